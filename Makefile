@@ -1,0 +1,49 @@
+# Doorstep: `make run` and `make test` do all set-up themselves (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# Debian's rustc 1.96 builds both halves: the front end needs it for -Z build-std (rustup
+# cannot fetch the wasm32 std here), and one compiler for both keeps one set of artifacts.
+export RUSTC := /usr/bin/rustc
+export RUSTC_BOOTSTRAP := 1
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR := never
+
+NEXTEST := cargo nextest run --no-fail-fast -p app -p server -p migrations
+PG_URL ?= postgres://doorstep:doorstep@127.0.0.1:5432/postgres
+
+.PHONY: run setup build release test test-unit test-sqlite test-postgres test-e2e postgres demo clean
+
+## run: install what is missing, build, and serve on http://127.0.0.1:3000 (SQLite in data/)
+run: build
+	./target/debug/doorstep serve
+
+setup:
+	@./scripts/setup.sh
+
+## build: the debug server binary and front end (target/debug/doorstep, target/site)
+build: setup
+	cargo leptos build
+
+## release: optimised server and the smallest front end (target/release/doorstep, target/site)
+release: setup
+	cargo leptos build --release
+	./scripts/size-report.sh
+
+## demo: a sample agency in data/ (prints the admin's log-in)
+demo: build
+	./target/debug/doorstep demo
+
+## test: every test — unit, integration on SQLite and PostgreSQL, Playwright in Chromium
+test: export NEXTEST := $(NEXTEST)
+test: export PG_URL := $(PG_URL)
+test:
+	@./scripts/setup.sh --e2e --postgres
+	@./scripts/test.sh
+
+postgres:
+	@./scripts/postgres.sh
+
+clean:
+	cargo clean
+	rm -rf end2end/node_modules end2end/test-results

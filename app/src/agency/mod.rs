@@ -1,0 +1,34 @@
+//! The agency this installation serves: its name and default time zone.
+
+#[cfg(feature = "ssr")]
+mod service;
+#[cfg(feature = "ssr")]
+pub use service::*;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agency {
+    pub name: String,
+    pub time_zone: String,
+}
+
+pub fn parse_agency_name(input: &str) -> Result<String, String> {
+    let value = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    match value.chars().count() {
+        0 => Err("Enter the agency's name.".into()),
+        1..=80 => Ok(value),
+        _ => Err("Keep the agency's name under 80 characters.".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agency_name_is_required_and_tidied() {
+        assert_eq!(parse_agency_name("  Costa   Homes ").unwrap(), "Costa Homes");
+        assert!(parse_agency_name(" ").is_err());
+    }
+}

@@ -1,0 +1,62 @@
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+
+use super::Agency;
+use crate::db::entities::agency;
+use crate::error::AppError;
+
+/// Shown until the first administrator names the agency.
+const UNNAMED: &str = "Doorstep";
+const ROW_ID: i32 = 1;
+
+/// An IANA time-zone name such as `Europe/Madrid`.
+pub fn parse_time_zone(input: &str) -> Result<String, String> {
+    let value = input.trim();
+    if value.is_empty() {
+        return Err("Choose a time zone.".into());
+    }
+    value
+        .parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| format!("{value:?} is not a time zone; choose one from the list, like Europe/Madrid."))
+}
+
+/// Every time-zone name, for pickers.
+pub fn time_zone_names() -> Vec<String> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name().to_owned()).collect()
+}
+
+pub async fn load(db: &impl ConnectionTrait) -> Result<Agency, AppError> {
+    let row = agency::Entity::find_by_id(ROW_ID).one(db).await?;
+    Ok(match row {
+        Some(row) => Agency { name: row.name, time_zone: row.time_zone },
+        None => Agency { name: UNNAMED.into(), time_zone: "UTC".into() },
+    })
+}
+
+pub async fn save(db: &impl ConnectionTrait, name: &str, time_zone: &str) -> Result<(), AppError> {
+    let row = agency::ActiveModel {
+        id: Set(ROW_ID),
+        name: Set(name.to_owned()),
+        time_zone: Set(time_zone.to_owned()),
+        updated_at: Set(Utc::now()),
+    };
+    match agency::Entity::find_by_id(ROW_ID).one(db).await? {
+        Some(_) => row.update(db).await?,
+        None => row.insert(db).await?,
+    };
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(parse_time_zone(" Europe/Madrid ").unwrap(), "Europe/Madrid");
+        assert!(parse_time_zone("Mars/Olympus").is_err());
+        assert!(parse_time_zone("").is_err());
+        assert!(time_zone_names().iter().any(|n| n == "America/New_York"));
+    }
+}

@@ -1,0 +1,333 @@
+//! Log-in, the first-administrator set-up, and the admin's user management.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
+
+use super::api::{list_users, time_zones, AddUser, Login, ResetUserPassword, SetUserDisabled, Setup, UpdateUser};
+use super::{login_message, Role, UserSummary, MIN_PASSWORD_CHARS};
+use crate::shell::{field_error, form_error, RequireRole, SessionContext, Shell};
+
+/// The agency's name, for the cards of the public pages.
+fn agency_name() -> impl IntoView {
+    let session = expect_context::<SessionContext>();
+    view! {
+        <Suspense fallback=|| "Doorstep">
+            {move || Suspend::new(async move {
+                session.agency.await.map(|a| a.name).unwrap_or_else(|_| "Doorstep".into())
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    // Created here, under the router, so a refused no-JS post shows its error on return.
+    let login = ServerAction::<Login>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
+    let notice = move || {
+        query.read().get("m").and_then(|code| login_message(&code)).map(|m| view! { <p class="notice" role="status">{m}</p> })
+    };
+    view! {
+        <Title text="Log in · Doorstep"/>
+        <main class="centered">
+            <section class="card auth-card">
+                <p class="eyebrow">{agency_name()}</p>
+                <h1>"Log in"</h1>
+                {notice}
+                {form_error(login.value())}
+                <form method="post" action=Login::url() class="stack">
+                    <input type="hidden" name="next" prop:value=next/>
+                    <label for="email">"E-mail"</label>
+                    <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required autofocus/>
+                    <label for="password">"Password"</label>
+                    <PasswordInput id="password" name="password" autocomplete="current-password"/>
+                    {field_error(login.value(), "email")}
+                    <button type="submit" class="primary">"Log in"</button>
+                </form>
+                <p class="hint">"Forgot your password? An admin can set a new one for you."</p>
+            </section>
+        </main>
+    }
+}
+
+/// A password field with a show/hide toggle; the toggle needs the WASM, the field does not.
+#[component]
+fn PasswordInput(id: &'static str, name: &'static str, autocomplete: &'static str) -> impl IntoView {
+    let visible = RwSignal::new(false);
+    view! {
+        <div class="password-field">
+            <input
+                id=id
+                name=name
+                type=move || if visible.get() { "text" } else { "password" }
+                autocomplete=autocomplete
+                minlength=if autocomplete == "new-password" { MIN_PASSWORD_CHARS } else { 1 }
+                required
+            />
+            <button
+                type="button"
+                class="ghost"
+                aria-controls=id
+                aria-pressed=move || visible.get().to_string()
+                on:click=move |_| visible.update(|v| *v = !*v)
+            >
+                {move || if visible.get() { "Hide" } else { "Show" }}
+            </button>
+        </div>
+    }
+}
+
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let setup = ServerAction::<Setup>::new();
+    let zones = OnceResource::new(time_zones());
+    let error = move |field| field_error(setup.value(), field);
+    view! {
+        <Title text="Set up Doorstep"/>
+        <main class="centered">
+            <section class="card auth-card">
+                <p class="eyebrow">"Welcome to Doorstep"</p>
+                <h1>"Create the first administrator"</h1>
+                <p class="hint">"This page exists only until the first account is created. You can add agents and managers afterwards."</p>
+                {form_error(setup.value())}
+                <form method="post" action=Setup::url() class="stack">
+                    <label for="agency_name">"Agency name"</label>
+                    <input id="agency_name" name="agency_name" autocomplete="organization" required/>
+                    {error("agency_name")}
+                    <label for="name">"Your name"</label>
+                    <input id="name" name="name" autocomplete="name" required/>
+                    {error("name")}
+                    <label for="email">"Your e-mail"</label>
+                    <input id="email" name="email" type="email" inputmode="email" autocomplete="email" required/>
+                    {error("email")}
+                    <label for="phone">"Your mobile (optional)"</label>
+                    <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" placeholder="+34 612 345 678"/>
+                    {error("phone")}
+                    <label for="time_zone">"Agency time zone"</label>
+                    <TimeZoneInput id="time_zone" value="UTC".to_string() zones/>
+                    {error("time_zone")}
+                    <label for="password">"Password"</label>
+                    <PasswordInput id="password" name="password" autocomplete="new-password"/>
+                    <p class="hint">{format!("At least {MIN_PASSWORD_CHARS} characters; a short sentence is easy to remember.")}</p>
+                    {error("password")}
+                    <label for="password_confirm">"Password again"</label>
+                    <PasswordInput id="password_confirm" name="password_confirm" autocomplete="new-password"/>
+                    {error("password_confirm")}
+                    <button type="submit" class="primary">"Create administrator"</button>
+                </form>
+            </section>
+        </main>
+    }
+}
+
+/// A time-zone field that suggests IANA names as one types; the browser's own zone is
+/// filled in once the page is interactive.
+#[component]
+fn TimeZoneInput(
+    id: &'static str,
+    value: String,
+    zones: OnceResource<Result<Vec<String>, crate::error::AppError>>,
+) -> impl IntoView {
+    let list_id = format!("{id}-list");
+    let current = RwSignal::new(value);
+    if id == "time_zone" {
+        Effect::new(move |_| {
+            if let Some(zone) = browser_time_zone() {
+                current.set(zone);
+            }
+        });
+    }
+    view! {
+        <input id=id name="time_zone" list=list_id.clone() prop:value=move || current.get() autocomplete="off" required/>
+        <datalist id=list_id>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    zones.await.unwrap_or_default().into_iter().map(|z| view! { <option value=z/> }).collect_view()
+                })}
+            </Suspense>
+        </datalist>
+    }
+}
+
+/// The time zone the browser reports, through `Intl`; `None` on the server.
+fn browser_time_zone() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+        js_sys::Reflect::get(&options, &"timeZone".into()).ok()?.as_string()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    view! {
+        <Shell title="Users">
+            <RequireRole role=Role::Admin>
+                <UserAdmin/>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+#[component]
+fn UserAdmin() -> impl IntoView {
+    let add = ServerAction::<AddUser>::new();
+    let disable = ServerAction::<SetUserDisabled>::new();
+    let reset = ServerAction::<ResetUserPassword>::new();
+    let update = ServerAction::<UpdateUser>::new();
+    let users = Resource::new(
+        move || (add.version().get(), disable.version().get(), reset.version().get(), update.version().get()),
+        |_| list_users(),
+    );
+    let zones = OnceResource::new(time_zones());
+    let session = expect_context::<SessionContext>();
+    let agency_zone = Resource::new(|| (), move |_| async move {
+        session.agency.await.map(|a| a.time_zone).unwrap_or_else(|_| "UTC".into())
+    });
+    let add_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(add.value().get(), Some(Ok(_))) {
+            if let Some(form) = add_form.get() {
+                form.reset();
+            }
+        }
+    });
+    let added = move || {
+        add.value().get().and_then(Result::ok).map(|u| {
+            view! { <p class="notice" role="status">{format!("{} can now log in as {}.", u.name, u.email)}</p> }
+        })
+    };
+    let action_error = move || {
+        [disable.value().get().and_then(Result::err), reset.value().get().and_then(Result::err), update.value().get().and_then(Result::err)]
+            .into_iter()
+            .flatten()
+            .next()
+            .map(|err| {
+                let message = match &err {
+                    crate::error::AppError::Validation(fields) => fields.values().cloned().collect::<Vec<_>>().join(" "),
+                    other => other.to_string(),
+                };
+                view! { <p class="form-error" role="alert">{message}</p> }
+            })
+    };
+    let error = move |field| field_error(add.value(), field);
+    view! {
+        <section class="card">
+            <details class="add-user" open=move || matches!(add.value().get(), Some(Err(_)))>
+                <summary>"Add a user"</summary>
+                {form_error(add.value())}
+                <ActionForm action=add node_ref=add_form attr:class="stack" attr:data-testid="add-user-form">
+                    <label for="new-name">"Name"</label>
+                    <input id="new-name" name="name" autocomplete="off" required/>
+                    {error("name")}
+                    <label for="new-email">"E-mail"</label>
+                    <input id="new-email" name="email" type="email" inputmode="email" autocomplete="off" required/>
+                    {error("email")}
+                    <label for="new-phone">"Mobile (optional)"</label>
+                    <input id="new-phone" name="phone" type="tel" inputmode="tel" placeholder="+34 612 345 678"/>
+                    {error("phone")}
+                    <label for="new-role">"Role"</label>
+                    <select id="new-role" name="role">
+                        {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == Role::Agent>{r.label()}</option> }).collect_view()}
+                    </select>
+                    {error("role")}
+                    <label for="new-time_zone">"Time zone"</label>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let zone = agency_zone.await;
+                            view! { <TimeZoneInput id="new-time_zone" value=zone zones/> }
+                        })}
+                    </Suspense>
+                    {error("time_zone")}
+                    <label for="new-password">"First password"</label>
+                    <input id="new-password" name="password" type="text" autocomplete="new-password" minlength=MIN_PASSWORD_CHARS required/>
+                    <p class="hint">"Tell them in person or by phone; they can keep it or ask you for a new one."</p>
+                    {error("password")}
+                    <button type="submit" class="primary" disabled=move || add.pending().get()>"Add user"</button>
+                </ActionForm>
+            </details>
+            {added}
+        </section>
+        {action_error}
+        <Transition fallback=|| view! { <p class="hint">"Loading users…"</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(list) => view! {
+                        <p class="hint">{format!("{} users", list.len())}</p>
+                        <ul class="user-list" data-testid="user-list">
+                            {list.into_iter().map(|u| view! { <UserCard user=u disable reset update/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UserCard(
+    user: UserSummary,
+    disable: ServerAction<SetUserDisabled>,
+    reset: ServerAction<ResetUserPassword>,
+    update: ServerAction<UpdateUser>,
+) -> impl IntoView {
+    let id = user.id;
+    let tel = user.phone.clone().map(|p| format!("tel:{p}"));
+    view! {
+        <li class="user-card" class:disabled=user.disabled data-testid="user-card">
+            <div class="user-head">
+                <strong>{user.name.clone()}</strong>
+                <span class="badge">{user.role.label()}</span>
+                {user.away.then(|| view! { <span class="badge warn">"Away"</span> })}
+                {user.disabled.then(|| view! { <span class="badge muted">"Disabled"</span> })}
+            </div>
+            <div class="user-meta">
+                <span>{user.email.clone()}</span>
+                {user.phone.clone().map(|p| view! { <a href=tel>{p}</a> })}
+                <span>{user.time_zone.clone()}</span>
+            </div>
+            <div class="user-actions">
+                <ActionForm action=disable>
+                    <input type="hidden" name="user_id" value=id/>
+                    <input type="hidden" name="disabled" value=(!user.disabled).to_string()/>
+                    <button type="submit" class=if user.disabled { "secondary" } else { "danger" }>
+                        {if user.disabled { "Enable" } else { "Disable" }}
+                    </button>
+                </ActionForm>
+                <details>
+                    <summary>"Edit"</summary>
+                    <ActionForm action=update attr:class="stack">
+                        <input type="hidden" name="user_id" value=id/>
+                        <label>"Role"
+                            <select name="role">
+                                {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == user.role>{r.label()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Time zone"
+                            <input name="time_zone" value=user.time_zone.clone() list="new-time_zone-list" required/>
+                        </label>
+                        <label class="check"><input type="checkbox" name="away" value="on" checked=user.away/>" Away (gets no new leads)"</label>
+                        <button type="submit" class="secondary">"Save"</button>
+                    </ActionForm>
+                </details>
+                <details>
+                    <summary>"New password"</summary>
+                    <ActionForm action=reset attr:class="stack">
+                        <input type="hidden" name="user_id" value=id/>
+                        <input name="password" type="text" autocomplete="new-password" minlength=MIN_PASSWORD_CHARS required aria-label="New password"/>
+                        <p class="hint">"Logs them out everywhere."</p>
+                        <button type="submit" class="secondary">"Set password"</button>
+                    </ActionForm>
+                </details>
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,400 @@
+//! Accounts and sessions: the rules, reached by server functions, HTTP handlers and the CLI.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+};
+
+use super::session::{self, IDLE_DAYS};
+use super::{check_password, parse_name, parse_staff_phone, Email, NewUserInput, Role, SessionUser, UserSummary};
+use crate::agency;
+use crate::db::entities::{login_failure, session as sessions, user};
+use crate::error::{AppError, Validator};
+
+/// Failed log-ins allowed per account, and per address, within the window.
+pub const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
+pub const MAX_FAILURES_PER_IP: u64 = 30;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+
+/// A new account's fields after validation.
+pub struct ValidUser {
+    pub name: String,
+    pub email: Email,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub time_zone: String,
+    pub password: String,
+}
+
+/// Validates every field at once, so a form can show all its problems together.
+pub fn validate_new_user(input: &NewUserInput) -> Result<ValidUser, AppError> {
+    let mut v = Validator::default();
+    let name = v.check("name", parse_name(&input.name));
+    let email = v.check("email", Email::parse(&input.email));
+    let phone = v.check("phone", parse_staff_phone(&input.phone));
+    let role = v.check("role", Role::parse(&input.role));
+    let time_zone = v.check("time_zone", agency::parse_time_zone(&input.time_zone));
+    v.check("password", check_password(&input.password));
+    v.finish()?;
+    // Every field passed its check above, so each Option holds a value.
+    Ok(ValidUser {
+        name: name.expect("checked"),
+        email: email.expect("checked"),
+        phone: phone.expect("checked"),
+        role: role.expect("checked"),
+        time_zone: time_zone.expect("checked"),
+        password: input.password.clone(),
+    })
+}
+
+/// Argon2id with the crate's recommended parameters; run off the async threads because it is
+/// deliberately slow.
+pub async fn hash_password(password: &str) -> Result<String, AppError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+    .map_err(|err| {
+        tracing::error!(error = %err, "password hashing failed");
+        AppError::Internal
+    })
+}
+
+async fn password_matches(password: &str, stored_hash: &str) -> bool {
+    let (password, stored_hash) = (password.to_owned(), stored_hash.to_owned());
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored_hash)
+            .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+pub async fn user_count(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+    Ok(user::Entity::find().count(db).await?)
+}
+
+/// Inserts a validated account. A taken e-mail is a validation error on the e-mail field.
+pub async fn insert_user(db: &impl ConnectionTrait, valid: ValidUser) -> Result<user::Model, AppError> {
+    let hash = hash_password(&valid.password).await?;
+    let now = Utc::now();
+    let row = user::ActiveModel {
+        email: Set(valid.email.as_str().to_owned()),
+        name: Set(valid.name),
+        phone: Set(valid.phone),
+        role: Set(valid.role.as_str().to_owned()),
+        time_zone: Set(valid.time_zone),
+        password_hash: Set(hash),
+        away: Set(false),
+        disabled_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    row.insert(db).await.map_err(|err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::field("email", "Another account already uses this e-mail.")
+        }
+        _ => AppError::from(err),
+    })
+}
+
+pub async fn create_user(db: &DatabaseConnection, input: &NewUserInput) -> Result<user::Model, AppError> {
+    insert_user(db, validate_new_user(input)?).await
+}
+
+/// The install step: names the agency and creates the first administrator, only while the
+/// database has no users at all. Two racing requests cannot both succeed: the check and the
+/// insert share a transaction and the agency row has a fixed primary key.
+pub async fn create_first_admin(
+    db: &DatabaseConnection,
+    agency_name: &str,
+    input: &NewUserInput,
+) -> Result<user::Model, AppError> {
+    let input = NewUserInput { role: Role::Admin.as_str().into(), ..input.clone() };
+    let mut v = Validator::default();
+    let agency_name = v.check("agency_name", agency::parse_agency_name(agency_name));
+    let valid = match validate_new_user(&input) {
+        Ok(valid) => Some(valid),
+        Err(AppError::Validation(errors)) => {
+            for (field, message) in errors {
+                v.add(&field, message);
+            }
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    v.finish()?;
+    let (agency_name, valid) = (agency_name.expect("checked"), valid.expect("checked"));
+    let txn = db.begin().await?;
+    if user_count(&txn).await? > 0 {
+        return Err(AppError::Conflict("This Doorstep already has an administrator. Please log in.".into()));
+    }
+    agency::save(&txn, &agency_name, &valid.time_zone).await?;
+    let admin = insert_user(&txn, valid).await?;
+    txn.commit().await?;
+    Ok(admin)
+}
+
+pub fn to_session_user(row: &user::Model) -> SessionUser {
+    SessionUser {
+        id: row.id,
+        name: row.name.clone(),
+        email: row.email.clone(),
+        // Roles are written only from `Role::as_str`; an unknown value gets the least access.
+        role: Role::parse(&row.role).unwrap_or(Role::Agent),
+        time_zone: row.time_zone.clone(),
+    }
+}
+
+pub fn to_summary(row: &user::Model) -> UserSummary {
+    UserSummary {
+        id: row.id,
+        name: row.name.clone(),
+        email: row.email.clone(),
+        phone: row.phone.clone(),
+        role: Role::parse(&row.role).unwrap_or(Role::Agent),
+        time_zone: row.time_zone.clone(),
+        away: row.away,
+        disabled: row.disabled_at.is_some(),
+        created_at: row.created_at,
+    }
+}
+
+/// Checks e-mail and password, counting failures per account and per address. Refuses while
+/// either has too many recent failures, even with the right password, so guessing stays slow.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> Result<user::Model, AppError> {
+    let email = email.trim().to_lowercase();
+    let since = Utc::now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let account_failures = login_failure::Entity::find()
+        .filter(login_failure::Column::Email.eq(&email))
+        .filter(login_failure::Column::At.gt(since))
+        .count(db)
+        .await?;
+    let ip_failures = login_failure::Entity::find()
+        .filter(login_failure::Column::Ip.eq(ip))
+        .filter(login_failure::Column::At.gt(since))
+        .count(db)
+        .await?;
+    if account_failures >= MAX_FAILURES_PER_ACCOUNT || ip_failures >= MAX_FAILURES_PER_IP {
+        return Err(AppError::TooManyRequests(
+            "Too many failed attempts. Wait 15 minutes, or ask an admin to reset your password.".into(),
+        ));
+    }
+    let found = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?;
+    let ok = match &found {
+        Some(row) => password_matches(password, &row.password_hash).await && row.disabled_at.is_none(),
+        None => {
+            // Spend about the time of a real check so response times do not reveal accounts.
+            let _ = hash_password(password).await;
+            false
+        }
+    };
+    match (ok, found) {
+        (true, Some(row)) => {
+            login_failure::Entity::delete_many()
+                .filter(login_failure::Column::Email.eq(&email))
+                .exec(db)
+                .await?;
+            Ok(row)
+        }
+        _ => {
+            login_failure::ActiveModel {
+                email: Set(email),
+                ip: Set(ip.to_owned()),
+                at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            Err(AppError::Unauthorized)
+        }
+    }
+}
+
+/// Starts a session and returns the cookie token (the database keeps only its hash).
+pub async fn start_session(
+    db: &DatabaseConnection,
+    user_id: i64,
+    user_agent: Option<String>,
+    ip: Option<String>,
+) -> Result<String, AppError> {
+    let token = session::new_token();
+    let now = Utc::now();
+    sessions::ActiveModel {
+        token_hash: Set(session::token_hash(&token)),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + Duration::days(IDLE_DAYS)),
+        user_agent: Set(user_agent.map(|ua| ua.chars().take(300).collect())),
+        ip: Set(ip),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// The user behind a session token, if the session is live and the account enabled. Extends
+/// the session at most every few minutes, so reads do not become writes on every request.
+pub async fn session_user(db: &DatabaseConnection, token_hash: &str) -> Result<Option<SessionUser>, AppError> {
+    let now = Utc::now();
+    let found = sessions::Entity::find()
+        .filter(sessions::Column::TokenHash.eq(token_hash))
+        .filter(sessions::Column::ExpiresAt.gt(now))
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?;
+    let Some((session_row, Some(user_row))) = found else { return Ok(None) };
+    if user_row.disabled_at.is_some() {
+        return Ok(None);
+    }
+    if now - session_row.last_seen_at > Duration::minutes(5) {
+        sessions::Entity::update_many()
+            .col_expr(sessions::Column::LastSeenAt, Expr::value(now))
+            .col_expr(sessions::Column::ExpiresAt, Expr::value(now + Duration::days(IDLE_DAYS)))
+            .filter(sessions::Column::Id.eq(session_row.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some(to_session_user(&user_row)))
+}
+
+pub async fn end_session(db: &DatabaseConnection, token_hash: &str) -> Result<(), AppError> {
+    sessions::Entity::delete_many().filter(sessions::Column::TokenHash.eq(token_hash)).exec(db).await?;
+    Ok(())
+}
+
+async fn end_all_sessions(db: &impl ConnectionTrait, user_id: i64) -> Result<(), AppError> {
+    sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id)).exec(db).await?;
+    Ok(())
+}
+
+pub async fn list_users(db: &DatabaseConnection) -> Result<Vec<UserSummary>, AppError> {
+    let rows = user::Entity::find().order_by_asc(user::Column::Name).all(db).await?;
+    Ok(rows.iter().map(to_summary).collect())
+}
+
+async fn find_user(db: &impl ConnectionTrait, user_id: i64) -> Result<user::Model, AppError> {
+    user::Entity::find_by_id(user_id).one(db).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn find_by_email(db: &DatabaseConnection, email: &str) -> Result<user::Model, AppError> {
+    let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Disables or re-enables an account. Disabling ends its sessions at once. An admin cannot
+/// disable themselves, nor the last enabled admin, so the agency is never locked out.
+pub async fn set_disabled(db: &DatabaseConnection, actor_id: i64, user_id: i64, disabled: bool) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let row = find_user(&txn, user_id).await?;
+    if disabled {
+        if user_id == actor_id {
+            return Err(AppError::Conflict("You cannot disable your own account.".into()));
+        }
+        if row.role == Role::Admin.as_str() {
+            let enabled_admins = user::Entity::find()
+                .filter(user::Column::Role.eq(Role::Admin.as_str()))
+                .filter(user::Column::DisabledAt.is_null())
+                .count(&txn)
+                .await?;
+            if enabled_admins <= 1 {
+                return Err(AppError::Conflict("This is the last active admin; make someone else admin first.".into()));
+            }
+        }
+    }
+    let now = Utc::now();
+    let mut active: user::ActiveModel = row.into();
+    active.disabled_at = Set(disabled.then_some(now));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    if disabled {
+        end_all_sessions(&txn, user_id).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password and ends the account's sessions, so a leaked password stops working
+/// everywhere.
+pub async fn reset_password(db: &DatabaseConnection, user_id: i64, new_password: &str) -> Result<(), AppError> {
+    check_password(new_password).map_err(|m| AppError::field("password", m))?;
+    let hash = hash_password(new_password).await?;
+    let txn = db.begin().await?;
+    let row = find_user(&txn, user_id).await?;
+    let email = row.email.clone();
+    let mut active: user::ActiveModel = row.into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    end_all_sessions(&txn, user_id).await?;
+    login_failure::Entity::delete_many().filter(login_failure::Column::Email.eq(email)).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes role, time zone and the away flag. The last enabled admin keeps the admin role.
+pub async fn update_user(
+    db: &DatabaseConnection,
+    user_id: i64,
+    role: &str,
+    time_zone: &str,
+    away: bool,
+) -> Result<(), AppError> {
+    let mut v = Validator::default();
+    let role = v.check("role", Role::parse(role));
+    let time_zone = v.check("time_zone", agency::parse_time_zone(time_zone));
+    v.finish()?;
+    let (role, time_zone) = (role.expect("checked"), time_zone.expect("checked"));
+    let txn = db.begin().await?;
+    let row = find_user(&txn, user_id).await?;
+    if row.role == Role::Admin.as_str() && role != Role::Admin && row.disabled_at.is_none() {
+        let enabled_admins = user::Entity::find()
+            .filter(user::Column::Role.eq(Role::Admin.as_str()))
+            .filter(user::Column::DisabledAt.is_null())
+            .count(&txn)
+            .await?;
+        if enabled_admins <= 1 {
+            return Err(AppError::field("role", "This is the last active admin; make someone else admin first."));
+        }
+    }
+    let mut active: user::ActiveModel = row.into();
+    active.role = Set(role.as_str().to_owned());
+    active.time_zone = Set(time_zone);
+    active.away = Set(away);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Removes expired sessions and old failure counts; run periodically by the server.
+pub async fn prune(db: &DatabaseConnection) -> Result<(), AppError> {
+    let now = Utc::now();
+    sessions::Entity::delete_many().filter(sessions::Column::ExpiresAt.lte(now)).exec(db).await?;
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::At.lte(now - Duration::minutes(FAILURE_WINDOW_MINUTES)))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,4 @@
+pub mod agency;
+pub mod login_failure;
+pub mod session;
+pub mod user;

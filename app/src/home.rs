@@ -1,0 +1,52 @@
+//! Home: who you are and who is on the team, with one-tap calls to colleagues.
+
+use leptos::prelude::*;
+
+use crate::auth::api::team;
+use crate::shell::{SessionContext, Shell};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let session = expect_context::<SessionContext>();
+    let members = OnceResource::new(team());
+    let greeting = move || {
+        Suspend::new(async move {
+            session.user.await.ok().flatten().map(|u| {
+                view! {
+                    <section class="card">
+                        <h2>{format!("Hello, {}", u.name)}</h2>
+                        <p class="hint">{format!("Logged in as {} · {} · times shown in {}", u.email, u.role.label(), u.time_zone)}</p>
+                    </section>
+                }
+            })
+        })
+    };
+    view! {
+        <Shell title="Home">
+            <Suspense fallback=|| ()>{greeting}</Suspense>
+            <section class="card">
+                <h2>"Team"</h2>
+                <Suspense fallback=|| view! { <p class="hint">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        let list = members.await.unwrap_or_default();
+                        view! {
+                            <ul class="team-list" data-testid="team-list">
+                                {list.into_iter().map(|m| {
+                                    let tel = m.phone.clone().map(|p| format!("tel:{p}"));
+                                    view! {
+                                        <li>
+                                            <span class="team-name">{m.name}</span>
+                                            <span class="badge">{m.role.label()}</span>
+                                            {m.away.then(|| view! { <span class="badge warn">"Away"</span> })}
+                                            {tel.map(|href| view! { <a class="button small" href=href>"Call"</a> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </Shell>
+    }
+}

@@ -1,0 +1,58 @@
+//! Doorstep's application: the shared pipeline types, the pages and the server functions.
+//! Server-only parts (database, services) are behind the `ssr` feature and never reach the
+//! WASM build.
+
+pub mod agency;
+pub mod auth;
+pub mod error;
+pub mod home;
+pub mod shell;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+pub use shell::App;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <meta name="theme-color" content="#1f4e5f"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The routes, in one place; `server` lists them for axum with `generate_route_list`.
+#[component]
+pub fn AppRoutes() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="doorstep" href="/pkg/doorstep.css"/>
+        <Router>
+            <Routes fallback=|| view! { <shell::NotFound/> }>
+                <Route path=path!("/") view=home::HomePage/>
+                <Route path=path!("/login") view=auth::pages::LoginPage/>
+                <Route path=path!("/setup") view=auth::pages::SetupPage/>
+                <Route path=path!("/admin/users") view=auth::pages::UsersPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,188 @@
+//! The app shell: who is logged in, the agency's name, and navigation that sits at the bottom
+//! on a phone and at the side on a wide screen.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::agency::Agency;
+use leptos::server_fn::ServerFn;
+
+use crate::auth::api::{agency_info, current_user, Logout};
+use crate::auth::{Role, SessionUser};
+use crate::error::AppError;
+
+/// Loaded once per page load: log-in and log-out are full page loads, so this cannot go stale.
+#[derive(Clone, Copy)]
+pub struct SessionContext {
+    pub user: OnceResource<Result<Option<SessionUser>, AppError>>,
+    pub agency: OnceResource<Result<Agency, AppError>>,
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = SessionContext {
+        user: OnceResource::new_blocking(current_user()),
+        agency: OnceResource::new_blocking(agency_info()),
+    };
+    provide_context(session);
+    // Marks the page as interactive: effects run only in the browser, after hydration.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! { <crate::AppRoutes/> }
+}
+
+struct NavItem {
+    href: &'static str,
+    label: &'static str,
+    icon: &'static str,
+    role: Role,
+}
+
+/// Only pages that exist; each shown to the roles that may open it.
+const NAV: &[NavItem] = &[
+    NavItem { href: "/", label: "Home", icon: "⌂", role: Role::Agent },
+    NavItem { href: "/admin/users", label: "Users", icon: "👥", role: Role::Admin },
+];
+
+/// The frame of every logged-in page.
+#[component]
+pub fn Shell(title: &'static str, children: Children) -> impl IntoView {
+    let session = expect_context::<SessionContext>();
+    let header = move || {
+        Suspend::new(async move {
+            let agency_name = session.agency.await.map(|a| a.name).unwrap_or_else(|_| "Doorstep".into());
+            let user = session.user.await.ok().flatten();
+            let role = user.as_ref().map(|u| u.role).unwrap_or(Role::Agent);
+            let links = NAV
+                .iter()
+                .filter(|item| role.includes(item.role))
+                .map(|item| {
+                    view! {
+                        <A href=item.href exact=true>
+                            <span class="nav-icon" aria-hidden="true">{item.icon}</span>
+                            <span class="nav-label">{item.label}</span>
+                        </A>
+                    }
+                })
+                .collect_view();
+            view! {
+                <header class="topbar">
+                    <a class="brand" href="/">{agency_name}</a>
+                    {user.map(|u| view! {
+                        <span class="who" data-testid="current-user">
+                            <span class="who-name">{u.name}</span>
+                            <span class="badge">{u.role.label()}</span>
+                        </span>
+                    })}
+                </header>
+                <nav class="nav" aria-label="Main">
+                    {links}
+                    <form method="post" action=Logout::url() class="nav-logout">
+                        <button type="submit">
+                            <span class="nav-icon" aria-hidden="true">"⎋"</span>
+                            <span class="nav-label">"Log out"</span>
+                        </button>
+                    </form>
+                </nav>
+            }
+        })
+    };
+    view! {
+        <Title text=format!("{title} · Doorstep")/>
+        <div class="app">
+            <Suspense fallback=|| ()>{header}</Suspense>
+            <main class="content">
+                <h1 class="page-title">{title}</h1>
+                {children()}
+            </main>
+        </div>
+    }
+}
+
+/// Renders `children` only for users with at least `role`; others get a clear refusal (and a
+/// 403 status when rendered on the server).
+#[component]
+pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<SessionContext>();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.user.await {
+                    Ok(Some(user)) if user.role.includes(role) => children.read_value()().into_any(),
+                    _ => {
+                        set_status(403);
+                        view! {
+                            <section class="card notice" data-testid="forbidden">
+                                <h2>"Not available to your role"</h2>
+                                <p>{format!("This page is for the {} role. Ask an admin if you need it.", role.as_str())}</p>
+                                <a class="button" href="/">"Back to Home"</a>
+                            </section>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Sets the response status while rendering on the server; nothing in the browser.
+pub fn set_status(_code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = axum::http::StatusCode::from_u16(_code) {
+            response.set_status(status);
+        }
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    set_status(404);
+    view! {
+        <Title text="Not found · Doorstep"/>
+        <main class="centered">
+            <section class="card">
+                <h1>"Page not found"</h1>
+                <p>"The link may be old, or the page may have moved."</p>
+                <a class="button" href="/">"Go to Home"</a>
+            </section>
+        </main>
+    }
+}
+
+/// A form field's error message, if the last submission had one.
+pub fn field_error<T: 'static, S>(
+    value: S,
+    field: &'static str,
+) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
+where
+    S: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    move || {
+        value.with(|v| match v {
+            Some(Err(err)) => err.field_message(field),
+            _ => None,
+        })
+        .map(|message| view! { <p class="field-error" role="alert">{message}</p> }.into_any())
+    }
+}
+
+/// The error of the last submission that belongs to no single field.
+pub fn form_error<T: 'static, S>(value: S) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
+where
+    S: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    move || {
+        value.with(|v| match v {
+            Some(Err(AppError::Validation(_))) | None | Some(Ok(_)) => None,
+            Some(Err(err)) => Some(err.to_string()),
+        })
+        .map(|message| view! { <p class="form-error" role="alert">{message}</p> }.into_any())
+    }
+}

@@ -1,0 +1,46 @@
+//! What every server function and handler reaches through context or axum state.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+use crate::auth::SessionUser;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub cookie_secret: Arc<[u8]>,
+    /// Cookies get `Secure` when the public URL is https.
+    pub secure_cookies: bool,
+    pub leptos_options: LeptosOptions,
+    /// True once a user exists; from then on the set-up page is gone. Users are never
+    /// deleted (only disabled), so once true it stays true and needs no query per request.
+    pub set_up: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn is_set_up(&self) -> bool {
+        self.set_up.load(Ordering::Relaxed)
+    }
+
+    pub fn mark_set_up(&self) {
+        self.set_up.store(true, Ordering::Relaxed);
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Put in the request's extensions by the session middleware when a valid session cookie
+/// came with the request.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    pub user: SessionUser,
+    pub token_hash: String,
+}

@@ -1,0 +1,15 @@
+//! Schema migrations, append-only, one module per change; every one runs on SQLite and
+//! PostgreSQL. The server applies them at start-up.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_accounts::Migration)]
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Doorstep needs on a Debian machine of this
+# kind. Idempotent: every step checks first, so a warm machine installs nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.11
+# Must equal the wasm-bindgen crate pinned in Cargo.toml (and so in Cargo.lock).
+WASM_BINDGEN_VERSION=0.2.130
+
+want_e2e=0
+want_pg=0
+for arg in "$@"; do
+  case "$arg" in
+    --e2e) want_e2e=1 ;;
+    --postgres) want_pg=1 ;;
+  esac
+done
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Debian's rustc 1.96 with its std source: rustup cannot fetch the wasm32 std here, so the
+# front end is built with -Z build-std against this toolchain (see docs/toolchain.md).
+apt_packages=(rustc-web cargo-web rust-web-src rust-web-llvm pkg-config)
+[ "$want_e2e" = 1 ] && apt_packages+=(chromium)
+[ "$want_pg" = 1 ] && apt_packages+=(postgresql)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  echo "setup: installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes, once)"
+  # Debian's cargo: cargo-leptos needs rustc >= 1.96 with --locked. Thin LTO and parallel
+  # codegen keep the one-off install to minutes; it only drives cargo, speed is irrelevant.
+  PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  echo "setup: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # No --locked: the registry mirror lacks one of its locked versions.
+  PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if [ "$want_e2e" = 1 ] && [ ! -d end2end/node_modules/@playwright/test ]; then
+  echo "setup: installing the Playwright runner (no browser download: Debian's Chromium is used)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+echo "setup: ready"

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test and prints each runner's summary line; fails if any runner fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+logs=target/test-logs
+mkdir -p "$logs"
+status=0
+summaries=()
+
+step() { echo; echo "==> $1"; }
+summary_of() { grep -E "$2" "$1" | tail -1 | sed 's/^ *//'; }
+
+step "unit and integration tests on SQLite"
+$NEXTEST 2>&1 | tee "$logs/sqlite.log"; rc=${PIPESTATUS[0]}
+[ "$rc" -eq 0 ] || status=1
+summaries+=("SQLite:     $(summary_of "$logs/sqlite.log" 'Summary \[')")
+
+step "integration tests on PostgreSQL"
+./scripts/postgres.sh
+DOORSTEP_TEST_DATABASE_URL="$PG_URL" $NEXTEST -p server -E 'kind(test)' 2>&1 | tee "$logs/postgres.log"; rc=${PIPESTATUS[0]}
+[ "$rc" -eq 0 ] || status=1
+summaries+=("PostgreSQL: $(summary_of "$logs/postgres.log" 'Summary \[')")
+
+step "end-to-end journeys in Chromium"
+if cargo leptos build 2>&1 | tee "$logs/build.log" | tail -3; then
+  (cd end2end && npx playwright test) 2>&1 | tee "$logs/e2e.log"; rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 0 ] || status=1
+  summaries+=("Playwright: $(summary_of "$logs/e2e.log" '^ *[0-9]+ (passed|failed)' ) $(grep -E '^ *[0-9]+ failed' "$logs/e2e.log" | tail -1 | sed 's/^ *//')")
+else
+  status=1
+  summaries+=("Playwright: not run, the site did not build (see $logs/build.log)")
+fi
+
+echo
+echo "==> summary"
+printf '%s\n' "${summaries[@]}"
+passed=0; failed=0
+for f in "$logs/sqlite.log" "$logs/postgres.log"; do
+  line=$(grep -E 'Summary \[' "$f" | tail -1)
+  p=$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$line"); f2=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$line")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f2:-0}))
+done
+if [ -f "$logs/e2e.log" ]; then
+  p=$(grep -E '^ *[0-9]+ passed' "$logs/e2e.log" | tail -1 | grep -oE '[0-9]+' | head -1)
+  f2=$(grep -E '^ *[0-9]+ failed' "$logs/e2e.log" | tail -1 | grep -oE '[0-9]+' | head -1)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f2:-0}))
+fi
+[ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+echo "all: $passed passed, $failed failed"
+exit $status

@@ -1,0 +1,78 @@
+//! The `doorstep` command line.
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Parser, Debug)]
+#[command(name = "doorstep", version, about = "Doorstep: the lead pipeline for real-estate agencies", propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (the default when no command is given).
+    Serve,
+    /// Apply or inspect database migrations (the server also applies them at start).
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Fill an empty database with a sample agency: an admin, a manager and agents.
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Add an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, manager or agent.
+        #[arg(long)]
+        role: String,
+        /// Mobile number with country code, e.g. +34612345678.
+        #[arg(long)]
+        phone: Option<String>,
+        /// IANA time zone, e.g. Europe/Madrid (default: the agency's).
+        #[arg(long)]
+        time_zone: Option<String>,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account and end its sessions.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a new password (read from standard input) and end the account's sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}

@@ -1,0 +1,211 @@
+//! Typed configuration from flags and the environment, and what it takes to open the
+//! installation's data (database, cookie secret, site files).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{Context, bail};
+use app::state::AppState;
+use clap::{Args, ValueEnum};
+use leptos::config::LeptosOptions;
+use rand::RngCore;
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::MigratorTrait;
+
+#[derive(Args, Clone, Debug)]
+pub struct Config {
+    /// Database URL: a SQLite file (default: <data-dir>/doorstep.db) or postgres://user:pass@host/db.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Address the web server listens on.
+    #[arg(long, env = "DOORSTEP_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: SocketAddr,
+
+    /// Directory for the SQLite database, the cookie secret and uploads.
+    #[arg(long, env = "DOORSTEP_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// The URL people use to reach Doorstep, e.g. https://crm.agency.com (sets Secure cookies
+    /// when https, and is used in links sent out).
+    #[arg(long, env = "DOORSTEP_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Secret that signs session cookies (at least 32 characters). Generated and kept in
+    /// <data-dir>/cookie_secret when not given.
+    #[arg(long, env = "DOORSTEP_COOKIE_SECRET", global = true, hide_env_values = true)]
+    pub cookie_secret: Option<String>,
+
+    /// Log format: text for people, json for log collectors.
+    #[arg(long, env = "DOORSTEP_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+
+    /// Directory with the built front end (pkg/doorstep.js, .wasm, .css). Found next to the
+    /// binary or under target/site when not given.
+    #[arg(long, env = "DOORSTEP_SITE_ROOT", global = true)]
+    pub site_root: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    /// Settings for tests and tools: everything default except the database and data dir.
+    pub fn for_data_dir(data_dir: &Path, database_url: Option<String>) -> Config {
+        Config {
+            database_url,
+            addr: "127.0.0.1:0".parse().expect("a valid literal address"),
+            data_dir: data_dir.to_owned(),
+            public_url: None,
+            cookie_secret: None,
+            log_format: LogFormat::Text,
+            site_root: None,
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("doorstep.db").display()))
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// The given secret, or the one kept in the data directory (created on first start with
+    /// 256 random bits, readable only by the owner).
+    pub fn cookie_secret(&self) -> anyhow::Result<Vec<u8>> {
+        if let Some(secret) = &self.cookie_secret {
+            if secret.len() < 32 {
+                bail!("the cookie secret must be at least 32 characters long");
+            }
+            return Ok(secret.as_bytes().to_vec());
+        }
+        let path = self.data_dir.join("cookie_secret");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            let existing = existing.trim();
+            if existing.len() >= 32 {
+                return Ok(existing.as_bytes().to_vec());
+            }
+        }
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+        Ok(secret.into_bytes())
+    }
+
+    /// Where the built front end is: the flag, else next to the binary (a release build in
+    /// target/release finds target/site), else target/site under the working directory.
+    pub fn site_root(&self) -> PathBuf {
+        if let Some(root) = &self.site_root {
+            return root.clone();
+        }
+        let beside_binary = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(Path::to_path_buf))
+            .into_iter()
+            .flat_map(|dir| [dir.join("site"), dir.join("../site")]);
+        beside_binary
+            .chain([PathBuf::from("target/site")])
+            .find(|dir| dir.join("pkg").join("doorstep.js").exists())
+            .unwrap_or_else(|| PathBuf::from("target/site"))
+    }
+
+    pub fn leptos_options(&self) -> LeptosOptions {
+        LeptosOptions::builder()
+            .output_name("doorstep")
+            .site_root(self.site_root().to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(self.addr)
+            .build()
+    }
+
+    /// Opens (creating the data directory and SQLite file if needed) and migrates the database.
+    pub async fn open_database(&self) -> anyhow::Result<DatabaseConnection> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        let url = self.database_url();
+        let db = app::db::connect(&url).await.with_context(|| format!("opening the database {}", redact(&url)))?;
+        migrations::Migrator::up(&db, None).await.context("migrating the database")?;
+        Ok(db)
+    }
+
+    /// Everything the web app needs, with the database open and migrated.
+    pub async fn app_state(&self) -> anyhow::Result<AppState> {
+        let db = self.open_database().await?;
+        let set_up = app::auth::service::user_count(&db).await.map_err(|e| anyhow::anyhow!("{e}"))? > 0;
+        Ok(AppState {
+            db,
+            cookie_secret: Arc::from(self.cookie_secret()?),
+            secure_cookies: self.secure_cookies(),
+            leptos_options: self.leptos_options(),
+            set_up: Arc::new(AtomicBool::new(set_up)),
+        })
+    }
+}
+
+/// A database URL fit for logs: the password replaced.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        assert_eq!(redact("postgres://doorstep:hunter2@db:5432/crm"), "postgres://doorstep:***@db:5432/crm");
+        assert_eq!(redact("sqlite://data/doorstep.db?mode=rwc"), "sqlite://data/doorstep.db?mode=rwc");
+    }
+
+    #[test]
+    fn the_cookie_secret_is_generated_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::for_data_dir(dir.path(), None);
+        let first = config.cookie_secret().unwrap();
+        assert_eq!(first.len(), 64);
+        assert_eq!(config.cookie_secret().unwrap(), first);
+    }
+
+    #[test]
+    fn a_short_cookie_secret_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config { cookie_secret: Some("short".into()), ..Config::for_data_dir(dir.path(), None) };
+        assert!(config.cookie_secret().is_err());
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_data_dir(dir.path(), None);
+        assert!(!config.secure_cookies());
+        config.public_url = Some("https://crm.agency.com".into());
+        assert!(config.secure_cookies());
+    }
+}

@@ -1,0 +1,140 @@
+//! Who is asking, and may they: the session cookie, same-origin checks on writes, and which
+//! pages need a log-in. Role checks live with each page and server function.
+
+use std::net::SocketAddr;
+
+use app::auth::api::guard::ClientIp;
+use app::auth::{service, session};
+use app::state::{AppState, Authenticated};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// Records the client address and, when a valid session cookie came along, the user.
+pub async fn load_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    request.extensions_mut().insert(ClientIp(ip));
+
+    let cookies = request.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
+    let token = session::cookie_value(cookies).and_then(|value| session::verify(&state.cookie_secret, value));
+    if let Some(token) = token {
+        let token_hash = session::token_hash(&token);
+        match service::session_user(&state.db, &token_hash).await {
+            Ok(Some(user)) => {
+                request.extensions_mut().insert(Authenticated { user, token_hash });
+            }
+            Ok(None) => {}
+            Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering; try again shortly.").into_response(),
+        }
+    }
+    next.run(request).await
+}
+
+/// Refuses state-changing requests that another site started (CSRF), using what browsers send
+/// with every such request: `Sec-Fetch-Site` and `Origin`. With SameSite=Lax cookies this
+/// closes both the classic and the log-in CSRF.
+pub async fn same_origin_writes(request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let cross_site = matches!(fetch_site, Some("cross-site" | "same-site"));
+    let origin_mismatch = match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        (Some(origin), Some(host)) => {
+            let origin = origin.to_str().unwrap_or("null");
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+            origin_host != host.to_str().unwrap_or("")
+        }
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    if cross_site || origin_mismatch {
+        tracing::warn!(?fetch_site, "refused a cross-site write");
+        return (StatusCode::FORBIDDEN, "This request came from another site and was refused.").into_response();
+    }
+    next.run(request).await
+}
+
+/// Requests that are not pages: server functions (which check access themselves), probes and
+/// the built front end.
+fn is_not_a_page(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/healthz" || path == "/readyz" || is_asset(path)
+}
+
+/// Paths that anyone may open; every other page needs a log-in.
+fn is_public(path: &str) -> bool {
+    path == "/login" || is_not_a_page(path)
+}
+
+fn is_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+/// Sends every page to the set-up page until the first administrator exists (after which the
+/// set-up page is gone), and pages that need a log-in to the log-in page.
+pub async fn page_access(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    let path = request.uri().path().to_owned();
+    if is_not_a_page(&path) {
+        return next.run(request).await;
+    }
+    if !state.is_set_up() {
+        match service::user_count(&state.db).await {
+            Ok(0) if path == "/setup" => return next.run(request).await,
+            Ok(0) => return Redirect::to("/setup").into_response(),
+            Ok(_) => state.mark_set_up(),
+            Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering; try again shortly.").into_response(),
+        }
+    }
+    let logged_in = request.extensions().get::<Authenticated>().is_some();
+    if path == "/setup" {
+        return Redirect::to(if logged_in { "/" } else { "/login" }).into_response();
+    }
+    if path == "/login" && logged_in {
+        return Redirect::to("/").into_response();
+    }
+    if !logged_in && !is_public(&path) {
+        let wanted = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+        let target = if wanted == "/" { "/login".to_owned() } else { format!("/login?next={}", encode(wanted)) };
+        return Redirect::to(&target).into_response();
+    }
+    next.run(request).await
+}
+
+/// Percent-encodes a path for use as a query value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assets_and_login_are_public_pages_are_not() {
+        assert!(is_public("/login"));
+        assert!(is_public("/pkg/doorstep.wasm"));
+        assert!(is_public("/favicon.svg"));
+        assert!(!is_public("/"));
+        assert!(!is_public("/admin/users"));
+    }
+
+    #[test]
+    fn next_paths_are_encoded() {
+        assert_eq!(encode("/admin/users?x=1&y=2"), "/admin/users%3Fx%3D1%26y%3D2");
+    }
+}

@@ -1,0 +1,48 @@
+//! The HTTP stack: health checks, the Leptos pages and server functions, and the layers every
+//! request passes through (request id, tracing, same-origin writes, session, page access).
+
+mod access;
+mod health;
+
+use app::state::AppState;
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Request};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::AppRoutes);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes(&state, routes, move || app::shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(from_fn_with_state(state.clone(), access::page_access))
+        .layer(from_fn_with_state(state.clone(), access::load_session))
+        .layer(from_fn(access::same_origin_writes))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+        .with_state(state)
+}
+
+/// 64 random bits per request: enough to find one request's lines among a day's logs. An id
+/// sent by a proxy in front is kept.
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+        let id = format!("{:016x}", rand::random::<u64>());
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}

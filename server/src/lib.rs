@@ -1,0 +1,11 @@
+//! The Doorstep server: configuration, the HTTP stack around the app, and the commands of
+//! the `doorstep` binary.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod serve;
+pub mod users;
+
+pub use config::Config;

@@ -1,0 +1,57 @@
+use clap::Parser;
+use doorstep::cli::{Cli, Command, MigrateAction, UserAction};
+use doorstep::config::{Config, LogFormat};
+use sea_orm_migration::MigratorTrait;
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    init_logging(&cli.config);
+    if let Err(err) = run(cli).await {
+        eprintln!("doorstep: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => doorstep::serve::run(&config).await,
+        Command::Migrate { action: MigrateAction::Up } => {
+            config.open_database().await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Migrate { action: MigrateAction::Status } => migrate_status(&config).await,
+        Command::User { action } => match action {
+            UserAction::Add { email, name, role, phone, time_zone } => {
+                doorstep::users::add(&config, &email, &name, &role, phone.as_deref(), time_zone.as_deref()).await
+            }
+            UserAction::List => doorstep::users::list(&config).await,
+            UserAction::Disable { email } => doorstep::users::set_disabled(&config, &email, true).await,
+            UserAction::Enable { email } => doorstep::users::set_disabled(&config, &email, false).await,
+            UserAction::ResetPassword { email } => doorstep::users::reset_password(&config, &email).await,
+        },
+        Command::Demo => doorstep::demo::run(&config).await,
+    }
+}
+
+/// Lists migrations without applying any.
+async fn migrate_status(config: &Config) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = app::db::connect(&config.database_url()).await?;
+    for migration in migrations::Migrator::get_migration_with_status(&db).await? {
+        println!("{:<10} {}", migration.status().to_string(), migration.name());
+    }
+    Ok(())
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}

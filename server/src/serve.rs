@@ -1,0 +1,66 @@
+//! `doorstep serve`: the web server, with graceful shutdown and housekeeping.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use app::state::AppState;
+
+use crate::config::{Config, redact};
+
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    let state = config.app_state().await?;
+    let site_root = config.site_root();
+    if !site_root.join("pkg").join("doorstep.js").exists() {
+        tracing::warn!(site_root = %site_root.display(), "front-end files not found: pages will work without interactivity; build with `make build` or pass --site-root");
+    }
+    tokio::spawn(housekeeping(state.clone()));
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("listening on {}", config.addr))?;
+    tracing::info!(
+        url = %format!("http://{}", listener.local_addr()?),
+        database = %redact(&config.database_url()),
+        site_root = %site_root.display(),
+        "Doorstep is ready"
+    );
+    let service = crate::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped: in-flight requests finished");
+    Ok(())
+}
+
+/// Removes expired sessions and stale failed log-ins every hour.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(err) = app::auth::service::prune(&state.db).await {
+            tracing::warn!(error = %err, "housekeeping failed; will retry");
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM; the server then stops accepting and lets in-flight
+/// requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
