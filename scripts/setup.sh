@@ -20,8 +20,9 @@ done
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian's rustc 1.96 with its std source: rustup cannot fetch the wasm32 std here, so the
-# front end is built with -Z build-std against this toolchain (see docs/toolchain.md).
-apt_packages=(rustc-web cargo-web rust-web-src rust-web-llvm pkg-config)
+# front end is built with -Z build-std against this toolchain. rust-web-llvm links rust-lld
+# to lld-22 without depending on it, so lld-22 is named here.
+apt_packages=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 pkg-config)
 [ "$want_e2e" = 1 ] && apt_packages+=(chromium)
 [ "$want_pg" = 1 ] && apt_packages+=(postgresql)
 missing=()

@@ -42,10 +42,24 @@ struct NavItem {
     role: Role,
 }
 
+// Stroke icons (24x24 paths): phones without emoji fonts still show them.
+const ICON_HOME: &str = "M3 11 12 4l9 7M5 10v10h5v-6h4v6h5V10";
+const ICON_USERS: &str = "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0M16 3.5a4 4 0 0 1 0 7.5M18 14.5a6 6 0 0 1 4 6.5";
+const ICON_LOGOUT: &str = "M14 4h5v16h-5M10 16l-4-4 4-4M6 12h11";
+
+fn icon(path: &'static str) -> impl IntoView {
+    view! {
+        <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor"
+            stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d=path/>
+        </svg>
+    }
+}
+
 /// Only pages that exist; each shown to the roles that may open it.
 const NAV: &[NavItem] = &[
-    NavItem { href: "/", label: "Home", icon: "⌂", role: Role::Agent },
-    NavItem { href: "/admin/users", label: "Users", icon: "👥", role: Role::Admin },
+    NavItem { href: "/", label: "Home", icon: ICON_HOME, role: Role::Agent },
+    NavItem { href: "/admin/users", label: "Users", icon: ICON_USERS, role: Role::Admin },
 ];
 
 /// The frame of every logged-in page.
@@ -63,7 +77,7 @@ pub fn Shell(title: &'static str, children: Children) -> impl IntoView {
                 .map(|item| {
                     view! {
                         <A href=item.href exact=true>
-                            <span class="nav-icon" aria-hidden="true">{item.icon}</span>
+                            {icon(item.icon)}
                             <span class="nav-label">{item.label}</span>
                         </A>
                     }
@@ -83,7 +97,7 @@ pub fn Shell(title: &'static str, children: Children) -> impl IntoView {
                     {links}
                     <form method="post" action=Logout::url() class="nav-logout">
                         <button type="submit">
-                            <span class="nav-icon" aria-hidden="true">"⎋"</span>
+                            {icon(ICON_LOGOUT)}
                             <span class="nav-label">"Log out"</span>
                         </button>
                     </form>
@@ -117,7 +131,7 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
                     _ => {
                         set_status(403);
                         view! {
-                            <section class="card notice" data-testid="forbidden">
+                            <section class="card refusal" data-testid="forbidden">
                                 <h2>"Not available to your role"</h2>
                                 <p>{format!("This page is for the {} role. Ask an admin if you need it.", role.as_str())}</p>
                                 <a class="button" href="/">"Back to Home"</a>

@@ -95,6 +95,11 @@ test('the admin adds an agent without a page reload (the page is hydrated)', asy
   await expect(page.getByTestId('user-card').filter({ hasText: agent.email })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__marker)).toBe('still here');
   await page.screenshot({ path: 'test-results/screens/users-admin.png', fullPage: true });
+  // The same page on a desk: navigation moves to the side, cards into columns.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const nav = await page.getByRole('navigation', { name: 'Main' }).boundingBox();
+  expect(nav!.x + nav!.width).toBeLessThan(400);
+  await page.screenshot({ path: 'test-results/screens/users-desktop.png' });
 });
 
 test('the password field can be shown once the page is interactive', async ({ page }) => {

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{NewUserInput, SessionUser, UserSummary};
+use super::{SessionUser, UserSummary};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -140,7 +140,7 @@ pub async fn setup(
         if password != password_confirm {
             return Err(AppError::field("password_confirm", "The two passwords differ; type the same one twice."));
         }
-        let input = NewUserInput { name, email, phone, role: "admin".into(), time_zone, password };
+        let input = super::NewUserInput { name, email, phone, role: "admin".into(), time_zone, password };
         let admin = super::service::create_first_admin(&state.db, &agency_name, &input).await?;
         state.mark_set_up();
         tracing::info!(user_id = admin.id, "first administrator created");
@@ -177,7 +177,7 @@ pub async fn add_user(
 ) -> Result<UserSummary, AppError> {
     let result = async {
         let admin = guard::require(super::Role::Admin)?;
-        let input = NewUserInput { name, email, phone, role, time_zone, password };
+        let input = super::NewUserInput { name, email, phone, role, time_zone, password };
         let row = super::service::create_user(&guard::state()?.db, &input).await?;
         tracing::info!(admin_id = admin.id, user_id = row.id, "user added");
         Ok(super::service::to_summary(&row))

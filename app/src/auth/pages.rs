@@ -107,7 +107,7 @@ pub fn SetupPage() -> impl IntoView {
                     <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" placeholder="+34 612 345 678"/>
                     {error("phone")}
                     <label for="time_zone">"Agency time zone"</label>
-                    <TimeZoneInput id="time_zone" value="UTC".to_string() zones/>
+                    <TimeZoneInput id="time_zone" value="UTC".to_string() zones detect_browser_zone=true/>
                     {error("time_zone")}
                     <label for="password">"Password"</label>
                     <PasswordInput id="password" name="password" autocomplete="new-password"/>
@@ -130,10 +130,11 @@ fn TimeZoneInput(
     id: &'static str,
     value: String,
     zones: OnceResource<Result<Vec<String>, crate::error::AppError>>,
+    #[prop(optional)] detect_browser_zone: bool,
 ) -> impl IntoView {
     let list_id = format!("{id}-list");
-    let current = RwSignal::new(value);
-    if id == "time_zone" {
+    let current = RwSignal::new(value.clone());
+    if detect_browser_zone {
         Effect::new(move |_| {
             if let Some(zone) = browser_time_zone() {
                 current.set(zone);
@@ -141,7 +142,7 @@ fn TimeZoneInput(
         });
     }
     view! {
-        <input id=id name="time_zone" list=list_id.clone() prop:value=move || current.get() autocomplete="off" required/>
+        <input id=id name="time_zone" list=list_id.clone() value=value prop:value=move || current.get() autocomplete="off" required/>
         <datalist id=list_id>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -258,11 +259,15 @@ fn UserAdmin() -> impl IntoView {
         {action_error}
         <Transition fallback=|| view! { <p class="hint">"Loading users…"</p> }>
             {move || Suspend::new(async move {
+                let me = session.user.await.ok().flatten().map(|u| u.id);
                 match users.await {
                     Ok(list) => view! {
                         <p class="hint">{format!("{} users", list.len())}</p>
                         <ul class="user-list" data-testid="user-list">
-                            {list.into_iter().map(|u| view! { <UserCard user=u disable reset update/> }).collect_view()}
+                            {list.into_iter().map(|u| {
+                                let is_self = Some(u.id) == me;
+                                view! { <UserCard user=u is_self disable reset update/> }
+                            }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
@@ -275,6 +280,8 @@ fn UserAdmin() -> impl IntoView {
 #[component]
 fn UserCard(
     user: UserSummary,
+    /// The admin's own card: no disable button (the server refuses it anyway).
+    is_self: bool,
     disable: ServerAction<SetUserDisabled>,
     reset: ServerAction<ResetUserPassword>,
     update: ServerAction<UpdateUser>,
@@ -295,13 +302,15 @@ fn UserCard(
                 <span>{user.time_zone.clone()}</span>
             </div>
             <div class="user-actions">
-                <ActionForm action=disable>
-                    <input type="hidden" name="user_id" value=id/>
-                    <input type="hidden" name="disabled" value=(!user.disabled).to_string()/>
-                    <button type="submit" class=if user.disabled { "secondary" } else { "danger" }>
-                        {if user.disabled { "Enable" } else { "Disable" }}
-                    </button>
-                </ActionForm>
+                {(!is_self).then(|| view! {
+                    <ActionForm action=disable>
+                        <input type="hidden" name="user_id" value=id/>
+                        <input type="hidden" name="disabled" value=(!user.disabled).to_string()/>
+                        <button type="submit" class=if user.disabled { "secondary" } else { "danger" }>
+                            {if user.disabled { "Enable" } else { "Disable" }}
+                        </button>
+                    </ActionForm>
+                })}
                 <details>
                     <summary>"Edit"</summary>
                     <ActionForm action=update attr:class="stack">
