@@ -24,6 +24,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Shell title="Home">
             <Suspense fallback=|| ()>{greeting}</Suspense>
+            <crate::capture::pages::NewLeadsCard/>
             <section class="card">
                 <h2>"Team"</h2>
                 <Suspense fallback=|| view! { <p class="hint">"Loading…"</p> }>

@@ -4,8 +4,10 @@
 
 pub mod agency;
 pub mod auth;
+pub mod capture;
 pub mod error;
 pub mod home;
+pub mod notifications;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -52,6 +54,7 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/login") view=auth::pages::LoginPage/>
                 <Route path=path!("/setup") view=auth::pages::SetupPage/>
                 <Route path=path!("/admin/users") view=auth::pages::UsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/forms") view=capture::pages::FormsPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

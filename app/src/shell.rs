@@ -26,6 +26,9 @@ pub fn App() -> impl IntoView {
         agency: OnceResource::new_blocking(agency_info()),
     };
     provide_context(session);
+    let live = LiveNotices { arrivals: RwSignal::new(0), last: RwSignal::new(None) };
+    provide_context(live);
+    listen_for_notices(session, live);
     // Marks the page as interactive: effects run only in the browser, after hydration.
     Effect::new(|_| {
         if let Some(body) = document().body() {
@@ -33,6 +36,40 @@ pub fn App() -> impl IntoView {
         }
     });
     view! { <crate::AppRoutes/> }
+}
+
+/// Notifications arriving live for the logged-in user: `arrivals` counts them (lists refetch
+/// on change) and `last` holds the newest one's title.
+#[derive(Clone, Copy)]
+pub struct LiveNotices {
+    pub arrivals: RwSignal<u32>,
+    pub last: RwSignal<Option<String>>,
+}
+
+/// Opens one stream of the user's notifications per page load, once someone is logged in.
+fn listen_for_notices(session: SessionContext, live: LiveNotices) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        if !matches!(session.user.get(), Some(Ok(Some(_)))) {
+            return;
+        }
+        let Ok(source) = web_sys::EventSource::new("/events") else { return };
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let notice = event.data().as_string().and_then(|d| serde_json::from_str::<crate::notifications::Notice>(&d).ok());
+            if let Some(notice) = notice {
+                live.last.set(Some(notice.title));
+            }
+            live.arrivals.update(|n| *n += 1);
+        });
+        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // Both live as long as the page: the browser closes the stream when it unloads.
+        on_message.forget();
+        std::mem::forget(source);
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (session, live);
 }
 
 struct NavItem {
@@ -45,6 +82,7 @@ struct NavItem {
 // Stroke icons (24x24 paths): phones without emoji fonts still show them.
 const ICON_HOME: &str = "M3 11 12 4l9 7M5 10v10h5v-6h4v6h5V10";
 const ICON_USERS: &str = "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0M16 3.5a4 4 0 0 1 0 7.5M18 14.5a6 6 0 0 1 4 6.5";
+const ICON_FORMS: &str = "M9 3h6v3H9zM7 4.5H5V21h14V4.5h-2M8.5 11h7M8.5 15h5";
 const ICON_LOGOUT: &str = "M14 4h5v16h-5M10 16l-4-4 4-4M6 12h11";
 
 fn icon(path: &'static str) -> impl IntoView {
@@ -59,6 +97,7 @@ fn icon(path: &'static str) -> impl IntoView {
 /// Only pages that exist; each shown to the roles that may open it.
 const NAV: &[NavItem] = &[
     NavItem { href: "/", label: "Home", icon: ICON_HOME, role: Role::Agent },
+    NavItem { href: "/admin/forms", label: "Forms", icon: ICON_FORMS, role: Role::Admin },
     NavItem { href: "/admin/users", label: "Users", icon: ICON_USERS, role: Role::Admin },
 ];
 

@@ -15,6 +15,10 @@ pub struct AppState {
     pub cookie_secret: Arc<[u8]>,
     /// Cookies get `Secure` when the public URL is https.
     pub secure_cookies: bool,
+    /// The address people use to reach Doorstep, for links that leave the app (embed
+    /// snippets, e-mails). Without it, links use the address of the request.
+    pub public_url: Option<String>,
+    pub notifier: crate::notifications::service::Notifier,
     pub leptos_options: LeptosOptions,
     /// True once a user exists; from then on the set-up page is gone. Users are never
     /// deleted (only disabled), so once true it stays true and needs no query per request.

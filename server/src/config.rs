@@ -42,6 +42,10 @@ pub struct Config {
     #[arg(long, env = "DOORSTEP_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,
 
+    /// Submissions one address may make to one capture form per 10 minutes (more get 429).
+    #[arg(long, env = "DOORSTEP_CAPTURE_RATE_LIMIT", default_value_t = 10, global = true)]
+    pub capture_rate_limit: u32,
+
     /// Directory with the built front end (pkg/doorstep.js, .wasm, .css). Found next to the
     /// binary or under target/site when not given.
     #[arg(long, env = "DOORSTEP_SITE_ROOT", global = true)]
@@ -64,8 +68,13 @@ impl Config {
             public_url: None,
             cookie_secret: None,
             log_format: LogFormat::Text,
+            capture_rate_limit: 10,
             site_root: None,
         }
+    }
+
+    pub fn capture_limit(&self) -> crate::http::capture::CaptureLimit {
+        crate::http::capture::CaptureLimit { max: self.capture_rate_limit, window: std::time::Duration::from_secs(600) }
     }
 
     pub fn database_url(&self) -> String {
@@ -145,6 +154,8 @@ impl Config {
             db,
             cookie_secret: Arc::from(self.cookie_secret()?),
             secure_cookies: self.secure_cookies(),
+            public_url: self.public_url.as_ref().map(|u| u.trim_end_matches('/').to_owned()),
+            notifier: Default::default(),
             leptos_options: self.leptos_options(),
             set_up: Arc::new(AtomicBool::new(set_up)),
         })

@@ -24,8 +24,14 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         site_root = %site_root.display(),
         "Doorstep is ready"
     );
-    let service = crate::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+    let notifier = state.notifier.clone();
+    let service = crate::http::router(state, config.capture_limit()).into_make_service_with_connect_info::<SocketAddr>();
+    let shutdown = async move {
+        shutdown_signal().await;
+        // Live notification streams never end by themselves; end them so shutdown can finish.
+        notifier.shut_down();
+    };
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
     tracing::info!("stopped: in-flight requests finished");
     Ok(())
 }

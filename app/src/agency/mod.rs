@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub struct Agency {
     pub name: String,
     pub time_zone: String,
+    /// ISO 3166 country code used for phone numbers typed without a country code.
+    pub default_region: String,
 }
 
 pub fn parse_agency_name(input: &str) -> Result<String, String> {

@@ -29,8 +29,8 @@ pub fn time_zone_names() -> Vec<String> {
 pub async fn load(db: &impl ConnectionTrait) -> Result<Agency, AppError> {
     let row = agency::Entity::find_by_id(ROW_ID).one(db).await?;
     Ok(match row {
-        Some(row) => Agency { name: row.name, time_zone: row.time_zone },
-        None => Agency { name: UNNAMED.into(), time_zone: "UTC".into() },
+        Some(row) => Agency { name: row.name, time_zone: row.time_zone, default_region: row.default_region },
+        None => Agency { name: UNNAMED.into(), time_zone: "UTC".into(), default_region: "ES".into() },
     })
 }
 
@@ -40,6 +40,7 @@ pub async fn save(db: &impl ConnectionTrait, name: &str, time_zone: &str) -> Res
         name: Set(name.to_owned()),
         time_zone: Set(time_zone.to_owned()),
         updated_at: Set(Utc::now()),
+        ..Default::default()
     };
     match agency::Entity::find_by_id(ROW_ID).one(db).await? {
         Some(_) => row.update(db).await?,

@@ -11,15 +11,19 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-/// Records the client address and, when a valid session cookie came along, the user.
-pub async fn load_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// Records the address the request came from, for throttling and rate limits.
+pub async fn record_client_ip(mut request: Request, next: Next) -> Response {
     let ip = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
     request.extensions_mut().insert(ClientIp(ip));
+    next.run(request).await
+}
 
+/// When a valid session cookie came along, records the user.
+pub async fn load_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let cookies = request.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
     let token = session::cookie_value(cookies).and_then(|value| session::verify(&state.cookie_secret, value));
     if let Some(token) = token {
@@ -64,7 +68,7 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
 /// Requests that are not pages: server functions (which check access themselves), probes and
 /// the built front end.
 fn is_not_a_page(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/healthz" || path == "/readyz" || is_asset(path)
+    path.starts_with("/api/") || path == "/healthz" || path == "/readyz" || path == "/events" || is_asset(path)
 }
 
 /// Paths that anyone may open; every other page needs a log-in.

@@ -2,10 +2,16 @@
 //! request passes through (request id, tracing, same-origin writes, session, page access).
 
 mod access;
+pub mod capture;
+mod events;
+mod form_body;
 mod health;
 
 use app::state::AppState;
+use std::sync::Arc;
+
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
@@ -15,24 +21,38 @@ use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState) -> Router {
+/// Public capture forms take small bodies; anything larger is refused with 413.
+const CAPTURE_BODY_LIMIT: usize = 16 * 1024;
+
+pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
     let routes = generate_route_list(app::AppRoutes);
     let options = state.leptos_options.clone();
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/events", get(events::events))
         .leptos_routes(&state, routes, move || app::shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(from_fn_with_state(state.clone(), access::page_access))
         .layer(from_fn_with_state(state.clone(), access::load_session))
         .layer(from_fn(access::same_origin_writes))
+        .with_state(state.clone());
+    // Public forms: no session, and posts from other sites are expected (a form on the
+    // agency's own site), so they sit outside the session and same-origin layers.
+    let capture_state = capture::CaptureState { app: state, limiter: Arc::new(capture::RateLimiter::new(capture_limit)) };
+    let public = Router::new()
+        .route("/f/{slug}", get(capture::show).post(capture::submit))
+        .route("/f/{slug}/thanks", get(capture::thanks))
+        .layer(DefaultBodyLimit::max(CAPTURE_BODY_LIMIT))
+        .with_state(capture_state);
+    app.merge(public)
+        .layer(from_fn(access::record_client_ip))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
-        .with_state(state)
 }
 
 /// 64 random bits per request: enough to find one request's lines among a day's logs. An id

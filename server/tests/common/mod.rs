@@ -79,7 +79,7 @@ impl TestApp {
 
     async fn with_config(config: Config, dir: tempfile::TempDir) -> TestApp {
         let state = config.app_state().await.expect("opening the test database");
-        let router = doorstep::http::router(state.clone());
+        let router = doorstep::http::router(state.clone(), config.capture_limit());
         TestApp { state, router, config, _dir: dir }
     }
 
@@ -178,4 +178,36 @@ pub fn enc(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A form-encoded body from pairs.
+pub fn form_body(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+impl TestApp {
+    /// A capture form with the default settings at `/f/{slug}`.
+    pub async fn capture_form(&self, slug: &str) -> app::db::entities::capture_form::Model {
+        let settings = app::capture::service::default_settings(slug, "Open day");
+        app::capture::service::save_form(&self.state.db, None, &settings).await.expect("creating a form")
+    }
+
+    /// The token a served form carries, as if served `seconds_ago`.
+    pub fn form_token(&self, seconds_ago: i64) -> String {
+        let served = chrono::Utc::now().timestamp_millis() - seconds_ago * 1000;
+        app::auth::session::sign(&self.state.cookie_secret, &served.to_string())
+    }
+
+    /// Posts a capture form the way a browser without JavaScript does, filled in by a person.
+    pub async fn submit_lead(&self, slug: &str, pairs: &[(&str, &str)]) -> Reply {
+        let token = self.form_token(10);
+        let mut all: Vec<(&str, &str)> = pairs.to_vec();
+        all.push(("t", &token));
+        let request = Request::post(format!("/f/{slug}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .body(Body::from(form_body(&all)))
+            .unwrap();
+        self.send(request).await
+    }
 }

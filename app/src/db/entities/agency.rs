@@ -8,6 +8,8 @@ pub struct Model {
     pub id: i32,
     pub name: String,
     pub time_zone: String,
+    /// ISO 3166 country code for phone numbers typed without a country code.
+    pub default_region: String,
     pub updated_at: DateTimeUtc,
 }
 

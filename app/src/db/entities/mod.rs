@@ -1,4 +1,11 @@
+pub mod activity;
 pub mod agency;
+pub mod capture_form;
+pub mod capture_submission;
+pub mod contact;
+pub mod deal;
 pub mod login_failure;
+pub mod notification;
 pub mod session;
+pub mod stage;
 pub mod user;

@@ -16,6 +16,7 @@ pub struct Model {
     pub password_hash: String,
     pub away: bool,
     pub disabled_at: Option<DateTimeUtc>,
+    pub last_assigned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

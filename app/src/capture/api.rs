@@ -1,0 +1,102 @@
+//! Server functions for capture: the admin's forms and the agent's new leads. The public form
+//! and the lead API are plain HTTP routes in the server crate.
+
+use leptos::prelude::*;
+
+use super::{FormSummary, NewLead};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use crate::auth::api::guard;
+
+/// Where links to this installation point: the configured public URL, else the request's host.
+#[cfg(feature = "ssr")]
+fn base_url(state: &crate::state::AppState) -> String {
+    if let Some(url) = &state.public_url {
+        return url.clone();
+    }
+    let host = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.headers.get(axum::http::header::HOST)?.to_str().ok().map(str::to_owned))
+        .unwrap_or_else(|| "127.0.0.1:3000".into());
+    format!("http://{host}")
+}
+
+#[server(endpoint = "forms")]
+pub async fn list_forms() -> Result<Vec<FormSummary>, AppError> {
+    let result = async {
+        guard::require(crate::auth::Role::Admin)?;
+        let state = guard::state()?;
+        super::service::list_forms(&state.db, &base_url(&state)).await
+    };
+    guard::with_status(result.await)
+}
+
+/// Creates (no `id`) or updates a capture form. Checkboxes arrive only when ticked.
+#[server(endpoint = "forms/save")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_form(
+    id: Option<i64>,
+    slug: String,
+    title: String,
+    intro: String,
+    show_message: Option<String>,
+    show_budget: Option<String>,
+    show_move_in: Option<String>,
+    show_property_ref: Option<String>,
+    show_consent: Option<String>,
+    consent_text: String,
+    default_need: String,
+    currency: String,
+    assignment: String,
+    fixed_agent_id: Option<String>,
+    thank_you_text: String,
+    redirect_url: String,
+    active: Option<String>,
+) -> Result<FormSummary, AppError> {
+    use super::{Assignment, FormSettings, Need};
+    use crate::error::Validator;
+    let result = async {
+        let admin = guard::require(crate::auth::Role::Admin)?;
+        let state = guard::state()?;
+        let mut v = Validator::default();
+        let default_need = v.check("default_need", Need::parse(&default_need));
+        let assignment = v.check("assignment", Assignment::parse(&assignment));
+        let fixed_agent_id = match fixed_agent_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => v.check("fixed_agent_id", raw.parse::<i64>().map_err(|_| "Choose an agent from the list.".to_string())),
+        };
+        v.finish()?;
+        let settings = FormSettings {
+            slug,
+            title,
+            intro,
+            show_message: show_message.is_some(),
+            show_budget: show_budget.is_some(),
+            show_move_in: show_move_in.is_some(),
+            show_property_ref: show_property_ref.is_some(),
+            show_consent: show_consent.is_some(),
+            consent_text,
+            default_need: default_need.expect("checked"),
+            currency,
+            assignment: assignment.expect("checked"),
+            fixed_agent_id,
+            thank_you_text,
+            redirect_url: Some(redirect_url),
+            active: active.is_some(),
+        };
+        let row = super::service::save_form(&state.db, id, &settings).await?;
+        tracing::info!(admin_id = admin.id, form_id = row.id, slug = %row.slug, "capture form saved");
+        Ok(super::service::summary_of(&row, &base_url(&state)))
+    };
+    guard::with_status(result.await)
+}
+
+/// Leads waiting for a first answer: the caller's own, everyone's for a manager.
+#[server(endpoint = "leads/new")]
+pub async fn new_leads() -> Result<Vec<NewLead>, AppError> {
+    let result = async {
+        let user = guard::require(crate::auth::Role::Agent)?;
+        super::service::new_leads(&guard::state()?.db, &user).await
+    };
+    guard::with_status(result.await)
+}

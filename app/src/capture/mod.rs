@@ -1,0 +1,240 @@
+//! Lead capture: public forms, the lead API, duplicates, spam defence and assignment. The
+//! types here cross the wire; the rules are in `service`.
+
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod normalize;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use serde::{Deserialize, Serialize};
+
+/// What the contact wants to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Need {
+    Buy,
+    Rent,
+    Sell,
+    Let,
+}
+
+impl Need {
+    pub const ALL: [Need; 4] = [Need::Buy, Need::Rent, Need::Sell, Need::Let];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Need::Buy => "buy",
+            Need::Rent => "rent",
+            Need::Sell => "sell",
+            Need::Let => "let",
+        }
+    }
+
+    /// How a prospect reads the choice on a form.
+    pub fn label(self) -> &'static str {
+        match self {
+            Need::Buy => "Buy a home",
+            Need::Rent => "Rent a home",
+            Need::Sell => "Sell my home",
+            Need::Let => "Let my home",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Need, String> {
+        Need::ALL
+            .into_iter()
+            .find(|n| n.as_str() == input.trim().to_ascii_lowercase())
+            .ok_or_else(|| "Choose buy, rent, sell or let.".into())
+    }
+}
+
+/// Who gets a form's new leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assignment {
+    /// In turn among active agents who are not away.
+    RoundRobin,
+    /// The listing agent of the linked property; round robin until properties exist.
+    ListingAgent,
+    /// Always one named agent.
+    Fixed,
+}
+
+impl Assignment {
+    pub const ALL: [Assignment; 3] = [Assignment::RoundRobin, Assignment::ListingAgent, Assignment::Fixed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Assignment::RoundRobin => "round_robin",
+            Assignment::ListingAgent => "listing_agent",
+            Assignment::Fixed => "fixed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Assignment::RoundRobin => "In turn among available agents",
+            Assignment::ListingAgent => "The property's listing agent",
+            Assignment::Fixed => "One named agent",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Assignment, String> {
+        Assignment::ALL
+            .into_iter()
+            .find(|a| a.as_str() == input.trim())
+            .ok_or_else(|| "Choose how new leads are assigned.".into())
+    }
+}
+
+/// A capture form's settings, as the admin edits them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSettings {
+    pub slug: String,
+    pub title: String,
+    pub intro: String,
+    pub show_message: bool,
+    pub show_budget: bool,
+    pub show_move_in: bool,
+    pub show_property_ref: bool,
+    pub show_consent: bool,
+    pub consent_text: String,
+    pub default_need: Need,
+    pub currency: String,
+    pub assignment: Assignment,
+    pub fixed_agent_id: Option<i64>,
+    pub thank_you_text: String,
+    pub redirect_url: Option<String>,
+    pub active: bool,
+}
+
+/// A form in the admin's list, with what it has received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSummary {
+    pub id: i64,
+    pub settings: FormSettings,
+    pub received: i64,
+    pub duplicates: i64,
+    pub spam_blocked: i64,
+    /// The form's public address, for the embed snippet.
+    pub url: String,
+}
+
+impl FormSummary {
+    pub fn embed_snippet(&self) -> String {
+        format!(
+            "<iframe src=\"{}\" title=\"{}\" style=\"width:100%;max-width:480px;height:720px;border:0\" loading=\"lazy\"></iframe>",
+            self.url,
+            self.settings.title.replace('"', "&quot;")
+        )
+    }
+}
+
+/// A lead as submitted by a form or the API, before validation. Every field is text so that
+/// what the prospect typed can be shown back to them unchanged.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadInput {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub need: String,
+    pub message: String,
+    pub budget_min: String,
+    pub budget_max: String,
+    pub move_in: String,
+    pub property_ref: String,
+    pub consent: bool,
+    pub language: String,
+    pub utm_source: String,
+    pub utm_medium: String,
+    pub utm_campaign: String,
+    pub utm_term: String,
+    pub utm_content: String,
+    pub referrer: String,
+}
+
+/// What happened to an accepted submission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A new deal (and perhaps a new contact).
+    NewLead,
+    /// A known contact with an open deal: the inquiry joined that deal.
+    ReturningLead,
+    /// The same content again within minutes: nothing new was created.
+    Resubmission,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::NewLead => "new_lead",
+            Outcome::ReturningLead => "returning_lead",
+            Outcome::Resubmission => "resubmission",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accepted {
+    pub outcome: Outcome,
+    pub contact_id: i64,
+    pub deal_id: i64,
+    pub owner_id: Option<i64>,
+}
+
+/// A lead waiting for its first answer, as an agent's list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLead {
+    pub deal_id: i64,
+    pub contact_name: String,
+    pub phone: Option<String>,
+    pub need: Need,
+    pub source: String,
+    pub owner_name: Option<String>,
+    /// Minutes since the lead arrived, computed on the server.
+    pub waiting_minutes: i64,
+}
+
+/// "5 min", "2 h 10 min", "3 days": how long someone has waited.
+pub fn waited(minutes: i64) -> String {
+    match minutes {
+        m if m < 1 => "just now".into(),
+        m if m < 60 => format!("{m} min"),
+        m if m < 24 * 60 => match m % 60 {
+            0 => format!("{} h", m / 60),
+            rest => format!("{} h {rest} min", m / 60),
+        },
+        m => match m / (24 * 60) {
+            1 => "1 day".into(),
+            days => format!("{days} days"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needs_and_rules_round_trip_through_their_names() {
+        for need in Need::ALL {
+            assert_eq!(Need::parse(need.as_str()).unwrap(), need);
+        }
+        for rule in Assignment::ALL {
+            assert_eq!(Assignment::parse(rule.as_str()).unwrap(), rule);
+        }
+        assert!(Need::parse("steal").is_err());
+    }
+
+    #[test]
+    fn waiting_time_reads_like_a_person_would_say_it() {
+        assert_eq!(waited(0), "just now");
+        assert_eq!(waited(5), "5 min");
+        assert_eq!(waited(120), "2 h");
+        assert_eq!(waited(130), "2 h 10 min");
+        assert_eq!(waited(60 * 24 * 3), "3 days");
+    }
+}

@@ -1,0 +1,246 @@
+//! From what a prospect typed to what Doorstep stores: E.164 phones, lower-cased e-mails,
+//! tidy names, money in minor units. Each parser says what to fix when it refuses.
+
+use chrono::NaiveDate;
+
+use super::{LeadInput, Need};
+use crate::auth::{Email, parse_name};
+use crate::error::{AppError, Validator};
+
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+
+/// A phone number in E.164, read with `region` (ISO 3166, e.g. "ES") when it has no country
+/// code. Empty input is `None`.
+pub fn parse_phone(input: &str, region: &str) -> Result<Option<String>, String> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    if trimmed.chars().count() > 40 {
+        return Err("That is too long for a phone number.".into());
+    }
+    if trimmed.chars().any(|c| c.is_alphabetic()) {
+        return Err("A phone number can only hold digits, spaces and + ( ) -.".into());
+    }
+    let country = region.parse::<phonenumber::country::Id>().ok();
+    let number = phonenumber::parse(country, trimmed)
+        .map_err(|_| "Enter the number with its country code, like +34 612 345 678.".to_string())?;
+    if !phonenumber::is_valid(&number) {
+        return Err("That number looks incomplete; check it, or add the country code (+44, +34…).".into());
+    }
+    Ok(Some(number.format().mode(phonenumber::Mode::E164).to_string()))
+}
+
+/// An amount in whole units as people write it ("250000", "250,000", "250.000", "250k",
+/// "1.5m"), returned in minor units (cents). Empty input is `None`.
+pub fn parse_money(input: &str) -> Result<Option<i64>, String> {
+    let cleaned: String = input
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '€' | '$' | '£' | ' ' | '\u{a0}' | '\''))
+        .collect::<String>()
+        .to_lowercase();
+    if cleaned.is_empty() {
+        return Ok(None);
+    }
+    let refuse = || "Enter an amount like 250000, 250k or 1.5m.".to_string();
+    let (number, factor) = match cleaned.chars().last() {
+        Some('k') => (&cleaned[..cleaned.len() - 1], 1_000f64),
+        Some('m') => (&cleaned[..cleaned.len() - 1], 1_000_000f64),
+        _ => (cleaned.as_str(), 1f64),
+    };
+    let units: i64 = if factor > 1.0 {
+        // "1.5m" / "1,5m": a short decimal with a multiplier, computed in integers below.
+        let normal = number.replace(',', ".");
+        let (whole, frac) = normal.split_once('.').unwrap_or((&normal, ""));
+        if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 3 {
+            return Err(refuse());
+        }
+        let scale = 10i64.pow(frac.len() as u32);
+        let mantissa: i64 = format!("{whole}{frac}").parse().map_err(|_| refuse())?;
+        mantissa.checked_mul(factor as i64).map(|v| v / scale).ok_or_else(refuse)?
+    } else {
+        // Separators only between groups of three digits, so "250.000" is 250000 and
+        // "12.50" (a price in cents) is refused rather than misread.
+        let groups: Vec<&str> = number.split([',', '.']).collect();
+        let grouped = groups.len() > 1 && groups[1..].iter().all(|g| g.len() == 3) && !groups[0].is_empty() && groups[0].len() <= 3;
+        if !(groups.len() == 1 || grouped) || !groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit())) {
+            return Err(refuse());
+        }
+        groups.concat().parse().map_err(|_| refuse())?
+    };
+    if units > 1_000_000_000_000 {
+        return Err("That amount is too large.".into());
+    }
+    Ok(Some(units * 100))
+}
+
+/// An ISO date (what `<input type=date>` sends). Empty input is `None`.
+pub fn parse_date(input: &str) -> Result<Option<String>, String> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+        .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+        .map_err(|_| "Enter a date like 2027-03-01.".into())
+}
+
+fn limited(input: &str, max: usize, what: &str) -> Result<Option<String>, String> {
+    let trimmed = input.trim();
+    match trimmed.chars().count() {
+        0 => Ok(None),
+        n if n <= max => Ok(Some(trimmed.to_owned())),
+        _ => Err(format!("Keep the {what} under {max} characters.")),
+    }
+}
+
+/// Tracking data is not the prospect's to fix: overlong values are cut, never refused.
+fn metadata(input: &str, max: usize) -> Option<String> {
+    let trimmed = input.trim();
+    (!trimmed.is_empty()).then(|| trimmed.chars().take(max).collect())
+}
+
+/// A lead that passed every check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidLead {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub need: Need,
+    pub message: Option<String>,
+    pub budget_min: Option<i64>,
+    pub budget_max: Option<i64>,
+    pub move_in: Option<String>,
+    pub property_ref: Option<String>,
+    pub consent: bool,
+    pub language: Option<String>,
+    pub utm: [Option<String>; 5],
+    pub referrer: Option<String>,
+}
+
+/// Checks every field at once, so the prospect sees every problem in one go.
+pub fn validate(input: &LeadInput, default_need: Need, region: &str) -> Result<ValidLead, AppError> {
+    let mut v = Validator::default();
+    let name = v.check("name", parse_name(&input.name).map_err(|_| "Tell us your name.".to_string()));
+    let phone = v.check("phone", parse_phone(&input.phone, region));
+    let email = v.check(
+        "email",
+        if input.email.trim().is_empty() { Ok(None) } else { Email::parse(&input.email).map(|e| Some(e.as_str().to_owned())) },
+    );
+    if matches!((&phone, &email), (Some(None), Some(None))) {
+        v.add("phone", "Give a phone number or an e-mail so we can reach you.");
+    }
+    let need = if input.need.trim().is_empty() { Some(default_need) } else { v.check("need", Need::parse(&input.need)) };
+    let message = v.check("message", limited(&input.message, MAX_MESSAGE_CHARS, "message"));
+    let budget_min = v.check("budget_min", parse_money(&input.budget_min));
+    let budget_max = v.check("budget_max", parse_money(&input.budget_max));
+    if let (Some(Some(min)), Some(Some(max))) = (budget_min, budget_max) {
+        if min > max {
+            v.add("budget_max", "The maximum is below the minimum.");
+        }
+    }
+    let move_in = v.check("move_in", parse_date(&input.move_in));
+    let property_ref = v.check("property_ref", limited(&input.property_ref, 50, "property reference"));
+    v.finish()?;
+    // Every field passed its check above, so each Option holds a value.
+    Ok(ValidLead {
+        name: name.expect("checked"),
+        phone: phone.expect("checked"),
+        email: email.expect("checked"),
+        need: need.expect("checked"),
+        message: message.expect("checked"),
+        budget_min: budget_min.expect("checked"),
+        budget_max: budget_max.expect("checked"),
+        move_in: move_in.expect("checked"),
+        property_ref: property_ref.expect("checked"),
+        consent: input.consent,
+        language: metadata(&input.language, 16),
+        utm: [
+            metadata(&input.utm_source, 200),
+            metadata(&input.utm_medium, 200),
+            metadata(&input.utm_campaign, 200),
+            metadata(&input.utm_term, 200),
+            metadata(&input.utm_content, 200),
+        ],
+        referrer: metadata(&input.referrer, 500),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_become_e164_with_the_agency_country() {
+        assert_eq!(parse_phone("612 345 678", "ES").unwrap().as_deref(), Some("+34612345678"));
+        assert_eq!(parse_phone("+44 20 7946 0958", "ES").unwrap().as_deref(), Some("+442079460958"));
+        assert_eq!(parse_phone("0044 20 7946 0958", "ES").unwrap().as_deref(), Some("+442079460958"));
+        assert_eq!(parse_phone("(020) 7946 0958", "GB").unwrap().as_deref(), Some("+442079460958"));
+        assert_eq!(parse_phone("  ", "ES").unwrap(), None);
+    }
+
+    #[test]
+    fn impossible_phones_are_refused_with_a_hint() {
+        for bad in ["123", "+34 12", "call me", "6123456789012345678"] {
+            assert!(parse_phone(bad, "ES").is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn money_is_read_as_people_write_it_into_minor_units() {
+        assert_eq!(parse_money("250000").unwrap(), Some(25_000_000));
+        assert_eq!(parse_money("€ 250.000").unwrap(), Some(25_000_000));
+        assert_eq!(parse_money("250,000").unwrap(), Some(25_000_000));
+        assert_eq!(parse_money("250k").unwrap(), Some(25_000_000));
+        assert_eq!(parse_money("1.5m").unwrap(), Some(150_000_000));
+        assert_eq!(parse_money("1,25M").unwrap(), Some(125_000_000));
+        assert_eq!(parse_money("").unwrap(), None);
+        for bad in ["12.50", "abc", "1.2.3k", "-5", "k"] {
+            assert!(parse_money(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_lead_needs_a_name_and_a_way_to_reach_them() {
+        let input = LeadInput { name: " ".into(), ..Default::default() };
+        let err = validate(&input, Need::Buy, "ES").unwrap_err();
+        assert!(err.field_message("name").is_some());
+        assert!(err.field_message("phone").unwrap().contains("phone number or an e-mail"));
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let input = LeadInput {
+            name: "Ana".into(),
+            phone: "12".into(),
+            email: "ana-at-home".into(),
+            budget_min: "300k".into(),
+            budget_max: "200k".into(),
+            move_in: "next year".into(),
+            ..Default::default()
+        };
+        let err = validate(&input, Need::Buy, "ES").unwrap_err();
+        for field in ["phone", "email", "budget_max", "move_in"] {
+            assert!(err.field_message(field).is_some(), "{field}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn a_good_lead_is_normalised() {
+        let input = LeadInput {
+            name: "  Ana   López ".into(),
+            phone: "612 34 56 78".into(),
+            email: "Ana@Mail.COM".into(),
+            need: "rent".into(),
+            utm_source: "x".repeat(300),
+            ..Default::default()
+        };
+        let lead = validate(&input, Need::Buy, "ES").unwrap();
+        assert_eq!(lead.name, "Ana López");
+        assert_eq!(lead.phone.as_deref(), Some("+34612345678"));
+        assert_eq!(lead.email.as_deref(), Some("ana@mail.com"));
+        assert_eq!(lead.need, Need::Rent);
+        assert_eq!(lead.utm[0].as_ref().map(|s| s.len()), Some(200));
+    }
+}

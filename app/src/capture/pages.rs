@@ -1,0 +1,232 @@
+//! The admin's capture forms, and the new-leads list that arrives live on an agent's Home.
+
+use leptos::prelude::*;
+
+use super::api::{list_forms, new_leads, SaveForm};
+use super::{waited, Assignment, FormSettings, FormSummary, Need};
+use crate::auth::api::team;
+use crate::auth::{Role, TeamMember};
+use crate::shell::{field_error, form_error, LiveNotices, RequireRole, Shell};
+
+#[component]
+pub fn FormsPage() -> impl IntoView {
+    view! {
+        <Shell title="Capture forms">
+            <RequireRole role=Role::Admin>
+                <FormAdmin/>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+#[component]
+fn FormAdmin() -> impl IntoView {
+    let save = ServerAction::<SaveForm>::new();
+    let forms = Resource::new(move || save.version().get(), |_| list_forms());
+    let agents = OnceResource::new(team());
+    // Which editor was submitted last (None: the new-form editor), so only it shows errors.
+    let submitted = RwSignal::new(None::<Option<i64>>);
+    Effect::new(move |_| {
+        if let Some(input) = save.input().get() {
+            submitted.set(Some(input.id));
+        }
+    });
+    let saved = move || {
+        save.value().get().and_then(Result::ok).map(|f| {
+            view! { <p class="notice" role="status">{format!("Saved \"{}\". Its address is {}", f.settings.title, f.url)}</p> }
+        })
+    };
+    view! {
+        <p class="hint">"Public forms for your website and listings. Prospects need no account and no JavaScript; each lead goes straight to an agent."</p>
+        {saved}
+        <section class="card">
+            <details open=move || matches!(save.value().get(), Some(Err(_)))>
+                <summary>"New form"</summary>
+                <FormEditor save agents submitted form=None/>
+            </details>
+        </section>
+        <Transition fallback=|| view! { <p class="hint">"Loading forms…"</p> }>
+            {move || Suspend::new(async move {
+                match forms.await {
+                    Ok(list) if list.is_empty() => view! { <p class="hint">"No forms yet: create the first one above."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="form-list" data-testid="form-list">
+                            {list.into_iter().map(|f| view! { <FormCard form=f save agents submitted/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn FormCard(
+    form: FormSummary,
+    save: ServerAction<SaveForm>,
+    agents: OnceResource<Result<Vec<TeamMember>, crate::error::AppError>>,
+    submitted: RwSignal<Option<Option<i64>>>,
+) -> impl IntoView {
+    let snippet = form.embed_snippet();
+    let url = form.url.clone();
+    view! {
+        <li class="card form-card" data-testid="form-card">
+            <div class="user-head">
+                <strong>{form.settings.title.clone()}</strong>
+                {if form.settings.active {
+                    view! { <span class="badge">"Active"</span> }.into_any()
+                } else {
+                    view! { <span class="badge muted">"Inactive"</span> }.into_any()
+                }}
+            </div>
+            <a class="form-url" href=url.clone() target="_blank" rel="noopener">{url.clone()}</a>
+            <dl class="counts">
+                <div><dt>"Received"</dt><dd data-testid="received">{form.received}</dd></div>
+                <div><dt>"Duplicates"</dt><dd>{form.duplicates}</dd></div>
+                <div><dt>"Spam blocked"</dt><dd>{form.spam_blocked}</dd></div>
+            </dl>
+            <label>"Embed on your site"
+                <textarea readonly rows="3" class="snippet" onfocus="this.select()">{snippet}</textarea>
+            </label>
+            <details>
+                <summary>"Edit"</summary>
+                <FormEditor save agents submitted form=Some(form)/>
+            </details>
+        </li>
+    }
+}
+
+#[component]
+fn FormEditor(
+    save: ServerAction<SaveForm>,
+    agents: OnceResource<Result<Vec<TeamMember>, crate::error::AppError>>,
+    submitted: RwSignal<Option<Option<i64>>>,
+    form: Option<FormSummary>,
+) -> impl IntoView {
+    let id = form.as_ref().map(|f| f.id);
+    let s: FormSettings = form.map(|f| f.settings).unwrap_or_else(|| FormSettings {
+        slug: String::new(),
+        title: String::new(),
+        intro: "Tell us what you are looking for and an agent will get back to you today.".into(),
+        show_message: true,
+        show_budget: true,
+        show_move_in: false,
+        show_property_ref: false,
+        show_consent: true,
+        consent_text: "I agree to receive news about properties that match what I am looking for. I can unsubscribe at any time.".into(),
+        default_need: Need::Buy,
+        currency: "EUR".into(),
+        assignment: Assignment::RoundRobin,
+        fixed_agent_id: None,
+        thank_you_text: "Thank you! An agent will contact you shortly.".into(),
+        redirect_url: None,
+        active: true,
+    });
+    // Errors belong to the editor that was submitted: the new-form editor, or this form's.
+    let mine = move || submitted.get() == Some(id);
+    let error = move |field: &'static str| {
+        let show = field_error(save.value(), field);
+        move || if mine() { show() } else { None }
+    };
+    let general = form_error(save.value());
+    let prefix = id.map(|i| format!("form{i}-")).unwrap_or_else(|| "new-".into());
+    let f = move |name: &str| format!("{prefix}{name}");
+    let fixed = s.fixed_agent_id;
+    view! {
+        {move || if mine() { general() } else { None }}
+        <ActionForm action=save attr:class="stack" attr:data-testid="form-editor">
+            {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
+            <label for=f("title")>"Title"</label>
+            <input id=f("title") name="title" value=s.title.clone() required maxlength="120"/>
+            {error("title")}
+            <label for=f("slug")>"Address (letters, digits, dashes)"</label>
+            <input id=f("slug") name="slug" value=s.slug.clone() required pattern="[a-z0-9][a-z0-9-]*[a-z0-9]" placeholder="spring-open-day" autocapitalize="off"/>
+            {error("slug")}
+            <label for=f("intro")>"Introduction"</label>
+            <textarea id=f("intro") name="intro" rows="3">{s.intro.clone()}</textarea>
+            {error("intro")}
+            <fieldset class="checks">
+                <legend>"Optional fields"</legend>
+                <label class="check"><input type="checkbox" name="show_message" checked=s.show_message/>" Message"</label>
+                <label class="check"><input type="checkbox" name="show_budget" checked=s.show_budget/>" Budget"</label>
+                <label class="check"><input type="checkbox" name="show_move_in" checked=s.show_move_in/>" Move-in date"</label>
+                <label class="check"><input type="checkbox" name="show_property_ref" checked=s.show_property_ref/>" Property reference"</label>
+                <label class="check"><input type="checkbox" name="show_consent" checked=s.show_consent/>" Marketing consent"</label>
+            </fieldset>
+            <label for=f("consent_text")>"Consent wording"</label>
+            <textarea id=f("consent_text") name="consent_text" rows="2">{s.consent_text.clone()}</textarea>
+            {error("consent_text")}
+            <label for=f("default_need")>"Most prospects want to"</label>
+            <select id=f("default_need") name="default_need">
+                {Need::ALL.iter().map(|n| view! { <option value=n.as_str() selected=*n == s.default_need>{n.label()}</option> }).collect_view()}
+            </select>
+            <label for=f("currency")>"Currency"</label>
+            <input id=f("currency") name="currency" value=s.currency.clone() maxlength="3" required autocapitalize="characters"/>
+            {error("currency")}
+            <label for=f("assignment")>"New leads go to"</label>
+            <select id=f("assignment") name="assignment">
+                {Assignment::ALL.iter().map(|a| view! { <option value=a.as_str() selected=*a == s.assignment>{a.label()}</option> }).collect_view()}
+            </select>
+            <label for=f("fixed_agent_id")>"The named agent (for “One named agent”)"</label>
+            <select id=f("fixed_agent_id") name="fixed_agent_id">
+                <option value="">"—"</option>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        agents.await.unwrap_or_default().into_iter().filter(|m| m.role == Role::Agent).map(|m| {
+                            view! { <option value=m.id selected=Some(m.id) == fixed>{m.name}</option> }
+                        }).collect_view()
+                    })}
+                </Suspense>
+            </select>
+            {error("fixed_agent_id")}
+            <label for=f("thank_you_text")>"Thank-you message"</label>
+            <textarea id=f("thank_you_text") name="thank_you_text" rows="2">{s.thank_you_text.clone()}</textarea>
+            <label for=f("redirect_url")>"Or send prospects to this page after (optional)"</label>
+            <input id=f("redirect_url") name="redirect_url" type="url" inputmode="url" value=s.redirect_url.clone().unwrap_or_default() placeholder="https://youragency.com/thanks"/>
+            {error("redirect_url")}
+            <label class="check"><input type="checkbox" name="active" checked=s.active/>" Active (accepting leads)"</label>
+            <button type="submit" class="primary" disabled=move || save.pending().get()>
+                {if id.is_some() { "Save changes" } else { "Create form" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// Leads waiting for a first answer, oldest first; refreshed the moment a new one arrives.
+#[component]
+pub fn NewLeadsCard() -> impl IntoView {
+    let live = expect_context::<LiveNotices>();
+    let leads = Resource::new(move || live.arrivals.get(), |_| new_leads());
+    view! {
+        <section class="card" data-testid="new-leads">
+            <h2>"New leads"</h2>
+            {move || live.last.get().map(|title| view! { <p class="notice live" role="status" data-testid="live-notice">{title}</p> })}
+            <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let list = leads.await.unwrap_or_default();
+                    if list.is_empty() {
+                        return view! { <p class="hint">"Nobody is waiting for an answer."</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="lead-list">
+                            {list.into_iter().map(|lead| {
+                                let tel = lead.phone.clone().map(|p| format!("tel:{p}"));
+                                view! {
+                                    <li class="lead" data-testid="new-lead">
+                                        <div class="lead-main">
+                                            <strong>{lead.contact_name}</strong>
+                                            <span class="hint">{format!("{} · {} · waiting {}", lead.need.as_str(), lead.source, waited(lead.waiting_minutes))}</span>
+                                            {lead.owner_name.map(|o| view! { <span class="hint">{format!("Owner: {o}")}</span> })}
+                                        </div>
+                                        {tel.map(|href| view! { <a class="button small" href=href>"Call"</a> })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -1,0 +1,585 @@
+//! The capture rules: one person is one contact, a returning lead joins its open deal, a
+//! resubmission creates nothing, and every new lead has an owner who is told at once.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, Set, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+use super::normalize::{self, ValidLead};
+use super::{Accepted, Assignment, FormSettings, FormSummary, LeadInput, Need, NewLead, Outcome};
+use crate::auth::{Role, SessionUser};
+use crate::db::entities::{activity, capture_form, capture_submission, contact, deal, stage, user};
+use crate::error::{AppError, Validator};
+use crate::notifications::Notice;
+use crate::notifications::service::{self as notifications, Notifier};
+
+/// The same content from the same form within this window is one lead.
+pub const RESUBMISSION_MINUTES: i64 = 10;
+
+pub async fn find_form(db: &impl ConnectionTrait, slug: &str) -> Result<capture_form::Model, AppError> {
+    capture_form::Entity::find()
+        .filter(capture_form::Column::Slug.eq(slug.to_ascii_lowercase()))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn settings_of(row: &capture_form::Model) -> FormSettings {
+    FormSettings {
+        slug: row.slug.clone(),
+        title: row.title.clone(),
+        intro: row.intro.clone(),
+        show_message: row.show_message,
+        show_budget: row.show_budget,
+        show_move_in: row.show_move_in,
+        show_property_ref: row.show_property_ref,
+        show_consent: row.show_consent,
+        consent_text: row.consent_text.clone(),
+        default_need: Need::parse(&row.default_need).unwrap_or(Need::Buy),
+        currency: row.currency.clone(),
+        assignment: Assignment::parse(&row.assignment).unwrap_or(Assignment::RoundRobin),
+        fixed_agent_id: row.fixed_agent_id,
+        thank_you_text: row.thank_you_text.clone(),
+        redirect_url: row.redirect_url.clone(),
+        active: row.active,
+    }
+}
+
+/// What identifies a submission's content: a double tap or a resubmission hashes the same.
+fn fingerprint(form_id: i64, lead: &ValidLead) -> String {
+    let parts = [
+        form_id.to_string(),
+        lead.name.to_lowercase(),
+        lead.phone.clone().unwrap_or_default(),
+        lead.email.clone().unwrap_or_default(),
+        lead.need.as_str().to_owned(),
+        lead.message.clone().unwrap_or_default(),
+        format!("{:?}-{:?}", lead.budget_min, lead.budget_max),
+        lead.move_in.clone().unwrap_or_default(),
+        lead.property_ref.clone().unwrap_or_default(),
+    ];
+    let digest = Sha256::digest(parts.join("\u{1f}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Accepts one submission of `form`. Runs in one transaction (an immediate one on SQLite, so
+/// concurrent submissions queue instead of failing), and publishes notifications after it
+/// commits: a lead that got a success answer is in the database.
+pub async fn submit(
+    db: &DatabaseConnection,
+    notifier: &Notifier,
+    form: &capture_form::Model,
+    input: &LeadInput,
+    region: &str,
+) -> Result<Accepted, AppError> {
+    let settings = settings_of(form);
+    let lead = normalize::validate(input, settings.default_need, region)?;
+    let print = fingerprint(form.id, &lead);
+    let now = Utc::now();
+
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            isolation_level: None,
+            access_mode: Some(AccessMode::ReadWrite),
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        })
+        .await?;
+
+    capture_submission::Entity::delete_many()
+        .filter(capture_submission::Column::Fingerprint.eq(&print))
+        .filter(capture_submission::Column::CreatedAt.lt(now - Duration::minutes(RESUBMISSION_MINUTES)))
+        .exec(&txn)
+        .await?;
+    if let Some(seen) = capture_submission::Entity::find()
+        .filter(capture_submission::Column::Fingerprint.eq(&print))
+        .one(&txn)
+        .await?
+    {
+        txn.commit().await?;
+        return Ok(resubmission(db, seen).await?);
+    }
+
+    let contact = find_or_create_contact(&txn, &lead, now).await?;
+    let open_deal = open_deal_of(&txn, contact.id).await?;
+    let (deal, outcome) = match open_deal {
+        Some(deal) => (deal, Outcome::ReturningLead),
+        None => {
+            let owner = choose_owner(&txn, &settings, contact.id, now).await?;
+            (insert_deal(&txn, form, &lead, contact.id, owner, now).await?, Outcome::NewLead)
+        }
+    };
+    activity::ActiveModel {
+        deal_id: Set(Some(deal.id)),
+        contact_id: Set(contact.id),
+        kind: Set("inquiry".into()),
+        direction: Set("in".into()),
+        author_id: Set(None),
+        body: Set(inquiry_text(&lead, &form.title)),
+        occurred_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+
+    let inserted = capture_submission::Entity::insert(capture_submission::ActiveModel {
+        fingerprint: Set(print.clone()),
+        form_id: Set(Some(form.id)),
+        deal_id: Set(deal.id),
+        contact_id: Set(contact.id),
+        outcome: Set(outcome.as_str().into()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(OnConflict::column(capture_submission::Column::Fingerprint).do_nothing().to_owned())
+    .exec(&txn)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        // A twin of this submission committed first (PostgreSQL): drop ours, answer with theirs.
+        Err(DbErr::RecordNotInserted) => {
+            txn.rollback().await?;
+            let seen = capture_submission::Entity::find()
+                .filter(capture_submission::Column::Fingerprint.eq(&print))
+                .one(db)
+                .await?
+                .ok_or(AppError::Internal)?;
+            return Ok(resubmission(db, seen).await?);
+        }
+        Err(err) => return Err(err.into()),
+    }
+
+    count(&txn, form.id, outcome).await?;
+    let notices = tell_owner(&txn, &deal, &contact, outcome, &form.title).await?;
+    txn.commit().await?;
+    notifier.publish(notices);
+    Ok(Accepted { outcome, contact_id: contact.id, deal_id: deal.id, owner_id: deal.owner_id })
+}
+
+async fn resubmission(db: &DatabaseConnection, seen: capture_submission::Model) -> Result<Accepted, DbErr> {
+    let owner_id = deal::Entity::find_by_id(seen.deal_id).one(db).await?.and_then(|d| d.owner_id);
+    if let Some(form_id) = seen.form_id {
+        capture_form::Entity::update_many()
+            .col_expr(capture_form::Column::DuplicateCount, Expr::col(capture_form::Column::DuplicateCount).add(1))
+            .filter(capture_form::Column::Id.eq(form_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(Accepted { outcome: Outcome::Resubmission, contact_id: seen.contact_id, deal_id: seen.deal_id, owner_id })
+}
+
+/// The contact with this phone, else this e-mail, else a new one. The unique indexes on phone
+/// and e-mail decide races: a concurrent twin's insert does nothing and we read theirs.
+async fn find_or_create_contact(txn: &impl ConnectionTrait, lead: &ValidLead, now: DateTime<Utc>) -> Result<contact::Model, AppError> {
+    if let Some(found) = find_contact(txn, lead).await? {
+        return fill_in(txn, found, lead, now).await;
+    }
+    let row = contact::ActiveModel {
+        name: Set(lead.name.clone()),
+        phone: Set(lead.phone.clone()),
+        email: Set(lead.email.clone()),
+        whatsapp: Set(lead.phone.clone()),
+        language: Set(lead.language.clone()),
+        marketing_consent: Set(lead.consent),
+        consent_at: Set(lead.consent.then_some(now)),
+        consent_text: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    match contact::Entity::insert(row).on_conflict(OnConflict::new().do_nothing().to_owned()).exec(txn).await {
+        Ok(_) | Err(DbErr::RecordNotInserted) => {}
+        Err(err) => return Err(err.into()),
+    }
+    find_contact(txn, lead).await?.ok_or(AppError::Internal)
+}
+
+async fn find_contact(db: &impl ConnectionTrait, lead: &ValidLead) -> Result<Option<contact::Model>, DbErr> {
+    if let Some(phone) = &lead.phone {
+        if let Some(found) = contact::Entity::find().filter(contact::Column::Phone.eq(phone)).one(db).await? {
+            return Ok(Some(found));
+        }
+    }
+    match &lead.email {
+        Some(email) => contact::Entity::find().filter(contact::Column::Email.eq(email)).one(db).await,
+        None => Ok(None),
+    }
+}
+
+/// Adds what a returning contact told us that we did not know (a phone, an e-mail, consent),
+/// unless another contact already holds that phone or e-mail.
+async fn fill_in(db: &impl ConnectionTrait, found: contact::Model, lead: &ValidLead, now: DateTime<Utc>) -> Result<contact::Model, AppError> {
+    let new_phone = match (&found.phone, &lead.phone) {
+        (None, Some(phone)) if contact::Entity::find().filter(contact::Column::Phone.eq(phone)).one(db).await?.is_none() => Some(phone.clone()),
+        _ => None,
+    };
+    let new_email = match (&found.email, &lead.email) {
+        (None, Some(email)) if contact::Entity::find().filter(contact::Column::Email.eq(email)).one(db).await?.is_none() => Some(email.clone()),
+        _ => None,
+    };
+    let gives_consent = lead.consent && !found.marketing_consent;
+    if new_phone.is_none() && new_email.is_none() && !gives_consent {
+        return Ok(found);
+    }
+    let mut row: contact::ActiveModel = found.clone().into();
+    if let Some(phone) = new_phone {
+        if found.whatsapp.is_none() {
+            row.whatsapp = Set(Some(phone.clone()));
+        }
+        row.phone = Set(Some(phone));
+    }
+    if let Some(email) = new_email {
+        row.email = Set(Some(email));
+    }
+    if gives_consent {
+        row.marketing_consent = Set(true);
+        row.consent_at = Set(Some(now));
+    }
+    row.updated_at = Set(now);
+    Ok(row.update(db).await?)
+}
+
+async fn open_deal_of(db: &impl ConnectionTrait, contact_id: i64) -> Result<Option<deal::Model>, DbErr> {
+    let open_stages: Vec<i64> = stage::Entity::find()
+        .filter(stage::Column::Kind.eq("open"))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    deal::Entity::find()
+        .filter(deal::Column::ContactId.eq(contact_id))
+        .filter(deal::Column::StageId.is_in(open_stages))
+        .order_by_desc(deal::Column::CreatedAt)
+        .one(db)
+        .await
+}
+
+fn available(u: &user::Model) -> bool {
+    u.disabled_at.is_none() && !u.away
+}
+
+/// The new deal's owner: the contact's previous owner if still available, else the form's
+/// rule. `None` when nobody is available; managers are then told.
+async fn choose_owner(db: &impl ConnectionTrait, settings: &FormSettings, contact_id: i64, now: DateTime<Utc>) -> Result<Option<i64>, AppError> {
+    let previous = deal::Entity::find()
+        .filter(deal::Column::ContactId.eq(contact_id))
+        .filter(deal::Column::OwnerId.is_not_null())
+        .order_by_desc(deal::Column::CreatedAt)
+        .one(db)
+        .await?
+        .and_then(|d| d.owner_id);
+    if let Some(owner_id) = previous {
+        if user::Entity::find_by_id(owner_id).one(db).await?.is_some_and(|u| available(&u)) {
+            return Ok(Some(owner_id));
+        }
+    }
+    if settings.assignment == Assignment::Fixed {
+        if let Some(agent_id) = settings.fixed_agent_id {
+            if user::Entity::find_by_id(agent_id).one(db).await?.is_some_and(|u| available(&u)) {
+                return Ok(Some(agent_id));
+            }
+        }
+    }
+    // Listing agents arrive with properties; until then the listing rule is round robin.
+    next_in_turn(db, now).await
+}
+
+/// Round robin: the available agent who least recently got a lead. The claim is a
+/// compare-and-set on `last_assigned_at`, so two concurrent leads never take the same turn
+/// (on PostgreSQL the loser re-reads and takes the next agent).
+pub async fn next_in_turn(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Option<i64>, AppError> {
+    for _ in 0..8 {
+        let mut agents: Vec<user::Model> = user::Entity::find()
+            .filter(user::Column::Role.eq(Role::Agent.as_str()))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(available)
+            .collect();
+        // Never-assigned agents first, then the longest wait; ids break ties.
+        agents.sort_by_key(|u| (u.last_assigned_at.is_some(), u.last_assigned_at, u.id));
+        // A turn is always stamped after every earlier turn, even when this request's clock
+        // reading is older than a concurrent one's; otherwise one agent could go twice.
+        let latest = agents.iter().filter_map(|u| u.last_assigned_at).max();
+        let Some(next) = agents.into_iter().next() else { return Ok(None) };
+        let claimed_at = match latest {
+            Some(latest) if latest >= now => latest + Duration::microseconds(1),
+            _ => now,
+        };
+        let mut claim = user::Entity::update_many()
+            .col_expr(user::Column::LastAssignedAt, Expr::value(claimed_at))
+            .filter(user::Column::Id.eq(next.id));
+        claim = match next.last_assigned_at {
+            Some(previous) => claim.filter(user::Column::LastAssignedAt.eq(previous)),
+            None => claim.filter(user::Column::LastAssignedAt.is_null()),
+        };
+        if claim.exec(db).await?.rows_affected == 1 {
+            return Ok(Some(next.id));
+        }
+    }
+    Err(AppError::Conflict("Too many leads arrived at once; please submit again.".into()))
+}
+
+async fn first_open_stage(db: &impl ConnectionTrait) -> Result<i64, AppError> {
+    stage::Entity::find()
+        .filter(stage::Column::Kind.eq("open"))
+        .order_by_asc(stage::Column::Position)
+        .one(db)
+        .await?
+        .map(|s| s.id)
+        .ok_or_else(|| AppError::Conflict("The pipeline has no open stage; an admin must add one.".into()))
+}
+
+async fn insert_deal(
+    db: &impl ConnectionTrait,
+    form: &capture_form::Model,
+    lead: &ValidLead,
+    contact_id: i64,
+    owner_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<deal::Model, AppError> {
+    let [utm_source, utm_medium, utm_campaign, utm_term, utm_content] = lead.utm.clone();
+    Ok(deal::ActiveModel {
+        contact_id: Set(contact_id),
+        need: Set(lead.need.as_str().into()),
+        budget_min: Set(lead.budget_min),
+        budget_max: Set(lead.budget_max),
+        currency: Set(form.currency.clone()),
+        areas: Set(None),
+        bedrooms: Set(None),
+        property_ref: Set(lead.property_ref.clone()),
+        move_in: Set(lead.move_in.clone()),
+        owner_id: Set(owner_id),
+        stage_id: Set(first_open_stage(db).await?),
+        source: Set(format!("form:{}", form.slug)),
+        form_id: Set(Some(form.id)),
+        utm_source: Set(utm_source),
+        utm_medium: Set(utm_medium),
+        utm_campaign: Set(utm_campaign),
+        utm_term: Set(utm_term),
+        utm_content: Set(utm_content),
+        referrer: Set(lead.referrer.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        first_response_at: Set(None),
+        closed_at: Set(None),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The inquiry as the agent reads it on the timeline.
+fn inquiry_text(lead: &ValidLead, form_title: &str) -> String {
+    let mut lines = vec![format!("Inquiry via \"{form_title}\": wants to {}.", lead.need.as_str())];
+    if let Some(message) = &lead.message {
+        lines.push(message.clone());
+    }
+    if let Some(reference) = &lead.property_ref {
+        lines.push(format!("Property: {reference}"));
+    }
+    if let Some(date) = &lead.move_in {
+        lines.push(format!("Move-in: {date}"));
+    }
+    lines.join("\n")
+}
+
+async fn count(db: &impl ConnectionTrait, form_id: i64, outcome: Outcome) -> Result<(), DbErr> {
+    let mut update = capture_form::Entity::update_many()
+        .col_expr(capture_form::Column::ReceivedCount, Expr::col(capture_form::Column::ReceivedCount).add(1));
+    if outcome == Outcome::ReturningLead {
+        update = update.col_expr(capture_form::Column::DuplicateCount, Expr::col(capture_form::Column::DuplicateCount).add(1));
+    }
+    update.filter(capture_form::Column::Id.eq(form_id)).exec(db).await?;
+    Ok(())
+}
+
+/// A blocked submission: counted, never shown as a lead.
+pub async fn count_spam(db: &DatabaseConnection, form_id: i64) -> Result<(), AppError> {
+    capture_form::Entity::update_many()
+        .col_expr(capture_form::Column::SpamCount, Expr::col(capture_form::Column::SpamCount).add(1))
+        .filter(capture_form::Column::Id.eq(form_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn tell_owner(
+    db: &impl ConnectionTrait,
+    deal: &deal::Model,
+    contact: &contact::Model,
+    outcome: Outcome,
+    form_title: &str,
+) -> Result<Vec<Notice>, AppError> {
+    let (kind, title) = match outcome {
+        Outcome::ReturningLead => ("returning_lead", format!("Returning lead: {}", contact.name)),
+        _ => ("new_lead", format!("New lead: {}", contact.name)),
+    };
+    let body = format!("{} · via {form_title}", contact.phone.as_deref().or(contact.email.as_deref()).unwrap_or(""));
+    let recipients: Vec<i64> = match deal.owner_id {
+        Some(owner) => vec![owner],
+        // Nobody could take it: every manager and admin hears of it.
+        None => user::Entity::find()
+            .filter(user::Column::Role.is_in([Role::Manager.as_str(), Role::Admin.as_str()]))
+            .filter(user::Column::DisabledAt.is_null())
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| u.id)
+            .collect(),
+    };
+    let title = if deal.owner_id.is_none() { format!("{title} (unassigned)") } else { title };
+    let mut notices = Vec::with_capacity(recipients.len());
+    for user_id in recipients {
+        notices.push(notifications::create(db, user_id, kind, &title, &body, Some(deal.id)).await?);
+    }
+    Ok(notices)
+}
+
+/// Leads nobody has answered yet: the viewer's own, or everyone's for a manager.
+pub async fn new_leads(db: &DatabaseConnection, viewer: &SessionUser) -> Result<Vec<NewLead>, AppError> {
+    let now = Utc::now();
+    let mut query = deal::Entity::find()
+        .filter(deal::Column::FirstResponseAt.is_null())
+        .filter(deal::Column::ClosedAt.is_null())
+        .order_by_asc(deal::Column::CreatedAt);
+    if !viewer.role.includes(Role::Manager) {
+        query = query.filter(deal::Column::OwnerId.eq(viewer.id));
+    }
+    let deals = query.find_also_related(contact::Entity).all(db).await?;
+    let owners: Vec<user::Model> = user::Entity::find().all(db).await?;
+    Ok(deals
+        .into_iter()
+        .filter_map(|(d, c)| c.map(|c| (d, c)))
+        .map(|(d, c)| NewLead {
+            deal_id: d.id,
+            contact_name: c.name,
+            phone: c.phone,
+            need: Need::parse(&d.need).unwrap_or(Need::Buy),
+            source: d.source,
+            owner_name: d.owner_id.and_then(|id| owners.iter().find(|u| u.id == id).map(|u| u.name.clone())),
+            waiting_minutes: (now - d.created_at).num_minutes(),
+        })
+        .collect())
+}
+
+/// Every form with its counts, for the admin.
+pub async fn list_forms(db: &DatabaseConnection, base_url: &str) -> Result<Vec<FormSummary>, AppError> {
+    let rows = capture_form::Entity::find().order_by_asc(capture_form::Column::Title).all(db).await?;
+    Ok(rows.iter().map(|row| summary_of(row, base_url)).collect())
+}
+
+pub fn summary_of(row: &capture_form::Model, base_url: &str) -> FormSummary {
+    FormSummary {
+        id: row.id,
+        settings: settings_of(row),
+        received: row.received_count,
+        duplicates: row.duplicate_count,
+        spam_blocked: row.spam_count,
+        url: format!("{}/f/{}", base_url.trim_end_matches('/'), row.slug),
+    }
+}
+
+/// Validates a form's settings as an admin typed them.
+pub fn validate_settings(settings: &FormSettings) -> Result<FormSettings, AppError> {
+    let mut v = Validator::default();
+    let slug = settings.slug.trim().to_ascii_lowercase();
+    let slug_ok = (2..=60).contains(&slug.len())
+        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if !slug_ok {
+        v.add("slug", "Use 2 to 60 lower-case letters, digits and dashes, like spring-open-day.");
+    }
+    let title = settings.title.trim().to_owned();
+    if title.is_empty() || title.chars().count() > 120 {
+        v.add("title", "Give the form a title of at most 120 characters.");
+    }
+    if settings.intro.chars().count() > 2000 {
+        v.add("intro", "Keep the introduction under 2000 characters.");
+    }
+    if settings.show_consent && settings.consent_text.trim().is_empty() {
+        v.add("consent_text", "Write the consent wording the prospect agrees to.");
+    }
+    let currency = settings.currency.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+        v.add("currency", "Use a three-letter currency code, like EUR.");
+    }
+    if settings.assignment == Assignment::Fixed && settings.fixed_agent_id.is_none() {
+        v.add("fixed_agent_id", "Choose the agent who gets this form's leads.");
+    }
+    let redirect = settings.redirect_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+    if let Some(url) = &redirect {
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace) {
+            v.add("redirect_url", "Use a full address starting with https://, or leave it empty.");
+        }
+    }
+    v.finish()?;
+    Ok(FormSettings { slug, title, currency, redirect_url: redirect, ..settings.clone() })
+}
+
+/// Creates (`id` None) or updates a form. A taken slug is a validation error on the slug.
+pub async fn save_form(db: &DatabaseConnection, id: Option<i64>, settings: &FormSettings) -> Result<capture_form::Model, AppError> {
+    let s = validate_settings(settings)?;
+    if let Some(agent_id) = s.fixed_agent_id {
+        user::Entity::find_by_id(agent_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::field("fixed_agent_id", "That agent does not exist."))?;
+    }
+    let now = Utc::now();
+    let mut row = match id {
+        Some(id) => capture_form::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?.into(),
+        None => capture_form::ActiveModel { created_at: Set(now), ..Default::default() },
+    };
+    row.slug = Set(s.slug.clone());
+    row.title = Set(s.title.clone());
+    row.intro = Set(s.intro.trim().to_owned());
+    row.show_message = Set(s.show_message);
+    row.show_budget = Set(s.show_budget);
+    row.show_move_in = Set(s.show_move_in);
+    row.show_property_ref = Set(s.show_property_ref);
+    row.show_consent = Set(s.show_consent);
+    row.consent_text = Set(s.consent_text.trim().to_owned());
+    row.default_need = Set(s.default_need.as_str().into());
+    row.currency = Set(s.currency.clone());
+    row.assignment = Set(s.assignment.as_str().into());
+    row.fixed_agent_id = Set(s.fixed_agent_id);
+    row.thank_you_text = Set(s.thank_you_text.trim().to_owned());
+    row.redirect_url = Set(s.redirect_url.clone());
+    row.active = Set(s.active);
+    row.updated_at = Set(now);
+    let saved = if id.is_some() { row.update(db).await } else { row.insert(db).await };
+    saved.map_err(|err| match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::field("slug", "Another form already uses this address."),
+        _ => AppError::from(err),
+    })
+}
+
+/// A form with sensible defaults, for a new installation or a first try.
+pub fn default_settings(slug: &str, title: &str) -> FormSettings {
+    FormSettings {
+        slug: slug.into(),
+        title: title.into(),
+        intro: "Tell us what you are looking for and an agent will get back to you today.".into(),
+        show_message: true,
+        show_budget: true,
+        show_move_in: false,
+        show_property_ref: false,
+        show_consent: true,
+        consent_text: "I agree to receive news about properties that match what I am looking for. I can unsubscribe at any time.".into(),
+        default_need: Need::Buy,
+        currency: "EUR".into(),
+        assignment: Assignment::RoundRobin,
+        fixed_agent_id: None,
+        thank_you_text: "Thank you! An agent will contact you shortly.".into(),
+        redirect_url: None,
+        active: true,
+    }
+}

@@ -1,0 +1,23 @@
+use sea_orm::entity::prelude::*;
+
+/// One typed entry on a deal's (or contact's) timeline.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "activities")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub deal_id: Option<i64>,
+    pub contact_id: i64,
+    pub kind: String,
+    pub direction: String,
+    pub author_id: Option<i64>,
+    #[sea_orm(column_type = "Text")]
+    pub body: String,
+    pub occurred_at: DateTimeUtc,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+
+/// A message to one user, shown in the app (live) and optionally e-mailed.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "notifications")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub user_id: i64,
+    pub kind: String,
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub body: String,
+    pub deal_id: Option<i64>,
+    pub created_at: DateTimeUtc,
+    pub read_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

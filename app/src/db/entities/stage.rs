@@ -1,0 +1,18 @@
+use sea_orm::entity::prelude::*;
+
+/// A pipeline stage; `kind` is open, won or lost.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "stages")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub name: String,
+    pub position: i32,
+    pub kind: String,
+    pub stale_after_days: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

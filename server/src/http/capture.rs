@@ -1,0 +1,385 @@
+//! The public capture form: `GET /f/{slug}` and `POST /f/{slug}`. Plain server-rendered HTML
+//! that works without JavaScript (a few lines of inline script add inline validation), so
+//! it is fast on a slow phone and cheap to serve.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use app::agency::Agency;
+use app::auth::api::guard::ClientIp;
+use app::capture::{service, FormSettings, LeadInput, Need};
+use app::db::entities::capture_form;
+use app::error::AppError;
+use app::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Extension;
+
+use super::form_body;
+
+/// Submissions faster than this after the page was served are taken for a bot.
+pub const MIN_FILL: Duration = Duration::from_secs(3);
+
+/// Submissions allowed per address per form within `window`.
+#[derive(Clone, Copy, Debug)]
+pub struct CaptureLimit {
+    pub max: u32,
+    pub window: Duration,
+}
+
+impl Default for CaptureLimit {
+    fn default() -> Self {
+        CaptureLimit { max: 10, window: Duration::from_secs(600) }
+    }
+}
+
+/// A per-address, per-form counter with a fixed window; in memory, so each instance counts
+/// its own traffic (a load balancer that spreads one address over instances multiplies it).
+pub struct RateLimiter {
+    limit: CaptureLimit,
+    windows: Mutex<HashMap<(i64, String), (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(limit: CaptureLimit) -> Self {
+        RateLimiter { limit, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// `Ok` when the submission may go ahead, else how long until the window resets.
+    pub fn check(&self, form_id: i64, ip: &str) -> Result<(), Duration> {
+        let now = Instant::now();
+        // A poisoned lock only means another request panicked; the counts are still usable.
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < self.limit.window);
+        }
+        let entry = windows.entry((form_id, ip.to_owned())).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.limit.window {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        if entry.1 > self.limit.max {
+            Err(self.limit.window.saturating_sub(now.duration_since(entry.0)))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct CaptureState {
+    pub app: AppState,
+    pub limiter: std::sync::Arc<RateLimiter>,
+}
+
+impl axum::extract::FromRef<CaptureState> for AppState {
+    fn from_ref(state: &CaptureState) -> Self {
+        state.app.clone()
+    }
+}
+
+async fn load_form(app: &AppState, slug: &str) -> Result<capture_form::Model, Response> {
+    match service::find_form(&app.db, slug).await {
+        Ok(form) if form.active => Ok(form),
+        Ok(form) => Err(page(StatusCode::GONE, &form.title, "<h1>This form is closed</h1><p>It no longer takes requests. Please contact the agency directly.</p>")),
+        Err(AppError::NotFound) => Err(page(StatusCode::NOT_FOUND, "Not found", "<h1>Form not found</h1><p>Check the link you followed.</p>")),
+        Err(_) => Err(page(StatusCode::SERVICE_UNAVAILABLE, "Try again", "<h1>Please try again in a moment</h1><p>We could not load the form.</p>")),
+    }
+}
+
+pub async fn show(
+    State(state): State<CaptureState>,
+    Path(slug): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let form = match load_form(&state.app, &slug).await {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    // The page that linked here (the listing, the agency's site) is the lead's referrer.
+    let referrer = query
+        .get("referrer")
+        .cloned()
+        .or_else(|| headers.get(header::REFERER).and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .unwrap_or_default();
+    let mut input = LeadInput { referrer, ..Default::default() };
+    for (key, slot) in [
+        ("utm_source", &mut input.utm_source),
+        ("utm_medium", &mut input.utm_medium),
+        ("utm_campaign", &mut input.utm_campaign),
+        ("utm_term", &mut input.utm_term),
+        ("utm_content", &mut input.utm_content),
+        ("ref", &mut input.property_ref),
+    ] {
+        if let Some(value) = query.get(key) {
+            *slot = value.clone();
+        }
+    }
+    render(&state.app, &agency(&state.app).await, &form, &input, &AppError::Validation(Default::default()), StatusCode::OK)
+}
+
+pub async fn submit(
+    State(state): State<CaptureState>,
+    Path(slug): Path<String>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = match load_form(&state.app, &slug).await {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return page(StatusCode::UNSUPPORTED_MEDIA_TYPE, &form.title, "<h1>Unsupported form encoding</h1><p>Send the form as application/x-www-form-urlencoded.</p>");
+    }
+    let fields = match form_body::parse(&body) {
+        Ok(fields) => fields,
+        Err(reason) => {
+            let message = format!("We could not read what was sent ({reason}). Please type it again.");
+            return render(&state.app, &agency(&state.app).await, &form, &LeadInput::default(), &AppError::field("form", message), StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let input = LeadInput {
+        name: field("name"),
+        phone: field("phone"),
+        email: field("email"),
+        need: field("need"),
+        message: field("message"),
+        budget_min: field("budget_min"),
+        budget_max: field("budget_max"),
+        move_in: field("move_in"),
+        property_ref: field("property_ref"),
+        consent: fields.contains_key("consent"),
+        language: headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| l.split([',', ';']).next())
+            .unwrap_or_default()
+            .to_owned(),
+        utm_source: field("utm_source"),
+        utm_medium: field("utm_medium"),
+        utm_campaign: field("utm_campaign"),
+        utm_term: field("utm_term"),
+        utm_content: field("utm_content"),
+        referrer: field("referrer"),
+    };
+
+    if let Err(wait) = state.limiter.check(form.id, &ip) {
+        let _ = service::count_spam(&state.app.db, form.id).await;
+        let mut response = page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.title,
+            "<h1>We already have your request</h1><p>Too many requests came from your connection. Please wait a few minutes and try again.</p>",
+        );
+        let seconds = wait.as_secs().max(1).to_string();
+        if let Ok(value) = HeaderValue::from_str(&seconds) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    if is_bot(&state.app, &fields) {
+        tracing::info!(form_id = form.id, %ip, "blocked a submission as spam");
+        let _ = service::count_spam(&state.app.db, form.id).await;
+        // The bot is told it worked, so it learns nothing.
+        return thanks_redirect(&form);
+    }
+    let agency = agency(&state.app).await;
+    match service::submit(&state.app.db, &state.app.notifier, &form, &input, &agency.default_region).await {
+        Ok(accepted) => {
+            tracing::info!(form_id = form.id, deal_id = accepted.deal_id, outcome = accepted.outcome.as_str(), "lead captured");
+            thanks_redirect(&form)
+        }
+        Err(err @ AppError::Validation(_)) => render(&state.app, &agency, &form, &input, &err, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(err) => {
+            let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            render(&state.app, &agency, &form, &input, &AppError::field("form", err.to_string()), status)
+        }
+    }
+}
+
+/// The honeypot was filled in, or the form came back faster than a person can type, or
+/// without the token the page carries.
+fn is_bot(app: &AppState, fields: &HashMap<String, String>) -> bool {
+    if fields.get("website").is_some_and(|v| !v.trim().is_empty()) {
+        return true;
+    }
+    let served_at = fields
+        .get("t")
+        .and_then(|t| app::auth::session::verify(&app.cookie_secret, t))
+        .and_then(|millis| millis.parse::<i64>().ok());
+    match served_at {
+        Some(millis) => chrono::Utc::now().timestamp_millis() - millis < MIN_FILL.as_millis() as i64,
+        None => true,
+    }
+}
+
+fn thanks_redirect(form: &capture_form::Model) -> Response {
+    match &form.redirect_url {
+        Some(url) => Redirect::to(url).into_response(),
+        None => Redirect::to(&format!("/f/{}/thanks", form.slug)).into_response(),
+    }
+}
+
+pub async fn thanks(State(state): State<CaptureState>, Path(slug): Path<String>) -> Response {
+    match service::find_form(&state.app.db, &slug).await {
+        Ok(form) => {
+            let body = format!("<h1>{}</h1><p class=\"thanks\">{}</p>", esc(&form.title), esc(&form.thank_you_text));
+            page(StatusCode::OK, &form.title, &body)
+        }
+        Err(_) => page(StatusCode::NOT_FOUND, "Not found", "<h1>Form not found</h1>"),
+    }
+}
+
+/// HTML-escapes text for element content and quoted attributes.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{margin:0;font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b2327;background:#f4f6f7}\
+main{max-width:480px;margin:0 auto;padding:1.25rem 1rem 2rem}h1{font-size:1.45rem;line-height:1.2;margin:.25rem 0 .5rem}\
+.agency{color:#1f4e5f;font-weight:700;text-transform:uppercase;letter-spacing:.05em;font-size:.8rem}\
+form{display:flex;flex-direction:column;gap:.3rem}label{font-weight:600;margin-top:.6rem}\
+input,select,textarea{width:100%;box-sizing:border-box;min-height:48px;padding:.6rem .75rem;font:inherit;border:1px solid #b9c4c9;border-radius:8px;background:#fff}\
+textarea{min-height:96px}input:focus,select:focus,textarea:focus,button:focus{outline:3px solid #8fc1d0;outline-offset:1px}\
+[aria-invalid=true]{border-color:#b3261e}.err{color:#b3261e;font-size:.92rem;margin:0}.err:empty{display:none}\
+.formerr{background:#fbeaea;color:#b3261e;border-radius:8px;padding:.6rem .8rem}\
+.row{display:flex;gap:.5rem}.row>div{flex:1;display:flex;flex-direction:column;gap:.3rem}\
+.consent{display:flex;gap:.6rem;align-items:flex-start;font-weight:400;font-size:.95rem}.consent input{width:24px;min-height:24px;height:24px;flex:none;margin-top:2px}\
+button{margin-top:1rem;min-height:52px;font:inherit;font-weight:700;color:#fff;background:#1f4e5f;border:0;border-radius:8px;cursor:pointer}\
+.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}.hint{color:#5d6b72;font-size:.9rem}.thanks{font-size:1.1rem}";
+
+/// Inline validation once JavaScript runs; the server checks everything again regardless.
+const SCRIPT: &str = r#"(function(){var f=document.getElementById('lead');if(!f)return;
+function msg(n,t){var e=document.getElementById('err-'+n);var i=f.elements[n];if(e)e.textContent=t||'';if(i&&i.setAttribute)i.setAttribute('aria-invalid',t?'true':'false');return !t}
+function check(n){var v=function(k){return f.elements[k]?f.elements[k].value.trim():''};
+if(n==='name')return msg('name',v('name')?'':'Tell us your name.');
+if(n==='email'){var e=v('email');if(e&&!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e))return msg('email','Enter a complete e-mail address, like ana@mail.com.');msg('email','');return check('phone')}
+if(n==='phone'){var p=v('phone');if(!p&&!v('email'))return msg('phone','Give a phone number or an e-mail so we can reach you.');if(p&&!/^[+0-9 ().-]{6,}$/.test(p))return msg('phone','A phone number can only hold digits, spaces and + ( ) -.');return msg('phone','')}
+return true}
+['name','phone','email'].forEach(function(n){var i=f.elements[n];if(i)i.addEventListener('blur',function(){check(n)})});
+f.addEventListener('submit',function(ev){var ok=['name','phone','email'].map(check).every(Boolean);if(!ok){ev.preventDefault();var bad=f.querySelector('[aria-invalid=true]');if(bad)bad.focus()}else{var b=f.querySelector('button');if(b){b.disabled=true;b.textContent='Sending…'}}})})();"#;
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{}</title><meta name=\"robots\" content=\"noindex\"><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
+        esc(title)
+    );
+    let mut response = (status, Html(html)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The form, with what was typed and a message under each field that needs fixing.
+fn render(app: &AppState, agency: &Agency, form: &capture_form::Model, input: &LeadInput, errors: &AppError, status: StatusCode) -> Response {
+    let settings: FormSettings = service::settings_of(form);
+    let err = |field: &str| esc(&errors.field_message(field).unwrap_or_default());
+    let invalid = |field: &str| if errors.field_message(field).is_some() { " aria-invalid=\"true\"" } else { "" };
+    let token = app::auth::session::sign(&app.cookie_secret, &chrono::Utc::now().timestamp_millis().to_string());
+    let need = Need::parse(&input.need).unwrap_or(settings.default_need);
+    let mut html = String::with_capacity(6000);
+    html.push_str(&format!("<p class=\"agency\">{}</p><h1>{}</h1>", esc(&agency.name), esc(&settings.title)));
+    if !settings.intro.is_empty() {
+        html.push_str(&format!("<p class=\"hint\">{}</p>", esc(&settings.intro)));
+    }
+    let form_error = err("form");
+    let has_field_errors = matches!(errors, AppError::Validation(map) if !map.is_empty());
+    if !form_error.is_empty() {
+        html.push_str(&format!("<p class=\"formerr\" role=\"alert\">{form_error}</p>"));
+    } else if has_field_errors {
+        html.push_str("<p class=\"formerr\" role=\"alert\">Please check the fields marked below.</p>");
+    }
+    html.push_str(&format!("<form id=\"lead\" method=\"post\" action=\"/f/{}\" novalidate>", esc(&settings.slug)));
+    html.push_str(&format!(
+        "<label for=\"name\">Your name</label><input id=\"name\" name=\"name\" autocomplete=\"name\" required maxlength=\"100\" value=\"{}\"{}><p class=\"err\" id=\"err-name\">{}</p>",
+        esc(&input.name), invalid("name"), err("name")
+    ));
+    html.push_str(&format!(
+        "<label for=\"phone\">Mobile</label><input id=\"phone\" name=\"phone\" type=\"tel\" inputmode=\"tel\" autocomplete=\"tel\" maxlength=\"40\" value=\"{}\"{}><p class=\"err\" id=\"err-phone\">{}</p>",
+        esc(&input.phone), invalid("phone"), err("phone")
+    ));
+    html.push_str(&format!(
+        "<label for=\"email\">E-mail</label><input id=\"email\" name=\"email\" type=\"email\" inputmode=\"email\" autocomplete=\"email\" maxlength=\"254\" value=\"{}\"{}><p class=\"err\" id=\"err-email\">{}</p>",
+        esc(&input.email), invalid("email"), err("email")
+    ));
+    html.push_str("<label for=\"need\">I would like to</label><select id=\"need\" name=\"need\">");
+    for n in Need::ALL {
+        let selected = if n == need { " selected" } else { "" };
+        html.push_str(&format!("<option value=\"{}\"{selected}>{}</option>", n.as_str(), n.label()));
+    }
+    html.push_str(&format!("</select><p class=\"err\" id=\"err-need\">{}</p>", err("need")));
+    if settings.show_budget {
+        html.push_str(&format!(
+            "<div class=\"row\"><div><label for=\"budget_min\">Budget from ({cur})</label><input id=\"budget_min\" name=\"budget_min\" inputmode=\"numeric\" placeholder=\"200000\" value=\"{}\"{}><p class=\"err\" id=\"err-budget_min\">{}</p></div>\
+<div><label for=\"budget_max\">to ({cur})</label><input id=\"budget_max\" name=\"budget_max\" inputmode=\"numeric\" placeholder=\"350000\" value=\"{}\"{}><p class=\"err\" id=\"err-budget_max\">{}</p></div></div>",
+            esc(&input.budget_min), invalid("budget_min"), err("budget_min"),
+            esc(&input.budget_max), invalid("budget_max"), err("budget_max"),
+            cur = esc(&settings.currency)
+        ));
+    }
+    if settings.show_move_in {
+        html.push_str(&format!(
+            "<label for=\"move_in\">Move-in date</label><input id=\"move_in\" name=\"move_in\" type=\"date\" value=\"{}\"{}><p class=\"err\" id=\"err-move_in\">{}</p>",
+            esc(&input.move_in), invalid("move_in"), err("move_in")
+        ));
+    }
+    if settings.show_property_ref {
+        html.push_str(&format!(
+            "<label for=\"property_ref\">Property reference</label><input id=\"property_ref\" name=\"property_ref\" maxlength=\"50\" value=\"{}\"{}><p class=\"err\" id=\"err-property_ref\">{}</p>",
+            esc(&input.property_ref), invalid("property_ref"), err("property_ref")
+        ));
+    } else if !input.property_ref.is_empty() {
+        html.push_str(&format!("<input type=\"hidden\" name=\"property_ref\" value=\"{}\">", esc(&input.property_ref)));
+    }
+    if settings.show_message {
+        html.push_str(&format!(
+            "<label for=\"message\">Message (optional)</label><textarea id=\"message\" name=\"message\" maxlength=\"2000\"{}>{}</textarea><p class=\"err\" id=\"err-message\">{}</p>",
+            invalid("message"), esc(&input.message), err("message")
+        ));
+    }
+    if settings.show_consent {
+        let checked = if input.consent { " checked" } else { "" };
+        html.push_str(&format!(
+            "<label class=\"consent\"><input type=\"checkbox\" name=\"consent\" value=\"yes\"{checked}><span>{}</span></label>",
+            esc(&settings.consent_text)
+        ));
+    }
+    for (name, value) in [
+        ("utm_source", &input.utm_source),
+        ("utm_medium", &input.utm_medium),
+        ("utm_campaign", &input.utm_campaign),
+        ("utm_term", &input.utm_term),
+        ("utm_content", &input.utm_content),
+        ("referrer", &input.referrer),
+    ] {
+        if !value.is_empty() {
+            html.push_str(&format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", esc(value)));
+        }
+    }
+    html.push_str(&format!("<input type=\"hidden\" name=\"t\" value=\"{}\">", esc(&token)));
+    html.push_str("<div class=\"hp\" aria-hidden=\"true\"><label for=\"website\">Leave this empty</label><input id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></div>");
+    html.push_str("<button type=\"submit\">Send</button></form>");
+    html.push_str(&format!("<script>{SCRIPT}</script>"));
+    page(status, &settings.title, &html)
+}
+
+async fn agency(app: &AppState) -> Agency {
+    app::agency::load(&app.db).await.unwrap_or_else(|_| Agency { name: "Doorstep".into(), time_zone: "UTC".into(), default_region: "ES".into() })
+}
