@@ -3,6 +3,7 @@
 //! WASM build.
 
 pub mod agency;
+pub mod apikeys;
 pub mod auth;
 pub mod capture;
 pub mod error;
@@ -55,6 +56,7 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/setup") view=auth::pages::SetupPage/>
                 <Route path=path!("/admin/users") view=auth::pages::UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/forms") view=capture::pages::FormsPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/api-keys") view=apikeys::pages::ApiKeysPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

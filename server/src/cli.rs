@@ -28,8 +28,50 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Manage API keys for website and portal integrations.
+    Apikey {
+        #[command(subcommand)]
+        action: ApikeyAction,
+    },
     /// Fill an empty database with a sample agency: an admin, a manager and agents.
     Demo,
+    /// Measure Doorstep on this machine and print the figures against the targets.
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchWhat {
+    /// Public form posts per second and their latency, on a fresh SQLite database.
+    Capture {
+        /// How long to measure, after one second of warm-up.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent keep-alive client connections.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApikeyAction {
+    /// Create a key and print it (once: only its hash is kept).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// capture (post leads only) or admin (all of /api/v1).
+        #[arg(long, default_value = "capture")]
+        scope: String,
+    },
+    /// List keys (never the keys themselves).
+    List,
+    /// Revoke a key at once.
+    Revoke {
+        #[arg(long)]
+        id: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -1,5 +1,5 @@
 use clap::Parser;
-use doorstep::cli::{Cli, Command, MigrateAction, UserAction};
+use doorstep::cli::{ApikeyAction, BenchWhat, Cli, Command, MigrateAction, UserAction};
 use doorstep::config::{Config, LogFormat};
 use sea_orm_migration::MigratorTrait;
 
@@ -32,8 +32,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             UserAction::Enable { email } => doorstep::users::set_disabled(&config, &email, false).await,
             UserAction::ResetPassword { email } => doorstep::users::reset_password(&config, &email).await,
         },
+        Command::Apikey { action } => apikey(&config, action).await,
         Command::Demo => doorstep::demo::run(&config).await,
+        Command::Bench { what: BenchWhat::Capture { seconds, connections } } => {
+            doorstep::bench::capture(doorstep::bench::CaptureBench { seconds, connections }).await
+        }
     }
+}
+
+async fn apikey(config: &Config, action: ApikeyAction) -> anyhow::Result<()> {
+    use app::apikeys::service;
+    let db = config.open_database().await?;
+    let explain = |e: app::error::AppError| match e {
+        app::error::AppError::Validation(fields) => anyhow::anyhow!("{}", fields.into_values().collect::<Vec<_>>().join(" ")),
+        other => anyhow::anyhow!("{other}"),
+    };
+    match action {
+        ApikeyAction::Create { name, scope } => {
+            let created = service::create(&db, &name, &scope).await.map_err(explain)?;
+            println!("{}", created.key);
+            eprintln!("Key {} \"{}\" ({}) created. Keep it now: it is not shown again.", created.summary.id, created.summary.name, created.summary.scope.as_str());
+        }
+        ApikeyAction::List => {
+            println!("{:<5} {:<28} {:<8} {:<12} {}", "ID", "NAME", "SCOPE", "PREFIX", "STATUS");
+            for k in service::list(&db).await.map_err(explain)? {
+                let status = if k.revoked { "revoked".to_string() } else { k.last_used_at.map(|t| format!("last used {t}")).unwrap_or_else(|| "never used".into()) };
+                println!("{:<5} {:<28} {:<8} {:<12} {status}", k.id, k.name, k.scope.as_str(), k.prefix);
+            }
+        }
+        ApikeyAction::Revoke { id } => {
+            service::revoke(&db, id).await.map_err(explain)?;
+            println!("Key {id} is revoked.");
+        }
+    }
+    Ok(())
 }
 
 /// Lists migrations without applying any.

@@ -261,3 +261,19 @@ async fn cookies_are_secure_when_the_public_url_is_https() {
     let set_cookie = reply.headers.get("set-cookie").unwrap().to_str().unwrap();
     assert!(set_cookie.contains("; Secure"), "{set_cookie}");
 }
+
+#[tokio::test]
+async fn only_admins_manage_api_keys_and_the_key_is_shown_once() {
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let created = app.call("/api/apikeys/create", "name=Agency+website&scope=capture", Some(&admin)).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert!(created.body.contains("dsk_"));
+    let listed = app.call("/api/apikeys", "", Some(&admin)).await;
+    assert!(listed.body.contains("Agency website"));
+    assert!(!listed.body.contains("key_hash") && listed.body.matches("dsk_").count() == 1, "only the prefix: {}", listed.body);
+    app.add_user("Ana", "ana@costa.test", "agent", "ana passphrase 42").await;
+    let agent = app.login_cookie("ana@costa.test", "ana passphrase 42").await;
+    assert_eq!(app.call("/api/apikeys", "", Some(&agent)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.call("/api/apikeys/create", "name=X&scope=admin", Some(&agent)).await.status, StatusCode::FORBIDDEN);
+}

@@ -221,7 +221,7 @@ fn UserAdmin() -> impl IntoView {
     let error = move |field| field_error(add.value(), field);
     view! {
         <section class="card">
-            <details class="add-user" open=move || matches!(add.value().get(), Some(Err(_)))>
+            <details class="add-user" prop:open=move || matches!(add.value().get(), Some(Err(_)))>
                 <summary>"Add a user"</summary>
                 {form_error(add.value())}
                 <ActionForm action=add node_ref=add_form attr:class="stack" attr:data-testid="add-user-form">

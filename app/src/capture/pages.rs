@@ -40,7 +40,7 @@ fn FormAdmin() -> impl IntoView {
         <p class="hint">"Public forms for your website and listings. Prospects need no account and no JavaScript; each lead goes straight to an agent."</p>
         {saved}
         <section class="card">
-            <details open=move || matches!(save.value().get(), Some(Err(_)))>
+            <details prop:open=move || matches!(save.value().get(), Some(Err(_)))>
                 <summary>"New form"</summary>
                 <FormEditor save agents submitted form=None/>
             </details>
@@ -87,7 +87,7 @@ fn FormCard(
                 <div><dt>"Spam blocked"</dt><dd>{form.spam_blocked}</dd></div>
             </dl>
             <label>"Embed on your site"
-                <textarea readonly rows="3" class="snippet" onfocus="this.select()">{snippet}</textarea>
+                <textarea readonly rows="3" class="snippet" data-testid="embed-snippet" onfocus="this.select()">{snippet}</textarea>
             </label>
             <details>
                 <summary>"Edit"</summary>
@@ -133,9 +133,18 @@ fn FormEditor(
     let prefix = id.map(|i| format!("form{i}-")).unwrap_or_else(|| "new-".into());
     let f = move |name: &str| format!("{prefix}{name}");
     let fixed = s.fixed_agent_id;
+    // A created form appears in the list below; the new-form editor starts over.
+    let editor = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if id.is_none() && mine() && matches!(save.value().get(), Some(Ok(_))) {
+            if let Some(form) = editor.get() {
+                form.reset();
+            }
+        }
+    });
     view! {
         {move || if mine() { general() } else { None }}
-        <ActionForm action=save attr:class="stack" attr:data-testid="form-editor">
+        <ActionForm action=save node_ref=editor attr:class="stack" attr:data-testid="form-editor">
             {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
             <label for=f("title")>"Title"</label>
             <input id=f("title") name="title" value=s.title.clone() required maxlength="120"/>

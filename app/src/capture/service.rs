@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, QueryFilter,
-    QueryOrder, Set, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use sha2::{Digest, Sha256};
 
@@ -75,41 +75,43 @@ pub async fn submit(
     form: &capture_form::Model,
     input: &LeadInput,
     region: &str,
+    source: &str,
 ) -> Result<Accepted, AppError> {
     let settings = settings_of(form);
     let lead = normalize::validate(input, settings.default_need, region)?;
     let print = fingerprint(form.id, &lead);
     let now = Utc::now();
 
-    let txn = db
-        .begin_with_options(TransactionOptions {
-            isolation_level: None,
-            access_mode: Some(AccessMode::ReadWrite),
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        })
-        .await?;
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
 
-    capture_submission::Entity::delete_many()
-        .filter(capture_submission::Column::Fingerprint.eq(&print))
-        .filter(capture_submission::Column::CreatedAt.lt(now - Duration::minutes(RESUBMISSION_MINUTES)))
-        .exec(&txn)
-        .await?;
-    if let Some(seen) = capture_submission::Entity::find()
-        .filter(capture_submission::Column::Fingerprint.eq(&print))
-        .one(&txn)
-        .await?
-    {
-        txn.commit().await?;
-        return Ok(resubmission(db, seen).await?);
+    let seen = capture_submission::Entity::find().filter(capture_submission::Column::Fingerprint.eq(&print)).one(txn).await?;
+    match seen {
+        Some(seen) if seen.created_at > now - Duration::minutes(RESUBMISSION_MINUTES) => {
+            drop(write);
+            return Ok(resubmission(db, seen).await?);
+        }
+        // The same content long ago is a new inquiry; its old fingerprint makes way.
+        Some(old) => {
+            capture_submission::Entity::delete_by_id(old.id).exec(txn).await?;
+        }
+        None => {}
     }
 
-    let contact = find_or_create_contact(&txn, &lead, now).await?;
-    let open_deal = open_deal_of(&txn, contact.id).await?;
+    let (contact, known) = find_or_create_contact(txn, &lead, now).await?;
+    let stages = stage::Entity::find().order_by_asc(stage::Column::Position).all(txn).await?;
+    // A brand-new contact has no deals: skip looking for an open one or a previous owner.
+    let open_deal = if known { open_deal_of(txn, &stages, contact.id).await? } else { None };
     let (deal, outcome) = match open_deal {
         Some(deal) => (deal, Outcome::ReturningLead),
         None => {
-            let owner = choose_owner(&txn, &settings, contact.id, now).await?;
-            (insert_deal(&txn, form, &lead, contact.id, owner, now).await?, Outcome::NewLead)
+            let owner = choose_owner(txn, &settings, known.then_some(contact.id), now).await?;
+            let stage_id = stages
+                .iter()
+                .find(|s| s.kind == "open")
+                .map(|s| s.id)
+                .ok_or_else(|| AppError::Conflict("The pipeline has no open stage; an admin must add one.".into()))?;
+            (insert_deal(txn, form, &lead, source, contact.id, owner, stage_id, now).await?, Outcome::NewLead)
         }
     };
     activity::ActiveModel {
@@ -123,7 +125,7 @@ pub async fn submit(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
 
     let inserted = capture_submission::Entity::insert(capture_submission::ActiveModel {
@@ -136,13 +138,13 @@ pub async fn submit(
         ..Default::default()
     })
     .on_conflict(OnConflict::column(capture_submission::Column::Fingerprint).do_nothing().to_owned())
-    .exec(&txn)
+    .exec(txn)
     .await;
     match inserted {
         Ok(_) => {}
         // A twin of this submission committed first (PostgreSQL): drop ours, answer with theirs.
         Err(DbErr::RecordNotInserted) => {
-            txn.rollback().await?;
+            drop(write);
             let seen = capture_submission::Entity::find()
                 .filter(capture_submission::Column::Fingerprint.eq(&print))
                 .one(db)
@@ -153,9 +155,9 @@ pub async fn submit(
         Err(err) => return Err(err.into()),
     }
 
-    count(&txn, form.id, outcome).await?;
-    let notices = tell_owner(&txn, &deal, &contact, outcome, &form.title).await?;
-    txn.commit().await?;
+    count(txn, form.id, outcome).await?;
+    let notices = tell_owner(txn, &deal, &contact, outcome, &form.title).await?;
+    write.txn.commit().await?;
     notifier.publish(notices);
     Ok(Accepted { outcome, contact_id: contact.id, deal_id: deal.id, owner_id: deal.owner_id })
 }
@@ -174,9 +176,10 @@ async fn resubmission(db: &DatabaseConnection, seen: capture_submission::Model) 
 
 /// The contact with this phone, else this e-mail, else a new one. The unique indexes on phone
 /// and e-mail decide races: a concurrent twin's insert does nothing and we read theirs.
-async fn find_or_create_contact(txn: &impl ConnectionTrait, lead: &ValidLead, now: DateTime<Utc>) -> Result<contact::Model, AppError> {
+/// Returns the contact and whether they were known before.
+async fn find_or_create_contact(txn: &impl ConnectionTrait, lead: &ValidLead, now: DateTime<Utc>) -> Result<(contact::Model, bool), AppError> {
     if let Some(found) = find_contact(txn, lead).await? {
-        return fill_in(txn, found, lead, now).await;
+        return Ok((fill_in(txn, found, lead, now).await?, true));
     }
     let row = contact::ActiveModel {
         name: Set(lead.name.clone()),
@@ -191,23 +194,32 @@ async fn find_or_create_contact(txn: &impl ConnectionTrait, lead: &ValidLead, no
         updated_at: Set(now),
         ..Default::default()
     };
-    match contact::Entity::insert(row).on_conflict(OnConflict::new().do_nothing().to_owned()).exec(txn).await {
-        Ok(_) | Err(DbErr::RecordNotInserted) => {}
-        Err(err) => return Err(err.into()),
+    match contact::Entity::insert(row).on_conflict(OnConflict::new().do_nothing().to_owned()).exec_with_returning(txn).await {
+        Ok(created) => Ok((created, false)),
+        // A concurrent twin created them first (PostgreSQL): theirs is ours.
+        Err(DbErr::RecordNotInserted | DbErr::RecordNotFound(_)) => {
+            let found = find_contact(txn, lead).await?.ok_or(AppError::Internal)?;
+            Ok((fill_in(txn, found, lead, now).await?, true))
+        }
+        Err(err) => Err(err.into()),
     }
-    find_contact(txn, lead).await?.ok_or(AppError::Internal)
 }
 
+/// The contact with this phone, else the one with this e-mail (one query for both).
 async fn find_contact(db: &impl ConnectionTrait, lead: &ValidLead) -> Result<Option<contact::Model>, DbErr> {
+    let mut matches = sea_orm::Condition::any();
     if let Some(phone) = &lead.phone {
-        if let Some(found) = contact::Entity::find().filter(contact::Column::Phone.eq(phone)).one(db).await? {
-            return Ok(Some(found));
-        }
+        matches = matches.add(contact::Column::Phone.eq(phone));
     }
-    match &lead.email {
-        Some(email) => contact::Entity::find().filter(contact::Column::Email.eq(email)).one(db).await,
-        None => Ok(None),
+    if let Some(email) = &lead.email {
+        matches = matches.add(contact::Column::Email.eq(email));
     }
+    let found = contact::Entity::find().filter(matches).all(db).await?;
+    let by_phone = found.iter().position(|c| c.phone.is_some() && c.phone == lead.phone);
+    Ok(match by_phone {
+        Some(i) => found.into_iter().nth(i),
+        None => found.into_iter().next(),
+    })
 }
 
 /// Adds what a returning contact told us that we did not know (a phone, an e-mail, consent),
@@ -243,14 +255,8 @@ async fn fill_in(db: &impl ConnectionTrait, found: contact::Model, lead: &ValidL
     Ok(row.update(db).await?)
 }
 
-async fn open_deal_of(db: &impl ConnectionTrait, contact_id: i64) -> Result<Option<deal::Model>, DbErr> {
-    let open_stages: Vec<i64> = stage::Entity::find()
-        .filter(stage::Column::Kind.eq("open"))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
+async fn open_deal_of(db: &impl ConnectionTrait, stages: &[stage::Model], contact_id: i64) -> Result<Option<deal::Model>, DbErr> {
+    let open_stages: Vec<i64> = stages.iter().filter(|s| s.kind == "open").map(|s| s.id).collect();
     deal::Entity::find()
         .filter(deal::Column::ContactId.eq(contact_id))
         .filter(deal::Column::StageId.is_in(open_stages))
@@ -265,14 +271,22 @@ fn available(u: &user::Model) -> bool {
 
 /// The new deal's owner: the contact's previous owner if still available, else the form's
 /// rule. `None` when nobody is available; managers are then told.
-async fn choose_owner(db: &impl ConnectionTrait, settings: &FormSettings, contact_id: i64, now: DateTime<Utc>) -> Result<Option<i64>, AppError> {
-    let previous = deal::Entity::find()
-        .filter(deal::Column::ContactId.eq(contact_id))
-        .filter(deal::Column::OwnerId.is_not_null())
-        .order_by_desc(deal::Column::CreatedAt)
-        .one(db)
-        .await?
-        .and_then(|d| d.owner_id);
+async fn choose_owner(
+    db: &impl ConnectionTrait,
+    settings: &FormSettings,
+    known_contact: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    let previous = match known_contact {
+        Some(contact_id) => deal::Entity::find()
+            .filter(deal::Column::ContactId.eq(contact_id))
+            .filter(deal::Column::OwnerId.is_not_null())
+            .order_by_desc(deal::Column::CreatedAt)
+            .one(db)
+            .await?
+            .and_then(|d| d.owner_id),
+        None => None,
+    };
     if let Some(owner_id) = previous {
         if user::Entity::find_by_id(owner_id).one(db).await?.is_some_and(|u| available(&u)) {
             return Ok(Some(owner_id));
@@ -325,22 +339,14 @@ pub async fn next_in_turn(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Resu
     Err(AppError::Conflict("Too many leads arrived at once; please submit again.".into()))
 }
 
-async fn first_open_stage(db: &impl ConnectionTrait) -> Result<i64, AppError> {
-    stage::Entity::find()
-        .filter(stage::Column::Kind.eq("open"))
-        .order_by_asc(stage::Column::Position)
-        .one(db)
-        .await?
-        .map(|s| s.id)
-        .ok_or_else(|| AppError::Conflict("The pipeline has no open stage; an admin must add one.".into()))
-}
-
 async fn insert_deal(
     db: &impl ConnectionTrait,
     form: &capture_form::Model,
     lead: &ValidLead,
+    source: &str,
     contact_id: i64,
     owner_id: Option<i64>,
+    stage_id: i64,
     now: DateTime<Utc>,
 ) -> Result<deal::Model, AppError> {
     let [utm_source, utm_medium, utm_campaign, utm_term, utm_content] = lead.utm.clone();
@@ -355,8 +361,8 @@ async fn insert_deal(
         property_ref: Set(lead.property_ref.clone()),
         move_in: Set(lead.move_in.clone()),
         owner_id: Set(owner_id),
-        stage_id: Set(first_open_stage(db).await?),
-        source: Set(format!("form:{}", form.slug)),
+        stage_id: Set(stage_id),
+        source: Set(source.chars().take(120).collect()),
         form_id: Set(Some(form.id)),
         utm_source: Set(utm_source),
         utm_medium: Set(utm_medium),
@@ -463,7 +469,11 @@ pub async fn new_leads(db: &DatabaseConnection, viewer: &SessionUser) -> Result<
             phone: c.phone,
             need: Need::parse(&d.need).unwrap_or(Need::Buy),
             source: d.source,
-            owner_name: d.owner_id.and_then(|id| owners.iter().find(|u| u.id == id).map(|u| u.name.clone())),
+            // An agent's list holds only their own leads; the owner matters to managers.
+            owner_name: d
+                .owner_id
+                .filter(|_| viewer.role.includes(Role::Manager))
+                .and_then(|id| owners.iter().find(|u| u.id == id).map(|u| u.name.clone())),
             waiting_minutes: (now - d.created_at).num_minutes(),
         })
         .collect())

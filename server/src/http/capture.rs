@@ -190,7 +190,7 @@ pub async fn submit(
         return thanks_redirect(&form);
     }
     let agency = agency(&state.app).await;
-    match service::submit(&state.app.db, &state.app.notifier, &form, &input, &agency.default_region).await {
+    match service::submit(&state.app.db, &state.app.notifier, &form, &input, &agency.default_region, &format!("form:{}", form.slug)).await {
         Ok(accepted) => {
             tracing::info!(form_id = form.id, deal_id = accepted.deal_id, outcome = accepted.outcome.as_str(), "lead captured");
             thanks_redirect(&form)
@@ -380,6 +380,6 @@ fn render(app: &AppState, agency: &Agency, form: &capture_form::Model, input: &L
     page(status, &settings.title, &html)
 }
 
-async fn agency(app: &AppState) -> Agency {
+pub async fn agency(app: &AppState) -> Agency {
     app::agency::load(&app.db).await.unwrap_or_else(|_| Agency { name: "Doorstep".into(), time_zone: "UTC".into(), default_region: "ES".into() })
 }

@@ -2,6 +2,7 @@
 //! request passes through (request id, tracing, same-origin writes, session, page access).
 
 mod access;
+pub mod api_v1;
 pub mod capture;
 mod events;
 mod form_body;
@@ -14,7 +15,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -39,6 +40,14 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .with_state(state.clone());
     // Public forms: no session, and posts from other sites are expected (a form on the
     // agency's own site), so they sit outside the session and same-origin layers.
+    // The JSON API authenticates by API key, not by session.
+    let api = Router::new()
+        .route("/api/v1/leads", post(api_v1::post_lead))
+        .route("/api/v1/forms", get(api_v1::list_forms).post(api_v1::create_form))
+        .route("/api/v1/forms/{id}", put(api_v1::update_form))
+        .route("/api/v1/openapi.json", get(api_v1::openapi))
+        .layer(DefaultBodyLimit::max(api_v1::BODY_LIMIT))
+        .with_state(state.clone());
     let capture_state = capture::CaptureState { app: state, limiter: Arc::new(capture::RateLimiter::new(capture_limit)) };
     let public = Router::new()
         .route("/f/{slug}", get(capture::show).post(capture::submit))
@@ -46,6 +55,7 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .layer(DefaultBodyLimit::max(CAPTURE_BODY_LIMIT))
         .with_state(capture_state);
     app.merge(public)
+        .merge(api)
         .layer(from_fn(access::record_client_ip))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -1,9 +1,11 @@
 pub mod activity;
 pub mod agency;
+pub mod api_key;
 pub mod capture_form;
 pub mod capture_submission;
 pub mod contact;
 pub mod deal;
+pub mod idempotent_answer;
 pub mod login_failure;
 pub mod notification;
 pub mod session;

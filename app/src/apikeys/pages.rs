@@ -1,0 +1,85 @@
+//! The admin's API keys: create one (shown once), see when each was last used, revoke.
+
+use leptos::prelude::*;
+
+use super::api::{list_api_keys, CreateApiKey, RevokeApiKey};
+use crate::auth::Role;
+use crate::shell::{field_error, form_error, RequireRole, Shell};
+
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    view! {
+        <Shell title="API keys">
+            <RequireRole role=Role::Admin>
+                <ApiKeyAdmin/>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+#[component]
+fn ApiKeyAdmin() -> impl IntoView {
+    let create = ServerAction::<CreateApiKey>::new();
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_keys());
+    let created = move || {
+        create.value().get().and_then(Result::ok).map(|k| {
+            view! {
+                <div class="notice" role="status" data-testid="new-key">
+                    <p>{format!("Key \"{}\" created. Copy it now: it is not shown again.", k.summary.name)}</p>
+                    <input readonly class="snippet" value=k.key onfocus="this.select()" aria-label="The new key"/>
+                </div>
+            }
+        })
+    };
+    view! {
+        <p class="hint">"Websites and portals send leads to POST /api/v1/leads with a key in the Authorization header. The API is described at "<a href="/api/v1/openapi.json">"/api/v1/openapi.json"</a>"."</p>
+        {created}
+        <section class="card">
+            <h2>"New key"</h2>
+            {form_error(create.value())}
+            <ActionForm action=create attr:class="stack">
+                <label for="key-name">"Name"</label>
+                <input id="key-name" name="name" placeholder="Agency website" required maxlength="80"/>
+                {field_error(create.value(), "name")}
+                <label for="key-scope">"May"</label>
+                <select id="key-scope" name="scope">
+                    <option value="capture" selected>"Post leads only"</option>
+                    <option value="admin">"Use all of the API (manage forms too)"</option>
+                </select>
+                <button type="submit" class="primary">"Create key"</button>
+            </ActionForm>
+        </section>
+        <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let list = keys.await.unwrap_or_default();
+                view! {
+                    <ul class="user-list">
+                        {list.into_iter().map(|k| view! {
+                            <li class="user-card" class:disabled=k.revoked>
+                                <div class="user-head">
+                                    <strong>{k.name}</strong>
+                                    <span class="badge">{k.scope.as_str()}</span>
+                                    {k.revoked.then(|| view! { <span class="badge muted">"Revoked"</span> })}
+                                </div>
+                                <div class="user-meta">
+                                    <span>{format!("{}…", k.prefix)}</span>
+                                    <span>{match k.last_used_at {
+                                        Some(t) => format!("Last used {} UTC", t.format("%Y-%m-%d %H:%M")),
+                                        None => "Never used".to_string(),
+                                    }}</span>
+                                </div>
+                                {(!k.revoked).then(|| view! {
+                                    <ActionForm action=revoke>
+                                        <input type="hidden" name="id" value=k.id/>
+                                        <button type="submit" class="danger">"Revoke"</button>
+                                    </ActionForm>
+                                })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,117 @@
+use chrono::{Duration, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use super::{ApiKeySummary, NewApiKey, Scope};
+use crate::auth::session::{new_token, token_hash};
+use crate::db::entities::{api_key, idempotent_answer};
+use crate::error::AppError;
+
+const KEY_PREFIX: &str = "dsk_";
+
+fn summary(row: &api_key::Model) -> ApiKeySummary {
+    ApiKeySummary {
+        id: row.id,
+        name: row.name.clone(),
+        // Scopes are written only from `Scope::as_str`; an unknown one gets the least power.
+        scope: Scope::parse(&row.scope).unwrap_or(Scope::Capture),
+        prefix: row.prefix.clone(),
+        created_at: row.created_at,
+        last_used_at: row.last_used_at,
+        revoked: row.revoked_at.is_some(),
+    }
+}
+
+pub async fn create(db: &DatabaseConnection, name: &str, scope: &str) -> Result<NewApiKey, AppError> {
+    let mut v = crate::error::Validator::default();
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        v.add("name", "Name the key after what uses it, like \"Agency website\" (at most 80 characters).");
+    }
+    let scope = v.check("scope", Scope::parse(scope));
+    v.finish()?;
+    let key = format!("{KEY_PREFIX}{}", new_token());
+    let row = api_key::ActiveModel {
+        name: Set(name.to_owned()),
+        scope: Set(scope.expect("checked").as_str().into()),
+        key_hash: Set(token_hash(&key)),
+        prefix: Set(key.chars().take(KEY_PREFIX.len() + 6).collect()),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(NewApiKey { summary: summary(&row), key })
+}
+
+pub async fn list(db: &DatabaseConnection) -> Result<Vec<ApiKeySummary>, AppError> {
+    let rows = api_key::Entity::find().order_by_desc(api_key::Column::CreatedAt).all(db).await?;
+    Ok(rows.iter().map(summary).collect())
+}
+
+pub async fn revoke(db: &DatabaseConnection, id: i64) -> Result<(), AppError> {
+    let row = api_key::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    if row.revoked_at.is_none() {
+        let mut active: api_key::ActiveModel = row.into();
+        active.revoked_at = Set(Some(Utc::now()));
+        active.update(db).await?;
+    }
+    Ok(())
+}
+
+/// The live key behind a bearer token; anything else is `Unauthorized`.
+pub async fn authenticate(db: &DatabaseConnection, bearer: &str) -> Result<api_key::Model, AppError> {
+    let row = api_key::Entity::find()
+        .filter(api_key::Column::KeyHash.eq(token_hash(bearer.trim())))
+        .one(db)
+        .await?
+        .filter(|k| k.revoked_at.is_none())
+        .ok_or(AppError::Unauthorized)?;
+    let now = Utc::now();
+    // Written at most once a minute, so a busy integration does not write on every call.
+    if row.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
+        api_key::Entity::update_many()
+            .col_expr(api_key::Column::LastUsedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(api_key::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(row)
+}
+
+/// A stored answer for this key's `Idempotency-Key`, if any.
+pub async fn earlier_answer(db: &DatabaseConnection, key_id: i64, idempotency_key: &str) -> Result<Option<idempotent_answer::Model>, AppError> {
+    Ok(idempotent_answer::Entity::find()
+        .filter(idempotent_answer::Column::ApiKeyId.eq(key_id))
+        .filter(idempotent_answer::Column::IdempotencyKey.eq(idempotency_key))
+        .one(db)
+        .await?)
+}
+
+/// Keeps the first answer; a concurrent twin that stored first wins and this one is dropped.
+pub async fn keep_answer(
+    db: &DatabaseConnection,
+    key_id: i64,
+    idempotency_key: &str,
+    request_hash: &str,
+    status: u16,
+    body: &str,
+) -> Result<(), AppError> {
+    let row = idempotent_answer::ActiveModel {
+        api_key_id: Set(key_id),
+        idempotency_key: Set(idempotency_key.to_owned()),
+        request_hash: Set(request_hash.to_owned()),
+        status: Set(i32::from(status)),
+        body: Set(body.to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let conflict = sea_orm::sea_query::OnConflict::columns([idempotent_answer::Column::ApiKeyId, idempotent_answer::Column::IdempotencyKey])
+        .do_nothing()
+        .to_owned();
+    match idempotent_answer::Entity::insert(row).on_conflict(conflict).exec(db).await {
+        Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => Ok(()),
+        Err(err) => Err(err.into()),
+    }
+}

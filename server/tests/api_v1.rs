@@ -1,0 +1,144 @@
+//! The JSON API for integrations: keys, scopes, leads, idempotency, forms, OpenAPI.
+
+mod common;
+
+use app::db::entities::deal;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Reply, TestApp};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+async fn key(app: &TestApp, scope: &str) -> String {
+    app::apikeys::service::create(&app.state.db, "Agency website", scope).await.unwrap().key
+}
+
+async fn api(app: &TestApp, method: &str, path: &str, key: Option<&str>, content_type: &str, body: &str, idem: Option<&str>) -> Reply {
+    let mut request = Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, content_type);
+    if let Some(key) = key {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+    }
+    if let Some(idem) = idem {
+        request = request.header("idempotency-key", idem);
+    }
+    app.send(request.body(Body::from(body.to_owned())).unwrap()).await
+}
+
+async fn post_lead(app: &TestApp, key: Option<&str>, body: &str, idem: Option<&str>) -> Reply {
+    api(app, "POST", "/api/v1/leads", key, "application/json", body, idem).await
+}
+
+const LEAD: &str = r#"{"form":"portal","name":"Ana López","phone":"612 345 678","need":"rent","budget_max":1200,"utm_source":"idealista"}"#;
+
+async fn deals(app: &TestApp) -> u64 {
+    deal::Entity::find().count(&app.state.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_capture_key_posts_a_lead_that_lands_with_its_source() {
+    let app = TestApp::new().await;
+    app.capture_form("portal").await;
+    let key = key(&app, "capture").await;
+    let reply = post_lead(&app, Some(&key), LEAD, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let answer: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(answer["outcome"], "new_lead");
+    let lead = deal::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!((lead.source.as_str(), lead.need.as_str(), lead.budget_max), ("api:Agency website", "rent", Some(120_000)));
+}
+
+#[tokio::test]
+async fn missing_unknown_and_revoked_keys_are_401() {
+    let app = TestApp::new().await;
+    app.capture_form("portal").await;
+    assert_eq!(post_lead(&app, None, LEAD, None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(post_lead(&app, Some("dsk_made_up"), LEAD, None).await.status, StatusCode::UNAUTHORIZED);
+    let created = app::apikeys::service::create(&app.state.db, "Old portal", "capture").await.unwrap();
+    app::apikeys::service::revoke(&app.state.db, created.summary.id).await.unwrap();
+    let revoked = post_lead(&app, Some(&created.key), LEAD, None).await;
+    assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(revoked.headers.get(header::WWW_AUTHENTICATE).unwrap(), "Bearer");
+    assert!(revoked.body.contains("unknown or revoked"));
+    assert_eq!(deals(&app).await, 0);
+}
+
+#[tokio::test]
+async fn keys_are_stored_hashed() {
+    let app = TestApp::new().await;
+    let key = key(&app, "capture").await;
+    let rows = app::db::entities::api_key::Entity::find().all(&app.state.db).await.unwrap();
+    assert!(!rows[0].key_hash.contains(&key) && rows[0].key_hash.len() == 64);
+    assert!(key.starts_with(&rows[0].prefix));
+}
+
+#[tokio::test]
+async fn an_idempotent_retry_gets_the_first_answer_and_creates_nothing() {
+    let app = TestApp::new().await;
+    app.capture_form("portal").await;
+    let key = key(&app, "capture").await;
+    let first = post_lead(&app, Some(&key), LEAD, Some("order-42")).await;
+    let retry = post_lead(&app, Some(&key), LEAD, Some("order-42")).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!((retry.status, retry.body.as_str()), (StatusCode::CREATED, first.body.as_str()));
+    assert_eq!(retry.headers.get("idempotent-replay").unwrap(), "true");
+    let other = post_lead(&app, Some(&key), r#"{"form":"portal","name":"Someone Else","email":"else@mail.com"}"#, Some("order-42")).await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(deals(&app).await, 1);
+}
+
+#[tokio::test]
+async fn bad_bodies_are_refused_with_what_to_fix() {
+    let app = TestApp::new().await;
+    app.capture_form("portal").await;
+    let key = key(&app, "capture").await;
+    let form = api(&app, "POST", "/api/v1/leads", Some(&key), "application/x-www-form-urlencoded", "name=Ana", None).await;
+    assert_eq!(form.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let broken = post_lead(&app, Some(&key), "{\"form\":", None).await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(broken.body.contains("not valid JSON"), "{}", broken.body);
+    let unknown = post_lead(&app, Some(&key), r#"{"form":"portal","name":"Ana","phone":"612345678","colour":"blue"}"#, None).await;
+    assert!(unknown.body.contains("unknown field"), "{}", unknown.body);
+    let fields = post_lead(&app, Some(&key), r#"{"form":"portal","name":"","phone":"12","budget_min":-5}"#, None).await;
+    assert_eq!(fields.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let answer: serde_json::Value = serde_json::from_str(&fields.body).unwrap();
+    assert!(answer["fields"]["budget_min"].is_string(), "{answer}");
+    let fields = post_lead(&app, Some(&key), r#"{"form":"portal","name":"","phone":"12"}"#, None).await;
+    let answer: serde_json::Value = serde_json::from_str(&fields.body).unwrap();
+    assert!(answer["fields"]["name"].is_string() && answer["fields"]["phone"].is_string(), "{answer}");
+    let no_form = post_lead(&app, Some(&key), r#"{"form":"nope","name":"Ana","phone":"612345678"}"#, None).await;
+    assert!(no_form.body.contains("No capture form has this slug"));
+    let huge = post_lead(&app, Some(&key), &format!("{{\"form\":\"portal\",\"name\":\"{}\"}}", "a".repeat(70_000)), None).await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(deals(&app).await, 0);
+}
+
+#[tokio::test]
+async fn only_admin_keys_manage_forms() {
+    let app = TestApp::new().await;
+    let capture_key = key(&app, "capture").await;
+    let admin_key = key(&app, "admin").await;
+    let body = r#"{"slug":"villa-42","title":"Villa 42","show_budget":true,"show_consent":true,"consent_text":"News please"}"#;
+    let refused = api(&app, "POST", "/api/v1/forms", Some(&capture_key), "application/json", body, None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let created = api(&app, "POST", "/api/v1/forms", Some(&admin_key), "application/json", body, None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = serde_json::from_str::<serde_json::Value>(&created.body).unwrap()["id"].as_i64().unwrap();
+    let update = r#"{"slug":"villa-42","title":"Villa 42, sea view","active":false}"#;
+    let updated = api(&app, "PUT", &format!("/api/v1/forms/{id}"), Some(&admin_key), "application/json", update, None).await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+    let listed = api(&app, "GET", "/api/v1/forms", Some(&admin_key), "application/json", "", None).await;
+    assert!(listed.body.contains("Villa 42, sea view") && listed.body.contains("\"active\":false"));
+    let duplicate = api(&app, "POST", "/api/v1/forms", Some(&admin_key), "application/json", body, None).await;
+    assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let app = TestApp::new().await;
+    let reply = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(doc["openapi"], "3.0.3");
+    for (path, method) in [("/leads", "post"), ("/forms", "get"), ("/forms", "post"), ("/forms/{id}", "put"), ("/openapi.json", "get")] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} is not described");
+    }
+}
