@@ -92,3 +92,18 @@ test('the agent sees a new lead arrive without reloading', async ({ page, browse
   expect(await page.evaluate(() => (window as any).__marker)).toBe('no reload');
   await page.screenshot({ path: 'test-results/screens/home-agent-new-lead.png', fullPage: true });
 });
+
+test('the admin creates an API key and sees it once', async ({ page }) => {
+  await login(page, admin.email, admin.password);
+  await page.goto('/admin/api-keys');
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  await page.getByLabel('Name').fill('Agency website');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const shown = page.getByTestId('new-key');
+  await expect(shown).toContainText('Copy it now');
+  await expect(shown.getByRole('textbox')).toHaveValue(/^dsk_/);
+  await page.screenshot({ path: 'test-results/screens/api-keys.png', fullPage: true });
+  await page.reload();
+  await expect(page.getByTestId('new-key')).toHaveCount(0);
+  await expect(page.getByText('Agency website')).toBeVisible();
+});

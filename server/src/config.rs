@@ -46,6 +46,15 @@ pub struct Config {
     #[arg(long, env = "DOORSTEP_CAPTURE_RATE_LIMIT", default_value_t = 10, global = true)]
     pub capture_rate_limit: u32,
 
+    /// SMTP server for e-mails to agents, e.g. smtp://user:pass@mail.example.com:587?tls=required.
+    /// Without it, notifications stay in the app.
+    #[arg(long, env = "DOORSTEP_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of those e-mails.
+    #[arg(long, env = "DOORSTEP_SMTP_FROM", default_value = "Doorstep <doorstep@localhost>", global = true)]
+    pub smtp_from: String,
+
     /// Directory with the built front end (pkg/doorstep.js, .wasm, .css). Found next to the
     /// binary or under target/site when not given.
     #[arg(long, env = "DOORSTEP_SITE_ROOT", global = true)]
@@ -69,12 +78,18 @@ impl Config {
             cookie_secret: None,
             log_format: LogFormat::Text,
             capture_rate_limit: 10,
+            smtp_url: None,
+            smtp_from: "Doorstep <doorstep@localhost>".into(),
             site_root: None,
         }
     }
 
     pub fn capture_limit(&self) -> crate::http::capture::CaptureLimit {
         crate::http::capture::CaptureLimit { max: self.capture_rate_limit, window: std::time::Duration::from_secs(600) }
+    }
+
+    pub fn smtp(&self) -> Option<crate::mail::Smtp> {
+        self.smtp_url.clone().map(|url| crate::mail::Smtp { url, from: self.smtp_from.clone() })
     }
 
     pub fn database_url(&self) -> String {

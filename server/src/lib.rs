@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod mail;
 pub mod serve;
 pub mod users;
 

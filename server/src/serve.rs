@@ -15,6 +15,10 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         tracing::warn!(site_root = %site_root.display(), "front-end files not found: pages will work without interactivity; build with `make build` or pass --site-root");
     }
     tokio::spawn(housekeeping(state.clone()));
+    if let Some(smtp) = config.smtp() {
+        crate::mail::start(state.clone(), smtp)?;
+        tracing::info!("e-mailing lead notifications over SMTP");
+    }
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;

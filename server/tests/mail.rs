@@ -1,0 +1,83 @@
+//! E-mail over SMTP, against a real (local) SMTP listener.
+
+mod common;
+
+use common::TestApp;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+/// A minimal SMTP server on loopback that hands each received message to `messages`.
+async fn smtp_listener() -> (String, mpsc::UnboundedReceiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let (sender, messages) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 test ESMTP\r\n").await.unwrap();
+                let mut message = String::new();
+                let mut in_data = false;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            sender.send(std::mem::take(&mut message)).unwrap();
+                            write.write_all(b"250 OK queued\r\n").await.unwrap();
+                        } else {
+                            message.push_str(&line);
+                            message.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250-test\r\n250 8BITMIME\r\n",
+                        "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 OK\r\n",
+                        "DATA" => {
+                            in_data = true;
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            write.write_all(b"221 bye\r\n").await.unwrap();
+                            break;
+                        }
+                        _ => b"502 not implemented\r\n",
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (url, messages)
+}
+
+#[tokio::test]
+async fn the_assignee_gets_an_e_mail_for_a_new_lead() {
+    let (url, mut messages) = smtp_listener().await;
+    let app = TestApp::configured(|c| {
+        c.smtp_url = Some(url);
+        c.smtp_from = "Costa Homes <crm@costa.test>".into();
+    })
+    .await;
+    doorstep::mail::start(app.state.clone(), app.config.smtp().unwrap()).unwrap();
+    app.add_user("Agent Ana", "agent.ana@costa.test", "agent", "a long enough passphrase").await;
+    app.capture_form("open-day").await;
+    app.submit_lead("open-day", &[("name", "Lucía Fernández"), ("phone", "612345678")]).await;
+    let message = tokio::time::timeout(std::time::Duration::from_secs(10), messages.recv()).await.expect("an e-mail in time").unwrap();
+    assert!(message.contains("To: \"Agent Ana\" <agent.ana@costa.test>") || message.contains("To: Agent Ana <agent.ana@costa.test>"), "{message}");
+    assert!(message.contains("From: Costa Homes <crm@costa.test>") || message.contains("From: \"Costa Homes\" <crm@costa.test>"), "{message}");
+    assert!(message.contains("New lead"), "{message}");
+}
+
+#[tokio::test]
+async fn an_unusable_smtp_setting_is_refused_at_start() {
+    let app = TestApp::new().await;
+    let bad_url = doorstep::mail::Smtp { url: "ftp://nowhere".into(), from: "crm@costa.test".into() };
+    assert!(doorstep::mail::start(app.state.clone(), bad_url).is_err());
+    let bad_from = doorstep::mail::Smtp { url: "smtp://127.0.0.1:2525".into(), from: "not an address".into() };
+    assert!(doorstep::mail::start(app.state.clone(), bad_from).is_err());
+}
