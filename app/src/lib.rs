@@ -57,6 +57,7 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/admin/users") view=auth::pages::UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/forms") view=capture::pages::FormsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/api-keys") view=apikeys::pages::ApiKeysPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/agency") view=agency::pages::AgencyPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

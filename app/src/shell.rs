@@ -84,6 +84,7 @@ const ICON_HOME: &str = "M3 11 12 4l9 7M5 10v10h5v-6h4v6h5V10";
 const ICON_USERS: &str = "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0M16 3.5a4 4 0 0 1 0 7.5M18 14.5a6 6 0 0 1 4 6.5";
 const ICON_FORMS: &str = "M9 3h6v3H9zM7 4.5H5V21h14V4.5h-2M8.5 11h7M8.5 15h5";
 const ICON_KEY: &str = "M14 10a4 4 0 1 0-3.5 3.97L10 14v3h3v3h3l1-1v-3.5";
+const ICON_AGENCY: &str = "M4 21V8l8-5 8 5v13M9 21v-6h6v6M4 21h16";
 const ICON_LOGOUT: &str = "M14 4h5v16h-5M10 16l-4-4 4-4M6 12h11";
 
 fn icon(path: &'static str) -> impl IntoView {
@@ -101,6 +102,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/admin/forms", label: "Forms", icon: ICON_FORMS, role: Role::Admin },
     NavItem { href: "/admin/users", label: "Users", icon: ICON_USERS, role: Role::Admin },
     NavItem { href: "/admin/api-keys", label: "API", icon: ICON_KEY, role: Role::Admin },
+    NavItem { href: "/admin/agency", label: "Agency", icon: ICON_AGENCY, role: Role::Admin },
 ];
 
 /// The frame of every logged-in page.

@@ -277,3 +277,23 @@ async fn only_admins_manage_api_keys_and_the_key_is_shown_once() {
     assert_eq!(app.call("/api/apikeys", "", Some(&agent)).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.call("/api/apikeys/create", "name=X&scope=admin", Some(&agent)).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_admin_sets_the_agency_phone_country_and_forms_use_it() {
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let bad = app.call("/api/agency/update", "name=Costa+Homes&time_zone=Europe%2FLondon&default_region=XX", Some(&admin)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("default_region"));
+    let ok = app.call("/api/agency/update", "name=Costa+Homes+UK&time_zone=Europe%2FLondon&default_region=gb", Some(&admin)).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let agency = app::agency::load(&app.state.db).await.unwrap();
+    assert_eq!((agency.name.as_str(), agency.default_region.as_str()), ("Costa Homes UK", "GB"));
+    app.capture_form("open-day").await;
+    app.submit_lead("open-day", &[("name", "Tom"), ("phone", "020 7946 0958")]).await;
+    let person = <app::db::entities::contact::Entity as sea_orm::EntityTrait>::find().one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(person.phone.as_deref(), Some("+442079460958"));
+    app.add_user("Ana", "ana@costa.test", "agent", "ana passphrase 42").await;
+    let agent = app.login_cookie("ana@costa.test", "ana passphrase 42").await;
+    assert_eq!(app.call("/api/agency/update", "name=X&time_zone=UTC&default_region=ES", Some(&agent)).await.status, StatusCode::FORBIDDEN);
+}

@@ -1,5 +1,7 @@
 //! The agency this installation serves: its name and default time zone.
 
+pub mod api;
+pub mod pages;
 #[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]

@@ -34,6 +34,32 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Agency, AppError> {
     })
 }
 
+/// A country for reading phone numbers typed without a country code: an ISO 3166 code that
+/// the phone-number rules know, like ES or GB.
+pub fn parse_region(input: &str) -> Result<String, String> {
+    let code = input.trim().to_ascii_uppercase();
+    if code.len() == 2 && code.parse::<phonenumber::country::Id>().is_ok() {
+        Ok(code)
+    } else {
+        Err("Use a two-letter country code, like ES, GB or US.".into())
+    }
+}
+
+/// Changes the agency's name, time zone and phone country, as an admin typed them.
+pub async fn update(db: &impl ConnectionTrait, name: &str, time_zone: &str, region: &str) -> Result<(), AppError> {
+    let mut v = crate::error::Validator::default();
+    let name = v.check("name", super::parse_agency_name(name));
+    let time_zone = v.check("time_zone", parse_time_zone(time_zone));
+    let region = v.check("default_region", parse_region(region));
+    v.finish()?;
+    save(db, &name.expect("checked"), &time_zone.expect("checked")).await?;
+    agency::Entity::update_many()
+        .col_expr(agency::Column::DefaultRegion, sea_orm::sea_query::Expr::value(region.expect("checked")))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn save(db: &impl ConnectionTrait, name: &str, time_zone: &str) -> Result<(), AppError> {
     let row = agency::ActiveModel {
         id: Set(ROW_ID),
@@ -52,6 +78,13 @@ pub async fn save(db: &impl ConnectionTrait, name: &str, time_zone: &str) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phone_countries_are_known_iso_codes() {
+        assert_eq!(parse_region(" gb ").unwrap(), "GB");
+        assert!(parse_region("XX").is_err());
+        assert!(parse_region("Spain").is_err());
+    }
 
     #[test]
     fn time_zones_are_iana_names() {
