@@ -84,6 +84,10 @@ pub async fn submit(
 
     let write = crate::db::begin_write(db).await?;
     let txn = &write.txn;
+    // Counting first also takes the form's row lock, so on PostgreSQL concurrent submissions
+    // to one form queue here instead of interleaving their locks (which could deadlock).
+    // A resubmission below rolls back, and with it this count.
+    count_received(txn, form.id).await?;
 
     let seen = capture_submission::Entity::find().filter(capture_submission::Column::Fingerprint.eq(&print)).one(txn).await?;
     match seen {
@@ -155,7 +159,9 @@ pub async fn submit(
         Err(err) => return Err(err.into()),
     }
 
-    count(txn, form.id, outcome).await?;
+    if outcome == Outcome::ReturningLead {
+        count_duplicate(txn, form.id).await?;
+    }
     let notices = tell_owner(txn, &deal, &contact, outcome, &form.title).await?;
     write.txn.commit().await?;
     notifier.publish(notices);
@@ -396,13 +402,21 @@ fn inquiry_text(lead: &ValidLead, form_title: &str) -> String {
     lines.join("\n")
 }
 
-async fn count(db: &impl ConnectionTrait, form_id: i64, outcome: Outcome) -> Result<(), DbErr> {
-    let mut update = capture_form::Entity::update_many()
-        .col_expr(capture_form::Column::ReceivedCount, Expr::col(capture_form::Column::ReceivedCount).add(1));
-    if outcome == Outcome::ReturningLead {
-        update = update.col_expr(capture_form::Column::DuplicateCount, Expr::col(capture_form::Column::DuplicateCount).add(1));
-    }
-    update.filter(capture_form::Column::Id.eq(form_id)).exec(db).await?;
+async fn count_received(db: &impl ConnectionTrait, form_id: i64) -> Result<(), DbErr> {
+    capture_form::Entity::update_many()
+        .col_expr(capture_form::Column::ReceivedCount, Expr::col(capture_form::Column::ReceivedCount).add(1))
+        .filter(capture_form::Column::Id.eq(form_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn count_duplicate(db: &impl ConnectionTrait, form_id: i64) -> Result<(), DbErr> {
+    capture_form::Entity::update_many()
+        .col_expr(capture_form::Column::DuplicateCount, Expr::col(capture_form::Column::DuplicateCount).add(1))
+        .filter(capture_form::Column::Id.eq(form_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -67,6 +67,8 @@ impl TestApp {
 
     /// A test app whose configuration `adjust` changes first (e.g. a public URL).
     pub async fn configured(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        // Errors the app logs show up in a failing test's output.
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("error").try_init();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let url = match std::env::var("DOORSTEP_TEST_DATABASE_URL") {
             Ok(base) if base.starts_with("postgres") => Some(fresh_postgres(&base).await),
