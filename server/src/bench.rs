@@ -41,7 +41,7 @@ pub async fn capture(options: CaptureBench) -> anyhow::Result<()> {
         };
         app::auth::service::create_user(&state.db, &agent).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     }
-    let settings = app::capture::service::default_settings("bench", "Benchmark form");
+    let settings = app::capture::FormSettings::with_defaults("bench", "Benchmark form");
     app::capture::service::save_form(&state.db, None, &settings).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let served = chrono::Utc::now().timestamp_millis() - 10_000;
     let token = app::auth::session::sign(&state.cookie_secret, &served.to_string());

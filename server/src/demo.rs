@@ -17,9 +17,17 @@ const STAFF: &[(&str, &str, &str, &str)] = &[
     ("Sofia Jansen", "sofia@costablanca-homes.test", "agent", "+34611200303"),
 ];
 
+/// Prospects as they would arrive through the agency's website form.
+const LEADS: &[(&str, &str, &str, &str)] = &[
+    ("Lucía Fernández", "612 345 001", "buy", "Looking for a 3-bedroom flat near the beach in Altea, up to 350k."),
+    ("Tom Baker", "+44 7911 123456", "rent", "Long-term rental from March, two bedrooms, pets allowed?"),
+    ("Ingrid Larsen", "+47 412 34 567", "buy", "Villa with a pool and sea views, budget around 700k."),
+    ("Javier Ortega", "622 111 222", "sell", "I want to sell my townhouse in Benidorm; can someone value it?"),
+];
+
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = config.open_database().await?;
-    let message = |e: app::error::AppError| anyhow::anyhow!("{e:?}");
+    let message = crate::users::explain;
     if service::user_count(&db).await.map_err(message)? > 0 {
         bail!("the database already has users; `doorstep demo` only fills an empty one (use another --data-dir or DATABASE_URL)");
     }
@@ -46,7 +54,21 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let sofia = service::find_by_email(&db, "sofia@costablanca-homes.test").await.map_err(message)?;
     service::update_user(&db, sofia.id, "agent", "Europe/Madrid", true).await.map_err(message)?;
 
-    println!("Sample agency \"Costa Blanca Homes\" created.");
+    let form = app::capture::FormSettings::with_defaults("contact", "Find your home on the Costa Blanca");
+    let form = app::capture::service::save_form(&db, None, &form).await.map_err(message)?;
+    let notifier = app::notifications::service::Notifier::default();
+    for (name, phone, need, text) in LEADS {
+        let lead = app::capture::LeadInput {
+            name: (*name).into(),
+            phone: (*phone).into(),
+            need: (*need).into(),
+            message: (*text).into(),
+            ..Default::default()
+        };
+        app::capture::service::submit(&db, &notifier, &form, &lead, "ES", "form:contact").await.map_err(message)?;
+    }
+
+    println!("Sample agency \"Costa Blanca Homes\" created, with {} leads from its form at /f/contact.", LEADS.len());
     println!("Log in as the admin:  {DEMO_ADMIN}  /  {DEMO_PASSWORD}");
     println!("Other accounts (same password):");
     for (name, email, role, _) in STAFF {

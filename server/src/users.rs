@@ -23,7 +23,7 @@ fn read_password() -> anyhow::Result<String> {
     Ok(password)
 }
 
-fn explain(err: app::error::AppError) -> anyhow::Error {
+pub(crate) fn explain(err: app::error::AppError) -> anyhow::Error {
     match err {
         app::error::AppError::Validation(fields) => {
             let lines: Vec<String> = fields.into_iter().map(|(field, message)| format!("  --{}: {message}", field.replace('_', "-"))).collect();

@@ -110,6 +110,30 @@ pub struct FormSettings {
     pub active: bool,
 }
 
+impl FormSettings {
+    /// A form with sensible defaults: what the admin's "New form" starts from.
+    pub fn with_defaults(slug: &str, title: &str) -> FormSettings {
+        FormSettings {
+            slug: slug.into(),
+            title: title.into(),
+            intro: "Tell us what you are looking for and an agent will get back to you today.".into(),
+            show_message: true,
+            show_budget: true,
+            show_move_in: false,
+            show_property_ref: false,
+            show_consent: true,
+            consent_text: "I agree to receive news about properties that match what I am looking for. I can unsubscribe at any time.".into(),
+            default_need: Need::Buy,
+            currency: "EUR".into(),
+            assignment: Assignment::RoundRobin,
+            fixed_agent_id: None,
+            thank_you_text: "Thank you! An agent will contact you shortly.".into(),
+            redirect_url: None,
+            active: true,
+        }
+    }
+}
+
 /// A form in the admin's list, with what it has received.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormSummary {

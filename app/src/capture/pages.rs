@@ -105,24 +105,7 @@ fn FormEditor(
     form: Option<FormSummary>,
 ) -> impl IntoView {
     let id = form.as_ref().map(|f| f.id);
-    let s: FormSettings = form.map(|f| f.settings).unwrap_or_else(|| FormSettings {
-        slug: String::new(),
-        title: String::new(),
-        intro: "Tell us what you are looking for and an agent will get back to you today.".into(),
-        show_message: true,
-        show_budget: true,
-        show_move_in: false,
-        show_property_ref: false,
-        show_consent: true,
-        consent_text: "I agree to receive news about properties that match what I am looking for. I can unsubscribe at any time.".into(),
-        default_need: Need::Buy,
-        currency: "EUR".into(),
-        assignment: Assignment::RoundRobin,
-        fixed_agent_id: None,
-        thank_you_text: "Thank you! An agent will contact you shortly.".into(),
-        redirect_url: None,
-        active: true,
-    });
+    let s: FormSettings = form.map(|f| f.settings).unwrap_or_else(|| FormSettings::with_defaults("", ""));
     // Errors belong to the editor that was submitted: the new-form editor, or this form's.
     let mine = move || submitted.get() == Some(id);
     let error = move |field: &'static str| {

@@ -585,25 +585,3 @@ pub async fn save_form(db: &DatabaseConnection, id: Option<i64>, settings: &Form
         _ => AppError::from(err),
     })
 }
-
-/// A form with sensible defaults, for a new installation or a first try.
-pub fn default_settings(slug: &str, title: &str) -> FormSettings {
-    FormSettings {
-        slug: slug.into(),
-        title: title.into(),
-        intro: "Tell us what you are looking for and an agent will get back to you today.".into(),
-        show_message: true,
-        show_budget: true,
-        show_move_in: false,
-        show_property_ref: false,
-        show_consent: true,
-        consent_text: "I agree to receive news about properties that match what I am looking for. I can unsubscribe at any time.".into(),
-        default_need: Need::Buy,
-        currency: "EUR".into(),
-        assignment: Assignment::RoundRobin,
-        fixed_agent_id: None,
-        thank_you_text: "Thank you! An agent will contact you shortly.".into(),
-        redirect_url: None,
-        active: true,
-    }
-}

@@ -190,7 +190,7 @@ pub fn form_body(pairs: &[(&str, &str)]) -> String {
 impl TestApp {
     /// A capture form with the default settings at `/f/{slug}`.
     pub async fn capture_form(&self, slug: &str) -> app::db::entities::capture_form::Model {
-        let settings = app::capture::service::default_settings(slug, "Open day");
+        let settings = app::capture::FormSettings::with_defaults(slug, "Open day");
         app::capture::service::save_form(&self.state.db, None, &settings).await.expect("creating a form")
     }
 

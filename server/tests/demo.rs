@@ -1,0 +1,18 @@
+//! `doorstep demo` fills an empty database, and only an empty one.
+
+use doorstep::Config;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+#[tokio::test]
+async fn the_demo_fills_an_empty_database_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::for_data_dir(dir.path(), None);
+    doorstep::demo::run(&config).await.unwrap();
+    let db = config.open_database().await.unwrap();
+    let users = app::auth::service::list_users(&db).await.unwrap();
+    assert_eq!(users.len(), 5);
+    assert!(users.iter().any(|u| u.email == doorstep::demo::DEMO_ADMIN && u.role == app::auth::Role::Admin));
+    assert!(app::auth::service::authenticate(&db, doorstep::demo::DEMO_ADMIN, doorstep::demo::DEMO_PASSWORD, "127.0.0.1").await.is_ok());
+    assert_eq!(app::db::entities::deal::Entity::find().count(&db).await.unwrap(), 4);
+    assert!(doorstep::demo::run(&config).await.is_err(), "a second run must refuse a non-empty database");
+}
