@@ -75,12 +75,6 @@ pub struct CaptureState {
     pub limiter: std::sync::Arc<RateLimiter>,
 }
 
-impl axum::extract::FromRef<CaptureState> for AppState {
-    fn from_ref(state: &CaptureState) -> Self {
-        state.app.clone()
-    }
-}
-
 async fn load_form(app: &AppState, slug: &str) -> Result<capture_form::Model, Response> {
     match service::find_form(&app.db, slug).await {
         Ok(form) if form.active => Ok(form),
