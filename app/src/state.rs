@@ -33,6 +33,15 @@ impl AppState {
     pub fn mark_set_up(&self) {
         self.set_up.store(true, Ordering::Relaxed);
     }
+
+    /// Where links to this installation point: the configured public URL, else the host the
+    /// request came to.
+    pub fn base_url(&self, headers: &axum::http::HeaderMap) -> String {
+        self.public_url.clone().unwrap_or_else(|| {
+            let host = headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1:3000");
+            format!("http://{host}")
+        })
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

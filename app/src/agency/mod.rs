@@ -17,6 +17,14 @@ pub struct Agency {
     pub default_region: String,
 }
 
+impl Agency {
+    /// What pages and forms show until the first administrator names the agency (and if the
+    /// database cannot be read).
+    pub fn unnamed() -> Agency {
+        Agency { name: "Doorstep".into(), time_zone: "UTC".into(), default_region: "ES".into() }
+    }
+}
+
 pub fn parse_agency_name(input: &str) -> Result<String, String> {
     let value = input.split_whitespace().collect::<Vec<_>>().join(" ");
     match value.chars().count() {

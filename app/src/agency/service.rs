@@ -5,8 +5,6 @@ use super::Agency;
 use crate::db::entities::agency;
 use crate::error::AppError;
 
-/// Shown until the first administrator names the agency.
-const UNNAMED: &str = "Doorstep";
 const ROW_ID: i32 = 1;
 
 /// An IANA time-zone name such as `Europe/Madrid`.
@@ -30,7 +28,7 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Agency, AppError> {
     let row = agency::Entity::find_by_id(ROW_ID).one(db).await?;
     Ok(match row {
         Some(row) => Agency { name: row.name, time_zone: row.time_zone, default_region: row.default_region },
-        None => Agency { name: UNNAMED.into(), time_zone: "UTC".into(), default_region: "ES".into() },
+        None => Agency::unnamed(),
     })
 }
 

@@ -9,16 +9,11 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::auth::api::guard;
 
-/// Where links to this installation point: the configured public URL, else the request's host.
+/// Links point at the public URL, else at the host this request came to.
 #[cfg(feature = "ssr")]
 fn base_url(state: &crate::state::AppState) -> String {
-    if let Some(url) = &state.public_url {
-        return url.clone();
-    }
-    let host = use_context::<axum::http::request::Parts>()
-        .and_then(|p| p.headers.get(axum::http::header::HOST)?.to_str().ok().map(str::to_owned))
-        .unwrap_or_else(|| "127.0.0.1:3000".into());
-    format!("http://{host}")
+    let headers = use_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
+    state.base_url(&headers)
 }
 
 #[server(endpoint = "forms")]

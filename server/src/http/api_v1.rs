@@ -278,18 +278,11 @@ impl FormRequest {
     }
 }
 
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    state.public_url.clone().unwrap_or_else(|| {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1:3000");
-        format!("http://{host}")
-    })
-}
-
 pub async fn list_forms(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
         return response;
     }
-    match capture::list_forms(&state.db, &base_url(&state, &headers)).await {
+    match capture::list_forms(&state.db, &state.base_url(&headers)).await {
         Ok(forms) => axum::Json(forms).into_response(),
         Err(err) => app_error(err),
     }
@@ -310,7 +303,7 @@ async fn save_form(state: AppState, headers: HeaderMap, body: Bytes, id: Option<
     match saved {
         Ok(row) => {
             let status = if id.is_some() { StatusCode::OK } else { StatusCode::CREATED };
-            (status, axum::Json(capture::summary_of(&row, &base_url(&state, &headers)))).into_response()
+            (status, axum::Json(capture::summary_of(&row, &state.base_url(&headers)))).into_response()
         }
         Err(err) => app_error(err),
     }

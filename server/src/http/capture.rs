@@ -375,5 +375,5 @@ fn render(app: &AppState, agency: &Agency, form: &capture_form::Model, input: &L
 }
 
 pub async fn agency(app: &AppState) -> Agency {
-    app::agency::load(&app.db).await.unwrap_or_else(|_| Agency { name: "Doorstep".into(), time_zone: "UTC".into(), default_region: "ES".into() })
+    app::agency::load(&app.db).await.unwrap_or_else(|_| Agency::unnamed())
 }
