@@ -19,6 +19,8 @@ pub struct AppState {
     /// snippets, e-mails). Without it, links use the address of the request.
     pub public_url: Option<String>,
     pub notifier: crate::notifications::service::Notifier,
+    /// Where every lead submission is stored.
+    pub intake: crate::capture::intake::Intake,
     pub leptos_options: LeptosOptions,
     /// True once a user exists; from then on the set-up page is gone. Users are never
     /// deleted (only disabled), so once true it stays true and needs no query per request.

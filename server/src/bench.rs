@@ -22,6 +22,8 @@ const TARGET_P99_MS: f64 = 50.0;
 pub struct CaptureBench {
     pub seconds: u64,
     pub connections: usize,
+    /// Percent of posts from a returning prospect.
+    pub returning: u8,
 }
 
 pub async fn capture(options: CaptureBench) -> anyhow::Result<()> {
@@ -53,14 +55,21 @@ pub async fn capture(options: CaptureBench) -> anyhow::Result<()> {
         let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
     });
 
-    println!("bench capture: {} connections for {} s against {addr} (SQLite in {})", options.connections, options.seconds, dir.path().display());
+    println!(
+        "bench capture: {} connections for {} s, {}% returning prospects, against {addr} (SQLite in {})",
+        options.connections,
+        options.seconds,
+        options.returning,
+        dir.path().display()
+    );
     let measuring = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
     let counter = Arc::new(AtomicU64::new(0));
     let mut clients = Vec::new();
     for client in 0..options.connections {
         let (measuring, stop, counter, token) = (measuring.clone(), stop.clone(), counter.clone(), token.clone());
-        clients.push(tokio::spawn(async move { run_client(addr, client, token, counter, measuring, stop).await }));
+        let returning = options.returning;
+        clients.push(tokio::spawn(async move { run_client(addr, client, returning, token, counter, measuring, stop).await }));
     }
     // A second of warm-up, then the measured window.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -84,7 +93,8 @@ pub async fn capture(options: CaptureBench) -> anyhow::Result<()> {
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
     let rate = latencies.len() as f64 / elapsed;
     let (p50, p90, p99, max) = (pct(0.50), pct(0.90), pct(0.99), pct(1.0));
-    let stored = app::db::entities::deal::Entity::find().count(&state.db).await?;
+    // Every accepted post is one inquiry on a deal's timeline.
+    let stored = app::db::entities::activity::Entity::find().count(&state.db).await?;
     let sent = counter.load(Ordering::Relaxed);
 
     println!("posts measured   {}", latencies.len());
@@ -101,10 +111,12 @@ pub async fn capture(options: CaptureBench) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One keep-alive connection posting distinct leads as fast as the server answers.
+/// One keep-alive connection posting leads as fast as the server answers: from new
+/// prospects, and `returning` percent of the time from one of its earlier prospects again.
 async fn run_client(
     addr: SocketAddr,
     client: usize,
+    returning: u8,
     token: String,
     counter: Arc<AtomicU64>,
     measuring: Arc<AtomicBool>,
@@ -116,10 +128,14 @@ async fn run_client(
     let mut samples = Vec::new();
     let mut failures = 0;
     let mut n = 0u64;
+    let mut people = Vec::new();
     while !stop.load(Ordering::Relaxed) {
         n += 1;
-        let phone = format!("%2B346{:02}{:06}", client % 100, n % 1_000_000);
-        let body = format!("name=Bench+Prospect+{client}-{n}&phone={phone}&need=buy&message=Looking+for+a+flat&t={token}");
+        // A fixed stride through 0..100 spreads the returning posts evenly.
+        let comes_back = !people.is_empty() && (n * 37 % 100) < u64::from(returning);
+        let person = if comes_back { people[n as usize % people.len()] } else { n };
+        let phone = format!("%2B346{:02}{:06}", client % 100, person % 1_000_000);
+        let body = format!("name=Bench+Prospect+{client}-{person}&phone={phone}&need=buy&message=Looking+for+a+flat+{n}&t={token}");
         let request = format!(
             "POST /f/bench HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
@@ -130,6 +146,9 @@ async fn run_client(
         let took = started.elapsed();
         if status == 303 {
             counter.fetch_add(1, Ordering::Relaxed);
+            if !comes_back {
+                people.push(person);
+            }
             if measuring.load(Ordering::Relaxed) {
                 samples.push(took);
             }

@@ -52,6 +52,10 @@ pub enum BenchWhat {
         /// Concurrent keep-alive client connections.
         #[arg(long, default_value_t = 32)]
         connections: usize,
+        /// Percent of posts that come back from an earlier prospect with a new message (a
+        /// returning lead, which joins the open deal) instead of from a new one.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+        returning: u8,
     },
 }
 

@@ -165,12 +165,14 @@ impl Config {
     pub async fn app_state(&self) -> anyhow::Result<AppState> {
         let db = self.open_database().await?;
         let set_up = app::auth::service::user_count(&db).await.map_err(|e| anyhow::anyhow!("{e}"))? > 0;
+        let notifier = app::notifications::service::Notifier::default();
         Ok(AppState {
+            intake: app::capture::intake::Intake::new(db.clone(), notifier.clone()),
             db,
             cookie_secret: Arc::from(self.cookie_secret()?),
             secure_cookies: self.secure_cookies(),
             public_url: self.public_url.as_ref().map(|u| u.trim_end_matches('/').to_owned()),
-            notifier: Default::default(),
+            notifier,
             leptos_options: self.leptos_options(),
             set_up: Arc::new(AtomicBool::new(set_up)),
         })

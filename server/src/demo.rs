@@ -56,7 +56,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
 
     let form = app::capture::FormSettings::with_defaults("contact", "Find your home on the Costa Blanca");
     let form = app::capture::service::save_form(&db, None, &form).await.map_err(message)?;
-    let notifier = app::notifications::service::Notifier::default();
+    let intake = app::capture::intake::Intake::new(db.clone(), Default::default());
     for (name, phone, need, text) in LEADS {
         let lead = app::capture::LeadInput {
             name: (*name).into(),
@@ -65,7 +65,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             message: (*text).into(),
             ..Default::default()
         };
-        app::capture::service::submit(&db, &notifier, &form, &lead, "ES", "form:contact").await.map_err(message)?;
+        intake.submit(&form, &lead, "ES", "form:contact").await.map_err(message)?;
     }
 
     println!("Sample agency \"Costa Blanca Homes\" created, with {} leads from its form at /f/contact.", LEADS.len());

@@ -34,8 +34,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Apikey { action } => apikey(&config, action).await,
         Command::Demo => doorstep::demo::run(&config).await,
-        Command::Bench { what: BenchWhat::Capture { seconds, connections } } => {
-            doorstep::bench::capture(doorstep::bench::CaptureBench { seconds, connections }).await
+        Command::Bench { what: BenchWhat::Capture { seconds, connections, returning } } => {
+            doorstep::bench::capture(doorstep::bench::CaptureBench { seconds, connections, returning }).await
         }
     }
 }

@@ -67,7 +67,13 @@ async fn a_lead_without_javascript_lands_with_its_source_and_an_owner() {
     let ana = app.add_user("Agent Ana", "agent.ana@costa.test", "agent", "a long enough passphrase").await;
     app.capture_form("open-day").await;
     let mut pairs = ANA.to_vec();
-    pairs.extend([("utm_source", "idealista"), ("referrer", "https://agency.example/listing/42"), ("budget_min", "250k"), ("budget_max", "€ 350.000")]);
+    pairs.extend([
+        ("utm_source", "idealista"),
+        ("referrer", "https://agency.example/listing/42"),
+        ("budget_min", "250k"),
+        ("budget_max", "€ 350.000"),
+        ("consent", "on"),
+    ]);
     let reply = app.submit_lead("open-day", &pairs).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(reply.location(), "/f/open-day/thanks");
@@ -77,6 +83,9 @@ async fn a_lead_without_javascript_lands_with_its_source_and_an_owner() {
     let person = contact::Entity::find().one(&app.state.db).await.unwrap().unwrap();
     assert_eq!((person.phone.as_deref(), person.email.as_deref()), (Some("+34612345678"), Some("ana@mail.com")));
     assert_eq!(person.whatsapp.as_deref(), Some("+34612345678"));
+    // Consent is kept with its time and the exact wording the prospect agreed to.
+    assert!(person.marketing_consent && person.consent_at.is_some());
+    assert!(person.consent_text.as_deref().is_some_and(|t| t.starts_with("I agree to receive news")), "{:?}", person.consent_text);
     let lead = deal::Entity::find().one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(lead.owner_id, Some(ana));
     assert_eq!(lead.source, "form:open-day");
@@ -150,6 +159,56 @@ async fn fifty_concurrent_submissions_with_one_phone_end_as_one_contact() {
     assert!(statuses.iter().all(|s| *s == StatusCode::SEE_OTHER), "{statuses:?}");
     let (contacts, deals, activities) = counts(&app).await;
     assert_eq!((contacts, deals, activities), (1, 1, 50));
+}
+
+/// A burst of new prospects, returning ones and double taps, all at once: each kind ends as
+/// it would one at a time (on SQLite they share one writer's batches, so this is also the
+/// test of how a batch sorts its submissions).
+#[tokio::test]
+async fn a_mixed_burst_ends_as_one_at_a_time_would() {
+    let app = TestApp::configured(|c| c.capture_rate_limit = 1000).await;
+    for (name, email) in [("Agent Ana", "agent.ana@costa.test"), ("Agent Ben", "agent.ben@costa.test")] {
+        app.add_user(name, email, "agent", "a long enough passphrase").await;
+    }
+    app.capture_form("open-day").await;
+    let mut posts: Vec<Vec<(String, String)>> = Vec::new();
+    for i in 0..20 {
+        let person = vec![("name".to_owned(), format!("Prospect {i}")), ("phone".to_owned(), format!("+34 611 000 {i:03}"))];
+        let with = |message: &str| {
+            let mut post = person.clone();
+            post.push(("message".to_owned(), message.to_owned()));
+            post
+        };
+        posts.push(with("First question"));
+        match i % 4 {
+            // The same person again with something new: joins the deal.
+            0 => posts.push(with("Second question")),
+            // A double tap: nothing new.
+            1 => posts.push(with("First question")),
+            _ => {}
+        }
+    }
+    let submissions = posts.iter().map(|post| {
+        let pairs: Vec<(&str, &str)> = post.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let app = &app;
+        async move { app.submit_lead("open-day", &pairs).await.status }
+    });
+    let statuses = futures::future::join_all(submissions).await;
+    assert!(statuses.iter().all(|s| *s == StatusCode::SEE_OTHER), "{statuses:?}");
+    // 20 people, 20 deals, 25 inquiries (20 first questions and 5 second ones).
+    assert_eq!(counts(&app).await, (20, 20, 25));
+    let form = form_row(&app, "open-day").await;
+    // Received: every inquiry stored. Duplicates: 5 returning and 5 double taps.
+    assert_eq!((form.received_count, form.duplicate_count), (25, 10));
+    // Every deal has an owner, shared out evenly, and each owner was told once per deal.
+    let deals = deal::Entity::find().all(&app.state.db).await.unwrap();
+    let mut per_owner = std::collections::HashMap::new();
+    for d in &deals {
+        *per_owner.entry(d.owner_id.expect("an owner")).or_insert(0) += 1;
+    }
+    assert_eq!(per_owner.values().copied().collect::<Vec<_>>(), vec![10, 10]);
+    let told = app::db::entities::notification::Entity::find().count(&app.state.db).await.unwrap();
+    assert_eq!(told, 25, "20 new leads and 5 returning ones");
 }
 
 #[tokio::test]

@@ -4,6 +4,8 @@
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod intake;
+#[cfg(feature = "ssr")]
 pub mod normalize;
 #[cfg(feature = "ssr")]
 pub mod service;

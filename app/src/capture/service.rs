@@ -9,13 +9,12 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::normalize::{self, ValidLead};
-use super::{Accepted, Assignment, FormSettings, FormSummary, LeadInput, Need, NewLead, Outcome};
+use super::normalize::ValidLead;
+use super::{Accepted, Assignment, FormSettings, FormSummary, Need, NewLead, Outcome};
 use crate::auth::{Role, SessionUser};
-use crate::db::entities::{activity, capture_form, capture_submission, contact, deal, stage, user};
+use crate::db::entities::{activity, capture_form, capture_submission, contact, deal, notification, stage, user};
 use crate::error::{AppError, Validator};
 use crate::notifications::Notice;
-use crate::notifications::service::{self as notifications, Notifier};
 
 /// The same content from the same form within this window is one lead.
 pub const RESUBMISSION_MINUTES: i64 = 10;
@@ -50,7 +49,7 @@ pub fn settings_of(row: &capture_form::Model) -> FormSettings {
 }
 
 /// What identifies a submission's content: a double tap or a resubmission hashes the same.
-fn fingerprint(form_id: i64, lead: &ValidLead) -> String {
+pub(super) fn fingerprint(form_id: i64, lead: &ValidLead) -> String {
     let parts = [
         form_id.to_string(),
         lead.name.to_lowercase(),
@@ -66,35 +65,33 @@ fn fingerprint(form_id: i64, lead: &ValidLead) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Accepts one submission of `form`. Runs in one transaction (an immediate one on SQLite, so
-/// concurrent submissions queue instead of failing), and publishes notifications after it
-/// commits: a lead that got a success answer is in the database.
-pub async fn submit(
-    db: &DatabaseConnection,
-    notifier: &Notifier,
-    form: &capture_form::Model,
-    input: &LeadInput,
-    region: &str,
-    source: &str,
-) -> Result<Accepted, AppError> {
-    let settings = settings_of(form);
-    let lead = normalize::validate(input, settings.default_need, region)?;
-    let print = fingerprint(form.id, &lead);
-    let now = Utc::now();
+/// What one submission came to inside its transaction.
+pub(super) enum Step {
+    Done(Accepted, Vec<Notice>),
+    /// The same content was submitted moments ago (or a twin committed first): roll this
+    /// transaction back and answer with the earlier submission.
+    Seen,
+}
 
-    let write = crate::db::begin_write(db).await?;
-    let txn = &write.txn;
+/// Accepts one validated submission inside `txn`. The caller commits, publishes the notices
+/// after the commit, and on `Seen` rolls back and answers with [`resubmission`].
+pub(super) async fn accept(
+    txn: &impl ConnectionTrait,
+    form: &capture_form::Model,
+    lead: &ValidLead,
+    print: &str,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<Step, AppError> {
+    let settings = settings_of(form);
     // Counting first also takes the form's row lock, so on PostgreSQL concurrent submissions
     // to one form queue here instead of interleaving their locks (which could deadlock).
-    // A resubmission below rolls back, and with it this count.
-    count_received(txn, form.id).await?;
+    // A resubmission rolls back, and with it this count.
+    count_received(txn, form.id, 1).await?;
 
-    let seen = capture_submission::Entity::find().filter(capture_submission::Column::Fingerprint.eq(&print)).one(txn).await?;
+    let seen = capture_submission::Entity::find().filter(capture_submission::Column::Fingerprint.eq(print)).one(txn).await?;
     match seen {
-        Some(seen) if seen.created_at > now - Duration::minutes(RESUBMISSION_MINUTES) => {
-            drop(write);
-            return Ok(resubmission(db, seen).await?);
-        }
+        Some(seen) if seen.created_at > now - Duration::minutes(RESUBMISSION_MINUTES) => return Ok(Step::Seen),
         // The same content long ago is a new inquiry; its old fingerprint makes way.
         Some(old) => {
             capture_submission::Entity::delete_by_id(old.id).exec(txn).await?;
@@ -102,7 +99,7 @@ pub async fn submit(
         None => {}
     }
 
-    let (contact, known) = find_or_create_contact(txn, &lead, now).await?;
+    let (contact, known) = find_or_create_contact(txn, form, lead, now).await?;
     let stages = stage::Entity::find().order_by_asc(stage::Column::Position).all(txn).await?;
     // A brand-new contact has no deals: skip looking for an open one or a previous owner.
     let open_deal = if known { open_deal_of(txn, &stages, contact.id).await? } else { None };
@@ -110,84 +107,64 @@ pub async fn submit(
         Some(deal) => (deal, Outcome::ReturningLead),
         None => {
             let owner = choose_owner(txn, &settings, known.then_some(contact.id), now).await?;
-            let stage_id = stages
-                .iter()
-                .find(|s| s.kind == "open")
-                .map(|s| s.id)
-                .ok_or_else(|| AppError::Conflict("The pipeline has no open stage; an admin must add one.".into()))?;
-            (insert_deal(txn, form, &lead, source, contact.id, owner, stage_id, now).await?, Outcome::NewLead)
+            let row = deal_row(form, lead, source, contact.id, owner, first_open_stage(&stages)?, now);
+            (row.insert(txn).await?, Outcome::NewLead)
         }
     };
-    activity::ActiveModel {
-        deal_id: Set(Some(deal.id)),
-        contact_id: Set(contact.id),
-        kind: Set("inquiry".into()),
-        direction: Set("in".into()),
-        author_id: Set(None),
-        body: Set(inquiry_text(&lead, &form.title)),
-        occurred_at: Set(now),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    inquiry_row(deal.id, contact.id, lead, &form.title, now).insert(txn).await?;
 
-    let inserted = capture_submission::Entity::insert(capture_submission::ActiveModel {
-        fingerprint: Set(print.clone()),
-        form_id: Set(Some(form.id)),
-        deal_id: Set(deal.id),
-        contact_id: Set(contact.id),
-        outcome: Set(outcome.as_str().into()),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict(OnConflict::column(capture_submission::Column::Fingerprint).do_nothing().to_owned())
-    .exec(txn)
-    .await;
+    let inserted = capture_submission::Entity::insert(submission_row(form.id, print, deal.id, contact.id, outcome, now))
+        .on_conflict(OnConflict::column(capture_submission::Column::Fingerprint).do_nothing().to_owned())
+        .exec(txn)
+        .await;
     match inserted {
         Ok(_) => {}
-        // A twin of this submission committed first (PostgreSQL): drop ours, answer with theirs.
-        Err(DbErr::RecordNotInserted) => {
-            drop(write);
-            let seen = capture_submission::Entity::find()
-                .filter(capture_submission::Column::Fingerprint.eq(&print))
-                .one(db)
-                .await?
-                .ok_or(AppError::Internal)?;
-            return Ok(resubmission(db, seen).await?);
-        }
+        // A twin of this submission committed first (PostgreSQL): ours makes way for theirs.
+        Err(DbErr::RecordNotInserted) => return Ok(Step::Seen),
         Err(err) => return Err(err.into()),
     }
 
     if outcome == Outcome::ReturningLead {
-        count_duplicate(txn, form.id).await?;
+        count_duplicate(txn, form.id, 1).await?;
     }
-    let notices = tell_owner(txn, &deal, &contact, outcome, &form.title).await?;
-    write.txn.commit().await?;
-    notifier.publish(notices);
-    Ok(Accepted { outcome, contact_id: contact.id, deal_id: deal.id, owner_id: deal.owner_id })
+    let recipients = match deal.owner_id {
+        Some(owner) => vec![owner],
+        None => managers(txn).await?,
+    };
+    let mut notices = Vec::with_capacity(recipients.len());
+    for row in notice_rows(&deal, &contact, outcome, &form.title, &recipients, now) {
+        let row = row.insert(txn).await?;
+        notices.push(notice_of(row));
+    }
+    Ok(Step::Done(Accepted { outcome, contact_id: contact.id, deal_id: deal.id, owner_id: deal.owner_id }, notices))
 }
 
-async fn resubmission(db: &DatabaseConnection, seen: capture_submission::Model) -> Result<Accepted, DbErr> {
+/// The answer to content submitted again within minutes: what the first submission created.
+/// Counted as a duplicate; nothing new is created.
+pub(super) async fn resubmission(db: &impl ConnectionTrait, print: &str) -> Result<Accepted, AppError> {
+    let seen = capture_submission::Entity::find()
+        .filter(capture_submission::Column::Fingerprint.eq(print))
+        .one(db)
+        .await?
+        .ok_or(AppError::Internal)?;
     let owner_id = deal::Entity::find_by_id(seen.deal_id).one(db).await?.and_then(|d| d.owner_id);
     if let Some(form_id) = seen.form_id {
-        capture_form::Entity::update_many()
-            .col_expr(capture_form::Column::DuplicateCount, Expr::col(capture_form::Column::DuplicateCount).add(1))
-            .filter(capture_form::Column::Id.eq(form_id))
-            .exec(db)
-            .await?;
+        count_duplicate(db, form_id, 1).await?;
     }
     Ok(Accepted { outcome: Outcome::Resubmission, contact_id: seen.contact_id, deal_id: seen.deal_id, owner_id })
 }
 
-/// The contact with this phone, else this e-mail, else a new one. The unique indexes on phone
-/// and e-mail decide races: a concurrent twin's insert does nothing and we read theirs.
-/// Returns the contact and whether they were known before.
-async fn find_or_create_contact(txn: &impl ConnectionTrait, lead: &ValidLead, now: DateTime<Utc>) -> Result<(contact::Model, bool), AppError> {
-    if let Some(found) = find_contact(txn, lead).await? {
-        return Ok((fill_in(txn, found, lead, now).await?, true));
-    }
-    let row = contact::ActiveModel {
+pub(super) fn first_open_stage(stages: &[stage::Model]) -> Result<i64, AppError> {
+    stages
+        .iter()
+        .find(|s| s.kind == "open")
+        .map(|s| s.id)
+        .ok_or_else(|| AppError::Conflict("The pipeline has no open stage; an admin must add one.".into()))
+}
+
+/// A new contact as the prospect described themselves. WhatsApp defaults to the phone.
+pub(super) fn contact_row(form: &capture_form::Model, lead: &ValidLead, now: DateTime<Utc>) -> contact::ActiveModel {
+    contact::ActiveModel {
         name: Set(lead.name.clone()),
         phone: Set(lead.phone.clone()),
         email: Set(lead.email.clone()),
@@ -195,17 +172,65 @@ async fn find_or_create_contact(txn: &impl ConnectionTrait, lead: &ValidLead, no
         language: Set(lead.language.clone()),
         marketing_consent: Set(lead.consent),
         consent_at: Set(lead.consent.then_some(now)),
-        consent_text: Set(None),
+        consent_text: Set(lead.consent.then(|| form.consent_text.clone())),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    };
+    }
+}
+
+pub(super) fn submission_row(
+    form_id: i64,
+    print: &str,
+    deal_id: i64,
+    contact_id: i64,
+    outcome: Outcome,
+    now: DateTime<Utc>,
+) -> capture_submission::ActiveModel {
+    capture_submission::ActiveModel {
+        fingerprint: Set(print.to_owned()),
+        form_id: Set(Some(form_id)),
+        deal_id: Set(deal_id),
+        contact_id: Set(contact_id),
+        outcome: Set(outcome.as_str().into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
+pub(super) fn inquiry_row(deal_id: i64, contact_id: i64, lead: &ValidLead, form_title: &str, now: DateTime<Utc>) -> activity::ActiveModel {
+    activity::ActiveModel {
+        deal_id: Set(Some(deal_id)),
+        contact_id: Set(contact_id),
+        kind: Set("inquiry".into()),
+        direction: Set("in".into()),
+        author_id: Set(None),
+        body: Set(inquiry_text(lead, form_title)),
+        occurred_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// The contact with this phone, else this e-mail, else a new one. The unique indexes on phone
+/// and e-mail decide races: a concurrent twin's insert does nothing and we read theirs.
+/// Returns the contact and whether they were known before.
+async fn find_or_create_contact(
+    txn: &impl ConnectionTrait,
+    form: &capture_form::Model,
+    lead: &ValidLead,
+    now: DateTime<Utc>,
+) -> Result<(contact::Model, bool), AppError> {
+    if let Some(found) = find_contact(txn, lead).await? {
+        return Ok((fill_in(txn, found, form, lead, now).await?, true));
+    }
+    let row = contact_row(form, lead, now);
     match contact::Entity::insert(row).on_conflict(OnConflict::new().do_nothing().to_owned()).exec_with_returning(txn).await {
         Ok(created) => Ok((created, false)),
         // A concurrent twin created them first (PostgreSQL): theirs is ours.
         Err(DbErr::RecordNotInserted | DbErr::RecordNotFound(_)) => {
             let found = find_contact(txn, lead).await?.ok_or(AppError::Internal)?;
-            Ok((fill_in(txn, found, lead, now).await?, true))
+            Ok((fill_in(txn, found, form, lead, now).await?, true))
         }
         Err(err) => Err(err.into()),
     }
@@ -230,7 +255,13 @@ async fn find_contact(db: &impl ConnectionTrait, lead: &ValidLead) -> Result<Opt
 
 /// Adds what a returning contact told us that we did not know (a phone, an e-mail, consent),
 /// unless another contact already holds that phone or e-mail.
-async fn fill_in(db: &impl ConnectionTrait, found: contact::Model, lead: &ValidLead, now: DateTime<Utc>) -> Result<contact::Model, AppError> {
+async fn fill_in(
+    db: &impl ConnectionTrait,
+    found: contact::Model,
+    form: &capture_form::Model,
+    lead: &ValidLead,
+    now: DateTime<Utc>,
+) -> Result<contact::Model, AppError> {
     let new_phone = match (&found.phone, &lead.phone) {
         (None, Some(phone)) if contact::Entity::find().filter(contact::Column::Phone.eq(phone)).one(db).await?.is_none() => Some(phone.clone()),
         _ => None,
@@ -256,6 +287,7 @@ async fn fill_in(db: &impl ConnectionTrait, found: contact::Model, lead: &ValidL
     if gives_consent {
         row.marketing_consent = Set(true);
         row.consent_at = Set(Some(now));
+        row.consent_text = Set(Some(form.consent_text.clone()));
     }
     row.updated_at = Set(now);
     Ok(row.update(db).await?)
@@ -271,7 +303,7 @@ async fn open_deal_of(db: &impl ConnectionTrait, stages: &[stage::Model], contac
         .await
 }
 
-fn available(u: &user::Model) -> bool {
+pub(super) fn available(u: &user::Model) -> bool {
     u.disabled_at.is_none() && !u.away
 }
 
@@ -314,39 +346,60 @@ async fn choose_owner(
 /// (on PostgreSQL the loser re-reads and takes the next agent).
 pub async fn next_in_turn(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Option<i64>, AppError> {
     for _ in 0..8 {
-        let mut agents: Vec<user::Model> = user::Entity::find()
-            .filter(user::Column::Role.eq(Role::Agent.as_str()))
-            .all(db)
-            .await?
-            .into_iter()
-            .filter(available)
-            .collect();
-        // Never-assigned agents first, then the longest wait; ids break ties.
-        agents.sort_by_key(|u| (u.last_assigned_at.is_some(), u.last_assigned_at, u.id));
-        // A turn is always stamped after every earlier turn, even when this request's clock
-        // reading is older than a concurrent one's; otherwise one agent could go twice.
-        let latest = agents.iter().filter_map(|u| u.last_assigned_at).max();
-        let Some(next) = agents.into_iter().next() else { return Ok(None) };
-        let claimed_at = match latest {
-            Some(latest) if latest >= now => latest + Duration::microseconds(1),
-            _ => now,
-        };
+        let agents = user::Entity::find().filter(user::Column::Role.eq(Role::Agent.as_str())).all(db).await?;
+        let Some((next, claimed_at)) = Turns::new(&agents).next(now) else { return Ok(None) };
+        let previous = agents.iter().find(|u| u.id == next).and_then(|u| u.last_assigned_at);
         let mut claim = user::Entity::update_many()
             .col_expr(user::Column::LastAssignedAt, Expr::value(claimed_at))
-            .filter(user::Column::Id.eq(next.id));
-        claim = match next.last_assigned_at {
+            .filter(user::Column::Id.eq(next));
+        claim = match previous {
             Some(previous) => claim.filter(user::Column::LastAssignedAt.eq(previous)),
             None => claim.filter(user::Column::LastAssignedAt.is_null()),
         };
         if claim.exec(db).await?.rows_affected == 1 {
-            return Ok(Some(next.id));
+            return Ok(Some(next));
         }
     }
     Err(AppError::Conflict("Too many leads arrived at once; please submit again.".into()))
 }
 
-async fn insert_deal(
-    db: &impl ConnectionTrait,
+/// The round-robin order of the available agents, advanced in memory: the agent who least
+/// recently got a lead goes next (never-assigned agents first, ids break ties).
+pub(super) struct Turns {
+    /// (last assigned, agent id) of each available agent.
+    agents: Vec<(Option<DateTime<Utc>>, i64)>,
+    latest: Option<DateTime<Utc>>,
+    /// Agents whose turn was taken here, with the time it was stamped.
+    pub claimed: Vec<(i64, DateTime<Utc>)>,
+}
+
+impl Turns {
+    pub(super) fn new(users: &[user::Model]) -> Turns {
+        let agents: Vec<_> =
+            users.iter().filter(|u| u.role == Role::Agent.as_str() && available(u)).map(|u| (u.last_assigned_at, u.id)).collect();
+        let latest = users.iter().filter_map(|u| u.last_assigned_at).max();
+        Turns { agents, latest, claimed: Vec::new() }
+    }
+
+    /// Takes the next turn. A turn is always stamped after every earlier turn, even when this
+    /// request's clock reading is older than a concurrent one's; otherwise one agent could go
+    /// twice.
+    pub(super) fn next(&mut self, now: DateTime<Utc>) -> Option<(i64, DateTime<Utc>)> {
+        let slot = self.agents.iter_mut().min_by_key(|(at, id)| (at.is_some(), *at, *id))?;
+        let claimed_at = match self.latest {
+            Some(latest) if latest >= now => latest + Duration::microseconds(1),
+            _ => now,
+        };
+        slot.0 = Some(claimed_at);
+        self.latest = Some(claimed_at);
+        self.claimed.retain(|(id, _)| *id != slot.1);
+        self.claimed.push((slot.1, claimed_at));
+        Some((slot.1, claimed_at))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn deal_row(
     form: &capture_form::Model,
     lead: &ValidLead,
     source: &str,
@@ -354,9 +407,9 @@ async fn insert_deal(
     owner_id: Option<i64>,
     stage_id: i64,
     now: DateTime<Utc>,
-) -> Result<deal::Model, AppError> {
+) -> deal::ActiveModel {
     let [utm_source, utm_medium, utm_campaign, utm_term, utm_content] = lead.utm.clone();
-    Ok(deal::ActiveModel {
+    deal::ActiveModel {
         contact_id: Set(contact_id),
         need: Set(lead.need.as_str().into()),
         budget_min: Set(lead.budget_min),
@@ -383,8 +436,6 @@ async fn insert_deal(
         version: Set(1),
         ..Default::default()
     }
-    .insert(db)
-    .await?)
 }
 
 /// The inquiry as the agent reads it on the timeline.
@@ -402,18 +453,18 @@ fn inquiry_text(lead: &ValidLead, form_title: &str) -> String {
     lines.join("\n")
 }
 
-async fn count_received(db: &impl ConnectionTrait, form_id: i64) -> Result<(), DbErr> {
+pub(super) async fn count_received(db: &impl ConnectionTrait, form_id: i64, n: i64) -> Result<(), DbErr> {
     capture_form::Entity::update_many()
-        .col_expr(capture_form::Column::ReceivedCount, Expr::col(capture_form::Column::ReceivedCount).add(1))
+        .col_expr(capture_form::Column::ReceivedCount, Expr::col(capture_form::Column::ReceivedCount).add(n))
         .filter(capture_form::Column::Id.eq(form_id))
         .exec(db)
         .await?;
     Ok(())
 }
 
-async fn count_duplicate(db: &impl ConnectionTrait, form_id: i64) -> Result<(), DbErr> {
+async fn count_duplicate(db: &impl ConnectionTrait, form_id: i64, n: i64) -> Result<(), DbErr> {
     capture_form::Entity::update_many()
-        .col_expr(capture_form::Column::DuplicateCount, Expr::col(capture_form::Column::DuplicateCount).add(1))
+        .col_expr(capture_form::Column::DuplicateCount, Expr::col(capture_form::Column::DuplicateCount).add(n))
         .filter(capture_form::Column::Id.eq(form_id))
         .exec(db)
         .await?;
@@ -430,36 +481,50 @@ pub async fn count_spam(db: &DatabaseConnection, form_id: i64) -> Result<(), App
     Ok(())
 }
 
-async fn tell_owner(
-    db: &impl ConnectionTrait,
+/// Who hears of a lead nobody could take: every active manager and admin.
+pub(super) async fn managers(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Role.is_in([Role::Manager.as_str(), Role::Admin.as_str()]))
+        .filter(user::Column::DisabledAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
+}
+
+/// The notifications that tell `recipients` of a new or returning lead.
+pub(super) fn notice_rows(
     deal: &deal::Model,
     contact: &contact::Model,
     outcome: Outcome,
     form_title: &str,
-) -> Result<Vec<Notice>, AppError> {
+    recipients: &[i64],
+    now: DateTime<Utc>,
+) -> Vec<notification::ActiveModel> {
     let (kind, title) = match outcome {
         Outcome::ReturningLead => ("returning_lead", format!("Returning lead: {}", contact.name)),
         _ => ("new_lead", format!("New lead: {}", contact.name)),
     };
-    let body = format!("{} · via {form_title}", contact.phone.as_deref().or(contact.email.as_deref()).unwrap_or(""));
-    let recipients: Vec<i64> = match deal.owner_id {
-        Some(owner) => vec![owner],
-        // Nobody could take it: every manager and admin hears of it.
-        None => user::Entity::find()
-            .filter(user::Column::Role.is_in([Role::Manager.as_str(), Role::Admin.as_str()]))
-            .filter(user::Column::DisabledAt.is_null())
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| u.id)
-            .collect(),
-    };
     let title = if deal.owner_id.is_none() { format!("{title} (unassigned)") } else { title };
-    let mut notices = Vec::with_capacity(recipients.len());
-    for user_id in recipients {
-        notices.push(notifications::create(db, user_id, kind, &title, &body, Some(deal.id)).await?);
-    }
-    Ok(notices)
+    let body = format!("{} · via {form_title}", contact.phone.as_deref().or(contact.email.as_deref()).unwrap_or(""));
+    recipients
+        .iter()
+        .map(|&user_id| notification::ActiveModel {
+            user_id: Set(user_id),
+            kind: Set(kind.to_owned()),
+            title: Set(title.clone()),
+            body: Set(body.clone()),
+            deal_id: Set(Some(deal.id)),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        })
+        .collect()
+}
+
+pub(super) fn notice_of(row: notification::Model) -> Notice {
+    Notice { id: row.id, user_id: row.user_id, kind: row.kind, title: row.title, body: row.body, deal_id: row.deal_id }
 }
 
 /// Leads nobody has answered yet: the viewer's own, or everyone's for a manager.

@@ -180,7 +180,7 @@ pub async fn post_lead(State(state): State<AppState>, headers: HeaderMap, body: 
     };
     let agency = super::capture::agency(&state).await;
     let source = format!("api:{}", key.name);
-    let accepted = match capture::submit(&state.db, &state.notifier, &form, &input, &agency.default_region, &source).await {
+    let accepted = match state.intake.submit(&form, &input, &agency.default_region, &source).await {
         Ok(accepted) => accepted,
         Err(err) => return app_error(err),
     };

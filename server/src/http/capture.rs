@@ -184,7 +184,7 @@ pub async fn submit(
         return thanks_redirect(&form);
     }
     let agency = agency(&state.app).await;
-    match service::submit(&state.app.db, &state.app.notifier, &form, &input, &agency.default_region, &format!("form:{}", form.slug)).await {
+    match state.app.intake.submit(&form, &input, &agency.default_region, &format!("form:{}", form.slug)).await {
         Ok(accepted) => {
             tracing::info!(form_id = form.id, deal_id = accepted.deal_id, outcome = accepted.outcome.as_str(), "lead captured");
             thanks_redirect(&form)
