@@ -22,9 +22,9 @@ pub fn HomePage() -> impl IntoView {
         })
     };
     view! {
-        <Shell title="Home">
+        <Shell title="Today">
             <Suspense fallback=|| ()>{greeting}</Suspense>
-            <crate::capture::pages::NewLeadsCard/>
+            <crate::deals::pages::TodayCards/>
             <section class="card">
                 <h2>"Team"</h2>
                 <Suspense fallback=|| view! { <p class="hint">"Loading…"</p> }>

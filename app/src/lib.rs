@@ -6,6 +6,7 @@ pub mod agency;
 pub mod apikeys;
 pub mod auth;
 pub mod capture;
+pub mod deals;
 pub mod error;
 pub mod home;
 pub mod notifications;
@@ -16,7 +17,7 @@ pub mod db;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
+use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -32,6 +33,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
                 <meta name="theme-color" content="#1f4e5f"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // In the server-rendered head, not a leptos_meta <Stylesheet> in the app: that
+                // one left the client expecting a marker the server never wrote, and every
+                // page's hydration stopped there.
+                <link rel="stylesheet" id="doorstep" href="/pkg/doorstep.css"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -48,12 +53,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn AppRoutes() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="doorstep" href="/pkg/doorstep.css"/>
         <Router>
             <Routes fallback=|| view! { <shell::NotFound/> }>
                 <Route path=path!("/") view=home::HomePage/>
                 <Route path=path!("/login") view=auth::pages::LoginPage/>
                 <Route path=path!("/setup") view=auth::pages::SetupPage/>
+                <Route path=path!("/pipeline") view=deals::pages::PipelinePage ssr=SsrMode::Async/>
+                <Route path=path!("/deals/:id") view=deals::pages::DealPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/stages") view=deals::pages::StagesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users") view=auth::pages::UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/forms") view=capture::pages::FormsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/api-keys") view=apikeys::pages::ApiKeysPage ssr=SsrMode::Async/>

@@ -26,7 +26,7 @@ pub fn App() -> impl IntoView {
         agency: OnceResource::new_blocking(agency_info()),
     };
     provide_context(session);
-    let live = LiveNotices { arrivals: RwSignal::new(0), last: RwSignal::new(None) };
+    let live = LiveNotices { arrivals: RwSignal::new(0), last: RwSignal::new(None), deal_changes: RwSignal::new(0), last_deal: RwSignal::new(None) };
     provide_context(live);
     listen_for_notices(session, live);
     // Marks the page as interactive: effects run only in the browser, after hydration.
@@ -44,6 +44,9 @@ pub fn App() -> impl IntoView {
 pub struct LiveNotices {
     pub arrivals: RwSignal<u32>,
     pub last: RwSignal<Option<String>>,
+    /// Counts deal changes heard; the deal and list pages reload when it moves.
+    pub deal_changes: RwSignal<u32>,
+    pub last_deal: RwSignal<Option<crate::notifications::DealEvent>>,
 }
 
 /// Opens one stream of the user's notifications per page load, once someone is logged in.
@@ -64,7 +67,14 @@ fn listen_for_notices(session: SessionContext, live: LiveNotices) {
             live.arrivals.update(|n| *n += 1);
         });
         source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        // Both live as long as the page: the browser closes the stream when it unloads.
+        let on_deal = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let change = event.data().as_string().and_then(|d| serde_json::from_str::<crate::notifications::DealEvent>(&d).ok());
+            live.last_deal.set(change);
+            live.deal_changes.update(|n| *n += 1);
+        });
+        let _ = source.add_event_listener_with_callback("deal", on_deal.as_ref().unchecked_ref());
+        // All live as long as the page: the browser closes the stream when it unloads.
+        on_deal.forget();
         on_message.forget();
         std::mem::forget(source);
     });
@@ -83,6 +93,8 @@ struct NavItem {
 const ICON_HOME: &str = "M3 11 12 4l9 7M5 10v10h5v-6h4v6h5V10";
 const ICON_USERS: &str = "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0M16 3.5a4 4 0 0 1 0 7.5M18 14.5a6 6 0 0 1 4 6.5";
 const ICON_FORMS: &str = "M9 3h6v3H9zM7 4.5H5V21h14V4.5h-2M8.5 11h7M8.5 15h5";
+const ICON_PIPELINE: &str = "M4 5h4v14H4zM10 5h4v9h-4zM16 5h4v5h-4z";
+const ICON_STAGES: &str = "M4 6h16M4 12h10M4 18h6";
 const ICON_KEY: &str = "M14 10a4 4 0 1 0-3.5 3.97L10 14v3h3v3h3l1-1v-3.5";
 const ICON_AGENCY: &str = "M4 21V8l8-5 8 5v13M9 21v-6h6v6M4 21h16";
 const ICON_LOGOUT: &str = "M14 4h5v16h-5M10 16l-4-4 4-4M6 12h11";
@@ -98,8 +110,10 @@ fn icon(path: &'static str) -> impl IntoView {
 
 /// Only pages that exist; each shown to the roles that may open it.
 const NAV: &[NavItem] = &[
-    NavItem { href: "/", label: "Home", icon: ICON_HOME, role: Role::Agent },
+    NavItem { href: "/", label: "Today", icon: ICON_HOME, role: Role::Agent },
+    NavItem { href: "/pipeline", label: "Pipeline", icon: ICON_PIPELINE, role: Role::Agent },
     NavItem { href: "/admin/forms", label: "Forms", icon: ICON_FORMS, role: Role::Admin },
+    NavItem { href: "/admin/stages", label: "Stages", icon: ICON_STAGES, role: Role::Admin },
     NavItem { href: "/admin/users", label: "Users", icon: ICON_USERS, role: Role::Admin },
     NavItem { href: "/admin/api-keys", label: "API", icon: ICON_KEY, role: Role::Admin },
     NavItem { href: "/admin/agency", label: "Agency", icon: ICON_AGENCY, role: Role::Admin },

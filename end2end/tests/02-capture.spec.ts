@@ -1,18 +1,11 @@
-import { test, expect, Page, Browser } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
+import { login } from './journeys';
 
 // Runs after 01-foundation.spec.ts on the same installation: its admin and agent exist.
 test.describe.configure({ mode: 'serial' });
 
 const admin = { email: 'carmen@costa.test', password: 'a long admin passphrase' };
 const agent = { email: 'ana@costa.test', password: 'ana passphrase 42' };
-
-async function login(page: Page, email: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
 
 /** Waits out the form's minimum fill time, as a person typing would. */
 async function likeAPerson(page: Page) {
@@ -88,7 +81,7 @@ test('the agent sees a new lead arrive without reloading', async ({ page, browse
   await prospect.close();
 
   await expect(page.getByTestId('live-notice')).toContainText('New lead: Marta Live');
-  await expect(leads.getByTestId('new-lead').filter({ hasText: 'Marta Live' })).toBeVisible();
+  await expect(leads.getByTestId('deal-row').filter({ hasText: 'Marta Live' })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__marker)).toBe('no reload');
   await page.screenshot({ path: 'test-results/screens/home-agent-new-lead.png', fullPage: true });
 });

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_accounts;
 mod m20261125_000002_pipeline;
 mod m20261125_000003_api_keys;
+mod m20261125_000004_deal_workspace;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_accounts::Migration),
             Box::new(m20261125_000002_pipeline::Migration),
             Box::new(m20261125_000003_api_keys::Migration),
+            Box::new(m20261125_000004_deal_workspace::Migration),
         ]
     }
 }

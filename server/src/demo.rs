@@ -67,12 +67,151 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         };
         intake.submit(&form, &lead, "ES", "form:contact").await.map_err(message)?;
     }
+    let history = pipeline_history(&db, &intake, &form).await?;
 
-    println!("Sample agency \"Costa Blanca Homes\" created, with {} leads from its form at /f/contact.", LEADS.len());
+    println!(
+        "Sample agency \"Costa Blanca Homes\" created: {} fresh leads from its form at /f/contact and {history} older deals across the pipeline.",
+        LEADS.len()
+    );
     println!("Log in as the admin:  {DEMO_ADMIN}  /  {DEMO_PASSWORD}");
     println!("Other accounts (same password):");
     for (name, email, role, _) in STAFF {
         println!("  {role:<8} {name:<14} {email}");
     }
     Ok(())
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Laura", "Pablo", "Marta", "Hugo", "Sara", "Daniel", "Nora", "Erik", "Claire", "James", "Olga", "Pieter", "Ines", "Mateo",
+    "Anna", "Lars", "Chloé", "Rui", "Sanne", "Oliver",
+];
+const LAST_NAMES: &[&str] = &[
+    "Martín", "Navarro", "Smith", "Jensen", "Dubois", "Novak", "Santos", "de Vries", "Moreno", "Keller", "Romero", "Walsh",
+    "Lindqvist", "Costa", "Ibáñez",
+];
+const QUESTIONS: &[&str] = &[
+    "Is the flat in Calpe still available?",
+    "We are looking for something with a terrace, close to schools.",
+    "Could we visit this weekend?",
+    "What are the community fees?",
+    "Interested in the listing with the sea view.",
+    "Need a place from September for a year.",
+];
+
+/// A small deterministic generator: the same demo every time, no dependency on luck.
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+/// Three hundred older deals, spread over two months and every stage, each with the
+/// timeline its agent would have logged on the way: the pipeline as a busy agency has it.
+async fn pipeline_history(
+    db: &sea_orm::DatabaseConnection,
+    intake: &app::capture::intake::Intake,
+    form: &app::db::entities::capture_form::Model,
+) -> anyhow::Result<usize> {
+    use app::db::entities::{activity, deal, deal_change, user};
+    use app::deals::{service as deals, Outcome};
+    use chrono::{Duration, Utc};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let message = crate::users::explain;
+    let notifier = app::notifications::service::Notifier::default();
+    let stages = deals::stages(db).await.map_err(message)?;
+    let people: Vec<app::auth::SessionUser> = user::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| app::auth::SessionUser {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            role: app::auth::Role::parse(&u.role).unwrap_or(app::auth::Role::Agent),
+            time_zone: u.time_zone,
+        })
+        .collect();
+    let mut dice = Dice(2026);
+    let count = 300;
+    for i in 0..count {
+        let name = format!("{} {}", FIRST_NAMES[dice.roll(FIRST_NAMES.len())], LAST_NAMES[dice.roll(LAST_NAMES.len())]);
+        let need = ["buy", "buy", "rent", "sell", "let"][dice.roll(5)];
+        let budget = 150_000 + 25_000 * dice.roll(30);
+        let lead = app::capture::LeadInput {
+            name,
+            phone: format!("+34 655 {:03} {:03}", i / 1000, i % 1000),
+            need: need.into(),
+            message: QUESTIONS[dice.roll(QUESTIONS.len())].into(),
+            budget_min: (budget - 50_000).to_string(),
+            budget_max: budget.to_string(),
+            ..Default::default()
+        };
+        let source = ["form:contact", "api:idealista", "api:fotocasa", "form:contact"][dice.roll(4)];
+        let accepted = intake.submit(form, &lead, "ES", source).await.map_err(message)?;
+        let owner = people.iter().find(|p| Some(p.id) == accepted.owner_id).unwrap_or(&people[0]);
+        // How far along: most deals are early, some closed.
+        let target = [0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 5][dice.roll(13)].min(stages.len() - 1);
+        if target > 0 {
+            let first = [Outcome::CalledSpoke, Outcome::WhatsappSent, Outcome::CalledNoAnswer][dice.roll(3)];
+            deals::log_outcome(db, &notifier, owner, accepted.deal_id, first, "").await.map_err(message)?;
+        }
+        let mut version = 1;
+        for (step, stage) in stages.iter().enumerate().take(target + 1).skip(1) {
+            let (kind, reason, won) = match stage.kind.as_str() {
+                "lost" => ("lost", Some("Bought or rented elsewhere".to_owned()), None),
+                "won" => ("won", None, Some(budget.to_string())),
+                _ => ("open", None, None),
+            };
+            // Won and Lost are alternatives: a deal ends in one of them.
+            if kind == "won" && target == stages.len() - 1 {
+                continue;
+            }
+            if step == 2 {
+                deals::log_outcome(db, &notifier, owner, accepted.deal_id, Outcome::ViewingBooked, "Saturday 11:00 at the flat").await.map_err(message)?;
+            }
+            version = deals::move_stage(db, &notifier, owner, accepted.deal_id, version, stage.id, reason, won).await.map_err(message)?;
+        }
+        // Back-date the whole story so ages, staleness and speed to lead look lived-in.
+        // Leads nobody has answered yet are recent: a busy agency still answers within days.
+        let age = if target == 0 { Duration::minutes(20 + dice.roll(36 * 60) as i64) } else { Duration::hours(2 + dice.roll(60 * 24) as i64) };
+        let created = Utc::now() - age;
+        let answered = created + Duration::minutes(5 + dice.roll(240) as i64);
+        let touched = created + (age / 3);
+        deal::Entity::update_many()
+            .col_expr(deal::Column::CreatedAt, Expr::value(created))
+            .col_expr(deal::Column::UpdatedAt, Expr::value(touched))
+            .col_expr(deal::Column::StageEnteredAt, Expr::value(touched))
+            .filter(deal::Column::Id.eq(accepted.deal_id))
+            .exec(db)
+            .await?;
+        deal::Entity::update_many()
+            .col_expr(deal::Column::FirstResponseAt, Expr::value(answered))
+            .filter(deal::Column::Id.eq(accepted.deal_id))
+            .filter(deal::Column::FirstResponseAt.is_not_null())
+            .exec(db)
+            .await?;
+        activity::Entity::update_many()
+            .col_expr(activity::Column::OccurredAt, Expr::value(created))
+            .filter(activity::Column::DealId.eq(accepted.deal_id))
+            .filter(activity::Column::Kind.eq("inquiry"))
+            .exec(db)
+            .await?;
+        activity::Entity::update_many()
+            .col_expr(activity::Column::OccurredAt, Expr::value(answered))
+            .filter(activity::Column::DealId.eq(accepted.deal_id))
+            .filter(activity::Column::Kind.ne("inquiry"))
+            .exec(db)
+            .await?;
+        deal_change::Entity::update_many()
+            .col_expr(deal_change::Column::ChangedAt, Expr::value(touched))
+            .filter(deal_change::Column::DealId.eq(accepted.deal_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(count)
 }

@@ -13,6 +13,10 @@ async fn the_demo_fills_an_empty_database_once() {
     assert_eq!(users.len(), 5);
     assert!(users.iter().any(|u| u.email == doorstep::demo::DEMO_ADMIN && u.role == app::auth::Role::Admin));
     assert!(app::auth::service::authenticate(&db, doorstep::demo::DEMO_ADMIN, doorstep::demo::DEMO_PASSWORD, "127.0.0.1").await.is_ok());
-    assert_eq!(app::db::entities::deal::Entity::find().count(&db).await.unwrap(), 4);
+    // Four fresh leads and three hundred older deals with their timelines, across every stage.
+    assert_eq!(app::db::entities::deal::Entity::find().count(&db).await.unwrap(), 304);
+    let stages = app::deals::service::pipeline_stages(&db).await.unwrap();
+    assert!(stages.iter().all(|s| s.deals > 0), "every stage holds deals: {stages:?}");
+    assert!(app::db::entities::activity::Entity::find().count(&db).await.unwrap() > 600, "deals have timelines");
     assert!(doorstep::demo::run(&config).await.is_err(), "a second run must refuse a non-empty database");
 }

@@ -2,11 +2,11 @@
 
 use leptos::prelude::*;
 
-use super::api::{list_forms, new_leads, SaveForm};
-use super::{waited, Assignment, FormSettings, FormSummary, Need};
+use super::api::{list_forms, SaveForm};
+use super::{Assignment, FormSettings, FormSummary, Need};
 use crate::auth::api::team;
 use crate::auth::{Role, TeamMember};
-use crate::shell::{field_error, form_error, LiveNotices, RequireRole, Shell};
+use crate::shell::{field_error, form_error, RequireRole, Shell};
 
 #[component]
 pub fn FormsPage() -> impl IntoView {
@@ -185,40 +185,3 @@ fn FormEditor(
     }
 }
 
-/// Leads waiting for a first answer, oldest first; refreshed the moment a new one arrives.
-#[component]
-pub fn NewLeadsCard() -> impl IntoView {
-    let live = expect_context::<LiveNotices>();
-    let leads = Resource::new(move || live.arrivals.get(), |_| new_leads());
-    view! {
-        <section class="card" data-testid="new-leads">
-            <h2>"New leads"</h2>
-            {move || live.last.get().map(|title| view! { <p class="notice live" role="status" data-testid="live-notice">{title}</p> })}
-            <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    let list = leads.await.unwrap_or_default();
-                    if list.is_empty() {
-                        return view! { <p class="hint">"Nobody is waiting for an answer."</p> }.into_any();
-                    }
-                    view! {
-                        <ul class="lead-list">
-                            {list.into_iter().map(|lead| {
-                                let tel = lead.phone.clone().map(|p| format!("tel:{p}"));
-                                view! {
-                                    <li class="lead" data-testid="new-lead">
-                                        <div class="lead-main">
-                                            <strong>{lead.contact_name}</strong>
-                                            <span class="hint">{format!("{} · {} · waiting {}", lead.need.as_str(), lead.source, waited(lead.waiting_minutes))}</span>
-                                            {lead.owner_name.map(|o| view! { <span class="hint">{format!("Owner: {o}")}</span> })}
-                                        </div>
-                                        {tel.map(|href| view! { <a class="button small" href=href>"Call"</a> })}
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                })}
-            </Transition>
-        </section>
-    }
-}

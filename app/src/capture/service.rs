@@ -434,6 +434,7 @@ pub(super) fn deal_row(
         first_response_at: Set(None),
         closed_at: Set(None),
         version: Set(1),
+        stage_entered_at: Set(Some(now)),
         ..Default::default()
     }
 }

@@ -15,3 +15,14 @@ pub struct Notice {
     pub body: String,
     pub deal_id: Option<i64>,
 }
+
+/// Something changed on a deal: every open list and deal page hears it and reloads what it
+/// shows. Carries no client data; pages fetch what their viewer may see.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealEvent {
+    pub deal_id: i64,
+    pub version: i64,
+    /// Who did it, and what, in words: "Ana López is replying".
+    pub by_user_id: Option<i64>,
+    pub what: String,
+}

@@ -2,7 +2,7 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use tokio::sync::{broadcast, watch};
 
-use super::Notice;
+use super::{DealEvent, Notice};
 use crate::db::entities::notification;
 use crate::error::AppError;
 
@@ -11,13 +11,14 @@ use crate::error::AppError;
 #[derive(Clone)]
 pub struct Notifier {
     sender: broadcast::Sender<Notice>,
+    deals: broadcast::Sender<DealEvent>,
     stopping: watch::Sender<bool>,
 }
 
 impl Default for Notifier {
     fn default() -> Self {
         // Enough for a burst of leads; a page that falls further behind reloads its lists.
-        Notifier { sender: broadcast::channel(1024).0, stopping: watch::channel(false).0 }
+        Notifier { sender: broadcast::channel(1024).0, deals: broadcast::channel(1024).0, stopping: watch::channel(false).0 }
     }
 }
 
@@ -31,6 +32,15 @@ impl Notifier {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
         self.sender.subscribe()
+    }
+
+    /// Tells every open page that a deal changed. Call after the change commits.
+    pub fn deal_changed(&self, event: DealEvent) {
+        let _ = self.deals.send(event);
+    }
+
+    pub fn subscribe_deals(&self) -> broadcast::Receiver<DealEvent> {
+        self.deals.subscribe()
     }
 
     /// Ends every live stream, so a graceful shutdown is not held open by them.

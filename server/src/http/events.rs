@@ -1,5 +1,5 @@
-//! `GET /events`: the logged-in user's notifications as server-sent events, so new leads
-//! appear without a reload.
+//! `GET /events`: the logged-in user's notifications, and news of changed deals (event
+//! `deal`), as server-sent events: new leads and colleagues' changes appear without a reload.
 
 use std::convert::Infallible;
 
@@ -16,24 +16,30 @@ pub async fn events(State(state): State<AppState>, auth: Option<Extension<Authen
         return (StatusCode::UNAUTHORIZED, "Log in to receive notifications.").into_response();
     };
     let user_id = auth.user.id;
-    let receiver = state.notifier.subscribe();
+    let receivers = (state.notifier.subscribe(), state.notifier.subscribe_deals());
     let stopping = state.notifier.stopping();
-    let stream = futures::stream::unfold((receiver, stopping), move |(mut receiver, mut stopping)| async move {
+    let stream = futures::stream::unfold((receivers, stopping), move |((mut notices, mut deals), mut stopping)| async move {
         loop {
-            let received = tokio::select! {
-                received = receiver.recv() => received,
+            let event = tokio::select! {
+                received = notices.recv() => match received {
+                    Ok(notice) if notice.user_id == user_id => {
+                        Event::default().data(serde_json::to_string(&notice).unwrap_or_else(|_| "{}".into()))
+                    }
+                    Ok(_) => continue,
+                    // Too far behind to replay: an empty event makes the page reload its lists.
+                    Err(RecvError::Lagged(_)) => Event::default().data("{}"),
+                    Err(RecvError::Closed) => return None,
+                },
+                // Every open page hears of every deal change; it reloads only what it shows,
+                // through the server functions that check what its viewer may see.
+                received = deals.recv() => match received {
+                    Ok(change) => Event::default().event("deal").data(serde_json::to_string(&change).unwrap_or_else(|_| "{}".into())),
+                    Err(RecvError::Lagged(_)) => Event::default().event("deal").data("{}"),
+                    Err(RecvError::Closed) => return None,
+                },
                 _ = stopping.wait_for(|stop| *stop) => return None,
             };
-            let event = match received {
-                Ok(notice) if notice.user_id == user_id => {
-                    Event::default().data(serde_json::to_string(&notice).unwrap_or_else(|_| "{}".into()))
-                }
-                Ok(_) => continue,
-                // Too far behind to replay: an empty event makes the page reload its lists.
-                Err(RecvError::Lagged(_)) => Event::default().data("{}"),
-                Err(RecvError::Closed) => return None,
-            };
-            return Some((Ok::<_, Infallible>(event), (receiver, stopping)));
+            return Some((Ok::<_, Infallible>(event), ((notices, deals), stopping)));
         }
     });
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()

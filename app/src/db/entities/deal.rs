@@ -31,6 +31,12 @@ pub struct Model {
     pub first_response_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
     pub version: i64,
+    pub lost_reason: Option<String>,
+    /// The final value of a won deal, in minor units.
+    pub won_value: Option<i64>,
+    pub stage_entered_at: Option<DateTimeUtc>,
+    pub reply_claimed_by: Option<i64>,
+    pub reply_claimed_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

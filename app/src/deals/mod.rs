@@ -1,0 +1,367 @@
+//! The deal workspace: the pipeline, the deal page, the timeline, claims on the reply and
+//! versioned edits. The types here cross the wire; the rules are in `service`.
+
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::capture::Need;
+
+/// How long "I'm replying" holds before it lapses on its own.
+pub const CLAIM_MINUTES: i64 = 5;
+
+/// Deals per page of one stage.
+pub const PAGE_SIZE: u64 = 25;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StageKind {
+    Open,
+    Won,
+    Lost,
+}
+
+impl StageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageKind::Open => "open",
+            StageKind::Won => "won",
+            StageKind::Lost => "lost",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<StageKind, String> {
+        match raw.trim() {
+            "open" => Ok(StageKind::Open),
+            "won" => Ok(StageKind::Won),
+            "lost" => Ok(StageKind::Lost),
+            _ => Err("Choose open, won or lost.".into()),
+        }
+    }
+}
+
+/// A stage with what it holds under the current filters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageInfo {
+    pub id: i64,
+    pub name: String,
+    pub position: i32,
+    pub kind: StageKind,
+    pub stale_after_days: Option<i32>,
+    pub deals: u64,
+    /// Budgets of open deals and final values of won ones, per currency.
+    pub value: Vec<Money>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: String,
+}
+
+/// Who is answering the client right now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    pub user_id: i64,
+    pub name: String,
+    pub until: DateTime<Utc>,
+}
+
+/// One deal as a list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealCard {
+    pub id: i64,
+    pub contact_name: String,
+    pub phone: Option<String>,
+    pub need: Need,
+    pub budget: Option<String>,
+    pub owner_name: Option<String>,
+    pub stage_id: i64,
+    pub source: String,
+    /// "3 h", "2 days": since the deal was created when nobody has answered yet, else since
+    /// it last changed.
+    pub age: String,
+    pub unanswered: bool,
+    pub stale: bool,
+    pub claim: Option<Claim>,
+}
+
+/// A column of the board, or the one stage a phone shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub stage: StageInfo,
+    pub deals: Vec<DealCard>,
+    pub page: u64,
+    pub pages: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pipeline {
+    pub columns: Vec<Column>,
+    /// The stage a phone shows.
+    pub selected: i64,
+    pub everyone: bool,
+    pub may_see_everyone: bool,
+    pub sources: Vec<String>,
+}
+
+/// What the pipeline shows: from the page's query string.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PipelineQuery {
+    pub stage: Option<i64>,
+    pub everyone: bool,
+    pub source: Option<String>,
+    pub search: Option<String>,
+    pub page: u64,
+}
+
+/// A typed timeline entry, with the time already in the viewer's time zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub kind: String,
+    pub label: String,
+    pub direction: String,
+    pub author: Option<String>,
+    pub at: String,
+    pub body: String,
+}
+
+/// One audited change, for a manager.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub version: i64,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub by: Option<String>,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactCard {
+    pub id: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub whatsapp: Option<String>,
+    pub language: Option<String>,
+    pub marketing_consent: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Everything the deal page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealView {
+    pub id: i64,
+    pub version: i64,
+    pub contact: ContactCard,
+    pub need: Need,
+    pub budget: Option<String>,
+    pub property_ref: Option<String>,
+    pub move_in: Option<String>,
+    pub source: String,
+    pub created: String,
+    pub first_response: Option<String>,
+    pub stage_id: i64,
+    pub stages: Vec<StageInfo>,
+    pub lost_reason: Option<String>,
+    pub won_value: Option<String>,
+    pub currency: String,
+    pub lost_reasons: Vec<String>,
+    pub owner: Option<Person>,
+    /// Who a manager may hand the deal to; empty for an agent.
+    pub assignable: Vec<Person>,
+    pub claim: Option<Claim>,
+    /// The viewer's own id, to tell "you are replying" from "Ana is replying".
+    pub viewer_id: i64,
+    pub timeline: Vec<TimelineEntry>,
+    /// The audit history, for managers only (empty for agents).
+    pub history: Vec<Change>,
+}
+
+/// What a quick outcome button records on the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    CalledNoAnswer,
+    CalledSpoke,
+    WhatsappSent,
+    EmailSent,
+    ViewingBooked,
+    PaymentReceived,
+    Complaint,
+    Question,
+    Note,
+}
+
+impl Outcome {
+    pub const BUTTONS: [Outcome; 8] = [
+        Outcome::CalledNoAnswer,
+        Outcome::CalledSpoke,
+        Outcome::WhatsappSent,
+        Outcome::EmailSent,
+        Outcome::ViewingBooked,
+        Outcome::PaymentReceived,
+        Outcome::Complaint,
+        Outcome::Question,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::CalledNoAnswer => "called_no_answer",
+            Outcome::CalledSpoke => "called_spoke",
+            Outcome::WhatsappSent => "whatsapp_sent",
+            Outcome::EmailSent => "email_sent",
+            Outcome::ViewingBooked => "viewing_booked",
+            Outcome::PaymentReceived => "payment_received",
+            Outcome::Complaint => "complaint",
+            Outcome::Question => "question",
+            Outcome::Note => "note",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Outcome, String> {
+        Outcome::BUTTONS
+            .into_iter()
+            .chain([Outcome::Note])
+            .find(|o| o.as_str() == raw.trim())
+            .ok_or_else(|| "Choose what happened from the buttons.".into())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::CalledNoAnswer => "Called: no answer",
+            Outcome::CalledSpoke => "Called: spoke",
+            Outcome::WhatsappSent => "WhatsApp sent",
+            Outcome::EmailSent => "E-mail sent",
+            Outcome::ViewingBooked => "Viewing booked",
+            Outcome::PaymentReceived => "Payment received",
+            Outcome::Complaint => "Complaint",
+            Outcome::Question => "Question",
+            Outcome::Note => "Note",
+        }
+    }
+
+    /// The timeline type and direction it becomes.
+    pub fn activity(self) -> (&'static str, &'static str) {
+        match self {
+            Outcome::CalledNoAnswer | Outcome::CalledSpoke => ("call", "out"),
+            Outcome::WhatsappSent => ("whatsapp", "out"),
+            Outcome::EmailSent => ("email", "out"),
+            Outcome::ViewingBooked => ("viewing", "out"),
+            Outcome::PaymentReceived => ("payment", "in"),
+            Outcome::Complaint => ("complaint", "in"),
+            Outcome::Question => ("question", "in"),
+            Outcome::Note => ("note", "internal"),
+        }
+    }
+
+    /// Whether the agency reached out to the client: the first one answers the lead.
+    pub fn answers_the_client(self) -> bool {
+        matches!(self, Outcome::CalledSpoke | Outcome::WhatsappSent | Outcome::EmailSent | Outcome::ViewingBooked | Outcome::CalledNoAnswer)
+    }
+}
+
+/// How the timeline names each activity type.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "inquiry" => "Inquiry",
+        "note" => "Note",
+        "call" => "Call",
+        "whatsapp" => "WhatsApp",
+        "email" => "E-mail",
+        "viewing" => "Viewing",
+        "booking" => "Booking",
+        "payment" => "Payment",
+        "complaint" => "Complaint",
+        "question" => "Question",
+        "stage_change" => "Stage",
+        _ => "System",
+    }
+}
+
+/// An amount in minor units as people read it: "€250,000", "GBP 1,200.50".
+pub fn money(minor: i64, currency: &str) -> String {
+    let symbol = match currency {
+        "EUR" => "€",
+        "GBP" => "£",
+        "USD" => "$",
+        _ => "",
+    };
+    let sign = if minor < 0 { "-" } else { "" };
+    let (units, cents) = (minor.unsigned_abs() / 100, minor.unsigned_abs() % 100);
+    let digits = units.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let amount = if cents == 0 { grouped } else { format!("{grouped}.{cents:02}") };
+    if symbol.is_empty() { format!("{sign}{currency} {amount}") } else { format!("{sign}{symbol}{amount}") }
+}
+
+/// A stage total in a few characters: "€1.2M", "€850k".
+pub fn money_short(minor: i64, currency: &str) -> String {
+    let units = minor / 100;
+    let symbol = match currency {
+        "EUR" => "€".to_owned(),
+        "GBP" => "£".to_owned(),
+        "USD" => "$".to_owned(),
+        other => format!("{other} "),
+    };
+    match units.abs() {
+        n if n >= 1_000_000 => {
+            let tenths = units / 100_000;
+            format!("{symbol}{}.{}M", tenths / 10, (tenths % 10).abs())
+        }
+        n if n >= 10_000 => format!("{symbol}{}k", units / 1000),
+        _ => format!("{symbol}{units}"),
+    }
+}
+
+/// A budget range as a card shows it.
+pub fn budget(min: Option<i64>, max: Option<i64>, currency: &str) -> Option<String> {
+    match (min, max) {
+        (Some(a), Some(b)) if a != b => Some(format!("{} – {}", money(a, currency), money(b, currency))),
+        (Some(a), _) => Some(money(a, currency)),
+        (None, Some(b)) => Some(format!("up to {}", money(b, currency))),
+        (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_as_people_write_it() {
+        assert_eq!(money(25_000_000, "EUR"), "€250,000");
+        assert_eq!(money(120_050, "GBP"), "£1,200.50");
+        assert_eq!(money(99, "CHF"), "CHF 0.99");
+        assert_eq!(money_short(125_000_000, "EUR"), "€1.2M");
+        assert_eq!(money_short(85_000_000, "EUR"), "€850k");
+        assert_eq!(budget(Some(25_000_000), Some(35_000_000), "EUR").as_deref(), Some("€250,000 – €350,000"));
+        assert_eq!(budget(None, Some(100_000), "EUR").as_deref(), Some("up to €1,000"));
+    }
+
+    #[test]
+    fn every_outcome_round_trips_and_only_contact_answers_a_lead() {
+        for o in Outcome::BUTTONS.into_iter().chain([Outcome::Note]) {
+            assert_eq!(Outcome::parse(o.as_str()), Ok(o));
+        }
+        assert!(Outcome::parse("hug").is_err());
+        assert!(!Outcome::Note.answers_the_client());
+        assert!(!Outcome::Complaint.answers_the_client());
+        assert!(Outcome::WhatsappSent.answers_the_client());
+    }
+}

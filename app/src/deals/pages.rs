@@ -1,0 +1,596 @@
+//! The pipeline (one stage at a time on a phone, a board on a wide screen), the deal page and
+//! the admin's stage settings. Forms post to server functions, so the core actions work
+//! without JavaScript; with it, colleagues' changes arrive live.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::api::{
+    load_deal, load_pipeline, stage_settings, ClaimReply, DeleteStage, EditContact, LogOutcome, MoveStage, Reassign, ReleaseReply,
+    SaveLostReasons, SaveStage,
+};
+use super::{money_short, DealCard, DealView, Outcome, PipelineQuery, StageKind};
+use crate::auth::Role;
+use crate::error::AppError;
+use crate::shell::{field_error, form_error, LiveNotices, RequireRole, Shell};
+
+/// A deal as a row of a list: who, what, how long, and who is on it.
+#[component]
+pub fn DealRow(card: DealCard) -> impl IntoView {
+    let href = format!("/deals/{}", card.id);
+    let what = [Some(card.need.label().to_owned()), card.budget.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    view! {
+        <li class="deal-row" data-testid="deal-row">
+            <a href=href class="deal-link">
+                <span class="deal-name">{card.contact_name.clone()}</span>
+                <span class="hint">{what}</span>
+                <span class="deal-meta">
+                    {card.unanswered.then(|| view! { <span class="badge warn">{format!("Waiting {}", card.age)}</span> })}
+                    {(!card.unanswered).then(|| view! { <span class="hint">{format!("{} ago", card.age)}</span> })}
+                    {card.stale.then(|| view! { <span class="badge warn">"Stale"</span> })}
+                    {card.claim.clone().map(|c| view! { <span class="badge claim" data-testid="claim-badge">{format!("{} is replying", c.name)}</span> })}
+                    {card.owner_name.clone().map(|o| view! { <span class="badge muted">{o}</span> })}
+                </span>
+            </a>
+        </li>
+    }
+}
+
+/// Today: the leads nobody has answered yet, and the deals going stale.
+#[component]
+pub fn TodayCards() -> impl IntoView {
+    let live = expect_context::<LiveNotices>();
+    let lists = Resource::new(move || (live.arrivals.get(), live.deal_changes.get()), |_| super::api::today());
+    view! {
+        {move || live.last.get().map(|title| view! { <p class="notice live" role="status" data-testid="live-notice">{title}</p> })}
+        <Transition fallback=|| view! { <section class="card"><p class="hint">"Loading…"</p></section> }>
+            {move || Suspend::new(async move {
+                let (unanswered, stale) = lists.await.unwrap_or_default();
+                view! {
+                    <section class="card" data-testid="new-leads">
+                        <h2>"New leads waiting"</h2>
+                        {if unanswered.is_empty() {
+                            view! { <p class="hint">"Nobody is waiting for an answer."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="deal-list">
+                                    {unanswered.into_iter().map(|card| view! { <DealRow card/> }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </section>
+                    <section class="card" data-testid="stale-deals">
+                        <h2>"Going stale"</h2>
+                        {if stale.is_empty() {
+                            view! { <p class="hint">"No deal has waited past its stage's limit."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="deal-list">
+                                    {stale.into_iter().map(|card| view! { <DealRow card/> }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </section>
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn query_href(q: &PipelineQuery, stage: i64, page: u64) -> String {
+    let mut parts = vec![format!("stage={stage}")];
+    if q.everyone {
+        parts.push("everyone=1".into());
+    }
+    if let Some(source) = q.source.as_deref().filter(|s| !s.is_empty()) {
+        parts.push(format!("source={}", urlencode(source)));
+    }
+    if let Some(search) = q.search.as_deref().filter(|s| !s.is_empty()) {
+        parts.push(format!("q={}", urlencode(search)));
+    }
+    if page > 1 {
+        parts.push(format!("page={page}"));
+    }
+    format!("/pipeline?{}", parts.join("&"))
+}
+
+fn urlencode(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn PipelinePage() -> impl IntoView {
+    view! {
+        <Shell title="Pipeline">
+            <RequireRole role=Role::Agent>
+                <PipelineView/>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+#[component]
+fn PipelineView() -> impl IntoView {
+    let live = expect_context::<LiveNotices>();
+    let params = use_query_map();
+    let query = Memo::new(move |_| {
+        params.with(|p| PipelineQuery {
+            stage: p.get("stage").and_then(|s| s.parse().ok()),
+            everyone: p.get("everyone").is_some_and(|v| v == "1" || v == "on"),
+            source: p.get("source").filter(|s| !s.is_empty()),
+            search: p.get("q").filter(|s| !s.trim().is_empty()),
+            page: p.get("page").and_then(|s| s.parse().ok()).unwrap_or(1),
+        })
+    });
+    let data = Resource::new(move || (query.get(), live.deal_changes.get()), |(q, _)| load_pipeline(q));
+    view! {
+        <Transition fallback=|| view! { <p class="hint">"Loading the pipeline…"</p> }>
+            {move || Suspend::new(async move {
+                let q = query.get_untracked();
+                match data.await {
+                    Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
+                    Ok(p) => {
+                        let selected = p.selected;
+                        view! {
+                            <form method="get" action="/pipeline" class="filters card" data-testid="pipeline-filters">
+                                <input type="hidden" name="stage" value=selected.to_string()/>
+                                <label class="sr-only" for="pipeline-q">"Search"</label>
+                                <input id="pipeline-q" type="search" name="q" placeholder="Name, phone or e-mail"
+                                    value=q.search.clone().unwrap_or_default() autocomplete="off"/>
+                                <div class="filter-row">
+                                    <label class="sr-only" for="pipeline-source">"Source"</label>
+                                    <select id="pipeline-source" name="source">
+                                        <option value="">"All sources"</option>
+                                        {p.sources.iter().map(|s| {
+                                            let chosen = q.source.as_deref() == Some(s.as_str());
+                                            view! { <option value=s.clone() selected=chosen>{s.clone()}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                    {p.may_see_everyone.then(|| view! {
+                                        <label class="check"><input type="checkbox" name="everyone" value="1" checked=p.everyone/>"Everyone's"</label>
+                                    })}
+                                    <button type="submit" class="small">"Filter"</button>
+                                </div>
+                            </form>
+                            <nav class="stage-switcher" aria-label="Stages" data-testid="stage-switcher">
+                                {p.columns.iter().map(|c| {
+                                    let current = c.stage.id == selected;
+                                    let value = c.stage.value.first().map(|m| money_short(m.minor, &m.currency));
+                                    view! {
+                                        <a href=query_href(&q, c.stage.id, 1) class="stage-tab" class:current=current
+                                            aria-current=current.then_some("true")>
+                                            <span class="stage-name">{c.stage.name.clone()}</span>
+                                            <span class="stage-count" data-testid="stage-count">{c.stage.deals}</span>
+                                            {value.map(|v| view! { <span class="stage-value">{v}</span> })}
+                                        </a>
+                                    }
+                                }).collect_view()}
+                            </nav>
+                            <div class="board">
+                                {p.columns.into_iter().map(|c| {
+                                    let current = c.stage.id == selected;
+                                    let (page, pages, stage_id) = (c.page, c.pages, c.stage.id);
+                                    let prev = (page > 1).then(|| query_href(&q, stage_id, page - 1));
+                                    let next = (page < pages).then(|| query_href(&q, stage_id, page + 1));
+                                    view! {
+                                        <section class="column" class:current=current data-testid="stage-column">
+                                            <h2 class="column-title">
+                                                {c.stage.name.clone()}
+                                                <span class="hint">{format!(" {}", c.stage.deals)}</span>
+                                                {c.stage.value.first().map(|m| view! { <span class="column-value">{money_short(m.minor, &m.currency)}</span> })}
+                                            </h2>
+                                            {if c.deals.is_empty() {
+                                                view! { <p class="hint">"No deals here."</p> }.into_any()
+                                            } else {
+                                                view! {
+                                                    <ul class="deal-list">
+                                                        {c.deals.into_iter().map(|card| view! { <DealRow card/> }).collect_view()}
+                                                    </ul>
+                                                }.into_any()
+                                            }}
+                                            {(pages > 1).then(|| view! {
+                                                <p class="pager">
+                                                    {prev.map(|h| view! { <a class="button small" href=h>"Newer"</a> })}
+                                                    <span class="hint">{format!("Page {page} of {pages}")}</span>
+                                                    {next.map(|h| view! { <a class="button small" href=h>"Older"</a> })}
+                                                </p>
+                                            })}
+                                        </section>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn DealPage() -> impl IntoView {
+    view! {
+        <Shell title="Deal">
+            <RequireRole role=Role::Agent>
+                <DealWorkspace/>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+/// The digits of an E.164 number, as wa.me wants them.
+fn wa_link(number: &str, greeting: &str) -> String {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    format!("https://wa.me/{digits}?text={}", urlencode(greeting))
+}
+
+#[component]
+fn DealWorkspace() -> impl IntoView {
+    let live = expect_context::<LiveNotices>();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or_default()));
+    let log = ServerAction::<LogOutcome>::new();
+    let move_stage = ServerAction::<MoveStage>::new();
+    let reassign = ServerAction::<Reassign>::new();
+    let edit = ServerAction::<EditContact>::new();
+    let claim = ServerAction::<ClaimReply>::new();
+    let release = ServerAction::<ReleaseReply>::new();
+    // Reload on our own actions and when anyone changes this deal.
+    let heard = Memo::new(move |_| {
+        live.deal_changes.get();
+        live.last_deal.with_untracked(|e| e.as_ref().map(|e| (e.deal_id, e.version, e.what.clone())))
+    });
+    let data = Resource::new(
+        move || {
+            (
+                id.get(),
+                log.version().get(),
+                move_stage.version().get(),
+                reassign.version().get(),
+                edit.version().get(),
+                claim.version().get(),
+                release.version().get(),
+                heard.get(),
+            )
+        },
+        |(id, ..)| load_deal(id),
+    );
+    // The note survives a live reload of the page around it.
+    let note = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if matches!(log.value().get(), Some(Ok(()))) {
+            note.set(String::new());
+        }
+    });
+    // The last stage move asked for, to apply again after a conflict.
+    let last_move = RwSignal::new(None::<MoveStage>);
+    Effect::new(move |_| {
+        if let Some(input) = move_stage.input().get() {
+            last_move.set(Some(input));
+        }
+    });
+    let others = move || {
+        live.last_deal.get().filter(|e| e.deal_id == id.get()).map(|e| view! { <p class="notice live" role="status" data-testid="deal-live">{e.what}</p> })
+    };
+    view! {
+        {others}
+        <Transition fallback=|| view! { <p class="hint">"Loading the deal…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(AppError::NotFound) => view! { <section class="card"><h2>"No such deal"</h2><a href="/pipeline">"Back to the pipeline"</a></section> }.into_any(),
+                    Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
+                    Ok(d) => view! { <DealSheet d log move_stage reassign edit claim release note last_move/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+#[allow(clippy::too_many_arguments)]
+fn DealSheet(
+    d: DealView,
+    log: ServerAction<LogOutcome>,
+    move_stage: ServerAction<MoveStage>,
+    reassign: ServerAction<Reassign>,
+    edit: ServerAction<EditContact>,
+    claim: ServerAction<ClaimReply>,
+    release: ServerAction<ReleaseReply>,
+    note: RwSignal<String>,
+    last_move: RwSignal<Option<MoveStage>>,
+) -> impl IntoView {
+    let deal_id = d.id;
+    let version = d.version;
+    let c = d.contact.clone();
+    let first_name = c.name.split_whitespace().next().unwrap_or("").to_owned();
+    let greeting = format!("Hello {first_name}, this is {{agent}} from the agency about your inquiry.");
+    let tel = c.phone.clone().map(|p| format!("tel:{p}"));
+    let wa = c.whatsapp.clone().or(c.phone.clone()).map(|n| wa_link(&n, &greeting.replace("{agent}", "your agent")));
+    let mail = c.email.clone().map(|e| format!("mailto:{e}"));
+    let current_stage = d.stages.iter().find(|s| s.id == d.stage_id).cloned();
+    let mine = d.claim.as_ref().is_some_and(|cl| cl.user_id == d.viewer_id);
+    let claim_view = match d.claim.clone() {
+        Some(cl) if cl.user_id != d.viewer_id => view! {
+            <p class="claim-banner" data-testid="claim-banner" role="status">{format!("{} is replying to this client. Wait for them before you answer.", cl.name)}</p>
+        }.into_any(),
+        _ if mine => view! {
+            <ActionForm action=release attr:class="claim-form">
+                <input type="hidden" name="deal_id" value=deal_id.to_string()/>
+                <p class="claim-banner mine" data-testid="claim-banner">"You are replying. Colleagues see it for five minutes."</p>
+                <button type="submit" class="secondary small">"Done replying"</button>
+            </ActionForm>
+        }.into_any(),
+        _ => view! {
+            <ActionForm action=claim attr:class="claim-form">
+                <input type="hidden" name="deal_id" value=deal_id.to_string()/>
+                <button type="submit" class="secondary" data-testid="claim">"I'm replying"</button>
+            </ActionForm>
+        }.into_any(),
+    };
+    let claim_error = form_error(claim.value());
+    let stage_conflict = move || match move_stage.value().get() {
+        Some(Err(AppError::Conflict(message))) => Some(view! {
+            <div class="conflict" role="alert" data-testid="conflict">
+                <p>{message}</p>
+                <button type="button" class="small" on:click=move |_| {
+                    if let Some(mut again) = last_move.get_untracked() {
+                        again.version = version.to_string();
+                        move_stage.dispatch(again);
+                    }
+                }>"Apply my change again"</button>
+            </div>
+        }),
+        _ => None,
+    };
+    let stage_error = form_error(move_stage.value());
+    let stage_options = d.stages.clone();
+    let reasons = d.lost_reasons.clone();
+    let currency = d.currency.clone();
+    let assignable = d.assignable.clone();
+    let owner_id = d.owner.as_ref().map(|o| o.id);
+    let history = d.history.clone();
+    view! {
+        <div class="deal-sheet">
+        <section class="card contact-card" data-testid="contact-card">
+            <p class="eyebrow">{format!("{} · {}", d.need.label(), current_stage.as_ref().map(|s| s.name.clone()).unwrap_or_default())}</p>
+            <h2 data-testid="contact-name">{c.name.clone()}</h2>
+            <p class="hint">
+                {[c.phone.clone(), c.email.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ")}
+            </p>
+            <div class="reach">
+                {tel.map(|h| view! { <a class="button" href=h data-testid="call">"Call"</a> })}
+                {wa.map(|h| view! { <a class="button whatsapp" href=h target="_blank" rel="noopener" data-testid="whatsapp">"WhatsApp"</a> })}
+                {mail.map(|h| view! { <a class="button secondary" href=h>"E-mail"</a> })}
+            </div>
+            {claim_view}
+            {claim_error}
+            <dl class="facts">
+                {d.budget.clone().map(|b| view! { <div><dt>"Budget"</dt><dd>{b}</dd></div> })}
+                {d.property_ref.clone().map(|b| view! { <div><dt>"Property"</dt><dd>{b}</dd></div> })}
+                {d.move_in.clone().map(|b| view! { <div><dt>"Move-in"</dt><dd>{b}</dd></div> })}
+                <div><dt>"Source"</dt><dd>{d.source.clone()}</dd></div>
+                <div><dt>"Arrived"</dt><dd>{d.created.clone()}</dd></div>
+                <div><dt>"First answer"</dt><dd>{d.first_response.clone().unwrap_or_else(|| "not yet".into())}</dd></div>
+                <div><dt>"Owner"</dt><dd data-testid="owner">{d.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "nobody".into())}</dd></div>
+                {d.lost_reason.clone().map(|r| view! { <div><dt>"Lost because"</dt><dd>{r}</dd></div> })}
+                {d.won_value.clone().map(|v| view! { <div><dt>"Won for"</dt><dd>{v}</dd></div> })}
+            </dl>
+        </section>
+
+        <section class="card" data-testid="log-card">
+            <h2>"What happened?"</h2>
+            <ActionForm action=log attr:class="stack log-form">
+                <input type="hidden" name="deal_id" value=deal_id.to_string()/>
+                <div class="outcomes">
+                    {Outcome::BUTTONS.into_iter().map(|o| view! {
+                        <button type="submit" name="outcome" value=o.as_str() class="secondary outcome">{o.label()}</button>
+                    }).collect_view()}
+                </div>
+                <label for="note">"Note (optional with a button above)"</label>
+                <textarea id="note" name="body" rows="3" prop:value=move || note.get()
+                    on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                {field_error(log.value(), "body")}
+                {form_error(log.value())}
+                <button type="submit" class="primary" name="outcome" value="note">"Save note"</button>
+            </ActionForm>
+        </section>
+
+        <section class="card" data-testid="stage-card">
+            <h2>"Stage"</h2>
+            {stage_conflict}
+            <ActionForm action=move_stage attr:class="stack stage-form">
+                <input type="hidden" name="deal_id" value=deal_id.to_string()/>
+                <input type="hidden" name="version" value=version.to_string()/>
+                <label for="stage_id">"Move to"</label>
+                <select id="stage_id" name="stage_id" data-testid="stage-select">
+                    {stage_options.into_iter().map(|s| {
+                        let chosen = s.id == d.stage_id;
+                        view! { <option value=s.id.to_string() selected=chosen data-kind=s.kind.as_str()>{s.name}</option> }
+                    }).collect_view()}
+                </select>
+                <div class="when-lost">
+                    <label for="lost_reason">"Why was it lost?"</label>
+                    <select id="lost_reason" name="lost_reason">
+                        <option value="">"Choose a reason"</option>
+                        {reasons.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
+                    </select>
+                    {field_error(move_stage.value(), "lost_reason")}
+                </div>
+                <div class="when-won">
+                    <label for="won_value">{format!("Final value ({currency})")}</label>
+                    <input id="won_value" name="won_value" inputmode="decimal" placeholder="250000"/>
+                    {field_error(move_stage.value(), "won_value")}
+                </div>
+                {move || match move_stage.value().get() {
+                    Some(Err(AppError::Conflict(_))) => None,
+                    _ => Some(stage_error()),
+                }}
+                <button type="submit" class="primary" data-testid="move">"Move"</button>
+            </ActionForm>
+            {(!assignable.is_empty()).then(|| view! {
+                <ActionForm action=reassign attr:class="stack owner-form">
+                    <input type="hidden" name="deal_id" value=deal_id.to_string()/>
+                    <input type="hidden" name="version" value=version.to_string()/>
+                    <label for="owner_id">"Owner"</label>
+                    <select id="owner_id" name="owner_id">
+                        {assignable.into_iter().map(|p| {
+                            let chosen = Some(p.id) == owner_id;
+                            view! { <option value=p.id.to_string() selected=chosen>{p.name}</option> }
+                        }).collect_view()}
+                    </select>
+                    {form_error(reassign.value())}
+                    <button type="submit" class="secondary">"Reassign"</button>
+                </ActionForm>
+            })}
+        </section>
+
+        <section class="card" data-testid="timeline">
+            <h2>"Timeline"</h2>
+            <ol class="timeline">
+                {d.timeline.into_iter().map(|e| view! {
+                    <li class=format!("entry kind-{}", e.kind) data-testid="timeline-entry">
+                        <p class="entry-head">
+                            <span class="badge">{e.label}</span>
+                            <span class="hint">{format!("{}{}", e.at, e.author.map(|a| format!(" · {a}")).unwrap_or_default())}</span>
+                        </p>
+                        <p class="entry-body">{e.body}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+
+        <section class="card">
+            <details>
+                <summary>"Edit contact details"</summary>
+                <ActionForm action=edit attr:class="stack">
+                    <input type="hidden" name="deal_id" value=deal_id.to_string()/>
+                    <input type="hidden" name="version" value=version.to_string()/>
+                    <label for="c-name">"Name"</label>
+                    <input id="c-name" name="name" autocomplete="off" value=c.name.clone()/>
+                    {field_error(edit.value(), "name")}
+                    <label for="c-phone">"Phone"</label>
+                    <input id="c-phone" name="phone" type="tel" inputmode="tel" value=c.phone.clone().unwrap_or_default()/>
+                    {field_error(edit.value(), "phone")}
+                    <label for="c-email">"E-mail"</label>
+                    <input id="c-email" name="email" type="email" inputmode="email" value=c.email.clone().unwrap_or_default()/>
+                    {field_error(edit.value(), "email")}
+                    <label for="c-wa">"WhatsApp"</label>
+                    <input id="c-wa" name="whatsapp" type="tel" inputmode="tel" value=c.whatsapp.clone().unwrap_or_default()/>
+                    {field_error(edit.value(), "whatsapp")}
+                    {form_error(edit.value())}
+                    <button type="submit" class="primary">"Save contact"</button>
+                </ActionForm>
+            </details>
+        </section>
+
+        {(!history.is_empty()).then(|| view! {
+            <section class="card" data-testid="history">
+                <details>
+                    <summary>{format!("Change history ({})", history.len())}</summary>
+                    <ul class="history">
+                        {history.into_iter().map(|h| view! {
+                            <li>
+                                <span class="hint">{format!("{} · {} · v{}", h.at, h.by.unwrap_or_else(|| "system".into()), h.version)}</span>
+                                <span>{format!("{}: {} → {}", h.field, h.old_value.unwrap_or_else(|| "–".into()), h.new_value.unwrap_or_else(|| "–".into()))}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </details>
+            </section>
+        })}
+        </div>
+    }
+}
+
+#[component]
+pub fn StagesPage() -> impl IntoView {
+    view! {
+        <Shell title="Stages">
+            <RequireRole role=Role::Admin>
+                <StageAdmin/>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+#[component]
+fn StageAdmin() -> impl IntoView {
+    let save = ServerAction::<SaveStage>::new();
+    let delete = ServerAction::<DeleteStage>::new();
+    let reasons = ServerAction::<SaveLostReasons>::new();
+    let data = Resource::new(
+        move || (save.version().get(), delete.version().get(), reasons.version().get()),
+        |_| stage_settings(),
+    );
+    view! {
+        <p class="hint">"The steps every deal goes through. A stage that holds deals cannot be deleted until they are moved."</p>
+        {form_error(save.value())}
+        {form_error(delete.value())}
+        <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let (stages, lost) = data.await.unwrap_or_default();
+                let next_position = stages.iter().map(|s| s.position).max().unwrap_or(0) + 1;
+                view! {
+                    <ul class="stage-admin" data-testid="stage-admin">
+                        {stages.into_iter().map(|s| view! {
+                            <li class="card">
+                                <ActionForm action=save attr:class="stage-edit">
+                                    <input type="hidden" name="id" value=s.id.to_string()/>
+                                    <label>"Name"<input name="name" value=s.name.clone()/></label>
+                                    <label>"Kind"
+                                        <select name="kind">
+                                            {[StageKind::Open, StageKind::Won, StageKind::Lost].into_iter().map(|k| view! {
+                                                <option value=k.as_str() selected=k == s.kind>{k.as_str()}</option>
+                                            }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <label>"Order"<input name="position" inputmode="numeric" value=s.position.to_string()/></label>
+                                    <label>"Stale after (days)"<input name="stale_after_days" inputmode="numeric" value=s.stale_after_days.map(|d| d.to_string()).unwrap_or_default()/></label>
+                                    <button type="submit" class="small">"Save"</button>
+                                </ActionForm>
+                                <ActionForm action=delete attr:class="stage-delete">
+                                    <input type="hidden" name="id" value=s.id.to_string()/>
+                                    <span class="hint">{format!("{} deals", s.deals)}</span>
+                                    <button type="submit" class="small danger" disabled=s.deals > 0>"Delete"</button>
+                                </ActionForm>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <section class="card">
+                        <h2>"Add a stage"</h2>
+                        <ActionForm action=save attr:class="stack">
+                            <label for="new-stage-name">"Name"</label>
+                            <input id="new-stage-name" name="name"/>
+                            {field_error(save.value(), "name")}
+                            <label for="new-stage-kind">"Kind"</label>
+                            <select id="new-stage-kind" name="kind">
+                                <option value="open">"open"</option>
+                                <option value="won">"won"</option>
+                                <option value="lost">"lost"</option>
+                            </select>
+                            <input type="hidden" name="position" value=next_position.to_string()/>
+                            <label for="new-stage-stale">"Stale after (days, optional)"</label>
+                            <input id="new-stage-stale" name="stale_after_days" inputmode="numeric"/>
+                            {field_error(save.value(), "stale_after_days")}
+                            <button type="submit" class="primary">"Add stage"</button>
+                        </ActionForm>
+                    </section>
+                    <section class="card">
+                        <h2>"Reasons for losing a deal"</h2>
+                        <ActionForm action=reasons attr:class="stack">
+                            <label for="reasons">"One per line"</label>
+                            <textarea id="reasons" name="reasons" rows="6">{lost.join("\n")}</textarea>
+                            {field_error(reasons.value(), "reasons")}
+                            <button type="submit" class="primary">"Save reasons"</button>
+                        </ActionForm>
+                    </section>
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,847 @@
+//! The deal rules: who sees which deals, how a deal moves, and how two people never
+//! overwrite each other. Every change to a deal goes through [`versioned`]: it applies only to
+//! the version the editor saw, bumps the version, and leaves an audit row per field.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
+};
+
+use super::{
+    budget, kind_label, money, Change, Claim, Column, ContactCard, DealCard, DealView, Money, Outcome, Person, Pipeline,
+    PipelineQuery, StageInfo, StageKind, TimelineEntry, CLAIM_MINUTES, PAGE_SIZE,
+};
+use crate::auth::{parse_name, Email, Role, SessionUser};
+use crate::capture::{waited, Need};
+use crate::db::entities::{activity, contact, deal, deal_change, lost_reason, stage, user};
+use crate::error::{AppError, Validator};
+use crate::notifications::DealEvent;
+use crate::notifications::service::Notifier;
+
+/// A time as the viewer reads it: "Wed 25 Nov, 14:02" in their own time zone.
+pub fn local(at: DateTime<Utc>, time_zone: &str) -> String {
+    match time_zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => at.with_timezone(&tz).format("%a %-d %b, %H:%M").to_string(),
+        Err(_) => at.format("%a %-d %b, %H:%M UTC").to_string(),
+    }
+}
+
+fn stage_info(row: &stage::Model) -> StageInfo {
+    StageInfo {
+        id: row.id,
+        name: row.name.clone(),
+        position: row.position,
+        kind: StageKind::parse(&row.kind).unwrap_or(StageKind::Open),
+        stale_after_days: row.stale_after_days,
+        deals: 0,
+        value: Vec::new(),
+    }
+}
+
+pub async fn stages(db: &impl ConnectionTrait) -> Result<Vec<stage::Model>, AppError> {
+    Ok(stage::Entity::find().order_by_asc(stage::Column::Position).order_by_asc(stage::Column::Id).all(db).await?)
+}
+
+/// Every stage with how many deals it holds, for the admin.
+pub async fn pipeline_stages(db: &DatabaseConnection) -> Result<Vec<StageInfo>, AppError> {
+    let counts: Vec<(i64, i64)> = deal::Entity::find()
+        .select_only()
+        .column(deal::Column::StageId)
+        .column_as(Expr::col(deal::Column::Id).count(), "deals")
+        .group_by(deal::Column::StageId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(stages(db)
+        .await?
+        .iter()
+        .map(|row| StageInfo { deals: counts.iter().find(|c| c.0 == row.id).map(|c| c.1 as u64).unwrap_or(0), ..stage_info(row) })
+        .collect())
+}
+
+/// Whether a deal has sat untouched in an open stage past that stage's limit.
+fn is_stale(deal: &deal::Model, stage: Option<&stage::Model>, now: DateTime<Utc>) -> bool {
+    let Some(stage) = stage else { return false };
+    match stage.stale_after_days {
+        Some(days) if stage.kind == "open" => deal.updated_at < now - Duration::days(i64::from(days)),
+        _ => false,
+    }
+}
+
+fn live_claim(deal: &deal::Model, names: &HashMap<i64, String>, now: DateTime<Utc>) -> Option<Claim> {
+    match (deal.reply_claimed_by, deal.reply_claimed_until) {
+        (Some(user_id), Some(until)) if until > now => {
+            Some(Claim { user_id, name: names.get(&user_id).cloned().unwrap_or_default(), until })
+        }
+        _ => None,
+    }
+}
+
+async fn names(db: &impl ConnectionTrait) -> Result<HashMap<i64, String>, AppError> {
+    Ok(user::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.name)).collect())
+}
+
+fn card(
+    viewer: &SessionUser,
+    deal: deal::Model,
+    contact: Option<contact::Model>,
+    names: &HashMap<i64, String>,
+    stages: &[stage::Model],
+    now: DateTime<Utc>,
+) -> DealCard {
+    let stage = stages.iter().find(|s| s.id == deal.stage_id);
+    let unanswered = deal.first_response_at.is_none() && deal.closed_at.is_none();
+    let since = if unanswered { deal.created_at } else { deal.updated_at };
+    DealCard {
+        id: deal.id,
+        contact_name: contact.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+        phone: contact.and_then(|c| c.phone),
+        need: Need::parse(&deal.need).unwrap_or(Need::Buy),
+        budget: budget(deal.budget_min, deal.budget_max, &deal.currency),
+        // An agent's lists are their own deals: the owner is worth showing only when it is
+        // somebody else (or to a manager).
+        owner_name: deal
+            .owner_id
+            .filter(|id| *id != viewer.id || viewer.role.includes(Role::Manager))
+            .and_then(|id| names.get(&id).cloned()),
+        stage_id: deal.stage_id,
+        source: deal.source.clone(),
+        age: waited((now - since).num_minutes()),
+        unanswered,
+        stale: is_stale(&deal, stage, now),
+        claim: live_claim(&deal, names, now),
+    }
+}
+
+/// The deals a query selects, before paging: an agent's own (and unassigned ones), or
+/// everyone's for a manager who asks.
+fn filtered(viewer: &SessionUser, query: &PipelineQuery) -> Select<deal::Entity> {
+    let mut select = deal::Entity::find().left_join(contact::Entity);
+    if !(query.everyone && viewer.role.includes(Role::Manager)) {
+        select = select.filter(Condition::any().add(deal::Column::OwnerId.eq(viewer.id)).add(deal::Column::OwnerId.is_null()));
+    }
+    if let Some(source) = query.source.as_deref().filter(|s| !s.is_empty()) {
+        select = select.filter(deal::Column::Source.eq(source));
+    }
+    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+        let mut any = Condition::any()
+            .add(Expr::expr(Func::lower(Expr::col((contact::Entity, contact::Column::Name)))).like(&pattern))
+            .add(Expr::col((contact::Entity, contact::Column::Email)).like(&pattern));
+        if digits.len() >= 3 {
+            any = any.add(Expr::col((contact::Entity, contact::Column::Phone)).like(format!("%{digits}%")));
+        }
+        select = select.filter(any);
+    }
+    select
+}
+
+/// The pipeline under `query`: every stage with its count and value, and a page of deals per
+/// stage (a phone shows the selected one, a wide screen all of them as a board).
+pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery) -> Result<Pipeline, AppError> {
+    let now = Utc::now();
+    let stage_rows = stages(db).await?;
+    let names = names(db).await?;
+    let totals: Vec<(i64, String, i64, Option<i64>)> = filtered(viewer, query)
+        .select_only()
+        .column(deal::Column::StageId)
+        .column(deal::Column::Currency)
+        .column_as(Expr::col((deal::Entity, deal::Column::Id)).count(), "deals")
+        .column_as(
+            // PostgreSQL sums BIGINT as NUMERIC; cast back, so both databases give an integer.
+            Expr::expr(Func::cast_as(
+                Expr::expr(Func::coalesce([
+                    Expr::col((deal::Entity, deal::Column::WonValue)),
+                    Expr::col((deal::Entity, deal::Column::BudgetMax)),
+                    Expr::col((deal::Entity, deal::Column::BudgetMin)),
+                    Expr::val(0i64),
+                ]))
+                .sum(),
+                sea_orm::sea_query::Alias::new("BIGINT"),
+            )),
+            "value",
+        )
+        .group_by(deal::Column::StageId)
+        .group_by(deal::Column::Currency)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let selected = query
+        .stage
+        .filter(|id| stage_rows.iter().any(|s| s.id == *id))
+        .or_else(|| stage_rows.first().map(|s| s.id))
+        .unwrap_or_default();
+
+    let mut columns = Vec::with_capacity(stage_rows.len());
+    for row in &stage_rows {
+        let mut info = stage_info(row);
+        for (stage_id, currency, count, value) in totals.iter().filter(|t| t.0 == row.id) {
+            let _ = stage_id;
+            info.deals += *count as u64;
+            if let Some(value) = value.filter(|v| *v > 0) {
+                info.value.push(Money { minor: value, currency: currency.clone() });
+            }
+        }
+        let pages = std::cmp::max(info.deals.div_ceil(PAGE_SIZE), 1);
+        let page = if row.id == selected { query.page.clamp(1, pages) } else { 1 };
+        let deals = filtered(viewer, query)
+            .filter(deal::Column::StageId.eq(row.id))
+            .order_by_desc(deal::Column::UpdatedAt)
+            .order_by_desc(deal::Column::Id)
+            .select_also(contact::Entity)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now))
+            .collect();
+        columns.push(Column { stage: info, deals, page, pages });
+    }
+    let sources = deal::Entity::find()
+        .select_only()
+        .column(deal::Column::Source)
+        .distinct()
+        .order_by_asc(deal::Column::Source)
+        .into_tuple::<String>()
+        .all(db)
+        .await?;
+    Ok(Pipeline {
+        columns,
+        selected,
+        everyone: query.everyone && viewer.role.includes(Role::Manager),
+        may_see_everyone: viewer.role.includes(Role::Manager),
+        sources,
+    })
+}
+
+/// An agent's Today: new leads nobody has answered (oldest first) and stale deals.
+pub async fn today(db: &DatabaseConnection, viewer: &SessionUser) -> Result<(Vec<DealCard>, Vec<DealCard>), AppError> {
+    let now = Utc::now();
+    let stage_rows = stages(db).await?;
+    let names = names(db).await?;
+    let mine = |select: Select<deal::Entity>| {
+        if viewer.role.includes(Role::Manager) { select } else { select.filter(deal::Column::OwnerId.eq(viewer.id)) }
+    };
+    let unanswered = mine(deal::Entity::find())
+        .filter(deal::Column::FirstResponseAt.is_null())
+        .filter(deal::Column::ClosedAt.is_null())
+        .order_by_asc(deal::Column::CreatedAt)
+        .find_also_related(contact::Entity)
+        .limit(50)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now))
+        .collect();
+    let mut stale = Vec::new();
+    for stage in stage_rows.iter().filter(|s| s.kind == "open") {
+        let Some(days) = stage.stale_after_days else { continue };
+        let rows = mine(deal::Entity::find())
+            .filter(deal::Column::StageId.eq(stage.id))
+            .filter(deal::Column::FirstResponseAt.is_not_null())
+            .filter(deal::Column::UpdatedAt.lt(now - Duration::days(i64::from(days))))
+            .order_by_asc(deal::Column::UpdatedAt)
+            .find_also_related(contact::Entity)
+            .limit(20)
+            .all(db)
+            .await?;
+        stale.extend(rows.into_iter().map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now)));
+    }
+    Ok((unanswered, stale))
+}
+
+async fn find_deal(db: &impl ConnectionTrait, id: i64) -> Result<deal::Model, AppError> {
+    deal::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// The deal page. Any staff member may open any deal: colleagues cover for each other, and
+/// the reply claim keeps them from answering twice.
+pub async fn view(db: &DatabaseConnection, viewer: &SessionUser, id: i64) -> Result<DealView, AppError> {
+    let now = Utc::now();
+    let deal = find_deal(db, id).await?;
+    let contact = contact::Entity::find_by_id(deal.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let users = user::Entity::find().order_by_asc(user::Column::Name).all(db).await?;
+    let names: HashMap<i64, String> = users.iter().map(|u| (u.id, u.name.clone())).collect();
+    let stage_rows = stages(db).await?;
+    let reasons = lost_reason::Entity::find()
+        .filter(lost_reason::Column::Active.eq(true))
+        .order_by_asc(lost_reason::Column::Position)
+        .all(db)
+        .await?;
+    let timeline = activity::Entity::find()
+        .filter(activity::Column::DealId.eq(id))
+        .order_by_desc(activity::Column::OccurredAt)
+        .order_by_desc(activity::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| TimelineEntry {
+            id: a.id,
+            label: kind_label(&a.kind).to_owned(),
+            kind: a.kind,
+            direction: a.direction,
+            author: a.author_id.and_then(|id| names.get(&id).cloned()),
+            at: local(a.occurred_at, &viewer.time_zone),
+            body: a.body,
+        })
+        .collect();
+    let manager = viewer.role.includes(Role::Manager);
+    let history = if manager {
+        deal_change::Entity::find()
+            .filter(deal_change::Column::DealId.eq(id))
+            .order_by_desc(deal_change::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| Change {
+                version: c.version,
+                field: c.field,
+                old_value: c.old_value,
+                new_value: c.new_value,
+                by: c.user_id.and_then(|id| names.get(&id).cloned()),
+                at: local(c.changed_at, &viewer.time_zone),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let assignable = if manager {
+        users
+            .iter()
+            .filter(|u| u.disabled_at.is_none())
+            .map(|u| Person { id: u.id, name: u.name.clone() })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(DealView {
+        id: deal.id,
+        version: deal.version,
+        contact: ContactCard {
+            id: contact.id,
+            name: contact.name,
+            phone: contact.phone,
+            email: contact.email,
+            whatsapp: contact.whatsapp,
+            language: contact.language,
+            marketing_consent: contact.marketing_consent,
+        },
+        need: Need::parse(&deal.need).unwrap_or(Need::Buy),
+        budget: budget(deal.budget_min, deal.budget_max, &deal.currency),
+        property_ref: deal.property_ref.clone(),
+        move_in: deal.move_in.clone(),
+        source: deal.source.clone(),
+        created: local(deal.created_at, &viewer.time_zone),
+        first_response: deal.first_response_at.map(|at| local(at, &viewer.time_zone)),
+        stage_id: deal.stage_id,
+        stages: stage_rows.iter().map(stage_info).collect(),
+        lost_reason: deal.lost_reason.clone(),
+        won_value: deal.won_value.map(|v| money(v, &deal.currency)),
+        currency: deal.currency.clone(),
+        lost_reasons: reasons.into_iter().map(|r| r.name).collect(),
+        owner: deal.owner_id.map(|id| Person { id, name: names.get(&id).cloned().unwrap_or_default() }),
+        assignable,
+        claim: live_claim(&deal, &names, now),
+        viewer_id: viewer.id,
+        timeline,
+        history,
+    })
+}
+
+/// One field's change, for the audit history.
+struct FieldChange {
+    field: &'static str,
+    old: Option<String>,
+    new: Option<String>,
+}
+
+fn change(field: &'static str, old: Option<String>, new: Option<String>) -> Option<FieldChange> {
+    (old != new).then_some(FieldChange { field, old, new })
+}
+
+/// What one edit does to a deal: the columns it sets, the audit rows, perhaps a timeline
+/// entry, and perhaps the contact's new details.
+#[derive(Default)]
+struct Edit {
+    row: deal::ActiveModel,
+    changes: Vec<FieldChange>,
+    entry: Option<activity::ActiveModel>,
+    contact: Option<contact::ActiveModel>,
+}
+
+/// Applies `apply` to the deal at `version`, or refuses with what changed since then.
+/// `apply` gets the current row and returns the edit; all of it commits together.
+async fn versioned<F>(
+    db: &DatabaseConnection,
+    notifier: &Notifier,
+    viewer: &SessionUser,
+    deal_id: i64,
+    version: i64,
+    what: String,
+    apply: F,
+) -> Result<i64, AppError>
+where
+    F: FnOnce(&deal::Model) -> Result<Edit, AppError>,
+{
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    let current = find_deal(txn, deal_id).await?;
+    if current.version != version {
+        let message = conflict_message(txn, viewer, deal_id, version).await?;
+        return Err(AppError::Conflict(message));
+    }
+    let now = Utc::now();
+    let Edit { mut row, changes, entry, contact } = apply(&current)?;
+    if changes.is_empty() {
+        return Ok(current.version);
+    }
+    let next = version + 1;
+    row.version = Set(next);
+    row.updated_at = Set(now);
+    // Compare-and-set: on PostgreSQL a concurrent edit may have committed since the read.
+    let updated = deal::Entity::update_many()
+        .set(row)
+        .filter(deal::Column::Id.eq(deal_id))
+        .filter(deal::Column::Version.eq(version))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        let message = conflict_message(txn, viewer, deal_id, version).await?;
+        return Err(AppError::Conflict(message));
+    }
+    for c in changes {
+        deal_change::ActiveModel {
+            deal_id: Set(deal_id),
+            user_id: Set(Some(viewer.id)),
+            version: Set(next),
+            field: Set(c.field.to_owned()),
+            old_value: Set(c.old),
+            new_value: Set(c.new),
+            changed_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    if let Some(contact) = contact {
+        contact.update(txn).await.map_err(|err| match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::field("phone", "Another contact has this number or address."),
+            _ => AppError::from(err),
+        })?;
+    }
+    if let Some(mut entry) = entry {
+        entry.deal_id = Set(Some(deal_id));
+        entry.contact_id = Set(current.contact_id);
+        entry.author_id = Set(Some(viewer.id));
+        entry.occurred_at = Set(now);
+        entry.created_at = Set(now);
+        entry.insert(txn).await?;
+    }
+    write.txn.commit().await?;
+    notifier.deal_changed(DealEvent { deal_id, version: next, by_user_id: Some(viewer.id), what });
+    Ok(next)
+}
+
+/// What others changed since `version`, in words, for the person whose edit was refused.
+async fn conflict_message(db: &impl ConnectionTrait, viewer: &SessionUser, deal_id: i64, version: i64) -> Result<String, AppError> {
+    let names = names(db).await?;
+    let changes = deal_change::Entity::find()
+        .filter(deal_change::Column::DealId.eq(deal_id))
+        .filter(deal_change::Column::Version.gt(version))
+        .order_by_asc(deal_change::Column::Id)
+        .all(db)
+        .await?;
+    let said: Vec<String> = changes
+        .iter()
+        .map(|c| {
+            let who = c.user_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "Someone".into());
+            format!(
+                "{who} changed {} from {} to {} ({})",
+                c.field.replace('_', " "),
+                c.old_value.as_deref().unwrap_or("nothing"),
+                c.new_value.as_deref().unwrap_or("nothing"),
+                local(c.changed_at, &viewer.time_zone)
+            )
+        })
+        .collect();
+    let what = if said.is_empty() { "Someone else changed this deal".to_owned() } else { said.join("; ") };
+    Ok(format!("{what}. Your change was not saved: check it still makes sense, then apply it again."))
+}
+
+/// Moves a deal to another stage. Lost needs a reason from the admin's list; won needs the
+/// final value.
+#[allow(clippy::too_many_arguments)]
+pub async fn move_stage(
+    db: &DatabaseConnection,
+    notifier: &Notifier,
+    viewer: &SessionUser,
+    deal_id: i64,
+    version: i64,
+    stage_id: i64,
+    lost_reason: Option<String>,
+    won_value: Option<String>,
+) -> Result<i64, AppError> {
+    let stage_rows = stages(db).await?;
+    let target = stage_rows.iter().find(|s| s.id == stage_id).ok_or_else(|| AppError::field("stage_id", "Choose a stage from the list."))?;
+    let reasons: Vec<String> = lost_reason::Entity::find().filter(lost_reason::Column::Active.eq(true)).all(db).await?.into_iter().map(|r| r.name).collect();
+    let mut v = Validator::default();
+    let kind = StageKind::parse(&target.kind).unwrap_or(StageKind::Open);
+    let reason = match kind {
+        StageKind::Lost => {
+            let given = lost_reason.as_deref().map(str::trim).unwrap_or("");
+            if reasons.iter().any(|r| r == given) {
+                Some(given.to_owned())
+            } else {
+                v.add("lost_reason", "Choose why the deal was lost.");
+                None
+            }
+        }
+        _ => None,
+    };
+    let won = match kind {
+        StageKind::Won => v.check("won_value", crate::capture::normalize::parse_money(won_value.as_deref().unwrap_or("")).and_then(|m| m.ok_or_else(|| "Enter the final value, like 250000.".to_string()))),
+        _ => None,
+    };
+    v.finish()?;
+    let names: HashMap<i64, String> = stage_rows.iter().map(|s| (s.id, s.name.clone())).collect();
+    let what = format!("{} moved it to {}", viewer.name, target.name);
+    let target_name = target.name.clone();
+    versioned(db, notifier, viewer, deal_id, version, what, move |current| {
+        let mut changes: Vec<FieldChange> = Vec::new();
+        let from = names.get(&current.stage_id).cloned();
+        changes.extend(change("stage", from.clone(), Some(target_name.clone())));
+        changes.extend(change("lost_reason", current.lost_reason.clone(), reason.clone()));
+        changes.extend(change("won_value", current.won_value.map(|v| money(v, &current.currency)), won.map(|v| money(v, &current.currency))));
+        let mut row = deal::ActiveModel { ..Default::default() };
+        row.stage_id = Set(stage_id);
+        row.lost_reason = Set(reason.clone());
+        row.won_value = Set(won);
+        if current.stage_id != stage_id {
+            row.stage_entered_at = Set(Some(Utc::now()));
+        }
+        row.closed_at = Set(match kind {
+            StageKind::Open => None,
+            _ => current.closed_at.or(Some(Utc::now())),
+        });
+        let mut body = format!("{} → {}", from.unwrap_or_default(), target_name);
+        if let Some(reason) = &reason {
+            body.push_str(&format!(" ({reason})"));
+        }
+        if let Some(won) = won {
+            body.push_str(&format!(" ({})", money(won, &current.currency)));
+        }
+        let entry = (current.stage_id != stage_id).then(|| activity::ActiveModel {
+            kind: Set("stage_change".into()),
+            direction: Set("internal".into()),
+            body: Set(body),
+            ..Default::default()
+        });
+        Ok(Edit { row, changes, entry, contact: None })
+    })
+    .await
+}
+
+/// Hands a deal to another agent (managers only). The new owner is told.
+pub async fn reassign(
+    db: &DatabaseConnection,
+    notifier: &Notifier,
+    viewer: &SessionUser,
+    deal_id: i64,
+    version: i64,
+    owner_id: i64,
+) -> Result<i64, AppError> {
+    if !viewer.role.includes(Role::Manager) {
+        return Err(AppError::Forbidden);
+    }
+    let owner = user::Entity::find_by_id(owner_id)
+        .one(db)
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+        .ok_or_else(|| AppError::field("owner_id", "Choose an active colleague."))?;
+    let names = names(db).await?;
+    let what = format!("{} gave it to {}", viewer.name, owner.name);
+    let new_version = versioned(db, notifier, viewer, deal_id, version, what, |current| {
+        let changes: Vec<FieldChange> =
+            change("owner", current.owner_id.and_then(|id| names.get(&id).cloned()), Some(owner.name.clone())).into_iter().collect();
+        let row = deal::ActiveModel { owner_id: Set(Some(owner_id)), ..Default::default() };
+        Ok(Edit { row, changes, ..Default::default() })
+    })
+    .await?;
+    let deal = find_deal(db, deal_id).await?;
+    let contact = contact::Entity::find_by_id(deal.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
+    if owner_id != viewer.id {
+        let notice = crate::notifications::service::create(
+            db,
+            owner_id,
+            "deal_assigned",
+            &format!("{} gave you {}", viewer.name, contact.name),
+            &contact.phone.clone().unwrap_or_default(),
+            Some(deal_id),
+        )
+        .await?;
+        notifier.publish([notice]);
+    }
+    Ok(new_version)
+}
+
+/// The contact's details as an agent typed them on the deal page.
+#[derive(Clone, Debug, Default)]
+pub struct ContactEdit {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub whatsapp: String,
+}
+
+/// Edits the deal's contact with the same rules as capture. Guarded by the deal's version,
+/// and audited on the deal.
+pub async fn edit_contact(
+    db: &DatabaseConnection,
+    notifier: &Notifier,
+    viewer: &SessionUser,
+    deal_id: i64,
+    version: i64,
+    region: &str,
+    edit: &ContactEdit,
+) -> Result<i64, AppError> {
+    use crate::capture::normalize::parse_phone;
+    let mut v = Validator::default();
+    let name = v.check("name", parse_name(&edit.name));
+    let phone = v.check("phone", parse_phone(&edit.phone, region));
+    let whatsapp = v.check("whatsapp", parse_phone(&edit.whatsapp, region));
+    let email = v.check(
+        "email",
+        if edit.email.trim().is_empty() { Ok(None) } else { Email::parse(&edit.email).map(|e| Some(e.as_str().to_owned())) },
+    );
+    if matches!((&phone, &email), (Some(None), Some(None))) {
+        v.add("phone", "Keep a phone number or an e-mail address, or nobody can reach them.");
+    }
+    v.finish()?;
+    let (name, phone, email, whatsapp) = (name.expect("checked"), phone.flatten(), email.flatten(), whatsapp.flatten());
+    let deal = find_deal(db, deal_id).await?;
+    let contact = contact::Entity::find_by_id(deal.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let mut v = Validator::default();
+    for (field, value, column) in [("phone", &phone, contact::Column::Phone), ("email", &email, contact::Column::Email)] {
+        if let Some(value) = value {
+            let taken = contact::Entity::find().filter(column.eq(value.as_str())).filter(contact::Column::Id.ne(contact.id)).one(db).await?;
+            if let Some(other) = taken {
+                v.add(field, format!("{} already has this {}.", other.name, if field == "phone" { "number" } else { "address" }));
+            }
+        }
+    }
+    v.finish()?;
+    let whatsapp = whatsapp.or_else(|| phone.clone());
+    let changes: Vec<FieldChange> = [
+        change("contact name", Some(contact.name.clone()), Some(name.clone())),
+        change("contact phone", contact.phone.clone(), phone.clone()),
+        change("contact e-mail", contact.email.clone(), email.clone()),
+        change("contact WhatsApp", contact.whatsapp.clone(), whatsapp.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if changes.is_empty() {
+        return Ok(version);
+    }
+    let what = format!("{} edited the contact", viewer.name);
+    let mut row: contact::ActiveModel = contact.into();
+    row.name = Set(name);
+    row.phone = Set(phone);
+    row.email = Set(email);
+    row.whatsapp = Set(whatsapp);
+    row.updated_at = Set(Utc::now());
+    versioned(db, notifier, viewer, deal_id, version, what, move |_| Ok(Edit { changes, contact: Some(row), ..Default::default() })).await
+}
+
+/// Records what happened with the client. The first contact with the client answers the
+/// lead (speed to lead), and ends the author's claim on the reply.
+pub async fn log_outcome(
+    db: &DatabaseConnection,
+    notifier: &Notifier,
+    viewer: &SessionUser,
+    deal_id: i64,
+    outcome: Outcome,
+    note: &str,
+) -> Result<(), AppError> {
+    let note = note.trim();
+    if outcome == Outcome::Note && note.is_empty() {
+        return Err(AppError::field("body", "Write the note first."));
+    }
+    if note.chars().count() > 5000 {
+        return Err(AppError::field("body", "Keep a note under 5000 characters."));
+    }
+    let now = Utc::now();
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    let deal = find_deal(txn, deal_id).await?;
+    let (kind, direction) = outcome.activity();
+    let body = match (outcome, note.is_empty()) {
+        (Outcome::Note, _) => note.to_owned(),
+        (_, true) => outcome.label().to_owned(),
+        (_, false) => format!("{}: {note}", outcome.label()),
+    };
+    activity::ActiveModel {
+        deal_id: Set(Some(deal_id)),
+        contact_id: Set(deal.contact_id),
+        kind: Set(kind.into()),
+        direction: Set(direction.into()),
+        author_id: Set(Some(viewer.id)),
+        body: Set(body),
+        occurred_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    // Not a versioned edit: the timeline only grows, so two people logging at once never
+    // conflict. The deal is touched (no longer stale) and, on a first answer, timed.
+    let mut touch = deal::Entity::update_many().col_expr(deal::Column::UpdatedAt, Expr::value(now)).filter(deal::Column::Id.eq(deal_id));
+    if outcome.answers_the_client() && deal.first_response_at.is_none() {
+        touch = touch.col_expr(deal::Column::FirstResponseAt, Expr::value(now));
+    }
+    if outcome.answers_the_client() && deal.reply_claimed_by == Some(viewer.id) {
+        touch = touch
+            .col_expr(deal::Column::ReplyClaimedBy, Expr::value(Option::<i64>::None))
+            .col_expr(deal::Column::ReplyClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None));
+    }
+    touch.exec(txn).await?;
+    write.txn.commit().await?;
+    notifier.deal_changed(DealEvent {
+        deal_id,
+        version: deal.version,
+        by_user_id: Some(viewer.id),
+        what: format!("{} logged: {}", viewer.name, outcome.label()),
+    });
+    Ok(())
+}
+
+/// "I'm replying": holds the reply for [`CLAIM_MINUTES`]. Refused while a colleague holds it.
+pub async fn claim_reply(db: &DatabaseConnection, notifier: &Notifier, viewer: &SessionUser, deal_id: i64) -> Result<Claim, AppError> {
+    let now = Utc::now();
+    let until = now + Duration::minutes(CLAIM_MINUTES);
+    // One statement decides between two people claiming at once.
+    let taken = deal::Entity::update_many()
+        .col_expr(deal::Column::ReplyClaimedBy, Expr::value(viewer.id))
+        .col_expr(deal::Column::ReplyClaimedUntil, Expr::value(until))
+        .filter(deal::Column::Id.eq(deal_id))
+        .filter(
+            Condition::any()
+                .add(deal::Column::ReplyClaimedBy.is_null())
+                .add(deal::Column::ReplyClaimedBy.eq(viewer.id))
+                .add(deal::Column::ReplyClaimedUntil.lte(now)),
+        )
+        .exec(db)
+        .await?;
+    let deal = find_deal(db, deal_id).await?;
+    if taken.rows_affected == 0 {
+        let names = names(db).await?;
+        let holder = live_claim(&deal, &names, now).map(|c| c.name).unwrap_or_else(|| "A colleague".into());
+        return Err(AppError::Conflict(format!("{holder} is already replying to this client.")));
+    }
+    notifier.deal_changed(DealEvent { deal_id, version: deal.version, by_user_id: Some(viewer.id), what: format!("{} is replying", viewer.name) });
+    Ok(Claim { user_id: viewer.id, name: viewer.name.clone(), until })
+}
+
+/// Gives the reply back before the claim lapses.
+pub async fn release_reply(db: &DatabaseConnection, notifier: &Notifier, viewer: &SessionUser, deal_id: i64) -> Result<(), AppError> {
+    let released = deal::Entity::update_many()
+        .col_expr(deal::Column::ReplyClaimedBy, Expr::value(Option::<i64>::None))
+        .col_expr(deal::Column::ReplyClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(deal::Column::Id.eq(deal_id))
+        .filter(deal::Column::ReplyClaimedBy.eq(viewer.id))
+        .exec(db)
+        .await?;
+    if released.rows_affected == 1 {
+        let deal = find_deal(db, deal_id).await?;
+        notifier.deal_changed(DealEvent { deal_id, version: deal.version, by_user_id: Some(viewer.id), what: format!("{} stopped replying", viewer.name) });
+    }
+    Ok(())
+}
+
+/// Adds or edits a stage (admins). Names are unique; kind is open, won or lost.
+pub async fn save_stage(
+    db: &DatabaseConnection,
+    id: Option<i64>,
+    name: &str,
+    kind: &str,
+    position: i32,
+    stale_after_days: Option<i32>,
+) -> Result<(), AppError> {
+    let mut v = Validator::default();
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > 40 {
+        v.add("name", "Give the stage a name of at most 40 characters.");
+    }
+    let kind = v.check("kind", StageKind::parse(kind));
+    if stale_after_days.is_some_and(|d| !(1..=365).contains(&d)) {
+        v.add("stale_after_days", "Use 1 to 365 days, or leave it empty.");
+    }
+    let others = stages(db).await?;
+    if others.iter().any(|s| Some(s.id) != id && s.name.eq_ignore_ascii_case(&name)) {
+        v.add("name", "Another stage has this name.");
+    }
+    v.finish()?;
+    let mut row: stage::ActiveModel = match id {
+        Some(id) => stage::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?.into(),
+        None => stage::ActiveModel { ..Default::default() },
+    };
+    row.name = Set(name);
+    row.kind = Set(kind.expect("checked").as_str().into());
+    row.position = Set(position);
+    row.stale_after_days = Set(stale_after_days);
+    if id.is_some() { row.update(db).await?; } else { row.insert(db).await?; }
+    Ok(())
+}
+
+/// Deletes an empty stage. A stage that holds deals stays until they are moved.
+pub async fn delete_stage(db: &DatabaseConnection, id: i64) -> Result<(), AppError> {
+    let held = deal::Entity::find().filter(deal::Column::StageId.eq(id)).count(db).await?;
+    if held > 0 {
+        return Err(AppError::Conflict(format!("This stage holds {held} deals. Move them to another stage first.")));
+    }
+    let all = stages(db).await?;
+    let open_left = all.iter().filter(|s| s.id != id && s.kind == "open").count();
+    if all.iter().any(|s| s.id == id && s.kind == "open") && open_left == 0 {
+        return Err(AppError::Conflict("The pipeline needs at least one open stage for new leads.".into()));
+    }
+    stage::Entity::delete_by_id(id).exec(db).await?;
+    Ok(())
+}
+
+/// Replaces the list of reasons offered when a deal is lost (admins). Reasons already used
+/// stay on their deals.
+pub async fn save_lost_reasons(db: &DatabaseConnection, lines: &str) -> Result<Vec<String>, AppError> {
+    let reasons: Vec<String> = lines.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect();
+    if reasons.is_empty() {
+        return Err(AppError::field("reasons", "Keep at least one reason, one per line."));
+    }
+    if let Some(long) = reasons.iter().find(|r| r.chars().count() > 80) {
+        return Err(AppError::field("reasons", format!("Shorten \"{long}\" to at most 80 characters.")));
+    }
+    let txn = db.begin().await?;
+    lost_reason::Entity::delete_many().exec(&txn).await?;
+    for (position, name) in reasons.iter().enumerate() {
+        lost_reason::ActiveModel { name: Set(name.clone()), position: Set(position as i32), active: Set(true), ..Default::default() }
+            .insert(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(reasons)
+}
+
+pub async fn lost_reasons(db: &DatabaseConnection) -> Result<Vec<String>, AppError> {
+    Ok(lost_reason::Entity::find()
+        .filter(lost_reason::Column::Active.eq(true))
+        .order_by_asc(lost_reason::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.name)
+        .collect())
+}
