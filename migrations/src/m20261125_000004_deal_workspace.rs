@@ -14,6 +14,8 @@ const DEFAULT_LOST_REASONS: &[&str] =
 enum Deals {
     Table,
     Id,
+    StageId,
+    Source,
     LostReason,
     WonValue,
     StageEnteredAt,
@@ -133,10 +135,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // The pipeline lists deals most recently touched first.
+        // The pipeline lists each stage's deals most recently touched first, and filters by
+        // source.
         manager
-            .create_index(Index::create().name("deals_updated").table(Deals::Table).col(Deals::UpdatedAt).to_owned())
-            .await
+            .create_index(
+                Index::create()
+                    .name("deals_stage_updated")
+                    .table(Deals::Table)
+                    .col(Deals::StageId)
+                    .col(Deals::UpdatedAt)
+                    .col(Deals::Id)
+                    .to_owned(),
+            )
+            .await?;
+        manager.create_index(Index::create().name("deals_source").table(Deals::Table).col(Deals::Source).to_owned()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -181,3 +181,185 @@ async fn read_response(stream: &mut BufReader<TcpStream>) -> anyhow::Result<u16>
     stream.read_exact(&mut body).await?;
     Ok(status)
 }
+
+/// The pipeline page with this many deals on it (all visible: fewer than a page per stage).
+const PIPELINE_DEALS: usize = 200;
+const TIMELINE_ENTRIES: usize = 500;
+/// Where the paging has to stay fast.
+const LARGE_PIPELINE: usize = 10_000;
+const TARGET_RENDER_MS: f64 = 20.0;
+
+pub struct PagesBench {
+    pub requests: usize,
+}
+
+/// `doorstep bench pages`: server-side render time of the pipeline and deal pages, through
+/// the real router (session check, queries, rendering), in-process so no network is counted.
+pub async fn pages(options: PagesBench) -> anyhow::Result<()> {
+    use app::auth::Role;
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+
+    let dir = tempfile::tempdir().context("a temporary data directory")?;
+    let config = Config::for_data_dir(dir.path(), None);
+    let state = config.app_state().await?;
+    let manager = NewUserInput {
+        name: "Mia Manager".into(),
+        email: "mia@bench.test".into(),
+        phone: String::new(),
+        role: Role::Manager.as_str().into(),
+        time_zone: "Europe/Madrid".into(),
+        password: "bench passphrase".into(),
+    };
+    let mia = app::auth::service::create_user(&state.db, &manager).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    state.mark_set_up();
+    let router = crate::http::router(state.clone(), config.capture_limit());
+
+    let login = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header(header::ACCEPT, "text/html")
+        .body(Body::from("email=mia%40bench.test&password=bench+passphrase"))?;
+    let response = router.clone().oneshot(login).await?;
+    let cookie = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(app::auth::session::COOKIE_NAME))
+        .and_then(|v| v.split(';').next())
+        .context("a session cookie from logging in")?
+        .to_owned();
+
+    let render = |path: String| {
+        let (router, cookie) = (router.clone(), cookie.clone());
+        async move {
+            let request = Request::get(&path).header(header::COOKIE, &cookie).header(header::ACCEPT, "text/html").body(Body::empty())?;
+            let started = Instant::now();
+            let response = router.oneshot(request).await?;
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+            let took = started.elapsed();
+            if !status.is_success() {
+                bail!("{path} answered {status}");
+            }
+            anyhow::Ok((took, body.len()))
+        }
+    };
+    let measure = |label: &'static str, path: String| {
+        let render = &render;
+        async move {
+            for _ in 0..5 {
+                render(path.clone()).await?;
+            }
+            let mut samples = Vec::with_capacity(options.requests);
+            let mut size = 0;
+            for _ in 0..options.requests {
+                let (took, bytes) = render(path.clone()).await?;
+                samples.push(took);
+                size = bytes;
+            }
+            samples.sort_unstable();
+            let pct = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)].as_secs_f64() * 1000.0;
+            println!(
+                "{label:<34} p50 {:>6.2} ms   p99 {:>6.2} ms   ({} KB of HTML; target < {TARGET_RENDER_MS:.0} ms: {:.2} of it at p50)",
+                pct(0.5),
+                pct(0.99),
+                size / 1024,
+                pct(0.5) / TARGET_RENDER_MS
+            );
+            anyhow::Ok(())
+        }
+    };
+
+    println!("bench pages: {} renders each, after 5 warm-up renders, SQLite in {}", options.requests, dir.path().display());
+    let first = seed_deals(&state.db, mia.id, PIPELINE_DEALS, 0).await?;
+    measure("pipeline, 200 deals on the board", "/pipeline?everyone=1".into()).await?;
+    seed_timeline(&state.db, first, mia.id, TIMELINE_ENTRIES).await?;
+    measure("deal with a 500-entry timeline", format!("/deals/{first}")).await?;
+    seed_deals(&state.db, mia.id, LARGE_PIPELINE - PIPELINE_DEALS, PIPELINE_DEALS).await?;
+    let new_stage = app::deals::service::stages(&state.db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?[0].id;
+    measure("pipeline, 10,000 deals, first page", "/pipeline?everyone=1".into()).await?;
+    measure("pipeline, 10,000 deals, page 40", format!("/pipeline?everyone=1&stage={new_stage}&page=40")).await?;
+    measure("pipeline, 10,000 deals, search", "/pipeline?everyone=1&q=prospect+77".into()).await?;
+    Ok(())
+}
+
+/// `count` deals spread over the five stages before Lost, each with its contact and inquiry.
+async fn seed_deals(db: &sea_orm::DatabaseConnection, owner: i64, count: usize, offset: usize) -> anyhow::Result<i64> {
+    use app::db::entities::{activity, contact, deal};
+    use sea_orm::{EntityTrait, Set};
+    let stages = app::deals::service::stages(db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let now = chrono::Utc::now();
+    let mut first = None;
+    for chunk in (offset..offset + count).collect::<Vec<_>>().chunks(500) {
+        let contacts = chunk.iter().map(|i| contact::ActiveModel {
+            name: Set(format!("Prospect {i}")),
+            phone: Set(Some(format!("+34600{i:06}"))),
+            email: Set(Some(format!("prospect{i}@example.com"))),
+            whatsapp: Set(Some(format!("+34600{i:06}"))),
+            marketing_consent: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        let contacts = contact::Entity::insert_many(contacts).exec_with_returning(db).await?;
+        let deals = contacts.iter().enumerate().map(|(n, c)| {
+            let at = now - chrono::Duration::minutes((chunk[n] * 7) as i64);
+            deal::ActiveModel {
+                contact_id: Set(c.id),
+                need: Set("buy".into()),
+                budget_min: Set(Some(20_000_000)),
+                budget_max: Set(Some(35_000_000)),
+                currency: Set("EUR".into()),
+                owner_id: Set(Some(owner)),
+                stage_id: Set(stages[chunk[n] % 5].id),
+                source: Set("form:contact".into()),
+                created_at: Set(at),
+                updated_at: Set(at),
+                stage_entered_at: Set(Some(at)),
+                version: Set(1),
+                ..Default::default()
+            }
+        });
+        let deals = deal::Entity::insert_many(deals).exec_with_returning(db).await?;
+        first = first.or(deals.iter().map(|d| d.id).min());
+        let inquiries = deals.iter().map(|d| activity::ActiveModel {
+            deal_id: Set(Some(d.id)),
+            contact_id: Set(d.contact_id),
+            kind: Set("inquiry".into()),
+            direction: Set("in".into()),
+            body: Set("Inquiry via \"Contact\": wants to buy.\nLooking for a flat near the beach.".into()),
+            occurred_at: Set(d.created_at),
+            created_at: Set(d.created_at),
+            ..Default::default()
+        });
+        activity::Entity::insert_many(inquiries).exec_without_returning(db).await?;
+    }
+    first.context("deals were seeded")
+}
+
+async fn seed_timeline(db: &sea_orm::DatabaseConnection, deal_id: i64, author: i64, entries: usize) -> anyhow::Result<()> {
+    use app::db::entities::{activity, deal};
+    use sea_orm::{EntityTrait, Set};
+    let deal = deal::Entity::find_by_id(deal_id).one(db).await?.context("the deal")?;
+    let kinds = ["call", "whatsapp", "note", "email", "viewing", "question"];
+    let now = chrono::Utc::now();
+    let rows = (0..entries).map(|i| activity::ActiveModel {
+        deal_id: Set(Some(deal_id)),
+        contact_id: Set(deal.contact_id),
+        kind: Set(kinds[i % kinds.len()].into()),
+        direction: Set("out".into()),
+        author_id: Set(Some(author)),
+        body: Set(format!("Entry {i}: talked about the viewing, the price and the community fees.")),
+        occurred_at: Set(now - chrono::Duration::minutes(i as i64)),
+        created_at: Set(now),
+        ..Default::default()
+    });
+    for chunk in rows.collect::<Vec<_>>().chunks(250) {
+        activity::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+    }
+    Ok(())
+}

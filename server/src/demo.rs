@@ -153,7 +153,7 @@ async fn pipeline_history(
         };
         let source = ["form:contact", "api:idealista", "api:fotocasa", "form:contact"][dice.roll(4)];
         let accepted = intake.submit(form, &lead, "ES", source).await.map_err(message)?;
-        let owner = people.iter().find(|p| Some(p.id) == accepted.owner_id).unwrap_or(&people[0]);
+        let owner = &deals::Actor::person(people.iter().find(|p| Some(p.id) == accepted.owner_id).unwrap_or(&people[0]));
         // How far along: most deals are early, some closed.
         let target = [0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 5][dice.roll(13)].min(stages.len() - 1);
         if target > 0 {

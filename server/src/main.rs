@@ -37,6 +37,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench { what: BenchWhat::Capture { seconds, connections, returning } } => {
             doorstep::bench::capture(doorstep::bench::CaptureBench { seconds, connections, returning }).await
         }
+        Command::Bench { what: BenchWhat::Pages { requests } } => doorstep::bench::pages(doorstep::bench::PagesBench { requests }).await,
     }
 }
 

@@ -138,7 +138,127 @@ async fn the_openapi_document_describes_every_route() {
     assert_eq!(reply.status, StatusCode::OK);
     let doc: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(doc["openapi"], "3.0.3");
-    for (path, method) in [("/leads", "post"), ("/forms", "get"), ("/forms", "post"), ("/forms/{id}", "put"), ("/openapi.json", "get")] {
+    let routes = [
+        ("/leads", "post"),
+        ("/forms", "get"),
+        ("/forms", "post"),
+        ("/forms/{id}", "put"),
+        ("/stages", "get"),
+        ("/deals", "get"),
+        ("/deals/{id}", "get"),
+        ("/deals/{id}", "patch"),
+        ("/deals/{id}/activities", "post"),
+        ("/openapi.json", "get"),
+    ];
+    for (path, method) in routes {
         assert!(doc["paths"][path][method].is_object(), "{method} {path} is not described");
     }
+    let outcomes: Vec<&str> = doc["components"]["schemas"]["Activity"]["properties"]["outcome"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let known: Vec<&str> = app::deals::Outcome::BUTTONS.iter().map(|o| o.as_str()).chain(["note"]).collect();
+    assert_eq!(outcomes, known, "the document lists every outcome the API takes");
+}
+
+async fn patch_deal(app: &TestApp, key: &str, id: i64, if_match: Option<&str>, body: &str) -> Reply {
+    let mut request = Request::patch(format!("/api/v1/deals/{id}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {key}"));
+    if let Some(version) = if_match {
+        request = request.header(header::IF_MATCH, version);
+    }
+    app.send(request.body(Body::from(body.to_owned())).unwrap()).await
+}
+
+/// Two leads through the API, the first of them as the deal under test.
+async fn pipeline_with_two_deals() -> (TestApp, String, i64) {
+    let app = TestApp::new().await;
+    app.add_user("Agent Ana", "ana@costa.test", "agent", "a long enough passphrase").await;
+    app.capture_form("portal").await;
+    let admin = key(&app, "admin").await;
+    post_lead(&app, Some(&admin), LEAD, None).await;
+    post_lead(&app, Some(&admin), r#"{"form":"portal","name":"Tom Baker","phone":"+44 7911 123456","need":"buy"}"#, None).await;
+    let first = deal::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
+    (app, admin, first)
+}
+
+#[tokio::test]
+async fn admin_keys_list_filter_and_page_deals() {
+    let (app, admin, _) = pipeline_with_two_deals().await;
+    let capture = key(&app, "capture").await;
+    assert_eq!(api(&app, "GET", "/api/v1/deals", Some(&capture), "", "", None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(api(&app, "GET", "/api/v1/deals", None, "", "", None).await.status, StatusCode::UNAUTHORIZED);
+
+    let all = api(&app, "GET", "/api/v1/deals?per_page=1", Some(&admin), "", "", None).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    let page: serde_json::Value = serde_json::from_str(&all.body).unwrap();
+    assert_eq!((page["total"].as_u64(), page["deals"].as_array().unwrap().len()), (Some(2), 1));
+    assert!(page["deals"][0]["contact"]["name"].is_string() && page["deals"][0]["version"] == 1);
+    let found = api(&app, "GET", "/api/v1/deals?q=baker", Some(&admin), "", "", None).await;
+    let found: serde_json::Value = serde_json::from_str(&found.body).unwrap();
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["deals"][0]["contact"]["phone"], "+447911123456");
+    let bad = api(&app, "GET", "/api/v1/deals?page=zero&per_page=500", Some(&admin), "", "", None).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("\"page\"") && bad.body.contains("\"per_page\""), "{}", bad.body);
+
+    let stages = api(&app, "GET", "/api/v1/stages", Some(&admin), "", "", None).await;
+    let stages: serde_json::Value = serde_json::from_str(&stages.body).unwrap();
+    assert_eq!(stages[0]["name"], "New");
+    assert_eq!(stages[0]["deals"], 2);
+}
+
+#[tokio::test]
+async fn a_deal_changes_only_with_the_version_it_was_read_at() {
+    let (app, admin, id) = pipeline_with_two_deals().await;
+    let read = api(&app, "GET", &format!("/api/v1/deals/{id}"), Some(&admin), "", "", None).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.headers.get(header::ETAG).unwrap(), "\"1\"");
+    let stages = app::deals::service::stages(&app.state.db).await.unwrap();
+    let stage = |name: &str| stages.iter().find(|s| s.name == name).unwrap().id;
+
+    let body = format!(r#"{{"stage_id":{}}}"#, stage("Contacted"));
+    assert_eq!(patch_deal(&app, &admin, id, None, &body).await.status, StatusCode::PRECONDITION_REQUIRED);
+    let moved = patch_deal(&app, &admin, id, Some("\"1\""), &body).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(moved.headers.get(header::ETAG).unwrap(), "\"2\"");
+    assert!(moved.body.contains("\"stage\":\"Contacted\""));
+    // A second client still holding version 1 is refused, and told what changed.
+    let stale = patch_deal(&app, &admin, id, Some("1"), &format!(r#"{{"stage_id":{}}}"#, stage("Viewing"))).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert!(stale.body.contains("changed stage from New to Contacted"), "{}", stale.body);
+
+    let lost = format!(r#"{{"stage_id":{},"lost_reason":"Because"}}"#, stage("Lost"));
+    let refused = patch_deal(&app, &admin, id, Some("2"), &lost).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("lost_reason"));
+    let both = patch_deal(&app, &admin, id, Some("2"), r#"{"stage_id":1,"owner_id":1}"#).await;
+    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let unknown = patch_deal(&app, &admin, id, Some("2"), r#"{"stage":"Won"}"#).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let won = format!(r#"{{"stage_id":{},"won_value":"310k"}}"#, stage("Won"));
+    let won = patch_deal(&app, &admin, id, Some("W/\"2\""), &won).await;
+    assert_eq!(won.status, StatusCode::OK, "{}", won.body);
+    assert!(won.body.contains("\"won_value\":31000000"));
+    assert_eq!(api(&app, "GET", "/api/v1/deals/999999", Some(&admin), "", "", None).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_integration_logs_activities_on_a_deal() {
+    let (app, admin, id) = pipeline_with_two_deals().await;
+    let path = format!("/api/v1/deals/{id}/activities");
+    let sent = api(&app, "POST", &path, Some(&admin), "application/json", r#"{"outcome":"whatsapp_sent","body":"Sent the brochure"}"#, None).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    let lead = deal::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    assert!(lead.first_response_at.is_some(), "a message to the client answers the lead");
+    let bad = api(&app, "POST", &path, Some(&admin), "application/json", r#"{"outcome":"hug"}"#, None).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("called_no_answer"), "the error lists what is allowed: {}", bad.body);
+    let empty_note = api(&app, "POST", &path, Some(&admin), "application/json", r#"{"outcome":"note"}"#, None).await;
+    assert_eq!(empty_note.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = api(&app, "POST", &path, Some(&admin), "text/plain", "note", None).await;
+    assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }

@@ -150,7 +150,7 @@ async fn without_javascript_a_logged_note_returns_to_the_deal_page() {
     assert!(page.body.contains("Called: spoke: Wants a viewing"), "the timeline shows it");
     assert!(page.body.contains("Lucía Fernández"));
     assert!(page.body.contains("href=\"tel:+34612345001\""));
-    assert!(page.body.contains("https://wa.me/34612345001?text="));
+    assert!(page.body.contains("https://wa.me/34612345001?text=Hello%20Luc%C3%ADa%2C%20this%20is%20Ana%20from%20Costa%20Homes"), "a WhatsApp link with a greeting from the agent");
 }
 
 #[tokio::test]

@@ -50,7 +50,7 @@ pub async fn log_outcome(deal_id: String, outcome: String, body: Option<String>)
         let state = guard::state()?;
         let deal_id = parse_id(&deal_id, "deal_id")?;
         let outcome = super::Outcome::parse(&outcome).map_err(|m| AppError::field("outcome", m))?;
-        super::service::log_outcome(&state.db, &state.notifier, &viewer, deal_id, outcome, body.as_deref().unwrap_or("")).await
+        super::service::log_outcome(&state.db, &state.notifier, &super::service::Actor::person(&viewer), deal_id, outcome, body.as_deref().unwrap_or("")).await
     };
     guard::with_status(result.await)
 }
@@ -68,7 +68,7 @@ pub async fn move_stage(
         let viewer = guard::require(Role::Agent)?;
         let state = guard::state()?;
         let (deal_id, version, stage_id) = (parse_id(&deal_id, "deal_id")?, parse_id(&version, "version")?, parse_id(&stage_id, "stage_id")?);
-        super::service::move_stage(&state.db, &state.notifier, &viewer, deal_id, version, stage_id, lost_reason, won_value).await
+        super::service::move_stage(&state.db, &state.notifier, &super::service::Actor::person(&viewer), deal_id, version, stage_id, lost_reason, won_value).await
     };
     guard::with_status(result.await)
 }
@@ -79,7 +79,7 @@ pub async fn reassign(deal_id: String, version: String, owner_id: String) -> Res
         let viewer = guard::require(Role::Manager)?;
         let state = guard::state()?;
         let (deal_id, version, owner_id) = (parse_id(&deal_id, "deal_id")?, parse_id(&version, "version")?, parse_id(&owner_id, "owner_id")?);
-        super::service::reassign(&state.db, &state.notifier, &viewer, deal_id, version, owner_id).await
+        super::service::reassign(&state.db, &state.notifier, &super::service::Actor::person(&viewer), deal_id, version, owner_id).await
     };
     guard::with_status(result.await)
 }
@@ -99,7 +99,7 @@ pub async fn edit_contact(
         let (deal_id, version) = (parse_id(&deal_id, "deal_id")?, parse_id(&version, "version")?);
         let region = crate::agency::load(&state.db).await?.default_region;
         let edit = super::service::ContactEdit { name, phone, email, whatsapp };
-        super::service::edit_contact(&state.db, &state.notifier, &viewer, deal_id, version, &region, &edit).await
+        super::service::edit_contact(&state.db, &state.notifier, &super::service::Actor::person(&viewer), deal_id, version, &region, &edit).await
     };
     guard::with_status(result.await)
 }

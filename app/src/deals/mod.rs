@@ -15,7 +15,7 @@ use crate::capture::Need;
 pub const CLAIM_MINUTES: i64 = 5;
 
 /// Deals per page of one stage.
-pub const PAGE_SIZE: u64 = 25;
+pub const PAGE_SIZE: u64 = 50;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StageKind {
@@ -183,6 +183,9 @@ pub struct DealView {
     pub claim: Option<Claim>,
     /// The viewer's own id, to tell "you are replying" from "Ana is replying".
     pub viewer_id: i64,
+    /// The greeting a WhatsApp message starts with: "Hello Marta, this is Ana from Costa
+    /// Blanca Homes about your inquiry."
+    pub greeting: String,
     pub timeline: Vec<TimelineEntry>,
     /// The audit history, for managers only (empty for agents).
     pub history: Vec<Change>,

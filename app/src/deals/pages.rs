@@ -9,7 +9,7 @@ use super::api::{
     load_deal, load_pipeline, stage_settings, ClaimReply, DeleteStage, EditContact, LogOutcome, MoveStage, Reassign, ReleaseReply,
     SaveLostReasons, SaveStage,
 };
-use super::{money_short, DealCard, DealView, Outcome, PipelineQuery, StageKind};
+use super::{money_short, DealCard, DealView, Outcome, Pipeline, PipelineQuery, StageKind};
 use crate::auth::Role;
 use crate::error::AppError;
 use crate::shell::{field_error, form_error, LiveNotices, RequireRole, Shell};
@@ -105,17 +105,6 @@ fn urlencode(raw: &str) -> String {
 
 #[component]
 pub fn PipelinePage() -> impl IntoView {
-    view! {
-        <Shell title="Pipeline">
-            <RequireRole role=Role::Agent>
-                <PipelineView/>
-            </RequireRole>
-        </Shell>
-    }
-}
-
-#[component]
-fn PipelineView() -> impl IntoView {
     let live = expect_context::<LiveNotices>();
     let params = use_query_map();
     let query = Memo::new(move |_| {
@@ -127,7 +116,20 @@ fn PipelineView() -> impl IntoView {
             page: p.get("page").and_then(|s| s.parse().ok()).unwrap_or(1),
         })
     });
+    // Made here, not inside RequireRole: children of its suspense can be built more than once
+    // on the server, and each build would fetch (and ship to the browser) its own copy.
     let data = Resource::new(move || (query.get(), live.deal_changes.get()), |(q, _)| load_pipeline(q));
+    view! {
+        <Shell title="Pipeline">
+            <RequireRole role=Role::Agent>
+                <PipelineView query data/>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+#[component]
+fn PipelineView(query: Memo<PipelineQuery>, data: Resource<Result<Pipeline, AppError>>) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="hint">"Loading the pipeline…"</p> }>
             {move || Suspend::new(async move {
@@ -212,25 +214,32 @@ fn PipelineView() -> impl IntoView {
     }
 }
 
-#[component]
-pub fn DealPage() -> impl IntoView {
-    view! {
-        <Shell title="Deal">
-            <RequireRole role=Role::Agent>
-                <DealWorkspace/>
-            </RequireRole>
-        </Shell>
-    }
-}
-
 /// The digits of an E.164 number, as wa.me wants them.
 fn wa_link(number: &str, greeting: &str) -> String {
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
     format!("https://wa.me/{digits}?text={}", urlencode(greeting))
 }
 
+/// Everything the deal page acts with. Made by the page itself, outside RequireRole, so the
+/// server fetches the deal once.
+#[derive(Clone, Copy)]
+struct Workspace {
+    id: Memo<i64>,
+    data: Resource<Result<DealView, AppError>>,
+    log: ServerAction<LogOutcome>,
+    move_stage: ServerAction<MoveStage>,
+    reassign: ServerAction<Reassign>,
+    edit: ServerAction<EditContact>,
+    claim: ServerAction<ClaimReply>,
+    release: ServerAction<ReleaseReply>,
+    /// The note survives a live reload of the page around it.
+    note: RwSignal<String>,
+    /// The last stage move asked for, to apply again after a conflict.
+    last_move: RwSignal<Option<MoveStage>>,
+}
+
 #[component]
-fn DealWorkspace() -> impl IntoView {
+pub fn DealPage() -> impl IntoView {
     let live = expect_context::<LiveNotices>();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or_default()));
@@ -260,20 +269,32 @@ fn DealWorkspace() -> impl IntoView {
         },
         |(id, ..)| load_deal(id),
     );
-    // The note survives a live reload of the page around it.
     let note = RwSignal::new(String::new());
     Effect::new(move |_| {
         if matches!(log.value().get(), Some(Ok(()))) {
             note.set(String::new());
         }
     });
-    // The last stage move asked for, to apply again after a conflict.
     let last_move = RwSignal::new(None::<MoveStage>);
     Effect::new(move |_| {
         if let Some(input) = move_stage.input().get() {
             last_move.set(Some(input));
         }
     });
+    let ws = Workspace { id, data, log, move_stage, reassign, edit, claim, release, note, last_move };
+    view! {
+        <Shell title="Deal">
+            <RequireRole role=Role::Agent>
+                <DealWorkspace ws/>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+#[component]
+fn DealWorkspace(ws: Workspace) -> impl IntoView {
+    let live = expect_context::<LiveNotices>();
+    let (id, data) = (ws.id, ws.data);
     let others = move || {
         live.last_deal.get().filter(|e| e.deal_id == id.get()).map(|e| view! { <p class="notice live" role="status" data-testid="deal-live">{e.what}</p> })
     };
@@ -284,7 +305,7 @@ fn DealWorkspace() -> impl IntoView {
                 match data.await {
                     Err(AppError::NotFound) => view! { <section class="card"><h2>"No such deal"</h2><a href="/pipeline">"Back to the pipeline"</a></section> }.into_any(),
                     Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
-                    Ok(d) => view! { <DealSheet d log move_stage reassign edit claim release note last_move/> }.into_any(),
+                    Ok(d) => view! { <DealSheet d ws/> }.into_any(),
                 }
             })}
         </Transition>
@@ -292,25 +313,13 @@ fn DealWorkspace() -> impl IntoView {
 }
 
 #[component]
-#[allow(clippy::too_many_arguments)]
-fn DealSheet(
-    d: DealView,
-    log: ServerAction<LogOutcome>,
-    move_stage: ServerAction<MoveStage>,
-    reassign: ServerAction<Reassign>,
-    edit: ServerAction<EditContact>,
-    claim: ServerAction<ClaimReply>,
-    release: ServerAction<ReleaseReply>,
-    note: RwSignal<String>,
-    last_move: RwSignal<Option<MoveStage>>,
-) -> impl IntoView {
+fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
+    let Workspace { log, move_stage, reassign, edit, claim, release, note, last_move, .. } = ws;
     let deal_id = d.id;
     let version = d.version;
     let c = d.contact.clone();
-    let first_name = c.name.split_whitespace().next().unwrap_or("").to_owned();
-    let greeting = format!("Hello {first_name}, this is {{agent}} from the agency about your inquiry.");
     let tel = c.phone.clone().map(|p| format!("tel:{p}"));
-    let wa = c.whatsapp.clone().or(c.phone.clone()).map(|n| wa_link(&n, &greeting.replace("{agent}", "your agent")));
+    let wa = c.whatsapp.clone().or(c.phone.clone()).map(|n| wa_link(&n, &d.greeting));
     let mail = c.email.clone().map(|e| format!("mailto:{e}"));
     let current_stage = d.stages.iter().find(|s| s.id == d.stage_id).cloned();
     let mine = d.claim.as_ref().is_some_and(|cl| cl.user_id == d.viewer_id);

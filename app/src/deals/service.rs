@@ -120,14 +120,27 @@ fn card(
 /// The deals a query selects, before paging: an agent's own (and unassigned ones), or
 /// everyone's for a manager who asks.
 fn filtered(viewer: &SessionUser, query: &PipelineQuery) -> Select<deal::Entity> {
-    let mut select = deal::Entity::find().left_join(contact::Entity);
-    if !(query.everyone && viewer.role.includes(Role::Manager)) {
-        select = select.filter(Condition::any().add(deal::Column::OwnerId.eq(viewer.id)).add(deal::Column::OwnerId.is_null()));
+    let own = (!(query.everyone && viewer.role.includes(Role::Manager))).then_some(viewer.id);
+    matching(own, query)
+}
+
+/// The deals of `owner` (and unassigned ones), or everyone's for `None`, under the query's
+/// source and search filters.
+fn matching(owner: Option<i64>, query: &PipelineQuery) -> Select<deal::Entity> {
+    let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    // The contact is joined only to search it; counting and paging without a search stay on
+    // the deals' own indexes.
+    let mut select = deal::Entity::find();
+    if search.is_some() {
+        select = select.inner_join(contact::Entity);
+    }
+    if let Some(owner) = owner {
+        select = select.filter(Condition::any().add(deal::Column::OwnerId.eq(owner)).add(deal::Column::OwnerId.is_null()));
     }
     if let Some(source) = query.source.as_deref().filter(|s| !s.is_empty()) {
         select = select.filter(deal::Column::Source.eq(source));
     }
-    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(search) = search {
         let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
         let digits: String = search.chars().filter(char::is_ascii_digit).collect();
         let mut any = Condition::any()
@@ -139,6 +152,15 @@ fn filtered(viewer: &SessionUser, query: &PipelineQuery) -> Select<deal::Entity>
         select = select.filter(any);
     }
     select
+}
+
+/// Adds each deal's contact; a search has joined it already.
+fn with_contact(select: Select<deal::Entity>, query: &PipelineQuery) -> sea_orm::SelectTwo<deal::Entity, contact::Entity> {
+    if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+        select.select_also(contact::Entity)
+    } else {
+        select.find_also_related(contact::Entity)
+    }
 }
 
 /// The pipeline under `query`: every stage with its count and value, and a page of deals per
@@ -189,11 +211,11 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
         }
         let pages = std::cmp::max(info.deals.div_ceil(PAGE_SIZE), 1);
         let page = if row.id == selected { query.page.clamp(1, pages) } else { 1 };
-        let deals = filtered(viewer, query)
+        let select = filtered(viewer, query)
             .filter(deal::Column::StageId.eq(row.id))
             .order_by_desc(deal::Column::UpdatedAt)
-            .order_by_desc(deal::Column::Id)
-            .select_also(contact::Entity)
+            .order_by_desc(deal::Column::Id);
+        let deals = with_contact(select, query)
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
             .all(db)
@@ -274,6 +296,8 @@ pub async fn view(db: &DatabaseConnection, viewer: &SessionUser, id: i64) -> Res
         .order_by_asc(lost_reason::Column::Position)
         .all(db)
         .await?;
+    let agency_name = crate::agency::load(db).await?.name;
+    let contact_first_name = contact.name.split_whitespace().next().unwrap_or("").to_owned();
     let timeline = activity::Entity::find()
         .filter(activity::Column::DealId.eq(id))
         .order_by_desc(activity::Column::OccurredAt)
@@ -349,9 +373,37 @@ pub async fn view(db: &DatabaseConnection, viewer: &SessionUser, id: i64) -> Res
         assignable,
         claim: live_claim(&deal, &names, now),
         viewer_id: viewer.id,
+        greeting: format!(
+            "Hello {}, this is {} from {} about your inquiry.",
+            contact_first_name,
+            viewer.name.split_whitespace().next().unwrap_or(&viewer.name),
+            agency_name
+        ),
         timeline,
         history,
     })
+}
+
+/// Who makes a change: a person logged in, or an integration with an API key. Changes by a
+/// key have no author on the timeline and no user in the audit history; the key's name goes
+/// into the live event.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub manager: bool,
+    /// For the times in a conflict message.
+    pub time_zone: String,
+}
+
+impl Actor {
+    pub fn person(user: &SessionUser) -> Actor {
+        Actor { user_id: Some(user.id), name: user.name.clone(), manager: user.role.includes(Role::Manager), time_zone: user.time_zone.clone() }
+    }
+
+    pub fn api_key(name: &str) -> Actor {
+        Actor { user_id: None, name: format!("API key \"{name}\""), manager: true, time_zone: "UTC".into() }
+    }
 }
 
 /// One field's change, for the audit history.
@@ -380,7 +432,7 @@ struct Edit {
 async fn versioned<F>(
     db: &DatabaseConnection,
     notifier: &Notifier,
-    viewer: &SessionUser,
+    actor: &Actor,
     deal_id: i64,
     version: i64,
     what: String,
@@ -393,7 +445,7 @@ where
     let txn = &write.txn;
     let current = find_deal(txn, deal_id).await?;
     if current.version != version {
-        let message = conflict_message(txn, viewer, deal_id, version).await?;
+        let message = conflict_message(txn, actor, deal_id, version).await?;
         return Err(AppError::Conflict(message));
     }
     let now = Utc::now();
@@ -412,13 +464,13 @@ where
         .exec(txn)
         .await?;
     if updated.rows_affected != 1 {
-        let message = conflict_message(txn, viewer, deal_id, version).await?;
+        let message = conflict_message(txn, actor, deal_id, version).await?;
         return Err(AppError::Conflict(message));
     }
     for c in changes {
         deal_change::ActiveModel {
             deal_id: Set(deal_id),
-            user_id: Set(Some(viewer.id)),
+            user_id: Set(actor.user_id),
             version: Set(next),
             field: Set(c.field.to_owned()),
             old_value: Set(c.old),
@@ -438,18 +490,18 @@ where
     if let Some(mut entry) = entry {
         entry.deal_id = Set(Some(deal_id));
         entry.contact_id = Set(current.contact_id);
-        entry.author_id = Set(Some(viewer.id));
+        entry.author_id = Set(actor.user_id);
         entry.occurred_at = Set(now);
         entry.created_at = Set(now);
         entry.insert(txn).await?;
     }
     write.txn.commit().await?;
-    notifier.deal_changed(DealEvent { deal_id, version: next, by_user_id: Some(viewer.id), what });
+    notifier.deal_changed(DealEvent { deal_id, version: next, by_user_id: actor.user_id, what });
     Ok(next)
 }
 
 /// What others changed since `version`, in words, for the person whose edit was refused.
-async fn conflict_message(db: &impl ConnectionTrait, viewer: &SessionUser, deal_id: i64, version: i64) -> Result<String, AppError> {
+async fn conflict_message(db: &impl ConnectionTrait, actor: &Actor, deal_id: i64, version: i64) -> Result<String, AppError> {
     let names = names(db).await?;
     let changes = deal_change::Entity::find()
         .filter(deal_change::Column::DealId.eq(deal_id))
@@ -466,7 +518,7 @@ async fn conflict_message(db: &impl ConnectionTrait, viewer: &SessionUser, deal_
                 c.field.replace('_', " "),
                 c.old_value.as_deref().unwrap_or("nothing"),
                 c.new_value.as_deref().unwrap_or("nothing"),
-                local(c.changed_at, &viewer.time_zone)
+                local(c.changed_at, &actor.time_zone)
             )
         })
         .collect();
@@ -480,7 +532,7 @@ async fn conflict_message(db: &impl ConnectionTrait, viewer: &SessionUser, deal_
 pub async fn move_stage(
     db: &DatabaseConnection,
     notifier: &Notifier,
-    viewer: &SessionUser,
+    actor: &Actor,
     deal_id: i64,
     version: i64,
     stage_id: i64,
@@ -510,9 +562,9 @@ pub async fn move_stage(
     };
     v.finish()?;
     let names: HashMap<i64, String> = stage_rows.iter().map(|s| (s.id, s.name.clone())).collect();
-    let what = format!("{} moved it to {}", viewer.name, target.name);
+    let what = format!("{} moved it to {}", actor.name, target.name);
     let target_name = target.name.clone();
-    versioned(db, notifier, viewer, deal_id, version, what, move |current| {
+    versioned(db, notifier, actor, deal_id, version, what, move |current| {
         let mut changes: Vec<FieldChange> = Vec::new();
         let from = names.get(&current.stage_id).cloned();
         changes.extend(change("stage", from.clone(), Some(target_name.clone())));
@@ -551,12 +603,12 @@ pub async fn move_stage(
 pub async fn reassign(
     db: &DatabaseConnection,
     notifier: &Notifier,
-    viewer: &SessionUser,
+    actor: &Actor,
     deal_id: i64,
     version: i64,
     owner_id: i64,
 ) -> Result<i64, AppError> {
-    if !viewer.role.includes(Role::Manager) {
+    if !actor.manager {
         return Err(AppError::Forbidden);
     }
     let owner = user::Entity::find_by_id(owner_id)
@@ -565,8 +617,8 @@ pub async fn reassign(
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| AppError::field("owner_id", "Choose an active colleague."))?;
     let names = names(db).await?;
-    let what = format!("{} gave it to {}", viewer.name, owner.name);
-    let new_version = versioned(db, notifier, viewer, deal_id, version, what, |current| {
+    let what = format!("{} gave it to {}", actor.name, owner.name);
+    let new_version = versioned(db, notifier, actor, deal_id, version, what, |current| {
         let changes: Vec<FieldChange> =
             change("owner", current.owner_id.and_then(|id| names.get(&id).cloned()), Some(owner.name.clone())).into_iter().collect();
         let row = deal::ActiveModel { owner_id: Set(Some(owner_id)), ..Default::default() };
@@ -575,12 +627,12 @@ pub async fn reassign(
     .await?;
     let deal = find_deal(db, deal_id).await?;
     let contact = contact::Entity::find_by_id(deal.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
-    if owner_id != viewer.id {
+    if Some(owner_id) != actor.user_id {
         let notice = crate::notifications::service::create(
             db,
             owner_id,
             "deal_assigned",
-            &format!("{} gave you {}", viewer.name, contact.name),
+            &format!("{} gave you {}", actor.name, contact.name),
             &contact.phone.clone().unwrap_or_default(),
             Some(deal_id),
         )
@@ -604,7 +656,7 @@ pub struct ContactEdit {
 pub async fn edit_contact(
     db: &DatabaseConnection,
     notifier: &Notifier,
-    viewer: &SessionUser,
+    actor: &Actor,
     deal_id: i64,
     version: i64,
     region: &str,
@@ -649,14 +701,14 @@ pub async fn edit_contact(
     if changes.is_empty() {
         return Ok(version);
     }
-    let what = format!("{} edited the contact", viewer.name);
+    let what = format!("{} edited the contact", actor.name);
     let mut row: contact::ActiveModel = contact.into();
     row.name = Set(name);
     row.phone = Set(phone);
     row.email = Set(email);
     row.whatsapp = Set(whatsapp);
     row.updated_at = Set(Utc::now());
-    versioned(db, notifier, viewer, deal_id, version, what, move |_| Ok(Edit { changes, contact: Some(row), ..Default::default() })).await
+    versioned(db, notifier, actor, deal_id, version, what, move |_| Ok(Edit { changes, contact: Some(row), ..Default::default() })).await
 }
 
 /// Records what happened with the client. The first contact with the client answers the
@@ -664,7 +716,7 @@ pub async fn edit_contact(
 pub async fn log_outcome(
     db: &DatabaseConnection,
     notifier: &Notifier,
-    viewer: &SessionUser,
+    actor: &Actor,
     deal_id: i64,
     outcome: Outcome,
     note: &str,
@@ -691,7 +743,7 @@ pub async fn log_outcome(
         contact_id: Set(deal.contact_id),
         kind: Set(kind.into()),
         direction: Set(direction.into()),
-        author_id: Set(Some(viewer.id)),
+        author_id: Set(actor.user_id),
         body: Set(body),
         occurred_at: Set(now),
         created_at: Set(now),
@@ -705,7 +757,7 @@ pub async fn log_outcome(
     if outcome.answers_the_client() && deal.first_response_at.is_none() {
         touch = touch.col_expr(deal::Column::FirstResponseAt, Expr::value(now));
     }
-    if outcome.answers_the_client() && deal.reply_claimed_by == Some(viewer.id) {
+    if outcome.answers_the_client() && actor.user_id.is_some() && deal.reply_claimed_by == actor.user_id {
         touch = touch
             .col_expr(deal::Column::ReplyClaimedBy, Expr::value(Option::<i64>::None))
             .col_expr(deal::Column::ReplyClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None));
@@ -715,8 +767,8 @@ pub async fn log_outcome(
     notifier.deal_changed(DealEvent {
         deal_id,
         version: deal.version,
-        by_user_id: Some(viewer.id),
-        what: format!("{} logged: {}", viewer.name, outcome.label()),
+        by_user_id: actor.user_id,
+        what: format!("{} logged: {}", actor.name, outcome.label()),
     });
     Ok(())
 }
@@ -844,4 +896,109 @@ pub async fn lost_reasons(db: &DatabaseConnection) -> Result<Vec<String>, AppErr
         .into_iter()
         .map(|r| r.name)
         .collect())
+}
+
+/// A deal as the REST API gives it: stored values, money in minor units, times in UTC.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct DealRecord {
+    pub id: i64,
+    pub version: i64,
+    pub contact: ContactRecord,
+    pub need: String,
+    pub budget_min: Option<i64>,
+    pub budget_max: Option<i64>,
+    pub currency: String,
+    pub stage_id: i64,
+    pub stage: String,
+    pub owner_id: Option<i64>,
+    pub source: String,
+    pub property_ref: Option<String>,
+    pub lost_reason: Option<String>,
+    pub won_value: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ContactRecord {
+    pub id: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub whatsapp: Option<String>,
+}
+
+/// What an API client may filter the deal list by.
+#[derive(Clone, Debug, Default)]
+pub struct DealFilter {
+    pub stage_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub source: Option<String>,
+    pub search: Option<String>,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+fn record_of(deal: deal::Model, contact: Option<contact::Model>, stages: &[stage::Model]) -> DealRecord {
+    let contact = contact.unwrap_or_else(|| contact::Model {
+        id: deal.contact_id,
+        name: String::new(),
+        phone: None,
+        email: None,
+        whatsapp: None,
+        language: None,
+        marketing_consent: false,
+        consent_at: None,
+        consent_text: None,
+        created_at: deal.created_at,
+        updated_at: deal.created_at,
+    });
+    DealRecord {
+        id: deal.id,
+        version: deal.version,
+        contact: ContactRecord { id: contact.id, name: contact.name, phone: contact.phone, email: contact.email, whatsapp: contact.whatsapp },
+        need: deal.need,
+        budget_min: deal.budget_min,
+        budget_max: deal.budget_max,
+        currency: deal.currency,
+        stage_id: deal.stage_id,
+        stage: stages.iter().find(|s| s.id == deal.stage_id).map(|s| s.name.clone()).unwrap_or_default(),
+        owner_id: deal.owner_id,
+        source: deal.source,
+        property_ref: deal.property_ref,
+        lost_reason: deal.lost_reason,
+        won_value: deal.won_value,
+        created_at: deal.created_at,
+        updated_at: deal.updated_at,
+        first_response_at: deal.first_response_at,
+        closed_at: deal.closed_at,
+    }
+}
+
+/// A page of deals for the API, most recently changed first, and how many match in all.
+pub async fn records(db: &DatabaseConnection, filter: &DealFilter) -> Result<(Vec<DealRecord>, u64), AppError> {
+    let query = PipelineQuery { source: filter.source.clone(), search: filter.search.clone(), ..Default::default() };
+    let mut select = matching(None, &query);
+    if let Some(stage_id) = filter.stage_id {
+        select = select.filter(deal::Column::StageId.eq(stage_id));
+    }
+    if let Some(owner_id) = filter.owner_id {
+        select = select.filter(deal::Column::OwnerId.eq(owner_id));
+    }
+    let total = select.clone().count(db).await?;
+    let stage_rows = stages(db).await?;
+    let rows = with_contact(select.order_by_desc(deal::Column::UpdatedAt).order_by_desc(deal::Column::Id), &query)
+        .limit(filter.per_page)
+        .offset(filter.page.saturating_sub(1) * filter.per_page)
+        .all(db)
+        .await?;
+    Ok((rows.into_iter().map(|(d, c)| record_of(d, c, &stage_rows)).collect(), total))
+}
+
+pub async fn record(db: &DatabaseConnection, id: i64) -> Result<DealRecord, AppError> {
+    let deal = find_deal(db, id).await?;
+    let contact = contact::Entity::find_by_id(deal.contact_id).one(db).await?;
+    Ok(record_of(deal, contact, &stages(db).await?))
 }

@@ -5,6 +5,7 @@
 use app::apikeys::{service as keys, Scope};
 use app::capture::{service as capture, Assignment, FormSettings, LeadInput, Need};
 use app::db::entities::api_key;
+use app::deals::service as deals;
 use app::error::AppError;
 use app::state::AppState;
 use axum::body::Bytes;
@@ -340,9 +341,22 @@ pub fn openapi_document() -> Value {
     let mut form_update = errors(&["401", "403", "404", "413", "415", "422"]);
     form_update["200"] = json!({"description": "Saved.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FormSummary"}}}});
     let form_body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FormSettings"}}}});
+    let deal_schema = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Deal"}}});
+    let id_param = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let mut stages_list = errors(&["401", "403"]);
+    stages_list["200"] = json!({"description": "The stages in order.", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Stage"}}}}});
+    let mut deals_list = errors(&["401", "403", "422"]);
+    deals_list["200"] = json!({"description": "A page of deals, most recently changed first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DealPage"}}}});
+    let mut deal_get = errors(&["401", "403", "404"]);
+    deal_get["200"] = json!({"description": "The deal; its ETag header is its version.", "content": deal_schema.clone()});
+    let mut deal_patch = errors(&["401", "403", "404", "412", "413", "415", "422", "428"]);
+    deal_patch["200"] = json!({"description": "Changed; the new ETag is the new version.", "content": deal_schema});
+    let mut activity_post = errors(&["401", "403", "404", "413", "415", "422"]);
+    activity_post["201"] = json!({"description": "Logged on the deal's timeline."});
+    let page_param = |name: &str, description: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}, "description": description});
     json!({
         "openapi": "3.0.3",
-        "info": {"title": "Doorstep API", "version": "1", "description": "Leads in from websites and portals; capture forms managed by tools. Authenticate with an API key: Authorization: Bearer KEY."},
+        "info": {"title": "Doorstep API", "version": "1", "description": "Leads in from websites and portals; capture forms and the pipeline managed by tools. Authenticate with an API key: Authorization: Bearer KEY."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"apiKey": []}],
         "paths": {
@@ -363,6 +377,37 @@ pub fn openapi_document() -> Value {
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
                 "requestBody": form_body,
                 "responses": form_update
+            }},
+            "/stages": {"get": {"summary": "List the pipeline's stages", "description": "Needs an admin key.", "responses": stages_list}},
+            "/deals": {"get": {
+                "summary": "List deals",
+                "description": "Needs an admin key. Most recently changed first.",
+                "parameters": [
+                    page_param("stage", "Only this stage's deals."),
+                    page_param("owner", "Only this user's deals."),
+                    {"name": "source", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Exact source, like form:contact or api:idealista."},
+                    {"name": "q", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Part of the contact's name, e-mail or phone digits."},
+                    page_param("page", "From 1."),
+                    {"name": "per_page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}
+                ],
+                "responses": deals_list
+            }},
+            "/deals/{id}": {
+                "get": {"summary": "Read a deal", "description": "Needs an admin key.", "parameters": [id_param.clone()], "responses": deal_get},
+                "patch": {
+                    "summary": "Move a deal or change its owner",
+                    "description": "Needs an admin key. One change per request. If-Match must carry the version the change is based on (the ETag of a GET).",
+                    "parameters": [id_param.clone(), {"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string"}, "example": "\"3\""}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DealPatch"}}}},
+                    "responses": deal_patch
+                }
+            },
+            "/deals/{id}/activities": {"post": {
+                "summary": "Log what happened on a deal",
+                "description": "Needs an admin key. The first contact with the client (a call, WhatsApp, e-mail or viewing) answers the lead.",
+                "parameters": [id_param],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Activity"}}}},
+                "responses": activity_post
             }},
             "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3 document."}}}}
         },
@@ -410,6 +455,42 @@ pub fn openapi_document() -> Value {
                     "redirect_url": {"type": "string", "nullable": true},
                     "active": {"type": "boolean"}
                 }},
+                "Stage": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"}, "position": {"type": "integer"},
+                    "kind": {"type": "string", "enum": ["open", "won", "lost"]},
+                    "stale_after_days": {"type": "integer", "nullable": true}, "deals": {"type": "integer"}
+                }},
+                "Deal": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "version": {"type": "integer"},
+                    "contact": {"type": "object", "properties": {
+                        "id": {"type": "integer"}, "name": {"type": "string"}, "phone": {"type": "string", "nullable": true},
+                        "email": {"type": "string", "nullable": true}, "whatsapp": {"type": "string", "nullable": true}
+                    }},
+                    "need": {"type": "string", "enum": ["buy", "rent", "sell", "let"]},
+                    "budget_min": {"type": "integer", "nullable": true, "description": "Minor units (cents)."},
+                    "budget_max": {"type": "integer", "nullable": true, "description": "Minor units (cents)."},
+                    "currency": {"type": "string"}, "stage_id": {"type": "integer"}, "stage": {"type": "string"},
+                    "owner_id": {"type": "integer", "nullable": true}, "source": {"type": "string"},
+                    "property_ref": {"type": "string", "nullable": true}, "lost_reason": {"type": "string", "nullable": true},
+                    "won_value": {"type": "integer", "nullable": true, "description": "Minor units (cents)."},
+                    "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+                    "first_response_at": {"type": "string", "format": "date-time", "nullable": true},
+                    "closed_at": {"type": "string", "format": "date-time", "nullable": true}
+                }},
+                "DealPage": {"type": "object", "properties": {
+                    "deals": {"type": "array", "items": {"$ref": "#/components/schemas/Deal"}},
+                    "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}
+                }},
+                "DealPatch": {"type": "object", "additionalProperties": false, "properties": {
+                    "stage_id": {"type": "integer"},
+                    "lost_reason": {"type": "string", "description": "Needed when moving to a lost stage: one of the admin's reasons."},
+                    "won_value": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}], "description": "Needed when moving to a won stage: whole units or as typed."},
+                    "owner_id": {"type": "integer"}
+                }},
+                "Activity": {"type": "object", "required": ["outcome"], "additionalProperties": false, "properties": {
+                    "outcome": {"type": "string", "enum": ["called_no_answer", "called_spoke", "whatsapp_sent", "email_sent", "viewing_booked", "payment_received", "complaint", "question", "note"]},
+                    "body": {"type": "string", "maxLength": 5000}
+                }},
                 "FormSummary": {"type": "object", "properties": {
                     "id": {"type": "integer"},
                     "settings": {"$ref": "#/components/schemas/FormSettings"},
@@ -425,12 +506,188 @@ fn describe(code: &str) -> &'static str {
     match code {
         "401" => "No API key, or an unknown or revoked one.",
         "403" => "The key's scope does not allow this.",
-        "404" => "No such form.",
+        "404" => "No such form or deal.",
+        "412" => "The deal changed since the version in If-Match; read it again, then decide.",
+        "428" => "If-Match is missing.",
         "410" => "The form is inactive.",
         "413" => "The body is larger than 64 KB.",
         "415" => "The body is not application/json.",
         "422" => "The body is not valid JSON, or fields need fixing (see fields).",
         "429" => "Too many requests.",
         _ => "Error.",
+    }
+}
+
+/// `GET /api/v1/stages` (admin keys): the pipeline's stages in order, with their deal counts.
+pub async fn list_stages(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
+        return response;
+    }
+    match deals::pipeline_stages(&state.db).await {
+        Ok(stages) => axum::Json(json!(stages
+            .into_iter()
+            .map(|s| json!({"id": s.id, "name": s.name, "position": s.position, "kind": s.kind.as_str(), "stale_after_days": s.stale_after_days, "deals": s.deals}))
+            .collect::<Vec<_>>()))
+        .into_response(),
+        Err(err) => app_error(err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DealListQuery {
+    stage: Option<String>,
+    owner: Option<String>,
+    source: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+/// `GET /api/v1/deals` (admin keys): deals most recently changed first, filtered and paged.
+pub async fn list_deals(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<axum::extract::Query<DealListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
+        return response;
+    }
+    let query = match query {
+        Ok(axum::extract::Query(query)) => query,
+        Err(err) => return error(StatusCode::UNPROCESSABLE_ENTITY, &AppError::Conflict(format!("The query string cannot be read: {err}."))),
+    };
+    let mut v = app::error::Validator::default();
+    let mut number = |field: &'static str, raw: &Option<String>| -> Option<i64> {
+        let raw = raw.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
+        v.check(field, raw.parse::<i64>().map_err(|_| format!("Give {field} as a whole number.")).and_then(|n| if n > 0 { Ok(n) } else { Err(format!("Give {field} as a positive number.")) }))
+    };
+    let filter = deals::DealFilter {
+        stage_id: number("stage", &query.stage),
+        owner_id: number("owner", &query.owner),
+        page: number("page", &query.page).unwrap_or(1) as u64,
+        per_page: number("per_page", &query.per_page).unwrap_or(50) as u64,
+        source: query.source.filter(|s| !s.is_empty()),
+        search: query.q.filter(|s| !s.trim().is_empty()),
+    };
+    if filter.per_page > 200 {
+        v.add("per_page", "Ask for at most 200 deals per page.");
+    }
+    if let Err(err) = v.finish() {
+        return app_error(err);
+    }
+    match deals::records(&state.db, &filter).await {
+        Ok((rows, total)) => axum::Json(json!({"deals": rows, "page": filter.page, "per_page": filter.per_page, "total": total})).into_response(),
+        Err(err) => app_error(err),
+    }
+}
+
+fn with_etag(record: &deals::DealRecord, status: StatusCode) -> Response {
+    let mut response = (status, axum::Json(json!(record))).into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", record.version)) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+/// `GET /api/v1/deals/{id}` (admin keys). The ETag is the deal's version, for If-Match.
+pub async fn get_deal(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap) -> Response {
+    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
+        return response;
+    }
+    match deals::record(&state.db, id).await {
+        Ok(record) => with_etag(&record, StatusCode::OK),
+        Err(err) => app_error(err),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DealPatch {
+    stage_id: Option<i64>,
+    lost_reason: Option<String>,
+    #[serde(default)]
+    won_value: Option<Value>,
+    owner_id: Option<i64>,
+}
+
+/// The version an `If-Match` header names: `3`, `"3"` or `W/"3"`.
+fn if_match(headers: &HeaderMap) -> Option<Result<i64, ()>> {
+    let raw = headers.get(header::IF_MATCH)?.to_str().map_err(|_| ()).ok()?;
+    Some(raw.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>().map_err(|_| ()))
+}
+
+/// `PATCH /api/v1/deals/{id}` (admin keys): moves the deal (`stage_id`, with `lost_reason` or
+/// `won_value` where the stage needs them) or hands it to `owner_id`, one change per request.
+/// `If-Match` must carry the version the change is based on: 428 without it, 412 when the
+/// deal has changed since.
+pub async fn patch_deal(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, body: Bytes) -> Response {
+    let key = match authorize(&state, &headers, Scope::Admin).await {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let version = match if_match(&headers) {
+        None => {
+            return error(StatusCode::PRECONDITION_REQUIRED, &AppError::Conflict("Send If-Match with the deal's version (its ETag), so no one else's change is overwritten.".into()))
+        }
+        Some(Err(())) => return error(StatusCode::UNPROCESSABLE_ENTITY, &AppError::field("If-Match", "Give If-Match as the deal's ETag, like \"3\".")),
+        Some(Ok(version)) => version,
+    };
+    let patch: DealPatch = match json_body(&headers, &body) {
+        Ok(patch) => patch,
+        Err(response) => return response,
+    };
+    let actor = deals::Actor::api_key(&key.name);
+    let result = match (patch.stage_id, patch.owner_id) {
+        (Some(stage_id), None) => {
+            let won = match amount(&patch.won_value) {
+                Ok(won) => (!won.is_empty()).then_some(won),
+                Err(message) => return app_error(AppError::field("won_value", message)),
+            };
+            deals::move_stage(&state.db, &state.notifier, &actor, id, version, stage_id, patch.lost_reason, won).await
+        }
+        (None, Some(owner_id)) => deals::reassign(&state.db, &state.notifier, &actor, id, version, owner_id).await,
+        _ => return app_error(AppError::field("stage_id", "Send one change per request: a stage_id or an owner_id.")),
+    };
+    match result {
+        Ok(_) => match deals::record(&state.db, id).await {
+            Ok(record) => with_etag(&record, StatusCode::OK),
+            Err(err) => app_error(err),
+        },
+        // A change based on an old version: the precondition failed.
+        Err(err @ AppError::Conflict(_)) => error(StatusCode::PRECONDITION_FAILED, &err),
+        Err(err) => app_error(err),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityRequest {
+    outcome: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /api/v1/deals/{id}/activities` (admin keys): logs what happened, as the quick
+/// outcome buttons do (`note` needs a body).
+pub async fn post_activity(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, body: Bytes) -> Response {
+    let key = match authorize(&state, &headers, Scope::Admin).await {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let request: ActivityRequest = match json_body(&headers, &body) {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    let outcome = match app::deals::Outcome::parse(&request.outcome) {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            let names: Vec<&str> = app::deals::Outcome::BUTTONS.iter().map(|o| o.as_str()).chain(["note"]).collect();
+            return app_error(AppError::field("outcome", format!("Use one of: {}.", names.join(", "))));
+        }
+    };
+    let actor = deals::Actor::api_key(&key.name);
+    match deals::log_outcome(&state.db, &state.notifier, &actor, id, outcome, &request.body).await {
+        Ok(()) => (StatusCode::CREATED, axum::Json(json!({"deal_id": id, "outcome": outcome.as_str()}))).into_response(),
+        Err(err) => app_error(err),
     }
 }

@@ -45,6 +45,10 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/api/v1/leads", post(api_v1::post_lead))
         .route("/api/v1/forms", get(api_v1::list_forms).post(api_v1::create_form))
         .route("/api/v1/forms/{id}", put(api_v1::update_form))
+        .route("/api/v1/stages", get(api_v1::list_stages))
+        .route("/api/v1/deals", get(api_v1::list_deals))
+        .route("/api/v1/deals/{id}", get(api_v1::get_deal).patch(api_v1::patch_deal))
+        .route("/api/v1/deals/{id}/activities", post(api_v1::post_activity))
         .route("/api/v1/openapi.json", get(api_v1::openapi))
         .layer(DefaultBodyLimit::max(api_v1::BODY_LIMIT))
         .with_state(state.clone());
