@@ -23,7 +23,8 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # front end is built with -Z build-std against this toolchain. rust-web-llvm links rust-lld
 # to lld-22 without depending on it, so lld-22 is named here.
 apt_packages=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 pkg-config)
-[ "$want_e2e" = 1 ] && apt_packages+=(chromium)
+# Tests read the calendar feed with a real iCalendar parser (Python's icalendar).
+[ "$want_e2e" = 1 ] && apt_packages+=(chromium python3-icalendar)
 [ "$want_pg" = 1 ] && apt_packages+=(postgresql)
 missing=()
 for p in "${apt_packages[@]}"; do

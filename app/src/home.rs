@@ -24,7 +24,9 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Shell title="Today">
             <Suspense fallback=|| ()>{greeting}</Suspense>
+            <crate::reminders::pages::TodayFollowUps/>
             <crate::deals::pages::TodayCards/>
+            <crate::reminders::pages::CalendarCard/>
             <section class="card">
                 <h2>"Team"</h2>
                 <Suspense fallback=|| view! { <p class="hint">"Loading…"</p> }>

@@ -10,6 +10,7 @@ pub mod deals;
 pub mod error;
 pub mod home;
 pub mod notifications;
+pub mod reminders;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -58,6 +59,7 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/") view=home::HomePage/>
                 <Route path=path!("/login") view=auth::pages::LoginPage/>
                 <Route path=path!("/setup") view=auth::pages::SetupPage/>
+                <Route path=path!("/notifications") view=notifications::pages::NotificationsPage ssr=SsrMode::Async/>
                 <Route path=path!("/pipeline") view=deals::pages::PipelinePage ssr=SsrMode::Async/>
                 <Route path=path!("/deals/:id") view=deals::pages::DealPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/stages") view=deals::pages::StagesPage ssr=SsrMode::Async/>

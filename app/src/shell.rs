@@ -67,6 +67,17 @@ fn listen_for_notices(session: SessionContext, live: LiveNotices) {
             live.arrivals.update(|n| *n += 1);
         });
         source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // Once connected (and after every reconnect), lists load again: whatever arrived
+        // between the page being rendered and the stream opening is not missed.
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            live.arrivals.update(|n| *n += 1);
+            live.deal_changes.update(|n| *n += 1);
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-live", "open");
+            }
+        });
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        on_open.forget();
         let on_deal = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let change = event.data().as_string().and_then(|d| serde_json::from_str::<crate::notifications::DealEvent>(&d).ok());
             live.last_deal.set(change);
@@ -123,6 +134,7 @@ const NAV: &[NavItem] = &[
 #[component]
 pub fn Shell(title: &'static str, children: Children) -> impl IntoView {
     let session = expect_context::<SessionContext>();
+    let unread = crate::notifications::pages::unread();
     let header = move || {
         Suspend::new(async move {
             let agency_name = session.agency.await.map(|a| a.name).unwrap_or_else(|_| "Doorstep".into());
@@ -143,6 +155,7 @@ pub fn Shell(title: &'static str, children: Children) -> impl IntoView {
             view! {
                 <header class="topbar">
                     <a class="brand" href="/">{agency_name}</a>
+                    {user.is_some().then(|| view! { <crate::notifications::pages::Bell count=unread/> })}
                     {user.map(|u| view! {
                         <span class="who" data-testid="current-user">
                             <span class="who-name">{u.name}</span>

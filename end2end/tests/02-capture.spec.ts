@@ -66,6 +66,8 @@ test('with JavaScript the form checks fields as the prospect goes', async ({ pag
 test('the agent sees a new lead arrive without reloading', async ({ page, browser }) => {
   await login(page, agent.email, agent.password);
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+  // The live stream is connected before the prospect sends anything.
+  await page.locator('body[data-live]').waitFor({ state: 'attached' });
   await page.evaluate(() => ((window as any).__marker = 'no reload'));
   const leads = page.getByTestId('new-leads');
   await expect(leads).toBeVisible();

@@ -7,6 +7,7 @@ mod m20261125_000001_accounts;
 mod m20261125_000002_pipeline;
 mod m20261125_000003_api_keys;
 mod m20261125_000004_deal_workspace;
+mod m20261125_000005_reminders;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_pipeline::Migration),
             Box::new(m20261125_000003_api_keys::Migration),
             Box::new(m20261125_000004_deal_workspace::Migration),
+            Box::new(m20261125_000005_reminders::Migration),
         ]
     }
 }

@@ -363,3 +363,94 @@ async fn seed_timeline(db: &sea_orm::DatabaseConnection, deal_id: i64, author: i
     }
     Ok(())
 }
+
+const TARGET_DELIVERY_SECONDS: f64 = 10.0;
+
+pub struct RemindersBench {
+    pub count: usize,
+    pub workers: usize,
+    /// An empty PostgreSQL database to fill, else a fresh SQLite file.
+    pub database_url: Option<String>,
+}
+
+/// `doorstep bench reminders`: `count` reminders due in the same minute, delivered by
+/// `workers` schedulers at once; how long until all are delivered, and proof that none was
+/// delivered twice.
+pub async fn reminders(options: RemindersBench) -> anyhow::Result<()> {
+    use app::db::entities::{notification, reminder};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+
+    let dir = tempfile::tempdir().context("a temporary data directory")?;
+    let config = Config::for_data_dir(dir.path(), options.database_url.clone());
+    let state = config.app_state().await?;
+    let db = state.db.clone();
+    if reminder::Entity::find().count(&db).await? > 0 {
+        bail!("the database already has reminders; give the benchmark an empty one");
+    }
+    let agent = NewUserInput {
+        name: "Agent".into(),
+        email: "agent@bench.test".into(),
+        phone: String::new(),
+        role: "agent".into(),
+        time_zone: "Europe/Madrid".into(),
+        password: "bench passphrase".into(),
+    };
+    let agent = app::auth::service::create_user(&db, &agent).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let first = seed_deals(&db, agent.id, 1, 0).await?;
+    let due = chrono::Utc::now() - chrono::Duration::seconds(30);
+    let started = Instant::now();
+    let rows: Vec<reminder::ActiveModel> = (0..options.count)
+        .map(|i| reminder::ActiveModel {
+            deal_id: Set(first),
+            assignee_id: Set(agent.id),
+            title: Set(format!("Call back #{i}")),
+            kind: Set("call".into()),
+            due_at: Set(due),
+            state: Set("pending".into()),
+            late: Set(false),
+            created_at: Set(due),
+            updated_at: Set(due),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(1000) {
+        reminder::Entity::insert_many(chunk.to_vec()).exec_without_returning(&db).await?;
+    }
+    let backend = if options.database_url.is_some() { "PostgreSQL" } else { "SQLite" };
+    println!("bench reminders: {} due in the same minute, {} schedulers, {backend} (seeded in {:.1} s)", options.count, options.workers, started.elapsed().as_secs_f64());
+
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..options.workers {
+        let (db, notifier) = (db.clone(), state.notifier.clone());
+        tasks.push(tokio::spawn(async move {
+            let worker = format!("bench-{w}");
+            let mut delivered = 0usize;
+            loop {
+                let n = app::reminders::scheduler::deliver_due(&db, &notifier, &worker, chrono::Utc::now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                if n == 0 {
+                    break;
+                }
+                delivered += n;
+            }
+            anyhow::Ok(delivered)
+        }));
+    }
+    let mut per_worker = Vec::new();
+    for task in tasks {
+        per_worker.push(task.await??);
+    }
+    let took = started.elapsed().as_secs_f64();
+    let notifications = notification::Entity::find().filter(notification::Column::Kind.eq("reminder")).count(&db).await?;
+    let undelivered = reminder::Entity::find().filter(reminder::Column::DeliveredAt.is_null()).count(&db).await?;
+    println!("all delivered in  {took:.2} s   (target within {TARGET_DELIVERY_SECONDS:.0} s: {:.2} of it)", took / TARGET_DELIVERY_SECONDS);
+    println!("per scheduler     {per_worker:?}");
+    println!("notifications     {notifications} for {} reminders; undelivered {undelivered}", options.count);
+    if notifications != options.count as u64 || undelivered != 0 {
+        bail!("{notifications} notifications for {} reminders: not exactly once", options.count);
+    }
+    println!("exactly once      yes (one notification per reminder; the unique index would refuse a second)");
+    Ok(())
+}

@@ -35,6 +35,9 @@ pub enum Command {
     },
     /// Fill an empty database with a sample agency: an admin, a manager and agents.
     Demo,
+    /// Deliver due reminders without serving pages: more schedulers beside the web servers
+    /// (PostgreSQL). Each due reminder is delivered once, whichever instance takes it.
+    Worker,
     /// Measure Doorstep on this machine and print the figures against the targets.
     Bench {
         #[command(subcommand)]
@@ -63,6 +66,15 @@ pub enum BenchWhat {
         /// Renders measured per page, after five warm-up renders.
         #[arg(long, default_value_t = 100)]
         requests: usize,
+    },
+    /// Reminders due in the same minute, delivered by several schedulers: time to deliver all,
+    /// and a count proving none went twice. Uses DATABASE_URL (an empty PostgreSQL database)
+    /// when given, else a fresh SQLite file.
+    Reminders {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
     },
 }
 

@@ -34,10 +34,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Apikey { action } => apikey(&config, action).await,
         Command::Demo => doorstep::demo::run(&config).await,
+        Command::Worker => doorstep::serve::worker(&config).await,
         Command::Bench { what: BenchWhat::Capture { seconds, connections, returning } } => {
             doorstep::bench::capture(doorstep::bench::CaptureBench { seconds, connections, returning }).await
         }
         Command::Bench { what: BenchWhat::Pages { requests } } => doorstep::bench::pages(doorstep::bench::PagesBench { requests }).await,
+        Command::Bench { what: BenchWhat::Reminders { count, workers } } => {
+            let database_url = std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
+            doorstep::bench::reminders(doorstep::bench::RemindersBench { count, workers, database_url }).await
+        }
     }
 }
 

@@ -15,6 +15,13 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         tracing::warn!(site_root = %site_root.display(), "front-end files not found: pages will work without interactivity; build with `make build` or pass --site-root");
     }
     tokio::spawn(housekeeping(state.clone()));
+    let scheduler = app::reminders::scheduler::run(
+        state.db.clone(),
+        state.notifier.clone(),
+        app::reminders::scheduler::worker_id(),
+        state.notifier.stopping(),
+    );
+    let scheduler = tokio::spawn(scheduler);
     if let Some(smtp) = config.smtp() {
         crate::mail::start(state.clone(), smtp)?;
         tracing::info!("e-mailing lead notifications over SMTP");
@@ -36,7 +43,26 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         notifier.shut_down();
     };
     axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
+    // A delivery in progress commits or rolls back as a whole; wait for it.
+    let _ = scheduler.await;
     tracing::info!("stopped: in-flight requests finished");
+    Ok(())
+}
+
+/// `doorstep worker`: the scheduler alone, for running more of them beside the web servers
+/// (on PostgreSQL; SQLite runs the one inside `doorstep serve`).
+pub async fn worker(config: &Config) -> anyhow::Result<()> {
+    let state = config.app_state().await?;
+    if let Some(smtp) = config.smtp() {
+        crate::mail::start(state.clone(), smtp)?;
+    }
+    let worker = app::reminders::scheduler::worker_id();
+    tracing::info!(%worker, database = %redact(&config.database_url()), "Doorstep worker is ready");
+    let notifier = state.notifier.clone();
+    let scheduler = tokio::spawn(app::reminders::scheduler::run(state.db.clone(), state.notifier.clone(), worker, notifier.stopping()));
+    shutdown_signal().await;
+    notifier.shut_down();
+    let _ = scheduler.await;
     Ok(())
 }
 

@@ -524,7 +524,7 @@ pub(super) fn notice_rows(
         .collect()
 }
 
-pub(super) fn notice_of(row: notification::Model) -> Notice {
+pub(crate) fn notice_of(row: notification::Model) -> Notice {
     Notice { id: row.id, user_id: row.user_id, kind: row.kind, title: row.title, body: row.body, deal_id: row.deal_id }
 }
 

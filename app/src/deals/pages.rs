@@ -236,6 +236,7 @@ struct Workspace {
     note: RwSignal<String>,
     /// The last stage move asked for, to apply again after a conflict.
     last_move: RwSignal<Option<MoveStage>>,
+    follow_ups: crate::reminders::pages::FollowUps,
 }
 
 #[component]
@@ -249,6 +250,7 @@ pub fn DealPage() -> impl IntoView {
     let edit = ServerAction::<EditContact>::new();
     let claim = ServerAction::<ClaimReply>::new();
     let release = ServerAction::<ReleaseReply>::new();
+    let follow_ups = crate::reminders::pages::FollowUps::new(id);
     // Reload on our own actions and when anyone changes this deal.
     let heard = Memo::new(move |_| {
         live.deal_changes.get();
@@ -265,6 +267,7 @@ pub fn DealPage() -> impl IntoView {
                 claim.version().get(),
                 release.version().get(),
                 heard.get(),
+                follow_ups.done.version().get(),
             )
         },
         |(id, ..)| load_deal(id),
@@ -281,7 +284,7 @@ pub fn DealPage() -> impl IntoView {
             last_move.set(Some(input));
         }
     });
-    let ws = Workspace { id, data, log, move_stage, reassign, edit, claim, release, note, last_move };
+    let ws = Workspace { id, data, log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups };
     view! {
         <Shell title="Deal">
             <RequireRole role=Role::Agent>
@@ -314,7 +317,7 @@ fn DealWorkspace(ws: Workspace) -> impl IntoView {
 
 #[component]
 fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
-    let Workspace { log, move_stage, reassign, edit, claim, release, note, last_move, .. } = ws;
+    let Workspace { log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, .. } = ws;
     let deal_id = d.id;
     let version = d.version;
     let c = d.contact.clone();
@@ -390,6 +393,8 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                 {d.won_value.clone().map(|v| view! { <div><dt>"Won for"</dt><dd>{v}</dd></div> })}
             </dl>
         </section>
+
+        <crate::reminders::pages::NextStepCard f=follow_ups/>
 
         <section class="card" data-testid="log-card">
             <h2>"What happened?"</h2>

@@ -193,9 +193,14 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
         .into_tuple()
         .all(db)
         .await?;
+    // A search with no stage chosen opens on the first stage that has matches, so a phone
+    // shows the deal that was searched for.
+    let searching = query.search.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let first_with_matches = stage_rows.iter().find(|s| totals.iter().any(|t| t.0 == s.id && t.2 > 0)).map(|s| s.id);
     let selected = query
         .stage
         .filter(|id| stage_rows.iter().any(|s| s.id == *id))
+        .or(if searching { first_with_matches } else { None })
         .or_else(|| stage_rows.first().map(|s| s.id))
         .unwrap_or_default();
 
@@ -425,6 +430,8 @@ struct Edit {
     changes: Vec<FieldChange>,
     entry: Option<activity::ActiveModel>,
     contact: Option<contact::ActiveModel>,
+    /// Won or lost: what was still planned for the deal is cancelled.
+    closes: bool,
 }
 
 /// Applies `apply` to the deal at `version`, or refuses with what changed since then.
@@ -449,7 +456,7 @@ where
         return Err(AppError::Conflict(message));
     }
     let now = Utc::now();
-    let Edit { mut row, changes, entry, contact } = apply(&current)?;
+    let Edit { mut row, changes, entry, contact, closes } = apply(&current)?;
     if changes.is_empty() {
         return Ok(current.version);
     }
@@ -480,6 +487,9 @@ where
         }
         .insert(txn)
         .await?;
+    }
+    if closes {
+        crate::reminders::service::cancel_for_closed(txn, deal_id).await?;
     }
     if let Some(contact) = contact {
         contact.update(txn).await.map_err(|err| match err.sql_err() {
@@ -594,7 +604,7 @@ pub async fn move_stage(
             body: Set(body),
             ..Default::default()
         });
-        Ok(Edit { row, changes, entry, contact: None })
+        Ok(Edit { row, changes, entry, contact: None, closes: kind != StageKind::Open })
     })
     .await
 }

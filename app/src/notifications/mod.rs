@@ -1,5 +1,7 @@
 //! Telling people at once: a notification per user, stored, and pushed live to open pages.
 
+pub mod api;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
@@ -25,4 +27,16 @@ pub struct DealEvent {
     /// Who did it, and what, in words: "Ana López is replying".
     pub by_user_id: Option<i64>,
     pub what: String,
+}
+
+/// A notification in the bell's list, its time in the viewer's time zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeView {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub deal_id: Option<i64>,
+    pub at: String,
+    pub unread: bool,
 }

@@ -77,3 +77,48 @@ pub async fn create(
     .await?;
     Ok(Notice { id: row.id, user_id, kind: row.kind, title: row.title, body: row.body, deal_id })
 }
+
+pub async fn unread(db: &sea_orm::DatabaseConnection, user_id: i64) -> Result<u64, AppError> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    Ok(notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user_id))
+        .filter(notification::Column::ReadAt.is_null())
+        .count(db)
+        .await?)
+}
+
+/// The viewer's newest 50 notifications.
+pub async fn recent(db: &sea_orm::DatabaseConnection, viewer: &crate::auth::SessionUser) -> Result<Vec<super::NoticeView>, AppError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let rows = notification::Entity::find()
+        .filter(notification::Column::UserId.eq(viewer.id))
+        .order_by_desc(notification::Column::CreatedAt)
+        .order_by_desc(notification::Column::Id)
+        .limit(50)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|n| super::NoticeView {
+            id: n.id,
+            kind: n.kind,
+            title: n.title,
+            body: n.body,
+            deal_id: n.deal_id,
+            at: crate::deals::service::local(n.created_at, &viewer.time_zone),
+            unread: n.read_at.is_none(),
+        })
+        .collect())
+}
+
+pub async fn mark_all_read(db: &sea_orm::DatabaseConnection, user_id: i64) -> Result<(), AppError> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, Expr::value(Utc::now()))
+        .filter(notification::Column::UserId.eq(user_id))
+        .filter(notification::Column::ReadAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -7,6 +7,7 @@ pub mod capture;
 mod events;
 mod form_body;
 mod health;
+mod ics;
 
 use app::state::AppState;
 use std::sync::Arc;
@@ -50,6 +51,8 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/api/v1/deals/{id}", get(api_v1::get_deal).patch(api_v1::patch_deal))
         .route("/api/v1/deals/{id}/activities", post(api_v1::post_activity))
         .route("/api/v1/openapi.json", get(api_v1::openapi))
+        // The calendar feed authenticates by the secret in its address.
+        .route("/ics/{file}", get(ics::feed))
         .layer(DefaultBodyLimit::max(api_v1::BODY_LIMIT))
         .with_state(state.clone());
     let capture_state = capture::CaptureState { app: state, limiter: Arc::new(capture::RateLimiter::new(capture_limit)) };
@@ -64,7 +67,10 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
+            // A calendar address is a credential: keep it out of the logs.
+            let path = request.uri().path();
+            let path = if path.starts_with("/ics/") { "/ics/(secret).ics" } else { path };
+            tracing::info_span!("request", id = %id, method = %request.method(), path = %path)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
 }

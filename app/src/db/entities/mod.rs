@@ -10,6 +10,7 @@ pub mod idempotent_answer;
 pub mod login_failure;
 pub mod lost_reason;
 pub mod notification;
+pub mod reminder;
 pub mod session;
 pub mod stage;
 pub mod user;

@@ -14,6 +14,10 @@ pub struct Model {
     pub deal_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    /// The reminder this notification delivered, and the due time it delivered (unique
+    /// together: one delivery per reminder per due time).
+    pub reminder_id: Option<i64>,
+    pub reminder_due_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

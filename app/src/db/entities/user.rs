@@ -19,6 +19,8 @@ pub struct Model {
     pub last_assigned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// SHA-256 of the secret in the user's calendar feed address, if they made one.
+    pub calendar_token_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+/// A follow-up on a deal: what to do, by whom, when (UTC). `delivered_at` is set in the same
+/// transaction as its notification; `locked_by`/`locked_until` are a scheduler's lease.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "reminders")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub deal_id: i64,
+    pub assignee_id: i64,
+    pub created_by: Option<i64>,
+    pub title: String,
+    pub kind: String,
+    pub due_at: DateTimeUtc,
+    pub state: String,
+    pub delivered_at: Option<DateTimeUtc>,
+    pub late: bool,
+    pub locked_by: Option<String>,
+    pub locked_until: Option<DateTimeUtc>,
+    pub completed_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,106 @@
+//! Follow-ups: reminders on deals, the presets agents set them with, and the scheduler that
+//! delivers each due reminder exactly once. The types here cross the wire.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod calendar;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod scheduler;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use serde::{Deserialize, Serialize};
+
+/// A reminder counts as delivered late when the scheduler reaches it this long after it was
+/// due (the server was down, or busy).
+pub const LATE_AFTER_MINUTES: i64 = 5;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    Call,
+    Whatsapp,
+    Email,
+    Viewing,
+    Other,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Kind::Call, Kind::Whatsapp, Kind::Email, Kind::Viewing, Kind::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Call => "call",
+            Kind::Whatsapp => "whatsapp",
+            Kind::Email => "email",
+            Kind::Viewing => "viewing",
+            Kind::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Call => "Call",
+            Kind::Whatsapp => "WhatsApp",
+            Kind::Email => "E-mail",
+            Kind::Viewing => "Viewing",
+            Kind::Other => "Other",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Kind, String> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or_else(|| "Choose call, WhatsApp, e-mail, viewing or other.".into())
+    }
+}
+
+/// The one-tap due times on a phone, in the assignee's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Preset {
+    InAnHour,
+    ThisEvening,
+    TomorrowMorning,
+    InThreeDays,
+    NextMonday,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 5] = [Preset::InAnHour, Preset::ThisEvening, Preset::TomorrowMorning, Preset::InThreeDays, Preset::NextMonday];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preset::InAnHour => "in_an_hour",
+            Preset::ThisEvening => "this_evening",
+            Preset::TomorrowMorning => "tomorrow_9",
+            Preset::InThreeDays => "in_3_days",
+            Preset::NextMonday => "next_monday",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Preset::InAnHour => "In 1 hour",
+            Preset::ThisEvening => "This evening",
+            Preset::TomorrowMorning => "Tomorrow 9:00",
+            Preset::InThreeDays => "In 3 days",
+            Preset::NextMonday => "Next Monday",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.as_str() == raw.trim())
+    }
+}
+
+/// A pending reminder as a deal page or Today shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderView {
+    pub id: i64,
+    pub deal_id: i64,
+    pub contact_name: String,
+    pub title: String,
+    pub kind: Kind,
+    /// The due time in the viewer's time zone.
+    pub due: String,
+    pub overdue: bool,
+    pub assignee: String,
+}
