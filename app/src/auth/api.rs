@@ -50,6 +50,11 @@ pub mod guard {
     #[derive(Clone, Debug)]
     pub struct ClientIp(pub String);
 
+    /// An id that came in a form field; a bad one means a stale or tampered page.
+    pub fn parse_id(raw: &str, field: &'static str) -> Result<i64, AppError> {
+        raw.trim().parse().map_err(|_| AppError::field(field, "This value is not valid; reload the page."))
+    }
+
     /// Gives a fetch() caller the error's own status. A plain form post keeps the redirect
     /// back to its page (where the error is shown), so its status is left alone.
     pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {

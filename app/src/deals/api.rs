@@ -9,11 +9,6 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::auth::{api::guard, Role};
 
-#[cfg(feature = "ssr")]
-fn parse_id(raw: &str, field: &'static str) -> Result<i64, AppError> {
-    raw.trim().parse().map_err(|_| AppError::field(field, "This value is not valid; reload the page."))
-}
-
 #[server(endpoint = "pipeline")]
 pub async fn load_pipeline(query: PipelineQuery) -> Result<Pipeline, AppError> {
     let result = async {
@@ -48,7 +43,7 @@ pub async fn log_outcome(deal_id: String, outcome: String, body: Option<String>)
     let result = async {
         let viewer = guard::require(Role::Agent)?;
         let state = guard::state()?;
-        let deal_id = parse_id(&deal_id, "deal_id")?;
+        let deal_id = guard::parse_id(&deal_id, "deal_id")?;
         let outcome = super::Outcome::parse(&outcome).map_err(|m| AppError::field("outcome", m))?;
         super::service::log_outcome(&state.db, &state.notifier, &super::service::Actor::person(&viewer), deal_id, outcome, body.as_deref().unwrap_or("")).await
     };
@@ -67,7 +62,7 @@ pub async fn move_stage(
     let result = async {
         let viewer = guard::require(Role::Agent)?;
         let state = guard::state()?;
-        let (deal_id, version, stage_id) = (parse_id(&deal_id, "deal_id")?, parse_id(&version, "version")?, parse_id(&stage_id, "stage_id")?);
+        let (deal_id, version, stage_id) = (guard::parse_id(&deal_id, "deal_id")?, guard::parse_id(&version, "version")?, guard::parse_id(&stage_id, "stage_id")?);
         super::service::move_stage(&state.db, &state.notifier, &super::service::Actor::person(&viewer), deal_id, version, stage_id, lost_reason, won_value).await
     };
     guard::with_status(result.await)
@@ -78,7 +73,7 @@ pub async fn reassign(deal_id: String, version: String, owner_id: String) -> Res
     let result = async {
         let viewer = guard::require(Role::Manager)?;
         let state = guard::state()?;
-        let (deal_id, version, owner_id) = (parse_id(&deal_id, "deal_id")?, parse_id(&version, "version")?, parse_id(&owner_id, "owner_id")?);
+        let (deal_id, version, owner_id) = (guard::parse_id(&deal_id, "deal_id")?, guard::parse_id(&version, "version")?, guard::parse_id(&owner_id, "owner_id")?);
         super::service::reassign(&state.db, &state.notifier, &super::service::Actor::person(&viewer), deal_id, version, owner_id).await
     };
     guard::with_status(result.await)
@@ -96,7 +91,7 @@ pub async fn edit_contact(
     let result = async {
         let viewer = guard::require(Role::Agent)?;
         let state = guard::state()?;
-        let (deal_id, version) = (parse_id(&deal_id, "deal_id")?, parse_id(&version, "version")?);
+        let (deal_id, version) = (guard::parse_id(&deal_id, "deal_id")?, guard::parse_id(&version, "version")?);
         let region = crate::agency::load(&state.db).await?.default_region;
         let edit = super::service::ContactEdit { name, phone, email, whatsapp };
         super::service::edit_contact(&state.db, &state.notifier, &super::service::Actor::person(&viewer), deal_id, version, &region, &edit).await
@@ -143,7 +138,7 @@ pub async fn save_stage(id: Option<String>, name: String, kind: String, position
         let admin = guard::require(Role::Admin)?;
         let db = guard::state()?.db;
         let mut v = Validator::default();
-        let id = id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| parse_id(s, "id")).transpose()?;
+        let id = id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| guard::parse_id(s, "id")).transpose()?;
         let position = v.check("position", position.trim().parse::<i32>().map_err(|_| "Give the position as a number.".to_string()));
         let stale = match stale_after_days.trim() {
             "" => None,
@@ -161,7 +156,7 @@ pub async fn save_stage(id: Option<String>, name: String, kind: String, position
 pub async fn delete_stage(id: String) -> Result<(), AppError> {
     let result = async {
         guard::require(Role::Admin)?;
-        super::service::delete_stage(&guard::state()?.db, parse_id(&id, "id")?).await
+        super::service::delete_stage(&guard::state()?.db, guard::parse_id(&id, "id")?).await
     };
     guard::with_status(result.await)
 }

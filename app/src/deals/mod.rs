@@ -291,14 +291,19 @@ pub fn kind_label(kind: &str) -> &'static str {
     }
 }
 
+/// The symbol people write before an amount, where the currency has a common one.
+fn symbol(currency: &str) -> Option<&'static str> {
+    match currency {
+        "EUR" => Some("€"),
+        "GBP" => Some("£"),
+        "USD" => Some("$"),
+        _ => None,
+    }
+}
+
 /// An amount in minor units as people read it: "€250,000", "GBP 1,200.50".
 pub fn money(minor: i64, currency: &str) -> String {
-    let symbol = match currency {
-        "EUR" => "€",
-        "GBP" => "£",
-        "USD" => "$",
-        _ => "",
-    };
+    let symbol = symbol(currency).unwrap_or("");
     let sign = if minor < 0 { "-" } else { "" };
     let (units, cents) = (minor.unsigned_abs() / 100, minor.unsigned_abs() % 100);
     let digits = units.to_string();
@@ -316,12 +321,7 @@ pub fn money(minor: i64, currency: &str) -> String {
 /// A stage total in a few characters: "€1.2M", "€850k".
 pub fn money_short(minor: i64, currency: &str) -> String {
     let units = minor / 100;
-    let symbol = match currency {
-        "EUR" => "€".to_owned(),
-        "GBP" => "£".to_owned(),
-        "USD" => "$".to_owned(),
-        other => format!("{other} "),
-    };
+    let symbol = symbol(currency).map(str::to_owned).unwrap_or_else(|| format!("{currency} "));
     match units.abs() {
         n if n >= 1_000_000 => {
             let tenths = units / 100_000;

@@ -207,8 +207,7 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
     let mut columns = Vec::with_capacity(stage_rows.len());
     for row in &stage_rows {
         let mut info = stage_info(row);
-        for (stage_id, currency, count, value) in totals.iter().filter(|t| t.0 == row.id) {
-            let _ = stage_id;
+        for (_, currency, count, value) in totals.iter().filter(|t| t.0 == row.id) {
             info.deals += *count as u64;
             if let Some(value) = value.filter(|v| *v > 0) {
                 info.value.push(Money { minor: value, currency: currency.clone() });

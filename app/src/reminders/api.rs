@@ -9,11 +9,6 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::auth::{api::guard, Role};
 
-#[cfg(feature = "ssr")]
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.trim().parse().map_err(|_| AppError::field("id", "This value is not valid; reload the page."))
-}
-
 #[server(endpoint = "reminders/deal")]
 pub async fn deal_reminders(deal_id: i64) -> Result<(Vec<ReminderView>, bool), AppError> {
     use sea_orm::EntityTrait;
@@ -49,7 +44,7 @@ pub async fn set_reminder(deal_id: String, title: String, kind: String, preset: 
     let result = async {
         let viewer = guard::require(Role::Agent)?;
         let state = guard::state()?;
-        let deal_id = parse_id(&deal_id)?;
+        let deal_id = guard::parse_id(&deal_id, "deal_id")?;
         let now = chrono::Utc::now();
         super::service::create(&state.db, &state.notifier, &viewer, deal_id, &title, &kind, |tz| {
             super::service::due_from(preset.as_deref(), custom.as_deref(), now, tz)
@@ -64,7 +59,7 @@ pub async fn complete_reminder(id: String) -> Result<i64, AppError> {
     let result = async {
         let viewer = guard::require(Role::Agent)?;
         let state = guard::state()?;
-        super::service::complete(&state.db, &state.notifier, &viewer, parse_id(&id)?).await
+        super::service::complete(&state.db, &state.notifier, &viewer, guard::parse_id(&id, "id")?).await
     };
     guard::with_status(result.await)
 }
@@ -76,7 +71,7 @@ pub async fn snooze_reminder(id: String, preset: Option<String>, custom: Option<
         guard::require(Role::Agent)?;
         let state = guard::state()?;
         let now = chrono::Utc::now();
-        super::service::reschedule(&state.db, parse_id(&id)?, |tz| super::service::due_from(preset.as_deref(), custom.as_deref(), now, tz)).await
+        super::service::reschedule(&state.db, guard::parse_id(&id, "id")?, |tz| super::service::due_from(preset.as_deref(), custom.as_deref(), now, tz)).await
     };
     guard::with_status(result.await)
 }
@@ -85,7 +80,7 @@ pub async fn snooze_reminder(id: String, preset: Option<String>, custom: Option<
 pub async fn cancel_reminder(id: String) -> Result<(), AppError> {
     let result = async {
         guard::require(Role::Agent)?;
-        super::service::cancel(&guard::state()?.db, parse_id(&id)?).await
+        super::service::cancel(&guard::state()?.db, guard::parse_id(&id, "id")?).await
     };
     guard::with_status(result.await)
 }

@@ -6,7 +6,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::auth::session::{new_token, token_hash};
-use crate::db::entities::{contact, deal, reminder, user};
+use crate::db::entities::{reminder, user};
 use crate::error::AppError;
 
 /// Makes a new feed address for the user, revoking any earlier one. The token is shown once.
@@ -49,12 +49,11 @@ pub async fn feed(db: &DatabaseConnection, token: &str, base_url: &str) -> Resul
         .order_by_asc(reminder::Column::DueAt)
         .all(db)
         .await?;
-    let deal_ids: Vec<i64> = reminders.iter().map(|r| r.deal_id).collect();
-    let deals = deal::Entity::find().filter(deal::Column::Id.is_in(deal_ids)).find_also_related(contact::Entity).all(db).await?;
+    let contacts = super::service::contacts_of(db, reminders.iter().map(|r| r.deal_id).collect()).await?;
     let events: Vec<Event> = reminders
         .iter()
         .map(|r| {
-            let contact = deals.iter().find(|(d, _)| d.id == r.deal_id).and_then(|(_, c)| c.clone());
+            let contact = contacts.get(&r.deal_id).cloned();
             let name = contact.as_ref().map(|c| c.name.clone()).unwrap_or_default();
             let phone = contact.and_then(|c| c.phone).unwrap_or_default();
             Event {

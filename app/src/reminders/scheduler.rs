@@ -22,7 +22,7 @@ use sea_orm::{
 };
 
 use super::LATE_AFTER_MINUTES;
-use crate::db::entities::{contact, deal, notification, reminder, user};
+use crate::db::entities::{notification, reminder, user};
 use crate::error::AppError;
 use crate::notifications::Notice;
 use crate::notifications::service::Notifier;
@@ -125,11 +125,10 @@ pub async fn deliver_leased(db: &DatabaseConnection, notifier: &Notifier, worker
         write.txn.commit().await?;
         return Ok(0);
     }
-    let deal_ids: Vec<i64> = mine.iter().map(|r| r.deal_id).collect();
-    let deals = deal::Entity::find().filter(deal::Column::Id.is_in(deal_ids)).find_also_related(contact::Entity).all(txn).await?;
+    let contacts = super::service::contacts_of(txn, mine.iter().map(|r| r.deal_id).collect()).await?;
     let users = user::Entity::find().all(txn).await?;
     let rows = mine.iter().map(|r| {
-        let who = deals.iter().find(|(d, _)| d.id == r.deal_id).and_then(|(_, c)| c.as_ref()).map(|c| c.name.clone()).unwrap_or_default();
+        let who = contacts.get(&r.deal_id).map(|c| c.name.clone()).unwrap_or_default();
         let zone = users.iter().find(|u| u.id == r.assignee_id).map(|u| super::service::zone(&u.time_zone)).unwrap_or(chrono_tz::Tz::UTC);
         let due = r.due_at.with_timezone(&zone).format("%H:%M");
         let late = if r.due_at < late_before { " (late)" } else { "" };

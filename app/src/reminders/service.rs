@@ -1,7 +1,9 @@
 //! Reminder rules: due times from presets in the assignee's time zone (stored in UTC), and
 //! the life of a reminder: set, complete (which logs an activity), snooze, cancel.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -56,21 +58,7 @@ pub fn due_for(preset: Preset, now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
 pub fn parse_local(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let typed = NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
         .map_err(|_| "Pick a date and a time.".to_string())?;
-    Ok(at_local(typed.date(), typed.hour_of(), typed.minute_of(), tz))
-}
-
-trait HourMinute {
-    fn hour_of(&self) -> u32;
-    fn minute_of(&self) -> u32;
-}
-
-impl HourMinute for NaiveDateTime {
-    fn hour_of(&self) -> u32 {
-        chrono::Timelike::hour(self)
-    }
-    fn minute_of(&self) -> u32 {
-        chrono::Timelike::minute(self)
-    }
+    Ok(at_local(typed.date(), typed.hour(), typed.minute(), tz))
 }
 
 /// When a new reminder is due: a preset, or a custom time; both in the assignee's zone.
@@ -97,6 +85,19 @@ fn view_of(r: &reminder::Model, contact_name: String, assignee: String, viewer_z
         overdue: r.due_at < now,
         assignee,
     }
+}
+
+/// The contact of each of these deals, by deal id: what Today, the scheduler's notifications
+/// and the calendar feed name a reminder by.
+pub async fn contacts_of(db: &impl sea_orm::ConnectionTrait, deal_ids: Vec<i64>) -> Result<HashMap<i64, contact::Model>, AppError> {
+    Ok(deal::Entity::find()
+        .filter(deal::Column::Id.is_in(deal_ids))
+        .find_also_related(contact::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(d, c)| Some((d.id, c?)))
+        .collect())
 }
 
 /// A deal's pending reminders, soonest first.
@@ -126,11 +127,8 @@ pub async fn due_today(db: &DatabaseConnection, viewer: &SessionUser) -> Result<
         .limit(100)
         .all(db)
         .await?;
-    let deal_ids: Vec<i64> = rows.iter().map(|r| r.deal_id).collect();
-    let deals = deal::Entity::find().filter(deal::Column::Id.is_in(deal_ids)).find_also_related(contact::Entity).all(db).await?;
-    let contact_of = |deal_id: i64| {
-        deals.iter().find(|(d, _)| d.id == deal_id).and_then(|(_, c)| c.as_ref()).map(|c| c.name.clone()).unwrap_or_default()
-    };
+    let contacts = contacts_of(db, rows.iter().map(|r| r.deal_id).collect()).await?;
+    let contact_of = |deal_id: i64| contacts.get(&deal_id).map(|c| c.name.clone()).unwrap_or_default();
     Ok(rows.iter().map(|r| view_of(r, contact_of(r.deal_id), viewer.name.clone(), tz, now)).collect())
 }
 
