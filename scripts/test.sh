@@ -22,7 +22,16 @@ DOORSTEP_TEST_DATABASE_URL="$PG_URL" $NEXTEST -p server -E 'kind(test)' 2>&1 | t
 summaries+=("PostgreSQL: $(summary_of "$logs/postgres.log" 'Summary \[')")
 
 step "end-to-end journeys in Chromium"
-if cargo leptos build 2>&1 | tee "$logs/build.log" | tail -3; then
+# The site build's own error is printed in full; a failure is tried once more so that one
+# flaky step is told apart from a broken build (both attempts stay in the log).
+build_site() {
+  cargo leptos build >"$logs/build.log" 2>&1 && return 0
+  echo "the site build failed; its last lines:"; tail -40 "$logs/build.log"
+  echo "trying the site build once more"
+  cargo leptos build >>"$logs/build.log" 2>&1 && return 0
+  tail -40 "$logs/build.log"; return 1
+}
+if build_site; then
   (cd end2end && npx playwright test) 2>&1 | tee "$logs/e2e.log"; rc=${PIPESTATUS[0]}
   [ "$rc" -eq 0 ] || status=1
   summaries+=("Playwright: $(summary_of "$logs/e2e.log" '^ *[0-9]+ (passed|failed)' ) $(grep -E '^ *[0-9]+ failed' "$logs/e2e.log" | tail -1 | sed 's/^ *//')")
