@@ -10,6 +10,7 @@ pub mod deals;
 pub mod error;
 pub mod home;
 pub mod notifications;
+pub mod plans;
 pub mod reminders;
 pub mod shell;
 #[cfg(feature = "ssr")]
@@ -63,6 +64,7 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/pipeline") view=deals::pages::PipelinePage ssr=SsrMode::Async/>
                 <Route path=path!("/deals/:id") view=deals::pages::DealPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/stages") view=deals::pages::StagesPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/plans") view=plans::pages::PlansPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users") view=auth::pages::UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/forms") view=capture::pages::FormsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/api-keys") view=apikeys::pages::ApiKeysPage ssr=SsrMode::Async/>

@@ -8,6 +8,7 @@ mod m20261125_000002_pipeline;
 mod m20261125_000003_api_keys;
 mod m20261125_000004_deal_workspace;
 mod m20261125_000005_reminders;
+mod m20261126_000006_follow_up_plans;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_api_keys::Migration),
             Box::new(m20261125_000004_deal_workspace::Migration),
             Box::new(m20261125_000005_reminders::Migration),
+            Box::new(m20261126_000006_follow_up_plans::Migration),
         ]
     }
 }

@@ -19,9 +19,10 @@ pub struct Smtp {
     pub from: String,
 }
 
-/// Which notices are worth an e-mail: the ones that mean somebody is waiting.
+/// Which notices are worth an e-mail: the ones that mean somebody is waiting or something is
+/// due (not the live bookkeeping of who changed what).
 fn mails(notice: &Notice) -> bool {
-    matches!(notice.kind.as_str(), "new_lead" | "returning_lead")
+    matches!(notice.kind.as_str(), "new_lead" | "returning_lead" | "reminder" | "escalation" | "stale" | "digest")
 }
 
 /// Starts mailing notices; returns at once. Refuses a URL or sender that cannot work.

@@ -148,6 +148,11 @@ async fn the_openapi_document_describes_every_route() {
         ("/deals/{id}", "get"),
         ("/deals/{id}", "patch"),
         ("/deals/{id}/activities", "post"),
+        ("/reminders", "get"),
+        ("/reminders", "post"),
+        ("/reminders/{id}", "patch"),
+        ("/plans", "get"),
+        ("/deals/{id}/plans", "post"),
         ("/openapi.json", "get"),
     ];
     for (path, method) in routes {
@@ -261,4 +266,54 @@ async fn an_integration_logs_activities_on_a_deal() {
     assert_eq!(empty_note.status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = api(&app, "POST", &path, Some(&admin), "text/plain", "note", None).await;
     assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn an_integration_sets_lists_and_completes_reminders() {
+    let (app, admin, deal_id) = pipeline_with_two_deals().await;
+    let capture = key(&app, "capture").await;
+    let body = format!(r#"{{"deal_id":{deal_id},"title":"Call about the flat","kind":"call","preset":"tomorrow_9"}}"#);
+    assert_eq!(api(&app, "POST", "/api/v1/reminders", Some(&capture), "application/json", &body, None).await.status, StatusCode::FORBIDDEN);
+    let created = api(&app, "POST", "/api/v1/reminders", Some(&admin), "application/json", &body, None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let r: serde_json::Value = serde_json::from_str(&created.body).unwrap();
+    let expected = app::reminders::service::due_for(app::reminders::Preset::TomorrowMorning, chrono::Utc::now(), app::reminders::service::zone("Europe/Madrid"));
+    assert_eq!(r["due_at"], expected.to_rfc3339(), "9:00 in the owner's zone");
+    assert_eq!((r["state"].as_str(), r["title"].as_str()), (Some("pending"), Some("Call about the flat")));
+
+    // Bad input says what to fix and sets nothing.
+    for (bad, field) in [
+        (format!(r#"{{"deal_id":{deal_id},"kind":"fax","due_at":"soon"}}"#), "kind"),
+        (format!(r#"{{"deal_id":{deal_id},"kind":"call"}}"#), "due"),
+        (format!(r#"{{"deal_id":{deal_id},"kind":"call","due_at":"2020-01-01T09:00:00Z"}}"#), "due"),
+    ] {
+        let refused = api(&app, "POST", "/api/v1/reminders", Some(&admin), "application/json", &bad, None).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(refused.body.contains(field), "{}", refused.body);
+    }
+    let unknown = api(&app, "POST", "/api/v1/reminders", Some(&admin), "application/json", r#"{"deal_id":999999,"kind":"call","preset":"in_an_hour"}"#, None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    let list = api(&app, "GET", &format!("/api/v1/reminders?deal_id={deal_id}&state=pending"), Some(&admin), "application/json", "", None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let page: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    assert_eq!(page["total"], 1);
+    let bad_query = api(&app, "GET", "/api/v1/reminders?state=open&due_before=tomorrow", Some(&admin), "application/json", "", None).await;
+    assert_eq!(bad_query.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_query.body.contains("state") && bad_query.body.contains("due_before"), "{}", bad_query.body);
+
+    let id = r["id"].as_i64().unwrap();
+    let path = format!("/api/v1/reminders/{id}");
+    let moved = api(&app, "PATCH", &path, Some(&admin), "application/json", r#"{"action":"reschedule","due_at":"2099-01-02T10:00:00Z"}"#, None).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert!(moved.body.contains("\"due_at\":\"2099-01-02T10:00:00+00:00\""), "{}", moved.body);
+    let done = api(&app, "PATCH", &path, Some(&admin), "application/json", r#"{"action":"done"}"#, None).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("\"state\":\"done\""));
+    let again = api(&app, "PATCH", &path, Some(&admin), "application/json", r#"{"action":"cancel"}"#, None).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "already done");
+    let plans = api(&app, "GET", "/api/v1/plans", Some(&admin), "application/json", "", None).await;
+    assert_eq!((plans.status, plans.body.as_str()), (StatusCode::OK, "[]"));
+    let none = api(&app, "POST", &format!("/api/v1/deals/{deal_id}/plans"), Some(&admin), "application/json", r#"{"plan_id":7}"#, None).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", none.body);
 }

@@ -58,13 +58,13 @@ async fn an_edit_based_on_an_old_version_is_refused_with_what_changed() {
     let first = t.app.call("/api/deal/stage", &move_body(t.deal_id, 1, contacted, ""), Some(&t.ana)).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(first.body.trim(), "2");
-    // Ben still looks at version 1.
-    let stale = t.app.call("/api/deal/stage", &move_body(t.deal_id, 1, viewing, ""), Some(&t.ben)).await;
+    // Mia, the manager, still looks at version 1.
+    let stale = t.app.call("/api/deal/stage", &move_body(t.deal_id, 1, viewing, ""), Some(&t.boss)).await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
     assert!(stale.body.contains("Ana Agent changed stage from New to Contacted"), "{}", stale.body);
     assert_eq!(the_deal(&t).await.stage_id, contacted, "nothing was overwritten");
-    // Applied again on the version he has now seen, it goes through.
-    let again = t.app.call("/api/deal/stage", &move_body(t.deal_id, 2, viewing, ""), Some(&t.ben)).await;
+    // Applied again on the version she has now seen, it goes through.
+    let again = t.app.call("/api/deal/stage", &move_body(t.deal_id, 2, viewing, ""), Some(&t.boss)).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
     let deal = the_deal(&t).await;
     assert_eq!((deal.stage_id, deal.version), (viewing, 3));

@@ -252,6 +252,7 @@ async fn store_fresh(txn: &DatabaseTransaction, jobs: &[Job], fresh: &[usize]) -
         let job = &jobs[i];
         let contact = contact_for(job).ok_or(AppError::Internal)?;
         let deal = deal_of.get(&contact.id).ok_or(AppError::Internal)?;
+        service::start_plans(txn, &job.form, &stages, deal, job.at).await?;
         inquiries.push(service::inquiry_row(deal.id, contact.id, &job.lead, &job.form.title, job.at));
         submissions.push(service::submission_row(job.form.id, &job.print, deal.id, contact.id, Outcome::NewLead, job.at));
         let recipients = match deal.owner_id {

@@ -108,7 +108,9 @@ pub(super) async fn accept(
         None => {
             let owner = choose_owner(txn, &settings, known.then_some(contact.id), now).await?;
             let row = deal_row(form, lead, source, contact.id, owner, first_open_stage(&stages)?, now);
-            (row.insert(txn).await?, Outcome::NewLead)
+            let deal = row.insert(txn).await?;
+            start_plans(txn, form, &stages, &deal, now).await?;
+            (deal, Outcome::NewLead)
         }
     };
     inquiry_row(deal.id, contact.id, lead, &form.title, now).insert(txn).await?;
@@ -137,6 +139,24 @@ pub(super) async fn accept(
         notices.push(notice_of(row));
     }
     Ok(Step::Done(Accepted { outcome, contact_id: contact.id, deal_id: deal.id, owner_id: deal.owner_id }, notices))
+}
+
+/// Starts the follow-up plans a new deal gets, in the transaction that creates it: its
+/// form's and its first stage's. An unassigned deal has nobody to remind yet.
+pub(super) async fn start_plans(
+    txn: &impl ConnectionTrait,
+    form: &capture_form::Model,
+    stages: &[stage::Model],
+    deal: &deal::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let stage_plan = stages.iter().find(|s| s.id == deal.stage_id).and_then(|s| s.plan_id);
+    if let Some(owner) = deal.owner_id {
+        for plan_id in form.plan_id.into_iter().chain(stage_plan) {
+            crate::plans::service::start(txn, plan_id, deal, owner, None, now).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The answer to content submitted again within minutes: what the first submission created.

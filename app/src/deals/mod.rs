@@ -181,6 +181,9 @@ pub struct DealView {
     /// Who a manager may hand the deal to; empty for an agent.
     pub assignable: Vec<Person>,
     pub claim: Option<Claim>,
+    /// Whether the viewer may change this deal: agents their own and unassigned deals,
+    /// managers all. Others see it read-only.
+    pub editable: bool,
     /// The viewer's own id, to tell "you are replying" from "Ana is replying".
     pub viewer_id: i64,
     /// The greeting a WhatsApp message starts with: "Hello Marta, this is Ana from Costa

@@ -366,6 +366,8 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
     let assignable = d.assignable.clone();
     let owner_id = d.owner.as_ref().map(|o| o.id);
     let history = d.history.clone();
+    let editable = d.editable;
+    let owner_name = d.owner.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     view! {
         <div class="deal-sheet">
         <section class="card contact-card" data-testid="contact-card">
@@ -379,6 +381,9 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                 {wa.map(|h| view! { <a class="button whatsapp" href=h target="_blank" rel="noopener" data-testid="whatsapp">"WhatsApp"</a> })}
                 {mail.map(|h| view! { <a class="button secondary" href=h>"E-mail"</a> })}
             </div>
+            {(!editable).then(|| view! {
+                <p class="notice" data-testid="read-only">{format!("{owner_name} owns this deal. Log what you hear here; {owner_name} or a manager changes its stage, details and follow-ups.")}</p>
+            })}
             {claim_view}
             {claim_error}
             <dl class="facts">
@@ -413,6 +418,8 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                 <button type="submit" class="primary" name="outcome" value="note">"Save note"</button>
             </ActionForm>
         </section>
+
+        {editable.then(|| view! {
 
         <section class="card" data-testid="stage-card">
             <h2>"Stage"</h2>
@@ -462,6 +469,7 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                 </ActionForm>
             })}
         </section>
+        })}
 
         <section class="card" data-testid="timeline">
             <h2>"Timeline"</h2>
@@ -478,6 +486,7 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
             </ol>
         </section>
 
+        {editable.then(|| view! {
         <section class="card">
             <details>
                 <summary>"Edit contact details"</summary>
@@ -501,6 +510,7 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                 </ActionForm>
             </details>
         </section>
+        })}
 
         {(!history.is_empty()).then(|| view! {
             <section class="card" data-testid="history">

@@ -376,6 +376,7 @@ pub async fn view(db: &DatabaseConnection, viewer: &SessionUser, id: i64) -> Res
         owner: deal.owner_id.map(|id| Person { id, name: names.get(&id).cloned().unwrap_or_default() }),
         assignable,
         claim: live_claim(&deal, &names, now),
+        editable: may_edit(&Actor::person(viewer), &deal).is_ok(),
         viewer_id: viewer.id,
         greeting: format!(
             "Hello {}, this is {} from {} about your inquiry.",
@@ -410,6 +411,13 @@ impl Actor {
     }
 }
 
+/// Agents change their own deals and the unassigned ones (stage, details, follow-ups);
+/// managers, admins and API keys change all. Everyone sees every deal, logs what happened on
+/// it and may claim the reply.
+pub fn may_edit(actor: &Actor, deal: &deal::Model) -> Result<(), AppError> {
+    if actor.manager || deal.owner_id.is_none() || deal.owner_id == actor.user_id { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
 /// One field's change, for the audit history.
 struct FieldChange {
     field: &'static str,
@@ -431,6 +439,8 @@ struct Edit {
     contact: Option<contact::ActiveModel>,
     /// Won or lost: what was still planned for the deal is cancelled.
     closes: bool,
+    /// A follow-up plan to start (the deal entered a stage that starts one).
+    start_plan: Option<i64>,
 }
 
 /// Applies `apply` to the deal at `version`, or refuses with what changed since then.
@@ -450,12 +460,13 @@ where
     let write = crate::db::begin_write(db).await?;
     let txn = &write.txn;
     let current = find_deal(txn, deal_id).await?;
+    may_edit(actor, &current)?;
     if current.version != version {
         let message = conflict_message(txn, actor, deal_id, version).await?;
         return Err(AppError::Conflict(message));
     }
     let now = Utc::now();
-    let Edit { mut row, changes, entry, contact, closes } = apply(&current)?;
+    let Edit { mut row, changes, entry, contact, closes, start_plan } = apply(&current)?;
     if changes.is_empty() {
         return Ok(current.version);
     }
@@ -489,6 +500,9 @@ where
     }
     if closes {
         crate::reminders::service::cancel_for_closed(txn, deal_id).await?;
+    }
+    if let (Some(plan_id), Some(assignee)) = (start_plan, current.owner_id.or(actor.user_id)) {
+        crate::plans::service::start(txn, plan_id, &current, assignee, actor.user_id, now).await?;
     }
     if let Some(contact) = contact {
         contact.update(txn).await.map_err(|err| match err.sql_err() {
@@ -573,6 +587,7 @@ pub async fn move_stage(
     let names: HashMap<i64, String> = stage_rows.iter().map(|s| (s.id, s.name.clone())).collect();
     let what = format!("{} moved it to {}", actor.name, target.name);
     let target_name = target.name.clone();
+    let target_plan = target.plan_id;
     versioned(db, notifier, actor, deal_id, version, what, move |current| {
         let mut changes: Vec<FieldChange> = Vec::new();
         let from = names.get(&current.stage_id).cloned();
@@ -603,7 +618,8 @@ pub async fn move_stage(
             body: Set(body),
             ..Default::default()
         });
-        Ok(Edit { row, changes, entry, contact: None, closes: kind != StageKind::Open })
+        let start_plan = target_plan.filter(|_| current.stage_id != stage_id && kind == StageKind::Open);
+        Ok(Edit { row, changes, entry, contact: None, closes: kind != StageKind::Open, start_plan })
     })
     .await
 }
@@ -740,6 +756,8 @@ pub async fn log_outcome(
     let now = Utc::now();
     let write = crate::db::begin_write(db).await?;
     let txn = &write.txn;
+    // Anyone on the team may log what happened: the timeline is where every fact about the
+    // client goes, whoever heard it.
     let deal = find_deal(txn, deal_id).await?;
     let (kind, direction) = outcome.activity();
     let body = match (outcome, note.is_empty()) {

@@ -3,26 +3,29 @@
 
 use leptos::prelude::*;
 
-use super::ReminderView;
+use super::{DealFollowUps, ReminderView};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use crate::auth::{api::guard, Role};
+#[cfg(feature = "ssr")]
+use crate::deals::service::Actor;
 
 #[server(endpoint = "reminders/deal")]
-pub async fn deal_reminders(deal_id: i64) -> Result<(Vec<ReminderView>, bool), AppError> {
+pub async fn deal_reminders(deal_id: i64) -> Result<DealFollowUps, AppError> {
     use sea_orm::EntityTrait;
     let result = async {
         let viewer = guard::require(Role::Agent)?;
         let db = guard::state()?.db;
-        let list = super::service::for_deal(&db, &viewer, deal_id).await?;
-        let open = crate::db::entities::deal::Entity::find_by_id(deal_id)
-            .one(&db)
-            .await?
-            .ok_or(AppError::NotFound)?
-            .closed_at
-            .is_none();
-        Ok((list, open))
+        let deal = crate::db::entities::deal::Entity::find_by_id(deal_id).one(&db).await?.ok_or(AppError::NotFound)?;
+        let editable = crate::deals::service::may_edit(&Actor::person(&viewer), &deal).is_ok();
+        let open = deal.closed_at.is_none();
+        Ok(DealFollowUps {
+            pending: super::service::for_deal(&db, &viewer, deal_id).await?,
+            open,
+            editable,
+            plans: if editable && open { crate::plans::service::choices(&db).await? } else { Vec::new() },
+        })
     };
     guard::with_status(result.await)
 }
@@ -46,7 +49,7 @@ pub async fn set_reminder(deal_id: String, title: String, kind: String, preset: 
         let state = guard::state()?;
         let deal_id = guard::parse_id(&deal_id, "deal_id")?;
         let now = chrono::Utc::now();
-        super::service::create(&state.db, &state.notifier, &viewer, deal_id, &title, &kind, |tz| {
+        super::service::create(&state.db, &state.notifier, &Actor::person(&viewer), deal_id, None, &title, &kind, |tz| {
             super::service::due_from(preset.as_deref(), custom.as_deref(), now, tz)
         })
         .await
@@ -59,7 +62,7 @@ pub async fn complete_reminder(id: String) -> Result<i64, AppError> {
     let result = async {
         let viewer = guard::require(Role::Agent)?;
         let state = guard::state()?;
-        super::service::complete(&state.db, &state.notifier, &viewer, guard::parse_id(&id, "id")?).await
+        super::service::complete(&state.db, &state.notifier, &Actor::person(&viewer), guard::parse_id(&id, "id")?).await
     };
     guard::with_status(result.await)
 }
@@ -68,19 +71,19 @@ pub async fn complete_reminder(id: String) -> Result<i64, AppError> {
 #[server(endpoint = "reminders/snooze")]
 pub async fn snooze_reminder(id: String, preset: Option<String>, custom: Option<String>) -> Result<i64, AppError> {
     let result = async {
-        guard::require(Role::Agent)?;
+        let viewer = guard::require(Role::Agent)?;
         let state = guard::state()?;
         let now = chrono::Utc::now();
-        super::service::reschedule(&state.db, guard::parse_id(&id, "id")?, |tz| super::service::due_from(preset.as_deref(), custom.as_deref(), now, tz)).await
+        super::service::reschedule(&state.db, &Actor::person(&viewer), guard::parse_id(&id, "id")?, |tz| super::service::due_from(preset.as_deref(), custom.as_deref(), now, tz)).await
     };
     guard::with_status(result.await)
 }
 
 #[server(endpoint = "reminders/cancel")]
-pub async fn cancel_reminder(id: String) -> Result<(), AppError> {
+pub async fn cancel_reminder(id: String) -> Result<i64, AppError> {
     let result = async {
-        guard::require(Role::Agent)?;
-        super::service::cancel(&guard::state()?.db, guard::parse_id(&id, "id")?).await
+        let viewer = guard::require(Role::Agent)?;
+        super::service::cancel(&guard::state()?.db, &Actor::person(&viewer), guard::parse_id(&id, "id")?).await
     };
     guard::with_status(result.await)
 }

@@ -1,6 +1,8 @@
 //! Follow-ups: reminders on deals, the presets agents set them with, and the scheduler that
 //! delivers each due reminder exactly once. The types here cross the wire.
 
+#[cfg(feature = "ssr")]
+pub mod alerts;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod calendar;
@@ -103,4 +105,18 @@ pub struct ReminderView {
     pub due: String,
     pub overdue: bool,
     pub assignee: String,
+    /// What to say, from a follow-up plan's step.
+    pub message: Option<String>,
+}
+
+/// A deal's follow-ups as its page shows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealFollowUps {
+    pub pending: Vec<ReminderView>,
+    /// Open deals need a next step; closed ones do not.
+    pub open: bool,
+    /// Whether the viewer may change the deal's follow-ups.
+    pub editable: bool,
+    /// The plans the viewer may start on the deal.
+    pub plans: Vec<crate::plans::PlanChoice>,
 }

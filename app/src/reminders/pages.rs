@@ -6,7 +6,8 @@ use super::api::{
     calendar_status, deal_reminders, follow_ups, CancelReminder, CompleteReminder, NewCalendarLink, RevokeCalendarLink, SetReminder,
     SnoozeReminder,
 };
-use super::{Kind, Preset, ReminderView};
+use super::{DealFollowUps, Kind, Preset, ReminderView};
+use crate::plans::api::StartPlan;
 use crate::error::AppError;
 use crate::shell::{field_error, form_error, LiveNotices};
 
@@ -15,11 +16,12 @@ use crate::shell::{field_error, form_error, LiveNotices};
 #[derive(Clone, Copy)]
 pub struct FollowUps {
     pub deal_id: Memo<i64>,
-    pub list: Resource<Result<(Vec<ReminderView>, bool), AppError>>,
+    pub list: Resource<Result<DealFollowUps, AppError>>,
     pub set: ServerAction<SetReminder>,
     pub done: ServerAction<CompleteReminder>,
     pub snooze: ServerAction<SnoozeReminder>,
     pub cancel: ServerAction<CancelReminder>,
+    pub start: ServerAction<StartPlan>,
 }
 
 impl FollowUps {
@@ -29,6 +31,7 @@ impl FollowUps {
         let done = ServerAction::<CompleteReminder>::new();
         let snooze = ServerAction::<SnoozeReminder>::new();
         let cancel = ServerAction::<CancelReminder>::new();
+        let start = ServerAction::<StartPlan>::new();
         let list = Resource::new(
             move || {
                 (
@@ -37,18 +40,19 @@ impl FollowUps {
                     done.version().get(),
                     snooze.version().get(),
                     cancel.version().get(),
+                    start.version().get(),
                     live.deal_changes.get(),
                 )
             },
             |(id, ..)| deal_reminders(id),
         );
-        FollowUps { deal_id, list, set, done, snooze, cancel }
+        FollowUps { deal_id, list, set, done, snooze, cancel, start }
     }
 }
 
 #[component]
 pub fn NextStepCard(f: FollowUps) -> impl IntoView {
-    let FollowUps { deal_id, list, set, done, snooze, cancel } = f;
+    let FollowUps { list, done, snooze, cancel, set, start, .. } = f;
     // After "Done" the card asks for the next step, until one is set.
     let asking = RwSignal::new(false);
     Effect::new(move |_| {
@@ -57,7 +61,7 @@ pub fn NextStepCard(f: FollowUps) -> impl IntoView {
         }
     });
     Effect::new(move |_| {
-        if matches!(set.value().get(), Some(Ok(_))) {
+        if matches!(set.value().get(), Some(Ok(_))) || matches!(start.value().get(), Some(Ok(_))) {
             asking.set(false);
         }
     });
@@ -69,73 +73,105 @@ pub fn NextStepCard(f: FollowUps) -> impl IntoView {
             {form_error(done.value())}
             {form_error(snooze.value())}
             {form_error(cancel.value())}
+            {form_error(start.value())}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let (pending, open) = list.await.unwrap_or((Vec::new(), false));
-                    let none = pending.is_empty() && open;
+                    let d = list.await.unwrap_or_default();
+                    let none = d.pending.is_empty() && d.open;
+                    let editable = d.editable;
                     view! {
                         {none.then(|| view! { <p class="badge warn no-next" data-testid="no-next-step">"No next step planned"</p> })}
                         <ul class="reminders">
-                            {pending.into_iter().map(|r| {
-                                let rid = r.id;
-                                view! {
-                                    <li class="reminder" class:overdue=r.overdue data-testid="reminder">
-                                        <div>
-                                            <strong>{r.title.clone()}</strong>
-                                            <span class="hint">{format!("{} · {} · {}", r.due, r.kind.label(), r.assignee)}</span>
-                                        </div>
-                                        <div class="reminder-actions">
-                                            <ActionForm action=done>
-                                                <input type="hidden" name="id" value=rid.to_string()/>
-                                                <button type="submit" class="small primary-outline">"Done"</button>
-                                            </ActionForm>
-                                            <ActionForm action=snooze>
-                                                <input type="hidden" name="id" value=rid.to_string()/>
-                                                <input type="hidden" name="preset" value=Preset::InAnHour.as_str()/>
-                                                <button type="submit" class="small secondary">"+1 h"</button>
-                                            </ActionForm>
-                                            <ActionForm action=snooze>
-                                                <input type="hidden" name="id" value=rid.to_string()/>
-                                                <input type="hidden" name="preset" value=Preset::TomorrowMorning.as_str()/>
-                                                <button type="submit" class="small secondary">"Tomorrow"</button>
-                                            </ActionForm>
-                                            <ActionForm action=cancel>
-                                                <input type="hidden" name="id" value=rid.to_string()/>
-                                                <button type="submit" class="small ghost" aria-label="Cancel this follow-up">"Cancel"</button>
-                                            </ActionForm>
-                                        </div>
-                                    </li>
-                                }
-                            }).collect_view()}
+                            {d.pending.into_iter().map(|r| view! { <ReminderItem r editable f/> }).collect_view()}
                         </ul>
+                        {d.open.then(|| view! { <SetReminderForm f/> })}
+                        {(!d.plans.is_empty()).then(|| view! {
+                            <ActionForm action=start attr:class="start-plan">
+                                <input type="hidden" name="deal_id" value=move || f.deal_id.get().to_string()/>
+                                <label for="plan-id">"Or start a plan"</label>
+                                <div class="custom-time">
+                                    <select id="plan-id" name="plan_id" data-testid="plan-select">
+                                        {d.plans.into_iter().map(|p| view! {
+                                            <option value=p.id.to_string()>{format!("{} ({} steps)", p.name, p.steps)}</option>
+                                        }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="small" data-testid="start-plan">"Start"</button>
+                                </div>
+                                {field_error(start.value(), "plan_id")}
+                            </ActionForm>
+                        })}
                     }
                 })}
             </Transition>
-            <ActionForm action=set attr:class="stack set-reminder">
-                <input type="hidden" name="deal_id" value=move || deal_id.get().to_string()/>
-                <div class="reminder-what">
-                    <label class="sr-only" for="reminder-title">"What"</label>
-                    <input id="reminder-title" name="title" placeholder="Call back, send the brochure…" autocomplete="off"/>
-                    <label class="sr-only" for="reminder-kind">"How"</label>
-                    <select id="reminder-kind" name="kind">
-                        {Kind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
-                    </select>
-                </div>
-                {field_error(set.value(), "title")}
-                <div class="presets">
-                    {Preset::ALL.into_iter().map(|p| view! {
-                        <button type="submit" name="preset" value=p.as_str() class="secondary preset">{p.label()}</button>
-                    }).collect_view()}
-                </div>
-                <label for="reminder-custom">"Or pick a time"</label>
-                <div class="custom-time">
-                    <input id="reminder-custom" name="custom" type="datetime-local"/>
-                    <button type="submit" class="small">"Set"</button>
-                </div>
-                {field_error(set.value(), "due")}
-                {field_error(set.value(), "kind")}
-            </ActionForm>
         </section>
+    }
+}
+
+#[component]
+fn ReminderItem(r: ReminderView, editable: bool, f: FollowUps) -> impl IntoView {
+    let FollowUps { done, snooze, cancel, .. } = f;
+    let rid = r.id;
+    view! {
+        <li class="reminder" class:overdue=r.overdue data-testid="reminder">
+            <div>
+                <strong>{r.title.clone()}</strong>
+                <span class="hint">{format!("{} · {} · {}", r.due, r.kind.label(), r.assignee)}</span>
+                {r.message.clone().map(|m| view! { <span class="message" data-testid="reminder-message">{m}</span> })}
+            </div>
+            {editable.then(|| view! {
+                <div class="reminder-actions">
+                    <ActionForm action=done>
+                        <input type="hidden" name="id" value=rid.to_string()/>
+                        <button type="submit" class="small primary-outline">"Done"</button>
+                    </ActionForm>
+                    <ActionForm action=snooze>
+                        <input type="hidden" name="id" value=rid.to_string()/>
+                        <input type="hidden" name="preset" value=Preset::InAnHour.as_str()/>
+                        <button type="submit" class="small secondary">"+1 h"</button>
+                    </ActionForm>
+                    <ActionForm action=snooze>
+                        <input type="hidden" name="id" value=rid.to_string()/>
+                        <input type="hidden" name="preset" value=Preset::TomorrowMorning.as_str()/>
+                        <button type="submit" class="small secondary">"Tomorrow"</button>
+                    </ActionForm>
+                    <ActionForm action=cancel>
+                        <input type="hidden" name="id" value=rid.to_string()/>
+                        <button type="submit" class="small ghost" aria-label="Cancel this follow-up">"Cancel"</button>
+                    </ActionForm>
+                </div>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn SetReminderForm(f: FollowUps) -> impl IntoView {
+    let FollowUps { deal_id, set, .. } = f;
+    view! {
+        <ActionForm action=set attr:class="stack set-reminder">
+            <input type="hidden" name="deal_id" value=move || deal_id.get().to_string()/>
+            <div class="reminder-what">
+                <label class="sr-only" for="reminder-title">"What"</label>
+                <input id="reminder-title" name="title" placeholder="Call back, send the brochure…" autocomplete="off"/>
+                <label class="sr-only" for="reminder-kind">"How"</label>
+                <select id="reminder-kind" name="kind">
+                    {Kind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            {field_error(set.value(), "title")}
+            <div class="presets">
+                {Preset::ALL.into_iter().map(|p| view! {
+                    <button type="submit" name="preset" value=p.as_str() class="secondary preset">{p.label()}</button>
+                }).collect_view()}
+            </div>
+            <label for="reminder-custom">"Or pick a time"</label>
+            <div class="custom-time">
+                <input id="reminder-custom" name="custom" type="datetime-local"/>
+                <button type="submit" class="small">"Set"</button>
+            </div>
+            {field_error(set.value(), "due")}
+            {field_error(set.value(), "kind")}
+        </ActionForm>
     }
 }
 

@@ -10,7 +10,7 @@
 //! everything else failed. A scheduler killed mid-delivery commits nothing. Its lease lapses after
 //! [`LEASE_SECONDS`] and another scheduler (or itself, restarted) takes the batch over.
 //! Reminders that fell due while nothing was running are delivered at the next start and
-//! marked late.
+//! marked late. Once a minute it also raises the alerts in [`super::alerts`].
 
 use std::time::Duration as StdDuration;
 
@@ -42,7 +42,14 @@ pub fn worker_id() -> String {
 /// Runs until `stopping` turns true: delivers what is due, then waits a second.
 pub async fn run(db: DatabaseConnection, notifier: Notifier, worker: String, mut stopping: tokio::sync::watch::Receiver<bool>) {
     tracing::info!(%worker, "scheduler started");
+    let mut next_alerts = Utc::now();
     loop {
+        if Utc::now() >= next_alerts {
+            if let Err(err) = super::alerts::run(&db, &notifier, Utc::now()).await {
+                tracing::error!(error = ?err, "the scheduler could not raise alerts; retrying");
+            }
+            next_alerts = Utc::now() + Duration::seconds(super::alerts::EVERY_SECONDS);
+        }
         let delivered = match deliver_due(&db, &notifier, &worker, Utc::now()).await {
             Ok(n) => n,
             Err(err) => {

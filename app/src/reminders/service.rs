@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc, Weekday};
-use chrono_tz::Tz;
+pub use chrono_tz::Tz;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::{Kind, Preset, ReminderView};
 use crate::auth::SessionUser;
+use crate::deals::service::{may_edit, Actor};
 use crate::db::entities::{activity, contact, deal, reminder, user};
 use crate::error::{AppError, Validator};
 use crate::notifications::DealEvent;
@@ -84,6 +85,7 @@ fn view_of(r: &reminder::Model, contact_name: String, assignee: String, viewer_z
         due: r.due_at.with_timezone(&viewer_zone).format("%a %-d %b, %H:%M").to_string(),
         overdue: r.due_at < now,
         assignee,
+        message: r.message.clone(),
     }
 }
 
@@ -161,19 +163,33 @@ pub async fn has_next_step(db: &DatabaseConnection, deal_id: i64) -> Result<bool
         .is_some())
 }
 
-/// Sets a reminder on a deal, for its owner unless someone else is named.
+/// Sets a reminder on a deal, for `assignee` or else the deal's owner (or else the person
+/// setting it).
 pub async fn create(
     db: &DatabaseConnection,
     notifier: &Notifier,
-    viewer: &SessionUser,
+    actor: &Actor,
     deal_id: i64,
+    assignee: Option<i64>,
     title: &str,
     kind: &str,
     due: impl FnOnce(Tz) -> Result<DateTime<Utc>, String>,
 ) -> Result<i64, AppError> {
+    // Anyone may plan a follow-up (it goes to the owner); naming someone else takes the right
+    // to change the deal.
     let deal = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let assignee_id = deal.owner_id.unwrap_or(viewer.id);
-    let assignee = user::Entity::find_by_id(assignee_id).one(db).await?.ok_or(AppError::NotFound)?;
+    if assignee.is_some_and(|a| Some(a) != actor.user_id) {
+        may_edit(actor, &deal)?;
+    }
+    let assignee_id = assignee
+        .or(deal.owner_id)
+        .or(actor.user_id)
+        .ok_or_else(|| AppError::field("assignee_id", "Nobody owns this deal: name who should follow it up."))?;
+    let assignee = user::Entity::find_by_id(assignee_id)
+        .one(db)
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+        .ok_or_else(|| AppError::field("assignee_id", "Choose an active colleague."))?;
     let mut v = Validator::default();
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     let kind = v.check("kind", Kind::parse(kind));
@@ -187,7 +203,7 @@ pub async fn create(
     let row = reminder::ActiveModel {
         deal_id: Set(deal_id),
         assignee_id: Set(assignee_id),
-        created_by: Set(Some(viewer.id)),
+        created_by: Set(actor.user_id),
         title: Set(title),
         kind: Set(kind.expect("checked").as_str().into()),
         due_at: Set(due_at.expect("checked")),
@@ -199,22 +215,28 @@ pub async fn create(
     }
     .insert(db)
     .await?;
-    notifier.deal_changed(DealEvent { deal_id, version: deal.version, by_user_id: Some(viewer.id), what: format!("{} set a follow-up", viewer.name) });
+    notifier.deal_changed(DealEvent { deal_id, version: deal.version, by_user_id: actor.user_id, what: format!("{} set a follow-up", actor.name) });
     Ok(row.id)
 }
 
-async fn pending(db: &DatabaseConnection, id: i64) -> Result<reminder::Model, AppError> {
-    reminder::Entity::find_by_id(id)
-        .filter(reminder::Column::State.eq("pending"))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::Conflict("This follow-up is already done or cancelled.".into()))
+/// A pending reminder that `actor` may complete or move: their own, or on a deal they may
+/// change.
+async fn pending(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<reminder::Model, AppError> {
+    let r = reminder::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    if actor.user_id != Some(r.assignee_id) {
+        let deal = deal::Entity::find_by_id(r.deal_id).one(db).await?.ok_or(AppError::NotFound)?;
+        may_edit(actor, &deal)?;
+    }
+    if r.state != "pending" {
+        return Err(AppError::Conflict("This follow-up is already done or cancelled.".into()));
+    }
+    Ok(r)
 }
 
 /// Marks a reminder done and logs it on the deal's timeline. The page then asks for the next
 /// step.
-pub async fn complete(db: &DatabaseConnection, notifier: &Notifier, viewer: &SessionUser, id: i64) -> Result<i64, AppError> {
-    let r = pending(db, id).await?;
+pub async fn complete(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor, id: i64) -> Result<i64, AppError> {
+    let r = pending(db, actor, id).await?;
     let now = Utc::now();
     let write = crate::db::begin_write(db).await?;
     let done = reminder::Entity::update_many()
@@ -234,7 +256,7 @@ pub async fn complete(db: &DatabaseConnection, notifier: &Notifier, viewer: &Ses
         contact_id: Set(deal.contact_id),
         kind: Set("system".into()),
         direction: Set("internal".into()),
-        author_id: Set(Some(viewer.id)),
+        author_id: Set(actor.user_id),
         body: Set(format!("Follow-up done: {}", r.title)),
         occurred_at: Set(now),
         created_at: Set(now),
@@ -243,13 +265,13 @@ pub async fn complete(db: &DatabaseConnection, notifier: &Notifier, viewer: &Ses
     .insert(&write.txn)
     .await?;
     write.txn.commit().await?;
-    notifier.deal_changed(DealEvent { deal_id: r.deal_id, version: deal.version, by_user_id: Some(viewer.id), what: format!("{} completed a follow-up", viewer.name) });
+    notifier.deal_changed(DealEvent { deal_id: r.deal_id, version: deal.version, by_user_id: actor.user_id, what: format!("{} completed a follow-up", actor.name) });
     Ok(r.deal_id)
 }
 
 /// Moves a reminder later (snooze) or to a new time (reschedule). It will be delivered again.
-pub async fn reschedule(db: &DatabaseConnection, id: i64, due: impl FnOnce(Tz) -> Result<DateTime<Utc>, String>) -> Result<i64, AppError> {
-    let r = pending(db, id).await?;
+pub async fn reschedule(db: &DatabaseConnection, actor: &Actor, id: i64, due: impl FnOnce(Tz) -> Result<DateTime<Utc>, String>) -> Result<i64, AppError> {
+    let r = pending(db, actor, id).await?;
     let deal_id = r.deal_id;
     let assignee = user::Entity::find_by_id(r.assignee_id).one(db).await?.ok_or(AppError::NotFound)?;
     let at = due(zone(&assignee.time_zone)).map_err(|m| AppError::field("due", m))?;
@@ -259,18 +281,59 @@ pub async fn reschedule(db: &DatabaseConnection, id: i64, due: impl FnOnce(Tz) -
     row.late = Set(false);
     row.locked_by = Set(None);
     row.locked_until = Set(None);
+    row.escalated_at = Set(None);
     row.updated_at = Set(Utc::now());
     row.update(db).await?;
     Ok(deal_id)
 }
 
-pub async fn cancel(db: &DatabaseConnection, id: i64) -> Result<(), AppError> {
-    let r = pending(db, id).await?;
+pub async fn cancel(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<i64, AppError> {
+    let r = pending(db, actor, id).await?;
+    let deal_id = r.deal_id;
     let mut row: reminder::ActiveModel = r.into();
     row.state = Set("cancelled".into());
     row.updated_at = Set(Utc::now());
     row.update(db).await?;
-    Ok(())
+    Ok(deal_id)
+}
+
+/// Which reminders an API client asks for.
+#[derive(Clone, Debug, Default)]
+pub struct ReminderFilter {
+    pub deal_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    /// pending, done or cancelled.
+    pub state: Option<String>,
+    pub due_before: Option<DateTime<Utc>>,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// A page of reminders, soonest due first, and how many match in all.
+pub async fn records(db: &DatabaseConnection, f: &ReminderFilter) -> Result<(Vec<reminder::Model>, u64), AppError> {
+    use sea_orm::PaginatorTrait;
+    let mut select = reminder::Entity::find();
+    if let Some(id) = f.deal_id {
+        select = select.filter(reminder::Column::DealId.eq(id));
+    }
+    if let Some(id) = f.assignee_id {
+        select = select.filter(reminder::Column::AssigneeId.eq(id));
+    }
+    if let Some(state) = &f.state {
+        select = select.filter(reminder::Column::State.eq(state.as_str()));
+    }
+    if let Some(before) = f.due_before {
+        select = select.filter(reminder::Column::DueAt.lt(before));
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_asc(reminder::Column::DueAt)
+        .order_by_asc(reminder::Column::Id)
+        .offset((f.page.max(1) - 1) * f.per_page)
+        .limit(f.per_page)
+        .all(db)
+        .await?;
+    Ok((rows, total))
 }
 
 /// Cancels what is still planned for a deal that was won or lost.

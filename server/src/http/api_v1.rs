@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 /// JSON bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-fn error(status: StatusCode, err: &AppError) -> Response {
+pub(super) fn error(status: StatusCode, err: &AppError) -> Response {
     let fields = match err {
         AppError::Validation(fields) => json!(fields),
         _ => json!({}),
@@ -30,12 +30,12 @@ fn error(status: StatusCode, err: &AppError) -> Response {
     response
 }
 
-fn app_error(err: AppError) -> Response {
+pub(super) fn app_error(err: AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     error(status, &err)
 }
 
-async fn authorize(state: &AppState, headers: &HeaderMap, needed: Scope) -> Result<api_key::Model, Response> {
+pub(super) async fn authorize(state: &AppState, headers: &HeaderMap, needed: Scope) -> Result<api_key::Model, Response> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -51,7 +51,7 @@ async fn authorize(state: &AppState, headers: &HeaderMap, needed: Scope) -> Resu
 }
 
 /// Parses a JSON body, refusing other content types (415) and malformed JSON (422).
-fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &Bytes) -> Result<T, Response> {
+pub(super) fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &Bytes) -> Result<T, Response> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.starts_with("application/json") {
         return Err(error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &AppError::Conflict("Send the body as application/json.".into())));
@@ -354,7 +354,8 @@ pub fn openapi_document() -> Value {
     let mut activity_post = errors(&["401", "403", "404", "413", "415", "422"]);
     activity_post["201"] = json!({"description": "Logged on the deal's timeline."});
     let page_param = |name: &str, description: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}, "description": description});
-    json!({
+    let follow_up_paths = super::api_v1_follow_ups::paths(&errors);
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {"title": "Doorstep API", "version": "1", "description": "Leads in from websites and portals; capture forms and the pipeline managed by tools. Authenticate with an API key: Authorization: Bearer KEY."},
         "servers": [{"url": "/api/v1"}],
@@ -499,14 +500,22 @@ pub fn openapi_document() -> Value {
                 }}
             }
         }
-    })
+    });
+    for (path, item) in follow_up_paths.as_object().into_iter().flatten() {
+        doc["paths"][path] = item.clone();
+    }
+    for (name, schema) in super::api_v1_follow_ups::schemas().as_object().into_iter().flatten() {
+        doc["components"]["schemas"][name] = schema.clone();
+    }
+    doc
 }
 
-fn describe(code: &str) -> &'static str {
+pub(super) fn describe(code: &str) -> &'static str {
     match code {
         "401" => "No API key, or an unknown or revoked one.",
         "403" => "The key's scope does not allow this.",
-        "404" => "No such form or deal.",
+        "404" => "No such form, deal, reminder or plan.",
+        "409" => "Refused as things stand: already done or cancelled, or the plan already runs on the deal.",
         "412" => "The deal changed since the version in If-Match; read it again, then decide.",
         "428" => "If-Match is missing.",
         "410" => "The form is inactive.",

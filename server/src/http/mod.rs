@@ -3,6 +3,7 @@
 
 mod access;
 pub mod api_v1;
+mod api_v1_follow_ups;
 pub mod capture;
 mod events;
 mod form_body;
@@ -16,7 +17,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post, put};
+use axum::routing::{get, patch, post, put};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -50,6 +51,10 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/api/v1/deals", get(api_v1::list_deals))
         .route("/api/v1/deals/{id}", get(api_v1::get_deal).patch(api_v1::patch_deal))
         .route("/api/v1/deals/{id}/activities", post(api_v1::post_activity))
+        .route("/api/v1/reminders", get(api_v1_follow_ups::list_reminders).post(api_v1_follow_ups::create_reminder))
+        .route("/api/v1/reminders/{id}", patch(api_v1_follow_ups::change_reminder))
+        .route("/api/v1/plans", get(api_v1_follow_ups::list_plans))
+        .route("/api/v1/deals/{id}/plans", post(api_v1_follow_ups::start_plan))
         .route("/api/v1/openapi.json", get(api_v1::openapi))
         // The calendar feed authenticates by the secret in its address.
         .route("/ics/{file}", get(ics::feed))

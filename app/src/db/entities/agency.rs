@@ -11,6 +11,10 @@ pub struct Model {
     /// ISO 3166 country code for phone numbers typed without a country code.
     pub default_region: String,
     pub updated_at: DateTimeUtc,
+    /// Managers hear of a follow-up overdue by more than this many minutes; None: never.
+    pub escalate_after_minutes: Option<i32>,
+    /// The local hour each person's morning digest arrives.
+    pub digest_hour: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -31,6 +31,8 @@ pub struct Model {
     pub spam_count: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// A follow-up plan started on every new deal from this form.
+    pub plan_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,8 @@ pub mod capture_submission;
 pub mod contact;
 pub mod deal;
 pub mod deal_change;
+pub mod follow_up_plan;
+pub mod follow_up_step;
 pub mod idempotent_answer;
 pub mod login_failure;
 pub mod lost_reason;

@@ -18,6 +18,8 @@ pub struct Model {
     /// together: one delivery per reminder per due time).
     pub reminder_id: Option<i64>,
     pub reminder_due_at: Option<DateTimeUtc>,
+    /// Makes an alert once-only (unique): "digest:7:2026-11-26", "stale:42:…".
+    pub dedupe_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,12 @@ pub struct Model {
     pub completed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The follow-up plan this step came from, if any.
+    pub plan_id: Option<i64>,
+    /// What to say, from the plan step's template.
+    pub message: Option<String>,
+    /// When the managers were told it is overdue.
+    pub escalated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

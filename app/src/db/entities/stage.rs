@@ -10,6 +10,8 @@ pub struct Model {
     pub position: i32,
     pub kind: String,
     pub stale_after_days: Option<i32>,
+    /// A follow-up plan started on a deal when it enters this stage.
+    pub plan_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,130 @@
+//! Follow-up plans: a named sequence of steps an admin defines ("call at once, WhatsApp the
+//! next morning, call again on day 3"). Applied to a deal, each step becomes a reminder;
+//! winning or losing the deal cancels what is left. A capture form or a stage can start a
+//! plan by itself. The types here cross the wire.
+
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use serde::{Deserialize, Serialize};
+
+use crate::reminders::Kind;
+
+/// The longest offset a step may have: a year.
+pub const MAX_OFFSET_MINUTES: i32 = 366 * 24 * 60;
+
+/// A plan as the admin page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+    pub steps: Vec<StepView>,
+    /// What starts it by itself: "Form: Website", "Stage: Viewing".
+    pub started_by: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepView {
+    pub id: i64,
+    pub offset_minutes: i32,
+    pub at_time: Option<String>,
+    pub kind: Kind,
+    pub title: String,
+    pub message: String,
+}
+
+impl StepView {
+    pub fn when(&self) -> String {
+        when(self.offset_minutes, self.at_time.as_deref())
+    }
+}
+
+/// A plan an agent may start on a deal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanChoice {
+    pub id: i64,
+    pub name: String,
+    pub steps: usize,
+}
+
+/// When a step falls, in words: "At once", "After 2 hours", "Day 3 at 09:00".
+pub fn when(offset_minutes: i32, at_time: Option<&str>) -> String {
+    let days = offset_minutes / (24 * 60);
+    match at_time {
+        Some(at) if days == 0 => format!("Same day at {at}"),
+        Some(at) if days == 1 => format!("Next day at {at}"),
+        Some(at) => format!("Day {days} at {at}"),
+        None if offset_minutes == 0 => "At once".into(),
+        None if offset_minutes % (24 * 60) == 0 => plural(days, "day"),
+        None if offset_minutes % 60 == 0 => plural(offset_minutes / 60, "hour"),
+        None => plural(offset_minutes, "minute"),
+    }
+}
+
+fn plural(n: i32, unit: &str) -> String {
+    if n == 1 { format!("After 1 {unit}") } else { format!("After {n} {unit}s") }
+}
+
+/// An offset as typed: an amount and a unit (minutes, hours, days).
+pub fn offset_of(amount: &str, unit: &str) -> Result<i32, String> {
+    let amount: i32 = amount.trim().parse().map_err(|_| "Give a whole number, like 2.".to_string())?;
+    let per = match unit.trim() {
+        "minutes" => 1,
+        "hours" => 60,
+        "days" => 24 * 60,
+        _ => return Err("Choose minutes, hours or days.".into()),
+    };
+    match amount.checked_mul(per) {
+        Some(minutes) if (0..=MAX_OFFSET_MINUTES).contains(&minutes) => Ok(minutes),
+        _ => Err("Keep the offset between now and a year ahead.".into()),
+    }
+}
+
+/// The placeholders a step's message may use, as the admin page lists them.
+pub const PLACEHOLDERS: &[(&str, &str)] =
+    &[("{first_name}", "the client's first name"), ("{name}", "the client's full name"), ("{agent}", "the agent's name"), ("{agency}", "the agency's name")];
+
+/// A step's message with the deal's names filled in. Unknown placeholders stay as typed.
+pub fn render(template: &str, client: &str, agent: &str, agency: &str) -> String {
+    let first = client.split_whitespace().next().unwrap_or(client);
+    template.replace("{first_name}", first).replace("{name}", client).replace("{agent}", agent).replace("{agency}", agency)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_read_as_people_say_them() {
+        assert_eq!(when(0, None), "At once");
+        assert_eq!(when(120, None), "After 2 hours");
+        assert_eq!(when(45, None), "After 45 minutes");
+        assert_eq!(when(3 * 24 * 60, None), "After 3 days");
+        assert_eq!(when(24 * 60, Some("09:00")), "Next day at 09:00");
+        assert_eq!(when(3 * 24 * 60, Some("09:30")), "Day 3 at 09:30");
+        assert_eq!(when(0, Some("18:00")), "Same day at 18:00");
+    }
+
+    #[test]
+    fn typed_offsets_are_checked() {
+        assert_eq!(offset_of("2", "hours"), Ok(120));
+        assert_eq!(offset_of(" 3 ", "days"), Ok(3 * 24 * 60));
+        assert!(offset_of("-1", "days").is_err());
+        assert!(offset_of("400", "days").is_err());
+        assert!(offset_of("two", "days").is_err());
+        assert!(offset_of("2", "weeks").is_err());
+        assert!(offset_of("99999999", "days").is_err(), "no overflow");
+    }
+
+    #[test]
+    fn messages_get_the_names_filled_in() {
+        assert_eq!(
+            render("Hola {first_name}, soy {agent} de {agency}. {unknown}", "José Núñez", "Ana López", "Costa Blanca Homes"),
+            "Hola José, soy Ana López de Costa Blanca Homes. {unknown}"
+        );
+        assert_eq!(render("Hi {first_name}", "", "Ana", "X"), "Hi ");
+    }
+}

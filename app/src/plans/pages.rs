@@ -1,0 +1,175 @@
+//! The admin's plan editor at /admin/plans: plans, their steps, and what starts each by itself.
+
+use leptos::prelude::*;
+
+use super::api::{plan_settings, AddStep, DeletePlan, DeleteStep, SavePlan, SetStarter, Starter};
+use super::{PlanView, PLACEHOLDERS};
+use crate::auth::Role;
+use crate::error::AppError;
+use crate::reminders::Kind;
+use crate::shell::{field_error, form_error, RequireRole, Shell};
+
+/// Everything the page changes; made above RequireRole so the server fetches once.
+#[derive(Clone, Copy)]
+struct Editor {
+    data: Resource<Result<(Vec<PlanView>, Vec<Starter>), AppError>>,
+    save: ServerAction<SavePlan>,
+    delete: ServerAction<DeletePlan>,
+    step: ServerAction<AddStep>,
+    drop_step: ServerAction<DeleteStep>,
+    starter: ServerAction<SetStarter>,
+}
+
+#[component]
+pub fn PlansPage() -> impl IntoView {
+    let save = ServerAction::<SavePlan>::new();
+    let delete = ServerAction::<DeletePlan>::new();
+    let step = ServerAction::<AddStep>::new();
+    let drop_step = ServerAction::<DeleteStep>::new();
+    let starter = ServerAction::<SetStarter>::new();
+    let data = Resource::new(
+        move || (save.version().get(), delete.version().get(), step.version().get(), drop_step.version().get(), starter.version().get()),
+        |_| plan_settings(),
+    );
+    let editor = Editor { data, save, delete, step, drop_step, starter };
+    view! {
+        <Shell title="Follow-up plans">
+            <RequireRole role=Role::Admin>
+                <PlanAdmin editor/>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+#[component]
+fn PlanAdmin(editor: Editor) -> impl IntoView {
+    let Editor { data, save, delete, step, drop_step, starter } = editor;
+    view! {
+        <p class="hint">
+            "A plan is a sequence of follow-ups. Started on a deal, each step becomes a reminder for the deal's owner; "
+            "winning or losing the deal cancels the steps still to come."
+        </p>
+        {form_error(save.value())}
+        {form_error(delete.value())}
+        {form_error(step.value())}
+        {form_error(drop_step.value())}
+        {form_error(starter.value())}
+        <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let (plans, starters) = data.await.unwrap_or_default();
+                let choices: Vec<(i64, String)> = plans.iter().map(|p| (p.id, p.name.clone())).collect();
+                view! {
+                    <ul class="plan-admin" data-testid="plans">
+                        {plans.into_iter().map(|p| view! { <PlanCard p editor/> }).collect_view()}
+                    </ul>
+                    <section class="card">
+                        <h2>"New plan"</h2>
+                        <ActionForm action=save attr:class="stack">
+                            <label for="new-plan-name">"Name"</label>
+                            <input id="new-plan-name" name="name" placeholder="New buyer lead" autocomplete="off"/>
+                            {field_error(save.value(), "name")}
+                            <button type="submit" class="primary">"Create plan"</button>
+                        </ActionForm>
+                    </section>
+                    <section class="card" data-testid="starters">
+                        <h2>"Starts by itself"</h2>
+                        <p class="hint">"A plan can start on every new lead from a form, or on every deal that enters a stage."</p>
+                        <ul class="starters">
+                            {starters.into_iter().map(|s| {
+                                let choices = choices.clone();
+                                view! {
+                                    <li>
+                                        <ActionForm action=starter attr:class="starter">
+                                            <input type="hidden" name="target" value=s.target.clone()/>
+                                            <label>
+                                                <span>{s.label.clone()}</span>
+                                                <select name="plan_id">
+                                                    <option value="" selected=s.plan_id.is_none()>"No plan"</option>
+                                                    {choices.into_iter().map(|(id, name)| view! {
+                                                        <option value=id.to_string() selected=s.plan_id == Some(id)>{name}</option>
+                                                    }).collect_view()}
+                                                </select>
+                                            </label>
+                                            <button type="submit" class="small secondary">"Save"</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn PlanCard(p: PlanView, editor: Editor) -> impl IntoView {
+    let Editor { save, delete, step, drop_step, .. } = editor;
+    let pid = p.id;
+    let no_steps = p.steps.is_empty();
+    let placeholders = PLACEHOLDERS.iter().map(|(tag, _)| *tag).collect::<Vec<_>>().join(" ");
+    view! {
+        <li class="card plan" data-testid="plan">
+            <ActionForm action=save attr:class="plan-edit">
+                <input type="hidden" name="id" value=pid.to_string()/>
+                <label class="grow">"Name"<input name="name" value=p.name.clone()/></label>
+                <label class="check"><input type="checkbox" name="active" value="on" checked=p.active/>"In use"</label>
+                <button type="submit" class="small">"Save"</button>
+            </ActionForm>
+            {(!p.started_by.is_empty()).then(|| view! { <p class="hint">{format!("Starts by itself: {}", p.started_by.join(", "))}</p> })}
+            <ol class="steps">
+                {p.steps.into_iter().map(|s| view! {
+                    <li class="step" data-testid="plan-step">
+                        <div>
+                            <strong>{format!("{} · {}", s.when(), s.kind.label())}</strong>
+                            <span>{s.title.clone()}</span>
+                            {(!s.message.is_empty()).then(|| view! { <span class="hint message">{s.message.clone()}</span> })}
+                        </div>
+                        <ActionForm action=drop_step>
+                            <input type="hidden" name="id" value=s.id.to_string()/>
+                            <button type="submit" class="small ghost" aria-label=format!("Remove the step {}", s.title)>"Remove"</button>
+                        </ActionForm>
+                    </li>
+                }).collect_view()}
+            </ol>
+            {no_steps.then(|| view! { <p class="hint">"No steps yet: add the first below."</p> })}
+            <details class="add-step" open=no_steps>
+                <summary>"Add a step"</summary>
+                <ActionForm action=step attr:class="stack">
+                    <input type="hidden" name="plan_id" value=pid.to_string()/>
+                    <div class="row">
+                        <label>"After"<input name="amount" inputmode="numeric" value="0" size="4"/></label>
+                        <label>"Unit"
+                            <select name="unit">
+                                <option value="minutes">"minutes"</option>
+                                <option value="hours">"hours"</option>
+                                <option value="days" selected=true>"days"</option>
+                            </select>
+                        </label>
+                        <label>"At (optional)"<input name="at_time" type="time"/></label>
+                    </div>
+                    {field_error(step.value(), "amount")}
+                    {field_error(step.value(), "at_time")}
+                    <label>"How"
+                        <select name="kind">
+                            {Kind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"What to do"<input name="title" placeholder="Call to introduce yourself" autocomplete="off"/></label>
+                    {field_error(step.value(), "title")}
+                    <label>"Message (optional)"
+                        <textarea name="message" rows="3" placeholder="Hello {first_name}, this is {agent} from {agency}…"></textarea>
+                    </label>
+                    <p class="hint">{format!("Placeholders: {placeholders}")}</p>
+                    {field_error(step.value(), "message")}
+                    <button type="submit" class="primary">"Add step"</button>
+                </ActionForm>
+            </details>
+            <ActionForm action=delete attr:class="plan-delete">
+                <input type="hidden" name="id" value=pid.to_string()/>
+                <button type="submit" class="small danger">"Delete plan"</button>
+            </ActionForm>
+        </li>
+    }
+}

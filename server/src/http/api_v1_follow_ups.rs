@@ -1,0 +1,304 @@
+//! `/api/v1/reminders` and `/api/v1/plans`: follow-ups for tools (admin keys). Times are
+//! RFC 3339 in UTC; a preset ("tomorrow_9") is read in the assignee's time zone.
+
+use app::apikeys::Scope;
+use app::db::entities::reminder;
+use app::deals::service::Actor;
+use app::error::{AppError, Validator};
+use app::reminders::service as reminders;
+use app::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::api_v1::{app_error, authorize, error, json_body};
+
+fn record(r: &reminder::Model) -> Value {
+    json!({
+        "id": r.id,
+        "deal_id": r.deal_id,
+        "assignee_id": r.assignee_id,
+        "title": r.title,
+        "kind": r.kind,
+        "due_at": r.due_at.to_rfc3339(),
+        "state": r.state,
+        "delivered_at": r.delivered_at.map(|t| t.to_rfc3339()),
+        "late": r.late,
+        "plan_id": r.plan_id,
+        "message": r.message,
+        "created_at": r.created_at.to_rfc3339(),
+    })
+}
+
+fn rfc3339(raw: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(raw.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| "Give the time in RFC 3339, like 2026-11-26T09:00:00Z.".into())
+}
+
+#[derive(Deserialize)]
+pub struct ReminderQuery {
+    deal_id: Option<String>,
+    assignee_id: Option<String>,
+    state: Option<String>,
+    due_before: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+/// `GET /api/v1/reminders`: soonest due first, filtered and paged.
+pub async fn list_reminders(State(state): State<AppState>, headers: HeaderMap, query: Result<Query<ReminderQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
+        return response;
+    }
+    let Ok(Query(q)) = query else {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, &AppError::Conflict("The query string cannot be read.".into()));
+    };
+    let mut v = Validator::default();
+    let mut number = |field: &'static str, raw: &Option<String>| -> Option<i64> {
+        let raw = raw.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
+        v.check(field, raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| format!("Give {field} as a positive whole number.")))
+    };
+    let mut filter = reminders::ReminderFilter {
+        deal_id: number("deal_id", &q.deal_id),
+        assignee_id: number("assignee_id", &q.assignee_id),
+        page: number("page", &q.page).unwrap_or(1) as u64,
+        per_page: number("per_page", &q.per_page).unwrap_or(50) as u64,
+        ..Default::default()
+    };
+    filter.state = match q.state.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s @ ("pending" | "done" | "cancelled")) => Some(s.to_owned()),
+        Some(_) => {
+            v.add("state", "Use pending, done or cancelled.");
+            None
+        }
+    };
+    filter.due_before = q.due_before.as_deref().filter(|s| !s.trim().is_empty()).and_then(|raw| v.check("due_before", rfc3339(raw)));
+    if filter.per_page > 200 {
+        v.add("per_page", "Ask for at most 200 reminders per page.");
+    }
+    if let Err(err) = v.finish() {
+        return app_error(err);
+    }
+    match reminders::records(&state.db, &filter).await {
+        Ok((rows, total)) => axum::Json(json!({
+            "reminders": rows.iter().map(record).collect::<Vec<_>>(),
+            "page": filter.page, "per_page": filter.per_page, "total": total
+        }))
+        .into_response(),
+        Err(err) => app_error(err),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewReminder {
+    deal_id: i64,
+    #[serde(default)]
+    title: String,
+    kind: String,
+    due_at: Option<String>,
+    preset: Option<String>,
+    assignee_id: Option<i64>,
+}
+
+/// When a reminder is due: an absolute `due_at`, or a preset in the assignee's zone.
+fn due(due_at: Option<String>, preset: Option<String>) -> impl FnOnce(reminders::Tz) -> Result<DateTime<Utc>, String> {
+    move |tz| match (due_at, preset) {
+        (Some(at), None) => {
+            let at = rfc3339(&at)?;
+            if at < Utc::now() - chrono::Duration::minutes(1) { Err("That time has passed; pick one ahead.".into()) } else { Ok(at) }
+        }
+        (None, Some(preset)) => reminders::due_from(Some(&preset), None, Utc::now(), tz),
+        _ => Err("Send either due_at or preset.".into()),
+    }
+}
+
+async fn answer(state: &AppState, id: i64, status: StatusCode) -> Response {
+    use sea_orm::EntityTrait;
+    match reminder::Entity::find_by_id(id).one(&state.db).await {
+        Ok(Some(r)) => (status, axum::Json(record(&r))).into_response(),
+        Ok(None) => app_error(AppError::NotFound),
+        Err(err) => app_error(err.into()),
+    }
+}
+
+/// `POST /api/v1/reminders`: a follow-up on a deal, for `assignee_id` or the deal's owner.
+pub async fn create_reminder(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let key = match authorize(&state, &headers, Scope::Admin).await {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let input: NewReminder = match json_body(&headers, &body) {
+        Ok(input) => input,
+        Err(response) => return response,
+    };
+    let actor = Actor::api_key(&key.name);
+    let created = reminders::create(&state.db, &state.notifier, &actor, input.deal_id, input.assignee_id, &input.title, &input.kind, due(input.due_at, input.preset)).await;
+    match created {
+        Ok(id) => answer(&state, id, StatusCode::CREATED).await,
+        Err(err) => app_error(err),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderChange {
+    action: String,
+    due_at: Option<String>,
+    preset: Option<String>,
+}
+
+/// `PATCH /api/v1/reminders/{id}`: `done` (logged on the deal), `cancel`, or `reschedule`
+/// with `due_at` or `preset`.
+pub async fn change_reminder(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, body: Bytes) -> Response {
+    let key = match authorize(&state, &headers, Scope::Admin).await {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let change: ReminderChange = match json_body(&headers, &body) {
+        Ok(change) => change,
+        Err(response) => return response,
+    };
+    let actor = Actor::api_key(&key.name);
+    let result = match change.action.as_str() {
+        "done" => reminders::complete(&state.db, &state.notifier, &actor, id).await.map(|_| ()),
+        "cancel" => reminders::cancel(&state.db, &actor, id).await.map(|_| ()),
+        "reschedule" => reminders::reschedule(&state.db, &actor, id, due(change.due_at, change.preset)).await.map(|_| ()),
+        _ => Err(AppError::field("action", "Use done, cancel or reschedule.")),
+    };
+    match result {
+        Ok(()) => answer(&state, id, StatusCode::OK).await,
+        Err(err) => app_error(err),
+    }
+}
+
+/// `GET /api/v1/plans`: every follow-up plan with its steps.
+pub async fn list_plans(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
+        return response;
+    }
+    match app::plans::service::list(&state.db).await {
+        Ok(plans) => axum::Json(json!(plans
+            .into_iter()
+            .map(|p| json!({
+                "id": p.id, "name": p.name, "active": p.active, "started_by": p.started_by,
+                "steps": p.steps.iter().map(|s| json!({
+                    "id": s.id, "offset_minutes": s.offset_minutes, "at_time": s.at_time, "kind": s.kind.as_str(),
+                    "title": s.title, "message": s.message, "when": s.when()
+                })).collect::<Vec<_>>()
+            }))
+            .collect::<Vec<_>>()))
+        .into_response(),
+        Err(err) => app_error(err),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartPlan {
+    plan_id: i64,
+}
+
+/// `POST /api/v1/deals/{id}/plans`: starts a plan on the deal; 409 when it already runs.
+pub async fn start_plan(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, body: Bytes) -> Response {
+    let key = match authorize(&state, &headers, Scope::Admin).await {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let input: StartPlan = match json_body(&headers, &body) {
+        Ok(input) => input,
+        Err(response) => return response,
+    };
+    let actor = Actor::api_key(&key.name);
+    match app::plans::service::start_by_hand(&state.db, &state.notifier, &actor, id, input.plan_id).await {
+        Ok(n) => (StatusCode::CREATED, axum::Json(json!({"deal_id": id, "plan_id": input.plan_id, "reminders": n}))).into_response(),
+        Err(err) => app_error(err),
+    }
+}
+
+/// The OpenAPI paths of this module, merged into the document.
+pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
+    let reminder = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Reminder"}}});
+    let id_param = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let query = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description});
+    let mut list = errors(&["401", "403", "422"]);
+    list["200"] = json!({"description": "A page of reminders, soonest due first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReminderPage"}}}});
+    let mut create = errors(&["401", "403", "404", "413", "415", "422"]);
+    create["201"] = json!({"description": "Set.", "content": reminder.clone()});
+    let mut change = errors(&["401", "403", "404", "409", "413", "415", "422"]);
+    change["200"] = json!({"description": "Changed.", "content": reminder});
+    let mut plans = errors(&["401", "403"]);
+    plans["200"] = json!({"description": "Every plan with its steps.", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Plan"}}}}});
+    let mut start = errors(&["401", "403", "404", "409", "413", "415", "422"]);
+    start["201"] = json!({"description": "Started: one reminder per step.", "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "deal_id": {"type": "integer"}, "plan_id": {"type": "integer"}, "reminders": {"type": "integer"}
+    }}}}});
+    json!({
+        "/reminders": {
+            "get": {"summary": "List reminders", "description": "Needs an admin key.", "parameters": [
+                query("deal_id", json!({"type": "integer", "minimum": 1}), "Only this deal's."),
+                query("assignee_id", json!({"type": "integer", "minimum": 1}), "Only this person's."),
+                query("state", json!({"type": "string", "enum": ["pending", "done", "cancelled"]}), "Only in this state."),
+                query("due_before", json!({"type": "string", "format": "date-time"}), "Only due before this time."),
+                query("page", json!({"type": "integer", "minimum": 1}), "From 1."),
+                query("per_page", json!({"type": "integer", "minimum": 1, "maximum": 200}), "At most 200; 50 unless given.")
+            ], "responses": list},
+            "post": {"summary": "Set a reminder on a deal", "description": "Needs an admin key. Send due_at or preset.",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewReminder"}}}},
+                "responses": create}
+        },
+        "/reminders/{id}": {"patch": {
+            "summary": "Complete, cancel or reschedule a reminder", "description": "Needs an admin key. Completing logs it on the deal's timeline.",
+            "parameters": [id_param.clone()],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReminderChange"}}}},
+            "responses": change
+        }},
+        "/plans": {"get": {"summary": "List follow-up plans", "description": "Needs an admin key.", "responses": plans}},
+        "/deals/{id}/plans": {"post": {
+            "summary": "Start a follow-up plan on a deal", "description": "Needs an admin key. Each step becomes a reminder for the deal's owner.",
+            "parameters": [id_param],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["plan_id"], "additionalProperties": false, "properties": {"plan_id": {"type": "integer"}}}}}},
+            "responses": start
+        }}
+    })
+}
+
+pub fn schemas() -> Value {
+    let kind = json!({"type": "string", "enum": ["call", "whatsapp", "email", "viewing", "other"]});
+    let preset = json!({"type": "string", "enum": ["in_an_hour", "this_evening", "tomorrow_9", "in_3_days", "next_monday"], "description": "Read in the assignee's time zone."});
+    json!({
+        "Reminder": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "deal_id": {"type": "integer"}, "assignee_id": {"type": "integer"},
+            "title": {"type": "string"}, "kind": kind.clone(), "due_at": {"type": "string", "format": "date-time"},
+            "state": {"type": "string", "enum": ["pending", "done", "cancelled"]},
+            "delivered_at": {"type": "string", "format": "date-time", "nullable": true}, "late": {"type": "boolean"},
+            "plan_id": {"type": "integer", "nullable": true}, "message": {"type": "string", "nullable": true},
+            "created_at": {"type": "string", "format": "date-time"}
+        }},
+        "ReminderPage": {"type": "object", "properties": {
+            "reminders": {"type": "array", "items": {"$ref": "#/components/schemas/Reminder"}},
+            "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}
+        }},
+        "NewReminder": {"type": "object", "required": ["deal_id", "kind"], "additionalProperties": false, "properties": {
+            "deal_id": {"type": "integer"}, "title": {"type": "string", "maxLength": 120}, "kind": kind,
+            "due_at": {"type": "string", "format": "date-time"}, "preset": preset.clone(),
+            "assignee_id": {"type": "integer", "description": "The deal's owner unless given."}
+        }},
+        "ReminderChange": {"type": "object", "required": ["action"], "additionalProperties": false, "properties": {
+            "action": {"type": "string", "enum": ["done", "cancel", "reschedule"]},
+            "due_at": {"type": "string", "format": "date-time"}, "preset": preset
+        }},
+        "Plan": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}, "active": {"type": "boolean"},
+            "started_by": {"type": "array", "items": {"type": "string"}},
+            "steps": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "offset_minutes": {"type": "integer"}, "at_time": {"type": "string", "nullable": true},
+                "kind": {"type": "string"}, "title": {"type": "string"}, "message": {"type": "string"}, "when": {"type": "string"}
+            }}}
+        }}
+    })
+}

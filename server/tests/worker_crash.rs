@@ -1,0 +1,83 @@
+//! A real `doorstep worker` process killed with SIGKILL in the middle of delivering, then
+//! started again: every due reminder ends up delivered exactly once.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration as StdDuration, Instant};
+
+use app::db::entities::{deal, notification, reminder};
+use app::reminders::scheduler::{BATCH, LEASE_SECONDS};
+use chrono::{Duration, Utc};
+use common::TestApp;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+
+fn worker(app: &TestApp) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_doorstep"));
+    command.arg("worker").arg("--data-dir").arg(&app.config.data_dir).env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
+    match &app.config.database_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    command.spawn().expect("starting doorstep worker")
+}
+
+async fn delivered(app: &TestApp) -> u64 {
+    notification::Entity::find().filter(notification::Column::Kind.eq("reminder")).count(&app.state.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_delivery_and_restarted_delivers_every_reminder_once() {
+    let app = TestApp::new().await;
+    app.set_up().await;
+    let ana = app.add_user("Ana Agent", "ana@costa.test", "agent", "a long enough passphrase").await;
+    app.capture_form("open-day").await;
+    app.submit_lead("open-day", &[("name", "Lucía Fernández"), ("phone", "+34612345001")]).await;
+    let deal_id = deal::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
+    let count = BATCH as usize * 6;
+    let now = Utc::now();
+    let rows: Vec<reminder::ActiveModel> = (0..count)
+        .map(|i| reminder::ActiveModel {
+            deal_id: Set(deal_id),
+            assignee_id: Set(ana),
+            title: Set(format!("Call back #{i}")),
+            kind: Set("call".into()),
+            due_at: Set(now - Duration::seconds(1 + i as i64 % 600)),
+            state: Set("pending".into()),
+            late: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(200) {
+        reminder::Entity::insert_many(chunk.to_vec()).exec_without_returning(&app.state.db).await.unwrap();
+    }
+
+    // Kill the first worker as soon as it has delivered something: it is mid-way.
+    let mut first = worker(&app);
+    let started = Instant::now();
+    while delivered(&app).await == 0 {
+        assert!(started.elapsed() < StdDuration::from_secs(60), "the worker delivered nothing");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    first.kill().expect("SIGKILL");
+    first.wait().unwrap();
+    let at_kill = delivered(&app).await;
+    assert!(at_kill < count as u64, "killed mid-way ({at_kill} of {count}); make the queue longer");
+
+    // A new worker finishes the rest, including the batch the dead one held a lease on.
+    let mut second = worker(&app);
+    let deadline = Instant::now() + StdDuration::from_secs(LEASE_SECONDS as u64 + 60);
+    while delivered(&app).await < count as u64 {
+        assert!(Instant::now() < deadline, "only {} of {count} delivered", delivered(&app).await);
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+    }
+    // A little longer, to see that nothing is delivered twice.
+    tokio::time::sleep(StdDuration::from_secs(2)).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+    assert_eq!(delivered(&app).await, count as u64, "exactly one notification per reminder");
+    let undelivered = reminder::Entity::find().filter(reminder::Column::DeliveredAt.is_null()).count(&app.state.db).await.unwrap();
+    assert_eq!(undelivered, 0);
+}
