@@ -22,7 +22,8 @@ async function anaAndBen(browser: Browser) {
   return { a, b, pa, pb, errors };
 }
 
-test('the admin adds a second agent', async ({ page }) => {
+// Ben leads the team: a manager, who may change any deal (agents change their own).
+test('the admin adds a team lead', async ({ page }) => {
   await login(page, admin.email, admin.password);
   await page.goto('/admin/users');
   await hydrated(page);
@@ -30,7 +31,7 @@ test('the admin adds a second agent', async ({ page }) => {
   const form = page.getByTestId('add-user-form');
   await form.getByLabel('Name').fill(ben.name);
   await form.getByLabel('E-mail').fill(ben.email);
-  await form.getByLabel('Role').selectOption('agent');
+  await form.getByLabel('Role').selectOption('manager');
   await form.getByLabel('Time zone').fill('Europe/Madrid');
   await form.getByLabel('First password').fill(ben.password);
   await form.getByRole('button', { name: 'Add user' }).click();
@@ -87,7 +88,7 @@ test('a colleague sees the claim on the reply within two seconds', async ({ brow
   await b.close();
 });
 
-test('two agents edit the same deal and the second sees the conflict', async ({ browser }) => {
+test('an agent and her team lead edit the same deal and the second sees the conflict', async ({ browser }) => {
   const { a, b, pa, pb, errors } = await anaAndBen(browser);
   // Ben is on a bad connection: the live stream never reaches him, so his page stays old.
   await pb.route('**/events', (route) => route.abort());

@@ -5,6 +5,7 @@ use anyhow::bail;
 use app::auth::{NewUserInput, service};
 
 use crate::config::Config;
+use sea_orm::EntityTrait;
 
 /// Known on purpose, and printed: this is sample data for trying Doorstep out.
 pub const DEMO_PASSWORD: &str = "doorstep-demo";
@@ -57,6 +58,8 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let form = app::capture::FormSettings::with_defaults("contact", "Find your home on the Costa Blanca");
     let form = app::capture::service::save_form(&db, None, &form).await.map_err(message)?;
     let intake = app::capture::intake::Intake::new(db.clone(), Default::default());
+    // The fresh leads start the form's plan; the older deals below came before plans existed.
+    let (with_plan, after_viewing) = follow_up_plans(&db, form.id).await?;
     for (name, phone, need, text) in LEADS {
         let lead = app::capture::LeadInput {
             name: (*name).into(),
@@ -65,9 +68,13 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             message: (*text).into(),
             ..Default::default()
         };
-        intake.submit(&form, &lead, "ES", "form:contact").await.map_err(message)?;
+        intake.submit(&with_plan, &lead, "ES", "form:contact").await.map_err(message)?;
     }
     let history = pipeline_history(&db, &intake, &form).await?;
+    let stages = app::deals::service::stages(&db).await.map_err(message)?;
+    if let Some(viewing) = stages.iter().find(|s| s.name == "Viewing") {
+        app::plans::service::set_trigger(&db, app::plans::service::Trigger::Stage(viewing.id), Some(after_viewing)).await.map_err(message)?;
+    }
 
     println!(
         "Sample agency \"Costa Blanca Homes\" created: {} fresh leads from its form at /f/contact and {history} older deals across the pipeline.",
@@ -79,6 +86,33 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         println!("  {role:<8} {name:<14} {email}");
     }
     Ok(())
+}
+
+/// Two follow-up plans: one the contact form starts on every new lead, one for after a
+/// viewing. Returns the form as it now is, and the second plan.
+async fn follow_up_plans(db: &sea_orm::DatabaseConnection, form_id: i64) -> anyhow::Result<(app::db::entities::capture_form::Model, i64)> {
+    use app::plans::service::{self as plans, NewStep, Trigger};
+    let message = crate::users::explain;
+    let plan = |name| plans::save_plan(db, None, name, true);
+    let new_lead = plan("New buyer lead").await.map_err(message)?;
+    let steps: &[(i64, &str, &str, &str, &str, &str, &str)] = &[
+        (new_lead, "5", "minutes", "", "call", "Call to introduce yourself", ""),
+        (new_lead, "1", "days", "09:30", "whatsapp", "Send three listings that fit", "Hola {first_name}, soy {agent} de {agency}. Te envío tres casas que encajan con lo que buscas."),
+        (new_lead, "3", "days", "10:00", "call", "Call to book a viewing", ""),
+        (new_lead, "7", "days", "", "email", "Weekly new listings", "Hello {first_name}, here are this week's new listings from {agency}."),
+    ];
+    let after_viewing = plan("After a viewing").await.map_err(message)?;
+    let more: &[(i64, &str, &str, &str, &str, &str, &str)] = &[
+        (after_viewing, "2", "hours", "", "whatsapp", "Ask how the viewing felt", "Hi {first_name}, what did you think of the house? Happy to answer any question."),
+        (after_viewing, "2", "days", "10:00", "call", "Call about an offer", ""),
+    ];
+    for (plan_id, amount, unit, at_time, kind, title, text) in steps.iter().chain(more) {
+        let step = NewStep { amount, unit, at_time, kind, title, message: text };
+        plans::add_step(db, *plan_id, step).await.map_err(message)?;
+    }
+    plans::set_trigger(db, Trigger::Form(form_id), Some(new_lead)).await.map_err(message)?;
+    let form = app::db::entities::capture_form::Entity::find_by_id(form_id).one(db).await?;
+    Ok((form.ok_or_else(|| anyhow::anyhow!("the demo form vanished"))?, after_viewing))
 }
 
 const FIRST_NAMES: &[&str] = &[

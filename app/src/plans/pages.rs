@@ -27,10 +27,19 @@ pub fn PlansPage() -> impl IntoView {
     let step = ServerAction::<AddStep>::new();
     let drop_step = ServerAction::<DeleteStep>::new();
     let starter = ServerAction::<SetStarter>::new();
-    let data = Resource::new(
-        move || (save.version().get(), delete.version().get(), step.version().get(), drop_step.version().get(), starter.version().get()),
-        |_| plan_settings(),
-    );
+    // Reload after a change that went through; a refused one keeps what the admin typed.
+    let changed = RwSignal::new(0u32);
+    macro_rules! reload_on_success {
+        ($($action:ident),*) => {$(
+            Effect::new(move |_| {
+                if matches!($action.value().get(), Some(Ok(_))) {
+                    changed.update(|n| *n += 1);
+                }
+            });
+        )*};
+    }
+    reload_on_success!(save, delete, step, drop_step, starter);
+    let data = Resource::new(move || changed.get(), |_| plan_settings());
     let editor = Editor { data, save, delete, step, drop_step, starter };
     view! {
         <Shell title="Follow-up plans">

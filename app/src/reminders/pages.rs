@@ -92,7 +92,7 @@ pub fn NextStepCard(f: FollowUps) -> impl IntoView {
                                 <div class="custom-time">
                                     <select id="plan-id" name="plan_id" data-testid="plan-select">
                                         {d.plans.into_iter().map(|p| view! {
-                                            <option value=p.id.to_string()>{format!("{} ({} steps)", p.name, p.steps)}</option>
+                                            <option value=p.id.to_string()>{format!("{} ({} step{})", p.name, p.steps, if p.steps == 1 { "" } else { "s" })}</option>
                                         }).collect_view()}
                                     </select>
                                     <button type="submit" class="small" data-testid="start-plan">"Start"</button>
