@@ -33,6 +33,8 @@ enum FollowUpSteps {
 #[derive(DeriveIden)]
 enum Reminders {
     Table,
+    LockedBy,
+    LockedUntil,
     PlanId,
     Message,
     EscalatedAt,
@@ -121,6 +123,11 @@ impl MigrationTrait for Migration {
         ];
         for (table, column) in additions {
             manager.alter_table(Table::alter().table(table).add_column(column).to_owned()).await?;
+        }
+        // The scheduler now marks and notifies in one transaction, row-locked on PostgreSQL;
+        // the lease columns it used before are gone.
+        for column in [Reminders::LockedBy, Reminders::LockedUntil] {
+            manager.alter_table(Table::alter().table(Reminders::Table).drop_column(column).to_owned()).await?;
         }
         manager
             .create_index(Index::create().name("notifications_dedupe").table(Notifications::Table).col(Notifications::DedupeKey).unique().to_owned())

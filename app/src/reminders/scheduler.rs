@@ -1,24 +1,23 @@
 //! The scheduler: delivers every due reminder exactly once, as a notification to its
 //! assignee, through restarts, crashes and several instances.
 //!
-//! The queue is the `reminders` table. A scheduler first leases a batch of due, undelivered
-//! reminders (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so instances never wait on each
-//! other). It then delivers its batch in one transaction: it marks them delivered, only
-//! where its own lease still holds and nothing delivered them yet, and inserts one
-//! notification for each row it marked. The mark and the notification commit together, and
-//! the unique `notifications (reminder_id, reminder_due_at)` refuses a second delivery even if
-//! everything else failed. A scheduler killed mid-delivery commits nothing. Its lease lapses after
-//! [`LEASE_SECONDS`] and another scheduler (or itself, restarted) takes the batch over.
-//! Reminders that fell due while nothing was running are delivered at the next start and
-//! marked late. Once a minute it also raises the alerts in [`super::alerts`].
+//! The queue is the `reminders` table. One round is one transaction: it marks a batch of due,
+//! undelivered reminders delivered and inserts one notification for each row it marked; the
+//! mark and the notifications commit together. On PostgreSQL the batch is picked with
+//! `FOR UPDATE SKIP LOCKED`, so instances never wait on each other and never take the same
+//! row; on SQLite the single writer's turn does the same. A scheduler killed mid-delivery
+//! commits nothing: its rows are unlocked and the next round (its own, restarted, or
+//! another's) takes them. The unique `notifications (reminder_id, reminder_due_at)` refuses a
+//! second delivery even if everything else failed. Reminders that fell due while nothing was
+//! running are delivered at the next start and marked late. Once a minute it also raises
+//! the alerts in [`super::alerts`].
 
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, Set, Statement,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    Statement, TransactionTrait,
 };
 
 use super::LATE_AFTER_MINUTES;
@@ -27,12 +26,10 @@ use crate::error::AppError;
 use crate::notifications::Notice;
 use crate::notifications::service::Notifier;
 
-/// How long a scheduler may hold a batch before others may take it over.
-pub const LEASE_SECONDS: i64 = 30;
-/// Reminders leased per round.
-pub const BATCH: u64 = 500;
+/// Reminders delivered per round (one transaction).
+pub const BATCH: u64 = 1000;
 
-/// A random name for this scheduler's leases.
+/// A random name for this scheduler, for its log lines.
 pub fn worker_id() -> String {
     use rand::Rng;
     let n: u64 = rand::thread_rng().r#gen();
@@ -68,70 +65,45 @@ pub async fn run(db: DatabaseConnection, notifier: Notifier, worker: String, mut
     tracing::info!(%worker, "scheduler stopped");
 }
 
-/// One round: lease what is due at `now`, then deliver it. Returns how many were delivered.
+/// One round: delivers up to [`BATCH`] reminders due at `now` and publishes their
+/// notifications. Returns how many were delivered.
 pub async fn deliver_due(db: &DatabaseConnection, notifier: &Notifier, worker: &str, now: DateTime<Utc>) -> Result<usize, AppError> {
-    let leased = lease(db, worker, now).await?;
-    if leased == 0 {
-        return Ok(0);
-    }
-    deliver_leased(db, notifier, worker, now).await
+    let write = crate::db::begin_write(db).await?;
+    let notices = deliver_in(&write.txn, worker, now).await?;
+    write.txn.commit().await?;
+    let delivered = notices.len();
+    notifier.publish(notices);
+    Ok(delivered)
 }
 
-/// Leases up to [`BATCH`] due, undelivered reminders whose lease is free or lapsed.
-pub async fn lease(db: &DatabaseConnection, worker: &str, now: DateTime<Utc>) -> Result<u64, AppError> {
-    let until = now + Duration::seconds(LEASE_SECONDS);
-    let backend = db.get_database_backend();
+/// The round's work inside `txn`: marks a batch delivered and stores a notification for each.
+/// Nothing is delivered until the caller commits.
+pub async fn deliver_in(txn: &DatabaseTransaction, worker: &str, now: DateTime<Utc>) -> Result<Vec<Notice>, AppError> {
+    let backend = txn.get_database_backend();
+    let late_before = now - Duration::minutes(LATE_AFTER_MINUTES);
     let sql = match backend {
         DatabaseBackend::Postgres => {
-            "UPDATE reminders SET locked_by = $1, locked_until = $2 WHERE id IN (
+            "UPDATE reminders SET delivered_at = $1, late = (due_at < $2) WHERE id IN (
                 SELECT id FROM reminders
-                WHERE state = 'pending' AND delivered_at IS NULL AND due_at <= $3
-                  AND (locked_until IS NULL OR locked_until < $3)
-                ORDER BY due_at LIMIT $4
-                FOR UPDATE SKIP LOCKED)"
+                WHERE state = 'pending' AND delivered_at IS NULL AND due_at <= $1
+                ORDER BY due_at LIMIT $3
+                FOR UPDATE SKIP LOCKED)
+             RETURNING *"
         }
         _ => {
-            "UPDATE reminders SET locked_by = ?, locked_until = ? WHERE id IN (
+            "UPDATE reminders SET delivered_at = ?1, late = (due_at < ?2) WHERE id IN (
                 SELECT id FROM reminders
-                WHERE state = 'pending' AND delivered_at IS NULL AND due_at <= ?
-                  AND (locked_until IS NULL OR locked_until < ?)
-                ORDER BY due_at LIMIT ?)"
+                WHERE state = 'pending' AND delivered_at IS NULL AND due_at <= ?1
+                ORDER BY due_at LIMIT ?3)
+             RETURNING *"
         }
     };
-    let values: Vec<sea_orm::Value> = match backend {
-        DatabaseBackend::Postgres => vec![worker.into(), until.into(), now.into(), (BATCH as i64).into()],
-        _ => vec![worker.into(), until.into(), now.into(), now.into(), (BATCH as i64).into()],
-    };
-    // On SQLite the lease takes the single writer's turn like every other write.
-    let write = crate::db::begin_write(db).await?;
-    let result = write.txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
-    write.txn.commit().await?;
-    Ok(result.rows_affected())
-}
-
-/// Delivers what this worker holds a live lease on: marks each delivered and notifies its
-/// assignee, all in one transaction.
-pub async fn deliver_leased(db: &DatabaseConnection, notifier: &Notifier, worker: &str, now: DateTime<Utc>) -> Result<usize, AppError> {
-    let write = crate::db::begin_write(db).await?;
-    let txn = &write.txn;
-    let late_before = now - Duration::minutes(LATE_AFTER_MINUTES);
-    // Only rows whose lease is still ours and that nobody delivered: a scheduler whose lease
-    // lapsed (it stalled) and was taken over finds nothing here.
-    let mine = reminder::Entity::update_many()
-        .col_expr(reminder::Column::DeliveredAt, Expr::value(now))
-        .col_expr(reminder::Column::Late, Expr::col(reminder::Column::DueAt).lt(late_before))
-        .col_expr(reminder::Column::LockedBy, Expr::value(Option::<String>::None))
-        .col_expr(reminder::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .filter(reminder::Column::LockedBy.eq(worker))
-        .filter(reminder::Column::LockedUntil.gte(now))
-        .filter(reminder::Column::DeliveredAt.is_null())
-        .filter(reminder::Column::State.eq("pending"))
-        .exec_with_returning(txn)
-        .await?;
+    let values: Vec<sea_orm::Value> = vec![now.into(), late_before.into(), (BATCH as i64).into()];
+    let mine = reminder::Entity::find().from_raw_sql(Statement::from_sql_and_values(backend, sql, values)).all(txn).await?;
     if mine.is_empty() {
-        write.txn.commit().await?;
-        return Ok(0);
+        return Ok(Vec::new());
     }
+    tracing::debug!(%worker, reminders = mine.len(), "delivering");
     let contacts = super::service::contacts_of(txn, mine.iter().map(|r| r.deal_id).collect()).await?;
     let users = user::Entity::find().all(txn).await?;
     let rows = mine.iter().map(|r| {
@@ -152,12 +124,7 @@ pub async fn deliver_leased(db: &DatabaseConnection, notifier: &Notifier, worker
             ..Default::default()
         }
     });
-    let notices: Vec<Notice> =
-        notification::Entity::insert_many(rows).exec_with_returning(txn).await?.into_iter().map(crate::capture::service::notice_of).collect();
-    write.txn.commit().await?;
-    let delivered = notices.len();
-    notifier.publish(notices);
-    Ok(delivered)
+    Ok(notification::Entity::insert_many(rows).exec_with_returning(txn).await?.into_iter().map(crate::capture::service::notice_of).collect())
 }
 
 /// Makes sure the database answers before a worker starts (used by `doorstep worker`).

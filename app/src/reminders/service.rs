@@ -279,8 +279,6 @@ pub async fn reschedule(db: &DatabaseConnection, actor: &Actor, id: i64, due: im
     row.due_at = Set(at);
     row.delivered_at = Set(None);
     row.late = Set(false);
-    row.locked_by = Set(None);
-    row.locked_until = Set(None);
     row.escalated_at = Set(None);
     row.updated_at = Set(Utc::now());
     row.update(db).await?;

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A follow-up on a deal: what to do, by whom, when (UTC). `delivered_at` is set in the same
-/// transaction as its notification; `locked_by`/`locked_until` are a scheduler's lease.
+/// transaction as its notification.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "reminders")]
 pub struct Model {
@@ -16,8 +16,6 @@ pub struct Model {
     pub state: String,
     pub delivered_at: Option<DateTimeUtc>,
     pub late: bool,
-    pub locked_by: Option<String>,
-    pub locked_until: Option<DateTimeUtc>,
     pub completed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
