@@ -1,5 +1,6 @@
-//! A real `doorstep worker` process killed with SIGKILL in the middle of delivering, then
-//! started again: every due reminder ends up delivered exactly once.
+//! Real `doorstep worker` processes: one killed with SIGKILL in the middle of delivering and
+//! started again, and (on PostgreSQL) two running at once. Every due reminder ends up
+//! delivered exactly once.
 
 mod common;
 
@@ -26,15 +27,14 @@ async fn delivered(app: &TestApp) -> u64 {
     notification::Entity::find().filter(notification::Column::Kind.eq("reminder")).count(&app.state.db).await.unwrap()
 }
 
-#[tokio::test]
-async fn a_worker_killed_mid_delivery_and_restarted_delivers_every_reminder_once() {
+/// An agency with one deal and `count` reminders already due on it.
+async fn due_queue(count: usize) -> TestApp {
     let app = TestApp::new().await;
     app.set_up().await;
     let ana = app.add_user("Ana Agent", "ana@costa.test", "agent", "a long enough passphrase").await;
     app.capture_form("open-day").await;
     app.submit_lead("open-day", &[("name", "Lucía Fernández"), ("phone", "+34612345001")]).await;
     let deal_id = deal::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
-    let count = BATCH as usize * 6;
     let now = Utc::now();
     let rows: Vec<reminder::ActiveModel> = (0..count)
         .map(|i| reminder::ActiveModel {
@@ -53,6 +53,26 @@ async fn a_worker_killed_mid_delivery_and_restarted_delivers_every_reminder_once
     for chunk in rows.chunks(200) {
         reminder::Entity::insert_many(chunk.to_vec()).exec_without_returning(&app.state.db).await.unwrap();
     }
+    app
+}
+
+async fn wait_for_all(app: &TestApp, count: usize) {
+    let deadline = Instant::now() + StdDuration::from_secs(60);
+    while delivered(app).await < count as u64 {
+        assert!(Instant::now() < deadline, "only {} of {count} delivered", delivered(app).await);
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+    }
+    // A little longer, to see that nothing is delivered twice.
+    tokio::time::sleep(StdDuration::from_secs(2)).await;
+    assert_eq!(delivered(app).await, count as u64, "exactly one notification per reminder");
+    let undelivered = reminder::Entity::find().filter(reminder::Column::DeliveredAt.is_null()).count(&app.state.db).await.unwrap();
+    assert_eq!(undelivered, 0);
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_delivery_and_restarted_delivers_every_reminder_once() {
+    let count = BATCH as usize * 6;
+    let app = due_queue(count).await;
 
     // Kill the first worker as soon as it has delivered something: it is mid-way.
     let mut first = worker(&app);
@@ -68,16 +88,23 @@ async fn a_worker_killed_mid_delivery_and_restarted_delivers_every_reminder_once
 
     // A new worker finishes the rest, including the batch the dead one was delivering.
     let mut second = worker(&app);
-    let deadline = Instant::now() + StdDuration::from_secs(60);
-    while delivered(&app).await < count as u64 {
-        assert!(Instant::now() < deadline, "only {} of {count} delivered", delivered(&app).await);
-        tokio::time::sleep(StdDuration::from_millis(200)).await;
-    }
-    // A little longer, to see that nothing is delivered twice.
-    tokio::time::sleep(StdDuration::from_secs(2)).await;
+    wait_for_all(&app, count).await;
     second.kill().unwrap();
     second.wait().unwrap();
-    assert_eq!(delivered(&app).await, count as u64, "exactly one notification per reminder");
-    let undelivered = reminder::Entity::find().filter(reminder::Column::DeliveredAt.is_null()).count(&app.state.db).await.unwrap();
-    assert_eq!(undelivered, 0);
+}
+
+#[tokio::test]
+async fn two_worker_processes_on_one_postgresql_deliver_each_reminder_once() {
+    if common::database_kind() != "postgres" {
+        // SQLite runs one scheduler; the test above covers it.
+        return;
+    }
+    let count = BATCH as usize * 8;
+    let app = due_queue(count).await;
+    let mut workers = [worker(&app), worker(&app)];
+    wait_for_all(&app, count).await;
+    for w in &mut workers {
+        w.kill().unwrap();
+        w.wait().unwrap();
+    }
 }
