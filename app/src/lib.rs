@@ -11,6 +11,7 @@ pub mod error;
 pub mod home;
 pub mod notifications;
 pub mod plans;
+pub mod properties;
 pub mod reminders;
 pub mod shell;
 #[cfg(feature = "ssr")]

@@ -9,6 +9,7 @@ mod m20261125_000003_api_keys;
 mod m20261125_000004_deal_workspace;
 mod m20261125_000005_reminders;
 mod m20261126_000006_follow_up_plans;
+mod m20261126_000007_properties;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_deal_workspace::Migration),
             Box::new(m20261125_000005_reminders::Migration),
             Box::new(m20261126_000006_follow_up_plans::Migration),
+            Box::new(m20261126_000007_properties::Migration),
         ]
     }
 }

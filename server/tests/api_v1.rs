@@ -153,6 +153,12 @@ async fn the_openapi_document_describes_every_route() {
         ("/reminders/{id}", "patch"),
         ("/plans", "get"),
         ("/deals/{id}/plans", "post"),
+        ("/properties", "get"),
+        ("/properties", "post"),
+        ("/properties/{id}", "get"),
+        ("/properties/{id}", "put"),
+        ("/properties/{id}/matches", "get"),
+        ("/deals/{id}/matches", "get"),
         ("/openapi.json", "get"),
     ];
     for (path, method) in routes {

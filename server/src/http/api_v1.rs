@@ -501,10 +501,12 @@ pub fn openapi_document() -> Value {
             }
         }
     });
-    for (path, item) in follow_up_paths.as_object().into_iter().flatten() {
+    let more_paths = [follow_up_paths, super::api_v1_properties::paths(&errors)];
+    for (path, item) in more_paths.iter().flat_map(|p| p.as_object().into_iter().flatten()) {
         doc["paths"][path] = item.clone();
     }
-    for (name, schema) in super::api_v1_follow_ups::schemas().as_object().into_iter().flatten() {
+    let more_schemas = [super::api_v1_follow_ups::schemas(), super::api_v1_properties::schemas()];
+    for (name, schema) in more_schemas.iter().flat_map(|s| s.as_object().into_iter().flatten()) {
         doc["components"]["schemas"][name] = schema.clone();
     }
     doc
@@ -514,7 +516,7 @@ pub(super) fn describe(code: &str) -> &'static str {
     match code {
         "401" => "No API key, or an unknown or revoked one.",
         "403" => "The key's scope does not allow this.",
-        "404" => "No such form, deal, reminder or plan.",
+        "404" => "No such form, deal, reminder, plan or listing.",
         "409" => "Refused as things stand: already done or cancelled, or the plan already runs on the deal.",
         "412" => "The deal changed since the version in If-Match; read it again, then decide.",
         "428" => "If-Match is missing.",

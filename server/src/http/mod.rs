@@ -4,6 +4,7 @@
 mod access;
 pub mod api_v1;
 mod api_v1_follow_ups;
+mod api_v1_properties;
 pub mod capture;
 mod events;
 mod form_body;
@@ -55,6 +56,10 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/api/v1/reminders/{id}", patch(api_v1_follow_ups::change_reminder))
         .route("/api/v1/plans", get(api_v1_follow_ups::list_plans))
         .route("/api/v1/deals/{id}/plans", post(api_v1_follow_ups::start_plan))
+        .route("/api/v1/properties", get(api_v1_properties::list).post(api_v1_properties::create))
+        .route("/api/v1/properties/{id}", get(api_v1_properties::get).put(api_v1_properties::update))
+        .route("/api/v1/properties/{id}/matches", get(api_v1_properties::deals_for_property))
+        .route("/api/v1/deals/{id}/matches", get(api_v1_properties::listings_for_deal))
         .route("/api/v1/openapi.json", get(api_v1::openapi))
         // The calendar feed authenticates by the secret in its address.
         .route("/ics/{file}", get(ics::feed))

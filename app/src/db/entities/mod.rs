@@ -12,6 +12,7 @@ pub mod idempotent_answer;
 pub mod login_failure;
 pub mod lost_reason;
 pub mod notification;
+pub mod property;
 pub mod reminder;
 pub mod session;
 pub mod stage;

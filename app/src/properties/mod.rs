@@ -1,0 +1,252 @@
+//! The agency's listings, and matching them with open deals both ways: the listings that fit
+//! a deal, and the deals a listing fits ("who should I call about this new listing?"). The
+//! types here cross the wire.
+
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use serde::{Deserialize, Serialize};
+
+/// What a listing offers: a sale or a rental (a rent is per month).
+pub const OPERATIONS: &[(&str, &str)] = &[("sale", "For sale"), ("rent", "To rent")];
+pub const TYPES: &[(&str, &str)] = &[
+    ("flat", "Flat"),
+    ("house", "House"),
+    ("villa", "Villa"),
+    ("townhouse", "Townhouse"),
+    ("penthouse", "Penthouse"),
+    ("plot", "Plot"),
+    ("commercial", "Commercial"),
+    ("other", "Other"),
+];
+pub const STATUSES: &[(&str, &str)] = &[("available", "Available"), ("reserved", "Reserved"), ("sold", "Sold"), ("let", "Let")];
+pub const ENERGY_RATINGS: &[&str] = &["A", "B", "C", "D", "E", "F", "G"];
+
+/// The label of `code` in one of the lists above.
+pub fn label(list: &[(&'static str, &'static str)], code: &str) -> &'static str {
+    list.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+}
+
+/// A listing as typed in a form or sent as JSON: text, checked by the service.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PropertyInput {
+    pub reference: String,
+    pub title: String,
+    pub operation: String,
+    pub property_type: String,
+    pub status: String,
+    /// As people type it: "350000", "350k", "€ 1.200".
+    pub price: String,
+    pub currency: String,
+    pub address: String,
+    pub city: String,
+    pub area: String,
+    pub bedrooms: String,
+    pub bathrooms: String,
+    pub built_m2: String,
+    pub plot_m2: String,
+    pub year_built: String,
+    pub energy_rating: String,
+    pub description: String,
+    /// One per line.
+    pub features: String,
+    pub listing_agent_id: Option<i64>,
+}
+
+/// A listing as the API and the pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropertyView {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub operation: String,
+    pub property_type: String,
+    pub status: String,
+    /// Minor units of `currency`.
+    pub price: i64,
+    pub currency: String,
+    /// "€350,000" or "€1,200 / month".
+    pub price_text: String,
+    pub address: String,
+    pub city: String,
+    pub area: String,
+    pub bedrooms: Option<i32>,
+    pub bathrooms: Option<i32>,
+    pub built_m2: Option<i32>,
+    pub plot_m2: Option<i32>,
+    pub year_built: Option<i32>,
+    pub energy_rating: Option<String>,
+    pub description: String,
+    pub features: Vec<String>,
+    pub listing_agent_id: Option<i64>,
+    pub listing_agent: Option<String>,
+}
+
+/// How well a listing and a deal fit, and why, in words: "in budget", "3 bedrooms (wants 2+)".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fit {
+    pub score: u32,
+    pub reasons: Vec<String>,
+}
+
+/// What a deal asks for, as matching reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Wish {
+    /// sale or rent.
+    pub operation: String,
+    pub budget_min: Option<i64>,
+    pub budget_max: Option<i64>,
+    pub currency: String,
+    pub bedrooms: Option<i32>,
+    /// Lower-cased place names; empty means anywhere.
+    pub areas: Vec<String>,
+}
+
+/// What a listing offers, as matching reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Offer {
+    pub operation: String,
+    pub status: String,
+    pub price: i64,
+    pub currency: String,
+    pub bedrooms: Option<i32>,
+    pub city: String,
+    pub area: String,
+}
+
+/// Budgets are a guide: a listing up to this much over the top of the budget still shows.
+pub const OVER_BUDGET_PERCENT: i64 = 10;
+
+/// Whether `offer` fits `wish`, and how well. None when it does not: another operation,
+/// not available, another currency, over budget by more than [`OVER_BUDGET_PERCENT`], too
+/// few bedrooms, or outside the places asked for.
+pub fn fit(wish: &Wish, offer: &Offer) -> Option<Fit> {
+    if offer.status != "available" || offer.operation != wish.operation || offer.currency != wish.currency {
+        return None;
+    }
+    let mut score = 0;
+    let mut reasons = Vec::new();
+    if let Some(max) = wish.budget_max {
+        if offer.price > max + max * OVER_BUDGET_PERCENT / 100 {
+            return None;
+        }
+        if offer.price <= max {
+            score += 40;
+            reasons.push("in budget".to_string());
+        } else {
+            score += 10;
+            reasons.push(format!("{}% over budget", ((offer.price - max) * 100 + max - 1) / max));
+        }
+    }
+    if let Some(min) = wish.budget_min {
+        // Far below what they want to spend is rarely what they want.
+        if offer.price * 2 < min {
+            return None;
+        }
+    }
+    if let Some(wanted) = wish.bedrooms {
+        match offer.bedrooms {
+            Some(b) if b >= wanted => {
+                score += if b == wanted { 30 } else { 20 };
+                reasons.push(format!("{b} bedrooms (wants {wanted}+)"));
+            }
+            Some(_) => return None,
+            None => {}
+        }
+    }
+    if !wish.areas.is_empty() {
+        let place = [offer.area.to_lowercase(), offer.city.to_lowercase()];
+        let hit = wish.areas.iter().find(|a| place.iter().any(|p| !p.is_empty() && (p.contains(a.as_str()) || a.contains(p.as_str()))));
+        match hit {
+            Some(_) => {
+                score += 30;
+                reasons.push(format!("in {}", if offer.area.is_empty() { &offer.city } else { &offer.area }));
+            }
+            None => return None,
+        }
+    }
+    Some(Fit { score, reasons })
+}
+
+/// The places a deal names ("Altea, Calpe / Benidorm"), lower-cased.
+pub fn areas_of(raw: Option<&str>) -> Vec<String> {
+    raw.unwrap_or("").split([',', '/', ';', '\n']).map(|a| a.trim().to_lowercase()).filter(|a| !a.is_empty()).collect()
+}
+
+/// A deal's need as the operation it looks for; selling and letting look for buyers and
+/// tenants, not listings.
+pub fn operation_for(need: &str) -> Option<&'static str> {
+    match need {
+        "buy" => Some("sale"),
+        "rent" => Some("rent"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wish() -> Wish {
+        Wish {
+            operation: "sale".into(),
+            budget_min: None,
+            budget_max: Some(350_000_00),
+            currency: "EUR".into(),
+            bedrooms: Some(2),
+            areas: areas_of(Some("Altea, Calpe")),
+        }
+    }
+
+    fn offer(price: i64, bedrooms: i32, area: &str) -> Offer {
+        Offer {
+            operation: "sale".into(),
+            status: "available".into(),
+            price,
+            currency: "EUR".into(),
+            bedrooms: Some(bedrooms),
+            city: "Altea".into(),
+            area: area.into(),
+        }
+    }
+
+    #[test]
+    fn a_listing_in_budget_with_the_rooms_in_the_place_fits_best() {
+        let best = fit(&wish(), &offer(320_000_00, 2, "Altea Hills")).unwrap();
+        assert_eq!(best.score, 100);
+        assert_eq!(best.reasons, ["in budget", "2 bedrooms (wants 2+)", "in Altea Hills"]);
+        let over = fit(&wish(), &offer(370_000_00, 3, "")).unwrap();
+        assert_eq!(over.reasons[0], "6% over budget");
+        assert!(over.score < best.score);
+    }
+
+    #[test]
+    fn what_does_not_fit_is_left_out() {
+        assert_eq!(fit(&wish(), &offer(390_000_00, 3, "")), None, "more than 10% over budget");
+        assert_eq!(fit(&wish(), &offer(300_000_00, 1, "")), None, "too few bedrooms");
+        let mut elsewhere = offer(300_000_00, 2, "Playa");
+        elsewhere.city = "Benidorm".into();
+        assert_eq!(fit(&wish(), &elsewhere), None, "another place");
+        let mut sold = offer(300_000_00, 2, "");
+        sold.status = "sold".into();
+        assert_eq!(fit(&wish(), &sold), None);
+        let mut rental = offer(1_200_00, 2, "");
+        rental.operation = "rent".into();
+        assert_eq!(fit(&wish(), &rental), None);
+        let mut pounds = offer(300_000_00, 2, "");
+        pounds.currency = "GBP".into();
+        assert_eq!(fit(&wish(), &pounds), None);
+    }
+
+    #[test]
+    fn an_open_wish_takes_any_place_and_any_size() {
+        let open = Wish { operation: "rent".into(), currency: "EUR".into(), ..Default::default() };
+        let mut flat = offer(900_00, 1, "");
+        flat.operation = "rent".into();
+        assert_eq!(fit(&open, &flat).map(|f| f.score), Some(0));
+        assert_eq!(operation_for("buy"), Some("sale"));
+        assert_eq!(operation_for("sell"), None);
+        assert_eq!(areas_of(Some(" Altea / calpe;; ")), ["altea", "calpe"]);
+    }
+}
