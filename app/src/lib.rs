@@ -64,6 +64,9 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/notifications") view=notifications::pages::NotificationsPage ssr=SsrMode::Async/>
                 <Route path=path!("/pipeline") view=deals::pages::PipelinePage ssr=SsrMode::Async/>
                 <Route path=path!("/deals/:id") view=deals::pages::DealPage ssr=SsrMode::Async/>
+                <Route path=path!("/properties") view=properties::pages::PropertiesPage ssr=SsrMode::Async/>
+                <Route path=path!("/properties/new") view=properties::pages::NewPropertyPage ssr=SsrMode::Async/>
+                <Route path=path!("/properties/:id") view=properties::pages::PropertyPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/stages") view=deals::pages::StagesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/plans") view=plans::pages::PlansPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users") view=auth::pages::UsersPage ssr=SsrMode::Async/>

@@ -106,6 +106,7 @@ const ICON_USERS: &str = "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0
 const ICON_FORMS: &str = "M9 3h6v3H9zM7 4.5H5V21h14V4.5h-2M8.5 11h7M8.5 15h5";
 const ICON_PIPELINE: &str = "M4 5h4v14H4zM10 5h4v9h-4zM16 5h4v5h-4z";
 const ICON_STAGES: &str = "M4 6h16M4 12h10M4 18h6";
+const ICON_LISTINGS: &str = "M3 21h18M5 21V10l7-5 7 5v11M9 21v-5h6v5M10 11h4";
 const ICON_PLANS: &str = "M12 7v5l3 2M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z";
 const ICON_KEY: &str = "M14 10a4 4 0 1 0-3.5 3.97L10 14v3h3v3h3l1-1v-3.5";
 const ICON_AGENCY: &str = "M4 21V8l8-5 8 5v13M9 21v-6h6v6M4 21h16";
@@ -124,6 +125,7 @@ fn icon(path: &'static str) -> impl IntoView {
 const NAV: &[NavItem] = &[
     NavItem { href: "/", label: "Today", icon: ICON_HOME, role: Role::Agent },
     NavItem { href: "/pipeline", label: "Pipeline", icon: ICON_PIPELINE, role: Role::Agent },
+    NavItem { href: "/properties", label: "Listings", icon: ICON_LISTINGS, role: Role::Agent },
     NavItem { href: "/admin/forms", label: "Forms", icon: ICON_FORMS, role: Role::Admin },
     NavItem { href: "/admin/stages", label: "Stages", icon: ICON_STAGES, role: Role::Admin },
     NavItem { href: "/admin/plans", label: "Plans", icon: ICON_PLANS, role: Role::Admin },

@@ -49,7 +49,7 @@ test('an agent sets "tomorrow 9:00", completes a due follow-up and is asked for 
 test('every page hydrates without a script error', async ({ page }) => {
   const errors = watchErrors(page);
   await login(page, 'carmen@costa.test', 'a long admin passphrase');
-  for (const path of ['/', '/pipeline', '/pipeline?everyone=1', '/deals/1', '/notifications', '/admin/forms', '/admin/users', '/admin/api-keys', '/admin/agency', '/admin/stages', '/admin/plans']) {
+  for (const path of ['/', '/pipeline', '/pipeline?everyone=1', '/deals/1', '/notifications', '/admin/forms', '/admin/users', '/admin/api-keys', '/admin/agency', '/admin/stages', '/admin/plans', '/properties', '/properties/new']) {
     await page.goto(path);
     await hydrated(page);
     // Hydration runs to the end or panics: give it a moment to do either.

@@ -71,13 +71,14 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         intake.submit(&with_plan, &lead, "ES", "form:contact").await.map_err(message)?;
     }
     let history = pipeline_history(&db, &intake, &form).await?;
+    let listings = listings(&db).await?;
     let stages = app::deals::service::stages(&db).await.map_err(message)?;
     if let Some(viewing) = stages.iter().find(|s| s.name == "Viewing") {
         app::plans::service::set_trigger(&db, app::plans::service::Trigger::Stage(viewing.id), Some(after_viewing)).await.map_err(message)?;
     }
 
     println!(
-        "Sample agency \"Costa Blanca Homes\" created: {} fresh leads from its form at /f/contact and {history} older deals across the pipeline.",
+        "Sample agency \"Costa Blanca Homes\" created: {} fresh leads from its form at /f/contact, {history} older deals across the pipeline and {listings} listings.",
         LEADS.len()
     );
     println!("Log in as the admin:  {DEMO_ADMIN}  /  {DEMO_PASSWORD}");
@@ -113,6 +114,45 @@ async fn follow_up_plans(db: &sea_orm::DatabaseConnection, form_id: i64) -> anyh
     plans::set_trigger(db, Trigger::Form(form_id), Some(new_lead)).await.map_err(message)?;
     let form = app::db::entities::capture_form::Entity::find_by_id(form_id).one(db).await?;
     Ok((form.ok_or_else(|| anyhow::anyhow!("the demo form vanished"))?, after_viewing))
+}
+
+/// Listings along the coast, for matching: (reference, title, operation, type, price, town,
+/// area, bedrooms, built m², features).
+const LISTINGS: &[(&str, &str, &str, &str, &str, &str, &str, i32, i32, &str)] = &[
+    ("ALT-104", "Sea-view flat with a large terrace", "sale", "flat", "325000", "Altea", "Altea Hills", 3, 112, "Terrace\nSea views\nCommunal pool\nGarage"),
+    ("ALT-117", "Old-town house with a roof garden", "sale", "townhouse", "289000", "Altea", "Casco Antiguo", 2, 95, "Roof garden\nRenovated 2021"),
+    ("CAL-022", "Beachfront apartment by the Peñón", "sale", "flat", "410000", "Calpe", "Arenal-Bol", 2, 88, "Front line\nLift\nAir conditioning"),
+    ("BEN-310", "Villa with a pool and mountain views", "sale", "villa", "695000", "Benidorm", "Sierra Cortina", 4, 260, "Private pool\nGated community\nSolar panels"),
+    ("ALT-R05", "Two-bedroom rental near the promenade", "rent", "flat", "1150", "Altea", "Centro", 2, 78, "Furnished\nPets welcome"),
+    ("CAL-R11", "Penthouse to rent with solarium", "rent", "penthouse", "1650", "Calpe", "Puerto", 3, 120, "Solarium\nSea views\nParking"),
+];
+
+async fn listings(db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
+    let message = crate::users::explain;
+    let ana = service::find_by_email(db, "ana@costablanca-homes.test").await.map_err(message)?;
+    let marco = service::find_by_email(db, "marco@costablanca-homes.test").await.map_err(message)?;
+    for (i, (reference, title, operation, kind, price, city, area, bedrooms, built, features)) in LISTINGS.iter().enumerate() {
+        let agent = if i % 2 == 0 { &ana } else { &marco };
+        let actor = app::deals::service::Actor { user_id: Some(agent.id), name: agent.name.clone(), manager: false, time_zone: agent.time_zone.clone() };
+        let input = app::properties::PropertyInput {
+            reference: (*reference).into(),
+            title: (*title).into(),
+            operation: (*operation).into(),
+            property_type: (*kind).into(),
+            price: (*price).into(),
+            city: (*city).into(),
+            area: (*area).into(),
+            bedrooms: bedrooms.to_string(),
+            bathrooms: (bedrooms - 1).max(1).to_string(),
+            built_m2: built.to_string(),
+            energy_rating: "C".into(),
+            description: format!("{title} in {area}, {city}. Bright rooms, a few minutes from the beach and the shops; ask your agent for a viewing."),
+            features: (*features).into(),
+            ..Default::default()
+        };
+        app::properties::service::save(db, &actor, None, &input).await.map_err(message)?;
+    }
+    Ok(LISTINGS.len())
 }
 
 const FIRST_NAMES: &[&str] = &[

@@ -97,3 +97,44 @@ async fn listings_are_checked_and_match_open_deals_both_ways() {
     assert_eq!(api(&app, "GET", "/api/v1/properties?status=gone", &key, "").await.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(api(&app, "GET", "/api/v1/properties/999999", &key, "").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn agents_add_their_listings_from_the_page_and_change_only_their_own() {
+    let app = TestApp::new().await;
+    app.set_up().await;
+    let ana_id = app.add_user("Ana Agent", "ana@costa.test", "agent", "a long enough passphrase").await;
+    app.add_user("Ben Agent", "ben@costa.test", "agent", "a long enough passphrase").await;
+    let ana = app.login_cookie("ana@costa.test", "a long enough passphrase").await;
+    let ben = app.login_cookie("ben@costa.test", "a long enough passphrase").await;
+    let admin = app.login_cookie(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    let form = |reference: &str, price: &str| {
+        common::form_body(&[
+            ("input[reference]", reference),
+            ("input[title]", "Flat with a garden"),
+            ("input[operation]", "sale"),
+            ("input[property_type]", "flat"),
+            ("input[status]", "available"),
+            ("input[price]", price),
+            ("input[city]", "Altea"),
+            ("input[bedrooms]", "2"),
+            ("input[features]", "Garden\nParking"),
+        ])
+    };
+    let refused = app.call("/api/properties/save", &form("ALT-9", "lots"), Some(&ana)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("price"));
+    let saved = app.call("/api/properties/save", &form("ALT-9", "299k"), Some(&ana)).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let row = property::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!((row.price, row.listing_agent_id, row.features.as_str()), (299_000_00, Some(ana_id), "Garden\nParking"));
+
+    let change = format!("id={}&{}", row.id, form("ALT-9", "279k"));
+    assert_eq!(app.call("/api/properties/save", &change, Some(&ben)).await.status, StatusCode::FORBIDDEN, "Ben may not change Ana's listing");
+    assert_eq!(app.call("/api/properties/save", &change, Some(&admin)).await.status, StatusCode::OK);
+    assert_eq!(property::Entity::find_by_id(row.id).one(&app.state.db).await.unwrap().unwrap().price, 279_000_00);
+    let page = app.call("/api/properties/get", &format!("id={}", row.id), Some(&ben)).await;
+    assert!(page.body.contains("\"editable\":false"), "{}", page.body);
+    assert_eq!(app.call("/api/properties/list", "search=garden&status=available", None).await.status, StatusCode::UNAUTHORIZED);
+    let list = app.call("/api/properties/list", "search=garden&status=available", Some(&ben)).await;
+    assert!(list.body.contains("ALT-9"), "{}", list.body);
+}

@@ -237,6 +237,7 @@ struct Workspace {
     /// The last stage move asked for, to apply again after a conflict.
     last_move: RwSignal<Option<MoveStage>>,
     follow_ups: crate::reminders::pages::FollowUps,
+    listings: Resource<Result<Vec<crate::properties::ListingMatch>, AppError>>,
 }
 
 #[component]
@@ -251,6 +252,7 @@ pub fn DealPage() -> impl IntoView {
     let claim = ServerAction::<ClaimReply>::new();
     let release = ServerAction::<ReleaseReply>::new();
     let follow_ups = crate::reminders::pages::FollowUps::new(id);
+    let listings = crate::properties::pages::deal_listings(id);
     // Reload on our own actions and when anyone changes this deal.
     let heard = Memo::new(move |_| {
         live.deal_changes.get();
@@ -284,7 +286,7 @@ pub fn DealPage() -> impl IntoView {
             last_move.set(Some(input));
         }
     });
-    let ws = Workspace { id, data, log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups };
+    let ws = Workspace { id, data, log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings };
     view! {
         <Shell title="Deal">
             <RequireRole role=Role::Agent>
@@ -317,7 +319,7 @@ fn DealWorkspace(ws: Workspace) -> impl IntoView {
 
 #[component]
 fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
-    let Workspace { log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, .. } = ws;
+    let Workspace { log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings, .. } = ws;
     let deal_id = d.id;
     let version = d.version;
     let c = d.contact.clone();
@@ -400,6 +402,7 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
         </section>
 
         <crate::reminders::pages::NextStepCard f=follow_ups/>
+        <crate::properties::pages::DealListings matches=listings/>
 
         <section class="card" data-testid="log-card">
             <h2>"What happened?"</h2>

@@ -2,6 +2,8 @@
 //! a deal, and the deals a listing fits ("who should I call about this new listing?"). The
 //! types here cross the wire.
 
+pub mod api;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
@@ -88,6 +90,58 @@ pub struct PropertyView {
 pub struct Fit {
     pub score: u32,
     pub reasons: Vec<String>,
+}
+
+/// A listing that fits a deal, best first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingMatch {
+    pub property: PropertyView,
+    pub fit: Fit,
+}
+
+/// An open deal a listing fits, best first: who to call about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealMatch {
+    pub deal_id: i64,
+    pub contact_name: String,
+    pub owner: Option<String>,
+    pub fit: Fit,
+}
+
+/// A listing's page: the listing, who to call about it, and whether the viewer may change it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropertyPage {
+    pub property: PropertyView,
+    pub who_to_call: Vec<DealMatch>,
+    pub editable: bool,
+}
+
+impl PropertyView {
+    /// The form's starting values for this listing.
+    pub fn input(&self) -> PropertyInput {
+        let n = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
+        PropertyInput {
+            reference: self.reference.clone(),
+            title: self.title.clone(),
+            operation: self.operation.clone(),
+            property_type: self.property_type.clone(),
+            status: self.status.clone(),
+            price: (self.price / 100).to_string(),
+            currency: self.currency.clone(),
+            address: self.address.clone(),
+            city: self.city.clone(),
+            area: self.area.clone(),
+            bedrooms: n(self.bedrooms),
+            bathrooms: n(self.bathrooms),
+            built_m2: n(self.built_m2),
+            plot_m2: n(self.plot_m2),
+            year_built: n(self.year_built),
+            energy_rating: self.energy_rating.clone().unwrap_or_default(),
+            description: self.description.clone(),
+            features: self.features.join("\n"),
+            listing_agent_id: self.listing_agent_id,
+        }
+    }
 }
 
 /// What a deal asks for, as matching reads it.

@@ -6,7 +6,7 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-use super::{areas_of, fit, operation_for, Fit, Offer, PropertyInput, PropertyView, Wish, ENERGY_RATINGS, OPERATIONS, STATUSES, TYPES};
+use super::{areas_of, fit, operation_for, DealMatch, ListingMatch, Offer, PropertyInput, PropertyView, Wish, ENERGY_RATINGS, OPERATIONS, STATUSES, TYPES};
 use crate::capture::normalize::parse_money;
 use crate::db::entities::{contact, deal, property, user};
 use crate::deals::service::Actor;
@@ -112,7 +112,7 @@ fn checked(input: &PropertyInput, agency_currency: &str) -> Result<property::Act
 }
 
 /// Agents change their own listings; managers, admins and API keys change all.
-fn may_change(actor: &Actor, row: &property::Model) -> Result<(), AppError> {
+pub fn may_change(actor: &Actor, row: &property::Model) -> Result<(), AppError> {
     if actor.manager || row.listing_agent_id.is_none() || row.listing_agent_id == actor.user_id { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
@@ -271,13 +271,6 @@ fn offer_of(p: &property::Model) -> Offer {
     }
 }
 
-/// A listing that fits a deal, best first.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct ListingMatch {
-    pub property: PropertyView,
-    pub fit: Fit,
-}
-
 /// The available listings that fit a deal's need, budget, bedrooms and places, best first.
 pub async fn matches_for_deal(db: &DatabaseConnection, deal_id: i64) -> Result<Vec<ListingMatch>, AppError> {
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
@@ -302,15 +295,6 @@ pub async fn matches_for_deal(db: &DatabaseConnection, deal_id: i64) -> Result<V
     found.sort_by(|a, b| b.fit.score.cmp(&a.fit.score).then(a.property.price.cmp(&b.property.price)));
     found.truncate(MATCH_LIMIT * 2);
     Ok(found)
-}
-
-/// An open deal a listing fits, best first: who to call about it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct DealMatch {
-    pub deal_id: i64,
-    pub contact_name: String,
-    pub owner: Option<String>,
-    pub fit: Fit,
 }
 
 /// The open deals a listing fits, best first.

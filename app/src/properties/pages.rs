@@ -1,0 +1,268 @@
+//! Listings on a phone: the list at /properties, a listing's page with who to call about it
+//! (and its form), a new listing at /properties/new, and the listings that fit a deal.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::api::{deal_matches, list_properties, load_property, SaveProperty};
+use super::{label, ListingMatch, PropertyInput, PropertyView, ENERGY_RATINGS, OPERATIONS, STATUSES, TYPES};
+use crate::auth::Role;
+use crate::error::AppError;
+use crate::shell::{field_error, form_error, RequireRole, Shell};
+
+fn facts(p: &PropertyView) -> String {
+    let mut parts = vec![label(TYPES, &p.property_type).to_owned()];
+    if let Some(b) = p.bedrooms {
+        parts.push(format!("{b} bed"));
+    }
+    if let Some(m) = p.built_m2 {
+        parts.push(format!("{m} m²"));
+    }
+    parts.push(if p.area.is_empty() { p.city.clone() } else { format!("{}, {}", p.area, p.city) });
+    parts.join(" · ")
+}
+
+#[component]
+fn PropertyRow(p: PropertyView) -> impl IntoView {
+    let status = p.status.clone();
+    view! {
+        <li>
+            <a class="deal-row property-row" href=format!("/properties/{}", p.id) data-testid="property-row">
+                <span class="deal-main">
+                    <span class="deal-name">{format!("{} · {}", p.reference, p.title)}</span>
+                    <span class="hint">{facts(&p)}</span>
+                </span>
+                <span class="deal-side">
+                    <strong>{p.price_text.clone()}</strong>
+                    {(status != "available").then(|| view! { <span class="badge muted">{label(STATUSES, &status)}</span> })}
+                </span>
+            </a>
+        </li>
+    }
+}
+
+#[component]
+pub fn PropertiesPage() -> impl IntoView {
+    let query = use_query_map();
+    let search = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
+    let status = Memo::new(move |_| query.with(|q| q.get("status").unwrap_or_else(|| "available".into())));
+    let data = Resource::new(move || (search.get(), status.get()), |(q, s)| list_properties(q, s));
+    view! {
+        <Shell title="Listings">
+            <RequireRole role=Role::Agent>
+                <form class="filters" method="get" action="/properties">
+                    <label class="sr-only" for="property-search">"Search listings"</label>
+                    <input id="property-search" name="q" type="search" placeholder="Reference, title, town…" value=move || search.get()/>
+                    <select name="status" aria-label="Status">
+                        <option value="">"Any status"</option>
+                        {STATUSES.iter().map(|(code, text)| view! { <option value=*code selected=move || status.get() == *code>{*text}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" class="secondary">"Search"</button>
+                </form>
+                <a class="button primary add-listing" href="/properties/new" data-testid="add-listing">"Add a listing"</a>
+                <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match data.await {
+                            Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
+                            Ok((rows, total)) if rows.is_empty() => view! {
+                                <p class="hint" data-testid="no-listings">{if total == 0 { "No listings match." } else { "" }}</p>
+                            }.into_any(),
+                            Ok((rows, total)) => view! {
+                                <p class="hint">{format!("{total} listing{}", if total == 1 { "" } else { "s" })}</p>
+                                <ul class="deal-list">{rows.into_iter().map(|p| view! { <PropertyRow p/> }).collect_view()}</ul>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+/// The listing's form: new (no `id`) or an existing one's details.
+#[component]
+fn PropertyForm(id: Option<i64>, start: PropertyInput, save: ServerAction<SaveProperty>) -> impl IntoView {
+    let field = move |name: &'static str| field_error(save.value(), name);
+    let select = move |name: &'static str, list: &'static [(&'static str, &'static str)], chosen: String| {
+        view! {
+            <select id=format!("p-{name}") name=format!("input[{name}]")>
+                {list.iter().map(|(code, text)| view! { <option value=*code selected=chosen == *code>{*text}</option> }).collect_view()}
+            </select>
+        }
+    };
+    let s = start;
+    view! {
+        <ActionForm action=save attr:class="stack property-form">
+            <input type="hidden" name="id" value=id.map(|i| i.to_string()).unwrap_or_default()/>
+            <div class="two">
+                <label for="p-reference">"Reference"<input id="p-reference" name="input[reference]" value=s.reference autocomplete="off"/></label>
+                <label for="p-status">"Status"{select("status", STATUSES, if s.status.is_empty() { "available".into() } else { s.status })}</label>
+            </div>
+            {field("reference")}
+            <label for="p-title">"Title"</label>
+            <input id="p-title" name="input[title]" value=s.title placeholder="Sea-view flat with a terrace"/>
+            {field("title")}
+            <div class="two">
+                <label for="p-operation">"For"{select("operation", OPERATIONS, s.operation)}</label>
+                <label for="p-property_type">"Type"{select("property_type", TYPES, s.property_type)}</label>
+            </div>
+            <label for="p-price">"Price (a rent per month)"</label>
+            <input id="p-price" name="input[price]" inputmode="decimal" value=s.price placeholder="350000"/>
+            {field("price")}
+            <input type="hidden" name="input[currency]" value=s.currency/>
+            <label for="p-address">"Address"</label>
+            <input id="p-address" name="input[address]" value=s.address autocomplete="off"/>
+            <div class="two">
+                <label for="p-city">"Town"<input id="p-city" name="input[city]" value=s.city/></label>
+                <label for="p-area">"Area"<input id="p-area" name="input[area]" value=s.area/></label>
+            </div>
+            {field("city")}
+            <div class="three">
+                <label for="p-bedrooms">"Bedrooms"<input id="p-bedrooms" name="input[bedrooms]" inputmode="numeric" value=s.bedrooms/></label>
+                <label for="p-bathrooms">"Bathrooms"<input id="p-bathrooms" name="input[bathrooms]" inputmode="numeric" value=s.bathrooms/></label>
+                <label for="p-energy">"Energy"
+                    <select id="p-energy" name="input[energy_rating]">
+                        <option value="">"–"</option>
+                        {ENERGY_RATINGS.iter().map(|r| { let chosen = s.energy_rating == *r; view! { <option value=*r selected=chosen>{*r}</option> } }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            {field("bedrooms")}
+            {field("bathrooms")}
+            <div class="three">
+                <label for="p-built">"Built m²"<input id="p-built" name="input[built_m2]" inputmode="numeric" value=s.built_m2/></label>
+                <label for="p-plot">"Plot m²"<input id="p-plot" name="input[plot_m2]" inputmode="numeric" value=s.plot_m2/></label>
+                <label for="p-year">"Year"<input id="p-year" name="input[year_built]" inputmode="numeric" value=s.year_built/></label>
+            </div>
+            {field("built_m2")}
+            {field("plot_m2")}
+            {field("year_built")}
+            <label for="p-description">"Description"</label>
+            <textarea id="p-description" name="input[description]" rows="6">{s.description}</textarea>
+            {field("description")}
+            <label for="p-features">"Features (one per line)"</label>
+            <textarea id="p-features" name="input[features]" rows="4">{s.features}</textarea>
+            {field("features")}
+            {form_error(save.value())}
+            <button type="submit" class="primary" data-testid="save-listing">"Save listing"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn NewPropertyPage() -> impl IntoView {
+    let save = ServerAction::<SaveProperty>::new();
+    view! {
+        <Shell title="New listing">
+            <RequireRole role=Role::Agent>
+                <section class="card">
+                    <PropertyForm id=None start=PropertyInput { operation: "sale".into(), property_type: "flat".into(), ..Default::default() } save/>
+                </section>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+#[component]
+pub fn PropertyPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or_default()));
+    let save = ServerAction::<SaveProperty>::new();
+    let data = Resource::new(move || (id.get(), save.version().get()), |(id, _)| load_property(id));
+    view! {
+        <Shell title="Listing">
+            <RequireRole role=Role::Agent>
+                <Transition fallback=|| view! { <p class="hint">"Loading the listing…"</p> }>
+                    {move || Suspend::new(async move {
+                        match data.await {
+                            Err(AppError::NotFound) => view! { <section class="card"><h2>"No such listing"</h2><a href="/properties">"Back to the listings"</a></section> }.into_any(),
+                            Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
+                            Ok(page) => {
+                                let p = page.property.clone();
+                                let start = p.input();
+                                view! {
+                                    <div class="deal-sheet">
+                                    <section class="card" data-testid="listing">
+                                        <p class="eyebrow">{format!("{} · {} · {}", p.reference, label(OPERATIONS, &p.operation), label(STATUSES, &p.status))}</p>
+                                        <h2>{p.title.clone()}</h2>
+                                        <p class="price">{p.price_text.clone()}</p>
+                                        <p class="hint">{facts(&p)}</p>
+                                        {(!p.description.is_empty()).then(|| view! { <p class="entry-body">{p.description.clone()}</p> })}
+                                        {(!p.features.is_empty()).then(|| view! { <ul class="features">{p.features.iter().map(|f| view! { <li>{f.clone()}</li> }).collect_view()}</ul> })}
+                                        <p class="hint">{format!("Listing agent: {}", p.listing_agent.clone().unwrap_or_else(|| "nobody".into()))}</p>
+                                    </section>
+                                    <section class="card" data-testid="who-to-call">
+                                        <h2>"Who to call"</h2>
+                                        {if page.who_to_call.is_empty() {
+                                            view! { <p class="hint">"No open deal fits this listing yet."</p> }.into_any()
+                                        } else {
+                                            view! {
+                                                <ul class="deal-list">
+                                                    {page.who_to_call.into_iter().map(|m| view! {
+                                                        <li>
+                                                            <a class="deal-row" href=format!("/deals/{}", m.deal_id) data-testid="match-deal">
+                                                                <span class="deal-main">
+                                                                    <span class="deal-name">{m.contact_name}</span>
+                                                                    <span class="hint">{m.fit.reasons.join(" · ")}</span>
+                                                                </span>
+                                                                <span class="deal-side hint">{m.owner.unwrap_or_else(|| "unassigned".into())}</span>
+                                                            </a>
+                                                        </li>
+                                                    }).collect_view()}
+                                                </ul>
+                                            }.into_any()
+                                        }}
+                                    </section>
+                                    {page.editable.then(|| view! {
+                                        <section class="card">
+                                            <details>
+                                                <summary>"Edit the listing"</summary>
+                                                <PropertyForm id=Some(p.id) start save/>
+                                            </details>
+                                        </section>
+                                    })}
+                                    </div>
+                                }.into_any()
+                            }
+                        }
+                    })}
+                </Transition>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+/// The deal page's "Listings that fit" card.
+#[component]
+pub fn DealListings(matches: Resource<Result<Vec<ListingMatch>, AppError>>) -> impl IntoView {
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let found = matches.await.unwrap_or_default();
+                (!found.is_empty()).then(|| view! {
+                    <section class="card" data-testid="deal-listings">
+                        <h2>"Listings that fit"</h2>
+                        <ul class="deal-list">
+                            {found.into_iter().map(|m| view! {
+                                <li>
+                                    <a class="deal-row" href=format!("/properties/{}", m.property.id) data-testid="match-listing">
+                                        <span class="deal-main">
+                                            <span class="deal-name">{format!("{} · {}", m.property.reference, m.property.title)}</span>
+                                            <span class="hint">{m.fit.reasons.join(" · ")}</span>
+                                        </span>
+                                        <span class="deal-side"><strong>{m.property.price_text}</strong></span>
+                                    </a>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// The deal page makes this above its role check, so the server fetches once.
+pub fn deal_listings(deal_id: Memo<i64>) -> Resource<Result<Vec<ListingMatch>, AppError>> {
+    Resource::new(move || deal_id.get(), deal_matches)
+}
