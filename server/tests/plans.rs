@@ -288,3 +288,25 @@ async fn the_morning_digest_arrives_once_at_the_digest_hour_in_each_person_s_zon
     let ben = app::auth::service::find_by_email(&a.app.state.db, "ben@costa.test").await.unwrap().id;
     assert_eq!(notification::Entity::find().filter(notification::Column::UserId.eq(ben)).count(&a.app.state.db).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn an_admin_sets_when_managers_are_told_and_when_the_digest_comes() {
+    let a = agency().await;
+    let bad = a.app.call("/api/agency/alerts/save", "escalate_after=2&digest_hour=25", Some(&a.admin)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("escalate_after") && bad.body.contains("digest_hour"), "{}", bad.body);
+    assert_eq!(a.app.call("/api/agency/alerts/save", "escalate_after=30&digest_hour=7", Some(&a.ana)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(a.app.call("/api/agency/alerts/save", "escalate_after=&digest_hour=7", Some(&a.admin)).await.status, StatusCode::OK);
+    let row = app::db::entities::agency::Entity::find().one(&a.app.state.db).await.unwrap().unwrap();
+    assert_eq!((row.escalate_after_minutes, row.digest_hour), (None, 7), "empty turns escalation off");
+    let read = a.app.call("/api/agency/alerts", "", Some(&a.admin)).await;
+    assert_eq!(read.body.trim(), "[null,7]");
+
+    // A follow-up moved to a typed time, read in the assignee's zone.
+    let set = a.app.call("/api/reminders/set", &format!("deal_id={}&title=Call&kind=call&preset=in_an_hour", a.deal_id), Some(&a.ana)).await;
+    let id: i64 = set.body.trim().parse().unwrap();
+    let moved = a.app.call("/api/reminders/snooze", &format!("id={id}&custom=2099-03-01T10%3A30"), Some(&a.ana)).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let r = reminder::Entity::find_by_id(id).one(&a.app.state.db).await.unwrap().unwrap();
+    assert_eq!(r.due_at.to_rfc3339(), "2099-03-01T09:30:00+00:00", "10:30 in Madrid");
+}

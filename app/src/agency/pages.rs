@@ -3,18 +3,51 @@
 
 use leptos::prelude::*;
 
-use super::api::UpdateAgency;
+use super::api::{alert_settings, SaveAlerts, UpdateAgency};
+use crate::error::AppError;
 use crate::auth::Role;
 use crate::shell::{field_error, form_error, RequireRole, SessionContext, Shell};
 
 #[component]
 pub fn AgencyPage() -> impl IntoView {
+    let save = ServerAction::<SaveAlerts>::new();
+    let alerts = Resource::new(move || save.version().get(), |_| alert_settings());
     view! {
         <Shell title="Agency">
             <RequireRole role=Role::Admin>
                 <AgencySettings/>
+                <AlertSettings save alerts/>
             </RequireRole>
         </Shell>
+    }
+}
+
+/// When managers hear of overdue follow-ups, and when the morning digest arrives.
+#[component]
+fn AlertSettings(save: ServerAction<SaveAlerts>, alerts: Resource<Result<(Option<i32>, i32), AppError>>) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="alert-settings">
+            <h2>"Follow-up alerts"</h2>
+            {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+            {form_error(save.value())}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let (escalate, hour) = alerts.await.unwrap_or((Some(120), 8));
+                    view! {
+                        <ActionForm action=save attr:class="stack">
+                            <label for="escalate-after">"Tell managers when a follow-up is overdue by (minutes)"</label>
+                            <input id="escalate-after" name="escalate_after" inputmode="numeric" value=escalate.map(|m| m.to_string()).unwrap_or_default()/>
+                            <p class="hint">"Empty: managers are not told."</p>
+                            {field_error(save.value(), "escalate_after")}
+                            <label for="digest-hour">"Morning digest at (hour, in each person's time zone)"</label>
+                            <input id="digest-hour" name="digest_hour" inputmode="numeric" value=hour.to_string()/>
+                            {field_error(save.value(), "digest_hour")}
+                            <button type="submit" class="primary">"Save alerts"</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }
 

@@ -92,3 +92,25 @@ mod tests {
         assert!(time_zone_names().iter().any(|n| n == "America/New_York"));
     }
 }
+
+/// The alert settings: escalation after so many minutes (None: off), and the digest hour.
+pub async fn alerts(db: &impl ConnectionTrait) -> Result<(Option<i32>, i32), AppError> {
+    Ok(agency::Entity::find_by_id(ROW_ID).one(db).await?.map_or((Some(120), 8), |a| (a.escalate_after_minutes, a.digest_hour)))
+}
+
+/// Saves the alert settings as an admin typed them; every problem at once.
+pub async fn save_alerts(db: &impl ConnectionTrait, escalate_after: &str, digest_hour: &str) -> Result<(), AppError> {
+    let mut v = crate::error::Validator::default();
+    let escalate = match escalate_after.trim() {
+        "" => None,
+        raw => v.check("escalate_after", raw.parse::<i32>().ok().filter(|m| (5..=10_080).contains(m)).ok_or_else(|| "Give minutes from 5 to 10080 (a week), or leave it empty to turn it off.".to_string())),
+    };
+    let hour = v.check("digest_hour", digest_hour.trim().parse::<i32>().ok().filter(|h| (0..=23).contains(h)).ok_or_else(|| "Give an hour from 0 to 23.".to_string()));
+    v.finish()?;
+    agency::Entity::update_many()
+        .col_expr(agency::Column::EscalateAfterMinutes, sea_orm::sea_query::Expr::value(escalate))
+        .col_expr(agency::Column::DigestHour, sea_orm::sea_query::Expr::value(hour.expect("checked")))
+        .exec(db)
+        .await?;
+    Ok(())
+}

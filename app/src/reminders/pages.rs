@@ -139,6 +139,15 @@ fn ReminderItem(r: ReminderView, editable: bool, f: FollowUps) -> impl IntoView 
                         <button type="submit" class="small ghost" aria-label="Cancel this follow-up">"Cancel"</button>
                     </ActionForm>
                 </div>
+                <details class="move-reminder">
+                    <summary>"Move to another time"</summary>
+                    <ActionForm action=snooze attr:class="custom-time">
+                        <input type="hidden" name="id" value=rid.to_string()/>
+                        <label class="sr-only" for=format!("move-{rid}")>"New time"</label>
+                        <input id=format!("move-{rid}") name="custom" type="datetime-local"/>
+                        <button type="submit" class="small">"Move"</button>
+                    </ActionForm>
+                </details>
             })}
         </li>
     }
