@@ -22,6 +22,9 @@ pub struct FollowUps {
     pub snooze: ServerAction<SnoozeReminder>,
     pub cancel: ServerAction<CancelReminder>,
     pub start: ServerAction<StartPlan>,
+    /// After "Done", the card asks for the next step until one is set. Kept here, above the
+    /// card, so a live reload of the deal does not forget it.
+    pub asking: RwSignal<bool>,
 }
 
 impl FollowUps {
@@ -46,25 +49,24 @@ impl FollowUps {
             },
             |(id, ..)| deal_reminders(id),
         );
-        FollowUps { deal_id, list, set, done, snooze, cancel, start }
+        let asking = RwSignal::new(false);
+        Effect::new(move |_| {
+            if matches!(done.value().get(), Some(Ok(_))) {
+                asking.set(true);
+            }
+        });
+        Effect::new(move |_| {
+            if matches!(set.value().get(), Some(Ok(_))) || matches!(start.value().get(), Some(Ok(_))) {
+                asking.set(false);
+            }
+        });
+        FollowUps { deal_id, list, set, done, snooze, cancel, start, asking }
     }
 }
 
 #[component]
 pub fn NextStepCard(f: FollowUps) -> impl IntoView {
-    let FollowUps { list, done, snooze, cancel, set, start, .. } = f;
-    // After "Done" the card asks for the next step, until one is set.
-    let asking = RwSignal::new(false);
-    Effect::new(move |_| {
-        if matches!(done.value().get(), Some(Ok(_))) {
-            asking.set(true);
-        }
-    });
-    Effect::new(move |_| {
-        if matches!(set.value().get(), Some(Ok(_))) || matches!(start.value().get(), Some(Ok(_))) {
-            asking.set(false);
-        }
-    });
+    let FollowUps { list, done, snooze, cancel, start, asking, .. } = f;
     let asked = move || asking.get();
     view! {
         <section class="card next-step" class:ask=asked data-testid="next-step">
