@@ -81,7 +81,8 @@ fn live_claim(deal: &deal::Model, names: &HashMap<i64, String>, now: DateTime<Ut
     }
 }
 
-async fn names(db: &impl ConnectionTrait) -> Result<HashMap<i64, String>, AppError> {
+/// Everyone's name by user id, for the names lists and cards show.
+pub(crate) async fn names(db: &impl ConnectionTrait) -> Result<HashMap<i64, String>, AppError> {
     Ok(user::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.name)).collect())
 }
 

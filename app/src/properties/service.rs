@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
 
@@ -194,13 +194,9 @@ fn view_of(row: property::Model, agent: Option<String>) -> PropertyView {
     }
 }
 
-async fn agent_names(db: &impl ConnectionTrait) -> Result<std::collections::HashMap<i64, String>, AppError> {
-    Ok(user::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.name)).collect())
-}
-
 pub async fn get(db: &DatabaseConnection, id: i64) -> Result<PropertyView, AppError> {
     let row = property::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    let names = agent_names(db).await?;
+    let names = crate::deals::service::names(db).await?;
     let agent = row.listing_agent_id.and_then(|a| names.get(&a).cloned());
     Ok(view_of(row, agent))
 }
@@ -241,7 +237,7 @@ pub async fn list(db: &DatabaseConnection, f: &PropertyFilter) -> Result<(Vec<Pr
         .limit(f.per_page)
         .all(db)
         .await?;
-    let names = agent_names(db).await?;
+    let names = crate::deals::service::names(db).await?;
     Ok((rows.into_iter().map(|r| {
         let agent = r.listing_agent_id.and_then(|a| names.get(&a).cloned());
         view_of(r, agent)
@@ -283,7 +279,7 @@ pub async fn matches_for_deal(db: &DatabaseConnection, deal_id: i64) -> Result<V
         select = select.filter(property::Column::Price.lte(max + max * super::OVER_BUDGET_PERCENT / 100));
     }
     let rows = select.order_by_asc(property::Column::Price).limit(2000).all(db).await?;
-    let names = agent_names(db).await?;
+    let names = crate::deals::service::names(db).await?;
     let mut found: Vec<ListingMatch> = rows
         .into_iter()
         .filter_map(|p| {
@@ -316,7 +312,7 @@ pub async fn deals_for_property(db: &DatabaseConnection, property_id: i64) -> Re
         .find_also_related(contact::Entity)
         .all(db)
         .await?;
-    let names = agent_names(db).await?;
+    let names = crate::deals::service::names(db).await?;
     let mut found: Vec<DealMatch> = rows
         .into_iter()
         .filter_map(|(d, c)| {
