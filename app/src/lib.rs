@@ -11,11 +11,14 @@ pub mod error;
 pub mod home;
 pub mod notifications;
 pub mod plans;
+pub mod presentations;
 pub mod properties;
 pub mod reminders;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod media;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -10,6 +10,7 @@ mod m20261125_000004_deal_workspace;
 mod m20261125_000005_reminders;
 mod m20261126_000006_follow_up_plans;
 mod m20261126_000007_properties;
+mod m20261126_000008_presentations;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_reminders::Migration),
             Box::new(m20261126_000006_follow_up_plans::Migration),
             Box::new(m20261126_000007_properties::Migration),
+            Box::new(m20261126_000008_presentations::Migration),
         ]
     }
 }

@@ -15,6 +15,10 @@ pub struct Model {
     pub escalate_after_minutes: Option<i32>,
     /// The local hour each person's morning digest arrives.
     pub digest_hour: i32,
+    /// The colour of presentations and share pages, as #rrggbb.
+    pub brand_color: String,
+    /// Storage key of the logo (a PNG), if an admin gave one.
+    pub logo_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

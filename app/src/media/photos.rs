@@ -1,0 +1,158 @@
+//! An uploaded photo becomes two JPEGs: a display image and a thumbnail. Whatever the file
+//! is called, it is decoded to prove it is a JPEG, PNG or WebP; it is turned upright by its
+//! orientation tag; re-encoding drops every piece of metadata, the location with it.
+
+use std::io::Cursor;
+
+use image::codecs::jpeg::JpegEncoder;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+
+use crate::error::AppError;
+
+/// What one upload may weigh: a phone's full-size photo with room to spare.
+pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
+/// Phones take up to 50-megapixel photos; larger ones are refused before decoding.
+pub const MAX_MEGAPIXELS: u64 = 50;
+/// The longest side of the display image: sharp on a phone and on an A4 page.
+pub const DISPLAY_SIDE: u32 = 1600;
+pub const THUMB_SIDE: u32 = 400;
+const QUALITY: u8 = 82;
+
+/// A photo ready to store.
+#[derive(Debug)]
+pub struct Processed {
+    pub display: Vec<u8>,
+    pub thumb: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+fn refuse(message: impl Into<String>) -> AppError {
+    AppError::field("photo", message)
+}
+
+/// Checks, turns and resizes one upload; every refusal says what to do instead.
+pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(refuse(format!("This file is {} MB; photos up to {} MB are taken.", bytes.len() / (1024 * 1024), MAX_UPLOAD_BYTES / (1024 * 1024))));
+    }
+    let format = image::guess_format(bytes).ok().filter(|f| matches!(f, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP));
+    let Some(format) = format else {
+        return Err(refuse("This file is not a photo: upload a JPEG, PNG or WebP image."));
+    };
+    // A JPEG cut short in transfer still decodes to a grey lower half; its missing end
+    // marker gives it away.
+    if format == ImageFormat::Jpeg && !ends_like_jpeg(bytes) {
+        return Err(refuse("This photo is cut short (the upload was incomplete): send it again."));
+    }
+    let damaged = |_| refuse("This photo is damaged and cannot be read: send it again or export it anew.");
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_MEGAPIXELS * 1_000_000 * 4 + 64 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(damaged)?;
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_MEGAPIXELS * 1_000_000 {
+        return Err(refuse(format!("This photo is {w}×{h} pixels; photos up to {MAX_MEGAPIXELS} megapixels are taken.")));
+    }
+    let orientation = decoder.orientation().map_err(damaged)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
+    image.apply_orientation(orientation);
+    let display = shrunk(image, DISPLAY_SIDE);
+    let thumb = shrunk(display.clone(), THUMB_SIDE);
+    Ok(Processed { width: display.width(), height: display.height(), display: jpeg(&display)?, thumb: jpeg(&thumb)? })
+}
+
+/// The image with its longest side at most `side`; a smaller one is kept as it is.
+fn shrunk(image: DynamicImage, side: u32) -> DynamicImage {
+    if image.width().max(image.height()) <= side { image } else { image.thumbnail(side, side) }
+}
+
+/// A JPEG ends with the EOI marker, perhaps followed by padding.
+fn ends_like_jpeg(bytes: &[u8]) -> bool {
+    let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+    end >= 2 && bytes[end - 2..end] == [0xFF, 0xD9]
+}
+
+/// Baseline JPEG of the RGB pixels: no EXIF, no location, nothing but the picture.
+pub fn jpeg(image: &DynamicImage) -> Result<Vec<u8>, AppError> {
+    let rgb = image.to_rgb8();
+    let mut out = Vec::with_capacity((rgb.width() * rgb.height() / 4) as usize);
+    JpegEncoder::new_with_quality(&mut out, QUALITY).encode_image(&rgb).map_err(|err| {
+        tracing::error!(error = %err, "encoding a JPEG");
+        AppError::Internal
+    })?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{ImageBuffer, Rgb};
+
+    fn sample(w: u32, h: u32) -> DynamicImage {
+        DynamicImage::ImageRgb8(ImageBuffer::from_fn(w, h, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 128])))
+    }
+
+    fn encoded(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    }
+
+    fn message(err: AppError) -> String {
+        match err {
+            AppError::Validation(fields) => fields["photo"].clone(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn photos_are_resized_once_to_display_and_thumbnail() {
+        let done = process(&encoded(&sample(2400, 1800), ImageFormat::Png)).unwrap();
+        assert_eq!((done.width, done.height), (1600, 1200));
+        let thumb = image::load_from_memory(&done.thumb).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (400, 300));
+        assert_eq!(image::guess_format(&done.display).unwrap(), ImageFormat::Jpeg);
+    }
+
+    #[test]
+    fn small_photos_are_not_enlarged() {
+        let done = process(&encoded(&sample(800, 600), ImageFormat::Jpeg)).unwrap();
+        assert_eq!((done.width, done.height), (800, 600));
+    }
+
+    #[test]
+    fn text_renamed_to_jpg_is_refused() {
+        assert!(message(process(b"Just a note, renamed to house.jpg").unwrap_err()).contains("not a photo"));
+    }
+
+    #[test]
+    fn a_truncated_jpeg_is_refused() {
+        let whole = encoded(&sample(640, 480), ImageFormat::Jpeg);
+        let cut = &whole[..whole.len() / 2];
+        assert!(message(process(cut).unwrap_err()).contains("cut short"));
+    }
+
+    #[test]
+    fn too_many_pixels_are_refused_before_decoding() {
+        // A PNG header claiming 10000×6000 (60 megapixels): refused on the header alone.
+        let mut png = encoded(&sample(10, 6), ImageFormat::Png);
+        png[16..20].copy_from_slice(&10000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&6000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert!(message(process(&png).unwrap_err()).contains("50 megapixels"));
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+}
