@@ -168,6 +168,7 @@ impl Config {
         let notifier = app::notifications::service::Notifier::default();
         Ok(AppState {
             intake: app::capture::intake::Intake::new(db.clone(), notifier.clone()),
+            media: Arc::new(app::media::LocalStorage::new(self.data_dir.join("media"))),
             db,
             cookie_secret: Arc::from(self.cookie_secret()?),
             secure_cookies: self.secure_cookies(),

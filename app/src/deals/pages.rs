@@ -94,7 +94,7 @@ fn query_href(q: &PipelineQuery, stage: i64, page: u64) -> String {
     format!("/pipeline?{}", parts.join("&"))
 }
 
-fn urlencode(raw: &str) -> String {
+pub fn urlencode(raw: &str) -> String {
     raw.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
@@ -215,7 +215,7 @@ fn PipelineView(query: Memo<PipelineQuery>, data: Resource<Result<Pipeline, AppE
 }
 
 /// The digits of an E.164 number, as wa.me wants them.
-fn wa_link(number: &str, greeting: &str) -> String {
+pub fn wa_link(number: &str, greeting: &str) -> String {
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
     format!("https://wa.me/{digits}?text={}", urlencode(greeting))
 }
@@ -238,6 +238,7 @@ struct Workspace {
     last_move: RwSignal<Option<MoveStage>>,
     follow_ups: crate::reminders::pages::FollowUps,
     listings: Resource<Result<Vec<crate::properties::ListingMatch>, AppError>>,
+    presenting: crate::presentations::pages::Presenting,
 }
 
 #[component]
@@ -258,6 +259,7 @@ pub fn DealPage() -> impl IntoView {
         live.deal_changes.get();
         live.last_deal.with_untracked(|e| e.as_ref().map(|e| (e.deal_id, e.version, e.what.clone())))
     });
+    let presenting = crate::presentations::pages::Presenting::new(id, heard);
     let data = Resource::new(
         move || {
             (
@@ -286,7 +288,7 @@ pub fn DealPage() -> impl IntoView {
             last_move.set(Some(input));
         }
     });
-    let ws = Workspace { id, data, log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings };
+    let ws = Workspace { id, data, log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings, presenting };
     view! {
         <Shell title="Deal">
             <RequireRole role=Role::Agent>
@@ -319,7 +321,7 @@ fn DealWorkspace(ws: Workspace) -> impl IntoView {
 
 #[component]
 fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
-    let Workspace { log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings, .. } = ws;
+    let Workspace { log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings, presenting, .. } = ws;
     let deal_id = d.id;
     let version = d.version;
     let c = d.contact.clone();
@@ -402,7 +404,8 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
         </section>
 
         <crate::reminders::pages::NextStepCard f=follow_ups/>
-        <crate::properties::pages::DealListings matches=listings/>
+        <crate::properties::pages::DealListings matches=listings presenting=d.editable.then_some(presenting)/>
+        <crate::presentations::pages::DealPresentations p=presenting editable=d.editable/>
 
         <section class="card" data-testid="log-card">
             <h2>"What happened?"</h2>

@@ -28,7 +28,7 @@ pub async fn load_property(id: i64) -> Result<PropertyPage, AppError> {
         let db = guard::state()?.db;
         let row = crate::db::entities::property::Entity::find_by_id(id).one(&db).await?.ok_or(AppError::NotFound)?;
         let editable = super::service::may_change(&crate::deals::service::Actor::person(&viewer), &row).is_ok();
-        Ok(PropertyPage { property: super::service::get(&db, id).await?, who_to_call: super::service::deals_for_property(&db, id).await?, editable })
+        Ok(PropertyPage { property: super::service::get(&db, id).await?, photos: super::photos::list(&db, id).await?, who_to_call: super::service::deals_for_property(&db, id).await?, editable })
     };
     guard::with_status(result.await)
 }

@@ -5,6 +5,8 @@
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod photos;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 use serde::{Deserialize, Serialize};
@@ -83,6 +85,20 @@ pub struct PropertyView {
     pub features: Vec<String>,
     pub listing_agent_id: Option<i64>,
     pub listing_agent: Option<String>,
+    /// The cover photo's thumbnail address, if the listing has photos.
+    pub cover: Option<String>,
+}
+
+/// One photo of a listing, in its place; position 0 is the cover.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoView {
+    pub id: i64,
+    pub position: i32,
+    /// Addresses of the display image and the thumbnail.
+    pub url: String,
+    pub thumb_url: String,
+    pub width: i32,
+    pub height: i32,
 }
 
 /// How well a listing and a deal fit, and why, in words: "in budget", "3 bedrooms (wants 2+)".
@@ -112,6 +128,7 @@ pub struct DealMatch {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PropertyPage {
     pub property: PropertyView,
+    pub photos: Vec<PhotoView>,
     pub who_to_call: Vec<DealMatch>,
     pub editable: bool,
 }

@@ -166,6 +166,7 @@ pub fn NewPropertyPage() -> impl IntoView {
 #[component]
 pub fn PropertyPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or_default()));
     let save = ServerAction::<SaveProperty>::new();
     let data = Resource::new(move || (id.get(), save.version().get()), |(id, _)| load_property(id));
@@ -213,6 +214,14 @@ pub fn PropertyPage() -> impl IntoView {
                                             }.into_any()
                                         }}
                                     </section>
+                                    <crate::presentations::pages::ListingPhotos
+                                        property_id=p.id
+                                        photos=page.photos.clone()
+                                        editable=page.editable
+                                        added=query.with_untracked(|q| q.get("added"))
+                                        refused=query.with_untracked(|q| q.get("refused"))
+                                    />
+                                    <crate::presentations::pages::PresentListing property_id=p.id/>
                                     {page.editable.then(|| view! {
                                         <section class="card">
                                             <details>
@@ -234,7 +243,11 @@ pub fn PropertyPage() -> impl IntoView {
 
 /// The deal page's "Listings that fit" card.
 #[component]
-pub fn DealListings(matches: Resource<Result<Vec<ListingMatch>, AppError>>) -> impl IntoView {
+pub fn DealListings(
+    matches: Resource<Result<Vec<ListingMatch>, AppError>>,
+    /// Present when the viewer may send this deal's client a presentation.
+    presenting: Option<crate::presentations::pages::Presenting>,
+) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -244,7 +257,9 @@ pub fn DealListings(matches: Resource<Result<Vec<ListingMatch>, AppError>>) -> i
                         <h2>"Listings that fit"</h2>
                         <ul class="deal-list">
                             {found.into_iter().map(|m| view! {
-                                <li>
+                                <li class="pick-row">
+                                    {presenting.map(|p| view! { <crate::presentations::pages::PickListing p property_id=m.property.id/> })}
+                                    {m.property.cover.clone().map(|src| view! { <img class="thumb" src=src alt="" width="64" height="48"/> })}
                                     <a class="deal-row" href=format!("/properties/{}", m.property.id) data-testid="match-listing">
                                         <span class="deal-main">
                                             <span class="deal-name">{format!("{} · {}", m.property.reference, m.property.title)}</span>
@@ -255,6 +270,7 @@ pub fn DealListings(matches: Resource<Result<Vec<ListingMatch>, AppError>>) -> i
                                 </li>
                             }).collect_view()}
                         </ul>
+                        {presenting.map(|p| view! { <crate::presentations::pages::MakePresentation p/> })}
                     </section>
                 })
             })}

@@ -169,6 +169,7 @@ fn view_of(row: property::Model, agent: Option<String>) -> PropertyView {
         _ => crate::deals::money(row.price, &row.currency),
     };
     PropertyView {
+        cover: None,
         id: row.id,
         features: row.features.lines().map(str::to_owned).collect(),
         reference: row.reference,
@@ -198,7 +199,10 @@ pub async fn get(db: &DatabaseConnection, id: i64) -> Result<PropertyView, AppEr
     let row = property::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let names = crate::deals::service::names(db).await?;
     let agent = row.listing_agent_id.and_then(|a| names.get(&a).cloned());
-    Ok(view_of(row, agent))
+    let mut view = [view_of(row, agent)];
+    super::photos::with_covers(db, &mut view).await?;
+    let [view] = view;
+    Ok(view)
 }
 
 /// Which listings to list.
@@ -238,10 +242,15 @@ pub async fn list(db: &DatabaseConnection, f: &PropertyFilter) -> Result<(Vec<Pr
         .all(db)
         .await?;
     let names = crate::deals::service::names(db).await?;
-    Ok((rows.into_iter().map(|r| {
-        let agent = r.listing_agent_id.and_then(|a| names.get(&a).cloned());
-        view_of(r, agent)
-    }).collect(), total))
+    let mut views: Vec<PropertyView> = rows
+        .into_iter()
+        .map(|r| {
+            let agent = r.listing_agent_id.and_then(|a| names.get(&a).cloned());
+            view_of(r, agent)
+        })
+        .collect();
+    super::photos::with_covers(db, &mut views).await?;
+    Ok((views, total))
 }
 
 fn wish_of(d: &deal::Model) -> Option<Wish> {
@@ -290,6 +299,11 @@ pub async fn matches_for_deal(db: &DatabaseConnection, deal_id: i64) -> Result<V
         .collect();
     found.sort_by(|a, b| b.fit.score.cmp(&a.fit.score).then(a.property.price.cmp(&b.property.price)));
     found.truncate(MATCH_LIMIT * 2);
+    let mut views: Vec<PropertyView> = found.iter().map(|m| m.property.clone()).collect();
+    super::photos::with_covers(db, &mut views).await?;
+    for (m, v) in found.iter_mut().zip(views) {
+        m.property.cover = v.cover;
+    }
     Ok(found)
 }
 

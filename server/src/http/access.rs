@@ -68,7 +68,7 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
 /// Requests that are not pages: server functions (which check access themselves), probes and
 /// the built front end.
 fn is_not_a_page(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/healthz" || path == "/readyz" || path == "/events" || is_asset(path)
+    path.starts_with("/api/") || path.starts_with("/p/") || path.starts_with("/media/") || path == "/healthz" || path == "/readyz" || path == "/events" || is_asset(path)
 }
 
 /// Paths that anyone may open; every other page needs a log-in.

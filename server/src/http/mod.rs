@@ -10,6 +10,7 @@ mod events;
 mod form_body;
 mod health;
 mod ics;
+mod share;
 
 use app::state::AppState;
 use std::sync::Arc;
@@ -35,6 +36,15 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/events", get(events::events))
+        // Public by their unguessable tokens and names; inside the session layer only so a
+        // colleague's look is not counted as the client's.
+        .route("/p/{token}", get(share::page))
+        .route("/p/{token}/presentation.pdf", get(share::pdf))
+        .route("/media/{*key}", get(share::media))
+        .route(
+            "/properties/{id}/photos",
+            post(share::upload_photos).layer(DefaultBodyLimit::max(share::UPLOAD_LIMIT)),
+        )
         .leptos_routes(&state, routes, move || app::shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(from_fn_with_state(state.clone(), access::page_access))
