@@ -24,7 +24,8 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # to lld-22 without depending on it, so lld-22 is named here.
 apt_packages=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 pkg-config)
 # Tests read the calendar feed with a real iCalendar parser (Python's icalendar).
-[ "$want_e2e" = 1 ] && apt_packages+=(chromium python3-icalendar)
+# Presentation tests read the PDFs with real PDF tools (pdfinfo, pdftotext, qpdf).
+[ "$want_e2e" = 1 ] && apt_packages+=(chromium python3-icalendar poppler-utils qpdf)
 [ "$want_pg" = 1 ] && apt_packages+=(postgresql)
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -501,11 +501,11 @@ pub fn openapi_document() -> Value {
             }
         }
     });
-    let more_paths = [follow_up_paths, super::api_v1_properties::paths(&errors)];
+    let more_paths = [follow_up_paths, super::api_v1_properties::paths(&errors), super::api_v1_presentations::paths(&errors)];
     for (path, item) in more_paths.iter().flat_map(|p| p.as_object().into_iter().flatten()) {
         doc["paths"][path] = item.clone();
     }
-    let more_schemas = [super::api_v1_follow_ups::schemas(), super::api_v1_properties::schemas()];
+    let more_schemas = [super::api_v1_follow_ups::schemas(), super::api_v1_properties::schemas(), super::api_v1_presentations::schemas()];
     for (name, schema) in more_schemas.iter().flat_map(|s| s.as_object().into_iter().flatten()) {
         doc["components"]["schemas"][name] = schema.clone();
     }

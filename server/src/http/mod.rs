@@ -4,6 +4,7 @@
 mod access;
 pub mod api_v1;
 mod api_v1_follow_ups;
+mod api_v1_presentations;
 mod api_v1_properties;
 pub mod capture;
 mod events;
@@ -70,6 +71,14 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/api/v1/properties/{id}", get(api_v1_properties::get).put(api_v1_properties::update))
         .route("/api/v1/properties/{id}/matches", get(api_v1_properties::deals_for_property))
         .route("/api/v1/deals/{id}/matches", get(api_v1_properties::listings_for_deal))
+        .route(
+            "/api/v1/properties/{id}/photos",
+            get(api_v1_presentations::list_photos)
+                .post(api_v1_presentations::upload_photos)
+                .layer(DefaultBodyLimit::max(share::UPLOAD_LIMIT)),
+        )
+        .route("/api/v1/presentations", post(api_v1_presentations::create))
+        .route("/api/v1/presentations/{id}", axum::routing::delete(api_v1_presentations::revoke))
         .route("/api/v1/openapi.json", get(api_v1::openapi))
         // The calendar feed authenticates by the secret in its address.
         .route("/ics/{file}", get(ics::feed))
