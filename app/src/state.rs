@@ -23,6 +23,8 @@ pub struct AppState {
     pub intake: crate::capture::intake::Intake,
     /// Photos and logos: the data directory's `media/`, or a shared object store.
     pub media: Arc<dyn crate::media::Storage>,
+    /// E-mail to clients, when SMTP is configured.
+    pub mailer: Option<Arc<dyn crate::mailer::Mailer>>,
     pub leptos_options: LeptosOptions,
     /// True once a user exists; from then on the set-up page is gone. Users are never
     /// deleted (only disabled), so once true it stays true and needs no query per request.

@@ -169,6 +169,10 @@ impl Config {
         Ok(AppState {
             intake: app::capture::intake::Intake::new(db.clone(), notifier.clone()),
             media: Arc::new(app::media::LocalStorage::new(self.data_dir.join("media"))),
+            mailer: match self.smtp() {
+                Some(smtp) => Some(Arc::new(crate::mail::SmtpMailer::new(&smtp)?)),
+                None => None,
+            },
             db,
             cookie_secret: Arc::from(self.cookie_secret()?),
             secure_cookies: self.secure_cookies(),

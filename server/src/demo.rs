@@ -71,7 +71,8 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         intake.submit(&with_plan, &lead, "ES", "form:contact").await.map_err(message)?;
     }
     let history = pipeline_history(&db, &intake, &form).await?;
-    let listings = listings(&db).await?;
+    let media = app::media::LocalStorage::new(config.data_dir.join("media"));
+    let listings = listings(&db, &media).await?;
     let stages = app::deals::service::stages(&db).await.map_err(message)?;
     if let Some(viewing) = stages.iter().find(|s| s.name == "Viewing") {
         app::plans::service::set_trigger(&db, app::plans::service::Trigger::Stage(viewing.id), Some(after_viewing)).await.map_err(message)?;
@@ -127,7 +128,7 @@ const LISTINGS: &[(&str, &str, &str, &str, &str, &str, &str, i32, i32, &str)] = 
     ("CAL-R11", "Penthouse to rent with solarium", "rent", "penthouse", "1650", "Calpe", "Puerto", 3, 120, "Solarium\nSea views\nParking"),
 ];
 
-async fn listings(db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
+async fn listings(db: &sea_orm::DatabaseConnection, media: &dyn app::media::Storage) -> anyhow::Result<usize> {
     let message = crate::users::explain;
     let ana = service::find_by_email(db, "ana@costablanca-homes.test").await.map_err(message)?;
     let marco = service::find_by_email(db, "marco@costablanca-homes.test").await.map_err(message)?;
@@ -150,9 +151,86 @@ async fn listings(db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
             features: (*features).into(),
             ..Default::default()
         };
-        app::properties::service::save(db, &actor, None, &input).await.map_err(message)?;
+        let id = app::properties::service::save(db, &actor, None, &input).await.map_err(message)?;
+        for scene in 0..4 {
+            let photo = demo_photo(i as u32, scene);
+            app::properties::photos::add(db, media, &actor, id, photo).await.map_err(message)?;
+        }
     }
     Ok(LISTINGS.len())
+}
+
+/// A made-up photo of listing `seed`: the façade under the sky (scene 0), or a room with a
+/// window on the sea. Drawn here, so the demo downloads nothing.
+fn demo_photo(seed: u32, scene: u32) -> Vec<u8> {
+    use image::{Rgb, RgbImage};
+    let (w, h) = (1600u32, 1067u32);
+    let walls = [[238, 226, 204], [214, 120, 84], [240, 206, 120], [250, 250, 245], [160, 196, 214], [236, 214, 190]];
+    let wall = walls[(seed as usize + scene as usize) % walls.len()];
+    let roofs = [[178, 74, 44], [96, 84, 80], [150, 60, 40], [120, 56, 36], [70, 90, 110], [160, 90, 50]];
+    let roof = roofs[seed as usize % roofs.len()];
+    let mut img = RgbImage::new(w, h);
+    let horizon = h * 11 / 20;
+    for y in 0..h {
+        for x in 0..w {
+            let t = y as f32 / h as f32;
+            let px = if scene == 0 {
+                if y < horizon {
+                    // Sky: deep blue above, pale at the horizon.
+                    [(70.0 + 120.0 * t) as u8, (140.0 + 90.0 * t) as u8, (215.0 + 30.0 * t) as u8]
+                } else {
+                    // Garden and street.
+                    let g = ((x / 40 + y / 40 + seed) % 3) as u8 * 6;
+                    [96 + g, 132 + g, 82 + g]
+                }
+            } else {
+                // A room: wall above a wooden floor.
+                if y < h * 7 / 10 {
+                    [wall[0], wall[1], wall[2]]
+                } else {
+                    let grain = ((x / 120 + seed) % 2) as u8 * 14;
+                    [150 + grain, 108 + grain, 70 + grain]
+                }
+            };
+            img.put_pixel(x, y, Rgb(px));
+        }
+    }
+    let mut fill = |x0: u32, y0: u32, x1: u32, y1: u32, c: [u8; 3]| {
+        for y in y0.min(h)..y1.min(h) {
+            for x in x0.min(w)..x1.min(w) {
+                img.put_pixel(x, y, Rgb(c));
+            }
+        }
+    };
+    if scene == 0 {
+        // The house: walls, a terracotta roof, windows and a door.
+        let (left, right, top) = (360 + seed * 30, 1240 - seed * 20, 360);
+        fill(left, top, right, horizon + 180, wall);
+        for step in 0..120 {
+            fill(left - 40 + step * 2, top - step, right + 40 - step * 2, top - step + 1, roof);
+        }
+        for col in 0..4 {
+            let x = left + 60 + col * (right - left - 120) / 4;
+            fill(x, top + 70, x + 110, top + 190, [74, 110, 140]);
+            fill(x, top + 250, x + 110, top + 370, [74, 110, 140]);
+        }
+        let door = (left + right) / 2;
+        fill(door - 55, horizon + 30, door + 55, horizon + 180, [110, 72, 44]);
+    } else {
+        // A window onto the sea, and a sofa or a bed.
+        let (x0, x1) = (300 + scene * 120, 900 + scene * 120);
+        fill(x0, 180, x1, 560, [120, 180, 225]);
+        fill(x0, 400, x1, 560, [40, 110, 170]);
+        fill(x0 - 12, 168, x1 + 12, 180, [255, 255, 255]);
+        fill(x0 - 12, 560, x1 + 12, 574, [255, 255, 255]);
+        let shades = [[92, 112, 128], [180, 80, 60], [70, 120, 90]];
+        let shade = shades[((seed + scene) % 3) as usize];
+        fill(260, 640, 1340, 820, shade);
+        fill(260, 560, 1340, 650, [shade[0].saturating_add(30), shade[1].saturating_add(30), shade[2].saturating_add(30)]);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Jpeg).expect("encoding a demo photo");
+    out.into_inner()
 }
 
 const FIRST_NAMES: &[&str] = &[

@@ -25,6 +25,56 @@ fn mails(notice: &Notice) -> bool {
     matches!(notice.kind.as_str(), "new_lead" | "returning_lead" | "reminder" | "escalation" | "stale" | "digest")
 }
 
+/// Mail to clients (presentations with their PDF), sent from server functions.
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    pub fn new(smtp: &Smtp) -> anyhow::Result<SmtpMailer> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url)
+            .map_err(|e| anyhow::anyhow!("the SMTP URL is not usable: {e}"))?
+            .build();
+        let from: Mailbox = smtp.from.parse().map_err(|e| anyhow::anyhow!("the sender {:?} is not an e-mail address: {e}", smtp.from))?;
+        Ok(SmtpMailer { transport, from })
+    }
+}
+
+fn mailbox(name: &str, email: &str) -> Result<Mailbox, app::error::AppError> {
+    format!("{} <{}>", name.replace(['<', '>', '"', ','], ""), email)
+        .parse()
+        .map_err(|_| app::error::AppError::field("email", format!("{email} is not an e-mail address mail can be sent to.")))
+}
+
+#[async_trait::async_trait]
+impl app::mailer::Mailer for SmtpMailer {
+    async fn send(&self, mail: app::mailer::Mail) -> Result<(), app::error::AppError> {
+        use lettre::message::{Attachment, MultiPart, SinglePart, header::ContentType};
+        let mut builder = Message::builder().from(self.from.clone()).to(mailbox(&mail.to_name, &mail.to_email)?).subject(&mail.subject);
+        if let Some((name, email)) = &mail.reply_to {
+            builder = builder.reply_to(mailbox(name, email)?);
+        }
+        let text = SinglePart::plain(mail.text);
+        let built = match mail.attachment {
+            Some(file) => {
+                let kind = ContentType::parse(&file.content_type).unwrap_or(ContentType::TEXT_PLAIN);
+                builder.multipart(MultiPart::mixed().singlepart(text).singlepart(Attachment::new(file.file_name).body(file.bytes, kind)))
+            }
+            None => builder.singlepart(text),
+        };
+        let message = built.map_err(|err| {
+            tracing::error!(error = %err, "building an e-mail");
+            app::error::AppError::Internal
+        })?;
+        self.transport.send(message).await.map_err(|err| {
+            tracing::warn!(error = %err, "the mail server refused a message");
+            app::error::AppError::Conflict("The mail server did not take the message; try again shortly.".into())
+        })?;
+        Ok(())
+    }
+}
+
 /// Starts mailing notices; returns at once. Refuses a URL or sender that cannot work.
 pub fn start(state: AppState, smtp: Smtp) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url)

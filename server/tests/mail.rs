@@ -119,3 +119,55 @@ async fn an_unusable_smtp_setting_is_refused_at_start() {
     let bad_from = doorstep::mail::Smtp { url: "smtp://127.0.0.1:2525".into(), from: "not an address".into() };
     assert!(doorstep::mail::start(app.state.clone(), bad_from).is_err());
 }
+
+#[tokio::test]
+async fn a_presentation_is_e_mailed_to_the_client_with_its_pdf() {
+    use app::db::entities::{activity, contact, deal};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (url, mut messages) = smtp_listener().await;
+    let app = TestApp::configured(|c| {
+        c.smtp_url = Some(url);
+        c.smtp_from = "Costa Homes <crm@costa.test>".into();
+    })
+    .await;
+    let admin = app.admin_cookie().await;
+    let key = app::apikeys::service::create(&app.state.db, "Feed", "admin").await.unwrap().key;
+    app.capture_form("open-day").await;
+    app.submit_lead("open-day", &[("name", "Zoë Núñez"), ("phone", "612345678")]).await;
+    let the_deal = deal::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    let listing = serde_json::json!({"reference": "ALT-5", "title": "Flat in Altea", "operation": "sale", "property_type": "flat", "price": "300000", "city": "Altea"}).to_string();
+    let post = |path: &str, body: String| {
+        axum::http::Request::post(path)
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {key}"))
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let made: serde_json::Value = serde_json::from_str(&app.send(post("/api/v1/properties", listing)).await.body).unwrap();
+    let body = serde_json::json!({"property_ids": [made["id"]], "deal_id": the_deal.id}).to_string();
+    let presentation: serde_json::Value = serde_json::from_str(&app.send(post("/api/v1/presentations", body)).await.body).unwrap();
+    let id = presentation["id"].as_i64().unwrap();
+
+    // No address yet: refused with what to do, nothing sent.
+    let refused = app.call("/api/presentations/email", &format!("id={id}"), Some(&admin)).await;
+    assert_eq!(refused.status, axum::http::StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("has no e-mail address"), "{}", refused.body);
+
+    contact::Entity::update_many()
+        .col_expr(contact::Column::Email, Expr::value("zoe@example.test"))
+        .filter(contact::Column::Id.eq(the_deal.contact_id))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let sent = app.call("/api/presentations/email", &format!("id={id}"), Some(&admin)).await;
+    assert_eq!(sent.status, axum::http::StatusCode::OK, "{}", sent.body);
+    let message = tokio::time::timeout(std::time::Duration::from_secs(10), messages.recv()).await.expect("an e-mail in time").unwrap();
+    assert!(message.contains("zoe@example.test"), "{message}");
+    assert!(message.contains("Content-Type: application/pdf"), "{message}");
+    assert!(message.contains("ALT-5.pdf"), "{message}");
+    assert!(message.contains("Reply-To:") && message.contains(common::ADMIN_EMAIL), "answers go to the agent: {message}");
+    assert!(message.contains("/p/"), "the share link is in the text: {message}");
+    let logged = activity::Entity::find().filter(activity::Column::Kind.eq("email")).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(logged.body, "E-mailed the presentation to zoe@example.test");
+}

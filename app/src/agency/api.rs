@@ -39,3 +39,24 @@ pub async fn save_alerts(escalate_after: String, digest_hour: String) -> Result<
     };
     guard::with_status(result.await)
 }
+
+/// The presentations' colour and the logo's address.
+#[server(endpoint = "agency/brand")]
+pub async fn brand() -> Result<(String, Option<String>), AppError> {
+    use crate::auth::api::guard;
+    let result = async {
+        guard::require(crate::auth::Role::Admin)?;
+        super::service::brand(&guard::state()?.db).await
+    };
+    guard::with_status(result.await)
+}
+
+#[server(endpoint = "agency/brand/save")]
+pub async fn save_brand(brand_color: String) -> Result<(), AppError> {
+    use crate::auth::api::guard;
+    let result = async {
+        guard::require(crate::auth::Role::Admin)?;
+        super::service::save_color(&guard::state()?.db, &brand_color).await
+    };
+    guard::with_status(result.await)
+}

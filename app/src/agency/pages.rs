@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::api::{alert_settings, SaveAlerts, UpdateAgency};
+use super::api::{alert_settings, brand, SaveAlerts, SaveBrand, UpdateAgency};
 use crate::error::AppError;
 use crate::auth::Role;
 use crate::shell::{field_error, form_error, RequireRole, SessionContext, Shell};
@@ -12,11 +12,14 @@ use crate::shell::{field_error, form_error, RequireRole, SessionContext, Shell};
 pub fn AgencyPage() -> impl IntoView {
     let save = ServerAction::<SaveAlerts>::new();
     let alerts = Resource::new(move || save.version().get(), |_| alert_settings());
+    let save_brand = ServerAction::<SaveBrand>::new();
+    let branding = Resource::new(move || save_brand.version().get(), |_| brand());
     view! {
         <Shell title="Agency">
             <RequireRole role=Role::Admin>
                 <AgencySettings/>
                 <AlertSettings save alerts/>
+                <BrandSettings save=save_brand branding/>
             </RequireRole>
         </Shell>
     }
@@ -44,6 +47,42 @@ fn AlertSettings(save: ServerAction<SaveAlerts>, alerts: Resource<Result<(Option
                             {field_error(save.value(), "digest_hour")}
                             <button type="submit" class="primary">"Save alerts"</button>
                         </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// How presentations and share pages look: the colour, and the logo on their cover.
+#[component]
+fn BrandSettings(save: ServerAction<SaveBrand>, branding: Resource<Result<(String, Option<String>), AppError>>) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let logo_error = query.with_untracked(|q| q.get("logo_error"));
+    let logo_saved = query.with_untracked(|q| q.get("logo").is_some_and(|v| v == "saved"));
+    view! {
+        <section class="card" id="brand" data-testid="brand-settings">
+            <h2>"Presentations"</h2>
+            {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+            {logo_saved.then(|| view! { <p class="notice" role="status">"The new logo is on every presentation from now on."</p> })}
+            {logo_error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let (color, logo) = branding.await.unwrap_or(("#1f5f8b".into(), None));
+                    view! {
+                        <ActionForm action=save attr:class="stack">
+                            <label for="brand-color">"Colour of covers, headings and buttons"</label>
+                            <input id="brand-color" name="brand_color" type="color" value=color/>
+                            {field_error(save.value(), "brand_color")}
+                            <button type="submit" class="primary">"Save the colour"</button>
+                        </ActionForm>
+                        {logo.map(|src| view! { <img class="brand-logo" src=src alt="The agency's logo"/> })}
+                        <form method="post" action="/admin/agency/logo" enctype="multipart/form-data" class="stack upload">
+                            <label>"Logo (PNG, JPEG or WebP)"
+                                <input type="file" name="logo" accept="image/png,image/jpeg,image/webp"/>
+                            </label>
+                            <button type="submit">"Upload the logo"</button>
+                        </form>
                     }
                 })}
             </Suspense>

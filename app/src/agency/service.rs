@@ -114,3 +114,43 @@ pub async fn save_alerts(db: &impl ConnectionTrait, escalate_after: &str, digest
         .await?;
     Ok(())
 }
+
+/// The agency's colour (#rrggbb) and logo address, as presentations show them.
+pub async fn brand(db: &impl ConnectionTrait) -> Result<(String, Option<String>), AppError> {
+    Ok(agency::Entity::find_by_id(ROW_ID)
+        .one(db)
+        .await?
+        .map_or(("#1f5f8b".into(), None), |a| (a.brand_color, a.logo_key.map(|k| crate::properties::photos::media_url(&k)))))
+}
+
+/// A colour as a colour picker sends it, or as typed: "#1F5F8B", "1f5f8b".
+pub fn parse_color(raw: &str) -> Result<String, String> {
+    let hex = raw.trim().trim_start_matches('#');
+    if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(format!("#{}", hex.to_ascii_lowercase()))
+    } else {
+        Err("Give a colour as #rrggbb, like #1f5f8b.".into())
+    }
+}
+
+pub async fn save_color(db: &impl ConnectionTrait, raw: &str) -> Result<(), AppError> {
+    let color = parse_color(raw).map_err(|m| AppError::field("brand_color", m))?;
+    agency::Entity::update_many().col_expr(agency::Column::BrandColor, sea_orm::sea_query::Expr::value(color)).exec(db).await?;
+    Ok(())
+}
+
+/// Stores a new logo (checked and resized like a photo) and drops the old one's file.
+pub async fn save_logo(db: &impl ConnectionTrait, media: &dyn crate::media::Storage, bytes: Vec<u8>) -> Result<(), AppError> {
+    let logo = tokio::task::spawn_blocking(move || crate::media::photos::logo(&bytes)).await.map_err(|err| {
+        tracing::error!(error = %err, "logo processing stopped");
+        AppError::Internal
+    })??;
+    let key = format!("brand/{}.jpg", crate::media::photos::random_name());
+    media.put(&key, logo, "image/jpeg").await?;
+    let old = agency::Entity::find_by_id(ROW_ID).one(db).await?.and_then(|a| a.logo_key);
+    agency::Entity::update_many().col_expr(agency::Column::LogoKey, sea_orm::sea_query::Expr::value(key)).exec(db).await?;
+    if let Some(old) = old {
+        let _ = media.delete(&old).await;
+    }
+    Ok(())
+}

@@ -232,13 +232,21 @@ async fn store_fresh(txn: &DatabaseTransaction, jobs: &[Job], fresh: &[usize]) -
     let contact_of: HashMap<String, contact::Model> = contacts.into_iter().filter_map(|c| Some((key(&c.phone, &c.email)?, c))).collect();
     let contact_for = |job: &Job| contact_of.get(&key(&job.lead.phone, &job.lead.email)?);
 
+    let by_listing = fresh.iter().map(|&i| &jobs[i]).filter(|job| job.form.assignment == Assignment::ListingAgent.as_str());
+    let listing_agents = service::listing_agents(txn, by_listing.filter_map(|job| job.lead.property_ref.as_deref())).await?;
     let mut deal_rows = Vec::with_capacity(fresh.len());
     for &i in fresh {
         let job = &jobs[i];
         let contact = contact_for(job).ok_or(AppError::Internal)?;
         let fixed = job.form.fixed_agent_id.filter(|_| job.form.assignment == Assignment::Fixed.as_str());
         let fixed = fixed.filter(|id| users.iter().any(|u| u.id == *id && service::available(u)));
-        let owner = fixed.or_else(|| turns.next(job.at).map(|(id, _)| id));
+        let listing = job
+            .lead
+            .property_ref
+            .as_deref()
+            .filter(|_| job.form.assignment == Assignment::ListingAgent.as_str())
+            .and_then(|r| listing_agents.get(&r.trim().to_uppercase()).copied());
+        let owner = fixed.or(listing).or_else(|| turns.next(job.at).map(|(id, _)| id));
         deal_rows.push(service::deal_row(&job.form, &job.lead, &job.source, contact.id, owner, stage_id, job.at));
     }
     let deals = deal::Entity::insert_many(deal_rows).exec_with_returning(txn).await?;

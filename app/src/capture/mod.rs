@@ -58,7 +58,8 @@ impl Need {
 pub enum Assignment {
     /// In turn among active agents who are not away.
     RoundRobin,
-    /// The listing agent of the linked property; round robin until properties exist.
+    /// The listing agent of the listing the lead names by reference; round robin when it
+    /// names none, or its agent is away.
     ListingAgent,
     /// Always one named agent.
     Fixed,

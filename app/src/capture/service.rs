@@ -1,6 +1,8 @@
 //! The capture rules: one person is one contact, a returning lead joins its open deal, a
 //! resubmission creates nothing, and every new lead has an owner who is told at once.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -106,7 +108,7 @@ pub(super) async fn accept(
     let (deal, outcome) = match open_deal {
         Some(deal) => (deal, Outcome::ReturningLead),
         None => {
-            let owner = choose_owner(txn, &settings, known.then_some(contact.id), now).await?;
+            let owner = choose_owner(txn, &settings, known.then_some(contact.id), lead.property_ref.as_deref(), now).await?;
             let row = deal_row(form, lead, source, contact.id, owner, first_open_stage(&stages)?, now);
             let deal = row.insert(txn).await?;
             start_plans(txn, form, &stages, &deal, now).await?;
@@ -333,6 +335,7 @@ async fn choose_owner(
     db: &impl ConnectionTrait,
     settings: &FormSettings,
     known_contact: Option<i64>,
+    property_ref: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, AppError> {
     let previous = match known_contact {
@@ -357,8 +360,41 @@ async fn choose_owner(
             }
         }
     }
-    // Listing agents arrive with properties; until then the listing rule is round robin.
+    if settings.assignment == Assignment::ListingAgent {
+        if let Some(agent_id) = listing_agents(db, property_ref).await?.into_values().next() {
+            return Ok(Some(agent_id));
+        }
+    }
+    // No listing named, or its agent is away: round robin.
     next_in_turn(db, now).await
+}
+
+/// The available listing agents of the listings these references name (as typed on a
+/// form, any case), by upper-cased reference.
+pub(super) async fn listing_agents<'a>(
+    db: &impl ConnectionTrait,
+    refs: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<String, i64>, AppError> {
+    use crate::db::entities::property;
+    let refs: Vec<String> = refs.into_iter().map(|r| r.trim().to_uppercase()).filter(|r| !r.is_empty()).collect();
+    if refs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let listings = property::Entity::find()
+        .filter(Expr::expr(sea_orm::sea_query::Func::upper(Expr::col(property::Column::Reference))).is_in(refs))
+        .filter(property::Column::ListingAgentId.is_not_null())
+        .all(db)
+        .await?;
+    let agent_ids: Vec<i64> = listings.iter().filter_map(|p| p.listing_agent_id).collect();
+    let agents: HashMap<i64, user::Model> =
+        user::Entity::find().filter(user::Column::Id.is_in(agent_ids)).all(db).await?.into_iter().map(|u| (u.id, u)).collect();
+    Ok(listings
+        .into_iter()
+        .filter_map(|p| {
+            let agent = agents.get(&p.listing_agent_id?)?;
+            available(agent).then(|| (p.reference.to_uppercase(), agent.id))
+        })
+        .collect())
 }
 
 /// Round robin: the available agent who least recently got a lead. The claim is a

@@ -290,6 +290,8 @@ pub fn kind_label(kind: &str) -> &'static str {
         "complaint" => "Complaint",
         "question" => "Question",
         "stage_change" => "Stage",
+        "presentation" => "Presentation",
+        "presentation_viewed" => "Opened",
         _ => "System",
     }
 }

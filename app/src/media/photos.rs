@@ -33,6 +33,14 @@ fn refuse(message: impl Into<String>) -> AppError {
 
 /// Checks, turns and resizes one upload; every refusal says what to do instead.
 pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
+    let image = decode(bytes)?;
+    let display = shrunk(image, DISPLAY_SIDE);
+    let thumb = shrunk(display.clone(), THUMB_SIDE);
+    Ok(Processed { width: display.width(), height: display.height(), display: jpeg(&display)?, thumb: jpeg(&thumb)? })
+}
+
+/// The upright image in an upload, or why it is refused.
+fn decode(bytes: &[u8]) -> Result<DynamicImage, AppError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(refuse(format!("This file is {} MB; photos up to {} MB are taken.", bytes.len() / (1024 * 1024), MAX_UPLOAD_BYTES / (1024 * 1024))));
     }
@@ -58,9 +66,36 @@ pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
     let orientation = decoder.orientation().map_err(damaged)?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
     image.apply_orientation(orientation);
-    let display = shrunk(image, DISPLAY_SIDE);
-    let thumb = shrunk(display.clone(), THUMB_SIDE);
-    Ok(Processed { width: display.width(), height: display.height(), display: jpeg(&display)?, thumb: jpeg(&thumb)? })
+    Ok(image)
+}
+
+/// A logo: checked like a photo, at most 600 pixels on its longest side, on white where it
+/// was transparent.
+pub fn logo(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
+    let mut image = decode(bytes).map_err(|err| match err {
+        AppError::Validation(fields) => AppError::field("logo", fields.into_values().next().unwrap_or_default()),
+        other => other,
+    })?;
+    if image.color().has_alpha() {
+        let mut rgba = image.to_rgba8();
+        for px in rgba.pixels_mut() {
+            let a = u16::from(px[3]);
+            for c in 0..3 {
+                px[c] = ((u16::from(px[c]) * a + 255 * (255 - a)) / 255) as u8;
+            }
+            px[3] = 255;
+        }
+        image = DynamicImage::ImageRgba8(rgba);
+    }
+    jpeg(&shrunk(image, 600))
+}
+
+/// 128 random bits in hex: names for stored files that nobody can guess or collide with.
+pub fn random_name() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The image with its longest side at most `side`; a smaller one is kept as it is.

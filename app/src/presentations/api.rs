@@ -51,6 +51,17 @@ pub async fn revoke_presentation(id: i64) -> Result<(), AppError> {
     guard::with_status(result.await)
 }
 
+/// E-mails the PDF to the deal's client; returns the address it went to.
+#[server(endpoint = "presentations/email")]
+pub async fn email_presentation(id: i64) -> Result<String, AppError> {
+    let result = async {
+        let viewer = guard::require(Role::Agent)?;
+        let state = guard::state()?;
+        super::service::email(&state, &crate::deals::service::Actor::person(&viewer), id, &base()?).await
+    };
+    guard::with_status(result.await)
+}
+
 /// Moves a photo: `to` is cover, earlier or later. Returns the listing's photos in order.
 #[server(endpoint = "photos/move")]
 pub async fn move_photo(id: i64, to: String) -> Result<Vec<PhotoView>, AppError> {

@@ -47,4 +47,6 @@ pub struct PresentationView {
     pub last_viewed: Option<String>,
     /// wa.me to the client with the link written in, when the deal's client has a number.
     pub whatsapp_url: Option<String>,
+    /// The client's e-mail address, when the deal's client has one: the PDF can go there.
+    pub email_to: Option<String>,
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::api::{CreatePresentation, DeletePhoto, MovePhoto, RevokePresentation};
+use super::api::{CreatePresentation, DeletePhoto, EmailPresentation, MovePhoto, RevokePresentation};
 use super::PresentationView;
 use crate::error::AppError;
 use crate::properties::PhotoView;
@@ -14,6 +14,9 @@ pub struct Presenting {
     pub deal_id: Memo<i64>,
     pub create: ServerAction<CreatePresentation>,
     pub revoke: ServerAction<RevokePresentation>,
+    pub email: ServerAction<EmailPresentation>,
+    /// Which presentation the last e-mail was for, so its answer shows under it alone.
+    pub emailed: RwSignal<Option<i64>>,
     pub list: Resource<Result<Vec<PresentationView>, AppError>>,
     /// The listings ticked for the next presentation, in the order ticked.
     pub picked: RwSignal<Vec<i64>>,
@@ -25,6 +28,7 @@ impl Presenting {
     pub fn new<T: Clone + PartialEq + Send + Sync + 'static>(deal_id: Memo<i64>, heard: Memo<T>) -> Presenting {
         let create = ServerAction::<CreatePresentation>::new();
         let revoke = ServerAction::<RevokePresentation>::new();
+        let email = ServerAction::<EmailPresentation>::new();
         let list = Resource::new(
             move || (deal_id.get(), create.version().get(), revoke.version().get(), heard.get()),
             |(id, ..)| super::api::deal_presentations(id),
@@ -35,7 +39,7 @@ impl Presenting {
                 picked.set(Vec::new());
             }
         });
-        Presenting { deal_id, create, revoke, list, picked, paper: RwSignal::new("a4".into()) }
+        Presenting { deal_id, create, revoke, email, emailed: RwSignal::new(None), list, picked, paper: RwSignal::new("a4".into()) }
     }
 
     pub fn toggle(&self, property_id: i64) {
@@ -99,7 +103,7 @@ pub fn MakePresentation(p: Presenting) -> impl IntoView {
 
 /// A presentation's line: what it holds, who opened it, and the ways to send it.
 #[component]
-fn PresentationItem(item: PresentationView, revoke: Option<ServerAction<RevokePresentation>>) -> impl IntoView {
+fn PresentationItem(item: PresentationView, actions: Option<Presenting>) -> impl IntoView {
     let live = !item.revoked && !item.expired;
     let status = if item.revoked {
         "Withdrawn".to_owned()
@@ -137,10 +141,22 @@ fn PresentationItem(item: PresentationView, revoke: Option<ServerAction<RevokePr
                     {item.whatsapp_url.clone().map(|url| view! { <a class="button whatsapp" href=url target="_blank" rel="noopener" data-testid="send-whatsapp">"Send on WhatsApp"</a> })}
                     <a class="button" href=item.share_url.clone() target="_blank" rel="noopener" data-testid="open-share">"Open"</a>
                     <a class="button" href=item.pdf_url.clone() target="_blank" rel="noopener">"PDF"</a>
-                    {revoke.map(|r| view! {
-                        <button type="button" class="link-button" on:click=move |_| { r.dispatch(RevokePresentation { id }); }>"Withdraw link"</button>
+                    {actions.and_then(|p| item.email_to.clone().map(|to| view! {
+                        <button type="button" class="button" data-testid="send-email" disabled=move || p.email.pending().get()
+                            on:click=move |_| { p.emailed.set(Some(id)); p.email.dispatch(EmailPresentation { id }); }>{format!("E-mail the PDF to {to}")}</button>
+                    }))}
+                    {actions.map(|p| view! {
+                        <button type="button" class="link-button" on:click=move |_| { p.revoke.dispatch(RevokePresentation { id }); }>"Withdraw link"</button>
                     })}
                 </div>
+                {actions.map(|p| view! {
+                    {move || match (p.emailed.get() == Some(id) && p.email.input().get().is_none(), p.email.value().get()) {
+                        (false, _) => None,
+                        (true, Some(Ok(to))) => Some(view! { <p class="notice" role="status">{format!("Sent to {to}.")}</p> }.into_any()),
+                        (true, Some(Err(err))) => Some(view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any()),
+                        _ => None,
+                    }}
+                })}
             })}
         </li>
     }
@@ -157,7 +173,7 @@ pub fn DealPresentations(p: Presenting, editable: bool) -> impl IntoView {
                     <section class="card" data-testid="deal-presentations">
                         <h2>"Presentations"</h2>
                         <ul class="plain-list">
-                            {list.into_iter().map(|item| view! { <PresentationItem item revoke=editable.then_some(p.revoke)/> }).collect_view()}
+                            {list.into_iter().map(|item| view! { <PresentationItem item actions=editable.then_some(p)/> }).collect_view()}
                         </ul>
                     </section>
                 })
@@ -247,7 +263,7 @@ pub fn PresentListing(property_id: i64) -> impl IntoView {
                 "Make a presentation"
             </button>
             {move || match create.value().get() {
-                Some(Ok(item)) => view! { <ul class="plain-list"><PresentationItem item revoke=None/></ul> }.into_any(),
+                Some(Ok(item)) => view! { <ul class="plain-list"><PresentationItem item actions=None/></ul> }.into_any(),
                 Some(Err(err)) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
                 None => ().into_any(),
             }}

@@ -204,7 +204,90 @@ pub async fn view(db: &DatabaseConnection, base: &str, time_zone: &str, row: pre
         views: row.view_count,
         last_viewed: row.last_viewed_at.map(local),
         whatsapp_url,
+        email_to: client.as_ref().and_then(|c| c.email.clone()),
     })
+}
+
+/// E-mails the PDF to the deal's client, with the share link, answered to the agent; the
+/// timeline records it. Refuses with what to do when something is missing.
+pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base: &str) -> Result<String, AppError> {
+    let db = &state.db;
+    let row = presentation::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let Some(deal_id) = row.deal_id else {
+        return Err(AppError::Conflict("This presentation is not for a deal's client: send its link instead.".into()));
+    };
+    let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
+    crate::deals::service::may_edit(actor, &d)?;
+    let Some(mailer) = state.mailer.clone() else {
+        return Err(AppError::Conflict("E-mail is not set up on this Doorstep: an admin starts it with --smtp-url. Send the link on WhatsApp meanwhile.".into()));
+    };
+    let share = match open(db, &row.token).await? {
+        Ok(share) => share,
+        Err(Closed::Revoked) => return Err(AppError::Conflict("This link was withdrawn: make a new presentation.".into())),
+        Err(_) => return Err(AppError::Conflict("This link has expired: make a new presentation.".into())),
+    };
+    let Some(client) = share.client.clone() else { return Err(AppError::NotFound) };
+    let Some(to) = client.email.clone() else {
+        return Err(AppError::Conflict(format!("{} has no e-mail address: add one under Contact details first.", client.name)));
+    };
+    let brochure = brochure(state.media.as_ref(), &share, base).await?;
+    let pdf = tokio::task::spawn_blocking(move || pdf::render(&brochure)).await.map_err(|err| {
+        tracing::error!(error = %err, "rendering a presentation stopped");
+        AppError::Internal
+    })?;
+    let first = client.name.split_whitespace().next().unwrap_or("").to_owned();
+    let lines: Vec<String> = share.listings.iter().map(|l| format!("- {} — {}, {}", l.property.title, price_text(&l.property), place_text(&l.property))).collect();
+    let intro = if lines.len() == 1 { "here is the home we talked about" } else { "here are the homes I picked for you" };
+    let phone = share.agent.phone.clone().map(|p| format!("\n{p}")).unwrap_or_default();
+    let text = format!(
+        "Hello {first},\n\n{intro}:\n{}\n\nThe presentation is attached as a PDF, and here on your phone:\n{}\n\n{}\n{}{phone}\n",
+        lines.join("\n"),
+        share_url(base, &row.token),
+        share.agent.name,
+        share.agency.name
+    );
+    let subject = match share.listings.as_slice() {
+        [one] => format!("{}: {}", share.agency.name, one.property.title),
+        many => format!("{}: {} homes for you", share.agency.name, many.len()),
+    };
+    let file_name = match share.listings.as_slice() {
+        [one] => format!("{}.pdf", one.property.reference.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-")),
+        _ => "presentation.pdf".to_owned(),
+    };
+    mailer
+        .send(crate::mailer::Mail {
+            to_name: client.name.clone(),
+            to_email: to.clone(),
+            reply_to: Some((share.agent.name.clone(), share.agent.email.clone())),
+            subject,
+            text,
+            attachment: Some(crate::mailer::Attachment { file_name, content_type: "application/pdf".into(), bytes: pdf }),
+        })
+        .await?;
+    // Sent: on the timeline, and the client counts as answered.
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    activity::ActiveModel {
+        deal_id: Set(Some(d.id)),
+        contact_id: Set(d.contact_id),
+        kind: Set("email".into()),
+        direction: Set("out".into()),
+        author_id: Set(actor.user_id),
+        body: Set(format!("E-mailed the presentation to {to}")),
+        occurred_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut touch = deal::Entity::update_many().col_expr(deal::Column::UpdatedAt, Expr::value(now)).filter(deal::Column::Id.eq(d.id));
+    if d.first_response_at.is_none() {
+        touch = touch.col_expr(deal::Column::FirstResponseAt, Expr::value(now));
+    }
+    touch.exec(&txn).await?;
+    txn.commit().await?;
+    state.notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} e-mailed a presentation", actor.name) });
+    Ok(to)
 }
 
 /// Ends a share link for good. Its maker, the deal's editors and managers may.

@@ -58,3 +58,23 @@ pub async fn deal_matches(deal_id: i64) -> Result<Vec<ListingMatch>, AppError> {
     };
     guard::with_status(result.await)
 }
+
+/// Whom a manager may name as a listing agent (everyone active who sells); an agent gets
+/// an empty list, as agents list only for themselves.
+#[server(endpoint = "properties/agents")]
+pub async fn listing_agents() -> Result<Vec<(i64, String)>, AppError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let result = async {
+        let viewer = guard::require(Role::Agent)?;
+        if viewer.role < Role::Manager {
+            return Ok(Vec::new());
+        }
+        let people = crate::db::entities::user::Entity::find()
+            .filter(crate::db::entities::user::Column::DisabledAt.is_null())
+            .order_by_asc(crate::db::entities::user::Column::Name)
+            .all(&guard::state()?.db)
+            .await?;
+        Ok(people.into_iter().map(|u| (u.id, u.name)).collect())
+    };
+    guard::with_status(result.await)
+}

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{deal_matches, list_properties, load_property, SaveProperty};
+use super::api::{deal_matches, list_properties, listing_agents, load_property, SaveProperty};
 use super::{label, ListingMatch, PropertyInput, PropertyView, ENERGY_RATINGS, OPERATIONS, STATUSES, TYPES};
 use crate::auth::Role;
 use crate::error::AppError;
@@ -81,7 +81,13 @@ pub fn PropertiesPage() -> impl IntoView {
 
 /// The listing's form: new (no `id`) or an existing one's details.
 #[component]
-fn PropertyForm(id: Option<i64>, start: PropertyInput, save: ServerAction<SaveProperty>) -> impl IntoView {
+fn PropertyForm(
+    id: Option<i64>,
+    start: PropertyInput,
+    save: ServerAction<SaveProperty>,
+    /// Whom a manager may name; empty for an agent, who lists for themselves.
+    agents: Resource<Result<Vec<(i64, String)>, AppError>>,
+) -> impl IntoView {
     let field = move |name: &'static str| field_error(save.value(), name);
     let select = move |name: &'static str, list: &'static [(&'static str, &'static str)], chosen: String| {
         view! {
@@ -143,6 +149,22 @@ fn PropertyForm(id: Option<i64>, start: PropertyInput, save: ServerAction<SavePr
             <label for="p-features">"Features (one per line)"</label>
             <textarea id="p-features" name="input[features]" rows="4">{s.features}</textarea>
             {field("features")}
+            <Suspense fallback=|| ()>
+                {move || {
+                    let chosen = s.listing_agent_id;
+                    Suspend::new(async move {
+                        let people = agents.await.unwrap_or_default();
+                        (!people.is_empty()).then(|| view! {
+                            <label for="p-agent">"Listing agent"</label>
+                            <select id="p-agent" name="input[listing_agent_id]" data-testid="listing-agent">
+                                {people.into_iter().map(|(pid, name)| view! { <option value=pid.to_string() selected=chosen == Some(pid)>{name}</option> }).collect_view()}
+                            </select>
+                            <p class="hint">"Leads from forms that name this listing go to its listing agent."</p>
+                        })
+                    })
+                }}
+            </Suspense>
+            {field("listing_agent_id")}
             {form_error(save.value())}
             <button type="submit" class="primary" data-testid="save-listing">"Save listing"</button>
         </ActionForm>
@@ -152,11 +174,12 @@ fn PropertyForm(id: Option<i64>, start: PropertyInput, save: ServerAction<SavePr
 #[component]
 pub fn NewPropertyPage() -> impl IntoView {
     let save = ServerAction::<SaveProperty>::new();
+    let agents = Resource::new(|| (), |_| listing_agents());
     view! {
         <Shell title="New listing">
             <RequireRole role=Role::Agent>
                 <section class="card">
-                    <PropertyForm id=None start=PropertyInput { operation: "sale".into(), property_type: "flat".into(), ..Default::default() } save/>
+                    <PropertyForm id=None start=PropertyInput { operation: "sale".into(), property_type: "flat".into(), ..Default::default() } save agents/>
                 </section>
             </RequireRole>
         </Shell>
@@ -170,6 +193,7 @@ pub fn PropertyPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or_default()));
     let save = ServerAction::<SaveProperty>::new();
     let data = Resource::new(move || (id.get(), save.version().get()), |(id, _)| load_property(id));
+    let agents = Resource::new(|| (), |_| listing_agents());
     view! {
         <Shell title="Listing">
             <RequireRole role=Role::Agent>
@@ -226,7 +250,7 @@ pub fn PropertyPage() -> impl IntoView {
                                         <section class="card">
                                             <details>
                                                 <summary>"Edit the listing"</summary>
-                                                <PropertyForm id=Some(p.id) start save/>
+                                                <PropertyForm id=Some(p.id) start save agents/>
                                             </details>
                                         </section>
                                     })}

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -31,12 +30,6 @@ fn view_of(row: &property_photo::Model) -> PhotoView {
         width: row.width,
         height: row.height,
     }
-}
-
-fn random_name() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The photo rows of a listing, cover first.
@@ -91,7 +84,7 @@ pub async fn add(db: &DatabaseConnection, media: &dyn Storage, actor: &Actor, pr
         tracing::error!(error = %err, "photo processing stopped");
         AppError::Internal
     })??;
-    let name = random_name();
+    let name = crate::media::photos::random_name();
     let display_key = format!("photos/{name}.jpg");
     let thumb_key = format!("photos/{name}-thumb.jpg");
     media.put(&display_key, done.display, "image/jpeg").await?;

@@ -42,6 +42,7 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/p/{token}", get(share::page))
         .route("/p/{token}/presentation.pdf", get(share::pdf))
         .route("/media/{*key}", get(share::media))
+        .route("/admin/agency/logo", post(share::upload_logo).layer(DefaultBodyLimit::max(share::UPLOAD_LIMIT)))
         .route(
             "/properties/{id}/photos",
             post(share::upload_photos).layer(DefaultBodyLimit::max(share::UPLOAD_LIMIT)),

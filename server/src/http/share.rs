@@ -187,6 +187,31 @@ pub async fn upload_photos(
     Redirect::to(&format!("/properties/{id}{query}#photos")).into_response()
 }
 
+/// The Agency page's logo upload (admins only), as a plain form post.
+pub async fn upload_logo(State(state): State<AppState>, session: Option<Extension<Authenticated>>, mut multipart: Multipart) -> Response {
+    let Some(Extension(session)) = session else { return Redirect::to("/login?next=/admin/agency").into_response() };
+    if session.user.role != app::auth::Role::Admin {
+        return failed(app::error::AppError::Forbidden);
+    }
+    let bytes = match multipart.next_field().await {
+        Ok(Some(field)) => match field.bytes().await {
+            Ok(bytes) if !bytes.is_empty() => bytes,
+            Ok(_) => return Redirect::to("/admin/agency?logo_error=Choose%20a%20file%20first.#brand").into_response(),
+            Err(err) => return (err.status(), err.body_text()).into_response(),
+        },
+        Ok(None) => return Redirect::to("/admin/agency?logo_error=Choose%20a%20file%20first.#brand").into_response(),
+        Err(err) => return (err.status(), err.body_text()).into_response(),
+    };
+    match app::agency::save_logo(&state.db, state.media.as_ref(), bytes.to_vec()).await {
+        Ok(()) => Redirect::to("/admin/agency?logo=saved#brand").into_response(),
+        Err(app::error::AppError::Validation(fields)) => {
+            let message = fields.into_values().next().unwrap_or_default();
+            Redirect::to(&format!("/admin/agency?logo_error={}#brand", app::deals::pages::urlencode(&message))).into_response()
+        }
+        Err(err) => failed(err),
+    }
+}
+
 const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d242b;background:#f4f6f8}\
 main{max-width:760px;margin:0 auto;background:#fff;min-height:100vh}header.brand{color:#fff;padding:14px 18px;font-weight:700;font-size:18px}\
 .hero{width:100%;aspect-ratio:3/2;object-fit:cover;display:block;background:#dde3e8}section{padding:16px 18px;border-bottom:1px solid #e3e8ec}\
@@ -196,7 +221,7 @@ dl{display:grid;grid-template-columns:1fr 1fr;gap:6px 16px;margin:12px 0}dt{colo
 ul{padding-left:20px}.actions{display:grid;gap:10px;padding:16px 18px}.button{display:block;text-align:center;padding:14px;border-radius:10px;font-weight:700;text-decoration:none;min-height:48px}\
 .wa{background:#1f8f4e;color:#fff}.pdf{border:2px solid currentColor}table{width:100%;border-collapse:collapse;font-size:14px}\
 .scroll{overflow-x:auto}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e8ec;vertical-align:top;min-width:110px}\
-.agent{display:grid;gap:4px}.closed{padding:32px 20px}a{color:inherit}";
+.agent{display:grid;gap:4px}.logo{display:block;max-height:48px;max-width:200px;margin:12px 18px 0}.closed{padding:32px 20px}a{color:inherit}";
 
 fn render(share: &Share, base: &str) -> String {
     let brand = &share.agency.brand_color;
@@ -218,6 +243,9 @@ fn render(share: &Share, base: &str) -> String {
         esc(&heading),
         esc(&share.agency.name)
     ));
+    if let Some(key) = &share.agency.logo_key {
+        html.push_str(&format!("<img class=\"logo\" src=\"{}\" alt=\"{}\">", app::properties::photos::media_url(key), esc(&share.agency.name)));
+    }
     if let Some(photo) = share.listings.iter().find_map(|l| l.photos.first()) {
         html.push_str(&format!("<img class=\"hero\" src=\"{}\" alt=\"\">", app::properties::photos::media_url(&photo.display_key)));
     }
