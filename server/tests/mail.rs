@@ -133,6 +133,7 @@ async fn a_presentation_is_e_mailed_to_the_client_with_its_pdf() {
     .await;
     let admin = app.admin_cookie().await;
     let key = app::apikeys::service::create(&app.state.db, "Feed", "admin").await.unwrap().key;
+    app.add_user("Agent Ana", "agent.ana@costa.test", "agent", "a long enough passphrase").await;
     app.capture_form("open-day").await;
     app.submit_lead("open-day", &[("name", "Zoë Núñez"), ("phone", "612345678")]).await;
     let the_deal = deal::Entity::find().one(&app.state.db).await.unwrap().unwrap();
@@ -166,7 +167,7 @@ async fn a_presentation_is_e_mailed_to_the_client_with_its_pdf() {
     assert!(message.contains("zoe@example.test"), "{message}");
     assert!(message.contains("Content-Type: application/pdf"), "{message}");
     assert!(message.contains("ALT-5.pdf"), "{message}");
-    assert!(message.contains("Reply-To:") && message.contains(common::ADMIN_EMAIL), "answers go to the agent: {message}");
+    assert!(message.contains("Reply-To:") && message.contains("agent.ana@costa.test"), "answers go to the agent: {message}");
     assert!(message.contains("/p/"), "the share link is in the text: {message}");
     let logged = activity::Entity::find().filter(activity::Column::Kind.eq("email")).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(logged.body, "E-mailed the presentation to zoe@example.test");

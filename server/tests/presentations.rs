@@ -339,3 +339,97 @@ async fn links_expire_and_agents_present_only_deals_they_work() {
     assert_eq!(expired.status, StatusCode::GONE);
     assert!(expired.body.contains("expired"));
 }
+
+#[tokio::test]
+async fn leads_naming_a_listing_go_to_its_listing_agent() {
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let ana = app.add_user("Ana Agent", "ana@costa.test", "agent", "a long enough passphrase").await;
+    let ben = app.add_user("Ben Agent", "ben@costa.test", "agent", "a long enough passphrase").await;
+    let mut settings = app::capture::FormSettings::with_defaults("listing", "Ask about this home");
+    settings.show_property_ref = true;
+    settings.assignment = app::capture::Assignment::ListingAgent;
+    app::capture::service::save_form(&app.state.db, None, &settings).await.unwrap();
+
+    // An admin names Ben as the listing agent from the listing form.
+    let form = common::form_body(&[
+        ("input[reference]", "ALT-42"), ("input[title]", "Flat"), ("input[operation]", "sale"), ("input[property_type]", "flat"),
+        ("input[status]", "available"), ("input[price]", "300000"), ("input[currency]", "EUR"), ("input[address]", ""),
+        ("input[city]", "Altea"), ("input[area]", ""), ("input[bedrooms]", ""), ("input[bathrooms]", ""), ("input[built_m2]", ""),
+        ("input[plot_m2]", ""), ("input[year_built]", ""), ("input[energy_rating]", ""), ("input[description]", ""),
+        ("input[features]", ""), ("input[listing_agent_id]", &ben.to_string()), ("id", ""),
+    ]);
+    let saved = app.call("/api/properties/save", &form, Some(&admin)).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let listing = app::db::entities::property::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(listing.listing_agent_id, Some(ben));
+    // Agents do not see whom to name: they list for themselves.
+    let ana_cookie = app.login_cookie("ana@costa.test", "a long enough passphrase").await;
+    assert_eq!(app.call("/api/properties/agents", "", Some(&ana_cookie)).await.body, "[]");
+    assert!(app.call("/api/properties/agents", "", Some(&admin)).await.body.contains("Ben Agent"));
+
+    // Three leads name it (in any case): all Ben's. One names nothing: round robin (Ana).
+    for (name, phone, reference) in [("Lea One", "612000001", "alt-42"), ("Leo Two", "612000002", "ALT-42"), ("Lia Three", "612000003", " Alt-42 ")] {
+        let reply = app.submit_lead("listing", &[("name", name), ("phone", phone), ("property_ref", reference)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    }
+    app.submit_lead("listing", &[("name", "Noa Four"), ("phone", "612000004")]).await;
+    let owners: Vec<Option<i64>> = deal::Entity::find().all(&app.state.db).await.unwrap().into_iter().map(|d| d.owner_id).collect();
+    assert_eq!(owners, [Some(ben), Some(ben), Some(ben), Some(ana)]);
+
+    // Ben away: his listing's leads go round robin instead.
+    user::Entity::update_many().col_expr(user::Column::Away, Expr::value(true)).filter(user::Column::Id.eq(ben)).exec(&app.state.db).await.unwrap();
+    app.submit_lead("listing", &[("name", "Ivo Five"), ("phone", "612000005"), ("property_ref", "ALT-42")]).await;
+    let last = deal::Entity::find().all(&app.state.db).await.unwrap().pop().unwrap();
+    assert_eq!(last.owner_id, Some(ana));
+}
+
+#[tokio::test]
+async fn the_admin_sets_the_brand_colour_and_logo_the_presentations_use() {
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let refused = app.call("/api/agency/brand/save", "brand_color=blue", Some(&admin)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("#rrggbb"), "{}", refused.body);
+    assert_eq!(app.call("/api/agency/brand/save", "brand_color=%23C0392B", Some(&admin)).await.status, StatusCode::OK);
+
+    // A logo with transparency, uploaded as the form does.
+    let mut png = Cursor::new(Vec::new());
+    DynamicImage::ImageRgba8(ImageBuffer::from_fn(900, 300, |x, _| image::Rgba([200, 30, 30, if x < 450 { 255 } else { 0 }])))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let boundary = "b0undary";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"logo.png\"\r\nContent-Type: image/png\r\n\r\n").into_bytes();
+    body.extend_from_slice(&png.into_inner());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let post = |cookie: &str, body: Vec<u8>| {
+        Request::post("/admin/agency/logo")
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header(header::COOKIE, cookie.to_owned())
+            .body(Body::from(body))
+            .unwrap()
+    };
+    app.add_user("Ana Agent", "ana@costa.test", "agent", "a long enough passphrase").await;
+    let ana = app.login_cookie("ana@costa.test", "a long enough passphrase").await;
+    assert_eq!(app.send(post(&ana, body.clone())).await.status, StatusCode::FORBIDDEN, "admins only");
+    let saved = app.send(post(&admin, body)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert!(saved.location().contains("logo=saved"), "{}", saved.location());
+    let agency = app::db::entities::agency::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(agency.brand_color, "#c0392b");
+    let logo = app.state.media.get(agency.logo_key.as_deref().unwrap()).await.unwrap().unwrap();
+    let logo = image::load_from_memory(&logo).unwrap().to_rgb8();
+    assert_eq!((logo.width(), logo.height()), (600, 200), "resized to 600 px");
+    assert_eq!(logo.get_pixel(550, 100).0, [255, 255, 255], "transparency on white");
+
+    // A text file is refused with the reason, and the logo stays.
+    let mut text = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"logo.png\"\r\n\r\n").into_bytes();
+    text.extend_from_slice(b"not a logo");
+    text.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let refused = app.send(post(&admin, text)).await;
+    assert!(refused.location().contains("logo_error=This%20file%20is%20not%20a%20photo"), "{}", refused.location());
+    let still = app::db::entities::agency::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(still.logo_key, agency.logo_key);
+}
