@@ -454,3 +454,145 @@ pub async fn reminders(options: RemindersBench) -> anyhow::Result<()> {
     println!("exactly once      yes (one notification per reminder; the unique index would refuse a second)");
     Ok(())
 }
+
+/// The targets from the brief: one listing with ten photos, and a five-listing shortlist.
+const TARGET_ONE_MS: f64 = 150.0;
+const TARGET_SHORTLIST_MS: f64 = 500.0;
+
+pub struct PdfBench {
+    pub runs: usize,
+    /// Also time headless Chromium printing the same share page (when it is installed).
+    pub chromium: Option<std::path::PathBuf>,
+}
+
+/// A phone-like photo: light, shade and fine texture (noise), so the JPEG weighs what a real
+/// one does (a flat drawing would compress to almost nothing and flatter the figure).
+fn bench_photo(seed: u32) -> Vec<u8> {
+    let (w, h) = (2400u32, 1600u32);
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let noise = (state % 24) as u8;
+        let sky = y < h / 2;
+        let base = if sky { [90 + (y * 80 / h) as u8, 150, 220] } else { [120, 110 + (x * 40 / w) as u8, 80] };
+        image::Rgb([base[0].saturating_add(noise), base[1].saturating_add(noise / 2), base[2].saturating_sub(noise / 3)])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Jpeg).expect("encoding a bench photo");
+    out.into_inner()
+}
+
+/// Times making the PDF of a presentation the way `GET /p/{token}/presentation.pdf` does:
+/// open the link, read the photos from storage, lay out and write the PDF.
+pub async fn pdf(options: PdfBench) -> anyhow::Result<()> {
+    use app::presentations::{service, NewPresentation};
+
+    let dir = tempfile::tempdir().context("a temporary data directory")?;
+    let config = Config::for_data_dir(dir.path(), None);
+    let state = config.app_state().await?;
+    app::agency::save(&state.db, "Costa Blanca Homes", "Europe/Madrid").await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let agent = NewUserInput {
+        name: "Ελένη Núñez".into(),
+        email: "elena@bench.test".into(),
+        phone: "+34612345678".into(),
+        role: "agent".into(),
+        time_zone: "Europe/Madrid".into(),
+        password: "bench passphrase".into(),
+    };
+    let agent = app::auth::service::create_user(&state.db, &agent).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let actor = app::deals::service::Actor { user_id: Some(agent.id), name: agent.name.clone(), manager: true, time_zone: "Europe/Madrid".into() };
+    println!("preparing 5 listings with 10 photos each (2400×1600 phone-like JPEGs, resized on upload)…");
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let input = app::properties::PropertyInput {
+            reference: format!("ALT-{i:03}"),
+            title: format!("Sea-view flat {} with a terrace in Łódź street", i + 1),
+            operation: "sale".into(),
+            property_type: "flat".into(),
+            price: format!("{}", 300_000 + i * 25_000),
+            city: "Altea".into(),
+            area: "Casco Antiguo".into(),
+            bedrooms: "3".into(),
+            bathrooms: "2".into(),
+            built_m2: "112".into(),
+            energy_rating: "B".into(),
+            description: "Bright rooms over the bay, a terrace for the evenings, five minutes from the beach and the old town. ".repeat(12),
+            features: "Terrace\nSea views\nLift\nParking\nCommunal pool".into(),
+            ..Default::default()
+        };
+        let id = app::properties::service::save(&state.db, &actor, None, &input).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        for k in 0..10 {
+            app::properties::photos::add(&state.db, state.media.as_ref(), &actor, id, bench_photo(i * 10 + k)).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        }
+        ids.push(id);
+    }
+    let base = "https://doorstep.example";
+    let mut rows = Vec::new();
+    for (label, property_ids, target) in [("one listing, 10 photos", vec![ids[0]], TARGET_ONE_MS), ("shortlist of 5, 50 photos", ids.clone(), TARGET_SHORTLIST_MS)] {
+        let input = NewPresentation { property_ids, paper: "a4".into(), ..Default::default() };
+        let made = service::create(&state.db, &state.notifier, &actor, &input).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let mut times = Vec::with_capacity(options.runs);
+        let mut size = 0;
+        for run in 0..options.runs + 3 {
+            let started = Instant::now();
+            let share = service::open(&state.db, &made.token).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.map_err(|c| anyhow::anyhow!("{c:?}"))?;
+            let brochure = service::brochure(state.media.as_ref(), &share, base).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let bytes = app::presentations::pdf::render(&brochure);
+            let took = started.elapsed().as_secs_f64() * 1000.0;
+            size = bytes.len();
+            // The first three warm the font parse and the file cache.
+            if run >= 3 {
+                times.push(took);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        let p50 = times[times.len() / 2];
+        let p95 = times[(times.len() * 95 / 100).min(times.len() - 1)];
+        println!(
+            "{label}: p50 {p50:.1} ms, p95 {p95:.1} ms, max {:.1} ms over {} runs; {:.1} MB; target < {target:.0} ms: {}",
+            times[times.len() - 1],
+            times.len(),
+            size as f64 / 1_048_576.0,
+            if p95 < target { "met" } else { "NOT met" }
+        );
+        rows.push((label, made.token.clone(), p50));
+    }
+
+    let Some(chromium) = options.chromium.filter(|c| c.exists()) else {
+        println!("headless Chromium not found: pass --chromium /usr/bin/chromium to compare");
+        return Ok(());
+    };
+    // The same share pages, served for real, printed by Chromium (each print a new browser
+    // process, as a server would run it per request).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = crate::http::router(state.clone(), config.capture_limit()).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    for (label, token, ours) in rows {
+        let out = dir.path().join("chromium.pdf");
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let profile = tempfile::tempdir()?;
+            let started = Instant::now();
+            let mut command = std::process::Command::new(&chromium);
+            command
+                .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--no-pdf-header-footer"])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg(format!("--print-to-pdf={}", out.display()))
+                .arg(format!("http://{addr}/p/{token}"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            let status = tokio::task::spawn_blocking(move || command.status()).await??;
+            if !status.success() || !out.exists() {
+                bail!("Chromium did not print the share page");
+            }
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        let p50 = times[times.len() / 2];
+        println!("{label}: headless Chromium printing the share page p50 {p50:.0} ms over 5 runs: {:.0}× the time Doorstep takes", p50 / ours);
+    }
+    Ok(())
+}

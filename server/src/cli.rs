@@ -76,6 +76,14 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 2)]
         workers: usize,
     },
+    /// Presentation PDFs: one listing with 10 photos and a 5-listing shortlist, from the link
+    /// to the last byte; and, given a Chromium, the same share page printed by it.
+    Pdf {
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+        #[arg(long)]
+        chromium: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

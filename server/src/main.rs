@@ -38,6 +38,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench { what: BenchWhat::Capture { seconds, connections, returning } } => {
             doorstep::bench::capture(doorstep::bench::CaptureBench { seconds, connections, returning }).await
         }
+        Command::Bench { what: BenchWhat::Pdf { runs, chromium } } => doorstep::bench::pdf(doorstep::bench::PdfBench { runs, chromium }).await,
         Command::Bench { what: BenchWhat::Pages { requests } } => doorstep::bench::pages(doorstep::bench::PagesBench { requests }).await,
         Command::Bench { what: BenchWhat::Reminders { count, workers } } => {
             let database_url = std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
