@@ -11,6 +11,9 @@ step() { echo; echo "==> $1"; }
 summary_of() { grep -E "$2" "$1" | tail -1 | sed 's/^ *//'; }
 
 step "unit and integration tests on SQLite"
+# Media in an S3 bucket is tested against a local S3-compatible server.
+DOORSTEP_TEST_S3_ENDPOINT=$(./scripts/s3.sh) || status=1
+export DOORSTEP_TEST_S3_ENDPOINT AWS_ACCESS_KEY_ID=doorstep-test AWS_SECRET_ACCESS_KEY=doorstep-test-secret
 $NEXTEST 2>&1 | tee "$logs/sqlite.log"; rc=${PIPESTATUS[0]}
 [ "$rc" -eq 0 ] || status=1
 summaries+=("SQLite:     $(summary_of "$logs/sqlite.log" 'Summary \[')")

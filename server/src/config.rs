@@ -55,6 +55,18 @@ pub struct Config {
     #[arg(long, env = "DOORSTEP_SMTP_FROM", default_value = "Doorstep <doorstep@localhost>", global = true)]
     pub smtp_from: String,
 
+    /// Keep photos and logos in this S3 bucket instead of the data directory, so several
+    /// servers share them. Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+    #[arg(long, env = "DOORSTEP_S3_BUCKET", global = true)]
+    pub s3_bucket: Option<String>,
+
+    /// An S3-compatible server instead of AWS, e.g. http://127.0.0.1:9000 (MinIO).
+    #[arg(long, env = "DOORSTEP_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+
+    #[arg(long, env = "AWS_REGION", default_value = "us-east-1", global = true)]
+    pub s3_region: String,
+
     /// Directory with the built front end (pkg/doorstep.js, .wasm, .css). Found next to the
     /// binary or under target/site when not given.
     #[arg(long, env = "DOORSTEP_SITE_ROOT", global = true)]
@@ -80,8 +92,28 @@ impl Config {
             capture_rate_limit: 10,
             smtp_url: None,
             smtp_from: "Doorstep <doorstep@localhost>".into(),
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".into(),
             site_root: None,
         }
+    }
+
+    /// Where photos and logos go: the S3 bucket when one is named, else `media/` in the
+    /// data directory.
+    pub fn media(&self) -> anyhow::Result<Arc<dyn app::media::Storage>> {
+        let Some(bucket) = &self.s3_bucket else {
+            return Ok(Arc::new(app::media::LocalStorage::new(self.data_dir.join("media"))));
+        };
+        let key = |name: &str| std::env::var(name).map_err(|_| anyhow::anyhow!("--s3-bucket needs {name} in the environment"));
+        let settings = app::media::S3Settings {
+            bucket: bucket.clone(),
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            access_key_id: key("AWS_ACCESS_KEY_ID")?,
+            secret_access_key: key("AWS_SECRET_ACCESS_KEY")?,
+        };
+        Ok(Arc::new(app::media::S3Storage::new(&settings).map_err(|e| anyhow::anyhow!(e))?))
     }
 
     pub fn capture_limit(&self) -> crate::http::capture::CaptureLimit {
@@ -168,7 +200,7 @@ impl Config {
         let notifier = app::notifications::service::Notifier::default();
         Ok(AppState {
             intake: app::capture::intake::Intake::new(db.clone(), notifier.clone()),
-            media: Arc::new(app::media::LocalStorage::new(self.data_dir.join("media"))),
+            media: self.media()?,
             mailer: match self.smtp() {
                 Some(smtp) => Some(Arc::new(crate::mail::SmtpMailer::new(&smtp)?)),
                 None => None,

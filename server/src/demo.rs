@@ -71,8 +71,8 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         intake.submit(&with_plan, &lead, "ES", "form:contact").await.map_err(message)?;
     }
     let history = pipeline_history(&db, &intake, &form).await?;
-    let media = app::media::LocalStorage::new(config.data_dir.join("media"));
-    let listings = listings(&db, &media).await?;
+    let media = config.media()?;
+    let listings = listings(&db, media.as_ref()).await?;
     let stages = app::deals::service::stages(&db).await.map_err(message)?;
     if let Some(viewing) = stages.iter().find(|s| s.name == "Viewing") {
         app::plans::service::set_trigger(&db, app::plans::service::Trigger::Stage(viewing.id), Some(after_viewing)).await.map_err(message)?;

@@ -5,4 +5,4 @@ pub mod photos;
 pub mod storage;
 
 pub use photos::{process, Processed, MAX_MEGAPIXELS, MAX_UPLOAD_BYTES};
-pub use storage::{LocalStorage, Storage};
+pub use storage::{LocalStorage, S3Settings, S3Storage, Storage};

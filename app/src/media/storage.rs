@@ -79,6 +79,80 @@ impl Storage for LocalStorage {
     }
 }
 
+/// Where an S3-compatible store is: AWS S3, MinIO, Cloudflare R2, Ceph…
+#[derive(Clone, Debug)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// None for AWS itself; `http://127.0.0.1:9000` for a local MinIO, say.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+/// Objects in a bucket shared by every server instance.
+pub struct S3Storage {
+    store: object_store::aws::AmazonS3,
+}
+
+impl S3Storage {
+    pub fn new(settings: &S3Settings) -> Result<S3Storage, String> {
+        let mut builder = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(&settings.bucket)
+            .with_region(&settings.region)
+            .with_access_key_id(&settings.access_key_id)
+            .with_secret_access_key(&settings.secret_access_key);
+        if let Some(endpoint) = &settings.endpoint {
+            // S3-compatible servers are addressed by path, not by bucket host names.
+            builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://")).with_virtual_hosted_style_request(false);
+        }
+        Ok(S3Storage { store: builder.build().map_err(|e| format!("the S3 settings are not usable: {e}"))? })
+    }
+}
+
+fn s3_error(err: object_store::Error) -> AppError {
+    tracing::error!(error = %err, "media storage (S3)");
+    AppError::Internal
+}
+
+#[async_trait::async_trait]
+impl Storage for S3Storage {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), AppError> {
+        use object_store::{Attribute, Attributes, ObjectStore, PutOptions};
+        if !valid_key(key) {
+            return Err(AppError::NotFound);
+        }
+        let mut attributes = Attributes::new();
+        attributes.insert(Attribute::ContentType, content_type.to_owned().into());
+        let options = PutOptions { attributes, ..Default::default() };
+        self.store.put_opts(&object_store::path::Path::from(key), bytes.into(), options).await.map_err(s3_error)?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, AppError> {
+        use object_store::ObjectStore;
+        if !valid_key(key) {
+            return Err(AppError::NotFound);
+        }
+        match self.store.get(&object_store::path::Path::from(key)).await {
+            Ok(found) => Ok(Some(found.bytes().await.map_err(s3_error)?.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(err) => Err(s3_error(err)),
+        }
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), AppError> {
+        use object_store::ObjectStore;
+        if !valid_key(key) {
+            return Err(AppError::NotFound);
+        }
+        match self.store.delete(&object_store::path::Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(err) => Err(s3_error(err)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -154,6 +154,11 @@ impl TestApp {
         reply.session_cookie().unwrap_or_else(|| panic!("log-in failed: {} {}", reply.status, reply.location()))
     }
 
+    /// The admin's cookie once `set_up` has already run.
+    pub async fn admin_cookie_again(&self) -> String {
+        self.login_cookie(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
     pub async fn admin_cookie(&self) -> String {
         self.set_up().await;
         self.login_cookie(ADMIN_EMAIL, ADMIN_PASSWORD).await
