@@ -17,14 +17,20 @@ fn base() -> Result<String, AppError> {
 }
 
 /// Makes a presentation of `property_ids` (in that order), for the deal's client when
-/// `deal_id` is given; `paper` is a4 or letter.
+/// `deal_id` is given; `paper` is a4 or letter; the link lasts `expires_in_days`, or until
+/// withdrawn.
 #[server(endpoint = "presentations/create")]
-pub async fn create_presentation(deal_id: Option<i64>, property_ids: Vec<i64>, paper: String) -> Result<PresentationView, AppError> {
+pub async fn create_presentation(
+    deal_id: Option<i64>,
+    property_ids: Vec<i64>,
+    paper: String,
+    expires_in_days: Option<i64>,
+) -> Result<PresentationView, AppError> {
     let result = async {
         let viewer = guard::require(Role::Agent)?;
         let state = guard::state()?;
         let actor = crate::deals::service::Actor::person(&viewer);
-        let input = super::NewPresentation { deal_id, property_ids, paper, ..Default::default() };
+        let input = super::NewPresentation { deal_id, property_ids, paper, expires_in_days, agent_id: None };
         let row = super::service::create(&state.db, &state.notifier, &actor, &input).await?;
         super::service::view(&state.db, &base()?, &viewer.time_zone, row).await
     };

@@ -21,6 +21,8 @@ pub struct Presenting {
     /// The listings ticked for the next presentation, in the order ticked.
     pub picked: RwSignal<Vec<i64>>,
     pub paper: RwSignal<String>,
+    /// Days the link lasts; empty: until withdrawn.
+    pub lasts: RwSignal<String>,
 }
 
 impl Presenting {
@@ -39,7 +41,7 @@ impl Presenting {
                 picked.set(Vec::new());
             }
         });
-        Presenting { deal_id, create, revoke, email, emailed: RwSignal::new(None), list, picked, paper: RwSignal::new("a4".into()) }
+        Presenting { deal_id, create, revoke, email, emailed: RwSignal::new(None), list, picked, paper: RwSignal::new("a4".into()), lasts: RwSignal::new(String::new()) }
     }
 
     pub fn toggle(&self, property_id: i64) {
@@ -78,13 +80,23 @@ pub fn MakePresentation(p: Presenting) -> impl IntoView {
                 <option value="a4">"A4"</option>
                 <option value="letter">"Letter"</option>
             </select>
+            <select aria-label="The link lasts" data-testid="link-lasts" prop:value=move || p.lasts.get() on:change=move |ev| p.lasts.set(event_target_value(&ev))>
+                <option value="">"Link until withdrawn"</option>
+                <option value="7">"Link for 7 days"</option>
+                <option value="30">"Link for 30 days"</option>
+            </select>
             <button
                 type="button"
                 class="primary"
                 data-testid="make-presentation"
                 disabled=move || count() == 0 || pending.get()
                 on:click=move |_| {
-                    p.create.dispatch(CreatePresentation { deal_id: Some(p.deal_id.get()), property_ids: p.picked.get(), paper: p.paper.get() });
+                    p.create.dispatch(CreatePresentation {
+                        deal_id: Some(p.deal_id.get()),
+                        property_ids: p.picked.get(),
+                        paper: p.paper.get(),
+                        expires_in_days: p.lasts.get().parse().ok(),
+                    });
                 }
             >
                 {move || match count() {
@@ -259,7 +271,7 @@ pub fn PresentListing(property_id: i64) -> impl IntoView {
             <h2>"Present it"</h2>
             <p class="hint">"A PDF and a link to send anyone. To track a client's opens, present it from their deal."</p>
             <button type="button" class="primary" disabled=move || create.pending().get()
-                on:click=move |_| { create.dispatch(CreatePresentation { deal_id: None, property_ids: vec![property_id], paper: "a4".into() }); }>
+                on:click=move |_| { create.dispatch(CreatePresentation { deal_id: None, property_ids: vec![property_id], paper: "a4".into(), expires_in_days: None }); }>
                 "Make a presentation"
             </button>
             {move || match create.value().get() {

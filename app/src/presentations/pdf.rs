@@ -315,6 +315,10 @@ pub fn render(brochure: &Brochure) -> Vec<u8> {
     let mut doc = PdfDocument::new(&title_of(brochure));
     doc.metadata.info.author = brochure.agency.clone();
     doc.metadata.info.creator = "Doorstep".into();
+    let now = printpdf::OffsetDateTime::now_utc();
+    doc.metadata.info.creation_date = now;
+    doc.metadata.info.modification_date = now;
+    doc.metadata.info.metadata_date = now;
     let regular = doc.add_font(&REGULAR);
     let bold = doc.add_font(&BOLD);
     let mut w = Writer { doc, paper: brochure.paper.size(), pages: Vec::new(), y: 0.0, regular, bold, brand: brochure.color };

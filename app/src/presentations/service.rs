@@ -491,7 +491,7 @@ pub fn is_bot(user_agent: Option<&str>, purpose: Option<&str>) -> bool {
     const BOTS: &[&str] = &[
         "whatsapp", "facebookexternalhit", "facebot", "meta-externalagent", "twitterbot", "telegrambot", "slackbot", "slack-imgproxy",
         "linkedinbot", "discordbot", "skypeuripreview", "applebot", "googlebot", "bingbot", "duckduckbot", "yandex", "baiduspider",
-        "pinterest", "embedly", "iframely", "viber", "snapchat", "line/", "kakaotalk", "outlook", "microsoft office", "bot", "crawler",
+        "pinterest", "embedly", "iframely", "viber", "kakaotalk-scrap", "outlook", "microsoft office", "bot", "crawler",
         "spider", "preview", "curl/", "wget/", "python-requests", "headlesschrome/", "go-http-client",
     ];
     BOTS.iter().any(|b| agent.contains(b))

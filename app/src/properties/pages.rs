@@ -28,6 +28,7 @@ fn PropertyRow(p: PropertyView) -> impl IntoView {
     view! {
         <li>
             <a class="deal-row property-row" href=format!("/properties/{}", p.id) data-testid="property-row">
+                {p.cover.clone().map(|src| view! { <img class="thumb" src=src alt="" width="64" height="48" loading="lazy"/> })}
                 <span class="deal-main">
                     <span class="deal-name">{format!("{} · {}", p.reference, p.title)}</span>
                     <span class="hint">{facts(&p)}</span>
