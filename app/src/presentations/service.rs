@@ -522,6 +522,14 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
         update = update.filter(presentation::Column::LastViewedAt.is_null());
     }
     let counted = update.exec(&txn).await?.rows_affected == 1;
+    if !counted {
+        // Another open started this visit a moment ago: this one still counts as an open.
+        presentation::Entity::update_many()
+            .col_expr(presentation::Column::ViewCount, Expr::col(presentation::Column::ViewCount).add(1))
+            .filter(presentation::Column::Id.eq(presentation_id))
+            .exec(&txn)
+            .await?;
+    }
     let Some(deal_id) = row.deal_id.filter(|_| new_visit && counted) else {
         txn.commit().await?;
         return Ok(());

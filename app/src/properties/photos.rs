@@ -76,14 +76,29 @@ async fn changeable(db: &DatabaseConnection, actor: &Actor, property_id: i64) ->
 /// the first). A refused file stores nothing.
 pub async fn add(db: &DatabaseConnection, media: &dyn Storage, actor: &Actor, property_id: i64, bytes: Vec<u8>) -> Result<PhotoView, AppError> {
     changeable(db, actor, property_id).await?;
+    add_processed(db, media, actor, property_id, process(bytes).await?).await
+}
+
+/// Checks and resizes an upload off the request threads (it takes a core for a moment).
+pub async fn process(bytes: Vec<u8>) -> Result<crate::media::Processed, AppError> {
+    tokio::task::spawn_blocking(move || crate::media::process(&bytes)).await.map_err(|err| {
+        tracing::error!(error = %err, "photo processing stopped");
+        AppError::Internal
+    })?
+}
+
+/// Stores a photo already checked by [`process`] as the listing's last.
+pub async fn add_processed(
+    db: &DatabaseConnection,
+    media: &dyn Storage,
+    actor: &Actor,
+    property_id: i64,
+    done: crate::media::Processed,
+) -> Result<PhotoView, AppError> {
+    changeable(db, actor, property_id).await?;
     if rows(db, property_id).await?.len() >= MAX_PHOTOS {
         return Err(AppError::field("photo", format!("A listing holds up to {MAX_PHOTOS} photos: remove one first.")));
     }
-    // Decoding and resizing take a core for a moment; keep them off the request threads.
-    let done = tokio::task::spawn_blocking(move || crate::media::process(&bytes)).await.map_err(|err| {
-        tracing::error!(error = %err, "photo processing stopped");
-        AppError::Internal
-    })??;
     let name = crate::media::photos::random_name();
     let display_key = format!("photos/{name}.jpg");
     let thumb_key = format!("photos/{name}-thumb.jpg");

@@ -55,20 +55,31 @@ pub async fn upload_photos(State(state): State<AppState>, headers: HeaderMap, Pa
     if files.is_empty() {
         return app_error(AppError::field("photo", "Send at least one photo part."));
     }
-    // Checked up front, so a bad file in the middle stores nothing.
-    for (i, (name, bytes)) in files.iter().enumerate() {
-        let bytes = bytes.clone();
-        let checked = tokio::task::spawn_blocking(move || app::media::process(&bytes).map(|_| ())).await;
-        if let Ok(Err(AppError::Validation(fields))) = checked {
-            let mut problems = app::error::FieldErrors::new();
-            problems.insert(format!("photo[{i}]"), format!("{name}: {}", fields.values().cloned().collect::<Vec<_>>().join(" ")));
-            return app_error(AppError::Validation(problems));
+    match app::properties::photos::list(&state.db, id).await {
+        Ok(now) if now.len() + files.len() > app::properties::photos::MAX_PHOTOS => {
+            let room = app::properties::photos::MAX_PHOTOS.saturating_sub(now.len());
+            return app_error(AppError::field("photo", format!("A listing holds up to {} photos; this one has room for {room} more.", app::properties::photos::MAX_PHOTOS)));
+        }
+        Ok(_) => {}
+        Err(err) => return app_error(err),
+    }
+    // Every file is checked before any is stored, so a bad one in the middle stores nothing.
+    let mut checked = Vec::with_capacity(files.len());
+    for (i, (name, bytes)) in files.into_iter().enumerate() {
+        match app::properties::photos::process(bytes.to_vec()).await {
+            Ok(done) => checked.push(done),
+            Err(AppError::Validation(fields)) => {
+                let mut problems = app::error::FieldErrors::new();
+                problems.insert(format!("photo[{i}]"), format!("{name}: {}", fields.values().cloned().collect::<Vec<_>>().join(" ")));
+                return app_error(AppError::Validation(problems));
+            }
+            Err(err) => return app_error(err),
         }
     }
     let actor = Actor::api_key(&key.name);
     let mut added = Vec::new();
-    for (_, bytes) in files {
-        match app::properties::photos::add(&state.db, state.media.as_ref(), &actor, id, bytes.to_vec()).await {
+    for done in checked {
+        match app::properties::photos::add_processed(&state.db, state.media.as_ref(), &actor, id, done).await {
             Ok(photo) => added.push(photo),
             Err(err) => return app_error(err),
         }
