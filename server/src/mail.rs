@@ -44,7 +44,7 @@ impl SmtpMailer {
 fn mailbox(name: &str, email: &str) -> Result<Mailbox, app::error::AppError> {
     format!("{} <{}>", name.replace(['<', '>', '"', ','], ""), email)
         .parse()
-        .map_err(|_| app::error::AppError::field("email", format!("{email} is not an e-mail address mail can be sent to.")))
+        .map_err(|_| app::error::AppError::Conflict(format!("{name}'s e-mail address {email} is not one mail can be sent to: correct it first.")))
 }
 
 #[async_trait::async_trait]

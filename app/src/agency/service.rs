@@ -148,7 +148,11 @@ pub async fn save_logo(db: &impl ConnectionTrait, media: &dyn crate::media::Stor
     let key = format!("brand/{}.jpg", crate::media::photos::random_name());
     media.put(&key, logo, "image/jpeg").await?;
     let old = agency::Entity::find_by_id(ROW_ID).one(db).await?.and_then(|a| a.logo_key);
-    agency::Entity::update_many().col_expr(agency::Column::LogoKey, sea_orm::sea_query::Expr::value(key)).exec(db).await?;
+    if let Err(err) = agency::Entity::update_many().col_expr(agency::Column::LogoKey, sea_orm::sea_query::Expr::value(key.clone())).exec(db).await {
+        // Nothing points at the new file: take it away again.
+        let _ = media.delete(&key).await;
+        return Err(err.into());
+    }
     if let Some(old) = old {
         let _ = media.delete(&old).await;
     }

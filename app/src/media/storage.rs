@@ -80,7 +80,7 @@ impl Storage for LocalStorage {
 }
 
 /// Where an S3-compatible store is: AWS S3, MinIO, Cloudflare R2, Ceph…
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3Settings {
     pub bucket: String,
     /// None for AWS itself; `http://127.0.0.1:9000` for a local MinIO, say.
@@ -88,6 +88,19 @@ pub struct S3Settings {
     pub region: String,
     pub access_key_id: String,
     pub secret_access_key: String,
+}
+
+/// Never prints the secret.
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("bucket", &self.bucket)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"***")
+            .finish()
+    }
 }
 
 /// Objects in a bucket shared by every server instance.

@@ -184,6 +184,7 @@ pub fn DealPresentations(p: Presenting, editable: bool) -> impl IntoView {
                 (!list.is_empty()).then(|| view! {
                     <section class="card" data-testid="deal-presentations">
                         <h2>"Presentations"</h2>
+                        {move || p.revoke.value().get().and_then(Result::err).map(|err| view! { <p class="form-error" role="alert">{err.to_string()}</p> })}
                         <ul class="plain-list">
                             {list.into_iter().map(|item| view! { <PresentationItem item actions=editable.then_some(p)/> }).collect_view()}
                         </ul>
@@ -223,11 +224,18 @@ pub fn ListingPhotos(property_id: i64, photos: Vec<PhotoView>, editable: bool, a
                 </div>
             })}
             {move || (count() == 0).then(|| view! { <p class="hint">"No photos yet. The first one becomes the cover."</p> })}
+            {move || {
+                let failed = match (moving.value().get(), deleting.value().get()) {
+                    (Some(Err(err)), _) | (_, Some(Err(err))) => Some(err.to_string()),
+                    _ => None,
+                };
+                failed.map(|message| view! { <p class="form-error" role="alert">{message}</p> })
+            }}
             <ul class="photo-grid">
                 <For each=move || shown.get() key=|ph| (ph.id, ph.position) let:ph>
                     {
                         let id = ph.id;
-                        let last = ph.position as usize + 1 == count();
+                        let position = ph.position as usize;
                         view! {
                             <li class="photo" data-testid="photo">
                                 <img src=ph.thumb_url.clone() alt="" loading="lazy" width="200" height="150"/>
@@ -238,7 +246,7 @@ pub fn ListingPhotos(property_id: i64, photos: Vec<PhotoView>, editable: bool, a
                                             <button type="button" data-testid="make-cover" on:click=move |_| { moving.dispatch(MovePhoto { id, to: "cover".into() }); }>"Cover"</button>
                                             <button type="button" aria-label="Earlier" on:click=move |_| { moving.dispatch(MovePhoto { id, to: "earlier".into() }); }>"←"</button>
                                         })}
-                                        {(!last).then(|| view! {
+                                        {move || (position + 1 < count()).then(|| view! {
                                             <button type="button" aria-label="Later" on:click=move |_| { moving.dispatch(MovePhoto { id, to: "later".into() }); }>"→"</button>
                                         })}
                                         <button type="button" aria-label="Remove" on:click=move |_| { deleting.dispatch(DeletePhoto { id }); }>"✕"</button>

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
 use super::pdf::{self, AgentCard, Brochure, Listing, Paper, Photo};
@@ -88,7 +88,8 @@ pub async fn create(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
     let Some(agent) = agent else { return Err(AppError::field("agent_id", "No active user has this id.")) };
 
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
     let row = presentation::ActiveModel {
         token: Set(token()),
         deal_id: Set(deal.as_ref().map(|d| d.id)),
@@ -101,15 +102,15 @@ pub async fn create(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
         last_viewed_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     for (position, property_id) in ids.iter().enumerate() {
         presentation_item::ActiveModel { presentation_id: Set(row.id), property_id: Set(*property_id), position: Set(position as i32), ..Default::default() }
-            .insert(&txn)
+            .insert(txn)
             .await?;
     }
     if let Some(d) = &deal {
-        let titles = titles(&txn, row.id).await?;
+        let titles = titles(txn, row.id).await?;
         activity::ActiveModel {
             deal_id: Set(Some(d.id)),
             contact_id: Set(d.contact_id),
@@ -121,10 +122,10 @@ pub async fn create(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    txn.commit().await?;
+    write.txn.commit().await?;
     if let Some(d) = &deal {
         notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} made a presentation", actor.name) });
     }
@@ -184,7 +185,7 @@ pub async fn view(db: &DatabaseConnection, base: &str, time_zone: &str, row: pre
     };
     let share = share_url(base, &row.token);
     let whatsapp_url = client.as_ref().and_then(|c| c.whatsapp.clone().or_else(|| c.phone.clone())).map(|number| {
-        let first = client.as_ref().map(|c| c.name.split_whitespace().next().unwrap_or("").to_owned()).unwrap_or_default();
+        let first = client.as_ref().map(|c| first_name(&c.name).to_owned()).unwrap_or_default();
         let what = if titles.len() == 1 { "the home we talked about" } else { "the homes I picked for you" };
         crate::deals::pages::wa_link(&number, &format!("Hi {first}, here is {what}: {share}"))
     });
@@ -230,12 +231,8 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
     let Some(to) = client.email.clone() else {
         return Err(AppError::Conflict(format!("{} has no e-mail address: add one under Contact details first.", client.name)));
     };
-    let brochure = brochure(state.media.as_ref(), &share, base).await?;
-    let pdf = tokio::task::spawn_blocking(move || pdf::render(&brochure)).await.map_err(|err| {
-        tracing::error!(error = %err, "rendering a presentation stopped");
-        AppError::Internal
-    })?;
-    let first = client.name.split_whitespace().next().unwrap_or("").to_owned();
+    let pdf = render(state.media.as_ref(), &share, base).await?;
+    let first = first_name(&client.name).to_owned();
     let lines: Vec<String> = share.listings.iter().map(|l| format!("- {} — {}, {}", l.property.title, price_text(&l.property), place_text(&l.property))).collect();
     let intro = if lines.len() == 1 { "here is the home we talked about" } else { "here are the homes I picked for you" };
     let phone = share.agent.phone.clone().map(|p| format!("\n{p}")).unwrap_or_default();
@@ -250,10 +247,7 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
         [one] => format!("{}: {}", share.agency.name, one.property.title),
         many => format!("{}: {} homes for you", share.agency.name, many.len()),
     };
-    let file_name = match share.listings.as_slice() {
-        [one] => format!("{}.pdf", one.property.reference.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-")),
-        _ => "presentation.pdf".to_owned(),
-    };
+    let file_name = file_name(&share);
     mailer
         .send(crate::mailer::Mail {
             to_name: client.name.clone(),
@@ -264,9 +258,19 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
             attachment: Some(crate::mailer::Attachment { file_name, content_type: "application/pdf".into(), bytes: pdf }),
         })
         .await?;
-    // Sent: on the timeline, and the client counts as answered.
+    // Sent: on the timeline, and the client counts as answered. The mail is gone already,
+    // so a failure to record it is logged rather than told as a failed send (which the agent
+    // would retry, mailing the client twice).
+    if let Err(err) = record_email(db, actor, &d, &to).await {
+        tracing::error!(error = %err, deal_id = d.id, "a presentation was e-mailed but not recorded on the timeline");
+    }
+    state.notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} e-mailed a presentation", actor.name) });
+    Ok(to)
+}
+
+async fn record_email(db: &DatabaseConnection, actor: &Actor, d: &deal::Model, to: &str) -> Result<(), AppError> {
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let write = crate::db::begin_write(db).await?;
     activity::ActiveModel {
         deal_id: Set(Some(d.id)),
         contact_id: Set(d.contact_id),
@@ -278,16 +282,15 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(&write.txn)
     .await?;
     let mut touch = deal::Entity::update_many().col_expr(deal::Column::UpdatedAt, Expr::value(now)).filter(deal::Column::Id.eq(d.id));
     if d.first_response_at.is_none() {
         touch = touch.col_expr(deal::Column::FirstResponseAt, Expr::value(now));
     }
-    touch.exec(&txn).await?;
-    txn.commit().await?;
-    state.notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} e-mailed a presentation", actor.name) });
-    Ok(to)
+    touch.exec(&write.txn).await?;
+    write.txn.commit().await?;
+    Ok(())
 }
 
 /// Ends a share link for good. Its maker, the deal's editors and managers may.
@@ -482,6 +485,42 @@ pub async fn brochure(media: &dyn Storage, share: &Share, base: &str) -> Result<
     })
 }
 
+/// PDFs rendered at once across the server; more wait their turn rather than starve pages.
+static RENDERING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// The share's PDF. Its turn is taken before the photos are read, so waiting requests hold
+/// no photos, and the turn goes with the rendering even if the client leaves.
+pub async fn render(media: &dyn Storage, share: &Share, base: &str) -> Result<Vec<u8>, AppError> {
+    let turn = RENDERING.acquire().await.map_err(|_| AppError::Internal)?;
+    let brochure = brochure(media, share, base).await?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        pdf::render(&brochure)
+    })
+    .await
+    .map_err(|err| {
+        tracing::error!(error = %err, "rendering a presentation stopped");
+        AppError::Internal
+    })
+}
+
+/// "ALT-001.pdf", or "<agency> selection.pdf" for a shortlist: ASCII only, for every mail
+/// client and download folder.
+pub fn file_name(share: &Share) -> String {
+    let stem = match share.listings.as_slice() {
+        [one] => one.property.reference.clone(),
+        _ => format!("{} selection", share.agency.name),
+    };
+    let clean: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
+    let clean = clean.trim_matches('-');
+    format!("{}.pdf", if clean.is_empty() { "presentation" } else { clean })
+}
+
+/// The client's first name, as greetings use it.
+pub fn first_name(name: &str) -> &str {
+    name.split_whitespace().next().unwrap_or("")
+}
+
 /// Link-preview fetchers, crawlers and prefetches: they open links nobody has read yet.
 pub fn is_bot(user_agent: Option<&str>, purpose: Option<&str>) -> bool {
     if purpose.is_some_and(|p| p.to_ascii_lowercase().contains("prefetch") || p.to_ascii_lowercase().contains("preview")) {
@@ -491,10 +530,12 @@ pub fn is_bot(user_agent: Option<&str>, purpose: Option<&str>) -> bool {
     const BOTS: &[&str] = &[
         "whatsapp", "facebookexternalhit", "facebot", "meta-externalagent", "twitterbot", "telegrambot", "slackbot", "slack-imgproxy",
         "linkedinbot", "discordbot", "skypeuripreview", "applebot", "googlebot", "bingbot", "duckduckbot", "yandex", "baiduspider",
-        "pinterest", "embedly", "iframely", "viber", "kakaotalk-scrap", "outlook", "microsoft office", "bot", "crawler",
-        "spider", "preview", "curl/", "wget/", "python-requests", "headlesschrome/", "go-http-client",
+        "pinterest", "embedly", "iframely", "viber", "kakaotalk-scrap", "outlook", "microsoft office", "curl/", "wget/",
+        "python-requests", "headlesschrome/", "go-http-client",
     ];
-    BOTS.iter().any(|b| agent.contains(b))
+    // Generic words only as whole words: "bot" must not catch a phone called "CUBOT".
+    const WORDS: &[&str] = &["bot", "crawler", "spider", "preview", "scanner"];
+    BOTS.iter().any(|b| agent.contains(b)) || agent.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| WORDS.contains(&w))
 }
 
 /// Counts a client's open of a share link. A new visit (none in the last
@@ -502,8 +543,9 @@ pub fn is_bot(user_agent: Option<&str>, purpose: Option<&str>) -> bool {
 /// live, and proposes a call now unless one is already due soon.
 pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentation_id: i64) -> Result<(), AppError> {
     let now = Utc::now();
-    let txn = db.begin().await?;
-    let row = presentation::Entity::find_by_id(presentation_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    let row = presentation::Entity::find_by_id(presentation_id).one(txn).await?.ok_or(AppError::NotFound)?;
     let new_visit = row.last_viewed_at.is_none_or(|at| now - at >= Duration::minutes(SAME_VISIT_MINUTES));
     // Counted with the row's own value, so two opens at once both count.
     let mut update = presentation::Entity::update_many()
@@ -521,27 +563,27 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
     } else {
         update = update.filter(presentation::Column::LastViewedAt.is_null());
     }
-    let counted = update.exec(&txn).await?.rows_affected == 1;
+    let counted = update.exec(txn).await?.rows_affected == 1;
     if !counted {
         // Another open started this visit a moment ago: this one still counts as an open.
         presentation::Entity::update_many()
             .col_expr(presentation::Column::ViewCount, Expr::col(presentation::Column::ViewCount).add(1))
             .filter(presentation::Column::Id.eq(presentation_id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     let Some(deal_id) = row.deal_id.filter(|_| new_visit && counted) else {
-        txn.commit().await?;
+        write.txn.commit().await?;
         return Ok(());
     };
-    let Some(d) = deal::Entity::find_by_id(deal_id).one(&txn).await? else {
-        txn.commit().await?;
+    let Some(d) = deal::Entity::find_by_id(deal_id).one(txn).await? else {
+        write.txn.commit().await?;
         return Ok(());
     };
-    let client = contact::Entity::find_by_id(d.contact_id).one(&txn).await?;
+    let client = contact::Entity::find_by_id(d.contact_id).one(txn).await?;
     let name = client.as_ref().map_or("The client".to_owned(), |c| c.name.clone());
-    let first = name.split_whitespace().next().unwrap_or("The client").to_owned();
-    let titles = titles(&txn, row.id).await?;
+    let first = Some(first_name(&name)).filter(|n| !n.is_empty()).unwrap_or("The client").to_owned();
+    let titles = titles(txn, row.id).await?;
     let what = if titles.len() == 1 { titles[0].clone() } else { format!("{} listings", titles.len()) };
     activity::ActiveModel {
         deal_id: Set(Some(d.id)),
@@ -554,7 +596,7 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let title = format!("{first} opened the presentation: call now");
     let mut told = vec![row.created_by];
@@ -563,7 +605,7 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
     }
     let mut notices: Vec<Notice> = Vec::new();
     for user_id in &told {
-        notices.push(crate::notifications::service::create(&txn, *user_id, "presentation_viewed", &title, &what, Some(d.id)).await?);
+        notices.push(crate::notifications::service::create(txn, *user_id, "presentation_viewed", &title, &what, Some(d.id)).await?);
     }
     // The proposed follow-up: a call, due now, for whoever owns the deal, unless a follow-up
     // is already due within the hour. Marked delivered: the notice above already told them.
@@ -572,7 +614,7 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
         .filter(reminder::Column::DealId.eq(d.id))
         .filter(reminder::Column::State.eq("pending"))
         .filter(reminder::Column::DueAt.lte(now + Duration::hours(1)))
-        .count(&txn)
+        .count(txn)
         .await?;
     if soon == 0 {
         reminder::ActiveModel {
@@ -589,10 +631,10 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    txn.commit().await?;
+    write.txn.commit().await?;
     notifier.publish(notices);
     notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: None, what: format!("{name} opened the presentation") });
     Ok(())
@@ -611,6 +653,8 @@ mod tests {
         assert!(is_bot(Some("TelegramBot (like TwitterBot)"), None));
         assert!(is_bot(Some("Slackbot-LinkExpanding 1.0"), None));
         assert!(is_bot(None, None));
+        assert!(is_bot(Some("Mozilla/5.0 (compatible; SomeCrawler bot 1.0)"), None));
+        assert!(!is_bot(Some("Mozilla/5.0 (Linux; Android 12; CUBOT KINGKONG 7) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36"), None));
         assert!(is_bot(Some(phone), Some("prefetch")));
     }
 

@@ -59,22 +59,22 @@ pub async fn deal_matches(deal_id: i64) -> Result<Vec<ListingMatch>, AppError> {
     guard::with_status(result.await)
 }
 
-/// Whom a manager may name as a listing agent (everyone active who sells); an agent gets
-/// an empty list, as agents list only for themselves.
+/// The viewer's own id, and whom a manager may name as a listing agent (everyone, the
+/// disabled marked so); an agent gets no one, as agents list only for themselves.
 #[server(endpoint = "properties/agents")]
-pub async fn listing_agents() -> Result<Vec<(i64, String)>, AppError> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+pub async fn listing_agents() -> Result<(i64, Vec<(i64, String)>), AppError> {
+    use sea_orm::{EntityTrait, QueryOrder};
     let result = async {
         let viewer = guard::require(Role::Agent)?;
         if viewer.role < Role::Manager {
-            return Ok(Vec::new());
+            return Ok((viewer.id, Vec::new()));
         }
         let people = crate::db::entities::user::Entity::find()
-            .filter(crate::db::entities::user::Column::DisabledAt.is_null())
             .order_by_asc(crate::db::entities::user::Column::Name)
             .all(&guard::state()?.db)
             .await?;
-        Ok(people.into_iter().map(|u| (u.id, u.name)).collect())
+        let named = people.into_iter().map(|u| (u.id, if u.disabled_at.is_some() { format!("{} (disabled)", u.name) } else { u.name })).collect();
+        Ok((viewer.id, named))
     };
     guard::with_status(result.await)
 }

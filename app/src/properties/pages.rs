@@ -87,7 +87,7 @@ fn PropertyForm(
     start: PropertyInput,
     save: ServerAction<SaveProperty>,
     /// Whom a manager may name; empty for an agent, who lists for themselves.
-    agents: Resource<Result<Vec<(i64, String)>, AppError>>,
+    agents: Resource<Result<(i64, Vec<(i64, String)>), AppError>>,
 ) -> impl IntoView {
     let field = move |name: &'static str| field_error(save.value(), name);
     let select = move |name: &'static str, list: &'static [(&'static str, &'static str)], chosen: String| {
@@ -154,7 +154,10 @@ fn PropertyForm(
                 {move || {
                     let chosen = s.listing_agent_id;
                     Suspend::new(async move {
-                        let people = agents.await.unwrap_or_default();
+                        let (me, people) = agents.await.unwrap_or_default();
+                        // A new listing, or one without an agent, is the manager's own until
+                        // they choose someone else.
+                        let chosen = chosen.or(Some(me));
                         (!people.is_empty()).then(|| view! {
                             <label for="p-agent">"Listing agent"</label>
                             <select id="p-agent" name="input[listing_agent_id]" data-testid="listing-agent">

@@ -3,9 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::{PhotoView, PropertyView};
 use crate::db::entities::{property, property_photo};
@@ -66,7 +64,7 @@ pub async fn with_covers(db: &DatabaseConnection, listings: &mut [PropertyView])
     Ok(())
 }
 
-async fn changeable(db: &DatabaseConnection, actor: &Actor, property_id: i64) -> Result<property::Model, AppError> {
+pub async fn changeable(db: &DatabaseConnection, actor: &Actor, property_id: i64) -> Result<property::Model, AppError> {
     let row = property::Entity::find_by_id(property_id).one(db).await?.ok_or(AppError::NotFound)?;
     super::service::may_change(actor, &row)?;
     Ok(row)
@@ -87,6 +85,18 @@ pub async fn process(bytes: Vec<u8>) -> Result<crate::media::Processed, AppError
     })?
 }
 
+/// Takes the listing's row lock (PostgreSQL; SQLite writes one at a time anyway), so two
+/// uploads or moves on one listing never number their photos at the same time.
+async fn lock_listing(txn: &impl sea_orm::ConnectionTrait, property_id: i64) -> Result<(), AppError> {
+    use sea_orm::sea_query::Expr;
+    property::Entity::update_many()
+        .col_expr(property::Column::Id, Expr::col(property::Column::Id))
+        .filter(property::Column::Id.eq(property_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Stores a photo already checked by [`process`] as the listing's last.
 pub async fn add_processed(
     db: &DatabaseConnection,
@@ -104,9 +114,15 @@ pub async fn add_processed(
     let thumb_key = format!("photos/{name}-thumb.jpg");
     media.put(&display_key, done.display, "image/jpeg").await?;
     media.put(&thumb_key, done.thumb, "image/jpeg").await?;
-    let txn = db.begin().await?;
     let inserted = async {
-        let next = rows(&txn, property_id).await?.last().map_or(0, |p| p.position + 1);
+        let write = crate::db::begin_write(db).await?;
+        let txn = &write.txn;
+        lock_listing(txn, property_id).await?;
+        let order = rows(txn, property_id).await?;
+        if order.len() >= MAX_PHOTOS {
+            return Err(AppError::field("photo", format!("A listing holds up to {MAX_PHOTOS} photos: remove one first.")));
+        }
+        let next = order.last().map_or(0, |p| p.position + 1);
         let row = property_photo::ActiveModel {
             property_id: Set(property_id),
             position: Set(next),
@@ -117,9 +133,9 @@ pub async fn add_processed(
             created_at: Set(Utc::now()),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
-        txn.commit().await?;
+        write.txn.commit().await?;
         Ok::<_, AppError>(row)
     }
     .await;
@@ -161,8 +177,10 @@ async fn photo(db: &DatabaseConnection, photo_id: i64) -> Result<property_photo:
 pub async fn reorder(db: &DatabaseConnection, actor: &Actor, photo_id: i64, to: Move) -> Result<Vec<PhotoView>, AppError> {
     let moved = photo(db, photo_id).await?;
     changeable(db, actor, moved.property_id).await?;
-    let txn = db.begin().await?;
-    let mut order = rows(&txn, moved.property_id).await?;
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    lock_listing(txn, moved.property_id).await?;
+    let mut order = rows(txn, moved.property_id).await?;
     let at = order.iter().position(|p| p.id == photo_id).ok_or(AppError::NotFound)?;
     let item = order.remove(at);
     let target = match to {
@@ -171,27 +189,31 @@ pub async fn reorder(db: &DatabaseConnection, actor: &Actor, photo_id: i64, to: 
         Move::Later => (at + 1).min(order.len()),
     };
     order.insert(target, item);
+    renumber(txn, &order).await?;
+    write.txn.commit().await?;
+    list(db, moved.property_id).await
+}
+
+/// Numbers the photos 0, 1, 2… in the order given.
+async fn renumber(txn: &impl sea_orm::ConnectionTrait, order: &[property_photo::Model]) -> Result<(), AppError> {
     for (position, row) in order.iter().enumerate() {
         if row.position != position as i32 {
-            property_photo::ActiveModel { id: Set(row.id), position: Set(position as i32), ..Default::default() }.update(&txn).await?;
+            property_photo::ActiveModel { id: Set(row.id), position: Set(position as i32), ..Default::default() }.update(txn).await?;
         }
     }
-    txn.commit().await?;
-    list(db, moved.property_id).await
+    Ok(())
 }
 
 /// Removes a photo and its files; the next one becomes the cover if it was the cover.
 pub async fn delete(db: &DatabaseConnection, media: &dyn Storage, actor: &Actor, photo_id: i64) -> Result<Vec<PhotoView>, AppError> {
     let gone = photo(db, photo_id).await?;
     changeable(db, actor, gone.property_id).await?;
-    let txn = db.begin().await?;
-    property_photo::Entity::delete_by_id(photo_id).exec(&txn).await?;
-    for (position, row) in rows(&txn, gone.property_id).await?.iter().enumerate() {
-        if row.position != position as i32 {
-            property_photo::ActiveModel { id: Set(row.id), position: Set(position as i32), ..Default::default() }.update(&txn).await?;
-        }
-    }
-    txn.commit().await?;
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    lock_listing(txn, gone.property_id).await?;
+    property_photo::Entity::delete_by_id(photo_id).exec(txn).await?;
+    renumber(txn, &rows(txn, gone.property_id).await?).await?;
+    write.txn.commit().await?;
     // After the commit: a failed file delete leaves an orphan file, never a broken photo.
     for key in [&gone.display_key, &gone.thumb_key] {
         if let Err(err) = media.delete(key).await {

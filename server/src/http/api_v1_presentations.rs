@@ -55,6 +55,10 @@ pub async fn upload_photos(State(state): State<AppState>, headers: HeaderMap, Pa
     if files.is_empty() {
         return app_error(AppError::field("photo", "Send at least one photo part."));
     }
+    // The listing first: nothing is decoded for a request that cannot store anything.
+    if let Err(err) = app::properties::photos::changeable(&state.db, &Actor::api_key(&key.name), id).await {
+        return app_error(err);
+    }
     match app::properties::photos::list(&state.db, id).await {
         Ok(now) if now.len() + files.len() > app::properties::photos::MAX_PHOTOS => {
             let room = app::properties::photos::MAX_PHOTOS.saturating_sub(now.len());
@@ -77,11 +81,17 @@ pub async fn upload_photos(State(state): State<AppState>, headers: HeaderMap, Pa
         }
     }
     let actor = Actor::api_key(&key.name);
-    let mut added = Vec::new();
+    let mut added: Vec<app::properties::PhotoView> = Vec::new();
     for done in checked {
         match app::properties::photos::add_processed(&state.db, state.media.as_ref(), &actor, id, done).await {
             Ok(photo) => added.push(photo),
-            Err(err) => return app_error(err),
+            Err(err) => {
+                // All or none: take back the ones this request stored.
+                for photo in &added {
+                    let _ = app::properties::photos::delete(&state.db, state.media.as_ref(), &actor, photo.id).await;
+                }
+                return app_error(err);
+            }
         }
     }
     (StatusCode::CREATED, axum::Json(json!({"photos": added}))).into_response()

@@ -97,9 +97,15 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            // A calendar address is a credential: keep it out of the logs.
+            // A calendar address and a share link are credentials: keep them out of the logs.
             let path = request.uri().path();
-            let path = if path.starts_with("/ics/") { "/ics/(secret).ics" } else { path };
+            let path = if path.starts_with("/ics/") {
+                "/ics/(secret).ics"
+            } else if path.starts_with("/p/") {
+                "/p/(secret)"
+            } else {
+                path
+            };
             tracing::info_span!("request", id = %id, method = %request.method(), path = %path)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))

@@ -14,9 +14,6 @@ use super::capture::esc;
 /// One form post of photos: a handful of full-size phone photos.
 pub const UPLOAD_LIMIT: usize = 120 * 1024 * 1024;
 
-/// PDFs rendered at once; more wait their turn rather than starve the pages.
-static RENDERING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
 /// A plain answer for what went wrong; the details are in the log.
 fn failed(err: app::error::AppError) -> Response {
     use app::error::AppError;
@@ -71,7 +68,12 @@ pub async fn page(
     };
     count_view(&state, &share, &method, &headers, session.is_some()).await;
     let base = state.base_url(&headers);
-    (StatusCode::OK, [(header::CACHE_CONTROL, "no-store"), (header::X_CONTENT_TYPE_OPTIONS, "nosniff")], Html(render(&share, &base))).into_response()
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "no-store"), (header::X_CONTENT_TYPE_OPTIONS, "nosniff"), (header::REFERRER_POLICY, "no-referrer")],
+        Html(render(&share, &base)),
+    )
+        .into_response()
 }
 
 pub async fn pdf(
@@ -87,40 +89,20 @@ pub async fn pdf(
         Err(err) => return failed(err),
     };
     count_view(&state, &share, &method, &headers, session.is_some()).await;
-    let base = state.base_url(&headers);
-    let brochure = match service::brochure(state.media.as_ref(), &share, &base).await {
-        Ok(b) => b,
-        Err(err) => return failed(err),
-    };
-    let _turn = RENDERING.acquire().await.expect("the semaphore is never closed");
-    let bytes = match tokio::task::spawn_blocking(move || app::presentations::pdf::render(&brochure)).await {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            tracing::error!(error = %err, "rendering a presentation stopped");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    let name = file_name(&share);
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}\"")),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-/// "ALT-001.pdf", or the agency's name for a shortlist: ASCII only, for every mail client.
-fn file_name(share: &Share) -> String {
-    let stem = match share.listings.as_slice() {
-        [one] => one.property.reference.clone(),
-        _ => format!("{} selection", share.agency.name),
-    };
-    let clean: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
-    format!("{}.pdf", clean.trim_matches('-'))
+    let name = service::file_name(&share);
+    let headers_out = [
+        (header::CONTENT_TYPE, "application/pdf".to_owned()),
+        (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}\"")),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+        (header::REFERRER_POLICY, "no-referrer".to_owned()),
+    ];
+    if method == Method::HEAD {
+        return (StatusCode::OK, headers_out).into_response();
+    }
+    match service::render(state.media.as_ref(), &share, &state.base_url(&headers)).await {
+        Ok(bytes) => (StatusCode::OK, headers_out, bytes).into_response(),
+        Err(err) => failed(err),
+    }
 }
 
 /// Stored photos. Their names are 128 random bits and never reused, so they are cached
@@ -161,7 +143,7 @@ pub async fn upload_photos(
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(err) => {
-                refused.push(format!("the upload was cut off ({})", err.body_text()));
+                refused.push(format!("the upload stopped: {} (one upload takes up to {} MB; send fewer photos at once)", err.body_text(), UPLOAD_LIMIT / (1024 * 1024)));
                 break;
             }
         };
@@ -179,6 +161,9 @@ pub async fn upload_photos(
             Err(app::error::AppError::Validation(fields)) => refused.push(format!("{name}: {}", fields.values().cloned().collect::<Vec<_>>().join(" "))),
             Err(err) => return failed(err),
         }
+    }
+    if added == 0 && refused.is_empty() {
+        refused.push("No file was chosen: pick photos first.".into());
     }
     let mut query = format!("?added={added}");
     if !refused.is_empty() {
@@ -224,10 +209,10 @@ ul{padding-left:20px}.actions{display:grid;gap:10px;padding:16px 18px}.button{di
 .agent{display:grid;gap:4px}.logo{display:block;max-height:48px;max-width:200px;margin:12px 18px 0}.closed{padding:32px 20px}a{color:inherit}";
 
 fn render(share: &Share, base: &str) -> String {
-    let brand = &share.agency.brand_color;
-    let brand = if brand.len() == 7 && brand.starts_with('#') && brand[1..].bytes().all(|b| b.is_ascii_hexdigit()) { brand.as_str() } else { "#1f5f8b" };
+    // Checked again here: it goes into a style sheet.
+    let brand = app::agency::parse_color(&share.agency.brand_color).unwrap_or_else(|_| "#1f5f8b".into());
     let token = &share.presentation.token;
-    let first_name = share.client.as_ref().and_then(|c| c.name.split_whitespace().next().map(str::to_owned));
+    let first_name = share.client.as_ref().map(|c| service::first_name(&c.name).to_owned()).filter(|n| !n.is_empty());
     let heading = match (share.listings.as_slice(), &share.client) {
         ([one], _) => one.property.title.clone(),
         (many, Some(c)) => format!("{} homes selected for {}", many.len(), c.name),
@@ -319,13 +304,13 @@ fn render(share: &Share, base: &str) -> String {
     html.push_str("<div class=\"actions\">");
     if let Some(phone) = &agent.phone {
         let about = match share.listings.as_slice() {
-            [one] => format!("Hi {}, about {} ({}): ", agent.name.split_whitespace().next().unwrap_or(""), one.property.title, one.property.reference),
-            _ => format!("Hi {}, about the homes you sent me: ", agent.name.split_whitespace().next().unwrap_or("")),
+            [one] => format!("Hi {}, about {} ({}): ", service::first_name(&agent.name), one.property.title, one.property.reference),
+            _ => format!("Hi {}, about the homes you sent me: ", service::first_name(&agent.name)),
         };
         html.push_str(&format!(
             "<a class=\"button wa\" href=\"{}\">WhatsApp {}</a>",
             esc(&app::deals::pages::wa_link(phone, &about)),
-            esc(agent.name.split_whitespace().next().unwrap_or("the agent"))
+            esc(Some(service::first_name(&agent.name)).filter(|n| !n.is_empty()).unwrap_or("the agent"))
         ));
     }
     html.push_str(&format!("<a class=\"button pdf\" href=\"{}\">Download the PDF</a></div>", esc(&service::pdf_url(base, token))));
