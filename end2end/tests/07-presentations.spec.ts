@@ -93,5 +93,11 @@ test('an agent sends a shortlist from a deal and sees the client open it', async
   await expect(made.getByTestId('presentation-views')).toContainText('Opened');
   await expect(page.getByTestId('timeline')).toContainText('Marta Live opened the presentation');
   await page.screenshot({ path: 'test-results/screens/deal-presentation-opened.png', fullPage: true });
+
+  // Sending it on WhatsApp opens WhatsApp and puts the send on the timeline.
+  const [whatsapp] = await Promise.all([page.waitForEvent('popup'), made.getByTestId('send-whatsapp').click()]);
+  expect(whatsapp.url()).toContain('wa.me/34612345777');
+  await whatsapp.close();
+  await expect(page.getByTestId('timeline')).toContainText('Sent the presentation on WhatsApp');
   expect(errors).toEqual([]);
 });

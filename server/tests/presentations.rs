@@ -284,6 +284,14 @@ async fn a_shortlist_pdf_reads_right_in_real_pdf_tools_and_opens_are_counted() {
     assert_eq!(open(&app, &pdf_path, PHONE, None).await.status, StatusCode::OK);
     assert_eq!(quiet().await, (1, 2));
 
+    // Sending it on WhatsApp goes on the timeline and answers the lead.
+    let sent = app.call("/api/presentations/sent-whatsapp", &format!("id={}", made["id"]), Some(&colleague)).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let logged = activity::Entity::find().filter(activity::Column::Kind.eq("whatsapp")).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(logged.body, "Sent the presentation on WhatsApp: Flat on Łódź Street; Casa de Zoë in Altea");
+    let answered = deal::Entity::find_by_id(the_deal.id).one(&app.state.db).await.unwrap().unwrap();
+    assert!(answered.first_response_at.is_some());
+
     // Withdrawn: gone, and says so; an unknown token is not found.
     let id = made["id"].as_i64().unwrap();
     assert_eq!(api(&app, "DELETE", &format!("/api/v1/presentations/{id}"), &key, "").await.status, StatusCode::NO_CONTENT);
@@ -327,6 +335,9 @@ async fn links_expire_and_agents_present_only_deals_they_work() {
     let made: Value = serde_json::from_str(&api(&app, "POST", "/api/v1/presentations", &key, &body).await.body).unwrap();
     let path = made["share_url"].as_str().unwrap().trim_start_matches("http://doorstep.test").to_owned();
     assert_eq!(open(&app, &path, PHONE, None).await.status, StatusCode::OK);
+    // Nor may she record sending Ben's client the link.
+    let refused = app.call("/api/presentations/sent-whatsapp", &format!("id={}", made["id"]), Some(&ana)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     let row = presentation::Entity::find_by_id(made["id"].as_i64().unwrap()).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(row.created_by, ben_id, "an API key's presentation is the deal owner's");
     presentation::Entity::update_many()

@@ -68,6 +68,17 @@ pub async fn email_presentation(id: i64) -> Result<String, AppError> {
     guard::with_status(result.await)
 }
 
+/// Puts "sent on WhatsApp" on the deal's timeline as the agent opens WhatsApp with the link.
+#[server(endpoint = "presentations/sent-whatsapp")]
+pub async fn whatsapp_sent(id: i64) -> Result<(), AppError> {
+    let result = async {
+        let viewer = guard::require(Role::Agent)?;
+        let state = guard::state()?;
+        super::service::record_whatsapp(&state.db, &state.notifier, &crate::deals::service::Actor::person(&viewer), id).await
+    };
+    guard::with_status(result.await)
+}
+
 /// Moves a photo: `to` is cover, earlier or later. Returns the listing's photos in order.
 #[server(endpoint = "photos/move")]
 pub async fn move_photo(id: i64, to: String) -> Result<Vec<PhotoView>, AppError> {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::api::{CreatePresentation, DeletePhoto, EmailPresentation, MovePhoto, RevokePresentation};
+use super::api::{CreatePresentation, DeletePhoto, EmailPresentation, MovePhoto, RevokePresentation, WhatsappSent};
 use super::PresentationView;
 use crate::error::AppError;
 use crate::properties::PhotoView;
@@ -15,6 +15,7 @@ pub struct Presenting {
     pub create: ServerAction<CreatePresentation>,
     pub revoke: ServerAction<RevokePresentation>,
     pub email: ServerAction<EmailPresentation>,
+    pub whatsapp: ServerAction<WhatsappSent>,
     /// Which presentation the last e-mail was for, so its answer shows under it alone.
     pub emailed: RwSignal<Option<i64>>,
     pub list: Resource<Result<Vec<PresentationView>, AppError>>,
@@ -31,6 +32,7 @@ impl Presenting {
         let create = ServerAction::<CreatePresentation>::new();
         let revoke = ServerAction::<RevokePresentation>::new();
         let email = ServerAction::<EmailPresentation>::new();
+        let whatsapp = ServerAction::<WhatsappSent>::new();
         let list = Resource::new(
             move || (deal_id.get(), create.version().get(), revoke.version().get(), heard.get()),
             |(id, ..)| super::api::deal_presentations(id),
@@ -41,7 +43,7 @@ impl Presenting {
                 picked.set(Vec::new());
             }
         });
-        Presenting { deal_id, create, revoke, email, emailed: RwSignal::new(None), list, picked, paper: RwSignal::new("a4".into()), lasts: RwSignal::new(String::new()) }
+        Presenting { deal_id, create, revoke, email, whatsapp, emailed: RwSignal::new(None), list, picked, paper: RwSignal::new("a4".into()), lasts: RwSignal::new(String::new()) }
     }
 
     pub fn toggle(&self, property_id: i64) {
@@ -150,7 +152,10 @@ fn PresentationItem(item: PresentationView, actions: Option<Presenting>) -> impl
                     let _ = ev;
                 }/>
                 <div class="contact-actions">
-                    {item.whatsapp_url.clone().map(|url| view! { <a class="button whatsapp" href=url target="_blank" rel="noopener" data-testid="send-whatsapp">"Send on WhatsApp"</a> })}
+                    {item.whatsapp_url.clone().map(|url| view! {
+                        <a class="button whatsapp" href=url target="_blank" rel="noopener" data-testid="send-whatsapp"
+                            on:click=move |_| { if let Some(p) = actions { p.whatsapp.dispatch(WhatsappSent { id }); } }>"Send on WhatsApp"</a>
+                    })}
                     <a class="button" href=item.share_url.clone() target="_blank" rel="noopener" data-testid="open-share">"Open"</a>
                     <a class="button" href=item.pdf_url.clone() target="_blank" rel="noopener">"PDF"</a>
                     {actions.and_then(|p| item.email_to.clone().map(|to| view! {

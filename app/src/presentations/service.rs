@@ -268,6 +268,39 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
     Ok(to)
 }
 
+/// Records that the agent sent a presentation's link on WhatsApp (the button opens WhatsApp
+/// with the link written in; this puts it on the deal's timeline).
+pub async fn record_whatsapp(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let row = presentation::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let Some(deal_id) = row.deal_id else { return Err(AppError::Conflict("This presentation is not for a deal's client.".into())) };
+    let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
+    crate::deals::service::may_edit(actor, &d)?;
+    let titles = titles(db, row.id).await?;
+    let now = Utc::now();
+    let write = crate::db::begin_write(db).await?;
+    activity::ActiveModel {
+        deal_id: Set(Some(d.id)),
+        contact_id: Set(d.contact_id),
+        kind: Set("whatsapp".into()),
+        direction: Set("out".into()),
+        author_id: Set(actor.user_id),
+        body: Set(format!("Sent the presentation on WhatsApp: {}", titles.join("; "))),
+        occurred_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&write.txn)
+    .await?;
+    let mut touch = deal::Entity::update_many().col_expr(deal::Column::UpdatedAt, Expr::value(now)).filter(deal::Column::Id.eq(d.id));
+    if d.first_response_at.is_none() {
+        touch = touch.col_expr(deal::Column::FirstResponseAt, Expr::value(now));
+    }
+    touch.exec(&write.txn).await?;
+    write.txn.commit().await?;
+    notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} sent a presentation on WhatsApp", actor.name) });
+    Ok(())
+}
+
 async fn record_email(db: &DatabaseConnection, actor: &Actor, d: &deal::Model, to: &str) -> Result<(), AppError> {
     let now = Utc::now();
     let write = crate::db::begin_write(db).await?;
