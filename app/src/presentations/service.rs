@@ -149,6 +149,15 @@ async fn listings(db: &impl sea_orm::ConnectionTrait, presentation_id: i64) -> R
     Ok(rows)
 }
 
+/// The client a presentation was made for: its deal's contact, if it has a deal.
+async fn client_of(db: &DatabaseConnection, row: &presentation::Model) -> Result<Option<contact::Model>, AppError> {
+    let Some(deal_id) = row.deal_id else { return Ok(None) };
+    match deal::Entity::find_by_id(deal_id).one(db).await? {
+        Some(d) => Ok(contact::Entity::find_by_id(d.contact_id).one(db).await?),
+        None => Ok(None),
+    }
+}
+
 /// The share page's address for a token.
 pub fn share_url(base: &str, token: &str) -> String {
     format!("{base}/p/{token}")
@@ -176,13 +185,7 @@ pub async fn for_deal(db: &DatabaseConnection, base: &str, time_zone: &str, deal
 pub async fn view(db: &DatabaseConnection, base: &str, time_zone: &str, row: presentation::Model) -> Result<PresentationView, AppError> {
     let names = crate::deals::service::names(db).await?;
     let titles = titles(db, row.id).await?;
-    let client = match row.deal_id {
-        Some(deal_id) => match deal::Entity::find_by_id(deal_id).one(db).await? {
-            Some(d) => contact::Entity::find_by_id(d.contact_id).one(db).await?,
-            None => None,
-        },
-        None => None,
-    };
+    let client = client_of(db, &row).await?;
     let share = share_url(base, &row.token);
     let whatsapp_url = client.as_ref().and_then(|c| c.whatsapp.clone().or_else(|| c.phone.clone())).map(|number| {
         let first = client.as_ref().map(|c| first_name(&c.name).to_owned()).unwrap_or_default();
@@ -261,7 +264,7 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
     // Sent: on the timeline, and the client counts as answered. The mail is gone already,
     // so a failure to record it is logged rather than told as a failed send (which the agent
     // would retry, mailing the client twice).
-    if let Err(err) = record_email(db, actor, &d, &to).await {
+    if let Err(err) = record_sent(db, actor, &d, "email", &format!("E-mailed the presentation to {to}")).await {
         tracing::error!(error = %err, deal_id = d.id, "a presentation was e-mailed but not recorded on the timeline");
     }
     state.notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} e-mailed a presentation", actor.name) });
@@ -276,41 +279,23 @@ pub async fn record_whatsapp(db: &DatabaseConnection, notifier: &Notifier, actor
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     crate::deals::service::may_edit(actor, &d)?;
     let titles = titles(db, row.id).await?;
-    let now = Utc::now();
-    let write = crate::db::begin_write(db).await?;
-    activity::ActiveModel {
-        deal_id: Set(Some(d.id)),
-        contact_id: Set(d.contact_id),
-        kind: Set("whatsapp".into()),
-        direction: Set("out".into()),
-        author_id: Set(actor.user_id),
-        body: Set(format!("Sent the presentation on WhatsApp: {}", titles.join("; "))),
-        occurred_at: Set(now),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&write.txn)
-    .await?;
-    let mut touch = deal::Entity::update_many().col_expr(deal::Column::UpdatedAt, Expr::value(now)).filter(deal::Column::Id.eq(d.id));
-    if d.first_response_at.is_none() {
-        touch = touch.col_expr(deal::Column::FirstResponseAt, Expr::value(now));
-    }
-    touch.exec(&write.txn).await?;
-    write.txn.commit().await?;
+    record_sent(db, actor, &d, "whatsapp", &format!("Sent the presentation on WhatsApp: {}", titles.join("; "))).await?;
     notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} sent a presentation on WhatsApp", actor.name) });
     Ok(())
 }
 
-async fn record_email(db: &DatabaseConnection, actor: &Actor, d: &deal::Model, to: &str) -> Result<(), AppError> {
+/// Puts a presentation sent to the client on the deal's timeline (`kind` is the channel),
+/// and counts it as answering the lead.
+async fn record_sent(db: &DatabaseConnection, actor: &Actor, d: &deal::Model, kind: &str, body: &str) -> Result<(), AppError> {
     let now = Utc::now();
     let write = crate::db::begin_write(db).await?;
     activity::ActiveModel {
         deal_id: Set(Some(d.id)),
         contact_id: Set(d.contact_id),
-        kind: Set("email".into()),
+        kind: Set(kind.into()),
         direction: Set("out".into()),
         author_id: Set(actor.user_id),
-        body: Set(format!("E-mailed the presentation to {to}")),
+        body: Set(body.into()),
         occurred_at: Set(now),
         created_at: Set(now),
         ..Default::default()
@@ -396,13 +381,7 @@ pub async fn open(db: &DatabaseConnection, token: &str) -> Result<Result<Share, 
     }
     let agent = user::Entity::find_by_id(row.created_by).one(db).await?.ok_or(AppError::NotFound)?;
     let agency = agency::Entity::find().one(db).await?.ok_or(AppError::NotFound)?;
-    let client = match row.deal_id {
-        Some(deal_id) => match deal::Entity::find_by_id(deal_id).one(db).await? {
-            Some(d) => contact::Entity::find_by_id(d.contact_id).one(db).await?,
-            None => None,
-        },
-        None => None,
-    };
+    let client = client_of(db, &row).await?;
     Ok(Ok(Share { presentation: row, listings, agent, agency, client }))
 }
 
