@@ -1,7 +1,7 @@
 //! Follow-ups: setting them with presets, and the scheduler's exactly-once delivery through
 //! crashes, downtime and two schedulers at once.
 
-mod common;
+use crate::common;
 
 use std::time::Duration as StdDuration;
 

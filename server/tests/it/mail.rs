@@ -1,6 +1,6 @@
 //! E-mail over SMTP, against a real (local) SMTP listener.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};

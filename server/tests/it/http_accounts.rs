@@ -1,6 +1,6 @@
 //! The account journeys through the real router: set-up, log-in, sessions, roles, CSRF.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, enc};

@@ -1,7 +1,7 @@
 //! The deal workspace through the real router: versions and conflicts, stage rules, claims,
 //! permissions per role and the audit history.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The JSON API for integrations: keys, scopes, leads, idempotency, forms, OpenAPI.
 
-mod common;
+use crate::common;
 
 use app::db::entities::deal;
 use axum::body::Body;

@@ -1,6 +1,6 @@
 //! Lead capture through the real router: the public form, duplicates, spam, assignment.
 
-mod common;
+use crate::common;
 
 use app::capture::service;
 use app::db::entities::{activity, capture_form, contact, deal, notification};

@@ -2,7 +2,7 @@
 //! started again, and (on PostgreSQL) two running at once. Every due reminder ends up
 //! delivered exactly once.
 
-mod common;
+use crate::common;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration as StdDuration, Instant};

@@ -2,7 +2,7 @@
 //! share one bucket, so a photo stored through one is served by the other.
 //! `scripts/test.sh` starts the local S3 server and sets DOORSTEP_TEST_S3_ENDPOINT.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 

@@ -1,6 +1,6 @@
 //! Listings through the JSON API: checked input, and matching with open deals both ways.
 
-mod common;
+use crate::common;
 
 use app::db::entities::{deal, property};
 use axum::body::Body;

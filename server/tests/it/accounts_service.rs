@@ -1,6 +1,6 @@
 //! The account rules on a fresh database (SQLite, and PostgreSQL in `make test`).
 
-mod common;
+use crate::common;
 
 use app::auth::{NewUserInput, Role, service};
 use app::error::AppError;

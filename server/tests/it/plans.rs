@@ -2,7 +2,7 @@
 //! scheduler's alerts (escalation, stale deals, the morning digest, each raised once), and
 //! who may change a deal's follow-ups.
 
-mod common;
+use crate::common;
 
 use app::db::entities::{capture_form, deal, notification, reminder, stage};
 use app::reminders::alerts;

@@ -2,7 +2,7 @@
 //! stripped of location; PDFs checked with poppler and qpdf; share links that can be
 //! withdrawn or expire; and a client's opens (not a preview bot's) arriving on the deal.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 use std::process::Command;

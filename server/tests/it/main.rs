@@ -1,0 +1,18 @@
+//! Integration tests of the whole server, linked into one test binary (one link, and one
+//! binary on disk instead of one per file). Each module runs on SQLite, or on PostgreSQL when
+//! DOORSTEP_TEST_DATABASE_URL is set.
+
+mod common;
+mod accounts_service;
+mod api_v1;
+mod capture;
+mod deals;
+mod demo;
+mod http_accounts;
+mod mail;
+mod plans;
+mod presentations;
+mod properties;
+mod reminders;
+mod s3;
+mod worker_crash;
