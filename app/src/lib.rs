@@ -14,6 +14,7 @@ pub mod plans;
 pub mod presentations;
 pub mod properties;
 pub mod reminders;
+pub mod reports;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -72,6 +73,8 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/properties") view=properties::pages::PropertiesPage ssr=SsrMode::Async/>
                 <Route path=path!("/properties/new") view=properties::pages::NewPropertyPage ssr=SsrMode::Async/>
                 <Route path=path!("/properties/:id") view=properties::pages::PropertyPage ssr=SsrMode::Async/>
+                <Route path=path!("/reports") view=reports::pages::ReportsPage ssr=SsrMode::Async/>
+                <Route path=path!("/reports/deals") view=reports::pages::DrillDownPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/stages") view=deals::pages::StagesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/plans") view=plans::pages::PlansPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users") view=auth::pages::UsersPage ssr=SsrMode::Async/>

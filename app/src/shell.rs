@@ -110,6 +110,7 @@ const ICON_LISTINGS: &str = "M3 21h18M5 21V10l7-5 7 5v11M9 21v-5h6v5M10 11h4";
 const ICON_PLANS: &str = "M12 7v5l3 2M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z";
 const ICON_KEY: &str = "M14 10a4 4 0 1 0-3.5 3.97L10 14v3h3v3h3l1-1v-3.5";
 const ICON_AGENCY: &str = "M4 21V8l8-5 8 5v13M9 21v-6h6v6M4 21h16";
+const ICON_REPORTS: &str = "M4 20V11M10 20V5M16 20v-6M21 20H3";
 const ICON_LOGOUT: &str = "M14 4h5v16h-5M10 16l-4-4 4-4M6 12h11";
 
 fn icon(path: &'static str) -> impl IntoView {
@@ -126,6 +127,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/", label: "Today", icon: ICON_HOME, role: Role::Agent },
     NavItem { href: "/pipeline", label: "Pipeline", icon: ICON_PIPELINE, role: Role::Agent },
     NavItem { href: "/properties", label: "Listings", icon: ICON_LISTINGS, role: Role::Agent },
+    NavItem { href: "/reports", label: "Reports", icon: ICON_REPORTS, role: Role::Manager },
     NavItem { href: "/admin/forms", label: "Forms", icon: ICON_FORMS, role: Role::Admin },
     NavItem { href: "/admin/stages", label: "Stages", icon: ICON_STAGES, role: Role::Admin },
     NavItem { href: "/admin/plans", label: "Plans", icon: ICON_PLANS, role: Role::Admin },

@@ -11,6 +11,7 @@ mod m20261125_000005_reminders;
 mod m20261126_000006_follow_up_plans;
 mod m20261126_000007_properties;
 mod m20261126_000008_presentations;
+mod m20261127_000009_reports;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_follow_up_plans::Migration),
             Box::new(m20261126_000007_properties::Migration),
             Box::new(m20261126_000008_presentations::Migration),
+            Box::new(m20261127_000009_reports::Migration),
         ]
     }
 }

@@ -596,3 +596,95 @@ pub async fn pdf(options: PdfBench) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Times each query of the manager's dashboard on an existing database (see `BenchWhat::Reports`).
+pub async fn reports(config: &Config, runs: usize) -> anyhow::Result<()> {
+    use app::db::entities::user;
+    use app::reports::service as r;
+    use app::reports::ReportQuery;
+    use chrono::Utc;
+    use sea_orm::ConnectionTrait;
+
+    let db = config.open_database().await?;
+    let count = |table: &'static str| {
+        let db = db.clone();
+        async move {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*) FROM {table}")))
+                .await?
+                .context("no answer")?;
+            anyhow::Ok(row.try_get_by_index::<i64>(0)?)
+        }
+    };
+    println!(
+        "{:?}: {} deals, {} stage changes, {} stays, {} timeline entries, {} follow-ups",
+        db.get_database_backend(),
+        count("deals").await?,
+        count("deal_changes").await?,
+        count("deal_stays").await?,
+        count("activities").await?,
+        count("reminders").await?
+    );
+    let manager = user::Entity::find().all(&db).await?.into_iter().find(|u| u.role == "manager" || u.role == "admin").context("no manager")?;
+    let agent = user::Entity::find().all(&db).await?.into_iter().find(|u| u.role == "agent").context("no agent")?;
+    let viewer = app::auth::SessionUser {
+        id: manager.id,
+        name: manager.name.clone(),
+        email: manager.email.clone(),
+        role: app::auth::Role::Manager,
+        time_zone: "Europe/Madrid".into(),
+    };
+    let stages = app::deals::service::stages(&db).await?;
+    let kinds = r::stage_kinds(&stages);
+    let today = Utc::now().with_timezone(&chrono_tz::Europe::Madrid).date_naive();
+    let day = |n: i64| Some((today - chrono::Duration::days(n)).format("%Y-%m-%d").to_string());
+    let scopes: Vec<(&str, ReportQuery)> = vec![
+        ("last 30 days", ReportQuery { from: day(29), to: day(0), ..Default::default() }),
+        ("last 90 days", ReportQuery { from: day(89), to: day(0), ..Default::default() }),
+        ("last 365 days", ReportQuery { from: day(364), to: day(0), ..Default::default() }),
+        ("365 days, one agent", ReportQuery { from: day(364), to: day(0), agent: Some(agent.id), ..Default::default() }),
+        ("365 days, one source", ReportQuery { from: day(364), to: day(0), source: Some("api:idealista".into()), ..Default::default() }),
+    ];
+    println!("{:<22} {:<24} {:>9} {:>9}", "period", "query", "p50 ms", "p95 ms");
+    let mut worst: f64 = 0.0;
+    for (label, q) in &scopes {
+        let f = r::filter(q, "Europe/Madrid", Utc::now()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let weeks: Vec<_> = r::weeks(&f).iter().map(|(_, s, e)| (*s, *e)).collect();
+        let mut ranges = vec![(f.start, f.end)];
+        ranges.extend(weeks.iter().copied());
+        let people = user::Entity::find().all(&db).await?;
+        macro_rules! time {
+            ($name:expr, $body:expr) => {{
+                let mut times = Vec::with_capacity(runs);
+                for i in 0..runs + 2 {
+                    let t = Instant::now();
+                    let _ = $body.await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    if i >= 2 {
+                        times.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                }
+                times.sort_by(|a, b| a.total_cmp(b));
+                let p50 = times[times.len() / 2];
+                let p95 = times[(times.len() * 95 / 100).min(times.len() - 1)];
+                if $name != "whole dashboard" {
+                    worst = worst.max(p95);
+                }
+                println!("{:<22} {:<24} {:>9.1} {:>9.1}", label, $name, p50, p95);
+            }};
+        }
+        time!("open deals per stage", r::open(&db, &f, &stages));
+        time!("funnel and sources", r::cohort(&db, &f, &stages));
+        time!("speed to lead", r::responses(&db, &f));
+        time!("won per agent, week", r::won_by_range(&db, &f, &ranges, &kinds));
+        time!("team", async {
+            let won = r::won_by_range(&db, &f, &ranges[..1], &kinds).await?;
+            r::team(&db, &f, &stages, &people, &won, Utc::now()).await
+        });
+        time!("time in stage", r::stays(&db, &f));
+        time!("new leads per week", r::new_by_range(&db, &f, &weeks));
+        time!("deals behind a number", r::drill_down(&db, &viewer, q, &app::reports::Figure::Leads, 1));
+        time!("whole dashboard", r::dashboard(&db, "Europe/Madrid", q));
+    }
+    println!("slowest single query (p95): {worst:.1} ms; target: under 50 ms");
+    Ok(())
+}

@@ -34,7 +34,15 @@ pub enum Command {
         action: ApikeyAction,
     },
     /// Fill an empty database with a sample agency: an admin, a manager and agents.
-    Demo,
+    Demo {
+        /// Then add this many generated deals with stage histories, timelines and follow-ups,
+        /// spread over three years (also to a database that already has an agency).
+        #[arg(long)]
+        deals: Option<u64>,
+        /// Seed of the generated deals, for a reproducible database.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Deliver due reminders without serving pages: more schedulers beside the web servers
     /// (PostgreSQL). Each due reminder is delivered once, whichever instance takes it.
     Worker,
@@ -83,6 +91,12 @@ pub enum BenchWhat {
         runs: usize,
         #[arg(long)]
         chromium: Option<std::path::PathBuf>,
+    },
+    /// Every query of the manager's dashboard on the database of --data-dir (or DATABASE_URL),
+    /// filled first with `doorstep demo --deals 1000000`: p50 and p95 per query and period.
+    Reports {
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
     },
 }
 

@@ -26,12 +26,31 @@ const LEADS: &[(&str, &str, &str, &str)] = &[
     ("Javier Ortega", "622 111 222", "sell", "I want to sell my townhouse in Benidorm; can someone value it?"),
 ];
 
-pub async fn run(config: &Config) -> anyhow::Result<()> {
+pub async fn run(config: &Config, deals: Option<u64>, seed: u64) -> anyhow::Result<()> {
     let db = config.open_database().await?;
     let message = crate::users::explain;
-    if service::user_count(&db).await.map_err(message)? > 0 {
+    let filled = service::user_count(&db).await.map_err(message)? > 0;
+    if filled && deals.is_none() {
         bail!("the database already has users; `doorstep demo` only fills an empty one (use another --data-dir or DATABASE_URL)");
     }
+    if !filled {
+        agency(config, &db).await?;
+    }
+    if let Some(count) = deals {
+        println!("Adding {count} generated deals…");
+        let s = crate::volume::generate(&db, count, seed, crate::volume::SPAN_DAYS, true).await?;
+        println!(
+            "Added {} deals, {} stage changes, {} timeline entries and {} follow-ups in {:.1} s.",
+            s.deals, s.stage_changes, s.activities, s.reminders, s.seconds
+        );
+    }
+    Ok(())
+}
+
+/// The sample agency: staff, a form, listings and 300 deals made through the services.
+async fn agency(config: &Config, db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    let db = db.clone();
+    let message = crate::users::explain;
     let admin = NewUserInput {
         name: "Carmen Ruiz".into(),
         email: DEMO_ADMIN.into(),

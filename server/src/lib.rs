@@ -9,5 +9,6 @@ pub mod http;
 pub mod mail;
 pub mod serve;
 pub mod users;
+pub mod volume;
 
 pub use config::Config;

@@ -33,12 +33,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             UserAction::ResetPassword { email } => doorstep::users::reset_password(&config, &email).await,
         },
         Command::Apikey { action } => apikey(&config, action).await,
-        Command::Demo => doorstep::demo::run(&config).await,
+        Command::Demo { deals, seed } => doorstep::demo::run(&config, deals, seed).await,
         Command::Worker => doorstep::serve::worker(&config).await,
         Command::Bench { what: BenchWhat::Capture { seconds, connections, returning } } => {
             doorstep::bench::capture(doorstep::bench::CaptureBench { seconds, connections, returning }).await
         }
         Command::Bench { what: BenchWhat::Pdf { runs, chromium } } => doorstep::bench::pdf(doorstep::bench::PdfBench { runs, chromium }).await,
+        Command::Bench { what: BenchWhat::Reports { runs } } => doorstep::bench::reports(&config, runs).await,
         Command::Bench { what: BenchWhat::Pages { requests } } => doorstep::bench::pages(doorstep::bench::PagesBench { requests }).await,
         Command::Bench { what: BenchWhat::Reminders { count, workers } } => {
             let database_url = std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));

@@ -388,6 +388,16 @@ pub async fn update_user(
     Ok(())
 }
 
+/// Marks a colleague away (round-robin skips them) or back. Managers may do this too.
+pub async fn set_away(db: &DatabaseConnection, user_id: i64, away: bool) -> Result<(), AppError> {
+    let row = find_user(db, user_id).await?;
+    let mut active: user::ActiveModel = row.into();
+    active.away = Set(away);
+    active.updated_at = Set(Utc::now());
+    active.update(db).await?;
+    Ok(())
+}
+
 /// Removes expired sessions and old failure counts; run periodically by the server.
 pub async fn prune(db: &DatabaseConnection) -> Result<(), AppError> {
     let now = Utc::now();

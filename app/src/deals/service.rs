@@ -155,6 +155,23 @@ fn matching(owner: Option<i64>, query: &PipelineQuery) -> Select<deal::Entity> {
     select
 }
 
+/// Cards of these deals for `viewer`, in the order given.
+pub(crate) async fn cards(db: &DatabaseConnection, viewer: &SessionUser, deals: Vec<deal::Model>) -> Result<Vec<DealCard>, AppError> {
+    let now = Utc::now();
+    let stage_rows = stages(db).await?;
+    let names = names(db).await?;
+    let ids: Vec<i64> = deals.iter().map(|d| d.contact_id).collect();
+    let contacts: HashMap<i64, contact::Model> =
+        contact::Entity::find().filter(contact::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|c| (c.id, c)).collect();
+    Ok(deals
+        .into_iter()
+        .map(|d| {
+            let c = contacts.get(&d.contact_id).cloned();
+            card(viewer, d, c, &names, &stage_rows, now)
+        })
+        .collect())
+}
+
 /// Adds each deal's contact; a search has joined it already.
 fn with_contact(select: Select<deal::Entity>, query: &PipelineQuery) -> sea_orm::SelectTwo<deal::Entity, contact::Entity> {
     if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
@@ -666,6 +683,101 @@ pub async fn reassign(
         notifier.publish([notice]);
     }
     Ok(new_version)
+}
+
+/// The most deals one bulk hand-over moves.
+pub const BULK_LIMIT: usize = 10_000;
+
+/// Hands many deals to one colleague at once (managers only): one transaction, each deal's
+/// version bumped with an audit row, and one notice to the new owner. Deals they own already
+/// are left as they are. Returns how many moved.
+pub async fn reassign_many(
+    db: &DatabaseConnection,
+    notifier: &Notifier,
+    actor: &Actor,
+    deal_ids: &[i64],
+    owner_id: i64,
+) -> Result<u64, AppError> {
+    if !actor.manager {
+        return Err(AppError::Forbidden);
+    }
+    if deal_ids.is_empty() {
+        return Err(AppError::field("deal_ids", "Tick the deals to hand over."));
+    }
+    if deal_ids.len() > BULK_LIMIT {
+        return Err(AppError::field("deal_ids", format!("Hand over at most {BULK_LIMIT} deals at once.")));
+    }
+    let owner = user::Entity::find_by_id(owner_id)
+        .one(db)
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+        .ok_or_else(|| AppError::field("owner_id", "Choose an active colleague."))?;
+    let names = names(db).await?;
+    let now = Utc::now();
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    let mut moved: Vec<(i64, i64)> = Vec::new();
+    for chunk in deal_ids.chunks(500) {
+        let rows = deal::Entity::find()
+            .filter(deal::Column::Id.is_in(chunk.to_vec()))
+            .filter(Condition::any().add(deal::Column::OwnerId.ne(owner_id)).add(deal::Column::OwnerId.is_null()))
+            .all(txn)
+            .await?;
+        if rows.is_empty() {
+            continue;
+        }
+        let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
+        deal::Entity::update_many()
+            .col_expr(deal::Column::OwnerId, Expr::value(owner_id))
+            .col_expr(deal::Column::Version, Expr::col(deal::Column::Version).add(1))
+            .col_expr(deal::Column::UpdatedAt, Expr::value(now))
+            .filter(deal::Column::Id.is_in(ids))
+            .exec(txn)
+            .await?;
+        let audit = rows.iter().map(|d| deal_change::ActiveModel {
+            deal_id: Set(d.id),
+            user_id: Set(actor.user_id),
+            version: Set(d.version + 1),
+            field: Set("owner".into()),
+            old_value: Set(d.owner_id.and_then(|id| names.get(&id).cloned())),
+            new_value: Set(Some(owner.name.clone())),
+            changed_at: Set(now),
+            ..Default::default()
+        });
+        deal_change::Entity::insert_many(audit).exec(txn).await?;
+        moved.extend(rows.iter().map(|d| (d.id, d.version + 1)));
+    }
+    let notice = if moved.is_empty() || Some(owner_id) == actor.user_id {
+        None
+    } else {
+        let n = moved.len();
+        let what = if n == 1 { "a deal".to_string() } else { format!("{n} deals") };
+        let deal_id = (n == 1).then(|| moved[0].0);
+        Some(crate::notifications::service::create(txn, owner_id, "deal_assigned", &format!("{} gave you {what}", actor.name), "", deal_id).await?)
+    };
+    write.txn.commit().await?;
+    if let Some(notice) = notice {
+        notifier.publish([notice]);
+    }
+    let what = format!("{} gave it to {}", actor.name, owner.name);
+    for (deal_id, version) in &moved {
+        notifier.deal_changed(DealEvent { deal_id: *deal_id, version: *version, by_user_id: actor.user_id, what: what.clone() });
+    }
+    Ok(moved.len() as u64)
+}
+
+/// The open deals an agent owns, for handing them all over.
+pub async fn open_deal_ids(db: &DatabaseConnection, owner_id: i64) -> Result<Vec<i64>, AppError> {
+    let open: Vec<i64> = stages(db).await?.into_iter().filter(|s| s.kind == "open").map(|s| s.id).collect();
+    Ok(deal::Entity::find()
+        .select_only()
+        .column(deal::Column::Id)
+        .filter(deal::Column::OwnerId.eq(owner_id))
+        .filter(deal::Column::StageId.is_in(open))
+        .order_by_asc(deal::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// The contact's details as an agent typed them on the deal page.

@@ -501,7 +501,7 @@ pub fn openapi_document() -> Value {
             }
         }
     });
-    let more_paths = [follow_up_paths, super::api_v1_properties::paths(&errors), super::api_v1_presentations::paths(&errors)];
+    let more_paths = [follow_up_paths, super::api_v1_properties::paths(&errors), super::api_v1_presentations::paths(&errors), super::reports::paths(&errors)];
     for (path, item) in more_paths.iter().flat_map(|p| p.as_object().into_iter().flatten()) {
         doc["paths"][path] = item.clone();
     }

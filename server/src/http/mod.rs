@@ -11,6 +11,7 @@ mod events;
 mod form_body;
 mod health;
 mod ics;
+mod reports;
 mod share;
 
 use app::state::AppState;
@@ -42,6 +43,7 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/p/{token}", get(share::page))
         .route("/p/{token}/presentation.pdf", get(share::pdf))
         .route("/media/{*key}", get(share::media))
+        .route("/reports/export/{file}", get(reports::export))
         .route("/admin/agency/logo", post(share::upload_logo).layer(DefaultBodyLimit::max(share::UPLOAD_LIMIT)))
         .route(
             "/properties/{id}/photos",
@@ -80,6 +82,7 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         )
         .route("/api/v1/presentations", post(api_v1_presentations::create))
         .route("/api/v1/presentations/{id}", axum::routing::delete(api_v1_presentations::revoke))
+        .route("/api/v1/reports/{name}", get(reports::api))
         .route("/api/v1/openapi.json", get(api_v1::openapi))
         // The calendar feed authenticates by the secret in its address.
         .route("/ics/{file}", get(ics::feed))

@@ -14,5 +14,6 @@ mod plans;
 mod presentations;
 mod properties;
 mod reminders;
+mod reports;
 mod s3;
 mod worker_crash;

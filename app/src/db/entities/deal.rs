@@ -37,6 +37,9 @@ pub struct Model {
     pub stage_entered_at: Option<DateTimeUtc>,
     pub reply_claimed_by: Option<i64>,
     pub reply_claimed_until: Option<DateTimeUtc>,
+    /// The highest position of an open or won stage the deal has been in, kept by the
+    /// database (migration 9); a lost deal keeps the one it had.
+    pub furthest_position: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
