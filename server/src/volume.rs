@@ -176,7 +176,8 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days:
                 .unwrap_or((SOURCES[0].0, SOURCES[0].2));
             let campaign = *dice.pick(campaigns);
             let need = *dice.pick(&["buy", "buy", "buy", "rent", "sell"]);
-            let budget = 120_000 + 10_000 * dice.below(60) as i64;
+            // Prices to buy or sell; a monthly rent for renters.
+            let budget = if need == "rent" { 700 + 50 * dice.below(50) as i64 } else { 120_000 + 10_000 * dice.below(60) as i64 };
             let name = format!("{} {}", dice.pick(FIRST), dice.pick(LAST));
             let phone = format!("+3468{:07}", contact_id % 10_000_000);
             contacts.push(format!(
@@ -191,17 +192,18 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days:
             let age_days = (now - created).num_days();
             let reach = {
                 let mut r = 0;
-                while r + 1 < open.len() && dice.chance([70, 55, 50, 45][r.min(3)]) {
+                while r + 1 < open.len() && dice.chance([80, 60, 55, 45][r.min(3)]) {
                     r += 1;
                 }
                 r
             };
+            // Old deals have mostly ended; a few linger open.
             let settles = age_days > 60 || dice.chance((age_days * 100 / 60).clamp(0, 100) as u64) || dice.chance(20);
             let outcome = if !settles {
                 "open"
             } else if reach + 1 == open.len() && dice.chance(55) || reach >= 2 && dice.chance(18) {
                 "won"
-            } else if dice.chance(85) {
+            } else if dice.chance(if age_days > 90 { 97 } else { 85 }) {
                 "lost"
             } else {
                 "open"
@@ -212,9 +214,16 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days:
             let mut at = answered.unwrap_or(created) + Duration::hours(1 + dice.below(48) as i64);
             let mut entered = created;
             let mut path: Vec<(&stage::Model, DateTime<Utc>)> = Vec::new();
-            for s in open.iter().take(reach + 1).skip(1) {
+            for (k, s) in open.iter().enumerate().take(reach + 1).skip(1) {
                 path.push((s, at));
                 at += Duration::hours(12 + dice.below(24 * 14) as i64);
+                // Deals go back a step and on again: a second viewing, a renegotiated offer.
+                if dice.chance(60) {
+                    path.push((open[k - 1], at));
+                    at += Duration::hours(12 + dice.below(24 * 7) as i64);
+                    path.push((s, at));
+                    at += Duration::hours(12 + dice.below(24 * 7) as i64);
+                }
             }
             match outcome {
                 "won" => path.push((won, at)),
@@ -224,7 +233,7 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days:
             path.retain(|(_, t)| *t < now);
             let final_stage = path.last().map(|(s, _)| *s).unwrap_or(open[0]);
             let closed_at = (final_stage.kind != "open").then(|| path.last().map(|p| p.1)).flatten();
-            let won_value = (final_stage.kind == "won").then(|| budget * 100 - 5_000 * 100 * dice.below(4) as i64);
+            let won_value = (final_stage.kind == "won").then(|| budget * 100 - (budget / 50) * 100 * dice.below(4) as i64);
             let lost_reason = (final_stage.kind == "lost").then(|| dice.pick(&reasons).clone());
             let furthest = path.iter().filter(|(s, _)| s.kind != "lost").map(|(s, _)| s.position).max().unwrap_or(open[0].position);
             let stage_entered = path.last().map(|p| p.1).unwrap_or(created);
@@ -318,7 +327,7 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days:
             deals.push(format!(
                 "({deal_id}, {contact_id}, {}, {}, {}, 'EUR', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {version}, {}, {}, {}, {furthest})",
                 text(need),
-                budget * 100 - 20_000 * 100,
+                budget * 100 - (budget / 10) * 100,
                 budget * 100,
                 text(dice.pick(AREAS)),
                 opt(owner),

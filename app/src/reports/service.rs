@@ -648,8 +648,8 @@ pub async fn team(
             add_money(&mut row.won_value, currency, *value);
         }
         let empty = row.open + row.done + row.overdue + row.stale + row.won == 0;
-        // Admins without deals, and nobody's empty row, are left out.
-        let works_deals = person.is_some_and(|u| u.role != "admin");
+        // Only agents show with nothing to count (managers and admins own deals rarely).
+        let works_deals = person.is_some_and(|u| u.role == "agent");
         if empty && (id == 0 || !works_deals) {
             continue;
         }
