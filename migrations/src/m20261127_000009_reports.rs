@@ -6,6 +6,7 @@
 //!   stage reached, outcome and lost reason, with their won value: the funnel and the sources.
 //! - `report_response`: deals per UTC creation day, owner, source and speed-to-lead bucket.
 //! - `report_won`: won deals and value per UTC day of closing, owner, source and campaign.
+//! - `report_followups`: follow-ups done per UTC day and assignee.
 //! - `deal_stays`: one row per stay of a deal in a stage, written when the deal leaves it, and
 //!   `report_stage_time` counting them per UTC day left, owner, source, stage and whole days.
 //!
@@ -201,6 +202,16 @@ fn shares(b: DbBackend, row: &str, sign: i64, reach: &str) -> Vec<Share> {
     ]
 }
 
+/// A done follow-up's share of `report_followups`.
+fn done_share(b: DbBackend, row: &str, sign: i64) -> Share {
+    Share::new(
+        "report_followups",
+        vec![("day", day(b, &format!("{row}.completed_at"))), ("assignee_id", format!("{row}.assignee_id"))],
+        vec![("done", sign.to_string())],
+        &format!("{row}.state = 'done' AND {row}.completed_at IS NOT NULL"),
+    )
+}
+
 fn stay_shares(b: DbBackend, row: &str, sign: i64) -> String {
     Share::new(
         "report_stage_time",
@@ -259,6 +270,12 @@ fn triggers(b: DbBackend) -> Vec<String> {
                     stay_shares(b, "OLD", -1)
                 ),
                 "CREATE TRIGGER deal_stays_report AFTER INSERT OR DELETE ON deal_stays FOR EACH ROW EXECUTE FUNCTION deal_stays_report()".into(),
+                format!(
+                    "CREATE FUNCTION reminders_report() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  IF TG_OP <> 'INSERT' THEN\n    {};\n  END IF;\n  IF TG_OP = 'DELETE' THEN\n    RETURN OLD;\n  END IF;\n  {};\n  RETURN NEW;\nEND $$",
+                    done_share(b, "OLD", -1).upsert(),
+                    done_share(b, "NEW", 1).upsert()
+                ),
+                "CREATE TRIGGER reminders_report AFTER INSERT OR DELETE OR UPDATE OF state, completed_at, assignee_id ON reminders FOR EACH ROW EXECUTE FUNCTION reminders_report()".into(),
             ]
         }
         _ => {
@@ -292,6 +309,13 @@ fn triggers(b: DbBackend) -> Vec<String> {
                 ),
                 format!("CREATE TRIGGER deal_stays_report_insert AFTER INSERT ON deal_stays BEGIN\n{}END", body(vec![stay_shares(b, "NEW", 1)])),
                 format!("CREATE TRIGGER deal_stays_report_delete AFTER DELETE ON deal_stays BEGIN\n{}END", body(vec![stay_shares(b, "OLD", -1)])),
+                format!("CREATE TRIGGER reminders_report_insert AFTER INSERT ON reminders BEGIN\n{}END", body(vec![done_share(b, "NEW", 1).upsert()])),
+                format!(
+                    "CREATE TRIGGER reminders_report_update AFTER UPDATE OF state, completed_at, assignee_id ON reminders BEGIN\n{}{}END",
+                    body(vec![done_share(b, "OLD", -1).upsert()]),
+                    body(vec![done_share(b, "NEW", 1).upsert()])
+                ),
+                format!("CREATE TRIGGER reminders_report_delete AFTER DELETE ON reminders BEGIN\n{}END", body(vec![done_share(b, "OLD", -1).upsert()])),
             ]
         }
     }
@@ -322,6 +346,7 @@ fn summary_tables(b: DbBackend) -> Vec<String> {
             &["deals", "won_value"],
         ),
         table("report_response", &[("day", "int"), ("owner_id", "int"), ("source", "text"), ("bucket", "int")], &["deals"]),
+        table("report_followups", &[("day", "int"), ("assignee_id", "int")], &["done"]),
         table(
             "report_won",
             &[("day", "int"), ("owner_id", "int"), ("source", "text"), ("campaign", "text"), ("currency", "text")],
@@ -340,6 +365,7 @@ fn summary_tables(b: DbBackend) -> Vec<String> {
 fn backfill(b: DbBackend) -> Vec<String> {
     let mut out = vec![format!("UPDATE deals SET furthest_position = {}", furthest(b, "deals"))];
     out.extend(shares(b, "deals", 1, "deals.furthest_position").iter().map(|share| share.fill("deals")));
+    out.push(done_share(b, "reminders", 1).fill("reminders"));
     out
 }
 
@@ -373,7 +399,7 @@ impl MigrationTrait for Migration {
             "CREATE INDEX deals_created ON deals (created_at)".to_string(),
             "CREATE INDEX deals_closed ON deals (closed_at)".to_string(),
             "CREATE INDEX deals_stage_updated_owner ON deals (stage_id, updated_at, owner_id, source)".to_string(),
-            "CREATE INDEX reminders_completed ON reminders (completed_at, assignee_id)".to_string(),
+            "CREATE INDEX reminders_completed ON reminders (completed_at, assignee_id, state)".to_string(),
             "CREATE INDEX reminders_state_due ON reminders (state, due_at, assignee_id)".to_string(),
         ]) {
             db.execute_unprepared(&statement).await?;
@@ -388,6 +414,8 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         let drops: &[&str] = match manager.get_database_backend() {
             DbBackend::Postgres => &[
+                "DROP TRIGGER reminders_report ON reminders",
+                "DROP FUNCTION reminders_report",
                 "DROP TRIGGER deals_reach ON deals",
                 "DROP TRIGGER deals_report ON deals",
                 "DROP TRIGGER deal_stays_report ON deal_stays",
@@ -402,6 +430,9 @@ impl MigrationTrait for Migration {
                 "DROP TRIGGER deals_report_delete",
                 "DROP TRIGGER deal_stays_report_insert",
                 "DROP TRIGGER deal_stays_report_delete",
+                "DROP TRIGGER reminders_report_insert",
+                "DROP TRIGGER reminders_report_update",
+                "DROP TRIGGER reminders_report_delete",
             ],
         };
         for statement in drops.iter().chain(&[
@@ -411,6 +442,7 @@ impl MigrationTrait for Migration {
             "DROP INDEX deals_closed",
             "DROP INDEX deals_created",
             "DROP TABLE report_stage_time",
+            "DROP TABLE report_followups",
             "DROP TABLE report_won",
             "DROP TABLE report_response",
             "DROP TABLE report_cohort",

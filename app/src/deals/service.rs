@@ -980,7 +980,18 @@ pub async fn save_stage(
     }
     v.finish()?;
     let mut row: stage::ActiveModel = match id {
-        Some(id) => stage::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?.into(),
+        Some(id) => {
+            let current = stage::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+            // Reports count a deal as open, won or lost by its stage's kind when it moved there.
+            let held = deal::Entity::find().filter(deal::Column::StageId.eq(id)).count(db).await?;
+            if kind.is_some_and(|k| k.as_str() != current.kind) && held > 0 {
+                return Err(AppError::field(
+                    "kind",
+                    format!("This stage holds {held} deals. Move them to another stage before changing its kind."),
+                ));
+            }
+            current.into()
+        }
         None => stage::ActiveModel { ..Default::default() },
     };
     row.name = Set(name);

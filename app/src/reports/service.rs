@@ -204,22 +204,31 @@ pub fn bucket(created: DateTime<Utc>, answered: Option<DateTime<Utc>>) -> i64 {
     }
 }
 
-/// Deals of the filter's agent and source whose `column` falls in `[start, end)`.
-async fn rows_between(
+/// Rows of `select` (ending in `WHERE <instant> >= ? AND <instant> < ?`) for one edge, under
+/// the filter's agent and source, grouped by `group`.
+async fn edge_rows(
     db: &impl ConnectionTrait,
     f: &Filter,
-    column: deal::Column,
+    select: &str,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
-) -> Result<Vec<deal::Model>, AppError> {
-    let mut select = deal::Entity::find().filter(column.gte(start)).filter(column.lt(end));
-    if let Some(agent) = f.agent {
-        select = select.filter(deal::Column::OwnerId.eq(agent));
-    }
-    if let Some(source) = &f.source {
-        select = select.filter(deal::Column::Source.eq(source.clone()));
-    }
-    Ok(select.all(db).await?)
+    group: &str,
+) -> Result<Vec<sea_orm::QueryResult>, AppError> {
+    let mut values: Vec<Value> = vec![start.into(), end.into()];
+    let filters = where_filters(f, "owner_id", "source", &mut values);
+    Ok(db.query_all_raw(statement(db, &format!("{select}{filters} {group}"), values)).await?)
+}
+
+/// The speed-to-lead bucket of a deal row in SQL, as [`bucket`] and migration 9 compute it.
+fn bucket_sql(backend: DbBackend) -> String {
+    let s = match backend {
+        DbBackend::Postgres => "GREATEST(0, floor(extract(epoch from first_response_at))::bigint - floor(extract(epoch from created_at))::bigint)",
+        _ => "max(0, unixepoch(first_response_at) - unixepoch(created_at))",
+    };
+    format!(
+        "CASE WHEN first_response_at IS NULL THEN -1 WHEN {s} < 3600 THEN {s} / 60 WHEN {s} < 86400 THEN ({s} / 900) * 15 \
+         WHEN {s} < 2592000 THEN ({s} / 3600) * 60 ELSE 43200 END"
+    )
 }
 
 fn text(row: &sea_orm::QueryResult, i: usize) -> String {
@@ -265,20 +274,22 @@ pub async fn cohort(db: &impl ConnectionTrait, f: &Filter, stages: &[stage::Mode
     }
     let kinds = stage_kinds(stages);
     for (start, end, _) in &p.edges {
-        for d in rows_between(db, f, deal::Column::CreatedAt, *start, *end).await? {
-            let outcome = kinds.get(&d.stage_id).cloned().unwrap_or_else(|| "open".into());
+        let sql = "SELECT COALESCE(owner_id, 0), source, COALESCE(utm_campaign, ''), currency, COALESCE(furthest_position, -1), stage_id, \
+                   COALESCE(lost_reason, ''), COUNT(*), CAST(SUM(COALESCE(won_value, 0)) AS BIGINT) FROM deals WHERE created_at >= ? AND created_at < ?";
+        for row in edge_rows(db, f, sql, *start, *end, "GROUP BY COALESCE(owner_id, 0), source, COALESCE(utm_campaign, ''), currency, COALESCE(furthest_position, -1), stage_id, COALESCE(lost_reason, '')").await? {
+            let outcome = kinds.get(&int(&row, 5)).cloned().unwrap_or_else(|| "open".into());
             let key = CohortKey {
-                owner: d.owner_id.unwrap_or(0),
-                source: d.source.clone(),
-                campaign: d.utm_campaign.clone().unwrap_or_default(),
-                currency: d.currency.clone(),
-                furthest: i64::from(d.furthest_position.unwrap_or(-1)),
-                lost_reason: if outcome == "lost" { d.lost_reason.clone().unwrap_or_default() } else { String::new() },
+                owner: int(&row, 0),
+                source: text(&row, 1),
+                campaign: text(&row, 2),
+                currency: text(&row, 3),
+                furthest: int(&row, 4),
+                lost_reason: if outcome == "lost" { text(&row, 6) } else { String::new() },
                 outcome: outcome.clone(),
             };
             let e = out.entry(key).or_default();
-            e.0 += 1;
-            e.1 += if outcome == "won" { d.won_value.unwrap_or(0) } else { 0 };
+            e.0 += int(&row, 7);
+            e.1 += if outcome == "won" { int(&row, 8) } else { 0 };
         }
     }
     out.retain(|_, v| v.0 != 0);
@@ -383,9 +394,11 @@ pub async fn responses(db: &impl ConnectionTrait, f: &Filter) -> Result<BTreeMap
             *out.entry((int(&row, 0), text(&row, 1), int(&row, 2))).or_default() += int(&row, 3);
         }
     }
+    let b = bucket_sql(db.get_database_backend());
     for (start, end, _) in &p.edges {
-        for d in rows_between(db, f, deal::Column::CreatedAt, *start, *end).await? {
-            *out.entry((d.owner_id.unwrap_or(0), d.source.clone(), bucket(d.created_at, d.first_response_at))).or_default() += 1;
+        let sql = format!("SELECT COALESCE(owner_id, 0), source, {b}, COUNT(*) FROM deals WHERE created_at >= ? AND created_at < ?");
+        for row in edge_rows(db, f, &sql, *start, *end, &format!("GROUP BY COALESCE(owner_id, 0), source, {b}")).await? {
+            *out.entry((int(&row, 0), text(&row, 1), int(&row, 2))).or_default() += int(&row, 3);
         }
     }
     out.retain(|_, n| *n != 0);
@@ -465,15 +478,19 @@ pub async fn won_by_range(
             }
         }
     }
-    for (start, end, range) in &p.edges {
-        for d in rows_between(db, f, deal::Column::ClosedAt, *start, *end).await? {
-            if kinds.get(&d.stage_id).map(String::as_str) != Some("won") {
-                continue;
+    let won: Vec<String> = kinds.iter().filter(|(_, k)| k.as_str() == "won").map(|(id, _)| id.to_string()).collect();
+    if !won.is_empty() {
+        for (start, end, range) in &p.edges {
+            let sql = format!(
+                "SELECT COALESCE(owner_id, 0), source, COALESCE(utm_campaign, ''), currency, COUNT(*), CAST(SUM(COALESCE(won_value, 0)) AS BIGINT) \
+                 FROM deals WHERE stage_id IN ({}) AND closed_at >= ? AND closed_at < ?",
+                won.join(", ")
+            );
+            for row in edge_rows(db, f, &sql, *start, *end, "GROUP BY COALESCE(owner_id, 0), source, COALESCE(utm_campaign, ''), currency").await? {
+                let e = out.entry((*range, int(&row, 0), text(&row, 1), text(&row, 2), text(&row, 3))).or_default();
+                e.0 += int(&row, 4);
+                e.1 += int(&row, 5);
             }
-            let key = (*range, d.owner_id.unwrap_or(0), d.source.clone(), d.utm_campaign.clone().unwrap_or_default(), d.currency.clone());
-            let e = out.entry(key).or_default();
-            e.0 += 1;
-            e.1 += d.won_value.unwrap_or(0);
         }
     }
     out.retain(|_, v| v.0 != 0);
@@ -528,11 +545,9 @@ pub async fn stays(db: &impl ConnectionTrait, f: &Filter) -> Result<BTreeMap<(i6
         }
     }
     for (start, end, _) in &p.edges {
-        let mut values: Vec<Value> = vec![(*start).into(), (*end).into()];
-        let filters = where_filters(f, "owner_id", "source", &mut values);
-        let sql = format!("SELECT stage_id, days FROM deal_stays WHERE left_at >= ? AND left_at < ?{filters}");
-        for row in db.query_all_raw(statement(db, &sql, values)).await? {
-            *out.entry((int(&row, 0), int(&row, 1))).or_default() += 1;
+        let sql = "SELECT stage_id, days, COUNT(*) FROM deal_stays WHERE left_at >= ? AND left_at < ?";
+        for row in edge_rows(db, f, sql, *start, *end, "GROUP BY stage_id, days").await? {
+            *out.entry((int(&row, 0), int(&row, 1))).or_default() += int(&row, 2);
         }
     }
     out.retain(|_, n| *n != 0);
@@ -560,6 +575,39 @@ async fn count_by(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> R
     let mut out = HashMap::new();
     for row in db.query_all_raw(statement(db, sql, values)).await? {
         *out.entry(int(&row, 0)).or_default() += int(&row, 1).max(0) as u64;
+    }
+    Ok(out)
+}
+
+/// Follow-ups done in the period per assignee: whole days from `report_followups`, the ends
+/// from the reminders.
+async fn done_by(db: &impl ConnectionTrait, f: &Filter) -> Result<HashMap<i64, u64>, AppError> {
+    let p = pieces(&[(f.start, f.end)]);
+    let agent = |values: &mut Vec<Value>| match f.agent {
+        Some(a) => {
+            values.push(a.into());
+            " AND assignee_id = ?"
+        }
+        None => "",
+    };
+    let mut out: HashMap<i64, u64> = HashMap::new();
+    if let Some((lo, hi)) = day_span(&p) {
+        let mut values: Vec<Value> = vec![lo.into(), hi.into()];
+        let only = agent(&mut values);
+        let sql = format!("SELECT assignee_id, CAST(SUM(done) AS BIGINT) FROM report_followups WHERE day >= ? AND day < ?{only} GROUP BY assignee_id");
+        for (id, n) in count_by(db, &sql, values).await? {
+            *out.entry(id).or_default() += n;
+        }
+    }
+    for (start, end, _) in &p.edges {
+        let mut values: Vec<Value> = vec![(*start).into(), (*end).into()];
+        let only = agent(&mut values);
+        let sql = format!(
+            "SELECT assignee_id, COUNT(*) FROM reminders WHERE completed_at >= ? AND completed_at < ? AND state = 'done'{only} GROUP BY assignee_id"
+        );
+        for (id, n) in count_by(db, &sql, values).await? {
+            *out.entry(id).or_default() += n;
+        }
     }
     Ok(out)
 }
@@ -595,13 +643,7 @@ pub async fn team(
         );
         count_by(db, &sql, values).await?
     };
-    let mut values: Vec<Value> = vec![f.start.into(), f.end.into()];
-    let mut sql = "SELECT assignee_id, COUNT(*) FROM reminders WHERE completed_at >= ? AND completed_at < ? AND state = 'done'".to_string();
-    if let Some(agent) = f.agent {
-        sql.push_str(" AND assignee_id = ?");
-        values.push(agent.into());
-    }
-    let done = count_by(db, &format!("{sql} GROUP BY assignee_id"), values).await?;
+    let done = done_by(db, f).await?;
     let mut values: Vec<Value> = vec![now.into()];
     let mut sql = "SELECT assignee_id, COUNT(*) FROM reminders WHERE state = 'pending' AND due_at < ?".to_string();
     if let Some(agent) = f.agent {

@@ -332,6 +332,11 @@ async fn every_figure_matches_a_count_over_every_row() {
             .unwrap();
     }
 
+    // A stage's kind stays while it holds deals (the summaries count deals by it).
+    let busy = stages.iter().find(|s| s.kind == "open").unwrap();
+    let refused = deals::save_stage(db, Some(busy.id), &busy.name, "lost", busy.position, busy.stale_after_days).await.unwrap_err();
+    assert!(refused.field_message("kind").unwrap().contains("Move them"), "{refused:?}");
+
     let w = world(&app).await;
     let now = Utc::now();
     // The history and the stays agree.
