@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::auth::{api::guard, Role};
 
 #[server(endpoint = "reports/dashboard")]
-pub async fn load_dashboard(query: ReportQuery) -> Result<Dashboard, AppError> {
+pub async fn load_dashboard(#[server(default)] query: ReportQuery) -> Result<Dashboard, AppError> {
     let result = async {
         let viewer = guard::require(Role::Manager)?;
         super::service::dashboard(&guard::state()?.db, &viewer.time_zone, &query).await
@@ -18,7 +18,7 @@ pub async fn load_dashboard(query: ReportQuery) -> Result<Dashboard, AppError> {
 }
 
 #[server(endpoint = "reports/deals")]
-pub async fn load_drill_down(query: ReportQuery, figure: FigureParams, page: u64) -> Result<DrillDown, AppError> {
+pub async fn load_drill_down(#[server(default)] query: ReportQuery, #[server(default)] figure: FigureParams, page: u64) -> Result<DrillDown, AppError> {
     let result = async {
         let viewer = guard::require(Role::Manager)?;
         let figure = super::Figure::parse(&figure).ok_or_else(|| AppError::field("figure", "Choose a number on the dashboard."))?;

@@ -398,7 +398,7 @@ pub fn ReportsPage() -> impl IntoView {
 }
 
 #[component]
-fn DrillView(d: DrillDown, figure: FigureParams, reassign: ServerAction<ReassignDeals>) -> impl IntoView {
+fn DrillView(d: DrillDown, figure: FigureParams, reassign: ServerAction<ReassignDeals>, picks: NodeRef<leptos::html::Form>) -> impl IntoView {
     let base = format!(
         "/reports/deals?{}&{}",
         d.scope.query().to_query_string(),
@@ -413,7 +413,7 @@ fn DrillView(d: DrillDown, figure: FigureParams, reassign: ServerAction<Reassign
             " · "<a href=csv download>"CSV"</a></p>
         {reassign.value().get().and_then(|r| r.ok()).map(|n| view! { <p class="notice" data-testid="moved">{format!("Moved {n} deal{}.", if n == 1 { "" } else { "s" })}</p> })}
         {form_error(reassign.value())}
-        <ActionForm action=reassign attr:class="stack">
+        <ActionForm action=reassign node_ref=picks attr:class="stack">
             <ul class="deal-list pickable">
                 {d.deals.into_iter().enumerate().map(|(i, card)| {
                     let id = card.id;
@@ -461,6 +461,15 @@ pub fn DrillDownPage() -> impl IntoView {
     });
     let page = Memo::new(move |_| q.with(|q| q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1u64)));
     let reassign = ServerAction::<ReassignDeals>::new();
+    // Once deals are handed over the list changes under the boxes: none stays ticked.
+    let picks = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(reassign.value().get(), Some(Ok(_))) {
+            if let Some(form) = picks.get() {
+                form.reset();
+            }
+        }
+    });
     let data = Resource::new(
         move || (query.get(), figure.get(), page.get(), reassign.version().get()),
         |(q, f, p, _)| load_drill_down(q, f, p),
@@ -472,7 +481,7 @@ pub fn DrillDownPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match data.await {
                             Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
-                            Ok(d) => view! { <DrillView d figure=figure.get_untracked() reassign/> }.into_any(),
+                            Ok(d) => view! { <DrillView d figure=figure.get_untracked() reassign picks/> }.into_any(),
                         }
                     })}
                 </Transition>

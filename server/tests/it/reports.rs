@@ -483,6 +483,10 @@ async fn tables_download_as_csv_and_figures_read_as_json() {
     assert!(bad.body.contains("2026-11-01"), "{}", bad.body);
     let doc = app.get("/api/v1/openapi.json", None).await;
     assert!(doc.body.contains("/reports/funnel") && doc.body.contains("/reports/deals"));
+    // The hydrated page asks with no filters at all (an empty body) after a client-side move.
+    let fresh = app.call("/api/reports/dashboard", "", Some(&boss)).await;
+    assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.body);
+    assert_eq!(app.call("/api/reports/dashboard", "", Some(&agent)).await.status, StatusCode::FORBIDDEN);
     // The dashboard page renders for the manager with its charts, and refuses an agent.
     let page = app.get("/reports", Some(&boss)).await;
     assert!(page.body.contains("<svg") && page.body.contains("class=\"chart-bar\""), "charts are drawn on the server");
