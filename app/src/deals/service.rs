@@ -718,11 +718,15 @@ pub async fn reassign_many(
     let txn = &write.txn;
     let mut moved: Vec<(i64, i64)> = Vec::new();
     for chunk in deal_ids.chunks(500) {
-        let rows = deal::Entity::find()
+        let mut select = deal::Entity::find()
             .filter(deal::Column::Id.is_in(chunk.to_vec()))
-            .filter(Condition::any().add(deal::Column::OwnerId.ne(owner_id)).add(deal::Column::OwnerId.is_null()))
-            .all(txn)
-            .await?;
+            .filter(Condition::any().add(deal::Column::OwnerId.ne(owner_id)).add(deal::Column::OwnerId.is_null()));
+        // Held until commit, so the versions read are the ones the update bumps (SQLite
+        // writes one at a time already).
+        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            select = select.lock_exclusive();
+        }
+        let rows = select.all(txn).await?;
         if rows.is_empty() {
             continue;
         }
@@ -769,10 +773,11 @@ pub async fn reassign_many(
 /// The open deals an agent owns, for handing them all over.
 pub async fn open_deal_ids(db: &DatabaseConnection, owner_id: i64) -> Result<Vec<i64>, AppError> {
     let open: Vec<i64> = stages(db).await?.into_iter().filter(|s| s.kind == "open").map(|s| s.id).collect();
+    let owner = if owner_id == 0 { deal::Column::OwnerId.is_null() } else { deal::Column::OwnerId.eq(owner_id) };
     Ok(deal::Entity::find()
         .select_only()
         .column(deal::Column::Id)
-        .filter(deal::Column::OwnerId.eq(owner_id))
+        .filter(owner)
         .filter(deal::Column::StageId.is_in(open))
         .order_by_asc(deal::Column::Id)
         .into_tuple()

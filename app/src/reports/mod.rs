@@ -241,7 +241,7 @@ impl Figure {
             "won" => Figure::Won,
             "lost" => Figure::Lost,
             "lost_reason" => Figure::LostReason { reason: key() },
-            "answered_within" => Figure::AnsweredWithin { minutes: p.minutes.filter(|m| *m > 0)? },
+            "answered_within" => Figure::AnsweredWithin { minutes: p.minutes.filter(|m| (1..=525_600).contains(m))? },
             "unanswered" => Figure::Unanswered,
             "agent_open" => Figure::AgentOpen { agent: p.owner? },
             "agent_won" => Figure::AgentWon { agent: p.owner? },

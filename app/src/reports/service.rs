@@ -58,7 +58,13 @@ pub fn filter(query: &ReportQuery, time_zone: &str, now: DateTime<Utc>) -> Resul
     let mut v = Validator::default();
     let mut date = |field: &'static str, raw: &Option<String>| -> Option<NaiveDate> {
         let raw = raw.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-        v.check(field, NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| "Enter a date like 2026-11-01.".to_string()))
+        v.check(
+            field,
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1970..=2200).contains(&d.year()))
+                .ok_or_else(|| "Enter a date like 2026-11-01.".to_string()),
+        )
     };
     let to = date("to", &query.to).unwrap_or(today);
     let from = date("from", &query.from).unwrap_or(to - Duration::days(29));
@@ -215,7 +221,8 @@ async fn edge_rows(
     group: &str,
 ) -> Result<Vec<sea_orm::QueryResult>, AppError> {
     let mut values: Vec<Value> = vec![start.into(), end.into()];
-    let filters = where_filters(f, "owner_id", "source", &mut values);
+    // Nobody's deals are owner 0 in the summaries and NULL in the rows.
+    let filters = where_filters(f, "COALESCE(owner_id, 0)", "source", &mut values);
     Ok(db.query_all_raw(statement(db, &format!("{select}{filters} {group}"), values)).await?)
 }
 
@@ -654,7 +661,7 @@ pub async fn team(
     let mut stale: HashMap<i64, u64> = HashMap::new();
     for (stage_id, cutoff) in stale_stages(stages, now) {
         let mut values: Vec<Value> = vec![stage_id.into(), cutoff.into()];
-        let filters = where_filters(f, "owner_id", "source", &mut values);
+        let filters = where_filters(f, "COALESCE(owner_id, 0)", "source", &mut values);
         let sql = format!(
             "SELECT COALESCE(owner_id, 0), COUNT(*) FROM deals WHERE stage_id = ? AND updated_at < ?{filters} GROUP BY COALESCE(owner_id, 0)"
         );
@@ -746,7 +753,7 @@ pub async fn dashboard(db: &DatabaseConnection, time_zone: &str, query: &ReportQ
 
 /// The sources deals have come from, for the filter.
 pub async fn sources(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
-    let rows = db.query_all_raw(statement(db, "SELECT DISTINCT source FROM report_open ORDER BY source", vec![])).await?;
+    let rows = db.query_all_raw(statement(db, "SELECT DISTINCT source FROM report_open WHERE deals <> 0 ORDER BY source", vec![])).await?;
     Ok(rows.iter().map(|r| text(r, 0)).collect())
 }
 
@@ -825,8 +832,12 @@ fn figure_condition(
         Figure::Won => (created.add(deal::Column::StageId.is_in(kind_ids("won"))), "New leads won".into()),
         Figure::Lost => (created.add(deal::Column::StageId.is_in(kind_ids("lost"))), "New leads lost".into()),
         Figure::LostReason { reason } => (
-            created.add(deal::Column::StageId.is_in(kind_ids("lost"))).add(deal::Column::LostReason.eq(reason.clone())),
-            format!("Lost: {reason}"),
+            created.add(deal::Column::StageId.is_in(kind_ids("lost"))).add(if reason.is_empty() {
+                Condition::any().add(deal::Column::LostReason.is_null()).add(deal::Column::LostReason.eq(""))
+            } else {
+                Condition::all().add(deal::Column::LostReason.eq(reason.clone()))
+            }),
+            if reason.is_empty() { "Lost, no reason given".into() } else { format!("Lost: {reason}") },
         ),
         Figure::AnsweredWithin { minutes } => (
             created.add(deal::Column::FirstResponseAt.is_not_null()).add(Expr::cust(format!(
@@ -871,7 +882,7 @@ fn figure_condition(
         Figure::Source { source, campaign, won } => {
             let mut c = created.add(deal::Column::Source.eq(source.clone()));
             c = if campaign.is_empty() {
-                c.add(deal::Column::UtmCampaign.is_null())
+                c.add(Condition::any().add(deal::Column::UtmCampaign.is_null()).add(deal::Column::UtmCampaign.eq("")))
             } else {
                 c.add(deal::Column::UtmCampaign.eq(campaign.clone()))
             };
@@ -924,7 +935,7 @@ pub async fn drill_down(
     let now = Utc::now();
     let f = filter(query, &viewer.time_zone, now)?;
     let (select, title, names) = behind(db, &f, figure, now).await?;
-    let page = page.max(1);
+    let page = page.clamp(1, 1_000_000);
     let total = select.clone().count(db).await?;
     let rows = select.order_by_desc(deal::Column::CreatedAt).order_by_desc(deal::Column::Id).paginate(db, DRILL_PAGE).fetch_page(page - 1).await?;
     let people = user::Entity::find().order_by_asc(user::Column::Name).all(db).await?;
@@ -955,8 +966,10 @@ pub async fn behind(
     let mut select = deal::Entity::find().filter(condition);
     // The stays carry their own owner and source (as they were then).
     if !matches!(figure, Figure::StageTime { .. }) {
-        if let Some(agent) = f.agent {
-            select = select.filter(deal::Column::OwnerId.eq(agent));
+        match f.agent {
+            Some(0) => select = select.filter(deal::Column::OwnerId.is_null()),
+            Some(agent) => select = select.filter(deal::Column::OwnerId.eq(agent)),
+            None => {}
         }
         if let Some(source) = &f.source {
             select = select.filter(deal::Column::Source.eq(source.clone()));
@@ -1040,6 +1053,8 @@ mod tests {
         assert!(bad("yesterday", "2026-11-01").contains("2026-11-01"));
         assert!(bad("2026-11-10", "2026-11-01").contains("start before"));
         assert!(bad("2020-01-01", "2026-11-01").contains("at most"));
+        assert!(bad("2026-11-01", "+262142-12-31").contains("2026-11-01"), "no date arithmetic past chrono's range");
+        assert!(bad("2026-11-01", "9999-12-31").contains("2026-11-01"));
         let f = filter(&ReportQuery::default(), "UTC", now).unwrap();
         assert_eq!((f.from.to_string(), f.to.to_string()), ("2026-10-22".into(), "2026-11-20".into()));
     }

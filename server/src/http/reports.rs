@@ -258,7 +258,7 @@ async fn deal_rows(state: &AppState, time_zone: &str, query: &ReportQuery, figur
                 cell(c.map(|c| c.name.clone()).unwrap_or_default()),
                 cell(c.and_then(|c| c.phone.clone()).unwrap_or_default()),
                 cell(c.and_then(|c| c.email.clone()).unwrap_or_default()),
-                d.need.clone(),
+                cell(&d.need),
                 cell(stages.get(&d.stage_id).cloned().unwrap_or_default()),
                 cell(d.owner_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default()),
                 cell(&d.source),
@@ -297,7 +297,7 @@ pub async fn api(State(state): State<AppState>, Path(name): Path<String>, header
             if per_page == 0 || per_page > 1000 {
                 return Err(AppError::field("per_page", "Ask for 1 to 1000 deals per page."));
             }
-            let page = params.page.unwrap_or(1).max(1);
+            let page = params.page.unwrap_or(1).clamp(1, 1_000_000);
             let total = sea_orm::PaginatorTrait::count(select.clone(), &state.db).await?;
             let rows = select
                 .order_by_desc(deal::Column::CreatedAt)
