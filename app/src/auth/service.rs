@@ -388,6 +388,16 @@ pub async fn update_user(
     Ok(())
 }
 
+/// The user `user_id` if they exist and are enabled; otherwise a field error on `field`
+/// asking for an active colleague (for assigning deals, follow-ups and listings).
+pub async fn active_colleague(db: &impl ConnectionTrait, user_id: i64, field: &str) -> Result<user::Model, AppError> {
+    user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+        .ok_or_else(|| AppError::field(field, "Choose an active colleague."))
+}
+
 /// Marks a colleague away (round-robin skips them) or back. Managers may do this too.
 pub async fn set_away(db: &DatabaseConnection, user_id: i64, away: bool) -> Result<(), AppError> {
     let row = find_user(db, user_id).await?;

@@ -654,11 +654,7 @@ pub async fn reassign(
     if !actor.manager {
         return Err(AppError::Forbidden);
     }
-    let owner = user::Entity::find_by_id(owner_id)
-        .one(db)
-        .await?
-        .filter(|u| u.disabled_at.is_none())
-        .ok_or_else(|| AppError::field("owner_id", "Choose an active colleague."))?;
+    let owner = crate::auth::service::active_colleague(db, owner_id, "owner_id").await?;
     let names = names(db).await?;
     let what = format!("{} gave it to {}", actor.name, owner.name);
     let new_version = versioned(db, notifier, actor, deal_id, version, what, |current| {
@@ -707,11 +703,7 @@ pub async fn reassign_many(
     if deal_ids.len() > BULK_LIMIT {
         return Err(AppError::field("deal_ids", format!("Hand over at most {BULK_LIMIT} deals at once.")));
     }
-    let owner = user::Entity::find_by_id(owner_id)
-        .one(db)
-        .await?
-        .filter(|u| u.disabled_at.is_none())
-        .ok_or_else(|| AppError::field("owner_id", "Choose an active colleague."))?;
+    let owner = crate::auth::service::active_colleague(db, owner_id, "owner_id").await?;
     let names = names(db).await?;
     let now = Utc::now();
     let write = crate::db::begin_write(db).await?;

@@ -8,7 +8,7 @@ use sea_orm::{
 
 use super::{areas_of, fit, operation_for, DealMatch, ListingMatch, Offer, PropertyInput, PropertyView, Wish, ENERGY_RATINGS, OPERATIONS, STATUSES, TYPES};
 use crate::capture::normalize::parse_money;
-use crate::db::entities::{contact, deal, property, user};
+use crate::db::entities::{contact, deal, property};
 use crate::deals::service::Actor;
 use crate::error::{AppError, Validator};
 
@@ -131,11 +131,7 @@ pub async fn save(db: &DatabaseConnection, actor: &Actor, id: Option<i64>, input
     let agent = match input.listing_agent_id {
         Some(agent) if Some(agent) != actor.user_id && !actor.manager => return Err(AppError::Forbidden),
         Some(agent) => {
-            user::Entity::find_by_id(agent)
-                .one(db)
-                .await?
-                .filter(|u| u.disabled_at.is_none())
-                .ok_or_else(|| AppError::field("listing_agent_id", "Choose an active colleague."))?;
+            crate::auth::service::active_colleague(db, agent, "listing_agent_id").await?;
             Some(agent)
         }
         None => existing.as_ref().and_then(|e| e.listing_agent_id).or(actor.user_id),

@@ -185,11 +185,7 @@ pub async fn create(
         .or(deal.owner_id)
         .or(actor.user_id)
         .ok_or_else(|| AppError::field("assignee_id", "Nobody owns this deal: name who should follow it up."))?;
-    let assignee = user::Entity::find_by_id(assignee_id)
-        .one(db)
-        .await?
-        .filter(|u| u.disabled_at.is_none())
-        .ok_or_else(|| AppError::field("assignee_id", "Choose an active colleague."))?;
+    let assignee = crate::auth::service::active_colleague(db, assignee_id, "assignee_id").await?;
     let mut v = Validator::default();
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     let kind = v.check("kind", Kind::parse(kind));

@@ -228,10 +228,8 @@ async fn edge_rows(
 
 /// The speed-to-lead bucket of a deal row in SQL, as [`bucket`] and migration 9 compute it.
 fn bucket_sql(backend: DbBackend) -> String {
-    let s = match backend {
-        DbBackend::Postgres => "GREATEST(0, floor(extract(epoch from first_response_at))::bigint - floor(extract(epoch from created_at))::bigint)",
-        _ => "max(0, unixepoch(first_response_at) - unixepoch(created_at))",
-    };
+    let greatest = if backend == DbBackend::Postgres { "GREATEST" } else { "max" };
+    let s = format!("{greatest}(0, {})", seconds_between(backend, "created_at", "first_response_at"));
     format!(
         "CASE WHEN first_response_at IS NULL THEN -1 WHEN {s} < 3600 THEN {s} / 60 WHEN {s} < 86400 THEN ({s} / 900) * 15 \
          WHEN {s} < 2592000 THEN ({s} / 3600) * 60 ELSE 43200 END"
