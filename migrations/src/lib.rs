@@ -12,6 +12,7 @@ mod m20261126_000006_follow_up_plans;
 mod m20261126_000007_properties;
 mod m20261126_000008_presentations;
 mod m20261127_000009_reports;
+mod m20261127_000010_report_months;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_properties::Migration),
             Box::new(m20261126_000008_presentations::Migration),
             Box::new(m20261127_000009_reports::Migration),
+            Box::new(m20261127_000010_report_months::Migration),
         ]
     }
 }

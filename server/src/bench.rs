@@ -650,8 +650,6 @@ pub async fn reports(config: &Config, runs: usize) -> anyhow::Result<()> {
     for (label, q) in &scopes {
         let f = r::filter(q, "Europe/Madrid", Utc::now()).map_err(|e| anyhow::anyhow!("{e}"))?;
         let weeks: Vec<_> = r::weeks(&f).iter().map(|(_, s, e)| (*s, *e)).collect();
-        let mut ranges = vec![(f.start, f.end)];
-        ranges.extend(weeks.iter().copied());
         let people = user::Entity::find().all(&db).await?;
         macro_rules! time {
             ($name:expr, $body:expr) => {{
@@ -675,13 +673,13 @@ pub async fn reports(config: &Config, runs: usize) -> anyhow::Result<()> {
         time!("open deals per stage", r::open(&db, &f, &stages));
         time!("funnel and sources", r::cohort(&db, &f, &stages));
         time!("speed to lead", r::responses(&db, &f));
-        time!("won per agent, week", r::won_by_range(&db, &f, &ranges, &kinds));
+        time!("won per agent, source", r::won(&db, &f, &kinds));
         time!("team", async {
-            let won = r::won_by_range(&db, &f, &ranges[..1], &kinds).await?;
+            let won = r::won(&db, &f, &kinds).await?;
             r::team(&db, &f, &stages, &people, &won, Utc::now()).await
         });
         time!("time in stage", r::stays(&db, &f));
-        time!("new leads per week", r::new_by_range(&db, &f, &weeks));
+        time!("leads and won per week", r::flow_by_range(&db, &f, &weeks, &kinds));
         time!("deals behind a number", r::drill_down(&db, &viewer, q, &app::reports::Figure::Leads, 1));
         time!("whole dashboard", r::dashboard(&db, "Europe/Madrid", q));
     }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
@@ -156,8 +156,29 @@ fn where_filters(f: &Filter, owner: &str, source: &str, values: &mut Vec<Value>)
     sql
 }
 
+/// Whole UTC calendar months inside the whole days `[lo, hi)`, as their first days `[first, end)`.
+fn whole_months(lo: i64, hi: i64) -> Option<(i64, i64)> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    let start = epoch.checked_add_signed(Duration::days(lo))?;
+    let first = if start.day() == 1 { start } else { start.with_day(1)?.checked_add_months(Months::new(1))? };
+    let end = epoch.checked_add_signed(Duration::days(hi))?.with_day(1)?;
+    (first < end).then(|| ((first - epoch).num_days(), (end - epoch).num_days()))
+}
+
+/// The stretches of `[lo, hi)` and the table each is read from: the whole months from
+/// `<table>_month` (migration 10), the days around them from `table`.
+fn stretches(table: &str, (lo, hi): (i64, i64), by_day: bool) -> Vec<(String, i64, i64)> {
+    let whole = if by_day { None } else { whole_months(lo, hi) };
+    let all = match whole {
+        Some((first, end)) => vec![(table.to_string(), lo, first), (format!("{table}_month"), first, end), (table.to_string(), end, hi)],
+        None => vec![(table.to_string(), lo, hi)],
+    };
+    all.into_iter().filter(|(_, a, b)| a < b).collect()
+}
+
 /// Summary rows of whole days `[lo, hi)`, grouped by `cols` (plus the day when `by_day`), with
-/// `sums` summed. Every value comes back as text or a whole number.
+/// `sums` summed. Whole months are read from the monthly summary unless `by_day`. Follow-ups
+/// are filtered by assignee only. Every value comes back as text or a whole number.
 async fn summary(
     db: &impl ConnectionTrait,
     f: &Filter,
@@ -167,16 +188,31 @@ async fn summary(
     sums: &[&str],
     by_day: bool,
 ) -> Result<Vec<sea_orm::QueryResult>, AppError> {
-    let mut values: Vec<Value> = vec![days.0.into(), days.1.into()];
-    let filters = where_filters(f, "owner_id", "source", &mut values);
     let mut group: Vec<&str> = cols.to_vec();
     if by_day {
         group.insert(0, "day");
     }
+    let inner = group.iter().chain(sums).copied().collect::<Vec<_>>().join(", ");
+    let mut values: Vec<Value> = Vec::new();
+    let parts: Vec<String> = stretches(table, days, by_day)
+        .into_iter()
+        .map(|(from, lo, hi)| {
+            values.extend([Value::from(lo), Value::from(hi)]);
+            let filters = if table == "report_followups" {
+                f.agent.map_or(String::new(), |a| {
+                    values.push(a.into());
+                    " AND assignee_id = ?".into()
+                })
+            } else {
+                where_filters(f, "owner_id", "source", &mut values)
+            };
+            format!("SELECT {inner} FROM {from} WHERE day >= ? AND day < ?{filters}")
+        })
+        .collect();
     let sums: Vec<String> = sums.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT)")).collect();
     let select = group.iter().map(|c| c.to_string()).chain(sums).collect::<Vec<_>>().join(", ");
     let group_by = if group.is_empty() { String::new() } else { format!(" GROUP BY {}", group.join(", ")) };
-    let sql = format!("SELECT {select} FROM {table} WHERE day >= ? AND day < ?{filters}{group_by}");
+    let sql = format!("SELECT {select} FROM ({}) AS stretches{group_by}", parts.join(" UNION ALL "));
     Ok(db.query_all_raw(statement(db, &sql, values)).await?)
 }
 
@@ -463,36 +499,29 @@ fn agent_name(names: &HashMap<i64, String>, id: i64) -> String {
     if id == 0 { "Nobody yet".into() } else { names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")) }
 }
 
-/// Won deals and value per (range, owner, source, campaign, currency) by the day they closed.
-pub async fn won_by_range(
-    db: &impl ConnectionTrait,
-    f: &Filter,
-    ranges: &[(DateTime<Utc>, DateTime<Utc>)],
-    kinds: &HashMap<i64, String>,
-) -> Result<BTreeMap<(usize, i64, String, String, String), (i64, i64)>, AppError> {
-    let p = pieces(ranges);
-    let mut out: BTreeMap<(usize, i64, String, String, String), (i64, i64)> = BTreeMap::new();
+/// The won deals' key: owner, source, campaign and currency.
+pub type WonKey = (i64, String, String, String);
+
+/// Won deals and value per owner, source, campaign and currency, closed in the period.
+pub async fn won(db: &impl ConnectionTrait, f: &Filter, kinds: &HashMap<i64, String>) -> Result<BTreeMap<WonKey, (i64, i64)>, AppError> {
+    let p = pieces(&[(f.start, f.end)]);
+    let mut out: BTreeMap<WonKey, (i64, i64)> = BTreeMap::new();
     if let Some(days) = day_span(&p) {
-        let range_of = ranges_of_days(&p);
-        let rows = summary(db, f, "report_won", days, &["owner_id", "source", "campaign", "currency"], &["deals", "value"], true).await?;
+        let rows = summary(db, f, "report_won", days, &["owner_id", "source", "campaign", "currency"], &["deals", "value"], false).await?;
         for row in rows {
-            for range in range_of.get(&int(&row, 0)).into_iter().flatten() {
-                let e = out.entry((*range, int(&row, 1), text(&row, 2), text(&row, 3), text(&row, 4))).or_default();
-                e.0 += int(&row, 5);
-                e.1 += int(&row, 6);
-            }
+            let e = out.entry((int(&row, 0), text(&row, 1), text(&row, 2), text(&row, 3))).or_default();
+            e.0 += int(&row, 4);
+            e.1 += int(&row, 5);
         }
     }
-    let won: Vec<String> = kinds.iter().filter(|(_, k)| k.as_str() == "won").map(|(id, _)| id.to_string()).collect();
-    if !won.is_empty() {
-        for (start, end, range) in &p.edges {
+    if let Some(won) = won_stages(kinds) {
+        for (start, end, _) in &p.edges {
             let sql = format!(
                 "SELECT COALESCE(owner_id, 0), source, COALESCE(utm_campaign, ''), currency, COUNT(*), CAST(SUM(COALESCE(won_value, 0)) AS BIGINT) \
-                 FROM deals WHERE stage_id IN ({}) AND closed_at >= ? AND closed_at < ?",
-                won.join(", ")
+                 FROM deals WHERE stage_id IN ({won}) AND closed_at >= ? AND closed_at < ?"
             );
             for row in edge_rows(db, f, &sql, *start, *end, "GROUP BY COALESCE(owner_id, 0), source, COALESCE(utm_campaign, ''), currency").await? {
-                let e = out.entry((*range, int(&row, 0), text(&row, 1), text(&row, 2), text(&row, 3))).or_default();
+                let e = out.entry((int(&row, 0), text(&row, 1), text(&row, 2), text(&row, 3))).or_default();
                 e.0 += int(&row, 4);
                 e.1 += int(&row, 5);
             }
@@ -502,29 +531,41 @@ pub async fn won_by_range(
     Ok(out)
 }
 
-/// New leads per range (by the day they came in).
-pub async fn new_by_range(db: &impl ConnectionTrait, f: &Filter, ranges: &[(DateTime<Utc>, DateTime<Utc>)]) -> Result<Vec<u64>, AppError> {
+/// The won stages' ids for an `IN (…)` list, when there are any.
+fn won_stages(kinds: &HashMap<i64, String>) -> Option<String> {
+    let won: Vec<String> = kinds.iter().filter(|(_, k)| k.as_str() == "won").map(|(id, _)| id.to_string()).collect();
+    (!won.is_empty()).then(|| won.join(", "))
+}
+
+/// New leads (by the day they came in) and won deals (by the day they closed) per range, from
+/// `report_flow` for whole days and the deals for the ends.
+pub async fn flow_by_range(
+    db: &impl ConnectionTrait,
+    f: &Filter,
+    ranges: &[(DateTime<Utc>, DateTime<Utc>)],
+    kinds: &HashMap<i64, String>,
+) -> Result<Vec<(u64, u64)>, AppError> {
     let p = pieces(ranges);
-    let mut out = vec![0i64; ranges.len()];
+    let mut out = vec![(0i64, 0i64); ranges.len()];
     if let Some(days) = day_span(&p) {
         let range_of = ranges_of_days(&p);
-        for row in summary(db, f, "report_cohort", days, &[], &["deals"], true).await? {
+        for row in summary(db, f, "report_flow", days, &[], &["leads", "won"], true).await? {
             for range in range_of.get(&int(&row, 0)).into_iter().flatten() {
-                out[*range] += int(&row, 1);
+                out[*range].0 += int(&row, 1);
+                out[*range].1 += int(&row, 2);
             }
         }
     }
+    let won = won_stages(kinds);
     for (start, end, range) in &p.edges {
-        let mut select = deal::Entity::find().filter(deal::Column::CreatedAt.gte(*start)).filter(deal::Column::CreatedAt.lt(*end));
-        if let Some(agent) = f.agent {
-            select = select.filter(deal::Column::OwnerId.eq(agent));
+        let sql = "SELECT COUNT(*) FROM deals WHERE created_at >= ? AND created_at < ?";
+        out[*range].0 += edge_rows(db, f, sql, *start, *end, "").await?.first().map_or(0, |row| int(row, 0));
+        if let Some(won) = &won {
+            let sql = format!("SELECT COUNT(*) FROM deals WHERE stage_id IN ({won}) AND closed_at >= ? AND closed_at < ?");
+            out[*range].1 += edge_rows(db, f, &sql, *start, *end, "").await?.first().map_or(0, |row| int(row, 0));
         }
-        if let Some(source) = &f.source {
-            select = select.filter(deal::Column::Source.eq(source.clone()));
-        }
-        out[*range] += select.count(db).await? as i64;
     }
-    Ok(out.into_iter().map(|n| n.max(0) as u64).collect())
+    Ok(out.into_iter().map(|(leads, won)| (leads.max(0) as u64, won.max(0) as u64)).collect())
 }
 
 /// The weeks of the period (Monday to Sunday, cut to the period), as local days and instants.
@@ -596,12 +637,9 @@ async fn done_by(db: &impl ConnectionTrait, f: &Filter) -> Result<HashMap<i64, u
         None => "",
     };
     let mut out: HashMap<i64, u64> = HashMap::new();
-    if let Some((lo, hi)) = day_span(&p) {
-        let mut values: Vec<Value> = vec![lo.into(), hi.into()];
-        let only = agent(&mut values);
-        let sql = format!("SELECT assignee_id, CAST(SUM(done) AS BIGINT) FROM report_followups WHERE day >= ? AND day < ?{only} GROUP BY assignee_id");
-        for (id, n) in count_by(db, &sql, values).await? {
-            *out.entry(id).or_default() += n;
+    if let Some(days) = day_span(&p) {
+        for row in summary(db, f, "report_followups", days, &["assignee_id"], &["done"], false).await? {
+            *out.entry(int(&row, 0)).or_default() += int(&row, 1).max(0) as u64;
         }
     }
     for (start, end, _) in &p.edges {
@@ -633,7 +671,7 @@ pub async fn team(
     f: &Filter,
     stages: &[stage::Model],
     people: &[user::Model],
-    won: &BTreeMap<(usize, i64, String, String, String), (i64, i64)>,
+    won: &BTreeMap<WonKey, (i64, i64)>,
     now: DateTime<Utc>,
 ) -> Result<Vec<AgentRow>, AppError> {
     let mut values = Vec::new();
@@ -670,7 +708,7 @@ pub async fn team(
     let mut rows: Vec<AgentRow> = Vec::new();
     let mut ids: Vec<i64> = people.iter().filter(|u| u.disabled_at.is_none()).map(|u| u.id).collect();
     ids.extend(open.keys().chain(done.keys()).chain(overdue.keys()).chain(stale.keys()).copied());
-    ids.extend(won.keys().map(|k| k.1));
+    ids.extend(won.keys().map(|k| k.0));
     ids.sort_unstable();
     ids.dedup();
     let names: HashMap<i64, &user::Model> = people.iter().map(|u| (u.id, u)).collect();
@@ -690,7 +728,7 @@ pub async fn team(
             won: 0,
             won_value: Vec::new(),
         };
-        for ((_, _, _, _, currency), (n, value)) in won.iter().filter(|(k, _)| k.1 == id) {
+        for ((_, _, _, currency), (n, value)) in won.iter().filter(|(k, _)| k.0 == id) {
             row.won += (*n).max(0) as u64;
             add_money(&mut row.won_value, currency, *value);
         }
@@ -716,21 +754,14 @@ pub async fn dashboard(db: &DatabaseConnection, time_zone: &str, query: &ReportQ
     let names: HashMap<i64, String> = people.iter().map(|u| (u.id, u.name.clone())).collect();
     let groups = cohort(db, &f, &stages).await?;
     let week_list = weeks(&f);
-    let mut ranges = vec![(f.start, f.end)];
-    ranges.extend(week_list.iter().map(|(_, s, e)| (*s, *e)));
-    // One pass over the won summaries serves the team (range 0, the period) and the weeks.
-    let won = won_by_range(db, &f, &ranges, &kinds).await?;
-    let period_won: BTreeMap<_, _> = won.iter().filter(|(k, _)| k.0 == 0).map(|(k, v)| (k.clone(), *v)).collect();
-    let new_leads = new_by_range(db, &f, &ranges[1..]).await?;
+    let ranges: Vec<_> = week_list.iter().map(|(_, s, e)| (*s, *e)).collect();
+    let flow = flow_by_range(db, &f, &ranges, &kinds).await?;
     let weekly = week_list
         .iter()
-        .enumerate()
-        .map(|(i, (day, _, _))| Week {
-            start: day.format("%Y-%m-%d").to_string(),
-            new_leads: new_leads[i],
-            won: won.iter().filter(|(k, _)| k.0 == i + 1).map(|(_, v)| v.0.max(0) as u64).sum(),
-        })
+        .zip(flow)
+        .map(|((day, _, _), (new_leads, won))| Week { start: day.format("%Y-%m-%d").to_string(), new_leads, won })
         .collect();
+    let period_won = won(db, &f, &kinds).await?;
     Ok(Dashboard {
         scope: scope(&f, &names),
         agents: people
@@ -1004,6 +1035,22 @@ mod tests {
         let short = pieces(&[(at("2026-11-01T05:00:00Z"), at("2026-11-01T09:00:00Z"))]);
         assert_eq!(short.days, vec![]);
         assert_eq!(short.edges.len(), 1);
+    }
+
+    #[test]
+    fn whole_months_are_read_from_the_monthly_summary_and_the_days_around_them_from_the_daily() {
+        let day = |s: &str| at(&format!("{s}T00:00:00Z")).timestamp() / DAY;
+        let (nov15, dec1, oct1, oct31) = (day("2025-11-15"), day("2025-12-01"), day("2026-10-01"), day("2026-10-31"));
+        assert_eq!(whole_months(nov15, oct31), Some((dec1, oct1)));
+        assert_eq!(
+            stretches("report_won", (nov15, oct31), false),
+            vec![("report_won".into(), nov15, dec1), ("report_won_month".into(), dec1, oct1), ("report_won".into(), oct1, oct31)]
+        );
+        // A period of whole months has no days around them.
+        assert_eq!(stretches("report_won", (dec1, oct1), false), vec![("report_won_month".into(), dec1, oct1)]);
+        // Less than a whole month, or a query by day, reads days only.
+        assert_eq!(whole_months(day("2026-01-02"), day("2026-02-28")), None);
+        assert_eq!(stretches("report_flow", (nov15, oct31), true), vec![("report_flow".into(), nov15, oct31)]);
     }
 
     #[test]

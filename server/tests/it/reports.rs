@@ -352,6 +352,9 @@ async fn every_figure_matches_a_count_over_every_row() {
         ReportQuery { from: Some(day(60)), to: Some(day(2)), source: Some("api:idealista".into()), ..Default::default() },
         // Nobody's deals (owner 0 in the summaries, NULL in the rows).
         ReportQuery { from: Some(day(50)), to: Some(day(3)), agent: Some(0), ..Default::default() },
+        // Long periods read whole months from the monthly summaries.
+        ReportQuery { from: Some(day(400)), to: Some(day(0)), ..Default::default() },
+        ReportQuery { from: Some(day(75)), to: Some(day(1)), agent: Some(agents[1].id), source: Some("form:contact".into()) },
     ];
     for _ in 0..4 {
         let a = rng.below(75) as i64;
@@ -367,6 +370,48 @@ async fn every_figure_matches_a_count_over_every_row() {
         let tz = ["Europe/Madrid", "America/New_York", "Asia/Tokyo", "UTC"][i % 4];
         check(&app, &w, q, tz, now).await;
     }
+    // Each monthly summary and the daily flow are their daily rows added up.
+    let month = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "(date_trunc('month', (DATE '1970-01-01' + CAST(day AS INTEGER))::timestamp)::date - DATE '1970-01-01')",
+        _ => "CAST(unixepoch(day * 86400, 'unixepoch', 'start of month') / 86400 AS INTEGER)",
+    };
+    let rows = |sql: String| async move {
+        let mut out: Vec<String> = db
+            .query_all_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| format!("{:?}", (0..9).map(|i| r.try_get_by_index::<i64>(i).map(|n| n.to_string()).or_else(|_| r.try_get_by_index::<String>(i)).unwrap_or_default()).collect::<Vec<_>>()))
+            .collect();
+        out.sort();
+        out
+    };
+    for (table, keys, sums) in [
+        ("report_cohort", "owner_id, source, campaign, currency, furthest_position, outcome, lost_reason", "deals, won_value"),
+        ("report_response", "owner_id, source, bucket", "deals"),
+        ("report_won", "owner_id, source, campaign, currency", "deals, value"),
+        ("report_followups", "assignee_id", "done"),
+        ("report_stage_time", "owner_id, source, stage_id, days", "stays"),
+    ] {
+        let summed: Vec<String> = sums.split(", ").map(|s| format!("CAST(SUM({s}) AS BIGINT) AS {s}")).collect();
+        let any = sums.split(", ").map(|s| format!("{s} <> 0")).collect::<Vec<_>>().join(" OR ");
+        let daily = rows(format!(
+            "SELECT * FROM (SELECT CAST({month} AS BIGINT) AS m, {keys}, {} FROM {table} GROUP BY {month}, {keys}) AS d WHERE {any}",
+            summed.join(", ")
+        ))
+        .await;
+        let monthly = rows(format!("SELECT day, {keys}, {sums} FROM {table}_month WHERE {any}")).await;
+        assert!(!daily.is_empty(), "{table} has rows");
+        assert_eq!(monthly, daily, "{table}_month adds up its days");
+    }
+    let flow = rows("SELECT day, owner_id, source, leads, won FROM report_flow WHERE leads <> 0 OR won <> 0".into()).await;
+    let days = rows(
+        "SELECT day, owner_id, source, CAST(SUM(leads) AS BIGINT), CAST(SUM(won) AS BIGINT) FROM (SELECT day, owner_id, source, deals AS leads, 0 AS won FROM report_cohort \
+         UNION ALL SELECT day, owner_id, source, 0, deals FROM report_won) AS u GROUP BY day, owner_id, source HAVING SUM(leads) <> 0 OR SUM(won) <> 0"
+            .into(),
+    )
+    .await;
+    assert_eq!(flow, days, "report_flow adds up new leads and won deals per day");
 }
 
 #[tokio::test]
