@@ -5,6 +5,9 @@
 //!   where `day` is the month's first day (days since 1970).
 //! - `report_flow`: new leads and won deals per UTC day, owner and source, for the weekly trend.
 //!
+//! Deals also get the indexes the drill-downs and the hours at a period's ends read by: new
+//! leads of one agent or one source, and deals won by closing time.
+//!
 //! Triggers on the daily summaries keep them, so they change in the same transaction as the
 //! deal, follow-up or stay behind them. A daily summary row only ever changes its sums (its keys
 //! are its primary key), so an update passes on the difference.
@@ -69,6 +72,15 @@ fn roll_ups(b: DbBackend, table: &str, keys: &[&str], sums: &[&str], row: &str, 
     }
     out
 }
+
+/// Deals by agent or source and creation (the source-only index is then redundant), and by
+/// stage and closing, with the filters, so counts read the index alone.
+const INDEXES: &[&str] = &[
+    "CREATE INDEX deals_owner_created ON deals (owner_id, created_at)",
+    "CREATE INDEX deals_source_created ON deals (source, created_at)",
+    "DROP INDEX deals_source",
+    "CREATE INDEX deals_stage_closed ON deals (stage_id, closed_at, owner_id, source)",
+];
 
 fn tables(b: DbBackend) -> Vec<String> {
     let int = if b == DbBackend::Postgres { "BIGINT" } else { "INTEGER" };
@@ -139,7 +151,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let b = manager.get_database_backend();
-        for statement in tables(b).into_iter().chain(backfill(b)).chain(triggers(b)) {
+        for statement in tables(b).into_iter().chain(backfill(b)).chain(triggers(b)).chain(INDEXES.iter().map(|s| String::from(*s))) {
             db.execute_unprepared(&statement).await?;
         }
         Ok(())
@@ -160,6 +172,8 @@ impl MigrationTrait for Migration {
             drops.push(format!("DROP TABLE {t}_month"));
         }
         drops.push("DROP TABLE report_flow".into());
+        drops.extend(["DROP INDEX deals_owner_created", "DROP INDEX deals_source_created", "DROP INDEX deals_stage_closed"].map(String::from));
+        drops.push("CREATE INDEX deals_source ON deals (source)".into());
         for statement in drops {
             db.execute_unprepared(&statement).await?;
         }
