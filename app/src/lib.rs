@@ -16,6 +16,7 @@ pub mod properties;
 pub mod reminders;
 pub mod reports;
 pub mod shell;
+pub mod whatsapp;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
