@@ -29,6 +29,8 @@ pub struct AppState {
     /// True once a user exists; from then on the set-up page is gone. Users are never
     /// deleted (only disabled), so once true it stays true and needs no query per request.
     pub set_up: Arc<AtomicBool>,
+    /// The WhatsApp Cloud API webhook's secrets, when configured.
+    pub whatsapp: crate::whatsapp::service::Channel,
 }
 
 impl AppState {

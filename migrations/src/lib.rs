@@ -13,6 +13,7 @@ mod m20261126_000007_properties;
 mod m20261126_000008_presentations;
 mod m20261127_000009_reports;
 mod m20261127_000010_report_months;
+mod m20261127_000011_whatsapp;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_presentations::Migration),
             Box::new(m20261127_000009_reports::Migration),
             Box::new(m20261127_000010_report_months::Migration),
+            Box::new(m20261127_000011_whatsapp::Migration),
         ]
     }
 }

@@ -71,6 +71,14 @@ pub struct Config {
     /// binary or under target/site when not given.
     #[arg(long, env = "DOORSTEP_SITE_ROOT", global = true)]
     pub site_root: Option<PathBuf>,
+
+    /// The verify token set for the webhook in Meta's app dashboard (the GET handshake).
+    #[arg(long, env = "DOORSTEP_WHATSAPP_VERIFY_TOKEN", global = true, hide_env_values = true)]
+    pub whatsapp_verify_token: Option<String>,
+
+    /// The Meta app's secret: every webhook POST must carry its HMAC (X-Hub-Signature-256).
+    #[arg(long, env = "DOORSTEP_WHATSAPP_APP_SECRET", global = true, hide_env_values = true)]
+    pub whatsapp_app_secret: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -96,6 +104,8 @@ impl Config {
             s3_endpoint: None,
             s3_region: "us-east-1".into(),
             site_root: None,
+            whatsapp_verify_token: None,
+            whatsapp_app_secret: None,
         }
     }
 
@@ -212,6 +222,10 @@ impl Config {
             notifier,
             leptos_options: self.leptos_options(),
             set_up: Arc::new(AtomicBool::new(set_up)),
+            whatsapp: app::whatsapp::service::Channel {
+                verify_token: self.whatsapp_verify_token.clone().filter(|t| !t.is_empty()),
+                app_secret: self.whatsapp_app_secret.clone().filter(|t| !t.is_empty()),
+            },
         })
     }
 }

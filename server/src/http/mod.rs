@@ -13,6 +13,7 @@ mod health;
 mod ics;
 mod reports;
 mod share;
+mod whatsapp;
 
 use app::state::AppState;
 use std::sync::Arc;
@@ -88,6 +89,11 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/ics/{file}", get(ics::feed))
         .layer(DefaultBodyLimit::max(api_v1::BODY_LIMIT))
         .with_state(state.clone());
+    // Meta's webhook: each body is authenticated by its signature under the app secret.
+    let webhooks = Router::new()
+        .route("/webhooks/whatsapp", get(whatsapp::verify).post(whatsapp::receive))
+        .layer(DefaultBodyLimit::max(whatsapp::BODY_LIMIT))
+        .with_state(state.clone());
     let capture_state = capture::CaptureState { app: state, limiter: Arc::new(capture::RateLimiter::new(capture_limit)) };
     let public = Router::new()
         .route("/f/{slug}", get(capture::show).post(capture::submit))
@@ -96,6 +102,7 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .with_state(capture_state);
     app.merge(public)
         .merge(api)
+        .merge(webhooks)
         .layer(from_fn(access::record_client_ip))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

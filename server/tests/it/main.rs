@@ -16,4 +16,5 @@ mod properties;
 mod reminders;
 mod reports;
 mod s3;
+mod whatsapp;
 mod worker_crash;

@@ -15,6 +15,14 @@ pub struct Model {
     pub body: String,
     pub occurred_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    /// Where it came from outside (a chat export's message, a WhatsApp message id); unique
+    /// per contact.
+    pub external_id: Option<String>,
+    /// A file it carried, in media storage, and the file's own name.
+    pub attachment_key: Option<String>,
+    pub attachment_name: Option<String>,
+    /// What WhatsApp said of a message sent from Doorstep: sent, delivered, read or failed.
+    pub delivery: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,3 +20,4 @@ pub mod reminder;
 pub mod session;
 pub mod stage;
 pub mod user;
+pub mod whatsapp_message;
