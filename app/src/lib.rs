@@ -71,6 +71,7 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/notifications") view=notifications::pages::NotificationsPage ssr=SsrMode::Async/>
                 <Route path=path!("/pipeline") view=deals::pages::PipelinePage ssr=SsrMode::Async/>
                 <Route path=path!("/deals/:id") view=deals::pages::DealPage ssr=SsrMode::Async/>
+                <Route path=path!("/deals/:id/chats/:token") view=whatsapp::pages::ChatImportPage ssr=SsrMode::Async/>
                 <Route path=path!("/properties") view=properties::pages::PropertiesPage ssr=SsrMode::Async/>
                 <Route path=path!("/properties/new") view=properties::pages::NewPropertyPage ssr=SsrMode::Async/>
                 <Route path=path!("/properties/:id") view=properties::pages::PropertyPage ssr=SsrMode::Async/>

@@ -6,6 +6,8 @@
 //!   storage); `delivery` for what WhatsApp said of a message sent from Doorstep.
 //! - `whatsapp_messages`: every Cloud API message id already taken in, with the deal it went
 //!   to, so a redelivered webhook changes nothing.
+//! - `chat_uploads`: a chat export uploaded for a deal, kept until its uploader has seen the
+//!   preview and confirmed (or a day has passed).
 
 use sea_orm_migration::prelude::*;
 
@@ -28,6 +30,18 @@ enum WhatsappMessages {
     MessageId,
     DealId,
     ReceivedAt,
+}
+
+#[derive(DeriveIden)]
+enum ChatUploads {
+    Table,
+    Id,
+    Token,
+    DealId,
+    UserId,
+    FileName,
+    Data,
+    CreatedAt,
 }
 
 #[async_trait::async_trait]
@@ -59,10 +73,25 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(WhatsappMessages::ReceivedAt).timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ChatUploads::Table)
+                    .col(ColumnDef::new(ChatUploads::Id).big_integer().not_null().auto_increment().primary_key())
+                    .col(ColumnDef::new(ChatUploads::Token).string().not_null().unique_key())
+                    .col(ColumnDef::new(ChatUploads::DealId).big_integer().not_null())
+                    .col(ColumnDef::new(ChatUploads::UserId).big_integer().not_null())
+                    .col(ColumnDef::new(ChatUploads::FileName).string().not_null())
+                    .col(ColumnDef::new(ChatUploads::Data).blob().not_null())
+                    .col(ColumnDef::new(ChatUploads::CreatedAt).timestamp_with_time_zone().not_null())
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table(ChatUploads::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(WhatsappMessages::Table).to_owned()).await?;
         manager.drop_index(Index::drop().name("activities_external").table(Activities::Table).to_owned()).await?;
         for column in [Activities::Delivery, Activities::AttachmentName, Activities::AttachmentKey, Activities::ExternalId] {

@@ -128,6 +128,8 @@ pub struct TimelineEntry {
     pub author: Option<String>,
     pub at: String,
     pub body: String,
+    /// A file the entry carried: its address (for the team only) and its name.
+    pub attachment: Option<(String, String)>,
 }
 
 /// One audited change, for a manager.

@@ -324,6 +324,9 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
     let Workspace { log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings, presenting, .. } = ws;
     let deal_id = d.id;
     let version = d.version;
+    let query = use_query_map();
+    let chat_error = query.with_untracked(|q| q.get("chat_error"));
+    let imported = query.with_untracked(|q| q.get("imported"));
     let c = d.contact.clone();
     let tel = c.phone.clone().map(|p| format!("tel:{p}"));
     let wa = c.whatsapp.clone().or(c.phone.clone()).map(|n| wa_link(&n, &d.greeting));
@@ -477,8 +480,9 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
         </section>
         })}
 
-        <section class="card" data-testid="timeline">
+        <section class="card" id="timeline" data-testid="timeline">
             <h2>"Timeline"</h2>
+            {imported.map(|n| view! { <p class="notice" role="status" data-testid="imported">{format!("{n} WhatsApp messages added to the timeline.")}</p> })}
             <ol class="timeline">
                 {d.timeline.into_iter().map(|e| view! {
                     <li class=format!("entry kind-{}", e.kind) data-testid="timeline-entry">
@@ -487,9 +491,23 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                             <span class="hint">{format!("{}{}", e.at, e.author.map(|a| format!(" · {a}")).unwrap_or_default())}</span>
                         </p>
                         <p class="entry-body">{e.body}</p>
+                        {e.attachment.map(|(href, name)| view! { <p><a class="attachment" href=href target="_blank" rel="noopener">{format!("📎 {name}")}</a></p> })}
                     </li>
                 }).collect_view()}
             </ol>
+        </section>
+
+        <section class="card" data-testid="chat-import">
+            <details>
+                <summary>"Import a WhatsApp chat"</summary>
+                <p class="hint">"In WhatsApp open the chat, then ⋮ or the contact's name › Export chat, and upload the .txt or .zip here. You will see what it holds before anything is added."</p>
+                <form method="post" action=format!("/deals/{deal_id}/chats") enctype="multipart/form-data" class="stack">
+                    <label for="chat-file">"Chat export"</label>
+                    <input id="chat-file" type="file" name="file" accept=".txt,.zip,text/plain,application/zip" required/>
+                    {chat_error.map(|m| view! { <p class="form-error" role="alert" data-testid="chat-error">{m}</p> })}
+                    <button type="submit" class="secondary">"Read the chat"</button>
+                </form>
+            </details>
         </section>
 
         {editable.then(|| view! {

@@ -329,7 +329,12 @@ pub async fn view(db: &DatabaseConnection, viewer: &SessionUser, id: i64) -> Res
         .into_iter()
         .map(|a| TimelineEntry {
             id: a.id,
-            label: kind_label(&a.kind).to_owned(),
+            label: match (a.kind.as_str(), a.direction.as_str()) {
+                ("whatsapp", "in") => "WhatsApp from client".to_owned(),
+                ("whatsapp", "out") => "WhatsApp to client".to_owned(),
+                (kind, _) => kind_label(kind).to_owned(),
+            },
+            attachment: a.attachment_name.clone().map(|name| (format!("/attachments/{}", a.id), name)),
             kind: a.kind,
             direction: a.direction,
             author: a.author_id.and_then(|id| names.get(&id).cloned()),

@@ -6,6 +6,7 @@ mod common;
 mod accounts_service;
 mod api_v1;
 mod capture;
+mod chats;
 mod deals;
 mod demo;
 mod http_accounts;

@@ -3,6 +3,7 @@ pub mod agency;
 pub mod api_key;
 pub mod capture_form;
 pub mod capture_submission;
+pub mod chat_upload;
 pub mod contact;
 pub mod deal;
 pub mod deal_change;

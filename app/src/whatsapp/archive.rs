@@ -1,0 +1,130 @@
+//! What a chat-export upload holds: the chat's text and, from a zip, the files its messages
+//! name. Limits hold against hostile files: the upload's size, the number of entries, each
+//! file's and the whole archive's unpacked size (read, not trusted from the zip's own
+//! headers), so a zip bomb stops at the limit.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+
+/// The largest upload taken.
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+const MAX_ENTRIES: usize = 5_000;
+const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
+const MAX_FILE: u64 = 32 * 1024 * 1024;
+/// A chat's text beyond this is not a chat export.
+const MAX_TEXT: u64 = 32 * 1024 * 1024;
+
+/// A read upload.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub text: String,
+    /// Attachment files by their name in the export.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, String> {
+    let text = String::from_utf8(bytes).map_err(|_| {
+        "The chat is not UTF-8 text. Upload the file exactly as WhatsApp exported it (WhatsApp writes UTF-8).".to_string()
+    })?;
+    Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))
+}
+
+/// Reads up to `limit` bytes of `r`; more is refused.
+fn read_limited(r: impl Read, limit: u64, what: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    r.take(limit + 1).read_to_end(&mut out).map_err(|e| format!("{what} could not be unpacked: {e}."))?;
+    if out.len() as u64 > limit {
+        return Err(format!("{what} unpacks to more than {} MB; this is not a chat export.", limit / (1024 * 1024)));
+    }
+    Ok(out)
+}
+
+/// Reads a `.txt` export or a `.zip` one (by its content, not its name).
+pub fn open(bytes: &[u8], with_files: bool) -> Result<Upload, String> {
+    if bytes.is_empty() {
+        return Err("The file is empty. Choose the .txt or .zip WhatsApp made.".into());
+    }
+    if bytes.len() > MAX_UPLOAD {
+        return Err(format!("The file is larger than {} MB. Export the chat without media, or in parts.", MAX_UPLOAD / (1024 * 1024)));
+    }
+    if !bytes.starts_with(b"PK\x03\x04") {
+        if bytes.starts_with(b"%PDF") || bytes.starts_with(&[0xff, 0xd8]) || bytes.starts_with(b"\x89PNG") || bytes.contains(&0) {
+            return Err("This is not a chat export. Upload the .txt or .zip WhatsApp made with Export chat.".into());
+        }
+        return Ok(Upload { text: utf8(bytes.to_vec())?, files: BTreeMap::new() });
+    }
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("The zip could not be read: {e}. Upload it again as WhatsApp made it."))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(format!("The zip holds more than {MAX_ENTRIES} files; this is not a chat export."));
+    }
+    let mut chat: Option<(String, Vec<u8>)> = None;
+    let mut files = BTreeMap::new();
+    let mut unpacked: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(|e| format!("The zip could not be read: {e}."))?;
+        if entry.is_dir() {
+            continue;
+        }
+        // Only the file's own name counts: folders and `..` in a name are ignored.
+        let name = entry.name().rsplit(['/', '\\']).next().unwrap_or("").to_string();
+        if name.is_empty() || name.starts_with('.') {
+            continue;
+        }
+        let is_chat = name.to_lowercase().ends_with(".txt") && (name == "_chat.txt" || chat.is_none());
+        if !is_chat && !with_files {
+            continue;
+        }
+        let limit = if is_chat { MAX_TEXT } else { MAX_FILE };
+        let data = read_limited(entry, limit.min(MAX_UNPACKED - unpacked), &format!("{name} in the zip"))?;
+        unpacked += data.len() as u64;
+        if is_chat {
+            if let Some((old_name, old)) = chat.replace((name, data)) {
+                files.insert(old_name, old);
+            }
+        } else {
+            files.insert(name, data);
+        }
+    }
+    let Some((_, text)) = chat else {
+        return Err("The zip has no chat in it (a .txt file). Upload the zip WhatsApp made with Export chat.".into());
+    };
+    Ok(Upload { text: utf8(text)?, files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zipped(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        for (name, data) in entries {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_zip_gives_its_chat_and_its_attachments() {
+        let bytes = zipped(&[("_chat.txt", "\u{feff}[1/5/24, 09:15:02] Ana: Hi".as_bytes()), ("00000012-PHOTO.jpg", b"\xff\xd8photo")]);
+        let upload = open(&bytes, true).unwrap();
+        assert_eq!(upload.text, "[1/5/24, 09:15:02] Ana: Hi", "the byte-order mark is dropped");
+        assert_eq!(upload.files.get("00000012-PHOTO.jpg").map(Vec::len), Some(7));
+        assert!(open(&bytes, false).unwrap().files.is_empty(), "a preview reads the chat only");
+    }
+
+    #[test]
+    fn zip_bombs_non_utf8_and_other_files_are_refused() {
+        let bomb = zipped(&[("_chat.txt", b"x"), ("big.bin", &vec![0u8; (MAX_FILE + 1) as usize])]);
+        assert!(bomb.len() < 200_000, "it packs small");
+        assert!(open(&bomb, true).unwrap_err().contains("more than 32 MB"));
+        assert!(open(b"31/12/2023, 21:41 - Ana: \xff\xfe", true).unwrap_err().contains("UTF-8"));
+        assert!(open(b"%PDF-1.7 ...", true).unwrap_err().contains("not a chat export"));
+        assert!(open(&zipped(&[("photo.jpg", b"\xff\xd8")]), true).unwrap_err().contains("no chat"));
+        assert!(open(b"PK\x03\x04broken", true).unwrap_err().contains("could not be read"));
+        assert!(open(b"", true).unwrap_err().contains("empty"));
+    }
+}

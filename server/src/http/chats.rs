@@ -1,0 +1,79 @@
+//! The chat import's upload (`POST /deals/{id}/chats`, a plain multipart form, so it works
+//! without JavaScript) and the files imported messages carried (`GET /attachments/{id}`),
+//! which only the signed-in team may open.
+
+use app::db::entities::activity;
+use app::error::AppError;
+use app::state::{AppState, Authenticated};
+use app::whatsapp::archive::MAX_UPLOAD;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use sea_orm::EntityTrait;
+
+/// The upload's limit, with room for the form around the file.
+pub const BODY_LIMIT: usize = MAX_UPLOAD + 64 * 1024;
+
+fn back(deal_id: i64, message: &str) -> Response {
+    Redirect::to(&format!("/deals/{deal_id}?chat_error={}#chat-import", app::deals::pages::urlencode(message))).into_response()
+}
+
+pub async fn upload(State(state): State<AppState>, Path(deal_id): Path<i64>, session: Option<Extension<Authenticated>>, mut multipart: Multipart) -> Response {
+    let Some(Extension(session)) = session else { return Redirect::to(&format!("/login?next=/deals/{deal_id}")).into_response() };
+    let (name, bytes) = match multipart.next_field().await {
+        Ok(Some(field)) => {
+            let name = field.file_name().unwrap_or("chat.txt").to_owned();
+            match field.bytes().await {
+                Ok(bytes) => (name, bytes),
+                Err(err) => return back(deal_id, &format!("The upload stopped: {}. A chat export may be up to {} MB.", err.body_text(), MAX_UPLOAD / (1024 * 1024))),
+            }
+        }
+        Ok(None) => return back(deal_id, "Choose the chat export first."),
+        Err(err) => return back(deal_id, &format!("The upload stopped: {}.", err.body_text())),
+    };
+    if bytes.is_empty() {
+        return back(deal_id, "Choose the chat export first.");
+    }
+    match app::whatsapp::import::stage(&state.db, &session.user, deal_id, &name, bytes.to_vec()).await {
+        Ok(token) => Redirect::to(&format!("/deals/{deal_id}/chats/{token}")).into_response(),
+        Err(AppError::Validation(fields)) => back(deal_id, &fields.values().cloned().collect::<Vec<_>>().join(" ")),
+        Err(AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "chat upload failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "The chat could not be kept; try again.").into_response()
+        }
+    }
+}
+
+pub async fn attachment(State(state): State<AppState>, Path(id): Path<i64>, session: Option<Extension<Authenticated>>) -> Response {
+    if session.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let Ok(Some(entry)) = activity::Entity::find_by_id(id).one(&state.db).await else { return StatusCode::NOT_FOUND.into_response() };
+    let (Some(key), Some(name)) = (entry.attachment_key, entry.attachment_name) else { return StatusCode::NOT_FOUND.into_response() };
+    let Ok(Some(bytes)) = state.media.get(&key).await else { return StatusCode::NOT_FOUND.into_response() };
+    let lower = name.to_ascii_lowercase();
+    let (kind, inline) = match lower.rsplit('.').next() {
+        Some("jpg" | "jpeg") => ("image/jpeg", true),
+        Some("png") => ("image/png", true),
+        Some("webp") => ("image/webp", true),
+        Some("pdf") => ("application/pdf", true),
+        _ => ("application/octet-stream", false),
+    };
+    // The name comes from the client's phone: only safe characters reach the header.
+    let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    let disposition = format!("{}; filename=\"{safe}\"", if inline { "inline" } else { "attachment" });
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'; img-src 'self'".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
