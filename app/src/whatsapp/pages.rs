@@ -62,7 +62,7 @@ pub fn ChatImportPage() -> impl IntoView {
                                         <p class="eyebrow">{format!("{} · exported on {}", p.file_name, p.phone_kind)}</p>
                                         <h2>{format!("{} messages with {}", p.messages, p.contact_name)}</h2>
                                         <p class="hint">{format!("{} to {}", p.first, p.last)}</p>
-                                        <ul class="facts">
+                                        <ul class="import-facts">
                                             <li data-testid="new-messages">{if nothing_new {
                                                 "All of them are on the timeline already.".to_string()
                                             } else {
