@@ -217,8 +217,9 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days:
             for (k, s) in open.iter().enumerate().take(reach + 1).skip(1) {
                 path.push((s, at));
                 at += Duration::hours(12 + dice.below(24 * 14) as i64);
-                // Deals go back a step and on again: a second viewing, a renegotiated offer.
-                if dice.chance(60) {
+                // Deals go back a step and on again: a second viewing, a renegotiated offer
+                // (often enough for five stage changes per deal on average).
+                if dice.chance(85) {
                     path.push((open[k - 1], at));
                     at += Duration::hours(12 + dice.below(24 * 7) as i64);
                     path.push((s, at));
