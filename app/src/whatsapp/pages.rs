@@ -120,7 +120,7 @@ pub fn ChatImportPage() -> impl IntoView {
                                                 </fieldset>
                                             })}
                                             {form_error(import.value())}
-                                            <button type="submit" disabled=nothing_new data-testid="import">
+                                            <button type="submit" class="primary" disabled=nothing_new data-testid="import">
                                                 {if nothing_new { "Nothing to add".to_string() } else { format!("Add {} messages to the timeline", p.new_messages) }}
                                             </button>
                                             <a href=format!("/deals/{}", p.deal_id)>"Cancel"</a>
