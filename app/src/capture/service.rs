@@ -539,7 +539,7 @@ pub async fn count_spam(db: &DatabaseConnection, form_id: i64) -> Result<(), App
 }
 
 /// Who hears of a lead nobody could take: every active manager and admin.
-pub(super) async fn managers(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
+pub(crate) async fn managers(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
     Ok(user::Entity::find()
         .filter(user::Column::Role.is_in([Role::Manager.as_str(), Role::Admin.as_str()]))
         .filter(user::Column::DisabledAt.is_null())

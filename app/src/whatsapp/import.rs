@@ -198,7 +198,8 @@ pub async fn preview(db: &DatabaseConnection, viewer: &SessionUser, token: &str,
     })
 }
 
-fn content_type(name: &str) -> &'static str {
+/// The type a stored attachment is served as, by its name; anything else is a download.
+pub fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
         Some("jpg" | "jpeg") => "image/jpeg",
         Some("png") => "image/png",

@@ -15,13 +15,12 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, Databas
 use sha2::Sha256;
 
 use super::cloud::{Batch, Inbound};
-use crate::auth::Role;
 use crate::capture::intake::Intake;
 use crate::capture::{service as capture, Assignment, FormSettings, LeadInput};
-use crate::db::entities::{activity, capture_form, contact, deal, notification, stage, user, whatsapp_message};
+use crate::db::entities::{activity, capture_form, contact, deal, notification, stage, whatsapp_message};
 use crate::error::AppError;
 use crate::notifications::service::Notifier;
-use crate::notifications::{DealEvent, Notice};
+use crate::notifications::DealEvent;
 
 /// The capture form WhatsApp leads come in through.
 pub const FORM_SLUG: &str = "whatsapp";
@@ -153,14 +152,7 @@ async fn add_to_deal(db: &DatabaseConnection, notifier: &Notifier, m: &Inbound, 
     deal::Entity::update_many().col_expr(deal::Column::UpdatedAt, Expr::value(now)).filter(deal::Column::Id.eq(deal.id)).exec(txn).await?;
     let recipients: Vec<i64> = match deal.owner_id {
         Some(owner) => vec![owner],
-        None => user::Entity::find()
-            .filter(user::Column::DisabledAt.is_null())
-            .all(txn)
-            .await?
-            .into_iter()
-            .filter(|u| Role::parse(&u.role).is_ok_and(|r| r.includes(Role::Manager)))
-            .map(|u| u.id)
-            .collect(),
+        None => capture::managers(txn).await?,
     };
     let preview: String = m.text.chars().take(140).collect();
     let mut notices = Vec::new();
@@ -177,7 +169,7 @@ async fn add_to_deal(db: &DatabaseConnection, notifier: &Notifier, m: &Inbound, 
         }
         .insert(txn)
         .await?;
-        notices.push(Notice { id: row.id, user_id: row.user_id, kind: row.kind, title: row.title, body: row.body, deal_id: row.deal_id });
+        notices.push(capture::notice_of(row));
     }
     write.txn.commit().await?;
     notifier.publish(notices);

@@ -53,14 +53,8 @@ pub async fn attachment(State(state): State<AppState>, Path(id): Path<i64>, sess
     let Ok(Some(entry)) = activity::Entity::find_by_id(id).one(&state.db).await else { return StatusCode::NOT_FOUND.into_response() };
     let (Some(key), Some(name)) = (entry.attachment_key, entry.attachment_name) else { return StatusCode::NOT_FOUND.into_response() };
     let Ok(Some(bytes)) = state.media.get(&key).await else { return StatusCode::NOT_FOUND.into_response() };
-    let lower = name.to_ascii_lowercase();
-    let (kind, inline) = match lower.rsplit('.').next() {
-        Some("jpg" | "jpeg") => ("image/jpeg", true),
-        Some("png") => ("image/png", true),
-        Some("webp") => ("image/webp", true),
-        Some("pdf") => ("application/pdf", true),
-        _ => ("application/octet-stream", false),
-    };
+    let kind = app::whatsapp::import::content_type(&name);
+    let inline = kind != "application/octet-stream";
     // The name comes from the client's phone: only safe characters reach the header.
     let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
     let disposition = format!("{}; filename=\"{safe}\"", if inline { "inline" } else { "attachment" });
