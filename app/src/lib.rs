@@ -16,6 +16,7 @@ pub mod properties;
 pub mod reminders;
 pub mod reports;
 pub mod shell;
+pub mod templates;
 pub mod whatsapp;
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -79,6 +80,7 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/reports/deals") view=reports::pages::DrillDownPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/stages") view=deals::pages::StagesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/plans") view=plans::pages::PlansPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/templates") view=templates::pages::TemplatesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users") view=auth::pages::UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/forms") view=capture::pages::FormsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/api-keys") view=apikeys::pages::ApiKeysPage ssr=SsrMode::Async/>

@@ -14,6 +14,7 @@ mod m20261126_000008_presentations;
 mod m20261127_000009_reports;
 mod m20261127_000010_report_months;
 mod m20261127_000011_whatsapp;
+mod m20261127_000012_templates_and_imports;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_reports::Migration),
             Box::new(m20261127_000010_report_months::Migration),
             Box::new(m20261127_000011_whatsapp::Migration),
+            Box::new(m20261127_000012_templates_and_imports::Migration),
         ]
     }
 }

@@ -79,6 +79,19 @@ pub struct Config {
     /// The Meta app's secret: every webhook POST must carry its HMAC (X-Hub-Signature-256).
     #[arg(long, env = "DOORSTEP_WHATSAPP_APP_SECRET", global = true, hide_env_values = true)]
     pub whatsapp_app_secret: Option<String>,
+
+    /// A Cloud API access token (a system user's): with the phone number id, agents reply to
+    /// clients from the deal page through the agency's WhatsApp Business number.
+    #[arg(long, env = "DOORSTEP_WHATSAPP_TOKEN", global = true, hide_env_values = true)]
+    pub whatsapp_token: Option<String>,
+
+    /// The Cloud API id of the agency's WhatsApp Business phone number.
+    #[arg(long, env = "DOORSTEP_WHATSAPP_PHONE_NUMBER_ID", global = true)]
+    pub whatsapp_phone_number_id: Option<String>,
+
+    /// The Graph API's address, with its version.
+    #[arg(long, env = "DOORSTEP_WHATSAPP_GRAPH_URL", default_value = app::whatsapp::reply::GRAPH_URL, global = true)]
+    pub whatsapp_graph_url: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -106,6 +119,9 @@ impl Config {
             site_root: None,
             whatsapp_verify_token: None,
             whatsapp_app_secret: None,
+            whatsapp_token: None,
+            whatsapp_phone_number_id: None,
+            whatsapp_graph_url: app::whatsapp::reply::GRAPH_URL.into(),
         }
     }
 
@@ -225,6 +241,14 @@ impl Config {
             whatsapp: app::whatsapp::service::Channel {
                 verify_token: self.whatsapp_verify_token.clone().filter(|t| !t.is_empty()),
                 app_secret: self.whatsapp_app_secret.clone().filter(|t| !t.is_empty()),
+                sender: match (&self.whatsapp_token, &self.whatsapp_phone_number_id) {
+                    (Some(token), Some(number)) if !token.is_empty() && !number.is_empty() => Some(app::whatsapp::reply::Sender::new(
+                        &self.whatsapp_graph_url,
+                        token,
+                        number,
+                    )?),
+                    _ => None,
+                },
             },
         })
     }

@@ -239,6 +239,8 @@ struct Workspace {
     follow_ups: crate::reminders::pages::FollowUps,
     listings: Resource<Result<Vec<crate::properties::ListingMatch>, AppError>>,
     presenting: crate::presentations::pages::Presenting,
+    messaging: Resource<Result<crate::templates::DealMessaging, AppError>>,
+    reply: ServerAction<crate::whatsapp::api::ReplyOnWhatsapp>,
 }
 
 #[component]
@@ -260,6 +262,9 @@ pub fn DealPage() -> impl IntoView {
         live.last_deal.with_untracked(|e| e.as_ref().map(|e| (e.deal_id, e.version, e.what.clone())))
     });
     let presenting = crate::presentations::pages::Presenting::new(id, heard);
+    // Refilled when the deal changes: a new presentation link, a new number.
+    let messaging = Resource::new(move || (id.get(), heard.get(), edit.version().get()), |(id, ..)| crate::templates::api::messaging_for_deal(id));
+    let reply = ServerAction::<crate::whatsapp::api::ReplyOnWhatsapp>::new();
     let data = Resource::new(
         move || {
             (
@@ -272,6 +277,7 @@ pub fn DealPage() -> impl IntoView {
                 release.version().get(),
                 heard.get(),
                 follow_ups.done.version().get(),
+                reply.version().get(),
             )
         },
         |(id, ..)| load_deal(id),
@@ -288,7 +294,7 @@ pub fn DealPage() -> impl IntoView {
             last_move.set(Some(input));
         }
     });
-    let ws = Workspace { id, data, log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings, presenting };
+    let ws = Workspace { id, data, log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings, presenting, messaging, reply };
     view! {
         <Shell title="Deal">
             <RequireRole role=Role::Agent>
@@ -321,7 +327,7 @@ fn DealWorkspace(ws: Workspace) -> impl IntoView {
 
 #[component]
 fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
-    let Workspace { log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings, presenting, .. } = ws;
+    let Workspace { log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings, presenting, messaging, reply, .. } = ws;
     let deal_id = d.id;
     let version = d.version;
     let query = use_query_map();
@@ -406,6 +412,7 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
             </dl>
         </section>
 
+        {editable.then(|| view! { <crate::templates::pages::DealMessages deal_id messaging reply/> })}
         <crate::reminders::pages::NextStepCard f=follow_ups/>
         <crate::properties::pages::DealListings matches=listings presenting=d.editable.then_some(presenting)/>
         <crate::presentations::pages::DealPresentations p=presenting editable=d.editable/>

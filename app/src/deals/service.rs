@@ -331,7 +331,11 @@ pub async fn view(db: &DatabaseConnection, viewer: &SessionUser, id: i64) -> Res
             id: a.id,
             label: match (a.kind.as_str(), a.direction.as_str()) {
                 ("whatsapp", "in") => "WhatsApp from client".to_owned(),
-                ("whatsapp", "out") => "WhatsApp to client".to_owned(),
+                ("whatsapp", "out") => match a.delivery.as_deref() {
+                    Some("failed") => "WhatsApp to client · not delivered".to_owned(),
+                    Some(status @ ("sent" | "delivered" | "read")) => format!("WhatsApp to client · {status}"),
+                    _ => "WhatsApp to client".to_owned(),
+                },
                 (kind, _) => kind_label(kind).to_owned(),
             },
             attachment: a.attachment_name.clone().map(|name| (format!("/attachments/{}", a.id), name)),

@@ -264,7 +264,7 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
     // Sent: on the timeline, and the client counts as answered. The mail is gone already,
     // so a failure to record it is logged rather than told as a failed send (which the agent
     // would retry, mailing the client twice).
-    if let Err(err) = record_sent(db, actor, &d, "email", &format!("E-mailed the presentation to {to}")).await {
+    if let Err(err) = record_sent(db, actor, &d, "email", &format!("E-mailed the presentation to {to}"), None).await {
         tracing::error!(error = %err, deal_id = d.id, "a presentation was e-mailed but not recorded on the timeline");
     }
     state.notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} e-mailed a presentation", actor.name) });
@@ -279,14 +279,15 @@ pub async fn record_whatsapp(db: &DatabaseConnection, notifier: &Notifier, actor
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     crate::deals::service::may_edit(actor, &d)?;
     let titles = titles(db, row.id).await?;
-    record_sent(db, actor, &d, "whatsapp", &format!("Sent the presentation on WhatsApp: {}", titles.join("; "))).await?;
+    record_sent(db, actor, &d, "whatsapp", &format!("Sent the presentation on WhatsApp: {}", titles.join("; ")), None).await?;
     notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} sent a presentation on WhatsApp", actor.name) });
     Ok(())
 }
 
-/// Puts a presentation sent to the client on the deal's timeline (`kind` is the channel),
-/// and counts it as answering the lead.
-async fn record_sent(db: &DatabaseConnection, actor: &Actor, d: &deal::Model, kind: &str, body: &str) -> Result<(), AppError> {
+/// Puts a message sent to the client on the deal's timeline (`kind` is the channel), and
+/// counts it as answering the lead. `external_id` is the channel's id of a message sent
+/// through it (a Cloud API message id), whose delivery statuses come back to this entry.
+pub(crate) async fn record_sent(db: &DatabaseConnection, actor: &Actor, d: &deal::Model, kind: &str, body: &str, external_id: Option<&str>) -> Result<(), AppError> {
     let now = Utc::now();
     let write = crate::db::begin_write(db).await?;
     activity::ActiveModel {
@@ -298,6 +299,8 @@ async fn record_sent(db: &DatabaseConnection, actor: &Actor, d: &deal::Model, ki
         body: Set(body.into()),
         occurred_at: Set(now),
         created_at: Set(now),
+        external_id: Set(external_id.map(str::to_owned)),
+        delivery: Set(external_id.map(|_| "sent".to_owned())),
         ..Default::default()
     }
     .insert(&write.txn)

@@ -38,3 +38,16 @@ pub async fn import_chat(
     };
     guard::with_status(result.await)
 }
+
+/// Sends a reply to the deal's client through the agency's WhatsApp Business number.
+#[server(endpoint = "whatsapp/reply")]
+pub async fn reply_on_whatsapp(deal_id: String, body: String) -> Result<(), AppError> {
+    let result = async {
+        let viewer = guard::require(Role::Agent)?;
+        let state = guard::state()?;
+        let actor = crate::deals::service::Actor::person(&viewer);
+        let deal_id = guard::parse_id(&deal_id, "deal_id")?;
+        super::reply::reply(&state.db, &state.notifier, state.whatsapp.sender.as_ref(), &actor, deal_id, &body).await
+    };
+    guard::with_status(result.await)
+}

@@ -12,6 +12,8 @@ pub mod archive;
 #[cfg(feature = "ssr")]
 pub mod import;
 #[cfg(feature = "ssr")]
+pub mod reply;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// How to read an uploaded chat: who of its participants is the agency's side, the time zone

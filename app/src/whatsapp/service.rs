@@ -25,11 +25,13 @@ use crate::notifications::DealEvent;
 /// The capture form WhatsApp leads come in through.
 pub const FORM_SLUG: &str = "whatsapp";
 
-/// The webhook's secrets. Without them the webhook refuses every call.
+/// The webhook's secrets (without them the webhook refuses every call), and the Cloud API
+/// sender when replies are set up.
 #[derive(Clone, Default)]
 pub struct Channel {
     pub verify_token: Option<String>,
     pub app_secret: Option<String>,
+    pub sender: Option<super::reply::Sender>,
 }
 
 /// The GET handshake: the challenge to echo when the mode is `subscribe` and the token is ours.

@@ -17,5 +17,6 @@ mod properties;
 mod reminders;
 mod reports;
 mod s3;
+mod templates;
 mod whatsapp;
 mod worker_crash;

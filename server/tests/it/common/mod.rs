@@ -220,3 +220,16 @@ impl TestApp {
         self.send(request).await
     }
 }
+
+impl TestApp {
+    /// Calls the REST API with a key, as an integration does.
+    pub async fn api_json(&self, method: &str, path: &str, key: &str, body: &str) -> Reply {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::AUTHORIZATION, format!("Bearer {key}"));
+        self.send(request.body(Body::from(body.to_owned())).unwrap()).await
+    }
+}

@@ -1,0 +1,196 @@
+//! The admin's templates at /admin/templates, and the deal page's "Send a template" card.
+
+use leptos::prelude::*;
+
+use super::api::{list_templates, DeleteTemplate, SaveTemplate};
+use super::{DealMessaging, ReadyMessage, TemplateView, PLACEHOLDERS};
+use crate::whatsapp::api::ReplyOnWhatsapp;
+use crate::auth::Role;
+use crate::error::AppError;
+use crate::shell::{field_error, form_error, RequireRole, Shell};
+
+#[derive(Clone, Copy)]
+struct Editor {
+    data: Resource<Result<Vec<TemplateView>, AppError>>,
+    save: ServerAction<SaveTemplate>,
+    delete: ServerAction<DeleteTemplate>,
+    /// The template the last save was for ("" for a new one): its card shows the errors.
+    saving: RwSignal<Option<String>>,
+}
+
+#[component]
+pub fn TemplatesPage() -> impl IntoView {
+    let save = ServerAction::<SaveTemplate>::new();
+    let delete = ServerAction::<DeleteTemplate>::new();
+    let saving = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(input) = save.input().get() {
+            saving.set(Some(input.id.unwrap_or_default()));
+        }
+    });
+    let data = Resource::new(move || (save.version().get(), delete.version().get()), |_| list_templates());
+    let editor = Editor { data, save, delete, saving };
+    view! {
+        <Shell title="Message templates">
+            <RequireRole role=Role::Admin>
+                <TemplateAdmin editor/>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+fn placeholder_help() -> impl IntoView {
+    view! {
+        <details class="hint">
+            <summary>"Placeholders"</summary>
+            <ul class="placeholders">
+                {PLACEHOLDERS.iter().map(|(tag, what)| view! { <li><code>{*tag}</code>" "{*what}</li> }).collect_view()}
+            </ul>
+        </details>
+    }
+}
+
+#[component]
+fn TemplateAdmin(editor: Editor) -> impl IntoView {
+    let Editor { data, save, delete, saving } = editor;
+    let new_errors = move |field: &'static str| {
+        let err = field_error(save.value(), field);
+        move || (saving.get().as_deref() == Some("")).then(&err).flatten()
+    };
+    view! {
+        <p class="hint">
+            "Messages the team sends again and again, written once. On a deal, an agent picks one: "
+            "WhatsApp opens with the client's number and the text filled in, and the deal's timeline records it."
+        </p>
+        {form_error(delete.value())}
+        <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let templates = data.await.unwrap_or_default();
+                let none = templates.is_empty();
+                view! {
+                    {none.then(|| view! { <p class="hint" data-testid="no-templates">"No templates yet: write the first below."</p> })}
+                    <ul class="template-admin" data-testid="templates">
+                        {templates.into_iter().map(|t| view! { <TemplateCard t editor/> }).collect_view()}
+                    </ul>
+                }
+            })}
+        </Transition>
+        <section class="card">
+            <h2>"New template"</h2>
+            <ActionForm action=save attr:class="stack">
+                <label for="new-template-name">"Name"</label>
+                <input id="new-template-name" name="name" placeholder="First answer" autocomplete="off"/>
+                {new_errors("name")}
+                <label for="new-template-body">"Message"</label>
+                <textarea id="new-template-body" name="body" rows="5"
+                    placeholder="Hi {first_name}, this is {agent} from {agency}. Thank you for asking about {property}: when could we call you?"></textarea>
+                {new_errors("body")}
+                {placeholder_help()}
+                <button type="submit" class="primary">"Add template"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn TemplateCard(t: TemplateView, editor: Editor) -> impl IntoView {
+    let Editor { save, delete, saving, .. } = editor;
+    let id = t.id.to_string();
+    let (edit_id, delete_id) = (id.clone(), id.clone());
+    let (name, body, label) = (t.name.clone(), t.body, format!("Delete the template {}", t.name));
+    let mine = {
+        let id = id.clone();
+        move || saving.get().as_deref() == Some(id.as_str())
+    };
+    let errors = move |field: &'static str| {
+        let err = field_error(save.value(), field);
+        let mine = mine.clone();
+        move || mine().then(&err).flatten()
+    };
+    view! {
+        <li class="card" data-testid="template">
+            <ActionForm action=save attr:class="stack">
+                <input type="hidden" name="id" value=edit_id/>
+                <label>"Name"<input name="name" value=name autocomplete="off"/></label>
+                {errors("name")}
+                <label>"Message"<textarea name="body" rows="4">{body}</textarea></label>
+                {errors("body")}
+                <button type="submit" class="small">"Save"</button>
+            </ActionForm>
+            <ActionForm action=delete>
+                <input type="hidden" name="id" value=delete_id/>
+                <button type="submit" class="small danger" aria-label=label>"Delete"</button>
+            </ActionForm>
+        </li>
+    }
+}
+
+/// Writing to the client on WhatsApp from the deal: a reply through the agency's business
+/// number (when the Cloud API is set up), and the templates filled in, each sent from a plain
+/// form into a new tab, which records it and lands on WhatsApp.
+#[component]
+pub fn DealMessages(
+    deal_id: i64,
+    messaging: Resource<Result<DealMessaging, AppError>>,
+    reply: ServerAction<ReplyOnWhatsapp>,
+) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if matches!(reply.value().get(), Some(Ok(()))) {
+            text.set(String::new());
+        }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let DealMessaging { templates, replies } = messaging.await.unwrap_or_default();
+                let some_templates = !templates.is_empty();
+                (replies || some_templates).then(|| view! {
+                    <section class="card" data-testid="deal-messages">
+                        <h2>"Write on WhatsApp"</h2>
+                        {replies.then(|| view! {
+                            <ActionForm action=reply attr:class="stack" attr:data-testid="reply-form">
+                                <input type="hidden" name="deal_id" value=deal_id.to_string()/>
+                                <label for="reply-body">"Reply from the agency's number"</label>
+                                <textarea id="reply-body" name="body" rows="3" prop:value=move || text.get()
+                                    on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                                {field_error(reply.value(), "body")}
+                                {form_error(reply.value())}
+                                <button type="submit" class="primary">"Send reply"</button>
+                            </ActionForm>
+                        })}
+                        {some_templates.then(|| view! {
+                            <details open=!replies>
+                                <summary>"Send a template"</summary>
+                                <ul class="ready-messages">
+                                    {templates.into_iter().map(|m| view! { <ReadyItem deal_id m/> }).collect_view()}
+                                </ul>
+                            </details>
+                        })}
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ReadyItem(deal_id: i64, m: ReadyMessage) -> impl IntoView {
+    let label = format!("Send {} on WhatsApp", m.name);
+    view! {
+        <li data-testid="ready-message">
+            <strong>{m.name}</strong>
+            <p class="message-text">{m.text}</p>
+            {match m.blocked {
+                Some(reason) => view! { <p class="hint" data-testid="template-blocked">{reason}</p> }.into_any(),
+                None => view! {
+                    <form method="post" action="/api/templates/send" target="_blank">
+                        <input type="hidden" name="deal_id" value=deal_id.to_string()/>
+                        <input type="hidden" name="template_id" value=m.id.to_string()/>
+                        <button type="submit" class="button whatsapp small" aria-label=label>"Send on WhatsApp"</button>
+                    </form>
+                }.into_any(),
+            }}
+        </li>
+    }
+}
