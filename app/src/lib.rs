@@ -9,6 +9,7 @@ pub mod capture;
 pub mod deals;
 pub mod error;
 pub mod home;
+pub mod imports;
 pub mod notifications;
 pub mod plans;
 pub mod presentations;
@@ -77,6 +78,8 @@ pub fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/properties/new") view=properties::pages::NewPropertyPage ssr=SsrMode::Async/>
                 <Route path=path!("/properties/:id") view=properties::pages::PropertyPage ssr=SsrMode::Async/>
                 <Route path=path!("/reports") view=reports::pages::ReportsPage ssr=SsrMode::Async/>
+                <Route path=path!("/data") view=imports::pages::DataPage ssr=SsrMode::Async/>
+                <Route path=path!("/data/imports/:token") view=imports::pages::ImportPage ssr=SsrMode::Async/>
                 <Route path=path!("/reports/deals") view=reports::pages::DrillDownPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/stages") view=deals::pages::StagesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/plans") view=plans::pages::PlansPage ssr=SsrMode::Async/>

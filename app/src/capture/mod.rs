@@ -5,7 +5,7 @@ pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod intake;
-#[cfg(feature = "ssr")]
+#[cfg(any(feature = "ssr", feature = "parsers"))]
 pub mod normalize;
 #[cfg(feature = "ssr")]
 pub mod service;

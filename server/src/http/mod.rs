@@ -8,6 +8,7 @@ mod api_v1_presentations;
 mod api_v1_properties;
 pub mod capture;
 mod chats;
+mod data;
 mod events;
 mod form_body;
 mod health;
@@ -46,6 +47,8 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/p/{token}/presentation.pdf", get(share::pdf))
         .route("/media/{*key}", get(share::media))
         .route("/reports/export/{file}", get(reports::export))
+        .route("/data/imports", post(data::upload).layer(DefaultBodyLimit::max(data::BODY_LIMIT)))
+        .route("/data/export/{file}", get(data::export))
         .route("/admin/agency/logo", post(share::upload_logo).layer(DefaultBodyLimit::max(share::UPLOAD_LIMIT)))
         .route("/deals/{id}/chats", post(chats::upload).layer(DefaultBodyLimit::max(chats::BODY_LIMIT)))
         .route("/attachments/{id}", get(chats::attachment))

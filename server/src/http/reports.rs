@@ -71,7 +71,7 @@ impl Params {
 }
 
 /// A cell as a spreadsheet should take it: text that would start a formula is quoted.
-fn cell(raw: impl ToString) -> String {
+pub(crate) fn cell(raw: impl ToString) -> String {
     let raw = raw.to_string();
     if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) && raw.parse::<f64>().is_err() { format!("'{raw}") } else { raw }
 }
@@ -155,7 +155,7 @@ pub fn table(d: &Dashboard, name: &str) -> Option<(Vec<&'static str>, Vec<Vec<St
     })
 }
 
-fn csv_response(file: &str, header: &[&str], rows: Vec<Vec<String>>) -> Response {
+pub(crate) fn csv_response(file: &str, header: &[&str], rows: Vec<Vec<String>>) -> Response {
     let write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
         let mut out = csv::Writer::from_writer(Vec::new());
         out.write_record(header)?;
@@ -182,7 +182,7 @@ fn csv_response(file: &str, header: &[&str], rows: Vec<Vec<String>>) -> Response
 }
 
 /// A refused download, in words (the browser shows it as the page).
-fn refuse(err: AppError) -> Response {
+pub(crate) fn refuse(err: AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let text = match &err {
         AppError::Validation(fields) => fields.iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>().join("\n"),

@@ -8,6 +8,7 @@ mod api_v1;
 mod capture;
 mod chats;
 mod deals;
+mod imports;
 mod demo;
 mod http_accounts;
 mod mail;

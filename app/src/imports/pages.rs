@@ -1,0 +1,159 @@
+//! /data: import contacts and deals from a spreadsheet, and export them; /data/imports/:token:
+//! map an upload's columns, check every row, then import.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::api::{load_upload, RunImport};
+use super::{Field, ImportReport, UploadView};
+use crate::auth::Role;
+use crate::shell::{form_error, RequireRole, Shell};
+
+#[component]
+pub fn DataPage() -> impl IntoView {
+    view! {
+        <Shell title="Import and export">
+            <RequireRole role=Role::Manager>
+                <DataCards/>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+#[component]
+fn DataCards() -> impl IntoView {
+    let error = use_query_map().with_untracked(|q| q.get("import_error"));
+    view! {
+        <section class="card" id="import" data-testid="import-card">
+            <h2>"Import contacts and deals"</h2>
+            <p class="hint">
+                "Upload a CSV from a spreadsheet or another CRM (in Excel: File › Save As › CSV UTF-8). "
+                "One row per contact; a row with a need, stage or budget also becomes a deal. "
+                "You map the columns and see every row checked before anything is added."
+            </p>
+            <form method="post" action="/data/imports" enctype="multipart/form-data" class="stack">
+                <label for="csv-file">"CSV file"</label>
+                <input id="csv-file" type="file" name="file" accept=".csv,text/csv" required/>
+                {error.map(|m| view! { <p class="form-error" role="alert" data-testid="import-error">{m}</p> })}
+                <button type="submit" class="primary">"Read the file"</button>
+            </form>
+        </section>
+        <section class="card" data-testid="export-card">
+            <h2>"Export"</h2>
+            <p class="hint">"Everything, as CSV: times in UTC, budgets in whole units (as the import reads them)."</p>
+            <div class="reach">
+                <a class="button secondary" href="/data/export/contacts.csv" download>"Contacts"</a>
+                <a class="button secondary" href="/data/export/deals.csv" download>"Deals"</a>
+                <a class="button secondary" href="/data/export/activities.csv" download>"Timelines"</a>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = Memo::new(move |_| params.with(|p| p.get("token").unwrap_or_default()));
+    let upload = Resource::new(move || token.get(), load_upload);
+    let run = ServerAction::<RunImport>::new();
+    view! {
+        <Shell title="Import">
+            <RequireRole role=Role::Manager>
+                <Transition fallback=|| view! { <p class="hint">"Reading the file…"</p> }>
+                    {move || Suspend::new(async move {
+                        match upload.await {
+                            Ok(u) => view! { <Mapping u run/> }.into_any(),
+                            Err(err) => view! {
+                                <section class="card">
+                                    <p class="form-error" role="alert">{err.to_string()}</p>
+                                    <a class="button secondary" href="/data">"Upload a file"</a>
+                                </section>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </RequireRole>
+        </Shell>
+    }
+}
+
+#[component]
+fn Mapping(u: UploadView, run: ServerAction<RunImport>) -> impl IntoView {
+    let summary = format!("{} · {} rows · {} separated", u.file_name, u.rows, u.delimiter);
+    view! {
+        <section class="card" data-testid="import-mapping">
+            <h2>"Which column is what?"</h2>
+            <p class="hint">{summary}</p>
+            <ActionForm action=run attr:class="stack">
+                <input type="hidden" name="token" value=u.token.clone()/>
+                <ul class="mapping">
+                    {u.columns.into_iter().enumerate().map(|(i, c)| {
+                        let id = format!("map-{i}");
+                        view! {
+                            <li>
+                                <label for=id.clone()>
+                                    <strong>{c.header.clone()}</strong>
+                                    <span class="hint">{c.samples.join(" · ")}</span>
+                                </label>
+                                <select id=id name=format!("mapping[{i}]") data-testid="mapping-select">
+                                    <option value="" selected=c.field.is_empty()>"Leave out"</option>
+                                    {Field::ALL.into_iter().map(|f| view! {
+                                        <option value=f.as_str() selected=c.field == f.as_str()>{f.label()}</option>
+                                    }).collect_view()}
+                                </select>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <fieldset class="choices">
+                    <legend>"If some rows have problems"</legend>
+                    <label class="check"><input type="radio" name="mode" value="valid" checked=true/>"Import the valid rows, skip the others"</label>
+                    <label class="check"><input type="radio" name="mode" value="all"/>"Import nothing unless every row is valid"</label>
+                </fieldset>
+                {form_error(run.value())}
+                <div class="reach">
+                    <button type="submit" name="step" value="check" class="secondary" data-testid="check">"Check (adds nothing)"</button>
+                    <button type="submit" name="step" value="import" class="primary" data-testid="import">"Import"</button>
+                </div>
+            </ActionForm>
+        </section>
+        {move || run.value().get().and_then(Result::ok).map(|r| view! { <Report r/> })}
+    }
+}
+
+#[component]
+fn Report(r: ImportReport) -> impl IntoView {
+    let failed = r.rows - r.valid;
+    let title = if r.written { "Imported" } else { "Checked: nothing was added yet" };
+    view! {
+        <section class="card" data-testid="import-report" role="status">
+            <h2>{title}</h2>
+            <dl class="facts">
+                <div><dt>"Rows"</dt><dd>{r.rows}</dd></div>
+                <div><dt>"Valid"</dt><dd>{r.valid}</dd></div>
+                <div><dt>"With problems"</dt><dd data-testid="problem-count">{failed}</dd></div>
+                <div><dt>{if r.written { "New contacts" } else { "New contacts to add" }}</dt><dd data-testid="new-contacts">{r.new_contacts}</dd></div>
+                <div><dt>"Matched by phone or e-mail"</dt><dd>{r.matched_contacts}</dd></div>
+                <div><dt>{if r.written { "New deals" } else { "New deals to add" }}</dt><dd data-testid="new-deals">{r.new_deals}</dd></div>
+                <div><dt>"Deals already open"</dt><dd>{r.duplicate_deals}</dd></div>
+            </dl>
+            {r.written.then(|| view! { <p><a class="button primary" href="/pipeline">"Open the pipeline"</a></p> })}
+            {(!r.problems.is_empty()).then(|| view! {
+                <h3>"Rows with problems"</h3>
+                <ul class="problems" data-testid="problems">
+                    {r.problems.into_iter().map(|(row, reasons)| view! {
+                        <li><strong>{format!("Row {row}")}</strong>" "{reasons.join("; ")}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+            {(!r.matches.is_empty()).then(|| view! {
+                <details>
+                    <summary>{format!("{} rows join contacts already known", r.matches.len())}</summary>
+                    <ul class="problems">
+                        {r.matches.into_iter().map(|(row, what)| view! { <li>{format!("Row {row}: {what}")}</li> }).collect_view()}
+                    </ul>
+                </details>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,387 @@
+//! A spreadsheet of contacts and deals, read and checked without touching the database:
+//! the bytes decoded (UTF-8, with or without its byte-order mark; anything else refused),
+//! the delimiter found (comma, semicolon or tab), quoted fields kept whole across lines,
+//! the columns mapped to Doorstep's fields, and every row checked, each problem named with
+//! its row number as the spreadsheet shows it (the header is row 1).
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::Field;
+use crate::auth::{parse_name, Email};
+use crate::capture::normalize::{parse_money, parse_phone};
+use crate::capture::Need;
+
+/// The largest file taken, and the most rows and columns in it.
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_ROWS: usize = 50_000;
+pub const MAX_COLUMNS: usize = 100;
+
+/// The file as a grid of text: its header and its rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    pub delimiter: u8,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Each row's number as the spreadsheet shows it (blank rows skipped still count).
+    pub numbers: Vec<usize>,
+}
+
+/// Reads the file's bytes into a table, or says why it cannot be read.
+pub fn read(bytes: &[u8]) -> Result<Table, String> {
+    if bytes.len() > MAX_BYTES {
+        return Err(format!("The file is over {} MB: split it into smaller files.", MAX_BYTES / (1024 * 1024)));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err("The file is UTF-16. Save it as \"CSV UTF-8\" (in Excel: File › Save As › CSV UTF-8) and upload it again.".into());
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err("This is an Excel workbook, not a CSV. Save it as \"CSV UTF-8\" and upload that.".into());
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        format!("The file is not UTF-8 (the first odd character is on line {line}). Save it as \"CSV UTF-8\" and upload it again.")
+    })?;
+    if text.contains('\0') {
+        return Err("The file holds binary data, not text: upload a CSV.".into());
+    }
+    if text.trim().is_empty() {
+        return Err("The file is empty.".into());
+    }
+    let delimiter = delimiter(text);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header: Vec<String> = match records.next() {
+        Some(Ok(record)) => record.iter().map(|h| h.trim().to_owned()).collect(),
+        Some(Err(err)) => return Err(format!("The header row cannot be read: {err}.")),
+        None => return Err("The file is empty.".into()),
+    };
+    if header.len() > MAX_COLUMNS {
+        return Err(format!("The file has {} columns; Doorstep reads up to {MAX_COLUMNS}.", header.len()));
+    }
+    if header.iter().all(String::is_empty) {
+        return Err("The first row is empty: it should name the columns (Name, Phone, E-mail…).".into());
+    }
+    let (mut rows, mut numbers) = (Vec::new(), Vec::new());
+    for (i, record) in records.enumerate() {
+        let record = record.map_err(|err| format!("Row {} cannot be read: {err}. Check its quotes.", i + 2))?;
+        // Blank lines (and rows of empty cells, as spreadsheets write them) are not rows.
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if rows.len() == MAX_ROWS {
+            return Err(format!("The file has more than {MAX_ROWS} rows: split it into smaller files."));
+        }
+        let mut cells: Vec<String> = record.iter().map(str::to_owned).collect();
+        cells.resize(header.len(), String::new());
+        rows.push(cells);
+        numbers.push(i + 2);
+    }
+    if rows.is_empty() {
+        return Err("The file has a header but no rows.".into());
+    }
+    Ok(Table { delimiter, header, rows, numbers })
+}
+
+/// The delimiter of the first line, outside quotes: a semicolon when there are more of them
+/// than commas (as Excel writes in locales with a decimal comma), a tab likewise, else a comma.
+fn delimiter(text: &str) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '\n' if !quoted => break,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    match (counts[1] > counts[0] && counts[1] >= counts[2], counts[2] > counts[0] && counts[2] > counts[1]) {
+        (true, _) => b';',
+        (_, true) => b'\t',
+        _ => b',',
+    }
+}
+
+/// The field each column most likely holds, from its header; `None` to leave it out.
+pub fn guess(header: &[String]) -> Vec<Option<Field>> {
+    let mut taken = Vec::new();
+    header
+        .iter()
+        .map(|h| {
+            let key: String = h.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+            let field = Field::ALL.into_iter().find(|f| f.aliases().contains(&key.as_str()) && !taken.contains(f));
+            if let Some(f) = field {
+                taken.push(f);
+            }
+            field
+        })
+        .collect()
+}
+
+/// The agency's stages and people, to read the Stage and Owner columns.
+#[derive(Clone, Debug, Default)]
+pub struct Directory {
+    /// id, name, kind (open, won, lost).
+    pub stages: Vec<(i64, String, String)>,
+    /// id, name, e-mail.
+    pub people: Vec<(i64, String, String)>,
+    /// The agency's country, for numbers written without a country code.
+    pub region: String,
+    pub currency: String,
+}
+
+/// One row that passed every check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// As the spreadsheet numbers it.
+    pub number: usize,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub whatsapp: Option<String>,
+    pub language: Option<String>,
+    pub notes: Option<String>,
+    pub deal: Option<DealRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DealRow {
+    pub need: Need,
+    pub stage_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub budget_min: Option<i64>,
+    pub budget_max: Option<i64>,
+    pub currency: String,
+    pub areas: Option<String>,
+    pub bedrooms: Option<i32>,
+    pub property_ref: Option<String>,
+    pub source: Option<String>,
+    /// The day (or moment) the lead came in, as written; read in the agency's zone.
+    pub created: Option<NaiveDateTime>,
+}
+
+/// A row that failed, and every reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub number: usize,
+    pub reasons: Vec<String>,
+}
+
+/// Checks every row under the mapping (one field per column, or none). A field mapped
+/// twice is refused before any row is read.
+pub fn check(table: &Table, mapping: &[Option<Field>], directory: &Directory) -> Result<Vec<Result<Row, Problem>>, String> {
+    let mut columns: HashMap<Field, usize> = HashMap::new();
+    for (i, field) in mapping.iter().enumerate().take(table.header.len()) {
+        if let Some(f) = field {
+            if let Some(first) = columns.insert(*f, i) {
+                return Err(format!("Two columns (\"{}\" and \"{}\") are both mapped to {}: choose one.", table.header[first], table.header[i], f.label()));
+            }
+        }
+    }
+    let has_name = columns.contains_key(&Field::Name) || columns.contains_key(&Field::FirstName);
+    if !has_name {
+        return Err("Map a column to Name (or First name), so every contact has one.".into());
+    }
+    if !columns.contains_key(&Field::Phone) && !columns.contains_key(&Field::Email) && !columns.contains_key(&Field::Whatsapp) {
+        return Err("Map a column to Phone or E-mail, so Doorstep can reach the contacts and find duplicates.".into());
+    }
+    Ok(table.rows.iter().zip(&table.numbers).map(|(cells, number)| row(*number, cells, &columns, directory)).collect())
+}
+
+fn row(number: usize, cells: &[String], columns: &HashMap<Field, usize>, directory: &Directory) -> Result<Row, Problem> {
+    let cell = |f: Field| columns.get(&f).and_then(|i| cells.get(*i)).map(|c| c.trim()).unwrap_or("");
+    let mut reasons = Vec::new();
+    let mut note = |field: Field, message: String| reasons.push(format!("{}: {message}", field.label()));
+
+    let written_name = if columns.contains_key(&Field::Name) {
+        cell(Field::Name).to_owned()
+    } else {
+        format!("{} {}", cell(Field::FirstName), cell(Field::LastName))
+    };
+    let name = parse_name(&written_name).map_err(|m| note(Field::Name, m)).ok();
+    let phone = parse_phone(cell(Field::Phone), &directory.region).map_err(|m| note(Field::Phone, format!("\"{}\": {m}", cell(Field::Phone)))).ok().flatten();
+    let whatsapp = parse_phone(cell(Field::Whatsapp), &directory.region).map_err(|m| note(Field::Whatsapp, format!("\"{}\": {m}", cell(Field::Whatsapp)))).ok().flatten();
+    let email = match cell(Field::Email) {
+        "" => None,
+        raw => Email::parse(raw).map_err(|m| note(Field::Email, format!("\"{raw}\": {m}"))).ok().map(|e| e.as_str().to_owned()),
+    };
+    if cell(Field::Phone).is_empty() && cell(Field::Email).is_empty() && cell(Field::Whatsapp).is_empty() {
+        note(Field::Phone, "the row has neither a phone number nor an e-mail address.".into());
+    }
+    let language = text(cell(Field::Language), 35).map_err(|m| note(Field::Language, m)).ok().flatten();
+    let notes = text(cell(Field::Notes), 4000).map_err(|m| note(Field::Notes, m)).ok().flatten();
+
+    let deal_fields = [Field::Need, Field::Stage, Field::Owner, Field::BudgetMin, Field::BudgetMax, Field::Areas, Field::Bedrooms, Field::PropertyRef, Field::Created];
+    let wants_deal = deal_fields.iter().any(|f| !cell(*f).is_empty());
+    let deal = if wants_deal {
+        let need = match cell(Field::Need) {
+            "" => {
+                note(Field::Need, "the row has deal details but no need: write buy, rent, sell or let.".into());
+                None
+            }
+            raw => need_of(raw).ok_or_else(|| note(Field::Need, format!("\"{raw}\" is not one of buy, rent, sell or let."))).ok(),
+        };
+        let stage_id = match cell(Field::Stage) {
+            "" => None,
+            raw => {
+                let found = directory.stages.iter().find(|(_, name, _)| name.eq_ignore_ascii_case(raw)).map(|s| s.0);
+                if found.is_none() {
+                    let names: Vec<&str> = directory.stages.iter().map(|s| s.1.as_str()).collect();
+                    note(Field::Stage, format!("there is no stage \"{raw}\"; the stages are {}.", names.join(", ")));
+                }
+                found
+            }
+        };
+        let owner_id = match cell(Field::Owner) {
+            "" => None,
+            raw => {
+                let found = directory.people.iter().find(|(_, name, email)| email.eq_ignore_ascii_case(raw) || name.eq_ignore_ascii_case(raw)).map(|p| p.0);
+                if found.is_none() {
+                    note(Field::Owner, format!("nobody in the team is called \"{raw}\" or has that e-mail address."));
+                }
+                found
+            }
+        };
+        let budget_min = parse_money(cell(Field::BudgetMin)).map_err(|m| note(Field::BudgetMin, format!("\"{}\": {m}", cell(Field::BudgetMin)))).ok().flatten();
+        let budget_max = parse_money(cell(Field::BudgetMax)).map_err(|m| note(Field::BudgetMax, format!("\"{}\": {m}", cell(Field::BudgetMax)))).ok().flatten();
+        if let (Some(low), Some(high)) = (budget_min, budget_max) {
+            if low > high {
+                note(Field::BudgetMin, "the lowest budget is above the highest.".into());
+            }
+        }
+        let currency = match cell(Field::Currency) {
+            "" => directory.currency.clone(),
+            raw if raw.len() == 3 && raw.chars().all(|c| c.is_ascii_alphabetic()) => raw.to_ascii_uppercase(),
+            raw => {
+                note(Field::Currency, format!("\"{raw}\" is not a currency code such as EUR or GBP."));
+                directory.currency.clone()
+            }
+        };
+        let bedrooms = match cell(Field::Bedrooms) {
+            "" => None,
+            raw => raw.parse::<i32>().ok().filter(|n| (0..=50).contains(n)).ok_or_else(|| note(Field::Bedrooms, format!("\"{raw}\" is not a number of bedrooms."))).ok(),
+        };
+        let created = match cell(Field::Created) {
+            "" => None,
+            raw => moment(raw).ok_or_else(|| note(Field::Created, format!("\"{raw}\" is not a date; write it like 2026-03-01 or 01/03/2026."))).ok(),
+        };
+        let areas = text(cell(Field::Areas), 200).map_err(|m| note(Field::Areas, m)).ok().flatten();
+        let property_ref = text(cell(Field::PropertyRef), 60).map_err(|m| note(Field::PropertyRef, m)).ok().flatten();
+        let source = text(cell(Field::Source), 60).map_err(|m| note(Field::Source, m)).ok().flatten();
+        need.map(|need| DealRow { need, stage_id, owner_id, budget_min, budget_max, currency, areas, bedrooms, property_ref, source, created })
+    } else {
+        None
+    };
+    if !reasons.is_empty() {
+        return Err(Problem { number, reasons });
+    }
+    Ok(Row { number, name: name.unwrap_or_default(), phone, email, whatsapp, language, notes, deal })
+}
+
+fn text(raw: &str, max: usize) -> Result<Option<String>, String> {
+    match raw.chars().count() {
+        0 => Ok(None),
+        n if n <= max => Ok(Some(raw.to_owned())),
+        _ => Err(format!("keep it under {max} characters.")),
+    }
+}
+
+/// The need as agencies write it, in English or Spanish.
+fn need_of(raw: &str) -> Option<Need> {
+    match raw.trim().to_lowercase().as_str() {
+        "buy" | "buyer" | "purchase" | "compra" | "comprar" => Some(Need::Buy),
+        "rent" | "renter" | "tenant" | "alquiler" | "alquilar" => Some(Need::Rent),
+        "sell" | "seller" | "vendor" | "venta" | "vender" => Some(Need::Sell),
+        "let" | "landlord" | "letting" => Some(Need::Let),
+        _ => None,
+    }
+}
+
+/// A date as spreadsheets write it: ISO (with or without a time), or day first with slashes,
+/// dots or dashes (the agency's own exports are day first; ISO is unambiguous).
+fn moment(raw: &str) -> Option<NaiveDateTime> {
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"] {
+        if let Ok(at) = NaiveDateTime::parse_from_str(raw, format) {
+            return Some(at);
+        }
+    }
+    ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(raw, f).ok())
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn directory() -> Directory {
+        Directory {
+            stages: vec![(1, "New".into(), "open".into()), (2, "Viewing".into(), "open".into()), (5, "Won".into(), "won".into())],
+            people: vec![(7, "Ana Lopez".into(), "ana@costa.test".into())],
+            region: "ES".into(),
+            currency: "EUR".into(),
+        }
+    }
+
+    #[test]
+    fn excel_files_with_a_bom_semicolons_and_quoted_newlines_are_read() {
+        let file = "\u{feff}Nombre;Teléfono;Email;Notas\r\nJosé Núñez;612 345 678;jose@example.es;\"Wants a terrace;\r\nnear the sea\"\r\n;;;\r\nZoë Ελένη;+44 7911 123456;;\r\n";
+        let table = read(file.as_bytes()).unwrap();
+        assert_eq!(table.delimiter, b';');
+        assert_eq!(table.header, vec!["Nombre", "Teléfono", "Email", "Notas"]);
+        assert_eq!(table.rows.len(), 2, "the blank row is skipped");
+        assert_eq!(table.rows[0][3], "Wants a terrace;\r\nnear the sea");
+        let mapping = guess(&table.header);
+        assert_eq!(mapping, vec![Some(Field::Name), Some(Field::Phone), Some(Field::Email), Some(Field::Notes)]);
+        let rows = check(&table, &mapping, &directory()).unwrap();
+        let first = rows[0].as_ref().unwrap();
+        assert_eq!((first.phone.as_deref(), first.email.as_deref()), (Some("+34612345678"), Some("jose@example.es")));
+        let second = rows[1].as_ref().unwrap();
+        assert_eq!((second.number, second.phone.as_deref()), (4, Some("+447911123456")), "the blank row still counts");
+    }
+
+    #[test]
+    fn every_problem_is_named_with_its_row_number() {
+        let file = "Name,Phone,Email,Need,Stage,Owner,Budget max,Created\n\
+            Marta Ruiz,+34612345002,marta@example.es,buy,Viewing,ana@costa.test,\"350,000\",2026-03-01\n\
+            ,12,not-an-email,swap,Signed,Bob,lots,yesterday\n\
+            \"Line\nbreak\",+34612345003,,rent,,,,01/02/2026\n";
+        let table = read(file.as_bytes()).unwrap();
+        let rows = check(&table, &guess(&table.header), &directory()).unwrap();
+        let deal = rows[0].as_ref().unwrap().deal.clone().unwrap();
+        assert_eq!((deal.need, deal.stage_id, deal.owner_id, deal.budget_max), (Need::Buy, Some(2), Some(7), Some(35_000_000)));
+        let problem = rows[1].as_ref().unwrap_err();
+        assert_eq!(problem.number, 3);
+        let all = problem.reasons.join(" | ");
+        for expected in ["Name:", "Phone: \"12\"", "E-mail: \"not-an-email\"", "Need: \"swap\"", "no stage \"Signed\"", "called \"Bob\"", "Budget up to: \"lots\"", "\"yesterday\" is not a date"] {
+            assert!(all.contains(expected), "{expected} missing from {all}");
+        }
+        let third = rows[2].as_ref().unwrap();
+        assert_eq!(third.number, 4, "a quoted newline does not shift the numbering");
+        assert_eq!(third.deal.as_ref().unwrap().created, NaiveDate::from_ymd_opt(2026, 2, 1).unwrap().and_hms_opt(9, 0, 0));
+    }
+
+    #[test]
+    fn files_that_are_not_utf8_csv_are_refused_saying_what_to_do() {
+        assert!(read(b"Name,Phone\nJos\xe9,612345678\n").unwrap_err().contains("not UTF-8"));
+        assert!(read(b"\xff\xfeN\x00a\x00").unwrap_err().contains("UTF-16"));
+        assert!(read(b"PK\x03\x04rest").unwrap_err().contains("Excel workbook"));
+        assert!(read(b"Name,Phone\n").unwrap_err().contains("no rows"));
+        assert!(read(b"").unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn mappings_must_name_a_contact_and_a_way_to_reach_them() {
+        let table = read(b"Name,Phone,Mobile\nA,612345678,612345679\n").unwrap();
+        let twice = check(&table, &[Some(Field::Name), Some(Field::Phone), Some(Field::Phone)], &directory()).unwrap_err();
+        assert!(twice.contains("\"Phone\" and \"Mobile\""), "{twice}");
+        assert!(check(&table, &[None, Some(Field::Phone), None], &directory()).unwrap_err().contains("Name"));
+        assert!(check(&table, &[Some(Field::Name), None, None], &directory()).unwrap_err().contains("Phone or E-mail"));
+    }
+}

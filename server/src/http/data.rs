@@ -1,0 +1,235 @@
+//! Data in and out for managers: the CSV import's upload (`POST /data/imports`, a plain
+//! multipart form) and the CSV exports of contacts, deals and timelines
+//! (`GET /data/export/{contacts,deals,activities}.csv`), streamed a page at a time so a
+//! million deals never sit in memory. Times are UTC (RFC 3339); budgets are in whole units,
+//! as the import reads them back.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use app::auth::Role;
+use app::db::entities::{activity, contact, deal, user};
+use app::error::AppError;
+use app::imports::table::MAX_BYTES;
+use app::state::{AppState, Authenticated};
+use axum::body::{Body, Bytes};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::reports::{cell, refuse};
+
+/// The upload's limit, with room for the form around the file.
+pub const BODY_LIMIT: usize = MAX_BYTES + 64 * 1024;
+const PAGE: u64 = 2000;
+
+fn back(message: &str) -> Response {
+    Redirect::to(&format!("/data?import_error={}#import", app::deals::pages::urlencode(message))).into_response()
+}
+
+pub async fn upload(State(state): State<AppState>, session: Option<Extension<Authenticated>>, mut multipart: Multipart) -> Response {
+    let Some(Extension(session)) = session else { return Redirect::to("/login?next=/data").into_response() };
+    if !session.user.role.includes(Role::Manager) {
+        return refuse(AppError::Forbidden);
+    }
+    let (name, bytes) = match multipart.next_field().await {
+        Ok(Some(field)) => {
+            let name = field.file_name().unwrap_or("contacts.csv").to_owned();
+            match field.bytes().await {
+                Ok(bytes) => (name, bytes),
+                Err(err) => return back(&format!("The upload stopped: {}. A file may be up to {} MB.", err.body_text(), MAX_BYTES / (1024 * 1024))),
+            }
+        }
+        Ok(None) => return back("Choose the CSV file first."),
+        Err(err) => return back(&format!("The upload stopped: {}.", err.body_text())),
+    };
+    if bytes.is_empty() {
+        return back("Choose the CSV file first.");
+    }
+    match app::imports::service::stage(&state.db, &session.user, &name, bytes.to_vec()).await {
+        Ok(token) => Redirect::to(&format!("/data/imports/{token}")).into_response(),
+        Err(AppError::Validation(fields)) => back(&fields.values().cloned().collect::<Vec<_>>().join(" ")),
+        Err(err) => {
+            tracing::error!(error = %err, "CSV upload failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "The file could not be kept; try again.").into_response()
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Export {
+    Contacts,
+    Deals,
+    Activities,
+}
+
+impl Export {
+    fn header(self) -> &'static [&'static str] {
+        match self {
+            Export::Contacts => &["contact_id", "name", "phone", "email", "whatsapp", "language", "marketing_consent", "created_at"],
+            Export::Deals => &[
+                "deal_id", "created_at", "contact_id", "name", "phone", "email", "need", "stage", "owner", "source", "budget_min", "budget_max",
+                "currency", "areas", "bedrooms", "property_ref", "first_response_at", "closed_at", "won_value", "lost_reason",
+            ],
+            Export::Activities => &["activity_id", "occurred_at", "deal_id", "contact_id", "kind", "direction", "author", "body"],
+        }
+    }
+}
+
+/// Names the exports need, read once.
+struct Names {
+    stages: HashMap<i64, String>,
+    people: HashMap<i64, String>,
+}
+
+fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(|t| t.to_rfc3339()).unwrap_or_default()
+}
+
+/// Whole units, with cents only when there are some ("350000", "1200.50").
+fn units(minor: Option<i64>) -> String {
+    match minor {
+        Some(m) if m % 100 == 0 => (m / 100).to_string(),
+        Some(m) => format!("{}{}.{:02}", if m < 0 { "-" } else { "" }, m.unsigned_abs() / 100, m.unsigned_abs() % 100),
+        None => String::new(),
+    }
+}
+
+/// The rows after `after` (by id), and the last id among them.
+async fn page(state: &AppState, names: &Names, what: Export, after: i64) -> Result<(Vec<Vec<String>>, Option<i64>), AppError> {
+    let db = &state.db;
+    let opt = |s: Option<String>| cell(s.unwrap_or_default());
+    Ok(match what {
+        Export::Contacts => {
+            let rows = contact::Entity::find().filter(contact::Column::Id.gt(after)).order_by_asc(contact::Column::Id).limit(PAGE).all(db).await?;
+            let last = rows.last().map(|c| c.id);
+            let out = rows
+                .into_iter()
+                .map(|c| vec![c.id.to_string(), cell(c.name), opt(c.phone), opt(c.email), opt(c.whatsapp), opt(c.language), c.marketing_consent.to_string(), time(Some(c.created_at))])
+                .collect();
+            (out, last)
+        }
+        Export::Deals => {
+            let rows = deal::Entity::find().filter(deal::Column::Id.gt(after)).order_by_asc(deal::Column::Id).limit(PAGE).all(db).await?;
+            let last = rows.last().map(|d| d.id);
+            let ids: Vec<i64> = rows.iter().map(|d| d.contact_id).collect();
+            let contacts: HashMap<i64, contact::Model> =
+                contact::Entity::find().filter(contact::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|c| (c.id, c)).collect();
+            let out = rows
+                .into_iter()
+                .map(|d| {
+                    let c = contacts.get(&d.contact_id);
+                    vec![
+                        d.id.to_string(),
+                        time(Some(d.created_at)),
+                        d.contact_id.to_string(),
+                        cell(c.map(|c| c.name.clone()).unwrap_or_default()),
+                        opt(c.and_then(|c| c.phone.clone())),
+                        opt(c.and_then(|c| c.email.clone())),
+                        d.need,
+                        cell(names.stages.get(&d.stage_id).cloned().unwrap_or_default()),
+                        cell(d.owner_id.and_then(|id| names.people.get(&id).cloned()).unwrap_or_default()),
+                        cell(d.source),
+                        units(d.budget_min),
+                        units(d.budget_max),
+                        d.currency,
+                        opt(d.areas),
+                        d.bedrooms.map(|b| b.to_string()).unwrap_or_default(),
+                        opt(d.property_ref),
+                        time(d.first_response_at),
+                        time(d.closed_at),
+                        units(d.won_value),
+                        opt(d.lost_reason),
+                    ]
+                })
+                .collect();
+            (out, last)
+        }
+        Export::Activities => {
+            let rows = activity::Entity::find().filter(activity::Column::Id.gt(after)).order_by_asc(activity::Column::Id).limit(PAGE).all(db).await?;
+            let last = rows.last().map(|a| a.id);
+            let out = rows
+                .into_iter()
+                .map(|a| {
+                    vec![
+                        a.id.to_string(),
+                        time(Some(a.occurred_at)),
+                        a.deal_id.map(|d| d.to_string()).unwrap_or_default(),
+                        a.contact_id.to_string(),
+                        a.kind,
+                        a.direction,
+                        cell(a.author_id.and_then(|id| names.people.get(&id).cloned()).unwrap_or_default()),
+                        cell(a.body),
+                    ]
+                })
+                .collect();
+            (out, last)
+        }
+    })
+}
+
+fn encode(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Bytes, std::io::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    if let Some(header) = header {
+        out.write_record(header)?;
+    }
+    for row in rows {
+        out.write_record(row)?;
+    }
+    out.into_inner().map(Bytes::from).map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// `GET /data/export/{contacts,deals,activities}.csv`, for managers.
+pub async fn export(State(state): State<AppState>, Path(file): Path<String>, session: Option<Extension<Authenticated>>) -> Response {
+    let Some(Extension(session)) = session else { return Redirect::to("/login?next=/data").into_response() };
+    if !session.user.role.includes(Role::Manager) {
+        return refuse(AppError::Forbidden);
+    }
+    let what = match file.as_str() {
+        "contacts.csv" => Export::Contacts,
+        "deals.csv" => Export::Deals,
+        "activities.csv" => Export::Activities,
+        _ => return refuse(AppError::NotFound),
+    };
+    let names = async {
+        let stages = app::deals::service::stages(&state.db).await?.into_iter().map(|s| (s.id, s.name)).collect();
+        let people = user::Entity::find().all(&state.db).await?.into_iter().map(|u| (u.id, u.name)).collect();
+        Ok::<_, AppError>(Names { stages, people })
+    };
+    let names = match names.await {
+        Ok(n) => Arc::new(n),
+        Err(err) => return refuse(err),
+    };
+    // The header goes first, then a page at a time until a page comes back empty.
+    let pages = futures::stream::unfold(Some(None::<i64>), move |cursor| {
+        let (state, names) = (state.clone(), names.clone());
+        async move {
+            let after = cursor?;
+            let first = after.is_none();
+            match page(&state, &names, what, after.unwrap_or(0)).await {
+                Ok((rows, last)) => {
+                    if rows.is_empty() && !first {
+                        return None;
+                    }
+                    let next = last.map(Some);
+                    Some((encode(first.then(|| what.header()), &rows), next))
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "a CSV export stopped");
+                    Some((Err(std::io::Error::other("the export stopped")), None))
+                }
+            }
+        }
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"doorstep-{file}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        Body::from_stream(pages),
+    )
+        .into_response()
+}
