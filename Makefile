@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR := never
 NEXTEST := cargo nextest run --no-fail-fast -p app -p server -p migrations
 PG_URL ?= postgres://doorstep:doorstep@127.0.0.1:5432/postgres
 
-.PHONY: run setup build release test test-unit test-sqlite test-postgres test-e2e postgres demo clean
+.PHONY: run setup build release test test-unit test-sqlite test-postgres test-e2e postgres demo fuzz clean
 
 ## run: install what is missing, build, and serve on http://127.0.0.1:3000 (SQLite in data/)
 run: build
@@ -43,6 +43,10 @@ test:
 
 postgres:
 	@./scripts/postgres.sh
+
+## fuzz: each fuzz target (chat exports, zips, CSV imports, webhook bodies) for FUZZ_SECONDS
+fuzz:
+	./scripts/fuzz.sh $(or $(FUZZ_SECONDS),60)
 
 clean:
 	cargo clean

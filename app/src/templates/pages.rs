@@ -53,6 +53,12 @@ fn placeholder_help() -> impl IntoView {
 #[component]
 fn TemplateAdmin(editor: Editor) -> impl IntoView {
     let Editor { data, save, delete, saving } = editor;
+    let fresh = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(_))) && saving.get_untracked().as_deref() == Some("") {
+            fresh.update(|n| *n += 1);
+        }
+    });
     let new_errors = move |field: &'static str| {
         let err = field_error(save.value(), field);
         move || (saving.get().as_deref() == Some("")).then(&err).flatten()
@@ -75,20 +81,26 @@ fn TemplateAdmin(editor: Editor) -> impl IntoView {
                 }
             })}
         </Transition>
-        <section class="card">
-            <h2>"New template"</h2>
-            <ActionForm action=save attr:class="stack">
-                <label for="new-template-name">"Name"</label>
-                <input id="new-template-name" name="name" placeholder="First answer" autocomplete="off"/>
-                {new_errors("name")}
-                <label for="new-template-body">"Message"</label>
-                <textarea id="new-template-body" name="body" rows="5"
-                    placeholder="Hi {first_name}, this is {agent} from {agency}. Thank you for asking about {property}: when could we call you?"></textarea>
-                {new_errors("body")}
-                {placeholder_help()}
-                <button type="submit" class="primary">"Add template"</button>
-            </ActionForm>
-        </section>
+        // Drawn again, empty, once a new template is saved.
+        {move || {
+            fresh.get();
+            view! {
+                <section class="card">
+                    <h2>"New template"</h2>
+                    <ActionForm action=save attr:class="stack">
+                        <label for="new-template-name">"Name"</label>
+                        <input id="new-template-name" name="name" placeholder="First answer" autocomplete="off"/>
+                        {new_errors("name")}
+                        <label for="new-template-body">"Message"</label>
+                        <textarea id="new-template-body" name="body" rows="5"
+                            placeholder="Hi {first_name}, this is {agent} from {agency}. Thank you for asking about {property}: when could we call you?"></textarea>
+                        {new_errors("body")}
+                        {placeholder_help()}
+                        <button type="submit" class="primary">"Add template"</button>
+                    </ActionForm>
+                </section>
+            }
+        }}
     }
 }
 

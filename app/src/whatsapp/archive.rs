@@ -9,7 +9,7 @@ use std::io::{Cursor, Read};
 /// The largest upload taken.
 pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
 const MAX_ENTRIES: usize = 5_000;
-const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
+pub const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
 const MAX_FILE: u64 = 32 * 1024 * 1024;
 /// A chat's text beyond this is not a chat export.
 const MAX_TEXT: u64 = 32 * 1024 * 1024;

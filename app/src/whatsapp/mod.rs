@@ -7,7 +7,7 @@ pub mod api;
 pub mod cloud;
 pub mod export;
 pub mod pages;
-#[cfg(feature = "ssr")]
+#[cfg(any(feature = "ssr", feature = "parsers"))]
 pub mod archive;
 #[cfg(feature = "ssr")]
 pub mod import;

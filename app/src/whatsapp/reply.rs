@@ -123,7 +123,7 @@ pub async fn reply(db: &DatabaseConnection, notifier: &Notifier, sender: Option<
     }
     let client = contact::Entity::find_by_id(d.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
     let Some(to) = client.whatsapp.clone().or(client.phone.clone()) else {
-        return Err(AppError::field("body", "The client has no phone number: add one under Contact details."));
+        return Err(AppError::field("body", "The client has no phone number: add one under Edit contact details."));
     };
     let message_id = sender.send_text(&to, text).await?;
     if let Err(err) = crate::presentations::service::record_sent(db, actor, &d, "whatsapp", text, Some(&message_id)).await {

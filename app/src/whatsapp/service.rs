@@ -214,10 +214,18 @@ pub async fn receive(db: &DatabaseConnection, notifier: &Notifier, intake: &Inta
         }
     }
     for d in &batch.deliveries {
+        // Statuses can arrive out of order: "delivered" after "read" must not undo it.
+        let later: &[&str] = match d.status.as_str() {
+            "sent" => &["sent", "delivered", "read"],
+            "delivered" => &["delivered", "read"],
+            "read" => &["read"],
+            _ => &[],
+        };
         let updated = activity::Entity::update_many()
             .col_expr(activity::Column::Delivery, Expr::value(d.status.clone()))
             .filter(activity::Column::ExternalId.eq(d.id.clone()))
             .filter(activity::Column::Direction.eq("out"))
+            .filter(Condition::any().add(activity::Column::Delivery.is_null()).add(activity::Column::Delivery.is_not_in(later.iter().copied())))
             .exec(db)
             .await?;
         out.deliveries += updated.rows_affected as usize;

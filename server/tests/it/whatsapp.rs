@@ -24,7 +24,7 @@ async fn webhook_app() -> TestApp {
     app
 }
 
-fn signature(secret: &str, body: &str) -> String {
+pub(crate) fn signature(secret: &str, body: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body.as_bytes());
     format!("sha256={}", mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect::<String>())
