@@ -23,6 +23,13 @@ test('an admin writes a template and an agent sends it from a deal on a phone', 
   await page.getByRole('button', { name: 'Add template' }).click();
   await expect(page.getByTestId('template')).toHaveCount(1);
   await expect(page.locator('#new-template-name')).toHaveValue('');
+  // A refused edit says why on its own card, and changes nothing.
+  const saved = page.getByTestId('template');
+  await saved.getByLabel('Name', { exact: true }).fill(' ');
+  await saved.getByRole('button', { name: 'Save' }).click();
+  await expect(saved.locator('.field-error, [role=alert]').first()).toContainText('Give the template a name');
+  await page.reload();
+  await expect(page.getByTestId('template').getByLabel('Name', { exact: true })).toHaveValue('First answer');
   await page.screenshot({ path: 'test-results/screens/templates-phone.png', fullPage: true });
   await ctx.close();
 

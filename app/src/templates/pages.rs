@@ -12,14 +12,17 @@ use crate::shell::{field_error, form_error, RequireRole, Shell};
 #[derive(Clone, Copy)]
 struct Editor {
     data: Resource<Result<Vec<TemplateView>, AppError>>,
+    /// Adding a template, apart from saving one, so each form shows only its own errors.
+    add: ServerAction<SaveTemplate>,
     save: ServerAction<SaveTemplate>,
     delete: ServerAction<DeleteTemplate>,
-    /// The template the last save was for ("" for a new one): its card shows the errors.
+    /// The template the last save was for: its card shows the errors.
     saving: RwSignal<Option<String>>,
 }
 
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
+    let add = ServerAction::<SaveTemplate>::new();
     let save = ServerAction::<SaveTemplate>::new();
     let delete = ServerAction::<DeleteTemplate>::new();
     let saving = RwSignal::new(None::<String>);
@@ -28,8 +31,8 @@ pub fn TemplatesPage() -> impl IntoView {
             saving.set(Some(input.id.unwrap_or_default()));
         }
     });
-    let data = Resource::new(move || (save.version().get(), delete.version().get()), |_| list_templates());
-    let editor = Editor { data, save, delete, saving };
+    let data = Resource::new(move || (add.version().get(), save.version().get(), delete.version().get()), |_| list_templates());
+    let editor = Editor { data, add, save, delete, saving };
     view! {
         <Shell title="Message templates">
             <RequireRole role=Role::Admin>
@@ -52,23 +55,22 @@ fn placeholder_help() -> impl IntoView {
 
 #[component]
 fn TemplateAdmin(editor: Editor) -> impl IntoView {
-    let Editor { data, save, delete, saving } = editor;
-    let fresh = RwSignal::new(0u32);
+    let Editor { data, add, save, delete, .. } = editor;
+    // Emptied once the template is added; kept as typed when it is refused.
+    let (name, body) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Ok(_))) && saving.get_untracked().as_deref() == Some("") {
-            fresh.update(|n| *n += 1);
+        if matches!(add.value().get(), Some(Ok(_))) {
+            name.set(String::new());
+            body.set(String::new());
         }
     });
-    let new_errors = move |field: &'static str| {
-        let err = field_error(save.value(), field);
-        move || (saving.get().as_deref() == Some("")).then(&err).flatten()
-    };
     view! {
         <p class="hint">
             "Messages the team sends again and again, written once. On a deal, an agent picks one: "
             "WhatsApp opens with the client's number and the text filled in, and the deal's timeline records it."
         </p>
         {form_error(delete.value())}
+        {form_error(save.value())}
         <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let templates = data.await.unwrap_or_default();
@@ -81,26 +83,23 @@ fn TemplateAdmin(editor: Editor) -> impl IntoView {
                 }
             })}
         </Transition>
-        // Drawn again, empty, once a new template is saved.
-        {move || {
-            fresh.get();
-            view! {
-                <section class="card">
-                    <h2>"New template"</h2>
-                    <ActionForm action=save attr:class="stack">
-                        <label for="new-template-name">"Name"</label>
-                        <input id="new-template-name" name="name" placeholder="First answer" autocomplete="off"/>
-                        {new_errors("name")}
-                        <label for="new-template-body">"Message"</label>
-                        <textarea id="new-template-body" name="body" rows="5"
-                            placeholder="Hi {first_name}, this is {agent} from {agency}. Thank you for asking about {property}: when could we call you?"></textarea>
-                        {new_errors("body")}
-                        {placeholder_help()}
-                        <button type="submit" class="primary">"Add template"</button>
-                    </ActionForm>
-                </section>
-            }
-        }}
+        <section class="card">
+            <h2>"New template"</h2>
+            <ActionForm action=add attr:class="stack">
+                <label for="new-template-name">"Name"</label>
+                <input id="new-template-name" name="name" placeholder="First answer" autocomplete="off"
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                {field_error(add.value(), "name")}
+                <label for="new-template-body">"Message"</label>
+                <textarea id="new-template-body" name="body" rows="5"
+                    placeholder="Hi {first_name}, this is {agent} from {agency}. Thank you for asking about {property}: when could we call you?"
+                    prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                {field_error(add.value(), "body")}
+                {placeholder_help()}
+                {form_error(add.value())}
+                <button type="submit" class="primary">"Add template"</button>
+            </ActionForm>
+        </section>
     }
 }
 
