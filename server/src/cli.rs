@@ -46,6 +46,16 @@ pub enum Command {
     /// Deliver due reminders without serving pages: more schedulers beside the web servers
     /// (PostgreSQL). Each due reminder is delivered once, whichever instance takes it.
     Worker,
+    /// Copy the SQLite database into FILE as one consistent snapshot, while the server
+    /// serves (for PostgreSQL it prints the pg_dump command to use).
+    Backup {
+        file: std::path::PathBuf,
+    },
+    /// Put a backup made by `doorstep backup` in place of the SQLite database (stop the server
+    /// first); the database it replaces is kept beside it.
+    Restore {
+        file: std::path::PathBuf,
+    },
     /// Measure Doorstep on this machine and print the figures against the targets.
     Bench {
         #[command(subcommand)]

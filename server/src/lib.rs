@@ -1,6 +1,7 @@
 //! The Doorstep server: configuration, the HTTP stack around the app, and the commands of
 //! the `doorstep` binary.
 
+pub mod backup;
 pub mod bench;
 pub mod cli;
 pub mod config;

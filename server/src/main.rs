@@ -35,6 +35,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Apikey { action } => apikey(&config, action).await,
         Command::Demo { deals, seed } => doorstep::demo::run(&config, deals, seed).await,
         Command::Worker => doorstep::serve::worker(&config).await,
+        Command::Backup { file } => doorstep::backup::backup(&config, &file).await,
+        Command::Restore { file } => doorstep::backup::restore(&config, &file).await,
         Command::Bench { what: BenchWhat::Capture { seconds, connections, returning } } => {
             doorstep::bench::capture(doorstep::bench::CaptureBench { seconds, connections, returning }).await
         }

@@ -5,6 +5,7 @@
 mod common;
 mod accounts_service;
 mod api_v1;
+mod backup;
 mod capture;
 mod chats;
 mod deals;
