@@ -18,6 +18,10 @@ export async function hydrated(page: Page) {
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The Content-Security-Policy refusing anything the page needs is an error too.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().includes('Content Security Policy')) errors.push(m.text());
+  });
   return errors;
 }
 

@@ -7,9 +7,43 @@ use app::auth::api::guard::ClientIp;
 use app::auth::{service, session};
 use app::state::{AppState, Authenticated};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+
+/// The pages' Content-Security-Policy. Scripts and styles come from Doorstep itself; inline
+/// ones are Leptos's hydration data and the pages' style attributes; the WASM front end needs
+/// 'wasm-unsafe-eval' to compile. Forms post to Doorstep, or on to wa.me (a template sent from
+/// a deal lands there).
+const PAGE_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
+    object-src 'none'; base-uri 'self'; form-action 'self' https://wa.me";
+
+/// Security headers on every answer that does not set its own: no type sniffing, referrers
+/// only to Doorstep itself in full (none from secret addresses), and on pages the policy above. Pages may not be framed,
+/// except the public capture forms, which agencies embed in their own sites.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let embeddable = path.starts_with("/f/");
+    // A share link or calendar address is a credential: it never leaves as a referrer.
+    let secret_address = path.starts_with("/p/") || path.starts_with("/ics/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.entry(header::X_CONTENT_TYPE_OPTIONS).or_insert(HeaderValue::from_static("nosniff"));
+    let referrers = if secret_address { "no-referrer" } else { "strict-origin-when-cross-origin" };
+    headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static(referrers));
+    let html = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    if html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let frames = if embeddable { "frame-ancestors *" } else { "frame-ancestors 'none'" };
+        if let Ok(policy) = HeaderValue::from_str(&format!("{PAGE_POLICY}; {frames}")) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+        if !embeddable {
+            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        }
+    }
+    response
+}
 
 /// Records the address the request came from, for throttling and rate limits.
 pub async fn record_client_ip(mut request: Request, next: Next) -> Response {

@@ -109,6 +109,7 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
     app.merge(public)
         .merge(api)
         .merge(webhooks)
+        .layer(from_fn(access::security_headers))
         .layer(from_fn(access::record_client_ip))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

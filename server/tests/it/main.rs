@@ -19,6 +19,7 @@ mod properties;
 mod reminders;
 mod reports;
 mod s3;
+mod security;
 mod templates;
 mod whatsapp;
 mod worker_crash;
