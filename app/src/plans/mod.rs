@@ -84,13 +84,13 @@ pub fn offset_of(amount: &str, unit: &str) -> Result<i32, String> {
 }
 
 /// The placeholders a step's message may use, as the admin page lists them.
-pub const PLACEHOLDERS: &[(&str, &str)] =
-    &[("{first_name}", "the client's first name"), ("{name}", "the client's full name"), ("{agent}", "the agent's name"), ("{agency}", "the agency's name")];
+pub const PLACEHOLDERS: &[(&str, &str)] = crate::templates::PLACEHOLDERS.split_at(4).0;
 
-/// A step's message with the deal's names filled in. Unknown placeholders stay as typed.
+/// A step's message with the deal's names filled in, as message templates fill them.
+/// Unknown placeholders stay as typed.
 pub fn render(template: &str, client: &str, agent: &str, agency: &str) -> String {
-    let first = client.split_whitespace().next().unwrap_or(client);
-    template.replace("{first_name}", first).replace("{name}", client).replace("{agent}", agent).replace("{agency}", agency)
+    let with = crate::templates::Filling { name: client.into(), agent: agent.into(), agency: agency.into(), property: None, link: None };
+    crate::templates::fill(template, &with).0
 }
 
 #[cfg(test)]

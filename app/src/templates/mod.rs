@@ -20,8 +20,7 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
 ];
 
 pub const MAX_NAME: usize = 80;
-/// WhatsApp takes up to 4,096 characters in a message.
-pub const MAX_BODY: usize = 4096;
+pub const MAX_BODY: usize = crate::whatsapp::MAX_TEXT;
 
 /// A template as the admin edits it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

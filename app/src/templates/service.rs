@@ -93,15 +93,11 @@ async fn filling(db: &DatabaseConnection, actor: &Actor, d: &deal::Model, base: 
     Ok((client, with))
 }
 
-fn number(client: &contact::Model) -> Option<&str> {
-    client.whatsapp.as_deref().or(client.phone.as_deref()).filter(|n| n.chars().any(|c| c.is_ascii_digit()))
-}
-
 /// Every template filled in for the deal.
 pub async fn for_deal(db: &DatabaseConnection, actor: &Actor, deal_id: i64, base: &str) -> Result<Vec<ReadyMessage>, AppError> {
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     let (client, with) = filling(db, actor, &d, base).await?;
-    let no_number = number(&client).is_none().then(|| "The client has no phone number: add one under Edit contact details.".to_string());
+    let no_number = client.whatsapp_number().is_none().then(|| "The client has no phone number: add one under Edit contact details.".to_string());
     Ok(list(db)
         .await?
         .into_iter()
@@ -122,7 +118,7 @@ pub async fn send(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor, d
         .await?
         .ok_or_else(|| AppError::field("template_id", "This template was removed; choose another."))?;
     let (client, with) = filling(db, actor, &d, base).await?;
-    let Some(to) = number(&client) else { return Err(AppError::field("template_id", "The client has no phone number: add one under Edit contact details.")) };
+    let Some(to) = client.whatsapp_number() else { return Err(AppError::field("template_id", "The client has no phone number: add one under Edit contact details.")) };
     let (text, blocked) = fill(&template.body, &with);
     if let Some(reason) = blocked {
         return Err(AppError::field("template_id", reason));

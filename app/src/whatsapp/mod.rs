@@ -16,6 +16,9 @@ pub mod reply;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+/// WhatsApp takes up to 4,096 characters in a text message.
+pub const MAX_TEXT: usize = 4096;
+
 /// How to read an uploaded chat: who of its participants is the agency's side, the time zone
 /// the phone was in, and the date order when the file cannot tell. Empty means "as guessed".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::MAX_TEXT;
 use crate::db::entities::{contact, deal};
 use crate::deals::service::{may_edit, Actor};
 use crate::error::AppError;
@@ -16,8 +17,6 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 /// Meta's Graph API, at the version Doorstep's payloads follow.
 pub const GRAPH_URL: &str = "https://graph.facebook.com/v21.0";
-/// WhatsApp takes up to 4,096 characters in a text message.
-pub const MAX_TEXT: usize = 4096;
 
 /// The configured sender: the messages endpoint of the agency's number, and its token.
 #[derive(Clone)]
@@ -122,10 +121,10 @@ pub async fn reply(db: &DatabaseConnection, notifier: &Notifier, sender: Option<
         return Err(AppError::field("body", format!("WhatsApp takes up to {MAX_TEXT} characters; this has {}.", text.chars().count())));
     }
     let client = contact::Entity::find_by_id(d.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let Some(to) = client.whatsapp.clone().or(client.phone.clone()) else {
+    let Some(to) = client.whatsapp_number() else {
         return Err(AppError::field("body", "The client has no phone number: add one under Edit contact details."));
     };
-    let message_id = sender.send_text(&to, text).await?;
+    let message_id = sender.send_text(to, text).await?;
     if let Err(err) = crate::presentations::service::record_sent(db, actor, &d, "whatsapp", text, Some(&message_id)).await {
         // It went: say so, rather than invite a second send.
         tracing::error!(error = %err, message_id, "a WhatsApp reply went out but was not recorded");

@@ -23,3 +23,11 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The number to write to on WhatsApp: their WhatsApp number, else their phone.
+    pub fn whatsapp_number(&self) -> Option<&str> {
+        let usable = |n: &&str| n.chars().any(|c| c.is_ascii_digit());
+        self.whatsapp.as_deref().filter(usable).or(self.phone.as_deref().filter(usable))
+    }
+}
