@@ -168,16 +168,30 @@ pub async fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
     std::fs::copy(file, &partial).with_context(|| format!("copying {}", file.display()))?;
     std::fs::File::open(&partial)?.sync_all()?;
     if target.exists() {
-        // Fold the write-ahead log into the file, so the kept copy is whole on its own.
+        // Fold the write-ahead log into the file, so the kept copy is whole on its own; a
+        // checkpoint that cannot finish means something still has the database open.
         let current = app::db::connect(&format!("sqlite://{}", target.display())).await.context("opening the current database")?;
-        current.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await.ok();
+        let busy = current
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA wal_checkpoint(TRUNCATE)".to_owned()))
+            .await
+            .context("folding the write-ahead log into the current database")?
+            .map(|row| row.try_get_by_index::<i64>(0).unwrap_or(1))
+            .unwrap_or(0);
         current.close().await.ok();
+        if busy != 0 {
+            let _ = std::fs::remove_file(&partial);
+            bail!("the current database is still in use: stop every Doorstep process before restoring");
+        }
         let kept = target.with_extension(format!("db.before-restore-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")));
         std::fs::rename(&target, &kept).with_context(|| format!("keeping the current database as {}", kept.display()))?;
+        // Whatever is left of its log goes with it, never away.
+        for suffix in ["-wal", "-shm"] {
+            let log = PathBuf::from(format!("{}{suffix}", target.display()));
+            if log.exists() {
+                std::fs::rename(&log, format!("{}{suffix}", kept.display()))?;
+            }
+        }
         println!("The database it replaces is kept as {}", kept.display());
-    }
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
     }
     std::fs::rename(&partial, &target).with_context(|| format!("moving the backup to {}", target.display()))?;
     config.open_database().await.context("migrating the restored database")?;

@@ -168,7 +168,8 @@ pub struct ImportReport {
     /// Rows that matched a contact already in Doorstep (or an earlier row) by phone or e-mail.
     pub matched_contacts: usize,
     pub new_deals: usize,
-    /// Rows whose deal the contact already has open (same need): not added again.
+    /// Rows whose deal the contact already has (open with the same need, or closed in the same
+    /// stage): not added again.
     pub duplicate_deals: usize,
     /// Row number and every reason, for each row that failed.
     pub problems: Vec<(usize, Vec<String>)>,

@@ -135,7 +135,7 @@ fn Report(r: ImportReport) -> impl IntoView {
                 <div><dt>{if r.written { "New contacts" } else { "New contacts to add" }}</dt><dd data-testid="new-contacts">{r.new_contacts}</dd></div>
                 <div><dt>"Matched by phone or e-mail"</dt><dd>{r.matched_contacts}</dd></div>
                 <div><dt>{if r.written { "New deals" } else { "New deals to add" }}</dt><dd data-testid="new-deals">{r.new_deals}</dd></div>
-                <div><dt>"Deals already open"</dt><dd>{r.duplicate_deals}</dd></div>
+                <div><dt>"Deals already there"</dt><dd>{r.duplicate_deals}</dd></div>
             </dl>
             {r.written.then(|| view! { <p><a class="button primary" href="/pipeline">"Open the pipeline"</a></p> })}
             {(!r.problems.is_empty()).then(|| view! {

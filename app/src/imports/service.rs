@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Duration, TimeZone, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use super::table::{self, Directory, Row};
+use super::table::{self, Directory, Moment, Row};
 use super::{ColumnView, Field, ImportReport, UploadView};
 use crate::auth::SessionUser;
 use crate::db::entities::{activity, capture_form, contact, csv_upload, deal, stage, user};
@@ -46,6 +46,7 @@ async fn upload_of(db: &DatabaseConnection, viewer: &SessionUser, token: &str) -
     csv_upload::Entity::find()
         .filter(csv_upload::Column::Token.eq(token))
         .filter(csv_upload::Column::UserId.eq(viewer.id))
+        .filter(csv_upload::Column::CreatedAt.gt(Utc::now() - Duration::hours(KEEP_HOURS)))
         .one(db)
         .await?
         .ok_or_else(|| AppError::Conflict("This upload is gone (imported, or older than a day). Upload the file again.".into()))
@@ -80,7 +81,8 @@ async fn directory(db: &impl ConnectionTrait) -> Result<Directory, AppError> {
     let currency = capture_form::Entity::find().order_by_asc(capture_form::Column::Id).one(db).await?.map(|f| f.currency).unwrap_or_else(|| "EUR".into());
     Ok(Directory {
         stages: stages.into_iter().map(|s| (s.id, s.name, s.kind)).collect(),
-        people: people.into_iter().map(|u| (u.id, u.name, u.email)).collect(),
+        // Deals go only to people who can work them.
+        people: people.into_iter().filter(|u| u.disabled_at.is_none()).map(|u| (u.id, u.name, u.email)).collect(),
         region: crate::agency::load(db).await?.default_region,
         currency,
     })
@@ -104,8 +106,8 @@ pub async fn run(db: &DatabaseConnection, viewer: &SessionUser, token: &str, map
         true => {
             let w = crate::db::begin_write(db).await?;
             let report = check_and_apply(&w.txn, &grid, &fields, Some(viewer.id), all_or_none).await?;
+            csv_upload::Entity::delete_many().filter(csv_upload::Column::Token.eq(token)).exec(&w.txn).await?;
             w.txn.commit().await?;
-            csv_upload::Entity::delete_many().filter(csv_upload::Column::Token.eq(token)).exec(db).await?;
             report
         }
         false => check_and_apply(db, &grid, &fields, None, all_or_none).await?,
@@ -152,8 +154,9 @@ async fn apply(db: &impl ConnectionTrait, people: &Directory, rows: &[Row], tz: 
     let kinds: HashMap<i64, &str> = people.stages.iter().map(|s| (s.0, s.2.as_str())).collect();
     // Contacts seen in this file, by number and address: a later row joins them.
     let mut in_file: HashMap<String, (i64, String)> = HashMap::new();
-    // Open deals per contact and need, including those this import adds.
-    let mut open: HashSet<(i64, String)> = HashSet::new();
+    // The deals each contact has, including those this import adds: an open one per need, and
+    // a closed one per need and stage (a won deal imported twice is the same deal).
+    let mut held: HashSet<(i64, String)> = HashSet::new();
     let mut next_new = -1i64;
     for row in rows {
         let keys: Vec<String> = [row.phone.clone(), row.whatsapp.clone(), row.email.clone()].into_iter().flatten().collect();
@@ -170,8 +173,8 @@ async fn apply(db: &impl ConnectionTrait, people: &Directory, rows: &[Row], tz: 
                 }
                 match contact::Entity::find().filter(any).order_by_asc(contact::Column::Id).one(db).await? {
                     Some(known) => {
-                        for (need, _) in open_needs(db, known.id, &kinds).await? {
-                            open.insert((known.id, need));
+                        for key in deal_keys(db, known.id, &kinds).await? {
+                            held.insert((known.id, key));
                         }
                         (known.id, Some(format!("{} (already in Doorstep)", known.name)))
                     }
@@ -231,13 +234,19 @@ async fn apply(db: &impl ConnectionTrait, people: &Directory, rows: &[Row], tz: 
         };
         let stage_id = d.stage_id.unwrap_or(first_open);
         let kind = kinds.get(&stage_id).copied().unwrap_or("open");
-        if kind == "open" && !open.insert((contact_id, d.need.as_str().to_owned())) {
+        if !held.insert((contact_id, deal_key(d.need.as_str(), stage_id, kind))) {
             report.duplicate_deals += 1;
             continue;
         }
         report.new_deals += 1;
         let Some(_) = author else { continue };
-        let created = d.created.and_then(|at| tz.from_local_datetime(&at).earliest()).map(|t| t.with_timezone(&Utc)).filter(|t| *t <= now).unwrap_or(now);
+        let created = match d.created {
+            Some(Moment::Exact(at)) => Some(at),
+            Some(Moment::Local(at)) => tz.from_local_datetime(&at).earliest().map(|t| t.with_timezone(&Utc)),
+            None => None,
+        }
+        .filter(|t| *t <= now)
+        .unwrap_or(now);
         let made = deal::ActiveModel {
             contact_id: Set(contact_id),
             need: Set(d.need.as_str().into()),
@@ -266,14 +275,17 @@ async fn apply(db: &impl ConnectionTrait, people: &Directory, rows: &[Row], tz: 
     Ok(())
 }
 
-async fn open_needs(db: &impl ConnectionTrait, contact_id: i64, kinds: &HashMap<i64, &str>) -> Result<Vec<(String, i64)>, AppError> {
+fn deal_key(need: &str, stage_id: i64, kind: &str) -> String {
+    if kind == "open" { format!("{need} open") } else { format!("{need} {stage_id}") }
+}
+
+async fn deal_keys(db: &impl ConnectionTrait, contact_id: i64, kinds: &HashMap<i64, &str>) -> Result<Vec<String>, AppError> {
     Ok(deal::Entity::find()
         .filter(deal::Column::ContactId.eq(contact_id))
         .all(db)
         .await?
         .into_iter()
-        .filter(|d| kinds.get(&d.stage_id).copied() == Some("open"))
-        .map(|d| (d.need, d.id))
+        .map(|d| deal_key(&d.need, d.stage_id, kinds.get(&d.stage_id).copied().unwrap_or("open")))
         .collect())
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use super::Field;
 use crate::auth::{parse_name, Email};
@@ -53,8 +53,14 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
     let delimiter = delimiter(text);
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
-    let header: Vec<String> = match records.next() {
-        Some(Ok(record)) => record.iter().map(|h| h.trim().to_owned()).collect(),
+    // Spreadsheet rows: blank lines are rows there (the csv crate skips them), and a quoted
+    // newline is not a new row. `end` is the line the last record ended on.
+    let mut lines = Lines { text, at: 0, line: 1 };
+    let (header, mut number, mut end) = match records.next() {
+        Some(Ok(record)) => {
+            let start = lines.of(&record);
+            (record.iter().map(|h| h.trim().to_owned()).collect::<Vec<_>>(), start, start + newlines(&record))
+        }
         Some(Err(err)) => return Err(format!("The header row cannot be read: {err}.")),
         None => return Err("The file is empty.".into()),
     };
@@ -65,8 +71,11 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
         return Err("The first row is empty: it should name the columns (Name, Phone, E-mail…).".into());
     }
     let (mut rows, mut numbers) = (Vec::new(), Vec::new());
-    for (i, record) in records.enumerate() {
-        let record = record.map_err(|err| format!("Row {} cannot be read: {err}. Check its quotes.", i + 2))?;
+    for record in records {
+        let record = record.map_err(|err| format!("Row {} cannot be read: {err}. Check its quotes.", number + 1))?;
+        let start = lines.of(&record);
+        number += 1 + start.saturating_sub(end + 1);
+        end = start + newlines(&record);
         // Blank lines (and rows of empty cells, as spreadsheets write them) are not rows.
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -77,12 +86,38 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
         let mut cells: Vec<String> = record.iter().map(str::to_owned).collect();
         cells.resize(header.len(), String::new());
         rows.push(cells);
-        numbers.push(i + 2);
+        numbers.push(number);
     }
     if rows.is_empty() {
         return Err("The file has a header but no rows.".into());
     }
     Ok(Table { delimiter, header, rows, numbers })
+}
+
+/// The line each record starts on, counted from the text itself (the csv crate's own count
+/// leaves out the blank lines it skips).
+struct Lines<'a> {
+    text: &'a str,
+    at: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn of(&mut self, record: &csv::StringRecord) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut start = record.position().map_or(self.at, |p| p.byte() as usize).clamp(self.at, bytes.len());
+        // The position is where the reader stood, before the blank lines it then skipped.
+        while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        self.line += bytes[self.at..start].iter().filter(|b| **b == b'\n').count();
+        self.at = start;
+        self.line
+    }
+}
+
+fn newlines(record: &csv::StringRecord) -> usize {
+    record.iter().map(|field| field.matches('\n').count()).sum()
 }
 
 /// The delimiter of the first line, outside quotes: a semicolon when there are more of them
@@ -161,8 +196,16 @@ pub struct DealRow {
     pub bedrooms: Option<i32>,
     pub property_ref: Option<String>,
     pub source: Option<String>,
-    /// The day (or moment) the lead came in, as written; read in the agency's zone.
-    pub created: Option<NaiveDateTime>,
+    /// When the lead came in.
+    pub created: Option<Moment>,
+}
+
+/// A date as written: on the agency's clock, or an exact instant (RFC 3339, as Doorstep's
+/// own exports write it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moment {
+    Local(NaiveDateTime),
+    Exact(DateTime<Utc>),
 }
 
 /// A row that failed, and every reason.
@@ -216,7 +259,8 @@ fn row(number: usize, cells: &[String], columns: &HashMap<Field, usize>, directo
     let language = text(cell(Field::Language), 35).map_err(|m| note(Field::Language, m)).ok().flatten();
     let notes = text(cell(Field::Notes), 4000).map_err(|m| note(Field::Notes, m)).ok().flatten();
 
-    let deal_fields = [Field::Need, Field::Stage, Field::Owner, Field::BudgetMin, Field::BudgetMax, Field::Areas, Field::Bedrooms, Field::PropertyRef, Field::Created];
+    // A date alone is not a deal: a contacts export has its own "created" column.
+    let deal_fields = [Field::Need, Field::Stage, Field::Owner, Field::BudgetMin, Field::BudgetMax, Field::Areas, Field::Bedrooms, Field::PropertyRef];
     let wants_deal = deal_fields.iter().any(|f| !cell(*f).is_empty());
     let deal = if wants_deal {
         let need = match cell(Field::Need) {
@@ -302,9 +346,16 @@ fn need_of(raw: &str) -> Option<Need> {
     }
 }
 
-/// A date as spreadsheets write it: ISO (with or without a time), or day first with slashes,
-/// dots or dashes (the agency's own exports are day first; ISO is unambiguous).
-fn moment(raw: &str) -> Option<NaiveDateTime> {
+/// A date as spreadsheets write it: RFC 3339, ISO (with or without a time), or day first
+/// with slashes, dots or dashes.
+fn moment(raw: &str) -> Option<Moment> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+        return Some(Moment::Exact(at.with_timezone(&Utc)));
+    }
+    local(raw).map(Moment::Local)
+}
+
+fn local(raw: &str) -> Option<NaiveDateTime> {
     for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"] {
         if let Ok(at) = NaiveDateTime::parse_from_str(raw, format) {
             return Some(at);
@@ -364,7 +415,29 @@ mod tests {
         }
         let third = rows[2].as_ref().unwrap();
         assert_eq!(third.number, 4, "a quoted newline does not shift the numbering");
-        assert_eq!(third.deal.as_ref().unwrap().created, NaiveDate::from_ymd_opt(2026, 2, 1).unwrap().and_hms_opt(9, 0, 0));
+        assert_eq!(third.deal.as_ref().unwrap().created, NaiveDate::from_ymd_opt(2026, 2, 1).unwrap().and_hms_opt(9, 0, 0).map(Moment::Local));
+    }
+
+    #[test]
+    fn blank_lines_count_as_rows_and_quoted_newlines_do_not() {
+        let file = "\n\nName,Phone,Notes\n\nAna,612345678,\"two\nlines\"\n\n\nBen,12,\n";
+        let table = read(file.as_bytes()).unwrap();
+        assert_eq!(table.header, vec!["Name", "Phone", "Notes"]);
+        assert_eq!(table.numbers, vec![5, 8], "header on row 3, a blank row 4, Ana (two lines) on row 5, blank rows 6 and 7");
+    }
+
+    #[test]
+    fn doorstep_exports_read_back() {
+        let contacts = "contact_id,name,phone,email,whatsapp,language,marketing_consent,created_at\n7,Marta Ruiz,+34612345002,,,,false,2026-03-01T08:00:00+00:00\n";
+        let table = read(contacts.as_bytes()).unwrap();
+        let rows = check(&table, &guess(&table.header), &directory()).unwrap();
+        assert_eq!(rows[0].as_ref().unwrap().deal, None, "a contact with a date is not a deal");
+        let deals = "deal_id,created_at,contact_id,name,phone,email,need,stage,owner,source\n9,2026-03-01T08:00:00+00:00,7,Marta Ruiz,+34612345002,,buy,Viewing,Ana Lopez,portal\n";
+        let table = read(deals.as_bytes()).unwrap();
+        let rows = check(&table, &guess(&table.header), &directory()).unwrap();
+        let deal = rows[0].as_ref().unwrap().deal.clone().unwrap();
+        assert_eq!(deal.created, Some(Moment::Exact("2026-03-01T08:00:00Z".parse().unwrap())));
+        assert_eq!((deal.stage_id, deal.owner_id, deal.source.as_deref()), (Some(2), Some(7), Some("portal")));
     }
 
     #[test]

@@ -219,7 +219,9 @@ pub async fn receive(db: &DatabaseConnection, notifier: &Notifier, intake: &Inta
             "sent" => &["sent", "delivered", "read"],
             "delivered" => &["delivered", "read"],
             "read" => &["read"],
-            _ => &[],
+            "failed" => &["failed"],
+            // A status Doorstep does not know changes nothing.
+            _ => continue,
         };
         let updated = activity::Entity::update_many()
             .col_expr(activity::Column::Delivery, Expr::value(d.status.clone()))

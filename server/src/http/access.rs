@@ -13,11 +13,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 /// The pages' Content-Security-Policy. Scripts and styles come from Doorstep itself; inline
 /// ones are Leptos's hydration data and the pages' style attributes; the WASM front end needs
-/// 'wasm-unsafe-eval' to compile. Forms post to Doorstep, or on to wa.me (a template sent from
-/// a deal lands there).
+/// 'wasm-unsafe-eval' to compile. Form targets are not restricted: browsers check them along
+/// every redirect, and a form may lead on to wa.me (a template) or the agency's own site (a
+/// capture form's thank-you page).
 const PAGE_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
-    object-src 'none'; base-uri 'self'; form-action 'self' https://wa.me";
+    object-src 'none'; base-uri 'self'";
 
 /// Security headers on every answer that does not set its own: no type sniffing, referrers
 /// only to Doorstep itself in full (none from secret addresses), and on pages the policy above. Pages may not be framed,
