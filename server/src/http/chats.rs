@@ -12,6 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use sea_orm::EntityTrait;
 
+use super::upload::{one_file, Wanted};
+
 /// The upload's limit, with room for the form around the file.
 pub const BODY_LIMIT: usize = MAX_UPLOAD + 64 * 1024;
 
@@ -21,21 +23,12 @@ fn back(deal_id: i64, message: &str) -> Response {
 
 pub async fn upload(State(state): State<AppState>, Path(deal_id): Path<i64>, session: Option<Extension<Authenticated>>, mut multipart: Multipart) -> Response {
     let Some(Extension(session)) = session else { return Redirect::to(&format!("/login?next=/deals/{deal_id}")).into_response() };
-    let (name, bytes) = match multipart.next_field().await {
-        Ok(Some(field)) => {
-            let name = field.file_name().unwrap_or("chat.txt").to_owned();
-            match field.bytes().await {
-                Ok(bytes) => (name, bytes),
-                Err(err) => return back(deal_id, &format!("The upload stopped: {}. A chat export may be up to {} MB.", err.body_text(), MAX_UPLOAD / (1024 * 1024))),
-            }
-        }
-        Ok(None) => return back(deal_id, "Choose the chat export first."),
-        Err(err) => return back(deal_id, &format!("The upload stopped: {}.", err.body_text())),
+    let wanted = Wanted { default_name: "chat.txt", what: "the chat export", one: "A chat export", limit: MAX_UPLOAD };
+    let (name, bytes) = match one_file(&mut multipart, &wanted).await {
+        Ok(file) => file,
+        Err(message) => return back(deal_id, &message),
     };
-    if bytes.is_empty() {
-        return back(deal_id, "Choose the chat export first.");
-    }
-    match app::whatsapp::import::stage(&state.db, &session.user, deal_id, &name, bytes.to_vec()).await {
+    match app::whatsapp::import::stage(&state.db, &session.user, deal_id, &name, bytes).await {
         Ok(token) => Redirect::to(&format!("/deals/{deal_id}/chats/{token}")).into_response(),
         Err(AppError::Validation(fields)) => back(deal_id, &fields.values().cloned().collect::<Vec<_>>().join(" ")),
         Err(AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),

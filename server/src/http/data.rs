@@ -20,6 +20,7 @@ use axum::Extension;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::reports::{cell, refuse};
+use super::upload::{one_file, Wanted};
 
 /// The upload's limit, with room for the form around the file.
 pub const BODY_LIMIT: usize = MAX_BYTES + 64 * 1024;
@@ -34,21 +35,12 @@ pub async fn upload(State(state): State<AppState>, session: Option<Extension<Aut
     if !session.user.role.includes(Role::Manager) {
         return refuse(AppError::Forbidden);
     }
-    let (name, bytes) = match multipart.next_field().await {
-        Ok(Some(field)) => {
-            let name = field.file_name().unwrap_or("contacts.csv").to_owned();
-            match field.bytes().await {
-                Ok(bytes) => (name, bytes),
-                Err(err) => return back(&format!("The upload stopped: {}. A file may be up to {} MB.", err.body_text(), MAX_BYTES / (1024 * 1024))),
-            }
-        }
-        Ok(None) => return back("Choose the CSV file first."),
-        Err(err) => return back(&format!("The upload stopped: {}.", err.body_text())),
+    let wanted = Wanted { default_name: "contacts.csv", what: "the CSV file", one: "A file", limit: MAX_BYTES };
+    let (name, bytes) = match one_file(&mut multipart, &wanted).await {
+        Ok(file) => file,
+        Err(message) => return back(&message),
     };
-    if bytes.is_empty() {
-        return back("Choose the CSV file first.");
-    }
-    match app::imports::service::stage(&state.db, &session.user, &name, bytes.to_vec()).await {
+    match app::imports::service::stage(&state.db, &session.user, &name, bytes).await {
         Ok(token) => Redirect::to(&format!("/data/imports/{token}")).into_response(),
         Err(AppError::Validation(fields)) => back(&fields.values().cloned().collect::<Vec<_>>().join(" ")),
         Err(err) => {

@@ -15,6 +15,7 @@ mod health;
 mod ics;
 mod reports;
 mod share;
+mod upload;
 mod whatsapp;
 
 use app::state::AppState;

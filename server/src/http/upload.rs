@@ -1,0 +1,36 @@
+//! The one file a plain multipart upload form sends (a chat export, a CSV), or what to tell
+//! the person who sent it.
+
+use axum::extract::Multipart;
+
+/// What to ask for, in the form's own words.
+pub struct Wanted<'a> {
+    /// The file's name when the browser gives none.
+    pub default_name: &'a str,
+    /// "the chat export": for "Choose the chat export first."
+    pub what: &'a str,
+    /// "A chat export": for "A chat export may be up to 64 MB."
+    pub one: &'a str,
+    pub limit: usize,
+}
+
+/// The form's first file and its name; an empty or missing file, or an upload cut short,
+/// is a sentence saying what to do.
+pub async fn one_file(multipart: &mut Multipart, wanted: &Wanted<'_>) -> Result<(String, Vec<u8>), String> {
+    let choose = || format!("Choose {} first.", wanted.what);
+    let (name, bytes) = match multipart.next_field().await {
+        Ok(Some(field)) => {
+            let name = field.file_name().unwrap_or(wanted.default_name).to_owned();
+            match field.bytes().await {
+                Ok(bytes) => (name, bytes),
+                Err(err) => return Err(format!("The upload stopped: {}. {} may be up to {} MB.", err.body_text(), wanted.one, wanted.limit / (1024 * 1024))),
+            }
+        }
+        Ok(None) => return Err(choose()),
+        Err(err) => return Err(format!("The upload stopped: {}.", err.body_text())),
+    };
+    if bytes.is_empty() {
+        return Err(choose());
+    }
+    Ok((name, bytes.to_vec()))
+}
