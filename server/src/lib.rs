@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod fanout;
 pub mod http;
 pub mod mail;
 pub mod serve;

@@ -15,6 +15,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         tracing::warn!(site_root = %site_root.display(), "front-end files not found: pages will work without interactivity; build with `make build` or pass --site-root");
     }
     tokio::spawn(housekeeping(state.clone()));
+    crate::fanout::start(&state.db, &state.notifier);
     let scheduler = app::reminders::scheduler::run(
         state.db.clone(),
         state.notifier.clone(),
@@ -53,6 +54,8 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
 /// (on PostgreSQL; SQLite runs the one inside `doorstep serve`).
 pub async fn worker(config: &Config) -> anyhow::Result<()> {
     let state = config.app_state().await?;
+    // The reminders it delivers reach the pages open on the web servers.
+    crate::fanout::start(&state.db, &state.notifier);
     if let Some(smtp) = config.smtp() {
         crate::mail::start(state.clone(), smtp)?;
     }

@@ -1,32 +1,78 @@
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
-use tokio::sync::{broadcast, watch};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc, watch};
 
 use super::{DealEvent, Notice};
 use crate::db::entities::notification;
 use crate::error::AppError;
 
-/// Fans new notifications out to the live streams of this server's open pages.
-/// In memory: each server instance serves the streams of its own open pages.
+/// Fans new notifications out to the live streams of this server's open pages, and, when
+/// several instances share one database, to the other instances (see `share_with_others`).
 #[derive(Clone)]
 pub struct Notifier {
     sender: broadcast::Sender<Notice>,
     deals: broadcast::Sender<DealEvent>,
     stopping: watch::Sender<bool>,
+    /// Where what this instance publishes goes for the other instances, once one is set.
+    others: Arc<Mutex<Option<mpsc::UnboundedSender<Shared>>>>,
+}
+
+/// What one instance publishes for the pages open on the others.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "event", rename_all = "snake_case")]
+pub enum Shared {
+    Notice(Notice),
+    Deal(DealEvent),
 }
 
 impl Default for Notifier {
     fn default() -> Self {
         // Enough for a burst of leads; a page that falls further behind reloads its lists.
-        Notifier { sender: broadcast::channel(1024).0, deals: broadcast::channel(1024).0, stopping: watch::channel(false).0 }
+        Notifier {
+            sender: broadcast::channel(1024).0,
+            deals: broadcast::channel(1024).0,
+            stopping: watch::channel(false).0,
+            others: Arc::default(),
+        }
     }
 }
 
 impl Notifier {
     pub fn publish(&self, notices: impl IntoIterator<Item = Notice>) {
         for notice in notices {
+            self.share(Shared::Notice(notice.clone()));
             // No open page is not an error: the notice is stored and shown on next load.
             let _ = self.sender.send(notice);
+        }
+    }
+
+    /// From now on, everything published here is also handed to the returned receiver, for
+    /// the other instances. A second call replaces the first receiver.
+    pub fn share_with_others(&self) -> mpsc::UnboundedReceiver<Shared> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        *self.others.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(sender);
+        receiver
+    }
+
+    /// Hands what another instance published to the pages open here (and not back out).
+    pub fn deliver(&self, shared: Shared) {
+        // As in `publish`, no open page here is not an error.
+        match shared {
+            Shared::Notice(notice) => {
+                let _ = self.sender.send(notice);
+            }
+            Shared::Deal(event) => {
+                let _ = self.deals.send(event);
+            }
+        }
+    }
+
+    fn share(&self, shared: Shared) {
+        if let Some(others) = self.others.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_ref() {
+            let _ = others.send(shared);
         }
     }
 
@@ -36,6 +82,7 @@ impl Notifier {
 
     /// Tells every open page that a deal changed. Call after the change commits.
     pub fn deal_changed(&self, event: DealEvent) {
+        self.share(Shared::Deal(event.clone()));
         let _ = self.deals.send(event);
     }
 
@@ -121,4 +168,35 @@ pub async fn mark_all_read(db: &sea_orm::DatabaseConnection, user_id: i64) -> Re
         .exec(db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notice(id: i64) -> Notice {
+        Notice { id, user_id: 1, kind: "new_lead".into(), title: "New lead: Lucía".into(), body: String::new(), deal_id: Some(7) }
+    }
+
+    #[test]
+    fn what_is_published_here_is_shared_and_what_arrives_is_not_sent_back() {
+        let notifier = Notifier::default();
+        let mut others = notifier.share_with_others();
+        let mut pages = notifier.subscribe();
+        notifier.publish([notice(1)]);
+        assert_eq!(others.try_recv().unwrap(), Shared::Notice(notice(1)));
+        assert_eq!(pages.try_recv().unwrap(), notice(1));
+
+        notifier.deliver(Shared::Notice(notice(2)));
+        assert_eq!(pages.try_recv().unwrap(), notice(2), "pages here hear another instance's notice");
+        assert!(others.try_recv().is_err(), "and it is not shared again");
+    }
+
+    #[test]
+    fn a_shared_event_reads_back_as_written() {
+        let event = Shared::Deal(DealEvent { deal_id: 3, version: 4, by_user_id: Some(1), what: "moved".into() });
+        let text = serde_json::to_string(&event).unwrap();
+        assert!(text.starts_with(r#"{"type":"deal","event":{"#), "{text}");
+        assert_eq!(serde_json::from_str::<Shared>(&text).unwrap(), event);
+    }
 }

@@ -10,6 +10,7 @@ mod capture;
 mod chats;
 mod deals;
 mod imports;
+mod instances;
 mod demo;
 mod http_accounts;
 mod mail;

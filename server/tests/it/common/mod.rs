@@ -2,6 +2,8 @@
 //! PostgreSQL database when DOORSTEP_TEST_DATABASE_URL points at a server.
 #![allow(dead_code)]
 
+pub mod served;
+
 use app::auth::NewUserInput;
 use app::state::AppState;
 use axum::Router;

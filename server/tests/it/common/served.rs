@@ -1,0 +1,90 @@
+//! Real `doorstep serve` processes on a test app's database and data directory, for what only
+//! a whole process shows: several instances at once, and a server killed mid-request.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::TestApp;
+
+pub struct Served {
+    pub child: Child,
+    /// `http://127.0.0.1:<port>`
+    pub base: String,
+    addr: String,
+}
+
+impl Served {
+    /// Starts `doorstep serve` on a free port and waits until it answers `/readyz`.
+    pub async fn start(app: &TestApp) -> Served {
+        let port = TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().unwrap().port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut served = Served { child: spawn(app, &addr), base: format!("http://{addr}"), addr };
+        served.wait_ready().await;
+        served
+    }
+
+    /// Kills the process with SIGKILL: no shutdown, no flushing.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the process again on the same address, after `kill`.
+    pub async fn restart(&mut self, app: &TestApp) {
+        self.child = spawn(app, &self.addr);
+        self.wait_ready().await;
+    }
+
+    async fn wait_ready(&mut self) {
+        let client = client();
+        let started = Instant::now();
+        loop {
+            if let Ok(reply) = client.get(format!("{}/readyz", self.base)).send().await {
+                if reply.status().is_success() {
+                    return;
+                }
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("doorstep serve exited with {status} before it was ready");
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "doorstep serve was not ready within a minute");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn spawn(app: &TestApp, addr: &str) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_doorstep"));
+    command
+        .arg("serve")
+        .arg("--data-dir")
+        .arg(&app.config.data_dir)
+        .arg("--addr")
+        .arg(addr)
+        .arg("--capture-rate-limit")
+        .arg("100000")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    match &app.config.database_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    command.spawn().expect("starting doorstep serve")
+}
+
+/// An HTTP client that shows redirects instead of following them.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client")
+}

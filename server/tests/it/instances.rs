@@ -1,0 +1,115 @@
+//! Two `doorstep serve` processes on one PostgreSQL behave as one installation: a log-in on
+//! one is valid on the other, a lead taken by one is announced live on pages open on the
+//! other, and due reminders are delivered once between them and announced on both.
+
+use crate::common;
+
+use std::time::Duration as StdDuration;
+
+use app::db::entities::{deal, reminder, user};
+use chrono::{Duration, Utc};
+use common::served::{Served, client};
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, form_body};
+use reqwest::header;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use tokio::sync::watch;
+
+/// Reads a live-events stream into a watched string, so a test can wait for what arrives.
+fn listen(response: reqwest::Response) -> watch::Receiver<String> {
+    let (sender, receiver) = watch::channel(String::new());
+    tokio::spawn(async move {
+        let mut response = response;
+        while let Ok(Some(chunk)) = response.chunk().await {
+            sender.send_modify(|seen| seen.push_str(&String::from_utf8_lossy(&chunk)));
+        }
+    });
+    receiver
+}
+
+async fn wait_until(stream: &mut watch::Receiver<String>, what: &str, done: impl Fn(&str) -> bool) {
+    let arrived = tokio::time::timeout(StdDuration::from_secs(20), stream.wait_for(|seen| done(seen))).await.is_ok();
+    assert!(arrived, "{what} did not arrive; the stream had: {}", stream.borrow().as_str());
+}
+
+#[tokio::test]
+async fn two_instances_on_one_postgresql_share_sessions_live_events_and_the_scheduler() {
+    if common::database_kind() != "postgres" {
+        // SQLite is one file for one server; several instances need PostgreSQL.
+        return;
+    }
+    let app = TestApp::new().await;
+    app.set_up().await;
+    app.capture_form("open-day").await;
+    let (first, second) = (Served::start(&app).await, Served::start(&app).await);
+    let http = client();
+
+    // Log in on the first instance; the cookie opens pages on the second.
+    let login = http
+        .post(format!("{}/api/login", first.base))
+        .header(header::ACCEPT, "text/html")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form_body(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("doorstep_session="))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+        .expect("the log-in sets a session cookie");
+    let page = http.get(format!("{}/pipeline", second.base)).header(header::COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(page.status(), 200, "the session made on one instance opens pages on the other");
+    let anonymous = http.get(format!("{}/pipeline", second.base)).send().await.unwrap();
+    assert_eq!(anonymous.status(), 303, "without the cookie the page asks for a log-in");
+
+    // Both instances' pages listen; a lead arrives through the first.
+    let events = |base: &str| http.get(format!("{base}/events")).header(header::COOKIE, &cookie).send();
+    let mut on_first = listen(events(&first.base).await.unwrap());
+    let mut on_second = listen(events(&second.base).await.unwrap());
+    let lead = http
+        .post(format!("{}/f/open-day", first.base))
+        .header(header::ACCEPT, "text/html")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form_body(&[("name", "Lucía Fernández"), ("phone", "+34612345001"), ("t", &app.form_token(10))]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lead.status(), 303, "the lead is taken: {}", lead.text().await.unwrap_or_default());
+    let announced = |seen: &str| seen.contains("New lead: Lucía Fernández");
+    wait_until(&mut on_second, "the new lead on the other instance's page", announced).await;
+    wait_until(&mut on_first, "the new lead on its own instance's page", announced).await;
+    let deal_id = deal::Entity::find().one(&app.state.db).await.unwrap().expect("the lead's deal").id;
+
+    // Reminders come due: both schedulers run, each reminder is delivered once, and every
+    // open page hears of each one once, whichever instance delivered it.
+    let count = 40;
+    let admin = user::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
+    let now = Utc::now();
+    let rows = (0..count).map(|i| reminder::ActiveModel {
+        deal_id: Set(deal_id),
+        assignee_id: Set(admin),
+        title: Set(format!("Call back #{i}")),
+        kind: Set("call".into()),
+        due_at: Set(now - Duration::seconds(1 + i)),
+        state: Set("pending".into()),
+        late: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    });
+    reminder::Entity::insert_many(rows).exec_without_returning(&app.state.db).await.unwrap();
+    let reminders = |seen: &str| seen.matches("\"kind\":\"reminder\"").count();
+    wait_until(&mut on_first, "every reminder on the first page", |seen| reminders(seen) >= count as usize).await;
+    wait_until(&mut on_second, "every reminder on the second page", |seen| reminders(seen) >= count as usize).await;
+    // A moment longer: nothing arrives twice.
+    tokio::time::sleep(StdDuration::from_secs(2)).await;
+    assert_eq!(reminders(&on_first.borrow()), count as usize, "each reminder once on the first page");
+    assert_eq!(reminders(&on_second.borrow()), count as usize, "each reminder once on the second page");
+    assert_eq!(on_second.borrow().matches("New lead: Lucía Fernández").count(), 1, "the lead once on the other page");
+    assert_eq!(on_first.borrow().matches("New lead: Lucía Fernández").count(), 1, "the lead once on its own page");
+    let undelivered = reminder::Entity::find().filter(reminder::Column::DeliveredAt.is_null()).count(&app.state.db).await.unwrap();
+    assert_eq!(undelivered, 0);
+}
