@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR := never
 NEXTEST := cargo nextest run --no-fail-fast -p app -p server -p migrations
 PG_URL ?= postgres://doorstep:doorstep@127.0.0.1:5432/postgres
 
-.PHONY: run setup build release test test-unit test-sqlite test-postgres test-e2e postgres demo fuzz clean
+.PHONY: run setup build release test test-unit test-sqlite test-postgres test-e2e postgres crash-test demo fuzz clean
 
 ## run: install what is missing, build, and serve on http://127.0.0.1:3000 (SQLite in data/)
 run: build
@@ -43,6 +43,13 @@ test:
 
 postgres:
 	@./scripts/postgres.sh
+
+## crash-test: the long crash-safety run (CRASH_ROUNDS kills, default 50) on SQLite, then PostgreSQL
+crash-test:
+	@./scripts/setup.sh --postgres
+	@./scripts/postgres.sh
+	DOORSTEP_CRASH_ROUNDS=$(or $(CRASH_ROUNDS),50) cargo nextest run -p server --no-capture -E 'test(every_answered_lead)'
+	DOORSTEP_CRASH_ROUNDS=$(or $(CRASH_ROUNDS),50) DOORSTEP_TEST_DATABASE_URL=$(PG_URL) cargo nextest run -p server --no-capture -E 'test(every_answered_lead)'
 
 ## fuzz: each fuzz target (chat exports, zips, CSV imports, webhook bodies) for FUZZ_SECONDS
 fuzz:
