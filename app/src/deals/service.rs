@@ -1148,7 +1148,7 @@ pub async fn records(db: &DatabaseConnection, filter: &DealFilter) -> Result<(Ve
     let stage_rows = stages(db).await?;
     let rows = with_contact(select.order_by_desc(deal::Column::UpdatedAt).order_by_desc(deal::Column::Id), &query)
         .limit(filter.per_page)
-        .offset(filter.page.saturating_sub(1) * filter.per_page)
+        .offset(crate::db::offset(filter.page, filter.per_page))
         .all(db)
         .await?;
     Ok((rows.into_iter().map(|(d, c)| record_of(d, c, &stage_rows)).collect(), total))

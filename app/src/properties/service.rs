@@ -233,7 +233,7 @@ pub async fn list(db: &DatabaseConnection, f: &PropertyFilter) -> Result<(Vec<Pr
     let rows = select
         .order_by_desc(property::Column::UpdatedAt)
         .order_by_desc(property::Column::Id)
-        .offset((f.page.max(1) - 1) * f.per_page)
+        .offset(crate::db::offset(f.page, f.per_page))
         .limit(f.per_page)
         .all(db)
         .await?;

@@ -323,7 +323,7 @@ pub async fn records(db: &DatabaseConnection, f: &ReminderFilter) -> Result<(Vec
     let rows = select
         .order_by_asc(reminder::Column::DueAt)
         .order_by_asc(reminder::Column::Id)
-        .offset((f.page.max(1) - 1) * f.per_page)
+        .offset(crate::db::offset(f.page, f.per_page))
         .limit(f.per_page)
         .all(db)
         .await?;
