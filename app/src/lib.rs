@@ -26,6 +26,8 @@ pub mod mailer;
 #[cfg(feature = "ssr")]
 pub mod media;
 #[cfg(feature = "ssr")]
+pub mod metrics;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 use leptos::prelude::*;

@@ -31,6 +31,8 @@ pub struct AppState {
     pub set_up: Arc<AtomicBool>,
     /// The WhatsApp Cloud API webhook's secrets, when configured.
     pub whatsapp: crate::whatsapp::service::Channel,
+    /// The bearer token that reads /metrics, when configured.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {

@@ -92,6 +92,11 @@ pub struct Config {
     /// The Graph API's address, with its version.
     #[arg(long, env = "DOORSTEP_WHATSAPP_GRAPH_URL", default_value = app::whatsapp::reply::GRAPH_URL, global = true)]
     pub whatsapp_graph_url: String,
+
+    /// The bearer token Prometheus sends to read /metrics. Without it, /metrics answers only
+    /// to connections from this machine.
+    #[arg(long, env = "DOORSTEP_METRICS_TOKEN", global = true, hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -122,6 +127,7 @@ impl Config {
             whatsapp_token: None,
             whatsapp_phone_number_id: None,
             whatsapp_graph_url: app::whatsapp::reply::GRAPH_URL.into(),
+            metrics_token: None,
         }
     }
 
@@ -238,6 +244,7 @@ impl Config {
             notifier,
             leptos_options: self.leptos_options(),
             set_up: Arc::new(AtomicBool::new(set_up)),
+            metrics_token: self.metrics_token.as_deref().filter(|t| !t.is_empty()).map(Arc::from),
             whatsapp: app::whatsapp::service::Channel {
                 verify_token: self.whatsapp_verify_token.clone().filter(|t| !t.is_empty()),
                 app_secret: self.whatsapp_app_secret.clone().filter(|t| !t.is_empty()),

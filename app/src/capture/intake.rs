@@ -70,6 +70,12 @@ impl Intake {
         region: &str,
         source: &str,
     ) -> Result<Accepted, AppError> {
+        let accepted = self.store(form, input, region, source).await?;
+        crate::metrics::lead_captured(source, accepted.outcome.as_str());
+        Ok(accepted)
+    }
+
+    async fn store(&self, form: &capture_form::Model, input: &LeadInput, region: &str, source: &str) -> Result<Accepted, AppError> {
         let settings = service::settings_of(form);
         let lead = normalize::validate(input, settings.default_need, region)?;
         let print = service::fingerprint(form.id, &lead);

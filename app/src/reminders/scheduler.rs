@@ -69,16 +69,26 @@ pub async fn run(db: DatabaseConnection, notifier: Notifier, worker: String, mut
 /// notifications. Returns how many were delivered.
 pub async fn deliver_due(db: &DatabaseConnection, notifier: &Notifier, worker: &str, now: DateTime<Utc>) -> Result<usize, AppError> {
     let write = crate::db::begin_write(db).await?;
-    let notices = deliver_in(&write.txn, worker, now).await?;
+    let round = deliver_in(&write.txn, worker, now).await?;
     write.txn.commit().await?;
-    let delivered = notices.len();
-    notifier.publish(notices);
+    let delivered = round.notices.len();
+    for lag in round.lags {
+        crate::metrics::reminder_delivered(lag);
+    }
+    notifier.publish(round.notices);
     Ok(delivered)
+}
+
+/// One round's deliveries: a notification for each reminder, and how late each went out.
+pub struct Round {
+    pub notices: Vec<Notice>,
+    /// Seconds from each reminder's due time to its delivery.
+    pub lags: Vec<f64>,
 }
 
 /// The round's work inside `txn`: marks a batch delivered and stores a notification for each.
 /// Nothing is delivered until the caller commits.
-pub async fn deliver_in(txn: &DatabaseTransaction, worker: &str, now: DateTime<Utc>) -> Result<Vec<Notice>, AppError> {
+pub async fn deliver_in(txn: &DatabaseTransaction, worker: &str, now: DateTime<Utc>) -> Result<Round, AppError> {
     let backend = txn.get_database_backend();
     let late_before = now - Duration::minutes(LATE_AFTER_MINUTES);
     let sql = match backend {
@@ -101,7 +111,7 @@ pub async fn deliver_in(txn: &DatabaseTransaction, worker: &str, now: DateTime<U
     let values: Vec<sea_orm::Value> = vec![now.into(), late_before.into(), (BATCH as i64).into()];
     let mine = reminder::Entity::find().from_raw_sql(Statement::from_sql_and_values(backend, sql, values)).all(txn).await?;
     if mine.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Round { notices: Vec::new(), lags: Vec::new() });
     }
     tracing::debug!(%worker, reminders = mine.len(), "delivering");
     let contacts = super::service::contacts_of(txn, mine.iter().map(|r| r.deal_id).collect()).await?;
@@ -124,7 +134,9 @@ pub async fn deliver_in(txn: &DatabaseTransaction, worker: &str, now: DateTime<U
             ..Default::default()
         }
     });
-    Ok(notification::Entity::insert_many(rows).exec_with_returning(txn).await?.into_iter().map(crate::capture::service::notice_of).collect())
+    let notices = notification::Entity::insert_many(rows).exec_with_returning(txn).await?.into_iter().map(crate::capture::service::notice_of).collect();
+    let lags = mine.iter().map(|r| (now - r.due_at).num_milliseconds().max(0) as f64 / 1000.0).collect();
+    Ok(Round { notices, lags })
 }
 
 /// Makes sure the database answers before a worker starts (used by `doorstep worker`).

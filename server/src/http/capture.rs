@@ -165,6 +165,7 @@ pub async fn submit(
     };
 
     if let Err(wait) = state.limiter.check(form.id, &ip) {
+        app::metrics::rate_limited();
         let _ = service::count_spam(&state.app.db, form.id).await;
         let mut response = page(
             StatusCode::TOO_MANY_REQUESTS,
@@ -179,6 +180,7 @@ pub async fn submit(
     }
     if is_bot(&state.app, &fields) {
         tracing::info!(form_id = form.id, %ip, "blocked a submission as spam");
+        app::metrics::spam_blocked();
         let _ = service::count_spam(&state.app.db, form.id).await;
         // The bot is told it worked, so it learns nothing.
         return thanks_redirect(&form);

@@ -13,6 +13,7 @@ mod events;
 mod form_body;
 mod health;
 mod ics;
+pub mod metrics;
 mod reports;
 mod share;
 mod upload;
@@ -101,15 +102,20 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/webhooks/whatsapp", get(whatsapp::verify).post(whatsapp::receive))
         .layer(DefaultBodyLimit::max(whatsapp::BODY_LIMIT))
         .with_state(state.clone());
+    // Read by Prometheus with its own token, not a session.
+    let operations = Router::new().route("/metrics", get(metrics::metrics)).with_state(state.clone());
     let capture_state = capture::CaptureState { app: state, limiter: Arc::new(capture::RateLimiter::new(capture_limit)) };
     let public = Router::new()
         .route("/f/{slug}", get(capture::show).post(capture::submit))
         .route("/f/{slug}/thanks", get(capture::thanks))
         .layer(DefaultBodyLimit::max(CAPTURE_BODY_LIMIT))
         .with_state(capture_state);
+    metrics::handle();
     app.merge(public)
         .merge(api)
         .merge(webhooks)
+        .merge(operations)
+        .layer(from_fn(metrics::track))
         .layer(from_fn(access::security_headers))
         .layer(from_fn(access::record_client_ip))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -98,6 +98,10 @@ async fn every_answered_lead_survives_the_server_being_killed_at_random_moments(
     for sender in senders {
         sender.await.expect("a sender panicked");
     }
+    // The last life counted its leads; /metrics answers a connection from this machine.
+    let metrics = client().get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    assert!(metrics.text().await.unwrap().contains(r#"doorstep_leads_captured_total{channel="form",outcome="new_lead"}"#));
     drop(server);
 
     let tally = tally.lock().await;

@@ -15,6 +15,7 @@ mod instances;
 mod demo;
 mod http_accounts;
 mod mail;
+mod metrics;
 mod plans;
 mod presentations;
 mod properties;

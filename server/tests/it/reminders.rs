@@ -94,7 +94,7 @@ async fn a_scheduler_that_dies_mid_delivery_leaves_its_batch_to_the_next_one() {
     {
         // Worker A marks the batch and stores its notifications, then dies before committing.
         let write = app::db::begin_write(&app.state.db).await.unwrap();
-        assert_eq!(scheduler::deliver_in(&write.txn, "worker-a", now).await.unwrap().len(), 3);
+        assert_eq!(scheduler::deliver_in(&write.txn, "worker-a", now).await.unwrap().notices.len(), 3);
         // Its connection goes, and the database rolls the round back. (Dropping the
         // transaction would roll back only when the pooled connection is next used, so on
         // PostgreSQL worker B could still find the rows locked and skip them; a real kill is
