@@ -821,6 +821,8 @@ pub async fn edit_contact(
     v.finish()?;
     let (name, phone, email, whatsapp) = (name.expect("checked"), phone.flatten(), email.flatten(), whatsapp.flatten());
     let deal = find_deal(db, deal_id).await?;
+    // Who may not edit the deal learns nothing here, not even who else has the number.
+    may_edit(actor, &deal)?;
     let contact = contact::Entity::find_by_id(deal.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
     let mut v = Validator::default();
     for (field, value, column) in [("phone", &phone, contact::Column::Phone), ("email", &email, contact::Column::Email)] {
