@@ -21,6 +21,7 @@ mod presentations;
 mod properties;
 mod reminders;
 mod reports;
+mod roles;
 mod s3;
 mod security;
 mod templates;
