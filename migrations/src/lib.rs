@@ -15,6 +15,7 @@ mod m20261127_000009_reports;
 mod m20261127_000010_report_months;
 mod m20261127_000011_whatsapp;
 mod m20261127_000012_templates_and_imports;
+mod m20261127_000013_form_embedding;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_report_months::Migration),
             Box::new(m20261127_000011_whatsapp::Migration),
             Box::new(m20261127_000012_templates_and_imports::Migration),
+            Box::new(m20261127_000013_form_embedding::Migration),
         ]
     }
 }

@@ -47,6 +47,7 @@ pub async fn save_form(
     thank_you_text: String,
     redirect_url: String,
     active: Option<String>,
+    #[server(default)] embed_sites: String,
 ) -> Result<FormSummary, AppError> {
     use super::{Assignment, FormSettings, Need};
     use crate::error::Validator;
@@ -77,6 +78,7 @@ pub async fn save_form(
             fixed_agent_id,
             thank_you_text,
             redirect_url: Some(redirect_url),
+            embed_sites: embed_sites.split_whitespace().map(str::to_owned).collect(),
             active: active.is_some(),
         };
         let row = super::service::save_form(&state.db, id, &settings).await?;

@@ -110,6 +110,9 @@ pub struct FormSettings {
     pub fixed_agent_id: Option<i64>,
     pub thank_you_text: String,
     pub redirect_url: Option<String>,
+    /// The sites that may show the form in a frame (origins like `https://www.costa-homes.es`);
+    /// none listed: any site may.
+    pub embed_sites: Vec<String>,
     pub active: bool,
 }
 
@@ -132,6 +135,7 @@ impl FormSettings {
             fixed_agent_id: None,
             thank_you_text: "Thank you! An agent will contact you shortly.".into(),
             redirect_url: None,
+            embed_sites: Vec::new(),
             active: true,
         }
     }

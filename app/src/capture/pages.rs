@@ -177,6 +177,11 @@ fn FormEditor(
             <label for=f("redirect_url")>"Or send prospects to this page after (optional)"</label>
             <input id=f("redirect_url") name="redirect_url" type="url" inputmode="url" value=s.redirect_url.clone().unwrap_or_default() placeholder="https://youragency.com/thanks"/>
             {error("redirect_url")}
+            <label for=f("embed_sites")>"Sites that may show this form in a frame (one per line; empty: any site)"</label>
+            <textarea id=f("embed_sites") name="embed_sites" rows="2" placeholder="https://www.youragency.com" autocapitalize="off" spellcheck="false">
+                {s.embed_sites.join("\n")}
+            </textarea>
+            {error("embed_sites")}
             <label class="check"><input type="checkbox" name="active" checked=s.active/>" Active (accepting leads)"</label>
             <button type="submit" class="primary" disabled=move || save.pending().get()>
                 {if id.is_some() { "Save changes" } else { "Create form" }}

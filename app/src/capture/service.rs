@@ -46,6 +46,7 @@ pub fn settings_of(row: &capture_form::Model) -> FormSettings {
         fixed_agent_id: row.fixed_agent_id,
         thank_you_text: row.thank_you_text.clone(),
         redirect_url: row.redirect_url.clone(),
+        embed_sites: row.embed_sites.split_whitespace().map(str::to_owned).collect(),
         active: row.active,
     }
 }
@@ -666,8 +667,47 @@ pub fn validate_settings(settings: &FormSettings) -> Result<FormSettings, AppErr
             v.add("redirect_url", "Use a full address starting with https://, or leave it empty.");
         }
     }
+    let mut embed_sites: Vec<String> = Vec::new();
+    for site in settings.embed_sites.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match site_origin(site) {
+            Some(origin) if !embed_sites.contains(&origin) => embed_sites.push(origin),
+            Some(_) => {}
+            None => v.add(
+                "embed_sites",
+                format!("\"{site}\" is not a site's address: write each as https:// and the host only, like https://www.costa-homes.es."),
+            ),
+        }
+    }
+    if embed_sites.len() > MAX_EMBED_SITES {
+        v.add("embed_sites", format!("List at most {MAX_EMBED_SITES} sites."));
+    }
     v.finish()?;
-    Ok(FormSettings { slug, title, currency, redirect_url: redirect, ..settings.clone() })
+    Ok(FormSettings { slug, title, currency, redirect_url: redirect, embed_sites, ..settings.clone() })
+}
+
+const MAX_EMBED_SITES: usize = 20;
+
+/// A site's origin as browsers compare it in `frame-ancestors`: scheme and host (with a
+/// port, and `*.` for every subdomain), lower case, no path. None for anything else.
+pub fn site_origin(site: &str) -> Option<String> {
+    let site = site.trim().trim_end_matches('/').to_ascii_lowercase();
+    let (scheme, rest) = site.split_once("://")?;
+    if !matches!(scheme, "https" | "http") || rest.is_empty() {
+        return None;
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => (host, Some(port)),
+        _ => (rest, None),
+    };
+    let bare = host.strip_prefix("*.").unwrap_or(host);
+    let label_ok = |l: &str| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if bare.is_empty() || !bare.split('.').all(label_ok) {
+        return None;
+    }
+    Some(match port {
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    })
 }
 
 /// Creates (`id` None) or updates a form. A taken slug is a validation error on the slug.
@@ -699,6 +739,7 @@ pub async fn save_form(db: &DatabaseConnection, id: Option<i64>, settings: &Form
     row.fixed_agent_id = Set(s.fixed_agent_id);
     row.thank_you_text = Set(s.thank_you_text.trim().to_owned());
     row.redirect_url = Set(s.redirect_url.clone());
+    row.embed_sites = Set(s.embed_sites.join(" "));
     row.active = Set(s.active);
     row.updated_at = Set(now);
     let saved = if id.is_some() { row.update(db).await } else { row.insert(db).await };
@@ -706,4 +747,19 @@ pub async fn save_form(db: &DatabaseConnection, id: Option<i64>, settings: &Form
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::field("slug", "Another form already uses this address."),
         _ => AppError::from(err),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::site_origin;
+
+    #[test]
+    fn a_site_is_kept_as_the_origin_browsers_compare() {
+        assert_eq!(site_origin(" HTTPS://www.Costa-Homes.es/ ").as_deref(), Some("https://www.costa-homes.es"));
+        assert_eq!(site_origin("https://*.costa-homes.es").as_deref(), Some("https://*.costa-homes.es"));
+        assert_eq!(site_origin("http://localhost:8080").as_deref(), Some("http://localhost:8080"));
+        for bad in ["costa-homes.es", "https://costa-homes.es/contact", "javascript:alert(1)", "https://", "ftp://costa-homes.es", "https://a b.es", "'self'", "*"] {
+            assert_eq!(site_origin(bad), None, "{bad}");
+        }
+    }
 }

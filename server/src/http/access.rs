@@ -20,12 +20,17 @@ const PAGE_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'
     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
     object-src 'none'; base-uri 'self'";
 
+/// Which sites may show an answer in a frame (a `frame-ancestors` source list). A capture
+/// form's pages carry it, following the form's setting; every other page may not be framed.
+#[derive(Clone, Debug)]
+pub struct FrameAncestors(pub String);
+
 /// Security headers on every answer that does not set its own: no type sniffing, referrers
-/// only to Doorstep itself in full (none from secret addresses), and on pages the policy above. Pages may not be framed,
-/// except the public capture forms, which agencies embed in their own sites.
+/// only to Doorstep itself in full (none from secret addresses), and on pages the policy
+/// above. Pages may not be framed, except where the answer names the sites that may frame it
+/// (capture forms, which agencies embed in their own sites).
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let embeddable = path.starts_with("/f/");
     // A share link or calendar address is a credential: it never leaves as a referrer.
     let secret_address = path.starts_with("/p/") || path.starts_with("/ics/");
     let mut response = next.run(request).await;
@@ -35,11 +40,13 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static(referrers));
     let html = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
     if html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let frames = if embeddable { "frame-ancestors *" } else { "frame-ancestors 'none'" };
-        if let Ok(policy) = HeaderValue::from_str(&format!("{PAGE_POLICY}; {frames}")) {
+        let frames = response.extensions().get::<FrameAncestors>().map(|f| f.0.clone());
+        let headers = response.headers_mut();
+        let policy = format!("{PAGE_POLICY}; frame-ancestors {}", frames.as_deref().unwrap_or("'none'"));
+        if let Ok(policy) = HeaderValue::from_str(&policy) {
             headers.insert(header::CONTENT_SECURITY_POLICY, policy);
         }
-        if !embeddable {
+        if frames.is_none() {
             headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         }
     }

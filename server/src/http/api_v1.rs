@@ -235,6 +235,8 @@ pub struct FormRequest {
     thank_you_text: String,
     #[serde(default)]
     redirect_url: Option<String>,
+    #[serde(default)]
+    embed_sites: Vec<String>,
     #[serde(default = "yes")]
     active: bool,
 }
@@ -274,6 +276,7 @@ impl FormRequest {
             fixed_agent_id: self.fixed_agent_id,
             thank_you_text: self.thank_you_text,
             redirect_url: self.redirect_url,
+            embed_sites: self.embed_sites,
             active: self.active,
         })
     }
@@ -454,6 +457,8 @@ pub fn openapi_document() -> Value {
                     "fixed_agent_id": {"type": "integer", "nullable": true},
                     "thank_you_text": {"type": "string"},
                     "redirect_url": {"type": "string", "nullable": true},
+                    "embed_sites": {"type": "array", "maxItems": 20, "items": {"type": "string"},
+                        "description": "Sites that may show the form in a frame, as origins (https://www.costa-homes.es); empty: any site."},
                     "active": {"type": "boolean"}
                 }},
                 "Stage": {"type": "object", "properties": {

@@ -75,10 +75,21 @@ pub struct CaptureState {
     pub limiter: std::sync::Arc<RateLimiter>,
 }
 
+/// Lets the sites the form lists (any site, when it lists none) show the answer in a frame.
+fn framed(mut response: Response, form: &capture_form::Model) -> Response {
+    let sites = form.embed_sites.trim();
+    let sources = if sites.is_empty() { "*".to_owned() } else { sites.to_owned() };
+    response.extensions_mut().insert(super::access::FrameAncestors(sources));
+    response
+}
+
 async fn load_form(app: &AppState, slug: &str) -> Result<capture_form::Model, Response> {
     match service::find_form(&app.db, slug).await {
         Ok(form) if form.active => Ok(form),
-        Ok(form) => Err(page(StatusCode::GONE, &form.title, "<h1>This form is closed</h1><p>It no longer takes requests. Please contact the agency directly.</p>")),
+        Ok(form) => Err(framed(
+            page(StatusCode::GONE, &form.title, "<h1>This form is closed</h1><p>It no longer takes requests. Please contact the agency directly.</p>"),
+            &form,
+        )),
         Err(AppError::NotFound) => Err(page(StatusCode::NOT_FOUND, "Not found", "<h1>Form not found</h1><p>Check the link you followed.</p>")),
         Err(_) => Err(page(StatusCode::SERVICE_UNAVAILABLE, "Try again", "<h1>Please try again in a moment</h1><p>We could not load the form.</p>")),
     }
@@ -113,7 +124,7 @@ pub async fn show(
             *slot = value.clone();
         }
     }
-    render(&state.app, &agency(&state.app).await, &form, &input, &AppError::Validation(Default::default()), StatusCode::OK)
+    framed(render(&state.app, &agency(&state.app).await, &form, &input, &AppError::Validation(Default::default()), StatusCode::OK), &form)
 }
 
 pub async fn submit(
@@ -127,6 +138,12 @@ pub async fn submit(
         Ok(form) => form,
         Err(response) => return response,
     };
+    let response = take(&state, &form, ip, &headers, &body).await;
+    framed(response, &form)
+}
+
+/// A submission to an open form: refused, blocked as spam, or stored.
+async fn take(state: &CaptureState, form: &capture_form::Model, ip: String, headers: &HeaderMap, body: &Bytes) -> Response {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return page(StatusCode::UNSUPPORTED_MEDIA_TYPE, &form.title, "<h1>Unsupported form encoding</h1><p>Send the form as application/x-www-form-urlencoded.</p>");
@@ -226,7 +243,7 @@ pub async fn thanks(State(state): State<CaptureState>, Path(slug): Path<String>)
     match service::find_form(&state.app.db, &slug).await {
         Ok(form) => {
             let body = format!("<h1>{}</h1><p class=\"thanks\">{}</p>", esc(&form.title), esc(&form.thank_you_text));
-            page(StatusCode::OK, &form.title, &body)
+            framed(page(StatusCode::OK, &form.title, &body), &form)
         }
         Err(_) => page(StatusCode::NOT_FOUND, "Not found", "<h1>Form not found</h1>"),
     }

@@ -38,3 +38,50 @@ async fn pages_carry_a_policy_and_only_capture_forms_may_be_framed() {
     let missing_share = app.get(&format!("/p/{}", "A".repeat(43)), None).await;
     assert_eq!(missing_share.headers.get(header::REFERRER_POLICY).map(|v| v.to_str().unwrap()), Some("no-referrer"));
 }
+
+fn frame_ancestors(reply: &crate::common::Reply) -> String {
+    let policy = reply.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    policy.split(';').map(str::trim).find(|part| part.starts_with("frame-ancestors")).unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_form_framed_only_by_the_agency_s_sites_says_so_on_each_of_its_pages() {
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let form = app.capture_form("open-day").await;
+    let save = |sites: &str| {
+        format!(
+            "id={}&slug=open-day&title=Open+day&intro=&consent_text=&default_need=buy&currency=EUR&assignment=round_robin&thank_you_text=Thanks&redirect_url=&active=on&embed_sites={}",
+            form.id,
+            crate::common::enc(sites)
+        )
+    };
+
+    // Something that is not a site's address is refused at its field, naming it; nothing changes.
+    let bad = app.call("/api/forms/save", &save("https://www.costa-homes.es\ncosta-homes.es/contact"), Some(&admin)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("embed_sites") && bad.body.contains("costa-homes.es/contact"), "{}", bad.body);
+    assert_eq!(frame_ancestors(&app.get("/f/open-day", None).await), "frame-ancestors *");
+
+    // Two sites, written loosely: kept as origins, and each of the form's pages names them.
+    let saved = app.call("/api/forms/save", &save("HTTPS://www.Costa-Homes.es/\n https://*.costa-homes.es \nhttps://www.costa-homes.es"), Some(&admin)).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let expected = "frame-ancestors https://www.costa-homes.es https://*.costa-homes.es";
+    let page = app.get("/f/open-day", None).await;
+    assert_eq!(frame_ancestors(&page), expected);
+    assert!(page.headers.get(header::X_FRAME_OPTIONS).is_none(), "X-Frame-Options would forbid the listed sites too");
+    assert_eq!(frame_ancestors(&app.get("/f/open-day/thanks", None).await), expected);
+    let refused = app.submit_lead("open-day", &[("name", ""), ("phone", "")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(frame_ancestors(&refused), expected, "the form shown again with its errors");
+
+    // The API reads and writes the same setting.
+    let key = app::apikeys::service::create(&app.state.db, "Site", "admin").await.unwrap().key;
+    let listed = app.api_json("GET", "/api/v1/forms", &key, "").await;
+    assert!(listed.body.contains(r#""embed_sites":["https://www.costa-homes.es","https://*.costa-homes.es"]"#), "{}", listed.body);
+    let cleared = app.api_json("PUT", &format!("/api/v1/forms/{}", form.id), &key, r#"{"slug":"open-day","title":"Open day","embed_sites":[]}"#).await;
+    assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.body);
+    assert_eq!(frame_ancestors(&app.get("/f/open-day", None).await), "frame-ancestors *");
+    let wrong = app.api_json("PUT", &format!("/api/v1/forms/{}", form.id), &key, r#"{"slug":"open-day","title":"Open day","embed_sites":["javascript:alert(1)"]}"#).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+}

@@ -33,6 +33,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// A follow-up plan started on every new deal from this form.
     pub plan_id: Option<i64>,
+    /// The sites that may show the form in a frame, origins separated by spaces; empty: any.
+    #[sea_orm(column_type = "Text")]
+    pub embed_sites: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
