@@ -24,6 +24,11 @@ DOORSTEP_TEST_DATABASE_URL="$PG_URL" $NEXTEST -p server -E 'kind(test)' 2>&1 | t
 [ "$rc" -eq 0 ] || status=1
 summaries+=("PostgreSQL: $(summary_of "$logs/postgres.log" 'Summary \[')")
 
+step "the JSON API fuzzed from its OpenAPI document (Schemathesis)"
+./scripts/schemathesis.sh ./target/debug/doorstep 2>&1 | tee "$logs/schemathesis.log"; rc=${PIPESTATUS[0]}
+[ "$rc" -eq 0 ] || status=1
+summaries+=("Schemathesis: $(summary_of "$logs/schemathesis.log" '^=+ .* in [0-9.]+s =+$' | tr -d '=' | sed 's/^ *//;s/ *$//') (exit $rc)")
+
 step "end-to-end journeys in Chromium"
 # The site build's own error is printed in full; a failure is tried once more so that one
 # flaky step is told apart from a broken build (both attempts stay in the log).
