@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR := never
 NEXTEST := cargo nextest run --no-fail-fast -p app -p server -p migrations
 PG_URL ?= postgres://doorstep:doorstep@127.0.0.1:5432/postgres
 
-.PHONY: run setup build release test test-unit test-sqlite test-postgres test-e2e postgres crash-test demo fuzz clean
+.PHONY: run setup build release test test-unit test-sqlite test-postgres test-e2e postgres crash-test bench demo fuzz clean
 
 ## run: install what is missing, build, and serve on http://127.0.0.1:3000 (SQLite in data/)
 run: build
@@ -50,6 +50,11 @@ crash-test:
 	@./scripts/postgres.sh
 	DOORSTEP_CRASH_ROUNDS=$(or $(CRASH_ROUNDS),50) cargo nextest run -p server --no-capture -E 'test(every_answered_lead)'
 	DOORSTEP_CRASH_ROUNDS=$(or $(CRASH_ROUNDS),50) DOORSTEP_TEST_DATABASE_URL=$(PG_URL) cargo nextest run -p server --no-capture -E 'test(every_answered_lead)'
+
+## bench: every benchmark on a release build, written to docs/BENCHMARKS.md (BENCH_DEALS, BENCH_PG_REPORTS=1)
+bench:
+	@./scripts/setup.sh --e2e --postgres
+	@./scripts/bench.sh
 
 ## fuzz: each fuzz target (chat exports, zips, CSV imports, webhook bodies) for FUZZ_SECONDS
 fuzz:
