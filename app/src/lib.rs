@@ -1,6 +1,9 @@
 //! Doorstep's application: the shared pipeline types, the pages and the server functions.
 //! Server-only parts (database, services) are behind the `ssr` feature and never reach the
 //! WASM build.
+// The release WASM build of the deeper pages (a presentation's) needs more than the default
+// 128 levels of type queries when it computes their views' layouts.
+#![recursion_limit = "256"]
 
 pub mod agency;
 pub mod apikeys;
