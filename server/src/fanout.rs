@@ -25,7 +25,8 @@ struct Envelope {
 }
 
 /// Starts sharing `notifier`'s events with the other instances on the same PostgreSQL.
-/// Returns at once; the tasks end when the notifier shuts down.
+/// Returns at once; the listener ends when the notifier shuts down, the sender with the
+/// process.
 pub fn start(db: &DatabaseConnection, notifier: &Notifier) {
     if db.get_database_backend() != DatabaseBackend::Postgres {
         return;

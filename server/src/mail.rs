@@ -81,7 +81,9 @@ pub fn start(state: AppState, smtp: Smtp) -> anyhow::Result<tokio::task::JoinHan
         .map_err(|e| anyhow::anyhow!("the SMTP URL is not usable: {e}"))?
         .build();
     let from: Mailbox = smtp.from.parse().map_err(|e| anyhow::anyhow!("the sender {:?} is not an e-mail address: {e}", smtp.from))?;
-    let mut notices = state.notifier.subscribe();
+    // Each instance e-mails only what it published: another instance's notices are its own
+    // to e-mail.
+    let mut notices = state.notifier.subscribe_own();
     let mut stopping = state.notifier.stopping();
     Ok(tokio::spawn(async move {
         loop {

@@ -14,6 +14,9 @@ use crate::error::AppError;
 #[derive(Clone)]
 pub struct Notifier {
     sender: broadcast::Sender<Notice>,
+    /// Only what this instance published: what it alone acts on (e-mailing), so that several
+    /// instances do not each act on every notice.
+    own: broadcast::Sender<Notice>,
     deals: broadcast::Sender<DealEvent>,
     stopping: watch::Sender<bool>,
     /// Where what this instance publishes goes for the other instances, once one is set.
@@ -33,6 +36,7 @@ impl Default for Notifier {
         // Enough for a burst of leads; a page that falls further behind reloads its lists.
         Notifier {
             sender: broadcast::channel(1024).0,
+            own: broadcast::channel(1024).0,
             deals: broadcast::channel(1024).0,
             stopping: watch::channel(false).0,
             others: Arc::default(),
@@ -44,6 +48,7 @@ impl Notifier {
     pub fn publish(&self, notices: impl IntoIterator<Item = Notice>) {
         for notice in notices {
             self.share(Shared::Notice(notice.clone()));
+            let _ = self.own.send(notice.clone());
             // No open page is not an error: the notice is stored and shown on next load.
             let _ = self.sender.send(notice);
         }
@@ -76,8 +81,14 @@ impl Notifier {
         }
     }
 
+    /// Every notice for the pages open here, whichever instance published it.
     pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
         self.sender.subscribe()
+    }
+
+    /// Only the notices this instance published.
+    pub fn subscribe_own(&self) -> broadcast::Receiver<Notice> {
+        self.own.subscribe()
     }
 
     /// Tells every open page that a deal changed. Call after the change commits.
@@ -183,13 +194,16 @@ mod tests {
         let notifier = Notifier::default();
         let mut others = notifier.share_with_others();
         let mut pages = notifier.subscribe();
+        let mut own = notifier.subscribe_own();
         notifier.publish([notice(1)]);
         assert_eq!(others.try_recv().unwrap(), Shared::Notice(notice(1)));
         assert_eq!(pages.try_recv().unwrap(), notice(1));
+        assert_eq!(own.try_recv().unwrap(), notice(1));
 
         notifier.deliver(Shared::Notice(notice(2)));
         assert_eq!(pages.try_recv().unwrap(), notice(2), "pages here hear another instance's notice");
         assert!(others.try_recv().is_err(), "and it is not shared again");
+        assert!(own.try_recv().is_err(), "nor acted on here as if it were this instance's");
     }
 
     #[test]

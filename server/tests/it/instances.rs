@@ -1,6 +1,7 @@
 //! Two `doorstep serve` processes on one PostgreSQL behave as one installation: a log-in on
 //! one is valid on the other, a lead taken by one is announced live on pages open on the
-//! other, and due reminders are delivered once between them and announced on both.
+//! other, and due reminders are delivered (and e-mailed) once between them and announced on
+//! both.
 
 use crate::common;
 
@@ -8,8 +9,8 @@ use std::time::Duration as StdDuration;
 
 use app::db::entities::{deal, reminder, user};
 use chrono::{Duration, Utc};
-use common::served::{Served, client};
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, form_body};
+use common::served::{self, Served, client};
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, form_body, session_cookie_in};
 use reqwest::header;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use tokio::sync::watch;
@@ -40,7 +41,9 @@ async fn two_instances_on_one_postgresql_share_sessions_live_events_and_the_sche
     let app = TestApp::new().await;
     app.set_up().await;
     app.capture_form("open-day").await;
-    let (first, second) = (Served::start(&app).await, Served::start(&app).await);
+    let (smtp, mut mails) = crate::mail::smtp_listener().await;
+    let env = [("DOORSTEP_SMTP_URL", smtp.as_str())];
+    let (first, second) = (Served::start_with(&app, &env).await, Served::start_with(&app, &env).await);
     let http = client();
 
     // Log in on the first instance; the cookie opens pages on the second.
@@ -52,14 +55,7 @@ async fn two_instances_on_one_postgresql_share_sessions_live_events_and_the_sche
         .send()
         .await
         .unwrap();
-    let cookie = login
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("doorstep_session="))
-        .map(|c| c.split(';').next().unwrap().to_owned())
-        .expect("the log-in sets a session cookie");
+    let cookie = session_cookie_in(login.headers()).expect("the log-in sets a session cookie");
     let page = http.get(format!("{}/pipeline", second.base)).header(header::COOKIE, &cookie).send().await.unwrap();
     assert_eq!(page.status(), 200, "the session made on one instance opens pages on the other");
     let anonymous = http.get(format!("{}/pipeline", second.base)).send().await.unwrap();
@@ -69,12 +65,7 @@ async fn two_instances_on_one_postgresql_share_sessions_live_events_and_the_sche
     let events = |base: &str| http.get(format!("{base}/events")).header(header::COOKIE, &cookie).send();
     let mut on_first = listen(events(&first.base).await.unwrap());
     let mut on_second = listen(events(&second.base).await.unwrap());
-    let lead = http
-        .post(format!("{}/f/open-day", first.base))
-        .header(header::ACCEPT, "text/html")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(form_body(&[("name", "Lucía Fernández"), ("phone", "+34612345001"), ("t", &app.form_token(10))]))
-        .send()
+    let lead = served::submit_lead(&http, &first.base, &app.form_token(10), "open-day", &[("name", "Lucía Fernández"), ("phone", "+34612345001")])
         .await
         .unwrap();
     assert_eq!(lead.status(), 303, "the lead is taken: {}", lead.text().await.unwrap_or_default());
@@ -112,4 +103,14 @@ async fn two_instances_on_one_postgresql_share_sessions_live_events_and_the_sche
     assert_eq!(on_first.borrow().matches("New lead: Lucía Fernández").count(), 1, "the lead once on its own page");
     let undelivered = reminder::Entity::find().filter(reminder::Column::DeliveredAt.is_null()).count(&app.state.db).await.unwrap();
     assert_eq!(undelivered, 0);
+    // Each is e-mailed once, by the instance that delivered it, not by every instance.
+    let mut mailed = Vec::new();
+    while let Ok(Some(message)) = tokio::time::timeout(StdDuration::from_secs(3), mails.recv()).await {
+        mailed.push(message);
+    }
+    for i in 0..count {
+        let title = format!("Call back #{i} ");
+        let copies = mailed.iter().filter(|m| m.contains(&title)).count();
+        assert_eq!(copies, 1, "reminder {i} was e-mailed {copies} times");
+    }
 }

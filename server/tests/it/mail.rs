@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 /// A minimal SMTP server on loopback that hands each received message to `messages`.
-async fn smtp_listener() -> (String, mpsc::UnboundedReceiver<String>) {
+pub async fn smtp_listener() -> (String, mpsc::UnboundedReceiver<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("smtp://{}", listener.local_addr().unwrap());
     let (sender, messages) = mpsc::unbounded_channel();

@@ -39,17 +39,22 @@ impl Reply {
 
     /// The session cookie this reply sets, as a `Cookie` header value.
     pub fn session_cookie(&self) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("doorstep_session=") && !c.contains("Max-Age=0"))
-            .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+        session_cookie_in(&self.headers)
     }
 }
 
+/// The session cookie that response headers set, as a `Cookie` header value.
+pub fn session_cookie_in(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("doorstep_session=") && !c.contains("Max-Age=0"))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+}
+
 /// A new, empty PostgreSQL database on the server named by `base`.
-async fn fresh_postgres(base: &str) -> String {
+pub async fn fresh_postgres(base: &str) -> String {
     let admin = Database::connect(base).await.expect("connecting to the test PostgreSQL");
     let name = format!("doorstep_test_{:016x}", rand::random::<u64>());
     admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("creating a test database");

@@ -2,10 +2,14 @@
 //! a whole process shows: several instances at once, and a server killed mid-request.
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::TestApp;
+use super::{TestApp, form_body};
+
+/// The token every served process reads its /metrics with.
+pub const METRICS_TOKEN: &str = "served-metrics-token";
 
 pub struct Served {
     pub child: Child,
@@ -17,9 +21,23 @@ pub struct Served {
 impl Served {
     /// Starts `doorstep serve` on a free port and waits until it answers `/readyz`.
     pub async fn start(app: &TestApp) -> Served {
+        Self::started(app, None, &[]).await
+    }
+
+    /// Starts it logging JSON lines at level info into `log`.
+    pub async fn start_logging(app: &TestApp, log: &Path) -> Served {
+        Self::started(app, Some(log), &[]).await
+    }
+
+    /// Starts it with more settings in its environment (e.g. DOORSTEP_SMTP_URL).
+    pub async fn start_with(app: &TestApp, env: &[(&str, &str)]) -> Served {
+        Self::started(app, None, env).await
+    }
+
+    async fn started(app: &TestApp, log: Option<&Path>, env: &[(&str, &str)]) -> Served {
         let port = TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().unwrap().port();
         let addr = format!("127.0.0.1:{port}");
-        let mut served = Served { child: spawn(app, &addr), base: format!("http://{addr}"), addr };
+        let mut served = Served { child: spawn(app, &addr, log, env), base: format!("http://{addr}"), addr };
         served.wait_ready().await;
         served
     }
@@ -32,7 +50,7 @@ impl Served {
 
     /// Starts the process again on the same address, after `kill`.
     pub async fn restart(&mut self, app: &TestApp) {
-        self.child = spawn(app, &self.addr);
+        self.child = spawn(app, &self.addr, None, &[]);
         self.wait_ready().await;
     }
 
@@ -60,7 +78,7 @@ impl Drop for Served {
     }
 }
 
-fn spawn(app: &TestApp, addr: &str) -> Child {
+fn spawn(app: &TestApp, addr: &str, log: Option<&Path>, env: &[(&str, &str)]) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_doorstep"));
     command
         .arg("serve")
@@ -70,14 +88,34 @@ fn spawn(app: &TestApp, addr: &str) -> Child {
         .arg(addr)
         .arg("--capture-rate-limit")
         .arg("100000")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .env("DOORSTEP_METRICS_TOKEN", METRICS_TOKEN)
+        .envs(env.iter().copied())
+        .stdout(Stdio::null());
+    match log {
+        Some(path) => {
+            let file = std::fs::File::create(path).expect("a log file");
+            command.arg("--log-format").arg("json").env("RUST_LOG", "info").stderr(file)
+        }
+        None => command.env("RUST_LOG", "warn").stderr(Stdio::null()),
+    };
     match &app.config.database_url {
         Some(url) => command.env("DATABASE_URL", url),
         None => command.env_remove("DATABASE_URL"),
     };
     command.spawn().expect("starting doorstep serve")
+}
+
+/// Posts a capture form to a served process as a person's browser does, with the form's
+/// `token` (`TestApp::form_token`); a thank-you redirect, 303, when the lead is taken.
+pub async fn submit_lead(http: &reqwest::Client, base: &str, token: &str, slug: &str, pairs: &[(&str, &str)]) -> reqwest::Result<reqwest::Response> {
+    let mut all = pairs.to_vec();
+    all.push(("t", token));
+    http.post(format!("{base}/f/{slug}"))
+        .header(reqwest::header::ACCEPT, "text/html")
+        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form_body(&all))
+        .send()
+        .await
 }
 
 /// An HTTP client that shows redirects instead of following them.
