@@ -244,7 +244,7 @@ impl Config {
             notifier,
             leptos_options: self.leptos_options(),
             set_up: Arc::new(AtomicBool::new(set_up)),
-            metrics_token: self.metrics_token.as_deref().filter(|t| !t.is_empty()).map(Arc::from),
+            metrics_token: self.metrics_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(Arc::from),
             whatsapp: app::whatsapp::service::Channel {
                 verify_token: self.whatsapp_verify_token.clone().filter(|t| !t.is_empty()),
                 app_secret: self.whatsapp_app_secret.clone().filter(|t| !t.is_empty()),

@@ -16,9 +16,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 /// 'wasm-unsafe-eval' to compile. Form targets are not restricted: browsers check them along
 /// every redirect, and a form may lead on to wa.me (a template) or the agency's own site (a
 /// capture form's thank-you page).
-const PAGE_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
-    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
-    object-src 'none'; base-uri 'self'";
+macro_rules! page_policy {
+    () => {
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+        style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
+        object-src 'none'; base-uri 'self'"
+    };
+}
+const PAGE_POLICY: &str = page_policy!();
+const NOT_FRAMED_POLICY: &str = concat!(page_policy!(), "; frame-ancestors 'none'");
 
 /// Which sites may show an answer in a frame (a `frame-ancestors` source list). A capture
 /// form's pages carry it, following the form's setting; every other page may not be framed.
@@ -40,17 +46,28 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static(referrers));
     let html = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
     if html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let frames = response.extensions().get::<FrameAncestors>().map(|f| f.0.clone());
+        // Sites that do not make a valid header value are no sites: the page is not framed.
+        let frames = response
+            .extensions()
+            .get::<FrameAncestors>()
+            .and_then(|f| HeaderValue::from_str(&format!("{PAGE_POLICY}; frame-ancestors {}", f.0)).ok());
         let headers = response.headers_mut();
-        let policy = format!("{PAGE_POLICY}; frame-ancestors {}", frames.as_deref().unwrap_or("'none'"));
-        if let Ok(policy) = HeaderValue::from_str(&policy) {
-            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
-        }
-        if frames.is_none() {
-            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        match frames {
+            Some(policy) => {
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+            }
+            None => {
+                headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(NOT_FRAMED_POLICY));
+                headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+            }
         }
     }
     response
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 /// Records the address the request came from, for throttling and rate limits.

@@ -36,10 +36,7 @@ pub(super) fn app_error(err: AppError) -> Response {
 }
 
 pub(super) async fn authorize(state: &AppState, headers: &HeaderMap, needed: Scope) -> Result<api_key::Model, Response> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+    let bearer = super::access::bearer(headers)
         .ok_or_else(|| error(StatusCode::UNAUTHORIZED, &AppError::Conflict("Send an API key: Authorization: Bearer KEY.".into())))?;
     let key = keys::authenticate(&state.db, bearer)
         .await

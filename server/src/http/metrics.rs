@@ -3,16 +3,16 @@
 //! limit, reminders delivered and how late). Each instance reports its own; Prometheus adds
 //! them up.
 //!
-//! Who may read it: whoever sends `Authorization: Bearer <DOORSTEP_METRICS_TOKEN>`, or, with
-//! no token configured, a connection from this machine that no proxy forwarded.
+//! Who may read it: whoever sends `Authorization: Bearer <DOORSTEP_METRICS_TOKEN>`. Without a
+//! token configured nobody may: "from this machine" cannot be told apart from "through a
+//! proxy on this machine".
 
-use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use app::state::AppState;
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -53,7 +53,12 @@ fn describe() {
 /// addresses never become labels).
 pub async fn track(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    // Methods outside HTTP's own are one label, so callers cannot invent series.
+    let method = match *request.method() {
+        Method::GET | Method::HEAD | Method::POST | Method::PUT | Method::PATCH | Method::DELETE | Method::OPTIONS => request.method().as_str(),
+        _ => "OTHER",
+    }
+    .to_owned();
     let route = request.extensions().get::<MatchedPath>().map_or_else(|| unmatched(request.uri().path()), |m| m.as_str().to_owned());
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
@@ -67,28 +72,17 @@ fn unmatched(path: &str) -> String {
     if path.starts_with("/pkg/") { "/pkg/{file}" } else { "(unmatched)" }.to_owned()
 }
 
-pub async fn metrics(State(state): State<AppState>, request: Request) -> Response {
-    let headers = request.headers();
-    let connection = request.extensions().get::<ConnectInfo<SocketAddr>>();
-    let allowed = match &state.metrics_token {
-        Some(token) => bearer(headers).is_some_and(|given| {
-            // Compared as hashes, so the time taken says nothing about the token.
-            app::auth::session::token_hash(given) == app::auth::session::token_hash(token)
-        }),
-        None => connection.is_some_and(|c| c.0.ip().is_loopback()) && !headers.contains_key("x-forwarded-for") && !headers.contains_key("forwarded"),
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = &state.metrics_token else {
+        return (StatusCode::NOT_FOUND, "Metrics are off: set DOORSTEP_METRICS_TOKEN and send it as `Authorization: Bearer <token>`.")
+            .into_response();
     };
+    // Compared as hashes, so the time taken says nothing about the token.
+    let allowed = super::access::bearer(&headers).is_some_and(|given| app::auth::session::token_hash(given) == app::auth::session::token_hash(token));
     if !allowed {
-        let message = match state.metrics_token {
-            Some(_) => "Send the metrics token as `Authorization: Bearer <token>`.",
-            None => "Metrics answer only to this machine; set DOORSTEP_METRICS_TOKEN to read them from elsewhere.",
-        };
-        return (StatusCode::UNAUTHORIZED, message).into_response();
+        return (StatusCode::UNAUTHORIZED, "Send the metrics token as `Authorization: Bearer <token>`.").into_response();
     }
     let handle = handle();
     handle.run_upkeep();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], handle.render()).into_response()
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }

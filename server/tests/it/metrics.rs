@@ -91,10 +91,50 @@ async fn metrics_need_the_token_and_count_requests_leads_spam_and_reminders() {
 }
 
 #[tokio::test]
-async fn without_a_token_metrics_answer_only_to_this_machine() {
+async fn without_a_token_configured_metrics_are_off() {
     let app = TestApp::new().await;
-    // The router without a connection address (as behind a proxy here): refused, and told how.
-    let reply = scrape(&app, Some("anything")).await;
-    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert!(reply.body.contains("DOORSTEP_METRICS_TOKEN"), "{}", reply.body);
+    for token in [None, Some(""), Some("anything")] {
+        let reply = scrape(&app, token).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert!(reply.body.contains("DOORSTEP_METRICS_TOKEN"), "{}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn a_made_up_method_does_not_make_a_series_of_its_own() {
+    let app = TestApp::configured(|c| c.metrics_token = Some(TOKEN.into())).await;
+    for method in ["BREW", "PROPFIND", "X-ANYTHING"] {
+        app.send(Request::builder().method(method).uri("/healthz").body(Body::empty()).unwrap()).await;
+    }
+    let after = scrape(&app, Some(TOKEN)).await.body;
+    assert!(!after.contains("BREW") && !after.contains("PROPFIND"), "{after}");
+    assert!(after.contains(r#"method="OTHER""#), "{after}");
+}
+
+#[tokio::test]
+async fn each_request_is_logged_as_one_json_line_with_its_id_status_and_time() {
+    let app = TestApp::new().await;
+    app.set_up().await;
+    let log = app.config.data_dir.join("serve.log");
+    let server = common::served::Served::start_logging(&app, &log).await;
+    let reply = common::served::client().get(format!("{}/login", server.base)).header("x-request-id", "trace-me-42").send().await.unwrap();
+    assert_eq!(reply.status(), 200);
+    // The line is written as the answer goes out; give the writer a moment.
+    let mut line = None;
+    for _ in 0..50 {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        line = text.lines().find(|l| l.contains("trace-me-42") && l.contains("finished processing request")).map(str::to_owned);
+        if line.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let line = line.expect("a log line for the request");
+    let entry: serde_json::Value = serde_json::from_str(&line).expect("the line is JSON");
+    assert_eq!(entry["level"], "INFO");
+    assert_eq!(entry["fields"]["status"], 200, "{line}");
+    assert!(entry["fields"]["latency"].as_str().is_some_and(|l| l.ends_with("ms")), "{line}");
+    assert_eq!(entry["span"]["id"], "trace-me-42", "{line}");
+    assert_eq!(entry["span"]["path"], "/login", "{line}");
+    assert_eq!(entry["span"]["method"], "GET", "{line}");
 }
