@@ -696,7 +696,7 @@ pub fn site_origin(site: &str) -> Option<String> {
         return None;
     }
     let (host, port) = match rest.rsplit_once(':') {
-        Some((host, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => (host, Some(port)),
+        Some((host, port)) if port.parse::<u16>().is_ok_and(|p| p > 0) && port.chars().all(|c| c.is_ascii_digit()) => (host, Some(port)),
         _ => (rest, None),
     };
     let bare = host.strip_prefix("*.").unwrap_or(host);
@@ -758,7 +758,22 @@ mod tests {
         assert_eq!(site_origin(" HTTPS://www.Costa-Homes.es/ ").as_deref(), Some("https://www.costa-homes.es"));
         assert_eq!(site_origin("https://*.costa-homes.es").as_deref(), Some("https://*.costa-homes.es"));
         assert_eq!(site_origin("http://localhost:8080").as_deref(), Some("http://localhost:8080"));
-        for bad in ["costa-homes.es", "https://costa-homes.es/contact", "javascript:alert(1)", "https://", "ftp://costa-homes.es", "https://a b.es", "'self'", "*"] {
+        let bad_ones = [
+            "costa-homes.es",
+            "https://costa-homes.es/contact",
+            "javascript:alert(1)",
+            "https://",
+            "ftp://costa-homes.es",
+            "https://a b.es",
+            "'self'",
+            "*",
+            // Nothing that would end the directive or add another source.
+            "https://a.es; script-src *",
+            "https://a.es,https://b.es",
+            "https://a.es:99999",
+            "https://a.es:",
+        ];
+        for bad in bad_ones {
             assert_eq!(site_origin(bad), None, "{bad}");
         }
     }

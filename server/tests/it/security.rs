@@ -3,6 +3,7 @@
 use axum::http::{header, StatusCode};
 
 use crate::common::TestApp;
+use sea_orm::EntityTrait;
 
 #[tokio::test]
 async fn pages_carry_a_policy_and_only_capture_forms_may_be_framed() {
@@ -84,4 +85,57 @@ async fn a_form_framed_only_by_the_agency_s_sites_says_so_on_each_of_its_pages()
     assert_eq!(frame_ancestors(&app.get("/f/open-day", None).await), "frame-ancestors *");
     let wrong = app.api_json("PUT", &format!("/api/v1/forms/{}", form.id), &key, r#"{"slug":"open-day","title":"Open day","embed_sites":["javascript:alert(1)"]}"#).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+}
+
+/// A request as a browser sends it from `origin`, with the session cookie it holds.
+fn from_site(path: &str, origin: &str, fetch_site: &str, cookie: &str, content_type: &str, body: Vec<u8>) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, origin)
+        .header("sec-fetch-site", fetch_site)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, "application/json")
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cookie_authenticated_changes_from_another_site_are_refused_and_change_nothing() {
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let add = "name=Mallory&email=mallory%40evil.test&phone=&role=admin&time_zone=UTC&password=0123456789abcdef";
+    let form = "application/x-www-form-urlencoded";
+    let users = || app::auth::service::user_count(&app.state.db);
+    let before = users().await.unwrap();
+
+    // A page on another site posting to a server function with the admin's cookie: by its
+    // Origin, by Sec-Fetch-Site, or by an opaque (null) origin.
+    for (origin, site) in [("https://evil.example", "cross-site"), ("https://evil.example", "none"), ("http://127.0.0.1:3000", "cross-site"), ("null", "cross-site"), ("https://sub.127.0.0.1:3000", "same-site")] {
+        let reply = app.send(from_site("/api/users/add", origin, site, &admin, form, add.into())).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{origin} / {site}: {}", reply.body);
+        assert!(reply.body.contains("another site"), "{}", reply.body);
+    }
+    // An upload (multipart) from another site: refused too.
+    let boundary = "x";
+    let upload = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n\r\nname,phone\r\nA,+34600111222\r\n--{boundary}--\r\n");
+    let reply = app
+        .send(from_site("/data/imports", "https://evil.example", "cross-site", &admin, &format!("multipart/form-data; boundary={boundary}"), upload.into()))
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(users().await.unwrap(), before, "no user was added");
+    let uploads = app::db::entities::csv_upload::Entity::find().all(&app.state.db).await.unwrap();
+    assert!(uploads.is_empty(), "no file was kept for import");
+
+    // The same request from Doorstep's own page goes through.
+    let reply = app.send(from_site("/api/users/add", "http://127.0.0.1:3000", "same-origin", &admin, form, add.into())).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(users().await.unwrap(), before + 1);
+
+    // Public capture forms take posts from agencies' sites, and the API authenticates by key,
+    // which a browser never sends by itself: neither is refused for coming from elsewhere.
+    app.capture_form("open-day").await;
+    let lead = format!("name=Tom+Baker&phone=%2B447911123456&t={}", crate::common::enc(&app.form_token(10)));
+    let reply = app.send(from_site("/f/open-day", "https://www.costa-homes.es", "cross-site", "", form, lead.into())).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
 }
