@@ -42,37 +42,20 @@ fn server_functions_in_source() -> BTreeSet<String> {
     found
 }
 
-/// Every route of the JSON API that takes a key (`server/src/http/mod.rs`), with ids that
-/// need not exist: the key is checked first. `/api/v1/openapi.json` is public and checked
-/// apart; `/ics/{file}` takes its secret in the address.
-const API_V1: [(&str, &str); 26] = [
-    ("POST", "/api/v1/leads"),
-    ("GET", "/api/v1/forms"),
-    ("POST", "/api/v1/forms"),
-    ("PUT", "/api/v1/forms/1"),
-    ("GET", "/api/v1/stages"),
-    ("GET", "/api/v1/deals"),
-    ("GET", "/api/v1/deals/1"),
-    ("PATCH", "/api/v1/deals/1"),
-    ("POST", "/api/v1/deals/1/activities"),
-    ("GET", "/api/v1/reminders"),
-    ("POST", "/api/v1/reminders"),
-    ("PATCH", "/api/v1/reminders/1"),
-    ("GET", "/api/v1/plans"),
-    ("POST", "/api/v1/deals/1/plans"),
-    ("GET", "/api/v1/properties"),
-    ("POST", "/api/v1/properties"),
-    ("GET", "/api/v1/properties/1"),
-    ("PUT", "/api/v1/properties/1"),
-    ("GET", "/api/v1/properties/1/matches"),
-    ("GET", "/api/v1/deals/1/matches"),
-    ("GET", "/api/v1/properties/1/photos"),
-    ("POST", "/api/v1/properties/1/photos"),
-    ("POST", "/api/v1/presentations"),
-    ("DELETE", "/api/v1/presentations/1"),
-    ("GET", "/api/v1/reports/dashboard"),
-    ("GET", "/api/v1/reports/deals"),
-];
+/// Every operation of the JSON API, read from its OpenAPI document (so a new route is in the
+/// matrix as soon as it is documented), with ids that need not exist: the key is checked
+/// first. `/api/v1/openapi.json` is public and checked apart.
+fn api_v1_operations() -> Vec<(String, String)> {
+    let document = doorstep::http::api_v1::openapi_document();
+    let mut operations = Vec::new();
+    for (path, methods) in document["paths"].as_object().expect("paths").iter().filter(|(path, _)| !path.ends_with("openapi.json")) {
+        let path = format!("/api/v1{}", path.trim_start_matches("/api/v1")).replace("{id}", "1").replace("{name}", "dashboard");
+        for method in methods.as_object().expect("methods").keys().filter(|m| *m != "parameters") {
+            operations.push((method.to_ascii_uppercase(), path.clone()));
+        }
+    }
+    operations
+}
 
 /// Who asks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -611,6 +594,9 @@ async fn every_role_gets_what_it_may_and_is_refused_the_rest() {
             if let Err(expected) = page_verdict(*need, who, &reply) {
                 mismatches.push(format!("{who} on page {path}: got {} (location {:?}), expected {expected}", reply.status, reply.location()));
             }
+            if leaks_a_hash(&reply.body) {
+                mismatches.push(format!("{who} on page {path}: the page carries a password hash"));
+            }
         }
     }
     // The log-in page is for those not logged in; the set-up page is gone once set up.
@@ -675,13 +661,19 @@ async fn every_role_gets_what_it_may_and_is_refused_the_rest() {
             if let Err(expected) = route_verdict(*need, who, status, &location) {
                 mismatches.push(format!("{who} on route {path}: got {status} (location {location:?}), expected {expected}: {}", snippet(&body)));
             }
+            if leaks_a_hash(&body) {
+                mismatches.push(format!("{who} on route {path}: the answer carries a password hash"));
+            }
         }
     }
 
     // The JSON API: nothing without a key, a session cookie counts for nothing, and a
     // capture key only posts leads.
     let admin_cookie = w.cookie(Who::Admin);
-    for (method, path) in API_V1 {
+    let operations = api_v1_operations();
+    assert!(operations.len() >= 26, "the OpenAPI document lists only {} operations", operations.len());
+    for (method, path) in &operations {
+        let (method, path) = (method.as_str(), path.as_str());
         let bare = api_v1(&w.app, method, path, None, None).await;
         if bare.status != StatusCode::UNAUTHORIZED {
             mismatches.push(format!("no key on {method} {path}: got {}, expected 401: {}", bare.status, snippet(&bare.body)));
@@ -717,7 +709,7 @@ async fn every_role_gets_what_it_may_and_is_refused_the_rest() {
         page_rows.len(),
         table.len(),
         route_rows.len(),
-        API_V1.len(),
+        operations.len(),
         Who::ALL.len()
     );
     assert!(mismatches.is_empty(), "{} mismatches in the role matrix:\n{}", mismatches.len(), mismatches.join("\n"));
