@@ -10,7 +10,7 @@ pub const REMINDER_LAG: &str = "doorstep_reminder_delivery_lag_seconds";
 pub fn describe() {
     metrics::describe_counter!(
         LEADS,
-        "Leads taken, by channel (form, api, import, whatsapp) and outcome: new_lead, or a duplicate (returning_lead joined an open deal, resubmission changed nothing)."
+        "Leads taken, by channel (form, api, whatsapp) and outcome: new_lead, or a duplicate (returning_lead joined an open deal, resubmission changed nothing)."
     );
     metrics::describe_counter!(SPAM, "Capture-form submissions blocked as spam (honeypot, too fast, no form token).");
     metrics::describe_counter!(RATE_LIMITED, "Capture-form submissions refused for coming too often from one address.");

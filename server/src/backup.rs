@@ -50,13 +50,24 @@ fn quoted(path: &Path) -> anyhow::Result<String> {
 }
 
 async fn strings(db: &impl ConnectionTrait, sql: &str) -> anyhow::Result<Vec<String>> {
-    let rows = db.query_all_raw(Statement::from_string(DbBackend::Sqlite, sql.to_owned())).await?;
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await?;
     rows.iter().map(|r| r.try_get_by_index::<Option<String>>(0).map(Option::unwrap_or_default).map_err(Into::into)).collect()
 }
 
-/// Every table's rows (SQLite), for comparing two databases exactly.
+/// Every table's rows, for comparing two databases exactly.
 pub async fn contents(db: &impl ConnectionTrait) -> anyhow::Result<Contents> {
     let mut out = Contents::new();
+    if db.get_database_backend() == DbBackend::Postgres {
+        let tables = "SELECT table_name::text FROM information_schema.tables \
+            WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1";
+        for table in strings(db, tables).await? {
+            // A row's text form holds every column, in order.
+            let mut rows = strings(db, &format!("SELECT t::text FROM \"{}\" t", table.replace('"', "\"\""))).await?;
+            rows.sort();
+            out.insert(table, rows);
+        }
+        return Ok(out);
+    }
     for table in strings(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").await? {
         let columns = strings(db, &format!("SELECT name FROM pragma_table_info('{}') ORDER BY cid", table.replace('\'', "''"))).await?;
         let row = columns.iter().map(|c| format!("quote(\"{}\")", c.replace('"', "\"\""))).collect::<Vec<_>>().join(" || '|' || ");

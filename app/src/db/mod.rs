@@ -12,9 +12,6 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, MutexGuard};
 
-/// Opens the database named by `url`. A SQLite file is created if missing and runs in WAL
-/// mode with a busy timeout, so readers never block the writer and a burst of writes queues
-/// instead of failing.
 /// The rows to skip for a 1-based page number: page 0 reads as the first, and a page past any
 /// possible end reads as an empty one instead of overflowing (the databases take offsets up
 /// to i64::MAX).
@@ -22,6 +19,9 @@ pub fn offset(page: u64, per_page: u64) -> u64 {
     page.saturating_sub(1).saturating_mul(per_page).min(i64::MAX as u64)
 }
 
+/// Opens the database named by `url`. A SQLite file is created if missing and runs in WAL
+/// mode with a busy timeout, so readers never block the writer and a burst of writes queues
+/// instead of failing.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options

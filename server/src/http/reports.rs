@@ -302,7 +302,7 @@ pub async fn api(State(state): State<AppState>, Path(name): Path<String>, header
             let rows = select
                 .order_by_desc(deal::Column::CreatedAt)
                 .order_by_desc(deal::Column::Id)
-                .offset((page - 1) * per_page)
+                .offset(app::db::offset(page, per_page))
                 .limit(per_page)
                 .all(&state.db)
                 .await?;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use doorstep::backup;
 
-use crate::common::{database_kind, TestApp};
+use crate::common::{self, database_kind, TestApp};
 
 #[tokio::test]
 async fn a_backup_taken_while_leads_arrive_restores_to_an_identical_database() {
@@ -124,4 +124,46 @@ async fn files_that_are_not_doorstep_backups_are_refused_and_change_nothing() {
     let good = dir.path().join("good.doorstep");
     backup::snapshot(&db, &good).await.unwrap();
     assert!(backup::restore(&config, &good).await.unwrap_err().to_string().contains("stop Doorstep"));
+}
+
+#[tokio::test]
+async fn on_postgresql_the_documented_pg_dump_and_pg_restore_give_back_every_table() {
+    if database_kind() != "postgres" {
+        return;
+    }
+    let app = TestApp::configured(|c| c.capture_rate_limit = 1_000_000).await;
+    let _ = app.admin_cookie().await;
+    app.capture_form("open-day").await;
+    for i in 0..20 {
+        let phone = format!("+3461200{i:04}");
+        app.submit_lead("open-day", &[("name", &format!("Lead {i}")), ("phone", &phone), ("message", "A flat with a terrace")]).await;
+    }
+    let source = app.config.database_url.clone().expect("a PostgreSQL URL");
+    let file = app.config.data_dir.join("doorstep.pgdump");
+    // The two commands `doorstep backup` and `doorstep restore` name for PostgreSQL.
+    let dumped = std::process::Command::new("pg_dump").arg("--format=custom").arg(format!("--file={}", file.display())).arg(&source).status().unwrap();
+    assert!(dumped.success());
+    let base = std::env::var("DOORSTEP_TEST_DATABASE_URL").unwrap();
+    let target = common::fresh_postgres(&base).await;
+    let restored = std::process::Command::new("pg_restore")
+        .args(["--clean", "--if-exists", "--no-owner"])
+        .arg(format!("--dbname={target}"))
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(restored.success());
+
+    let original = backup::contents(&app.state.db).await.unwrap();
+    let copy = sea_orm::Database::connect(&target).await.unwrap();
+    let copied = backup::contents(&copy).await.unwrap();
+    assert!(original["deals"].len() == 20 && original.len() > 20, "{:?}", original.keys());
+    assert_eq!(copied.keys().collect::<Vec<_>>(), original.keys().collect::<Vec<_>>());
+    for (table, rows) in &original {
+        assert_eq!(&copied[table], rows, "table {table} differs after pg_restore");
+    }
+    // And Doorstep starts on the restored database: nothing left to migrate.
+    let mut config = doorstep::Config::for_data_dir(app.config.data_dir.as_path(), Some(target));
+    config.cookie_secret = None;
+    let restarted = config.app_state().await.expect("Doorstep opens the restored database");
+    assert_eq!(app::auth::service::user_count(&restarted.db).await.unwrap(), 1);
 }
