@@ -29,7 +29,8 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, patch, post, put};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::LatencyUnit;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -131,7 +132,9 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
                 path
             };
             tracing::info_span!("request", id = %id, method = %request.method(), path = %path)
-        }))
+        })
+        // One line per answered request, with its status and how long it took.
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Millis)))
         .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
 }
 
