@@ -6,7 +6,7 @@ SHELL := /bin/bash
 # cannot fetch the wasm32 std here), and one compiler for both keeps one set of artifacts.
 export RUSTC := /usr/bin/rustc
 export RUSTC_BOOTSTRAP := 1
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/.tools/binaryen/node_modules/.bin:$(PATH)
 export CARGO_TERM_COLOR := never
 
 NEXTEST := cargo nextest run --no-fail-fast -p app -p server -p migrations
@@ -26,7 +26,8 @@ build: setup
 	cargo leptos build
 
 ## release: optimised server and the smallest front end (target/release/doorstep, target/site)
-release: setup
+release:
+	@./scripts/setup.sh --release
 	cargo leptos build --release
 	./scripts/size-report.sh
 
@@ -53,7 +54,7 @@ crash-test:
 
 ## bench: every benchmark on a release build, written to docs/BENCHMARKS.md (BENCH_DEALS, BENCH_PG_REPORTS=1)
 bench:
-	@./scripts/setup.sh --e2e --postgres
+	@./scripts/setup.sh --e2e --postgres --release
 	@./scripts/bench.sh
 
 ## fuzz: each fuzz target (chat exports, zips, CSV imports, webhook bodies) for FUZZ_SECONDS

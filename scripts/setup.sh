@@ -8,12 +8,18 @@ CARGO_LEPTOS_VERSION=0.3.11
 # Must equal the wasm-bindgen crate pinned in Cargo.toml (and so in Cargo.lock).
 WASM_BINDGEN_VERSION=0.2.130
 
+# Binaryen's wasm-opt, which cargo-leptos runs on the release front end (from npm: Debian's
+# is too old for today's WASM); it lands in .tools/binaryen, which the Makefile puts on PATH.
+BINARYEN_VERSION=132.0.0
+
 want_e2e=0
 want_pg=0
+want_release=0
 for arg in "$@"; do
   case "$arg" in
     --e2e) want_e2e=1 ;;
     --postgres) want_pg=1 ;;
+    --release) want_release=1 ;;
   esac
 done
 
@@ -55,5 +61,9 @@ fi
 if [ "$want_e2e" = 1 ] && [ ! -d end2end/node_modules/@playwright/test ]; then
   echo "setup: installing the Playwright runner (no browser download: Debian's Chromium is used)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+if [ "$want_release" = 1 ] && ! .tools/binaryen/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+  echo "setup: installing wasm-opt (binaryen $BINARYEN_VERSION) into .tools/binaryen"
+  npm install --prefix .tools/binaryen "binaryen@$BINARYEN_VERSION" --no-audit --no-fund --silent
 fi
 echo "setup: ready"
