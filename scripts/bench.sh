@@ -25,7 +25,7 @@ echo "==> PostgreSQL for the scheduler benchmark"
 # A new empty database per run, named so a failed run's leftovers are easy to spot.
 fresh_pg() {
   local name="doorstep_bench_$1"
-  PGPASSWORD=doorstep psql -q -h 127.0.0.1 -U doorstep -d postgres -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+  PGPASSWORD=doorstep PGOPTIONS=--client-min-messages=warning psql -q -h 127.0.0.1 -U doorstep -d postgres -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
   echo "${pg_base%/*}/$name"
 }
 
@@ -95,7 +95,7 @@ echo "==> writing $report"
   echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
   echo "- Memory: $(free -g | awk '/^Mem:/ {print $2}') GiB"
   echo "- System: $(. /etc/os-release && echo "$PRETTY_NAME"), $(uname -r)"
-  echo "- Rust: $(rustc --version)"
+  echo "- Rust: $(${RUSTC:-rustc} --version)"
   echo "- PostgreSQL: $(PGPASSWORD=doorstep psql -h 127.0.0.1 -U doorstep -d postgres -tAc 'SHOW server_version' 2>/dev/null || echo 'not running')"
   echo "- SQLite: bundled with sqlx (WAL, one writer)"
   echo "- The benchmark's clients run on the same cores as the server."
