@@ -12,7 +12,7 @@ use chrono::{Duration, Utc};
 use common::served::{self, Served, client};
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, form_body, session_cookie_in};
 use reqwest::header;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tokio::sync::watch;
 
 /// Reads a live-events stream into a watched string, so a test can wait for what arrives.
@@ -79,19 +79,8 @@ async fn two_instances_on_one_postgresql_share_sessions_live_events_and_the_sche
     let count = 40;
     let admin = user::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
     let now = Utc::now();
-    let rows = (0..count).map(|i| reminder::ActiveModel {
-        deal_id: Set(deal_id),
-        assignee_id: Set(admin),
-        title: Set(format!("Call back #{i}")),
-        kind: Set("call".into()),
-        due_at: Set(now - Duration::seconds(1 + i)),
-        state: Set("pending".into()),
-        late: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    });
-    reminder::Entity::insert_many(rows).exec_without_returning(&app.state.db).await.unwrap();
+    app.insert_reminders((0..count).map(|i| common::pending_reminder(deal_id, admin, &format!("Call back #{i}"), now - Duration::seconds(1 + i))).collect())
+        .await;
     let reminders = |seen: &str| seen.matches("\"kind\":\"reminder\"").count();
     wait_until(&mut on_first, "every reminder on the first page", |seen| reminders(seen) >= count as usize).await;
     wait_until(&mut on_second, "every reminder on the second page", |seen| reminders(seen) >= count as usize).await;

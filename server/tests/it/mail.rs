@@ -75,8 +75,8 @@ async fn the_assignee_gets_an_e_mail_for_a_new_lead() {
 
 #[tokio::test]
 async fn a_due_follow_up_is_e_mailed_to_its_assignee() {
-    use app::db::entities::{deal, reminder};
-    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    use app::db::entities::deal;
+    use sea_orm::{ActiveModelTrait, EntityTrait};
     let (url, mut messages) = smtp_listener().await;
     let app = TestApp::configured(|c| {
         c.smtp_url = Some(url);
@@ -90,21 +90,7 @@ async fn a_due_follow_up_is_e_mailed_to_its_assignee() {
     doorstep::mail::start(app.state.clone(), app.config.smtp().unwrap()).unwrap();
     let deal_id = deal::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
     let now = chrono::Utc::now();
-    reminder::ActiveModel {
-        deal_id: Set(deal_id),
-        assignee_id: Set(ana),
-        title: Set("Call about the flat".into()),
-        kind: Set("call".into()),
-        due_at: Set(now - chrono::Duration::seconds(1)),
-        state: Set("pending".into()),
-        late: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&app.state.db)
-    .await
-    .unwrap();
+    common::pending_reminder(deal_id, ana, "Call about the flat", now - chrono::Duration::seconds(1)).insert(&app.state.db).await.unwrap();
     app::reminders::scheduler::deliver_due(&app.state.db, &app.state.notifier, "w", now).await.unwrap();
     let message = tokio::time::timeout(std::time::Duration::from_secs(10), messages.recv()).await.expect("an e-mail in time").unwrap();
     assert!(message.contains("agent.ana@costa.test"), "{message}");

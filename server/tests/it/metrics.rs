@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{Duration, Utc};
 use common::{Reply, TestApp};
-use sea_orm::{EntityTrait, Set};
+use sea_orm::EntityTrait;
 
 const TOKEN: &str = "prometheus-scrape-token";
 
@@ -53,21 +53,7 @@ async fn metrics_need_the_token_and_count_requests_leads_spam_and_reminders() {
     let deal_id = deal::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
     let owner = user::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
     let now = Utc::now();
-    reminder::Entity::insert(reminder::ActiveModel {
-        deal_id: Set(deal_id),
-        assignee_id: Set(owner),
-        title: Set("Call back".into()),
-        kind: Set("call".into()),
-        due_at: Set(now - Duration::seconds(90)),
-        state: Set("pending".into()),
-        late: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    })
-    .exec(&app.state.db)
-    .await
-    .unwrap();
+    reminder::Entity::insert(common::pending_reminder(deal_id, owner, "Call back", now - Duration::seconds(90))).exec(&app.state.db).await.unwrap();
     app::reminders::scheduler::deliver_due(&app.state.db, &app.state.notifier, "test", now).await.unwrap();
 
     let reply = scrape(&app, Some(TOKEN)).await;

@@ -180,24 +180,8 @@ async fn alerts_of(app: &TestApp, kind: &str) -> Vec<notification::Model> {
 }
 
 async fn set_due(app: &TestApp, deal_id: i64, assignee: i64, title: &str, due: DateTime<Utc>) -> i64 {
-    use sea_orm::{ActiveModelTrait, Set};
-    let now = Utc::now();
-    reminder::ActiveModel {
-        deal_id: Set(deal_id),
-        assignee_id: Set(assignee),
-        title: Set(title.into()),
-        kind: Set("call".into()),
-        due_at: Set(due),
-        state: Set("pending".into()),
-        late: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&app.state.db)
-    .await
-    .unwrap()
-    .id
+    use sea_orm::ActiveModelTrait;
+    common::pending_reminder(deal_id, assignee, title, due).insert(&app.state.db).await.unwrap().id
 }
 
 #[tokio::test]

@@ -28,22 +28,8 @@ async fn agent_with_a_deal() -> (TestApp, String, i64, i64) {
 }
 
 async fn due_reminders(app: &TestApp, deal_id: i64, assignee: i64, due: Vec<chrono::DateTime<Utc>>) {
-    let now = Utc::now();
-    let rows = due.into_iter().enumerate().map(|(i, at)| reminder::ActiveModel {
-        deal_id: Set(deal_id),
-        assignee_id: Set(assignee),
-        title: Set(format!("Call back #{i}")),
-        kind: Set("call".into()),
-        due_at: Set(at),
-        state: Set("pending".into()),
-        late: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    });
-    for chunk in rows.collect::<Vec<_>>().chunks(200) {
-        reminder::Entity::insert_many(chunk.to_vec()).exec_without_returning(&app.state.db).await.unwrap();
-    }
+    app.insert_reminders(due.into_iter().enumerate().map(|(i, at)| common::pending_reminder(deal_id, assignee, &format!("Call back #{i}"), at)).collect())
+        .await;
 }
 
 async fn delivered(app: &TestApp) -> u64 {

@@ -11,7 +11,7 @@ use app::db::entities::{deal, notification, reminder};
 use app::reminders::scheduler::BATCH;
 use chrono::{Duration, Utc};
 use common::TestApp;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 fn worker(app: &TestApp) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_doorstep"));
@@ -36,23 +36,8 @@ async fn due_queue(count: usize) -> TestApp {
     app.submit_lead("open-day", &[("name", "Lucía Fernández"), ("phone", "+34612345001")]).await;
     let deal_id = deal::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
     let now = Utc::now();
-    let rows: Vec<reminder::ActiveModel> = (0..count)
-        .map(|i| reminder::ActiveModel {
-            deal_id: Set(deal_id),
-            assignee_id: Set(ana),
-            title: Set(format!("Call back #{i}")),
-            kind: Set("call".into()),
-            due_at: Set(now - Duration::seconds(1 + i as i64 % 600)),
-            state: Set("pending".into()),
-            late: Set(false),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in rows.chunks(200) {
-        reminder::Entity::insert_many(chunk.to_vec()).exec_without_returning(&app.state.db).await.unwrap();
-    }
+    app.insert_reminders((0..count).map(|i| common::pending_reminder(deal_id, ana, &format!("Call back #{i}"), now - Duration::seconds(1 + i as i64 % 600))).collect())
+        .await;
     app
 }
 

@@ -62,6 +62,25 @@ pub async fn fresh_postgres(base: &str) -> String {
     format!("{server}/{name}")
 }
 
+/// A pending follow-up on `deal_id` for `assignee`, due at `due`, for tests that need
+/// reminders already due.
+pub fn pending_reminder(deal_id: i64, assignee: i64, title: &str, due: chrono::DateTime<chrono::Utc>) -> app::db::entities::reminder::ActiveModel {
+    use sea_orm::Set;
+    let now = chrono::Utc::now();
+    app::db::entities::reminder::ActiveModel {
+        deal_id: Set(deal_id),
+        assignee_id: Set(assignee),
+        title: Set(title.into()),
+        kind: Set("call".into()),
+        due_at: Set(due),
+        state: Set("pending".into()),
+        late: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
 pub fn database_kind() -> &'static str {
     match std::env::var("DOORSTEP_TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => "postgres",
@@ -229,6 +248,14 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Stores follow-up rows, 200 per statement.
+    pub async fn insert_reminders(&self, rows: Vec<app::db::entities::reminder::ActiveModel>) {
+        use sea_orm::EntityTrait;
+        for chunk in rows.chunks(200) {
+            app::db::entities::reminder::Entity::insert_many(chunk.to_vec()).exec_without_returning(&self.state.db).await.unwrap();
+        }
+    }
+
     /// Calls the REST API with a key, as an integration does.
     pub async fn api_json(&self, method: &str, path: &str, key: &str, body: &str) -> Reply {
         let request = Request::builder()
