@@ -49,6 +49,22 @@ fn quoted(path: &Path) -> anyhow::Result<String> {
     Ok(format!("'{}'", text.replace('\'', "''")))
 }
 
+/// Every table of a SQLite database but SQLite's own, by name.
+const SQLITE_TABLES: &str = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+
+/// A table or column name as an SQL identifier.
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The error `doorstep backup` answers on PostgreSQL: the pg_dump command to use instead.
+fn use_pg_dump(file: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "the database is PostgreSQL: back it up with pg_dump, which is consistent while Doorstep serves:\n  pg_dump --format=custom --file={} \"$DATABASE_URL\"",
+        file.display()
+    )
+}
+
 async fn strings(db: &impl ConnectionTrait, sql: &str) -> anyhow::Result<Vec<String>> {
     let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await?;
     rows.iter().map(|r| r.try_get_by_index::<Option<String>>(0).map(Option::unwrap_or_default).map_err(Into::into)).collect()
@@ -62,16 +78,16 @@ pub async fn contents(db: &impl ConnectionTrait) -> anyhow::Result<Contents> {
             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1";
         for table in strings(db, tables).await? {
             // A row's text form holds every column, in order.
-            let mut rows = strings(db, &format!("SELECT t::text FROM \"{}\" t", table.replace('"', "\"\""))).await?;
+            let mut rows = strings(db, &format!("SELECT t::text FROM {} t", ident(&table))).await?;
             rows.sort();
             out.insert(table, rows);
         }
         return Ok(out);
     }
-    for table in strings(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").await? {
+    for table in strings(db, SQLITE_TABLES).await? {
         let columns = strings(db, &format!("SELECT name FROM pragma_table_info('{}') ORDER BY cid", table.replace('\'', "''"))).await?;
-        let row = columns.iter().map(|c| format!("quote(\"{}\")", c.replace('"', "\"\""))).collect::<Vec<_>>().join(" || '|' || ");
-        let mut rows = strings(db, &format!("SELECT {row} FROM \"{}\"", table.replace('"', "\"\""))).await?;
+        let row = columns.iter().map(|c| format!("quote({})", ident(c))).collect::<Vec<_>>().join(" || '|' || ");
+        let mut rows = strings(db, &format!("SELECT {row} FROM {}", ident(&table))).await?;
         rows.sort();
         out.insert(table, rows);
     }
@@ -95,13 +111,13 @@ pub async fn check(file: &Path) -> anyhow::Result<Summary> {
     if verdict != ["ok"] {
         bail!("{} is damaged: {}", file.display(), verdict.join("; "));
     }
-    let tables = strings(&db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").await?;
+    let tables = strings(&db, SQLITE_TABLES).await?;
     if !tables.iter().any(|t| t == "seaql_migrations") || !tables.iter().any(|t| t == "deals") {
         bail!("{} is a SQLite database, but not Doorstep's", file.display());
     }
     let mut counts = BTreeMap::new();
     for table in tables {
-        let n = strings(&db, &format!("SELECT CAST(count(*) AS TEXT) FROM \"{}\"", table.replace('"', "\"\""))).await?;
+        let n = strings(&db, &format!("SELECT CAST(count(*) AS TEXT) FROM {}", ident(&table))).await?;
         counts.insert(table, n.first().and_then(|n| n.parse().ok()).unwrap_or(0));
     }
     db.close().await.ok();
@@ -111,10 +127,7 @@ pub async fn check(file: &Path) -> anyhow::Result<Summary> {
 /// Copies the open SQLite database into `file` as one consistent snapshot.
 pub async fn snapshot(db: &DatabaseConnection, file: &Path) -> anyhow::Result<Summary> {
     if db.get_database_backend() != DbBackend::Sqlite {
-        bail!(
-            "the database is PostgreSQL: back it up with pg_dump, which is consistent while Doorstep serves:\n  pg_dump --format=custom --file={} \"$DATABASE_URL\"",
-            file.display()
-        );
+        return Err(use_pg_dump(file));
     }
     if file.exists() {
         bail!("{} already exists: choose a new name, or remove it first", file.display());
@@ -152,7 +165,7 @@ pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
     let url = config.database_url();
     if !url.starts_with("sqlite:") {
-        bail!("the database is PostgreSQL: back it up with pg_dump, which is consistent while Doorstep serves:\n  pg_dump --format=custom --file={} \"$DATABASE_URL\"", file.display());
+        return Err(use_pg_dump(file));
     }
     let db = app::db::connect(&url).await.context("opening the database")?;
     let summary = snapshot(&db, file).await?;
