@@ -28,7 +28,7 @@ build: setup
 ## release: optimised server and the smallest front end (target/release/doorstep, target/site)
 release:
 	@./scripts/setup.sh --release
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	./scripts/size-report.sh
 
 ## demo: a sample agency in data/ (prints the admin's log-in)
@@ -54,7 +54,7 @@ crash-test:
 
 ## bench: every benchmark on a release build, written to docs/BENCHMARKS.md (BENCH_DEALS, BENCH_PG_REPORTS=1)
 bench:
-	@./scripts/setup.sh --e2e --postgres --release
+	@./scripts/setup.sh --e2e --postgres --release --lighthouse
 	@./scripts/bench.sh
 
 ## fuzz: each fuzz target (chat exports, zips, CSV imports, webhook bodies) for FUZZ_SECONDS

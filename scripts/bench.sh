@@ -16,7 +16,7 @@ pg_base="${PG_URL:-postgres://doorstep:doorstep@127.0.0.1:5432/postgres}"
 mkdir -p "$out"
 
 echo "==> release build (server and front end)"
-cargo leptos build --release >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }
+cargo leptos build --release --precompress >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }
 bin=./target/release/doorstep
 export RUST_LOG=warn
 
@@ -78,8 +78,10 @@ if [ "${BENCH_PG_REPORTS:-0}" = 1 ]; then
   run reports-postgres "the same on PostgreSQL (loaded in $((SECONDS - load_started)) s, then VACUUM ANALYZE)" \
     env DATABASE_URL="$pg_url" "$bin" bench reports --runs 5
 fi
-run front-end-size "the front end a phone downloads: aim under 600 KB gzipped" \
+run front-end-size "the release WASM at most 400 KB gzipped" \
   ./scripts/size-report.sh
+run phone "a first visit to Today at most 350 KB over the wire, nothing static again on a repeat visit; Lighthouse mobile performance >= 90 (LCP < 2.5 s), accessibility and best practices >= 95 on Today, Pipeline and a deal; 100 on the capture form and a share page" \
+  ./scripts/phone-bench.sh "$bin"
 
 echo "==> writing $report"
 {

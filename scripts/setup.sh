@@ -11,15 +11,19 @@ WASM_BINDGEN_VERSION=0.2.130
 # Binaryen's wasm-opt, which cargo-leptos runs on the release front end (from npm: Debian's
 # is too old for today's WASM); it lands in .tools/binaryen, which the Makefile puts on PATH.
 BINARYEN_VERSION=132.0.0
+# Lighthouse for the phone benchmark (make bench), pinned: version 13 needs a newer Node.
+LIGHTHOUSE_VERSION=12.2.3
 
 want_e2e=0
 want_pg=0
 want_release=0
+want_lighthouse=0
 for arg in "$@"; do
   case "$arg" in
     --e2e) want_e2e=1 ;;
     --postgres) want_pg=1 ;;
     --release) want_release=1 ;;
+    --lighthouse) want_lighthouse=1 ;;
   esac
 done
 
@@ -65,5 +69,9 @@ fi
 if [ "$want_release" = 1 ] && ! .tools/binaryen/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
   echo "setup: installing wasm-opt (binaryen $BINARYEN_VERSION) into .tools/binaryen"
   npm install --prefix .tools/binaryen "binaryen@$BINARYEN_VERSION" --no-audit --no-fund --silent
+fi
+if [ "$want_lighthouse" = 1 ] && ! .tools/lighthouse/node_modules/.bin/lighthouse --version 2>/dev/null | grep -qx "$LIGHTHOUSE_VERSION"; then
+  echo "setup: installing lighthouse $LIGHTHOUSE_VERSION into .tools/lighthouse"
+  npm install --prefix .tools/lighthouse -E "lighthouse@$LIGHTHOUSE_VERSION" --no-audit --no-fund --silent
 fi
 echo "setup: ready"

@@ -34,7 +34,7 @@ pub mod metrics;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -50,10 +50,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
                 <meta name="theme-color" content="#1f4e5f"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
                 // In the server-rendered head, not a leptos_meta <Stylesheet> in the app: that
                 // one left the client expecting a marker the server never wrote, and every
                 // page's hydration stopped there.
-                <link rel="stylesheet" id="doorstep" href="/pkg/doorstep.css"/>
+                <HashedStylesheet options=options.clone() id="doorstep"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -1,7 +1,19 @@
-//! The browser entry point: hydrates the server-rendered page so it becomes interactive.
+//! The browser entry point: hydrates the server-rendered page so it becomes interactive, and
+//! registers the service worker that lets the app start from the home screen.
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    register_service_worker();
+}
+
+/// Browsers go without where they have no service workers: over plain HTTP to anything but
+/// this machine, `navigator.serviceWorker` does not exist, and touching it would throw.
+fn register_service_worker() {
+    let Some(window) = web_sys::window() else { return };
+    let navigator = window.navigator();
+    if js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        let _ = navigator.service_worker().register("/sw.js");
+    }
 }

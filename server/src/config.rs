@@ -67,7 +67,7 @@ pub struct Config {
     #[arg(long, env = "AWS_REGION", default_value = "us-east-1", global = true)]
     pub s3_region: String,
 
-    /// Directory with the built front end (pkg/doorstep.js, .wasm, .css). Found next to the
+    /// Directory with the built front end (pkg/doorstep.*.js, .wasm, .css). Found next to the
     /// binary or under target/site when not given.
     #[arg(long, env = "DOORSTEP_SITE_ROOT", global = true)]
     pub site_root: Option<PathBuf>,
@@ -195,23 +195,30 @@ impl Config {
         if let Some(root) = &self.site_root {
             return root.clone();
         }
-        let beside_binary = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(Path::to_path_buf))
-            .into_iter()
-            .flat_map(|dir| [dir.join("site"), dir.join("../site")]);
+        let beside_binary = exe_dir().into_iter().flat_map(|dir| [dir.join("site"), dir.join("../site")]);
         beside_binary
             .chain([PathBuf::from("target/site")])
-            .find(|dir| dir.join("pkg").join("doorstep.js").exists())
+            .find(|dir| crate::http::assets::FrontEnd::built_in(dir))
             .unwrap_or_else(|| PathBuf::from("target/site"))
     }
 
+    /// The file of the front end's content hashes that cargo-leptos writes beside the binary
+    /// (its names carry them, so browsers may keep them for good); the site root is also
+    /// looked in, for a front end moved apart from the binary with `--site-root`.
+    pub fn hash_file(&self) -> Option<PathBuf> {
+        exe_dir().map(|dir| dir.join("hash.txt")).into_iter().chain([self.site_root().join("hash.txt")]).find(|f| f.is_file())
+    }
+
     pub fn leptos_options(&self) -> LeptosOptions {
+        let hash_file = self.hash_file();
         LeptosOptions::builder()
             .output_name("doorstep")
             .site_root(self.site_root().to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(self.addr)
+            .hash_files(hash_file.is_some())
+            // Leptos joins this to the binary's directory: an absolute path stands as it is.
+            .hash_file(hash_file.map(|f| std::path::absolute(&f).unwrap_or(f).to_string_lossy().to_string()).unwrap_or_else(|| "hash.txt".into()).into())
             .build()
     }
 
@@ -273,6 +280,11 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// The directory of the running binary.
+fn exe_dir() -> Option<PathBuf> {
+    std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf))
 }
 
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {

@@ -11,7 +11,7 @@ use crate::config::{Config, redact};
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let state = config.app_state().await?;
     let site_root = config.site_root();
-    if !site_root.join("pkg").join("doorstep.js").exists() {
+    if !crate::http::assets::FrontEnd::built_in(&site_root) {
         tracing::warn!(site_root = %site_root.display(), "front-end files not found: pages will work without interactivity; build with `make build` or pass --site-root");
     }
     tokio::spawn(housekeeping(state.clone()));

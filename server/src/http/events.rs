@@ -42,5 +42,6 @@ pub async fn events(State(state): State<AppState>, auth: Option<Extension<Authen
             return Some((Ok::<_, Infallible>(event), ((notices, deals), stopping)));
         }
     });
-    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+    // Events must reach the page as they happen: nginx would otherwise buffer the stream.
+    ([("x-accel-buffering", "no")], Sse::new(stream).keep_alive(KeepAlive::default())).into_response()
 }

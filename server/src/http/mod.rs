@@ -6,6 +6,7 @@ pub mod api_v1;
 mod api_v1_follow_ups;
 mod api_v1_presentations;
 mod api_v1_properties;
+pub mod assets;
 pub mod capture;
 mod chats;
 mod data;
@@ -17,6 +18,7 @@ pub mod metrics;
 mod reports;
 mod share;
 mod upload;
+mod webapp;
 mod whatsapp;
 
 use app::state::AppState;
@@ -26,6 +28,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
+use axum::handler::Handler;
 use axum::routing::{get, patch, post, put};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
@@ -40,6 +43,8 @@ const CAPTURE_BODY_LIMIT: usize = 16 * 1024;
 pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
     let routes = generate_route_list(app::AppRoutes);
     let options = state.leptos_options.clone();
+    let front = Arc::new(assets::FrontEnd::read(&options));
+    let not_found = leptos_axum::file_and_error_handler::<AppState, _>(app::shell).with_state(state.clone());
     let app = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -60,7 +65,7 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
             post(share::upload_photos).layer(DefaultBodyLimit::max(share::UPLOAD_LIMIT)),
         )
         .leptos_routes(&state, routes, move || app::shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .fallback_service(assets::files(&front, not_found))
         .layer(from_fn_with_state(state.clone(), access::page_access))
         .layer(from_fn_with_state(state.clone(), access::load_session))
         .layer(from_fn(access::same_origin_writes))
@@ -103,6 +108,13 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/webhooks/whatsapp", get(whatsapp::verify).post(whatsapp::receive))
         .layer(DefaultBodyLimit::max(whatsapp::BODY_LIMIT))
         .with_state(state.clone());
+    // The installable app: fetched by browsers without cookies.
+    let webapp = Router::new()
+        .route("/manifest.webmanifest", get(webapp::manifest))
+        .route("/sw.js", get(webapp::service_worker))
+        .route("/offline.html", get(webapp::offline))
+        .route("/icons/{file}", get(webapp::icon))
+        .with_state(webapp::WebApp { app: state.clone(), front: front.clone() });
     // Read by Prometheus with its own token, not a session.
     let operations = Router::new().route("/metrics", get(metrics::metrics)).with_state(state.clone());
     let capture_state = capture::CaptureState { app: state, limiter: Arc::new(capture::RateLimiter::new(capture_limit)) };
@@ -116,6 +128,9 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .merge(api)
         .merge(webhooks)
         .merge(operations)
+        .merge(webapp)
+        .layer(from_fn_with_state(front, assets::cache_policy))
+        .layer(assets::compression())
         .layer(from_fn(metrics::track))
         .layer(from_fn(access::security_headers))
         .layer(from_fn(access::record_client_ip))

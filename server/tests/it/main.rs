@@ -25,5 +25,6 @@ mod roles;
 mod s3;
 mod security;
 mod templates;
+mod webapp;
 mod whatsapp;
 mod worker_crash;

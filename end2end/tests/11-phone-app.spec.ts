@@ -1,0 +1,74 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, login, phone, watchErrors } from './journeys';
+
+// Runs after the earlier journeys: Ana (agent) has deals, Ben (manager) watches the board.
+const ana = { email: 'ana@costa.test', password: 'ana passphrase 42' };
+const ben = { email: 'ben@costa.test', password: 'ben passphrase 42' };
+
+test('an agent can install Doorstep, and without signal it says so instead of failing', async ({ browser }) => {
+  const ctx = await phone(browser);
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await login(page, ana.email, ana.password);
+  await hydrated(page);
+
+  // The manifest is linked, and Chromium finds nothing wrong with it nor with installing.
+  await expect(page.locator('link[rel="manifest"]')).toHaveAttribute('href', '/manifest.webmanifest');
+  const cdp = await ctx.newCDPSession(page);
+  const manifest = await cdp.send('Page.getAppManifest');
+  expect(manifest.errors).toEqual([]);
+  const parsed = JSON.parse(manifest.data ?? '{}');
+  expect(parsed.name).toBe('Costa Homes');
+  expect(parsed.display).toBe('standalone');
+
+  // The service worker takes charge of the page and keeps this release's files.
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  expect(scope).toMatch(/\/$/);
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 10_000 }).toBe(true);
+  await expect
+    .poll(() => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('doorstep-')).length))
+    .toBe(1);
+  const installability = await cdp.send('Page.getInstallabilityErrors');
+  expect(installability.installabilityErrors).toEqual([]);
+
+  // No signal: a reload of Today shows the offline page, styled, not the browser's error.
+  await ctx.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId('offline')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No connection' })).toBeVisible();
+  const background = await page.locator('.card').evaluate((el) => getComputedStyle(el).backgroundColor);
+  expect(background).toBe('rgb(255, 255, 255)');
+  await page.screenshot({ path: 'test-results/screens/offline-phone.png' });
+
+  // Back online: Try again brings Today back.
+  await ctx.setOffline(false);
+  await page.getByRole('link', { name: 'Try again' }).click();
+  await expect(page.getByTestId('new-leads')).toBeVisible();
+  expect(errors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED'))).toEqual([]);
+  await ctx.close();
+});
+
+test('on a desk the pipeline board scrolls inside its area and the page fits the window', async ({ browser }) => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await login(page, ben.email, ben.password);
+  await page.goto('/pipeline?everyone=1');
+  await hydrated(page);
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    window: window.innerWidth,
+    board: (document.querySelector('.board') as HTMLElement).clientWidth,
+    boardContent: (document.querySelector('.board') as HTMLElement).scrollWidth,
+  }));
+  expect(widths.page).toBeLessThanOrEqual(widths.window);
+  expect(widths.board).toBeLessThan(widths.window);
+  const search = await page.locator('#pipeline-q').boundingBox();
+  expect(search!.x + search!.width).toBeLessThanOrEqual(1280);
+  await page.screenshot({ path: 'test-results/screens/pipeline-desk.png' });
+  expect(errors).toEqual([]);
+  await ctx.close();
+});
