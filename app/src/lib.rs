@@ -57,7 +57,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // page's hydration stopped there.
                 <HashedStylesheet options=options.clone() id="doorstep"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                // Deferred to the first idle moment, its files fetched at low priority: the page
+                // the server wrote paints first, then becomes interactive.
+                <HydrationScripts options defer=true/>
                 <MetaTags/>
             </head>
             <body>

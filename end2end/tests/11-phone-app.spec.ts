@@ -1,13 +1,21 @@
-import { test, expect } from '@playwright/test';
-import { hydrated, login, phone, watchErrors } from './journeys';
+import { test, expect, chromium } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hydrated, login, watchErrors } from './journeys';
 
 // Runs after the earlier journeys: Ana (agent) has deals, Ben (manager) watches the board.
 const ana = { email: 'ana@costa.test', password: 'ana passphrase 42' };
 const ben = { email: 'ben@costa.test', password: 'ben passphrase 42' };
 
-test('an agent can install Doorstep, and without signal it says so instead of failing', async ({ browser }) => {
-  const ctx = await phone(browser);
-  const page = await ctx.newPage();
+test('an agent can install Doorstep, and without signal it says so instead of failing', async ({ baseURL, launchOptions }) => {
+  // A profile of its own: Chromium never offers to install from an incognito window, which
+  // every ordinary Playwright context is.
+  const profile = mkdtempSync(join(tmpdir(), 'doorstep-phone-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    ...launchOptions, baseURL, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+  });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
   const errors = watchErrors(page);
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
@@ -49,6 +57,7 @@ test('an agent can install Doorstep, and without signal it says so instead of fa
   await expect(page.getByTestId('new-leads')).toBeVisible();
   expect(errors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED'))).toEqual([]);
   await ctx.close();
+  rmSync(profile, { recursive: true, force: true });
 });
 
 test('on a desk the pipeline board scrolls inside its area and the page fits the window', async ({ browser }) => {

@@ -221,7 +221,9 @@ pub async fn export(State(state): State<AppState>, Path(file): Path<String>, ses
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"doorstep-{file}\"")),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
-        Body::from_stream(pages),
+        // Fused: the compression layer may ask again after the end, which a bare unfold
+        // answers with a panic.
+        Body::from_stream(futures::StreamExt::fuse(pages)),
     )
         .into_response()
 }

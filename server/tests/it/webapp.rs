@@ -139,6 +139,13 @@ async fn pages_and_json_are_compressed_on_the_fly_and_never_cached() {
     let spec: serde_json::Value = serde_json::from_slice(&gunzip(&json.raw)).unwrap();
     assert!(spec["paths"].is_object());
 
+    // A streamed CSV export, compressed as it streams, arrives whole.
+    let csv = fetch(&app, "/data/export/contacts.csv", Some("br"), Some(&cookie)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(header(&csv, header::CONTENT_ENCODING), "br");
+    let csv = String::from_utf8(unbrotli(&csv.raw)).unwrap();
+    assert!(csv.contains("contact_id,name,phone"), "{csv}");
+
     let unencoded = fetch(&app, "/login", None, None).await;
     assert!(unencoded.headers.get(header::CONTENT_ENCODING).is_none());
     assert!(unencoded.body.contains("Log in"));
