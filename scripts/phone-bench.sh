@@ -21,10 +21,11 @@ server=$!
 for _ in $(seq 1 100); do curl -fs "$base/readyz" >/dev/null && break; sleep 0.1; done
 
 api() { curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' "$@"; }
-deal=$(api "$base/api/v1/deals?per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["deals"][0]["id"])')
-form=$(api "$base/api/v1/forms" | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d["forms"] if isinstance(d, dict) else d)[0]["slug"])')
+# A deal with an owner, who also presents the listing on the share page.
+read -r deal agent < <(api "$base/api/v1/deals" | python3 -c 'import json,sys; d=next(d for d in json.load(sys.stdin)["deals"] if d["owner_id"]); print(d["id"], d["owner_id"])')
+form=$(api "$base/api/v1/forms" | python3 -c 'import json,sys; print(next(f["settings"]["slug"] for f in json.load(sys.stdin) if f["settings"].get("active", True) and f["settings"]["slug"] != "whatsapp"))')
 property=$(api "$base/api/v1/properties" | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d["properties"] if isinstance(d, dict) else d)[0]["id"])')
-share=$(api -X POST "$base/api/v1/presentations" -d "{\"property_ids\":[$property]}" | python3 -c 'import json,sys,urllib.parse; print(urllib.parse.urlparse(json.load(sys.stdin)["share_url"]).path)')
+share=$(api -X POST "$base/api/v1/presentations" -d "{\"property_ids\":[$property],\"agent_id\":$agent}" | python3 -c 'import json,sys,urllib.parse; print(urllib.parse.urlparse(json.load(sys.stdin)["share_url"]).path)')
 
 LIGHTHOUSE="$PWD/.tools/lighthouse/node_modules/.bin/lighthouse" \
   node end2end/phone-bench.mjs "$base" ana@costablanca-homes.test doorstep-demo "/deals/$deal" "/f/$form" "$share"

@@ -76,7 +76,9 @@ pub fn AppRoutes() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=|| view! { <shell::NotFound/> }>
-                <Route path=path!("/") view=home::HomePage/>
+                // Whole pages, not streamed: a streamed page swaps its loaded parts in after
+                // the first paint, and every swap moves what the agent is about to tap.
+                <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=auth::pages::LoginPage/>
                 <Route path=path!("/setup") view=auth::pages::SetupPage/>
                 <Route path=path!("/notifications") view=notifications::pages::NotificationsPage ssr=SsrMode::Async/>

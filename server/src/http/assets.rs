@@ -89,8 +89,10 @@ impl FrontEnd {
     /// The caching rule for a successful answer at `path`, if it is one of our files.
     fn policy(&self, path: &str) -> Option<&'static str> {
         if let Some(file) = path.strip_prefix("/pkg/") {
-            let ours = [&self.js, &self.wasm, &self.css].iter().any(|f| f.as_str() == file);
-            return Some(if self.hashed && ours { IMMUTABLE } else { REVALIDATE });
+            // cargo-leptos names every file here by its content (the split-off WASM chunks
+            // too), except wasm-bindgen's snippets, which the WASM asks for by plain name.
+            let named_by_content = self.hashed && !file.starts_with("snippets/");
+            return Some(if named_by_content { IMMUTABLE } else { REVALIDATE });
         }
         let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
         self.statics.contains(first).then_some(STATIC)
@@ -187,7 +189,8 @@ mod tests {
             statics: HashSet::from(["favicon.svg".to_owned()]),
         };
         assert_eq!(hashed.policy("/pkg/doorstep.def.wasm"), Some(IMMUTABLE));
-        assert_eq!(hashed.policy("/pkg/doorstep.wasm"), Some(REVALIDATE), "an old name that is not this release's");
+        assert_eq!(hashed.policy("/pkg/Hq3vT0bUfWcRr2xY8mPzLw.wasm"), Some(IMMUTABLE), "a split-off chunk, named by its hash");
+        assert_eq!(hashed.policy("/pkg/snippets/leptos-abc/inline0.js"), Some(REVALIDATE));
         assert_eq!(hashed.policy("/favicon.svg"), Some(STATIC));
         assert_eq!(hashed.policy("/api/v1/deals"), None);
         let plain = FrontEnd { hashed: false, js: "doorstep.js".into(), ..hashed };

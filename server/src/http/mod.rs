@@ -114,6 +114,7 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .route("/sw.js", get(webapp::service_worker))
         .route("/offline.html", get(webapp::offline))
         .route("/icons/{file}", get(webapp::icon))
+        .route("/favicon.ico", get(webapp::favicon))
         .with_state(webapp::WebApp { app: state.clone(), front: front.clone() });
     // Read by Prometheus with its own token, not a session.
     let operations = Router::new().route("/metrics", get(metrics::metrics)).with_state(state.clone());

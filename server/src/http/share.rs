@@ -204,7 +204,7 @@ h1{font-size:24px;line-height:1.25;margin:4px 0}h2{font-size:20px;margin:4px 0}.
 dl{display:grid;grid-template-columns:1fr 1fr;gap:6px 16px;margin:12px 0}dt{color:#5b6670;font-size:14px}dd{margin:0 0 4px;font-weight:600}\
 .desc{white-space:pre-line}.photos{display:grid;gap:8px}.photos img{width:100%;height:auto;display:block;border-radius:6px}\
 ul{padding-left:20px}.actions{display:grid;gap:10px;padding:16px 18px}.button{display:block;text-align:center;padding:14px;border-radius:10px;font-weight:700;text-decoration:none;min-height:48px}\
-.wa{background:#1f8f4e;color:#fff}.pdf{border:2px solid currentColor}table{width:100%;border-collapse:collapse;font-size:14px}\
+.wa{background:#17753f;color:#fff}.pdf{border:2px solid currentColor}table{width:100%;border-collapse:collapse;font-size:14px}\
 .scroll{overflow-x:auto}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e8ec;vertical-align:top;min-width:110px}\
 .agent{display:grid;gap:4px}.logo{display:block;max-height:48px;max-width:200px;margin:12px 18px 0}.closed{padding:32px 20px}a{color:inherit}";
 

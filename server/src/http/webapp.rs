@@ -137,6 +137,12 @@ fn rounded_square(side: f32, radius: f32) -> Option<tiny_skia::Path> {
     p.finish()
 }
 
+/// Browsers ask for /favicon.ico on pages that name no icon (the capture form, the share
+/// page): the SVG one answers, so nothing shows as missing.
+pub async fn favicon() -> axum::response::Redirect {
+    axum::response::Redirect::permanent("/favicon.svg")
+}
+
 /// The service worker, with this release's files written in; asked for again at every visit
 /// (browsers compare it byte for byte to notice a new release).
 pub async fn service_worker(State(web): State<WebApp>) -> Response {

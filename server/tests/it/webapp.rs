@@ -209,6 +209,10 @@ async fn the_manifest_names_the_agency_in_its_colour_with_icons_that_exist() {
         assert_eq!(corner[3], if purpose == "maskable" { 255 } else { 0 }, "{purpose} {size}");
     }
     assert_eq!(fetch(&app, "/icons/icon-64.png", None, None).await.status, StatusCode::NOT_FOUND);
+    // Pages without an icon of their own (capture forms, share pages) find the favicon too.
+    let favicon = fetch(&app, "/favicon.ico", None, None).await;
+    assert_eq!(favicon.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(favicon.location(), "/favicon.svg");
 
     // Renamed on the Agency page: the manifest follows.
     app::agency::update(&app.state.db, "Costa Blanca Homes", "Europe/Madrid", "ES").await.unwrap();
