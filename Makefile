@@ -23,12 +23,12 @@ setup:
 
 ## build: the debug server binary and front end (target/debug/doorstep, target/site)
 build: setup
-	cargo leptos build
+	cargo leptos build --split
 
 ## release: optimised server and the smallest front end (target/release/doorstep, target/site)
 release:
 	@./scripts/setup.sh --release
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	./scripts/size-report.sh
 
 ## demo: a sample agency in data/ (prints the admin's log-in)

@@ -16,7 +16,7 @@ pg_base="${PG_URL:-postgres://doorstep:doorstep@127.0.0.1:5432/postgres}"
 mkdir -p "$out"
 
 echo "==> release build (server and front end)"
-cargo leptos build --release --precompress >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }
+cargo leptos build --release --precompress --split >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }
 bin=./target/release/doorstep
 export RUST_LOG=warn
 

@@ -33,10 +33,10 @@ step "end-to-end journeys in Chromium"
 # The site build's own error is printed in full; a failure is tried once more so that one
 # flaky step is told apart from a broken build (both attempts stay in the log).
 build_site() {
-  cargo leptos build >"$logs/build.log" 2>&1 && return 0
+  cargo leptos build --split >"$logs/build.log" 2>&1 && return 0
   echo "the site build failed; its last lines:"; tail -40 "$logs/build.log"
   echo "trying the site build once more"
-  cargo leptos build >>"$logs/build.log" 2>&1 && return 0
+  cargo leptos build --split >>"$logs/build.log" 2>&1 && return 0
   tail -40 "$logs/build.log"; return 1
 }
 if build_site; then

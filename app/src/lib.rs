@@ -36,6 +36,7 @@ pub mod state;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{lazy_route, Lazy, LazyRoute};
 use leptos_router::{path, SsrMode};
 
 pub use shell::App;
@@ -79,27 +80,71 @@ pub fn AppRoutes() -> impl IntoView {
                 // Whole pages, not streamed: a streamed page swaps its loaded parts in after
                 // the first paint, and every swap moves what the agent is about to tap.
                 <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
-                <Route path=path!("/login") view=auth::pages::LoginPage/>
-                <Route path=path!("/setup") view=auth::pages::SetupPage/>
-                <Route path=path!("/notifications") view=notifications::pages::NotificationsPage ssr=SsrMode::Async/>
-                <Route path=path!("/pipeline") view=deals::pages::PipelinePage ssr=SsrMode::Async/>
-                <Route path=path!("/deals/:id") view=deals::pages::DealPage ssr=SsrMode::Async/>
-                <Route path=path!("/deals/:id/chats/:token") view=whatsapp::pages::ChatImportPage ssr=SsrMode::Async/>
-                <Route path=path!("/properties") view=properties::pages::PropertiesPage ssr=SsrMode::Async/>
-                <Route path=path!("/properties/new") view=properties::pages::NewPropertyPage ssr=SsrMode::Async/>
-                <Route path=path!("/properties/:id") view=properties::pages::PropertyPage ssr=SsrMode::Async/>
-                <Route path=path!("/reports") view=reports::pages::ReportsPage ssr=SsrMode::Async/>
-                <Route path=path!("/data") view=imports::pages::DataPage ssr=SsrMode::Async/>
-                <Route path=path!("/data/imports/:token") view=imports::pages::ImportPage ssr=SsrMode::Async/>
-                <Route path=path!("/reports/deals") view=reports::pages::DrillDownPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/stages") view=deals::pages::StagesPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/plans") view=plans::pages::PlansPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/templates") view=templates::pages::TemplatesPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/users") view=auth::pages::UsersPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/forms") view=capture::pages::FormsPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/api-keys") view=apikeys::pages::ApiKeysPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/agency") view=agency::pages::AgencyPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()}/>
+                <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/pipeline") view={Lazy::<PipelineRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/deals/:id") view={Lazy::<DealRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/deals/:id/chats/:token") view={Lazy::<ChatImportRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/properties") view={Lazy::<PropertiesRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/properties/new") view={Lazy::<NewPropertyRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/properties/:id") view={Lazy::<PropertyRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/reports") view={Lazy::<ReportsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/data") view={Lazy::<DataRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/data/imports/:token") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/reports/deals") view={Lazy::<DrillDownRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/stages") view={Lazy::<StagesRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/plans") view={Lazy::<PlansRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/templates") view={Lazy::<TemplatesRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/forms") view={Lazy::<FormsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/api-keys") view={Lazy::<ApiKeysRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/agency") view={Lazy::<AgencyRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
+}
+
+/// A page whose code the browser loads when it first shows it (`cargo leptos --split`): a
+/// phone opening Today downloads none of the other pages, and each page's own code comes
+/// with its first visit. The server renders them like any other page.
+macro_rules! lazy_page {
+    ($($route:ident => $($page:ident)::+),* $(,)?) => {$(
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$($page)::+/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    LoginRoute => auth::pages::LoginPage,
+    SetupRoute => auth::pages::SetupPage,
+    NotificationsRoute => notifications::pages::NotificationsPage,
+    PipelineRoute => deals::pages::PipelinePage,
+    DealRoute => deals::pages::DealPage,
+    ChatImportRoute => whatsapp::pages::ChatImportPage,
+    PropertiesRoute => properties::pages::PropertiesPage,
+    NewPropertyRoute => properties::pages::NewPropertyPage,
+    PropertyRoute => properties::pages::PropertyPage,
+    ReportsRoute => reports::pages::ReportsPage,
+    DataRoute => imports::pages::DataPage,
+    ImportRoute => imports::pages::ImportPage,
+    DrillDownRoute => reports::pages::DrillDownPage,
+    StagesRoute => deals::pages::StagesPage,
+    PlansRoute => plans::pages::PlansPage,
+    TemplatesRoute => templates::pages::TemplatesPage,
+    UsersRoute => auth::pages::UsersPage,
+    FormsRoute => capture::pages::FormsPage,
+    ApiKeysRoute => apikeys::pages::ApiKeysPage,
+    AgencyRoute => agency::pages::AgencyPage,
 }

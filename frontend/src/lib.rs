@@ -4,7 +4,9 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy: most pages' code is split off (cargo leptos --split) and hydration waits for the
+    // page's own part to arrive.
+    leptos::mount::hydrate_lazy(app::App);
     register_service_worker();
 }
 
