@@ -29,12 +29,6 @@ pub fn App() -> impl IntoView {
     let live = LiveNotices { arrivals: RwSignal::new(0), last: RwSignal::new(None), deal_changes: RwSignal::new(0), last_deal: RwSignal::new(None) };
     provide_context(live);
     listen_for_notices(session, live);
-    // Marks the page as interactive: effects run only in the browser, after hydration.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! { <crate::AppRoutes/> }
 }
 

@@ -4,9 +4,16 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Lazy: most pages' code is split off (cargo leptos --split) and hydration waits for the
-    // page's own part to arrive.
-    leptos::mount::hydrate_lazy(app::App);
+    // As leptos::mount::hydrate_lazy: most pages' code is split off (cargo leptos --split), and
+    // hydration waits for the page's own module. Only then is the page marked interactive
+    // (`data-hydrated`), not when the shell around it is.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else { return };
+        let app = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
+        app.forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
     register_service_worker();
 }
 
