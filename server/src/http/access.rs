@@ -44,8 +44,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     headers.entry(header::X_CONTENT_TYPE_OPTIONS).or_insert(HeaderValue::from_static("nosniff"));
     let referrers = if secret_address { "no-referrer" } else { "strict-origin-when-cross-origin" };
     headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static(referrers));
-    let html = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
-    if html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+    if is_page(headers) && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         // Sites that do not make a valid header value are no sites: the page is not framed.
         let frames = response
             .extensions()
@@ -63,6 +62,12 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         }
     }
     response
+}
+
+/// Whether an answer is an HTML page (the answers that carry the page policy and are never
+/// cached).
+pub fn is_page(headers: &axum::http::HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"))
 }
 
 /// The token of an `Authorization: Bearer <token>` header.

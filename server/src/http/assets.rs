@@ -125,8 +125,7 @@ pub async fn cache_policy(State(front): State<Arc<FrontEnd>>, request: Request, 
     if headers.contains_key(header::CACHE_CONTROL) {
         return response;
     }
-    let html = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
-    let policy = if html {
+    let policy = if super::access::is_page(headers) {
         Some(REVALIDATE)
     } else if response.status().is_success() || response.status() == axum::http::StatusCode::NOT_MODIFIED {
         front.policy(&path)
