@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod plans;
 pub mod presentations;
 pub mod properties;
+pub mod push;
 pub mod reminders;
 pub mod reports;
 pub mod shell;

@@ -33,6 +33,8 @@ pub struct AppState {
     pub whatsapp: crate::whatsapp::service::Channel,
     /// The bearer token that reads /metrics, when configured.
     pub metrics_token: Option<Arc<str>>,
+    /// The VAPID key pair that signs Web Push, and its public half for browsers.
+    pub push: crate::push::worker::Vapid,
 }
 
 impl AppState {

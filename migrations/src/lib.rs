@@ -16,6 +16,7 @@ mod m20261127_000010_report_months;
 mod m20261127_000011_whatsapp;
 mod m20261127_000012_templates_and_imports;
 mod m20261127_000013_form_embedding;
+mod m20261204_000014_push;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000011_whatsapp::Migration),
             Box::new(m20261127_000012_templates_and_imports::Migration),
             Box::new(m20261127_000013_form_embedding::Migration),
+            Box::new(m20261204_000014_push::Migration),
         ]
     }
 }

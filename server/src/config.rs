@@ -97,6 +97,16 @@ pub struct Config {
     /// to connections from this machine.
     #[arg(long, env = "DOORSTEP_METRICS_TOKEN", global = true, hide_env_values = true)]
     pub metrics_token: Option<String>,
+
+    /// The VAPID private key that signs Web Push (32 bytes, base64url). Give the same one to
+    /// every instance; generated and kept in <data-dir>/vapid_private_key when not given.
+    #[arg(long, env = "DOORSTEP_VAPID_PRIVATE_KEY", global = true, hide_env_values = true)]
+    pub vapid_private_key: Option<String>,
+
+    /// Who push services can contact about this installation's pushes (mailto: or https:).
+    /// Default: the public URL, else mailto: the sender of e-mails.
+    #[arg(long, env = "DOORSTEP_VAPID_SUBJECT", global = true)]
+    pub vapid_subject: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -128,6 +138,8 @@ impl Config {
             whatsapp_phone_number_id: None,
             whatsapp_graph_url: app::whatsapp::reply::GRAPH_URL.into(),
             metrics_token: None,
+            vapid_private_key: None,
+            vapid_subject: None,
         }
     }
 
@@ -187,6 +199,30 @@ impl Config {
         let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
         Ok(secret.into_bytes())
+    }
+
+    /// The Web Push signing identity: the given private key, or the one kept in the data
+    /// directory (made on first start, readable only by the owner).
+    pub fn vapid(&self) -> anyhow::Result<app::push::worker::Vapid> {
+        use app::push::worker::Vapid;
+        let subject = self.vapid_subject.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| match &self.public_url {
+            Some(url) if url.starts_with("https://") => url.trim_end_matches('/').to_owned(),
+            _ => {
+                let from = self.smtp_from.rsplit('<').next().unwrap_or(&self.smtp_from).trim_end_matches('>').trim();
+                format!("mailto:{from}")
+            }
+        });
+        if let Some(key) = &self.vapid_private_key {
+            return Vapid::from_private_key(key, &subject).map_err(|e| anyhow::anyhow!("--vapid-private-key: {e}"));
+        }
+        let path = self.data_dir.join("vapid_private_key");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            return Vapid::from_private_key(&existing, &subject).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+        }
+        let key = Vapid::generate();
+        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating {}", self.data_dir.display()))?;
+        write_private(&path, &key).with_context(|| format!("writing {}", path.display()))?;
+        Vapid::from_private_key(&key, &subject).map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// Where the built front end is: the flag, else next to the binary (a release build in
@@ -252,6 +288,7 @@ impl Config {
             leptos_options: self.leptos_options(),
             set_up: Arc::new(AtomicBool::new(set_up)),
             metrics_token: self.metrics_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(Arc::from),
+            push: self.vapid()?,
             whatsapp: app::whatsapp::service::Channel {
                 verify_token: self.whatsapp_verify_token.clone().filter(|t| !t.is_empty()),
                 app_secret: self.whatsapp_app_secret.clone().filter(|t| !t.is_empty()),

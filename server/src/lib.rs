@@ -9,6 +9,7 @@ pub mod demo;
 pub mod fanout;
 pub mod http;
 pub mod mail;
+pub mod push_service;
 pub mod serve;
 pub mod users;
 pub mod volume;

@@ -23,6 +23,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         state.notifier.stopping(),
     );
     let scheduler = tokio::spawn(scheduler);
+    let push = start_push(&state)?;
     if let Some(smtp) = config.smtp() {
         crate::mail::start(state.clone(), smtp)?;
         tracing::info!("e-mailing lead notifications over SMTP");
@@ -46,6 +47,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
     // A delivery in progress commits or rolls back as a whole; wait for it.
     let _ = scheduler.await;
+    let _ = push.await;
     tracing::info!("stopped: in-flight requests finished");
     Ok(())
 }
@@ -63,10 +65,24 @@ pub async fn worker(config: &Config) -> anyhow::Result<()> {
     tracing::info!(%worker, database = %redact(&config.database_url()), "Doorstep worker is ready");
     let notifier = state.notifier.clone();
     let scheduler = tokio::spawn(app::reminders::scheduler::run(state.db.clone(), state.notifier.clone(), worker, notifier.stopping()));
+    let push = start_push(&state)?;
     shutdown_signal().await;
     notifier.shut_down();
     let _ = scheduler.await;
+    let _ = push.await;
     Ok(())
+}
+
+/// Starts the Web Push worker: every notification of a kind a device wants is pushed to it.
+pub fn start_push(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let client = app::push::worker::client().context("making the push client")?;
+    Ok(tokio::spawn(app::push::worker::run(
+        state.db.clone(),
+        state.notifier.clone(),
+        state.push.clone(),
+        client,
+        state.notifier.stopping(),
+    )))
 }
 
 /// Removes expired sessions and stale failed log-ins every hour.

@@ -51,6 +51,7 @@ pub fn NotificationsPage() -> impl IntoView {
     view! {
         <Shell title="Notifications">
             <RequireRole role=Role::Agent>
+                <crate::push::pages::PushDevices/>
                 <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         let items = list.await.unwrap_or_default();

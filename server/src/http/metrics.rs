@@ -32,6 +32,7 @@ pub fn handle() -> &'static PrometheusHandle {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full(DURATION.into()), LATENCY_BUCKETS)
             .and_then(|b| b.set_buckets_for_metric(Matcher::Full(app::metrics::REMINDER_LAG.into()), LAG_BUCKETS))
+            .and_then(|b| b.set_buckets_for_metric(Matcher::Full(app::metrics::PUSH_LAG.into()), LATENCY_BUCKETS))
             .expect("the bucket lists are not empty")
             .build_recorder();
         let handle = recorder.handle();

@@ -37,3 +37,37 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(url.pathname).then((cached) => cached || fetch(request)));
   }
 });
+
+// A notice pushed by the server (Web Push, encrypted to this browser): shown as it comes, one
+// per tag, so a notice that arrives twice replaces itself.
+self.addEventListener("push", (event) => {
+  let notice = { title: "Doorstep", body: "", url: "/notifications", tag: undefined };
+  try {
+    notice = Object.assign(notice, event.data ? event.data.json() : {});
+  } catch (_) {
+    if (event.data) notice.body = event.data.text();
+  }
+  event.waitUntil(
+    self.registration.showNotification(notice.title, {
+      body: notice.body,
+      tag: notice.tag,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      data: { url: notice.url },
+    }),
+  );
+});
+
+// A tap opens the notice's page: in a Doorstep window already open if there is one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
+  if (url.origin !== self.location.origin) return;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => new URL(w.url).origin === self.location.origin && "navigate" in w);
+      if (open) return open.navigate(url.href).then((w) => (w || open).focus());
+      return self.clients.openWindow(url.href);
+    }),
+  );
+});

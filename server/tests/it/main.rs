@@ -19,6 +19,7 @@ mod metrics;
 mod plans;
 mod presentations;
 mod properties;
+mod push;
 mod reminders;
 mod reports;
 mod roles;

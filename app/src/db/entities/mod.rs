@@ -19,6 +19,8 @@ pub mod presentation;
 pub mod presentation_item;
 pub mod property;
 pub mod property_photo;
+pub mod push_delivery;
+pub mod push_device;
 pub mod reminder;
 pub mod session;
 pub mod stage;

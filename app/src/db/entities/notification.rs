@@ -20,6 +20,9 @@ pub struct Model {
     pub reminder_due_at: Option<DateTimeUtc>,
     /// Makes an alert once-only (unique): "digest:7:2026-11-26", "stale:42:…".
     pub dedupe_key: Option<String>,
+    /// When the push worker turned it into deliveries to the user's devices (none if it
+    /// wants no push).
+    pub pushed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
