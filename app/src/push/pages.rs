@@ -88,7 +88,7 @@ pub fn PushDevices() -> impl IntoView {
                                         </div>
                                         <ActionForm action=set_kinds attr:class="stack">
                                             <input type="hidden" name="id" value=d.id/>
-                                            <fieldset class="kinds">
+                                            <fieldset class="checks">
                                                 <legend>"Notify this device of"</legend>
                                                 {offered.into_iter().map(|k| view! {
                                                     <label class="check">

@@ -59,15 +59,17 @@ self.addEventListener("push", (event) => {
 });
 
 // A tap opens the notice's page: in a Doorstep window already open if there is one.
+function openNotice(path) {
+  const url = new URL(path || "/", self.location.origin);
+  if (url.origin !== self.location.origin) return Promise.resolve();
+  return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+    const open = windows.find((w) => new URL(w.url).origin === self.location.origin && "navigate" in w);
+    if (!open) return self.clients.openWindow(url.href);
+    return open.navigate(url.href).then((w) => (w || open).focus()).catch(() => undefined);
+  });
+}
+
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
-  if (url.origin !== self.location.origin) return;
-  event.waitUntil(
-    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
-      const open = windows.find((w) => new URL(w.url).origin === self.location.origin && "navigate" in w);
-      if (open) return open.navigate(url.href).then((w) => (w || open).focus());
-      return self.clients.openWindow(url.href);
-    }),
-  );
+  event.waitUntil(openNotice(event.notification.data && event.notification.data.url));
 });
