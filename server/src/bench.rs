@@ -686,3 +686,133 @@ pub async fn reports(config: &Config, runs: usize) -> anyhow::Result<()> {
     println!("slowest single query (p95): {worst:.1} ms; target: under 50 ms");
     Ok(())
 }
+
+/// The push target from the issue: a form post to the push service's acceptance.
+const TARGET_PUSH_P99_MS: f64 = 500.0;
+
+pub struct PushBench {
+    pub leads: usize,
+    /// How long the local push service takes to answer each push.
+    pub answer_ms: u64,
+    /// Leads posted per second (one after another at this pace).
+    pub per_second: u32,
+}
+
+/// `doorstep bench push`: leads posted to a form over HTTP on a fresh SQLite database, each
+/// pushed to the assigned agent's phone through a local push service that verifies the VAPID
+/// signature and decrypts the payload: the time from the post to the push service's
+/// acceptance, p50 and p99.
+pub async fn push(options: PushBench) -> anyhow::Result<()> {
+    use app::db::entities::push_device;
+    use crate::push_service::{Behaviour, LocalPushService};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
+
+    let dir = tempfile::tempdir().context("a temporary data directory")?;
+    let mut config = Config::for_data_dir(dir.path(), None);
+    config.capture_rate_limit = u32::MAX;
+    let state = config.app_state().await?;
+    let agent = NewUserInput {
+        name: "Agent Ana".into(),
+        email: "ana@bench.test".into(),
+        phone: String::new(),
+        role: "agent".into(),
+        time_zone: "Europe/Madrid".into(),
+        password: "bench passphrase".into(),
+    };
+    let agent = app::auth::service::create_user(&state.db, &agent).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let settings = app::capture::FormSettings::with_defaults("bench", "Benchmark form");
+    app::capture::service::save_form(&state.db, None, &settings).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+
+    // The agent's phone, opted in from a session of theirs.
+    let service = LocalPushService::start(&state.push.public_key, Duration::from_millis(options.answer_ms)).await?;
+    let phone = service.subscribe(Behaviour::Accept);
+    let token = app::auth::service::start_session(&state.db, agent.id, None, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let session = app::db::entities::session::Entity::find()
+        .filter(app::db::entities::session::Column::TokenHash.eq(app::auth::session::token_hash(&token)))
+        .one(&state.db)
+        .await?
+        .context("the bench session")?;
+    push_device::ActiveModel {
+        user_id: Set(agent.id),
+        session_id: Set(session.id),
+        endpoint: Set(phone.endpoint.clone()),
+        p256dh: Set(phone.p256dh.clone()),
+        auth: Set(phone.auth.clone()),
+        name: Set("Chrome on Android".into()),
+        kinds: Set(app::push::kinds_text(&app::push::Kind::ALL)),
+        created_at: Set(chrono::Utc::now()),
+        last_pushed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = crate::http::router(state.clone(), config.capture_limit());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    let client = app::push::worker::client()?;
+    tokio::spawn(app::push::worker::run(state.db.clone(), state.notifier.clone(), state.push.clone(), client, state.notifier.stopping()));
+
+    println!(
+        "bench push: {} leads at {}/s to {addr}, each pushed to the agent's phone; the push service answers in {} ms (SQLite in {})",
+        options.leads,
+        options.per_second,
+        options.answer_ms,
+        dir.path().display()
+    );
+    let served = chrono::Utc::now().timestamp_millis() - 10_000;
+    let form_token = app::auth::session::sign(&state.cookie_secret, &served.to_string());
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let pace = Duration::from_secs_f64(1.0 / f64::from(options.per_second.max(1)));
+    let mut posted = Vec::with_capacity(options.leads);
+    let started = Instant::now();
+    for i in 0..options.leads {
+        let due = started + pace * i as u32;
+        tokio::time::sleep_until(due.into()).await;
+        let body = format!("name=Bench+Lead+{i}&phone=%2B346{i:08}&need=buy&t={form_token}");
+        let at = Instant::now();
+        let reply = http
+            .post(format!("http://{addr}/f/bench"))
+            .header(reqwest::header::ACCEPT, "text/html")
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await?;
+        if reply.status() != 303 {
+            bail!("lead {i} was not taken: {}", reply.status());
+        }
+        posted.push((format!("New lead: Bench Lead {i}"), at));
+    }
+    let all = service.wait_for(Duration::from_secs(60), |got| got.len() >= options.leads).await;
+    let received = service.received();
+    if !all {
+        bail!("only {} of {} pushes arrived within a minute", received.len(), options.leads);
+    }
+    if !service.refused().is_empty() {
+        bail!("the push service refused pushes: {:?}", service.refused());
+    }
+    let mut lags: Vec<f64> = posted
+        .iter()
+        .filter_map(|(title, at)| {
+            let got = received.iter().find(|r| r.payload["title"] == title.as_str())?;
+            Some(got.at.duration_since(*at).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    if lags.len() != options.leads {
+        bail!("{} of {} leads were pushed", lags.len(), options.leads);
+    }
+    lags.sort_by(f64::total_cmp);
+    let pct = |q: f64| lags[((lags.len() - 1) as f64 * q).round() as usize];
+    let (p50, p99, max) = (pct(0.50), pct(0.99), pct(1.0));
+    println!("pushes           {} of {} leads, each once", received.len(), options.leads);
+    println!("post to push     p50 {p50:.1} ms   p99 {p99:.1} ms   max {max:.1} ms");
+    println!(
+        "target           p99 < {TARGET_PUSH_P99_MS:.0} ms with the push service answering in {} ms: {}",
+        options.answer_ms,
+        if p99 < TARGET_PUSH_P99_MS { "met" } else { "NOT met" }
+    );
+    Ok(())
+}

@@ -108,6 +108,18 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 20)]
         runs: usize,
     },
+    /// Leads posted to a form, each pushed (Web Push) to the agent's phone through a local
+    /// push service: time from the post to the push service's acceptance, p50 and p99.
+    Push {
+        #[arg(long, default_value_t = 1000)]
+        leads: usize,
+        /// How long the push service takes to answer, in milliseconds.
+        #[arg(long, default_value_t = 50)]
+        answer_ms: u64,
+        /// Leads posted per second.
+        #[arg(long, default_value_t = 50)]
+        per_second: u32,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -353,6 +353,28 @@ mod tests {
     }
 
     #[test]
+    fn the_vapid_key_is_generated_once_and_kept_or_given_for_every_instance() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::for_data_dir(dir.path(), None);
+        let first = config.vapid().unwrap();
+        assert_eq!(first.public_key.len(), 87, "65 bytes in base64url");
+        assert_eq!(config.vapid().unwrap().public_key, first.public_key, "the same key after a restart");
+        assert_eq!(first.subject, "mailto:doorstep@localhost");
+        let kept = std::fs::read_to_string(dir.path().join("vapid_private_key")).unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let given = Config {
+            vapid_private_key: Some(kept),
+            public_url: Some("https://crm.costa.test/".into()),
+            ..Config::for_data_dir(other.path(), None)
+        };
+        let shared = given.vapid().unwrap();
+        assert_eq!(shared.public_key, first.public_key, "another instance given the key signs as the same installation");
+        assert_eq!(shared.subject, "https://crm.costa.test");
+        let bad = Config { vapid_private_key: Some("not a key".into()), ..Config::for_data_dir(other.path(), None) };
+        assert!(bad.vapid().unwrap_err().to_string().contains("--vapid-private-key"));
+    }
+
+    #[test]
     fn a_short_cookie_secret_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let config = Config { cookie_secret: Some("short".into()), ..Config::for_data_dir(dir.path(), None) };

@@ -41,6 +41,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             doorstep::bench::capture(doorstep::bench::CaptureBench { seconds, connections, returning }).await
         }
         Command::Bench { what: BenchWhat::Pdf { runs, chromium } } => doorstep::bench::pdf(doorstep::bench::PdfBench { runs, chromium }).await,
+        Command::Bench { what: BenchWhat::Push { leads, answer_ms, per_second } } => {
+            doorstep::bench::push(doorstep::bench::PushBench { leads, answer_ms, per_second }).await
+        }
         Command::Bench { what: BenchWhat::Reports { runs } } => doorstep::bench::reports(&config, runs).await,
         Command::Bench { what: BenchWhat::Pages { requests } } => doorstep::bench::pages(doorstep::bench::PagesBench { requests }).await,
         Command::Bench { what: BenchWhat::Reminders { count, workers } } => {

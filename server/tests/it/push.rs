@@ -98,12 +98,41 @@ async fn a_device_only_gets_the_kinds_it_chose() {
     tokio::time::sleep(Duration::from_millis(2000)).await;
     assert_eq!(push.received_by(&loud).len(), 1);
     assert!(push.received_by(&quiet).is_empty(), "the device that chose follow-ups only hears no lead");
+
+    // A follow-up falls due: the scheduler's notification reaches both, at normal urgency.
+    let deal = app::db::entities::deal::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    let ana = deal.owner_id.unwrap();
+    app.insert_reminders(vec![common::pending_reminder(deal.id, ana, "Send the floor plan", chrono::Utc::now() - chrono::Duration::seconds(1))]).await;
+    app::reminders::scheduler::deliver_due(&app.state.db, &app.state.notifier, "test", chrono::Utc::now()).await.unwrap();
+    assert!(push.wait_for(Duration::from_secs(20), |all| all.len() >= 3).await, "{:?}", push.received());
+    let follow_up = &push.received_by(&quiet)[0];
+    assert!(follow_up.payload["title"].as_str().unwrap().starts_with("Follow up: Send the floor plan"), "{:?}", follow_up.payload);
+    assert_eq!(follow_up.payload["url"], format!("/deals/{}", deal.id));
+    assert_eq!(follow_up.urgency.as_deref(), Some("normal"));
+}
+
+const METRICS_TOKEN: &str = "push-metrics-token";
+
+/// One series' value on /metrics (0 when absent).
+async fn metric(app: &TestApp, series: &str) -> f64 {
+    let request = axum::http::Request::get("/metrics")
+        .header(axum::http::header::AUTHORIZATION, format!("Bearer {METRICS_TOKEN}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let reply = app.send(request).await;
+    assert_eq!(reply.status, 200);
+    reply.body.lines().find_map(|l| l.strip_prefix(series).and_then(|r| r.strip_prefix(' '))).map_or(0.0, |v| v.trim().parse().unwrap())
 }
 
 #[tokio::test]
 async fn a_gone_subscription_is_removed_and_a_failing_push_service_is_retried_then_delivered_once() {
-    let app = TestApp::new().await;
+    let app = TestApp::configured(|c| c.metrics_token = Some(METRICS_TOKEN.into())).await;
     app.set_up().await;
+    let series = ["doorstep_push_sent_total", "doorstep_push_failed_total", "doorstep_push_subscriptions_removed_total", "doorstep_push_lag_seconds_count"];
+    let mut before = Vec::new();
+    for name in series {
+        before.push(metric(&app, name).await);
+    }
     let ana = app.add_user("Ana López", ANA, "agent", PASSWORD).await;
     let cookie = app.login_cookie(ANA, PASSWORD).await;
     app.capture_form("open-day").await;
@@ -122,6 +151,13 @@ async fn a_gone_subscription_is_removed_and_a_failing_push_service_is_retried_th
     assert_eq!(push.answers_to(&gone), vec![410], "a gone subscription is not tried again");
     let left: Vec<String> = devices_of(&app, ana).await.into_iter().map(|d| d.endpoint).collect();
     assert_eq!(left, vec![flaky.endpoint.clone()], "the gone device was removed");
+
+    let mut after = Vec::new();
+    for name in series {
+        after.push(metric(&app, name).await);
+    }
+    let counted: Vec<f64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
+    assert_eq!(counted, vec![1.0, 2.0, 1.0, 1.0], "sent, failed (two 500s), removed (the 410) and one lag measured, on /metrics");
 }
 
 #[tokio::test]
