@@ -43,6 +43,12 @@ use leptos_router::{path, SsrMode};
 pub use shell::App;
 
 /// The HTML document around the app, rendered on the server.
+/// When the server rendered the page (ms since 1970, UTC): the live stream asks what happened
+/// since.
+fn rendered_at() -> String {
+    chrono::Utc::now().timestamp_millis().to_string()
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -64,7 +70,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options defer=true/>
                 <MetaTags/>
             </head>
-            <body>
+            <body data-rendered=rendered_at()>
                 <App/>
             </body>
         </html>

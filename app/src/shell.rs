@@ -52,7 +52,9 @@ fn listen_for_notices(session: SessionContext, live: LiveNotices) {
         if !matches!(session.user.get(), Some(Ok(Some(_)))) {
             return;
         }
-        let Ok(source) = web_sys::EventSource::new("/events") else { return };
+        // The stream says whether anything happened since the server rendered this page.
+        let rendered = document().body().and_then(|b| b.get_attribute("data-rendered")).unwrap_or_default();
+        let Ok(source) = web_sys::EventSource::new(&format!("/events?rendered={rendered}")) else { return };
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let notice = event.data().as_string().and_then(|d| serde_json::from_str::<crate::notifications::Notice>(&d).ok());
             if let Some(notice) = notice {
@@ -61,11 +63,21 @@ fn listen_for_notices(session: SessionContext, live: LiveNotices) {
             live.arrivals.update(|n| *n += 1);
         });
         source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        // Once connected (and after every reconnect), lists load again: whatever arrived
-        // between the page being rendered and the stream opening is not missed.
+        // What happened between the render and the stream opening (or reopening, after the
+        // network dropped or the server restarted): the lists concerned load again. Only
+        // then, so a quiet page is not rendered twice on a slow phone.
+        let on_missed = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let what = event.data().as_string().unwrap_or_default();
+            if what != "deals" {
+                live.arrivals.update(|n| *n += 1);
+            }
+            if what != "notices" {
+                live.deal_changes.update(|n| *n += 1);
+            }
+        });
+        let _ = source.add_event_listener_with_callback("missed", on_missed.as_ref().unchecked_ref());
+        on_missed.forget();
         let on_open = Closure::<dyn FnMut()>::new(move || {
-            live.arrivals.update(|n| *n += 1);
-            live.deal_changes.update(|n| *n += 1);
             if let Some(body) = document().body() {
                 let _ = body.set_attribute("data-live", "open");
             }

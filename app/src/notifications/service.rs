@@ -1,4 +1,4 @@
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +21,25 @@ pub struct Notifier {
     stopping: watch::Sender<bool>,
     /// Where what this instance publishes goes for the other instances, once one is set.
     others: Arc<Mutex<Option<mpsc::UnboundedSender<Shared>>>>,
+    /// What was heard lately, so that a page's live stream, opening a moment after the page
+    /// was rendered, can tell whether anything happened in between (see `missed_since`).
+    recent: Arc<Mutex<Recent>>,
+}
+
+/// How long `Notifier::recent` remembers: longer than any page takes to open its stream.
+const REMEMBER_SECONDS: i64 = 120;
+
+struct Recent {
+    since: DateTime<Utc>,
+    /// When, and whose notice it was (none: a deal changed).
+    heard: std::collections::VecDeque<(DateTime<Utc>, Option<i64>)>,
+}
+
+/// What a page rendered at some moment has missed since: its lists are then reloaded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Missed {
+    pub notices: bool,
+    pub deals: bool,
 }
 
 /// What one instance publishes for the pages open on the others.
@@ -40,6 +59,7 @@ impl Default for Notifier {
             deals: broadcast::channel(1024).0,
             stopping: watch::channel(false).0,
             others: Arc::default(),
+            recent: Arc::new(Mutex::new(Recent { since: Utc::now(), heard: Default::default() })),
         }
     }
 }
@@ -47,6 +67,7 @@ impl Default for Notifier {
 impl Notifier {
     pub fn publish(&self, notices: impl IntoIterator<Item = Notice>) {
         for notice in notices {
+            self.heard(Some(notice.user_id));
             self.share(Shared::Notice(notice.clone()));
             let _ = self.own.send(notice.clone());
             // No open page is not an error: the notice is stored and shown on next load.
@@ -67,12 +88,43 @@ impl Notifier {
         // As in `publish`, no open page here is not an error.
         match shared {
             Shared::Notice(notice) => {
+                self.heard(Some(notice.user_id));
                 let _ = self.sender.send(notice);
             }
             Shared::Deal(event) => {
+                self.heard(None);
                 let _ = self.deals.send(event);
             }
         }
+    }
+
+    fn heard(&self, notice_for: Option<i64>) {
+        let now = Utc::now();
+        let mut recent = self.recent.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while recent.heard.front().is_some_and(|(at, _)| *at < now - chrono::Duration::seconds(REMEMBER_SECONDS)) {
+            recent.heard.pop_front();
+        }
+        recent.heard.push_back((now, notice_for));
+    }
+
+    /// Whether `user_id`'s notices or any deal changed after `rendered` (a page's render
+    /// time, with a second's grace for the clocks of several instances). When this instance
+    /// cannot know (it started, or stopped remembering, after that), both.
+    pub fn missed_since(&self, user_id: i64, rendered: DateTime<Utc>) -> Missed {
+        let after = rendered - chrono::Duration::seconds(1);
+        let recent = self.recent.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if rendered < recent.since || after < Utc::now() - chrono::Duration::seconds(REMEMBER_SECONDS) {
+            return Missed { notices: true, deals: true };
+        }
+        let mut missed = Missed::default();
+        for (_, whose) in recent.heard.iter().filter(|(at, _)| *at >= after) {
+            match whose {
+                Some(user) if *user == user_id => missed.notices = true,
+                Some(_) => {}
+                None => missed.deals = true,
+            }
+        }
+        missed
     }
 
     fn share(&self, shared: Shared) {
@@ -93,6 +145,7 @@ impl Notifier {
 
     /// Tells every open page that a deal changed. Call after the change commits.
     pub fn deal_changed(&self, event: DealEvent) {
+        self.heard(None);
         self.share(Shared::Deal(event.clone()));
         let _ = self.deals.send(event);
     }
@@ -204,6 +257,20 @@ mod tests {
         assert_eq!(pages.try_recv().unwrap(), notice(2), "pages here hear another instance's notice");
         assert!(others.try_recv().is_err(), "and it is not shared again");
         assert!(own.try_recv().is_err(), "nor acted on here as if it were this instance's");
+    }
+
+    #[test]
+    fn a_stream_opening_late_learns_what_it_missed_since_its_page_was_rendered() {
+        let notifier = Notifier::default();
+        let rendered = Utc::now() + chrono::Duration::seconds(2);
+        assert_eq!(notifier.missed_since(1, rendered), Missed::default(), "nothing happened");
+        let before = Utc::now() - chrono::Duration::seconds(30);
+        assert_eq!(notifier.missed_since(1, before), Missed { notices: true, deals: true }, "rendered before this instance started: cannot know");
+        notifier.publish([notice(1)]);
+        assert_eq!(notifier.missed_since(2, Utc::now()), Missed::default(), "another user's notice is not this one's");
+        assert_eq!(notifier.missed_since(1, Utc::now()), Missed { notices: true, deals: false });
+        notifier.deliver(Shared::Deal(DealEvent { deal_id: 3, version: 4, by_user_id: None, what: "moved".into() }));
+        assert_eq!(notifier.missed_since(2, Utc::now()), Missed { notices: false, deals: true }, "another instance's change counts too");
     }
 
     #[test]

@@ -1,22 +1,43 @@
 //! `GET /events`: the logged-in user's notifications, and news of changed deals (event
 //! `deal`), as server-sent events: new leads and colleagues' changes appear without a reload.
+//! A page opens its stream a moment after it was rendered; it sends that moment as
+//! `?rendered=<ms>`, and the stream starts with a `missed` event if anything happened in
+//! between, so the page reloads its lists only then.
 
 use std::convert::Infallible;
 
 use app::state::{AppState, Authenticated};
-use axum::extract::State;
+use axum::extract::{Query, State};
+use futures::StreamExt;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use tokio::sync::broadcast::error::RecvError;
 
-pub async fn events(State(state): State<AppState>, auth: Option<Extension<Authenticated>>) -> Response {
+#[derive(serde::Deserialize)]
+pub struct Opened {
+    /// When the page was rendered, in milliseconds since 1970 (UTC).
+    rendered: Option<i64>,
+}
+
+pub async fn events(State(state): State<AppState>, auth: Option<Extension<Authenticated>>, Query(opened): Query<Opened>) -> Response {
     let Some(Extension(auth)) = auth else {
         return (StatusCode::UNAUTHORIZED, "Log in to receive notifications.").into_response();
     };
     let user_id = auth.user.id;
+    // Listening first, then asking what came before: nothing falls between the two.
     let receivers = (state.notifier.subscribe(), state.notifier.subscribe_deals());
+    let rendered = opened.rendered.and_then(chrono::DateTime::from_timestamp_millis);
+    let missed = rendered.map(|at| state.notifier.missed_since(user_id, at)).filter(|m| m.notices || m.deals);
+    let first = missed.map(|m| {
+        let what = match (m.notices, m.deals) {
+            (true, true) => "both",
+            (true, false) => "notices",
+            _ => "deals",
+        };
+        Ok::<_, Infallible>(Event::default().event("missed").data(what))
+    });
     let stopping = state.notifier.stopping();
     let stream = futures::stream::unfold((receivers, stopping), move |((mut notices, mut deals), mut stopping)| async move {
         loop {
@@ -42,6 +63,7 @@ pub async fn events(State(state): State<AppState>, auth: Option<Extension<Authen
             return Some((Ok::<_, Infallible>(event), ((notices, deals), stopping)));
         }
     });
+    let stream = futures::stream::iter(first).chain(stream);
     // Events must reach the page as they happen: nginx would otherwise buffer the stream.
     ([("x-accel-buffering", "no")], Sse::new(stream).keep_alive(KeepAlive::default())).into_response()
 }

@@ -395,3 +395,36 @@ async fn the_assignee_hears_of_a_new_lead_live() {
     let anonymous = app.get("/events", None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_stream_opened_after_its_page_hears_what_happened_in_between_and_nothing_else() {
+    use futures::StreamExt;
+    let app = TestApp::new().await;
+    app.set_up().await;
+    app.add_user("Agent A", "a@costa.test", "agent", "a long enough passphrase").await;
+    app.capture_form("open-day").await;
+    let cookie = app.login_cookie("a@costa.test", "a long enough passphrase").await;
+    let open = |rendered: i64| {
+        let request = Request::get(format!("/events?rendered={rendered}")).header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+        tower::ServiceExt::oneshot(app.router.clone(), request)
+    };
+    let first_frame = |response: axum::response::Response| async move {
+        let mut stream = response.into_body().into_data_stream();
+        match tokio::time::timeout(std::time::Duration::from_millis(500), stream.next()).await {
+            Ok(Some(Ok(frame))) => Some(String::from_utf8_lossy(&frame).into_owned()),
+            _ => None,
+        }
+    };
+    // A page rendered from now on, with nothing happening: the stream stays quiet.
+    let later = chrono::Utc::now().timestamp_millis() + 2_000;
+    assert_eq!(first_frame(open(later).await.unwrap()).await, None, "a quiet page is not told to reload");
+    // A lead for A comes in after the page was rendered and before its stream opened.
+    let rendered = chrono::Utc::now().timestamp_millis() + 1_000;
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    app.submit_lead("open-day", ANA).await;
+    let frame = first_frame(open(rendered).await.unwrap()).await.expect("an event");
+    assert!(frame.contains("event: missed") && frame.contains("data: notices"), "the notice of the new lead: {frame}");
+    // A page rendered before the server started cannot know: it reloads to be safe.
+    let frame = first_frame(open(0).await.unwrap()).await.expect("an event");
+    assert!(frame.contains("event: missed"), "{frame}");
+}

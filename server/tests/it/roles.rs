@@ -376,6 +376,12 @@ fn server_functions(w: &World) -> Vec<(&'static str, Need, String)> {
         // app/src/notifications/api.rs
         ("notifications/unread", Need::Agent, none()),
         ("notifications/list", Need::Agent, none()),
+        // app/src/push/api.rs: each touches only the caller's own devices.
+        ("push/key", Need::Agent, none()),
+        ("push/subscribe", Need::Agent, "endpoint=https%3A%2F%2Fpush.example.com%2Fx&p256dh=short&auth=short".into()),
+        ("push/devices", Need::Agent, none()),
+        ("push/kinds", Need::Agent, format!("id={NO_ID}&lead=on")),
+        ("push/remove", Need::Agent, format!("id={NO_ID}")),
         // app/src/plans/api.rs
         ("plans/list", Need::Admin, none()),
         ("plans/save", Need::Admin, "name=".into()),
