@@ -95,7 +95,7 @@ const pages = [
   ['Capture form', formPath, false],
   ['Share page', sharePath, false],
 ];
-const dir = mkdtempSync(join(tmpdir(), 'doorstep-lighthouse-'));
+const dir = process.env.LIGHTHOUSE_REPORTS ?? mkdtempSync(join(tmpdir(), 'doorstep-lighthouse-'));
 const lighthouse = process.env.LIGHTHOUSE ?? 'lighthouse';
 console.log('Lighthouse (mobile)           performance  accessibility  best-practices  seo   LCP      TBT      bytes');
 for (const [name, path, loggedIn] of pages) {

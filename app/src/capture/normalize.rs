@@ -31,6 +31,16 @@ pub fn parse_phone(input: &str, region: &str) -> Result<Option<String>, String> 
     Ok(Some(number.format().mode(phonenumber::Mode::E164).to_string()))
 }
 
+/// An amount in minor units (cents) written in whole units, as people read it and as
+/// `parse_money` reads it back: 25000000 is "250000", 12345 is "123.45"; none is "".
+pub fn money_text(minor: Option<i64>) -> String {
+    match minor {
+        Some(m) if m % 100 == 0 => (m / 100).to_string(),
+        Some(m) => format!("{}{}.{:02}", if m < 0 { "-" } else { "" }, m.unsigned_abs() / 100, m.unsigned_abs() % 100),
+        None => String::new(),
+    }
+}
+
 /// An amount in whole units as people write it ("250000", "250,000", "250.000", "250k",
 /// "1.5m"), returned in minor units (cents). Empty input is `None`.
 pub fn parse_money(input: &str) -> Result<Option<i64>, String> {

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::auth::Role;
+use app::capture::normalize::money_text;
 use app::db::entities::{activity, contact, deal, user};
 use app::error::AppError;
 use app::imports::table::MAX_BYTES;
@@ -80,15 +81,6 @@ fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     t.map(|t| t.to_rfc3339()).unwrap_or_default()
 }
 
-/// Whole units, with cents only when there are some ("350000", "1200.50").
-fn units(minor: Option<i64>) -> String {
-    match minor {
-        Some(m) if m % 100 == 0 => (m / 100).to_string(),
-        Some(m) => format!("{}{}.{:02}", if m < 0 { "-" } else { "" }, m.unsigned_abs() / 100, m.unsigned_abs() % 100),
-        None => String::new(),
-    }
-}
-
 /// The rows after `after` (by id), and the last id among them.
 async fn page(state: &AppState, names: &Names, what: Export, after: i64) -> Result<(Vec<Vec<String>>, Option<i64>), AppError> {
     let db = &state.db;
@@ -124,15 +116,15 @@ async fn page(state: &AppState, names: &Names, what: Export, after: i64) -> Resu
                         cell(names.stages.get(&d.stage_id).cloned().unwrap_or_default()),
                         cell(d.owner_id.and_then(|id| names.people.get(&id).cloned()).unwrap_or_default()),
                         cell(d.source),
-                        units(d.budget_min),
-                        units(d.budget_max),
+                        money_text(d.budget_min),
+                        money_text(d.budget_max),
                         d.currency,
                         opt(d.areas),
                         d.bedrooms.map(|b| b.to_string()).unwrap_or_default(),
                         opt(d.property_ref),
                         time(d.first_response_at),
                         time(d.closed_at),
-                        units(d.won_value),
+                        money_text(d.won_value),
                         opt(d.lost_reason),
                     ]
                 })

@@ -243,7 +243,7 @@ async fn deal_rows(state: &AppState, time_zone: &str, query: &ReportQuery, figur
         contacts.extend(contact::Entity::find().filter(contact::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|c| (c.id, c)));
     }
     let time = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
-    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    use app::capture::normalize::money_text;
     let header = vec![
         "deal_id", "created_at", "contact", "phone", "email", "need", "stage", "owner", "source", "campaign", "budget_min", "budget_max",
         "currency", "first_response_at", "closed_at", "won_value", "lost_reason",
@@ -263,12 +263,13 @@ async fn deal_rows(state: &AppState, time_zone: &str, query: &ReportQuery, figur
                 cell(d.owner_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default()),
                 cell(&d.source),
                 cell(d.utm_campaign.clone().unwrap_or_default()),
-                opt(d.budget_min),
-                opt(d.budget_max),
+                // Whole units, as the Data export writes them and the import reads them.
+                money_text(d.budget_min),
+                money_text(d.budget_max),
                 d.currency.clone(),
                 time(d.first_response_at),
                 time(d.closed_at),
-                opt(d.won_value),
+                money_text(d.won_value),
                 cell(d.lost_reason.clone().unwrap_or_default()),
             ]
         })
