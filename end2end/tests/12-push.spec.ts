@@ -50,6 +50,8 @@ test('an agent opts a phone in to notices, and a pushed notice shows and opens i
   await expect(device).toHaveCount(1);
   await expect(device).toContainText('Chrome on Linux');
   await expect(device).toContainText('This device');
+  await expect(page.getByTestId('push-here')).toHaveText('This device is notified.');
+  await expect(page.getByTestId('push-opt-in')).toHaveCount(0);
   await expect(device.getByLabel('New leads for me')).toBeChecked();
   await expect(device.getByLabel('Escalations (managers)')).toHaveCount(0);
   await page.screenshot({ path: 'test-results/screens/push-devices-phone.png', fullPage: true });

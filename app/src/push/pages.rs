@@ -47,13 +47,26 @@ pub fn PushDevices() -> impl IntoView {
         });
     };
 
+    // Known only in the browser (never on the server, so the first render agrees).
+    let notified = move || {
+        here.get().is_some_and(|mine| devices.get().and_then(Result::ok).is_some_and(|list| list.iter().any(|d| d.endpoint == mine)))
+    };
+
     view! {
         <section class="card" data-testid="push">
             <h2>"On your phone, with Doorstep closed"</h2>
             <p class="hint">"New leads, clients writing on WhatsApp and follow-ups due can reach this device as notices, even when Doorstep is closed."</p>
-            <button type="button" class="primary" on:click=opt_in disabled=move || busy.get() data-testid="push-opt-in">
-                "Notify me on this device"
-            </button>
+            {move || {
+                if notified() {
+                    view! { <p class="hint" data-testid="push-here">"This device is notified."</p> }.into_any()
+                } else {
+                    view! {
+                        <button type="button" class="primary" on:click=opt_in disabled=move || busy.get() data-testid="push-opt-in">
+                            "Notify me on this device"
+                        </button>
+                    }.into_any()
+                }
+            }}
             {move || status.get().map(|s| match s {
                 Ok(text) => view! { <p class="notice" role="status" data-testid="push-status">{text}</p> }.into_any(),
                 Err(text) => view! { <p class="error" role="alert" data-testid="push-status">{text}</p> }.into_any(),

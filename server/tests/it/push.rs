@@ -18,7 +18,7 @@ const ANA: &str = "ana@costa.test";
 const PASSWORD: &str = "a long enough passphrase";
 
 /// Starts the app's push worker, as `doorstep serve` does.
-fn start_worker(app: &TestApp) {
+pub(crate) fn start_worker(app: &TestApp) {
     let state = &app.state;
     tokio::spawn(app::push::worker::run(
         state.db.clone(),
@@ -29,7 +29,7 @@ fn start_worker(app: &TestApp) {
     ));
 }
 
-async fn opt_in(app: &TestApp, cookie: &str, sub: &Subscription) -> common::Reply {
+pub(crate) async fn opt_in(app: &TestApp, cookie: &str, sub: &Subscription) -> common::Reply {
     let body = form_body(&[("endpoint", &sub.endpoint), ("p256dh", &sub.p256dh), ("auth", &sub.auth)]);
     app.call("/api/push/subscribe", &body, Some(cookie)).await
 }

@@ -178,3 +178,24 @@ async fn delivery_statuses_mark_messages_sent_from_doorstep() {
     let sent = activity::Entity::find().filter(activity::Column::ExternalId.eq("wamid.OUT1")).one(db).await.unwrap().unwrap();
     assert_eq!(sent.delivery.as_deref(), Some("read"));
 }
+
+#[tokio::test]
+async fn a_client_writing_on_whatsapp_buzzes_the_owners_phone() {
+    use doorstep::push_service::{Behaviour, LocalPushService};
+    let app = webhook_app().await;
+    let push = LocalPushService::start(&app.state.push.public_key, std::time::Duration::ZERO).await.unwrap();
+    let phone = push.subscribe(Behaviour::Accept);
+    let ana = app.login_cookie("ana@costa.test", "agent passphrase 12").await;
+    assert_eq!(crate::push::opt_in(&app, &ana, &phone).await.status, StatusCode::OK);
+    crate::push::start_worker(&app);
+    let first = message("wamid.P1", "34611222333", "Marta Ruiz", 1_764_230_400, "Hola");
+    post(&app, &first, Some(signature(SECRET, &first))).await;
+    let later = message("wamid.P2", "34611222333", "Marta", 1_764_234_000, "¿Podemos verlo el sábado?");
+    post(&app, &later, Some(signature(SECRET, &later))).await;
+    let arrived = push.wait_for(std::time::Duration::from_secs(20), |all| all.iter().any(|r| r.payload["title"].as_str().is_some_and(|t| t.starts_with("WhatsApp from")))).await;
+    assert!(arrived, "the owner's phone hears the client: {:?}", push.received());
+    let told = push.received_by(&phone).into_iter().find(|r| r.payload["title"].as_str().unwrap().starts_with("WhatsApp from")).unwrap();
+    assert!(told.payload["body"].as_str().unwrap().contains("sábado"), "{:?}", told.payload);
+    assert_eq!(told.urgency.as_deref(), Some("high"), "a client waiting wakes the phone");
+    assert!(told.payload["url"].as_str().unwrap().starts_with("/deals/"));
+}
