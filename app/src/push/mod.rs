@@ -53,6 +53,12 @@ impl Kind {
         }
     }
 
+    /// The kinds a role can be pushed (and a new device starts with): escalations go to
+    /// managers only.
+    pub fn offered_to(role: crate::auth::Role) -> Vec<Kind> {
+        Kind::ALL.into_iter().filter(|k| *k != Kind::Escalation || role.includes(crate::auth::Role::Manager)).collect()
+    }
+
     /// Which notifications this kind pushes; the others (who moved a deal, the daily digest,
     /// stale deals) stay in the bell and e-mail.
     pub fn of_notification(kind: &str) -> Option<Kind> {

@@ -76,7 +76,7 @@ pub fn PushDevices() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let list = devices.await.unwrap_or_default();
-                    let manager = session.user.await.ok().flatten().is_some_and(|u| u.role.includes(crate::auth::Role::Manager));
+                    let role = session.user.await.ok().flatten().map_or(crate::auth::Role::Agent, |u| u.role);
                     if list.is_empty() {
                         return view! { <p class="hint" data-testid="push-none">"No device is notified yet."</p> }.into_any();
                     }
@@ -85,7 +85,7 @@ pub fn PushDevices() -> impl IntoView {
                             {list.into_iter().map(move |d| {
                                 let endpoint = d.endpoint.clone();
                                 let this = move || here.get().as_deref() == Some(endpoint.as_str());
-                                let offered: Vec<Kind> = Kind::ALL.into_iter().filter(move |k| *k != Kind::Escalation || manager).collect();
+                                let offered = Kind::offered_to(role);
                                 view! {
                                     <li class="user-card" data-testid="push-device">
                                         <div class="user-head">

@@ -46,7 +46,8 @@ pub const MAX_ATTEMPTS: i32 = 8;
 /// long) is not pushed: the bell and e-mail still have it.
 pub const STALE_AFTER_MINUTES: i64 = 60;
 
-fn b64(text: &str) -> Option<Vec<u8>> {
+/// Bytes from base64url, as browsers and key files write it (padded or not).
+pub(super) fn b64(text: &str) -> Option<Vec<u8>> {
     let text = text.trim().trim_end_matches('=');
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()
 }
@@ -121,11 +122,6 @@ pub fn device_name(user_agent: Option<&str>) -> String {
     }
 }
 
-/// The kinds a new device starts with: all that can reach its user.
-pub fn default_kinds(viewer: &SessionUser) -> Vec<Kind> {
-    Kind::ALL.into_iter().filter(|k| *k != Kind::Escalation || viewer.role.includes(crate::auth::Role::Manager)).collect()
-}
-
 /// Stores (or takes over) a subscription for the viewer's session. A browser has one
 /// subscription per site, so its endpoint names the device: subscribing again (after logging
 /// in anew, or as somebody else on a shared phone) moves it to this session and user.
@@ -146,7 +142,7 @@ pub async fn subscribe(
     let existing = push_device::Entity::find().filter(push_device::Column::Endpoint.eq(endpoint.as_str())).one(db).await?;
     let kinds = match &existing {
         Some(device) if device.user_id == viewer.id => device.kinds.clone(),
-        _ => kinds_text(&default_kinds(viewer)),
+        _ => kinds_text(&Kind::offered_to(viewer.role)),
     };
     let row = push_device::ActiveModel {
         user_id: Set(viewer.id),
@@ -405,16 +401,6 @@ pub async fn prune(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, A
         .exec(db)
         .await?;
     Ok(result.rows_affected)
-}
-
-/// The earliest time a pending delivery is due, so the worker sleeps no longer.
-pub async fn next_due(db: &impl ConnectionTrait) -> Result<Option<DateTime<Utc>>, AppError> {
-    Ok(push_delivery::Entity::find()
-        .filter(push_delivery::Column::State.is_in(["pending", "sending"]))
-        .order_by_asc(push_delivery::Column::NextAttemptAt)
-        .one(db)
-        .await?
-        .map(|d| d.next_attempt_at))
 }
 
 #[cfg(test)]

@@ -42,12 +42,9 @@ impl std::fmt::Debug for Vapid {
 impl Vapid {
     /// From the private key's 32 bytes, base64url.
     pub fn from_private_key(private_key: &str, subject: &str) -> Result<Vapid, String> {
-        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let bytes = engine
-            .decode(private_key.trim().trim_end_matches('='))
-            .map_err(|_| "the VAPID private key is not base64url".to_string())?;
+        let bytes = super::service::b64(private_key).ok_or("the VAPID private key is not base64url")?;
         let key = ES256KeyPair::from_bytes(&bytes).map_err(|_| "the VAPID private key is not a P-256 private key (32 bytes)".to_string())?;
-        let public_key = engine.encode(key.public_key().public_key().to_bytes_uncompressed());
+        let public_key = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.public_key().public_key().to_bytes_uncompressed());
         Ok(Vapid { key: Arc::new(key), public_key, subject: subject.to_owned() })
     }
 
@@ -159,15 +156,13 @@ async fn payload(db: &DatabaseConnection, claimed: &Claimed) -> Payload {
 /// The encrypted, signed request for one delivery.
 pub fn request(vapid: &Vapid, claimed: &Claimed, payload: &Payload) -> Result<http::Request<Vec<u8>>, String> {
     use web_push_native::{Auth, WebPushBuilder, p256::PublicKey};
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use super::service::b64;
     let device = &claimed.device;
     let endpoint: http::Uri = device.endpoint.parse().map_err(|_| "the endpoint is not a URL".to_string())?;
-    let key = engine
-        .decode(device.p256dh.trim_end_matches('='))
-        .ok()
+    let key = b64(&device.p256dh)
         .and_then(|k| PublicKey::from_sec1_bytes(&k).ok())
         .ok_or("the device's key is not a P-256 public key")?;
-    let auth = engine.decode(device.auth.trim_end_matches('=')).ok().filter(|a| a.len() == 16).ok_or("the device's secret is not 16 bytes")?;
+    let auth = b64(&device.auth).filter(|a| a.len() == 16).ok_or("the device's secret is not 16 bytes")?;
     let kind = Kind::of_notification(&claimed.notification.kind).unwrap_or(Kind::Lead);
     let body = serde_json::to_vec(payload).map_err(|e| e.to_string())?;
     let mut request = WebPushBuilder::new(endpoint, key, Auth::clone_from_slice(&auth))

@@ -12,7 +12,7 @@ use sea_orm::EntityTrait;
 
 const TOKEN: &str = "prometheus-scrape-token";
 
-async fn scrape(app: &TestApp, token: Option<&str>) -> Reply {
+pub(crate) async fn scrape(app: &TestApp, token: Option<&str>) -> Reply {
     let mut request = Request::get("/metrics");
     if let Some(token) = token {
         request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -21,7 +21,7 @@ async fn scrape(app: &TestApp, token: Option<&str>) -> Reply {
 }
 
 /// The value of one series (name with its labels, as rendered), or 0 when it is absent.
-fn value(metrics: &str, series: &str) -> f64 {
+pub(crate) fn value(metrics: &str, series: &str) -> f64 {
     metrics
         .lines()
         .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))

@@ -115,13 +115,9 @@ const METRICS_TOKEN: &str = "push-metrics-token";
 
 /// One series' value on /metrics (0 when absent).
 async fn metric(app: &TestApp, series: &str) -> f64 {
-    let request = axum::http::Request::get("/metrics")
-        .header(axum::http::header::AUTHORIZATION, format!("Bearer {METRICS_TOKEN}"))
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let reply = app.send(request).await;
+    let reply = crate::metrics::scrape(app, Some(METRICS_TOKEN)).await;
     assert_eq!(reply.status, 200);
-    reply.body.lines().find_map(|l| l.strip_prefix(series).and_then(|r| r.strip_prefix(' '))).map_or(0.0, |v| v.trim().parse().unwrap())
+    crate::metrics::value(&reply.body, series)
 }
 
 #[tokio::test]
