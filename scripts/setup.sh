@@ -35,7 +35,9 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_packages=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 pkg-config)
 # Tests read the calendar feed with a real iCalendar parser (Python's icalendar).
 # Presentation tests read the PDFs with real PDF tools (pdfinfo, pdftotext, qpdf).
-[ "$want_e2e" = 1 ] && apt_packages+=(chromium python3-icalendar poppler-utils qpdf)
+# The proxy test puts Debian's nginx in front, with a certificate from openssl, and asks it
+# for HTTP/2 with curl; Caddy checks the Caddyfile.
+[ "$want_e2e" = 1 ] && apt_packages+=(chromium python3-icalendar poppler-utils qpdf nginx caddy openssl curl)
 [ "$want_pg" = 1 ] && apt_packages+=(postgresql)
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -49,11 +51,20 @@ fi
 
 export PATH="$HOME/.cargo/bin:$PATH"
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  echo "setup: installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes, once)"
-  # Debian's cargo: cargo-leptos needs rustc >= 1.96 with --locked. Thin LTO and parallel
-  # codegen keep the one-off install to minutes; it only drives cargo, speed is irrelevant.
-  PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  echo "setup: installing cargo-leptos $CARGO_LEPTOS_VERSION (about 7 minutes, once)"
+  # Debian's cargo: cargo-leptos needs rustc >= 1.96 with --locked. It mostly drives cargo,
+  # so its ~600 crates are built unoptimised (17.5 min optimised, 7 min so); the crates that
+  # do work on every build (the WASM splitter and its parser, brotli and gzip for
+  # --precompress, the CSS minifier, regex) keep full optimisation, so builds take as long
+  # as with an optimised cargo-leptos (docs/build.md).
+  hot=()
+  for crate in wasm_split_cli_support wasmparser wasm-encoder gimli regex regex-automata regex-syntax memchr \
+    brotli brotli-decompressor miniz_oxide flate2 libflate libflate_lz77 lightningcss parcel_selectors seahash md5; do
+    hot+=(--config "profile.release.package.$crate.opt-level=3")
+  done
+  PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_INCREMENTAL=false \
+    cargo install "${hot[@]}" cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
 fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   echo "setup: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"

@@ -14,6 +14,8 @@ step "unit and integration tests on SQLite"
 # Media in an S3 bucket is tested against a local S3-compatible server.
 DOORSTEP_TEST_S3_ENDPOINT=$(./scripts/s3.sh) || status=1
 export DOORSTEP_TEST_S3_ENDPOINT AWS_ACCESS_KEY_ID=doorstep-test AWS_SECRET_ACCESS_KEY=doorstep-test-secret
+# The proxy tests run Debian's nginx in front of doorstep serve and check the Caddyfile with Caddy (both installed by setup.sh).
+export DOORSTEP_TEST_NGINX=/usr/sbin/nginx DOORSTEP_TEST_CADDY=/usr/bin/caddy
 $NEXTEST 2>&1 | tee "$logs/sqlite.log"; rc=${PIPESTATUS[0]}
 [ "$rc" -eq 0 ] || status=1
 summaries+=("SQLite:     $(summary_of "$logs/sqlite.log" 'Summary \[')")

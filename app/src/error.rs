@@ -8,23 +8,62 @@ use serde::{Deserialize, Serialize};
 /// Messages keyed by the form field they belong to.
 pub type FieldErrors = BTreeMap<String, String>;
 
+/// What went wrong, one variant per answer a client must tell apart: each has its own status,
+/// so the status is never chosen at the call site.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
+    /// 400: a request that cannot mean anything (a malformed id in the address, a webhook
+    /// handshake without its fields).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: a session is needed.
     #[error("Please log in to continue.")]
     Unauthorized,
+    /// 401: the request did not prove who sent it: an API key missing, unknown or revoked,
+    /// a webhook without its signature (answered with `WWW-Authenticate: Bearer`).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// 403: the caller's role may not do this.
     #[error("Your role does not give access to this.")]
     Forbidden,
+    /// 403: the caller's key or role may not do this, and why.
+    #[error("{0}")]
+    OutOfScope(String),
     #[error("That was not found. It may have been removed.")]
     NotFound,
+    /// 410: it was there and is no more (a withdrawn link, an upload already imported).
+    #[error("{0}")]
+    Gone(String),
+    /// 412: the change was based on a version that is no longer current.
+    #[error("{0}")]
+    StaleVersion(String),
+    /// 413
+    #[error("{0}")]
+    TooLarge(String),
+    /// 415
+    #[error("{0}")]
+    UnsupportedType(String),
+    /// 409: the change contradicts the current state (a closed deal, the last admin).
     #[error("{0}")]
     Conflict(String),
+    /// 422: fields that need correcting, each with its message.
     #[error("Please correct the highlighted fields.")]
     Validation(FieldErrors),
+    /// 422: a body or query string that cannot be read at all.
+    #[error("{0}")]
+    Unreadable(String),
+    /// 428: a change must say which version it is based on.
+    #[error("{0}")]
+    VersionRequired(String),
     #[error("{0}")]
     TooManyRequests(String),
     /// Details are logged on the server and never shown to the client.
     #[error("Something went wrong on our side. Please try again; it has been logged.")]
     Internal,
+    /// 503: a service Doorstep depends on (WhatsApp, the mail server, a busy database) did
+    /// not answer; trying again later may work.
+    #[error("{0}")]
+    Unavailable(String),
     /// The request never reached a server function (network, decoding).
     #[error("Could not reach Doorstep: {0}")]
     Transport(String),
@@ -47,15 +86,42 @@ impl AppError {
 
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Unauthorized => 401,
-            AppError::Forbidden => 403,
+            AppError::BadRequest(_) => 400,
+            AppError::Unauthorized | AppError::Unauthenticated(_) => 401,
+            AppError::Forbidden | AppError::OutOfScope(_) => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
-            AppError::Validation(_) => 422,
+            AppError::Gone(_) => 410,
+            AppError::StaleVersion(_) => 412,
+            AppError::TooLarge(_) => 413,
+            AppError::UnsupportedType(_) => 415,
+            AppError::Validation(_) | AppError::Unreadable(_) => 422,
+            AppError::VersionRequired(_) => 428,
             AppError::TooManyRequests(_) => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
+            AppError::Unavailable(_) => 503,
         }
+    }
+}
+
+/// The JSON error every HTTP answer of the API shares: `{"error": message, "fields": {field:
+/// message}}`, with the variant's status (and `WWW-Authenticate` when a key is wanted).
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{HeaderValue, StatusCode, header};
+        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let fields = match &self {
+            AppError::Validation(fields) => fields.clone(),
+            _ => FieldErrors::new(),
+        };
+        let body = serde_json::json!({ "error": self.to_string(), "fields": fields });
+        let mut response = (status, axum::Json(body)).into_response();
+        if matches!(self, AppError::Unauthenticated(_)) {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }
 
@@ -83,7 +149,54 @@ impl Validator {
     pub fn finish(self) -> Result<(), AppError> {
         if self.errors.is_empty() { Ok(()) } else { Err(AppError::Validation(self.errors)) }
     }
+
+    /// Every problem at once, or the values the checks gave: `let (name, zone) =
+    /// v.finish_with((name, zone))?;` takes the `Option`s that `check` returned.
+    pub fn finish_with<C: Checked>(self, checked: C) -> Result<C::Values, AppError> {
+        self.finish()?;
+        checked.values().ok_or_else(|| {
+            #[cfg(feature = "ssr")]
+            tracing::error!("a check gave no value yet recorded no problem");
+            AppError::Internal
+        })
+    }
 }
+
+/// The results of `Validator::check`, all of which hold a value once no check failed.
+pub trait Checked {
+    type Values;
+    fn values(self) -> Option<Self::Values>;
+}
+
+impl<A> Checked for Option<A> {
+    type Values = A;
+    fn values(self) -> Option<A> {
+        self
+    }
+}
+
+macro_rules! checked_tuples {
+    ($($name:ident)+) => {
+        impl<$($name),+> Checked for ($(Option<$name>,)+) {
+            type Values = ($($name,)+);
+            #[allow(non_snake_case)]
+            fn values(self) -> Option<Self::Values> {
+                let ($($name,)+) = self;
+                Some(($($name?,)+))
+            }
+        }
+    };
+}
+
+checked_tuples!(A B);
+checked_tuples!(A B C);
+checked_tuples!(A B C D);
+checked_tuples!(A B C D E);
+checked_tuples!(A B C D E F);
+checked_tuples!(A B C D E F G);
+checked_tuples!(A B C D E F G H);
+checked_tuples!(A B C D E F G H I);
+checked_tuples!(A B C D E F G H I J);
 
 impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;

@@ -9,6 +9,7 @@ pub mod agency;
 pub mod apikeys;
 pub mod auth;
 pub mod capture;
+pub mod common;
 pub mod deals;
 pub mod error;
 pub mod home;

@@ -17,6 +17,7 @@ mod m20261127_000011_whatsapp;
 mod m20261127_000012_templates_and_imports;
 mod m20261127_000013_form_embedding;
 mod m20261204_000014_push;
+mod m20261204_000015_rate_windows;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000012_templates_and_imports::Migration),
             Box::new(m20261127_000013_form_embedding::Migration),
             Box::new(m20261204_000014_push::Migration),
+            Box::new(m20261204_000015_rate_windows::Migration),
         ]
     }
 }

@@ -50,7 +50,7 @@ pub async fn capture(options: CaptureBench) -> anyhow::Result<()> {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let router = crate::http::router(state.clone(), config.capture_limit());
+    let router = crate::http::router(state.clone(), config.edge());
     tokio::spawn(async move {
         let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
     });
@@ -214,7 +214,7 @@ pub async fn pages(options: PagesBench) -> anyhow::Result<()> {
     };
     let mia = app::auth::service::create_user(&state.db, &manager).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     state.mark_set_up();
-    let router = crate::http::router(state.clone(), config.capture_limit());
+    let router = crate::http::router(state.clone(), config.edge());
 
     let login = Request::post("/api/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -568,7 +568,7 @@ pub async fn pdf(options: PdfBench) -> anyhow::Result<()> {
     // process, as a server would run it per request).
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let router = crate::http::router(state.clone(), config.capture_limit()).into_make_service_with_connect_info::<SocketAddr>();
+    let router = crate::http::router(state.clone(), config.edge()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await });
     for (label, token, ours) in rows {
         let out = dir.path().join("chromium.pdf");
@@ -749,7 +749,7 @@ pub async fn push(options: PushBench) -> anyhow::Result<()> {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let router = crate::http::router(state.clone(), config.capture_limit());
+    let router = crate::http::router(state.clone(), config.edge());
     tokio::spawn(async move {
         let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
     });

@@ -166,6 +166,10 @@ pub enum UserAction {
         /// IANA time zone, e.g. Europe/Madrid (default: the agency's).
         #[arg(long)]
         time_zone: Option<String>,
+        /// On an empty installation, the agency's name (else the first admin is asked for it
+        /// on logging in).
+        #[arg(long)]
+        agency: Option<String>,
     },
     /// List accounts.
     List,

@@ -33,6 +33,12 @@ pub struct Config {
     #[arg(long, env = "DOORSTEP_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// The reverse proxies in front of Doorstep (addresses or CIDR ranges, comma-separated,
+    /// e.g. 127.0.0.1,10.0.0.0/8). Their X-Forwarded-For / Forwarded headers name the client;
+    /// anyone else's are ignored. None by default: the connection's address is the client.
+    #[arg(long, env = "DOORSTEP_TRUSTED_PROXIES", default_value = "", global = true)]
+    pub trusted_proxies: crate::http::proxies::TrustedProxies,
+
     /// Secret that signs session cookies (at least 32 characters). Generated and kept in
     /// <data-dir>/cookie_secret when not given.
     #[arg(long, env = "DOORSTEP_COOKIE_SECRET", global = true, hide_env_values = true)]
@@ -123,6 +129,7 @@ impl Config {
             addr: "127.0.0.1:0".parse().expect("a valid literal address"),
             data_dir: data_dir.to_owned(),
             public_url: None,
+            trusted_proxies: Default::default(),
             cookie_secret: None,
             log_format: LogFormat::Text,
             capture_rate_limit: 10,
@@ -162,6 +169,19 @@ impl Config {
 
     pub fn capture_limit(&self) -> crate::http::capture::CaptureLimit {
         crate::http::capture::CaptureLimit { max: self.capture_rate_limit, window: std::time::Duration::from_secs(600) }
+    }
+
+    /// What the HTTP layer needs to know about where it runs.
+    pub fn edge(&self) -> crate::http::Edge {
+        crate::http::Edge { capture_limit: self.capture_limit(), trusted_proxies: self.trusted_proxies.clone(), public_origin: self.public_origin() }
+    }
+
+    /// The scheme, host and port of the public URL (`https://crm.agency.com`).
+    pub fn public_origin(&self) -> Option<String> {
+        let url = self.public_url.as_deref()?.trim();
+        let (scheme, rest) = url.split_once("://")?;
+        let authority = rest.split(['/', '?', '#']).next().filter(|a| !a.is_empty())?;
+        Some(format!("{}://{}", scheme.to_ascii_lowercase(), authority.to_ascii_lowercase()))
     }
 
     pub fn smtp(&self) -> Option<crate::mail::Smtp> {
@@ -272,6 +292,9 @@ impl Config {
     pub async fn app_state(&self) -> anyhow::Result<AppState> {
         let db = self.open_database().await?;
         let set_up = app::auth::service::user_count(&db).await.map_err(|e| anyhow::anyhow!("{e}"))? > 0;
+        if set_up {
+            app::agency::ensure(&db, "UTC").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
         let notifier = app::notifications::service::Notifier::default();
         Ok(AppState {
             intake: app::capture::intake::Intake::new(db.clone(), notifier.clone()),

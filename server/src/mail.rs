@@ -69,7 +69,7 @@ impl app::mailer::Mailer for SmtpMailer {
         })?;
         self.transport.send(message).await.map_err(|err| {
             tracing::warn!(error = %err, "the mail server refused a message");
-            app::error::AppError::Conflict("The mail server did not take the message; try again shortly.".into())
+            app::error::AppError::Unavailable("The mail server did not take the message; try again shortly.".into())
         })?;
         Ok(())
     }

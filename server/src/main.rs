@@ -24,8 +24,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate { action: MigrateAction::Status } => migrate_status(&config).await,
         Command::User { action } => match action {
-            UserAction::Add { email, name, role, phone, time_zone } => {
-                doorstep::users::add(&config, &email, &name, &role, phone.as_deref(), time_zone.as_deref()).await
+            UserAction::Add { email, name, role, phone, time_zone, agency } => {
+                doorstep::users::add(&config, &email, &name, &role, phone.as_deref(), time_zone.as_deref(), agency.as_deref()).await
             }
             UserAction::List => doorstep::users::list(&config).await,
             UserAction::Disable { email } => doorstep::users::set_disabled(&config, &email, true).await,

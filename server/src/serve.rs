@@ -38,7 +38,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         "Doorstep is ready"
     );
     let notifier = state.notifier.clone();
-    let service = crate::http::router(state, config.capture_limit()).into_make_service_with_connect_info::<SocketAddr>();
+    let service = crate::http::router(state, config.edge()).into_make_service_with_connect_info::<SocketAddr>();
     let shutdown = async move {
         shutdown_signal().await;
         // Live notification streams never end by themselves; end them so shutdown can finish.

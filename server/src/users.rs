@@ -33,19 +33,36 @@ pub(crate) fn explain(err: app::error::AppError) -> anyhow::Error {
     }
 }
 
-pub async fn add(config: &Config, email: &str, name: &str, role: &str, phone: Option<&str>, time_zone: Option<&str>) -> anyhow::Result<()> {
+/// Adds an account. On an empty installation this is its set-up, as the set-up page is: the
+/// first account must be an admin, and the agency is made with it (named `agency`, or
+/// "Your agency" for the admin to name on first log-in).
+pub async fn add(config: &Config, email: &str, name: &str, role: &str, phone: Option<&str>, time_zone: Option<&str>, agency: Option<&str>) -> anyhow::Result<()> {
     let db = config.open_database().await?;
+    let first = service::user_count(&db).await.map_err(explain)? == 0;
+    if first && role != app::auth::Role::Admin.as_str() {
+        bail!("this installation has no accounts yet: the first one must be an admin (--role admin)");
+    }
+    if !first && agency.is_some() {
+        bail!("--agency names a new installation's agency; this one has accounts already (rename it under Admin › Agency)");
+    }
     let password = read_password()?;
-    let agency = app::agency::load(&db).await.map_err(explain)?;
+    let current = app::agency::load(&db).await.map_err(explain)?;
     let input = NewUserInput {
         name: name.into(),
         email: email.into(),
         phone: phone.unwrap_or_default().into(),
         role: role.into(),
-        time_zone: time_zone.map(str::to_owned).unwrap_or(agency.time_zone),
+        time_zone: time_zone.map(str::to_owned).unwrap_or(current.time_zone),
         password,
     };
-    let row = service::create_user(&db, &input).await.map_err(explain)?;
+    let row = if first {
+        let agency_name = agency.unwrap_or(app::agency::UNNAMED);
+        let row = service::create_first_admin(&db, agency_name, &input).await.map_err(|e| explain(e).context("setting up the installation"))?;
+        println!("Set up \"{agency_name}\" with its first admin.");
+        row
+    } else {
+        service::create_user(&db, &input).await.map_err(explain)?
+    };
     println!("Added {} <{}> as {} (id {}).", row.name, row.email, row.role, row.id);
     Ok(())
 }

@@ -118,9 +118,9 @@ async fn next_id(db: &impl ConnectionTrait, table: &str) -> anyhow::Result<i64> 
 pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days: i64, progress: bool) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let stages = stage::Entity::find().order_by_asc(stage::Column::Position).all(db).await?;
-    let open: Vec<&stage::Model> = stages.iter().filter(|s| s.kind == "open").collect();
-    let Some(won) = stages.iter().find(|s| s.kind == "won") else { bail!("the pipeline has no won stage") };
-    let Some(lost) = stages.iter().find(|s| s.kind == "lost") else { bail!("the pipeline has no lost stage") };
+    let open: Vec<&stage::Model> = stages.iter().filter(|s| s.kind == app::deals::StageKind::Open).collect();
+    let Some(won) = stages.iter().find(|s| s.kind == app::deals::StageKind::Won) else { bail!("the pipeline has no won stage") };
+    let Some(lost) = stages.iter().find(|s| s.kind == app::deals::StageKind::Lost) else { bail!("the pipeline has no lost stage") };
     if open.is_empty() {
         bail!("the pipeline has no open stage");
     }
@@ -233,10 +233,10 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days:
             }
             path.retain(|(_, t)| *t < now);
             let final_stage = path.last().map(|(s, _)| *s).unwrap_or(open[0]);
-            let closed_at = (final_stage.kind != "open").then(|| path.last().map(|p| p.1)).flatten();
-            let won_value = (final_stage.kind == "won").then(|| budget * 100 - (budget / 50) * 100 * dice.below(4) as i64);
-            let lost_reason = (final_stage.kind == "lost").then(|| dice.pick(&reasons).clone());
-            let furthest = path.iter().filter(|(s, _)| s.kind != "lost").map(|(s, _)| s.position).max().unwrap_or(open[0].position);
+            let closed_at = (final_stage.kind != app::deals::StageKind::Open).then(|| path.last().map(|p| p.1)).flatten();
+            let won_value = (final_stage.kind == app::deals::StageKind::Won).then(|| budget * 100 - (budget / 50) * 100 * dice.below(4) as i64);
+            let lost_reason = (final_stage.kind == app::deals::StageKind::Lost).then(|| dice.pick(&reasons).clone());
+            let furthest = path.iter().filter(|(s, _)| s.kind != app::deals::StageKind::Lost).map(|(s, _)| s.position).max().unwrap_or(open[0].position);
             let stage_entered = path.last().map(|p| p.1).unwrap_or(created);
             let mut last_touch = answered.unwrap_or(created).max(stage_entered);
             // The timeline: the inquiry, the first answer, then calls and messages.
@@ -313,7 +313,7 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days:
                 ));
                 reminder_id += 1;
             }
-            if final_stage.kind == "open" {
+            if final_stage.kind == app::deals::StageKind::Open {
                 let assignee = owner.unwrap_or(agents[0]);
                 let due = if dice.chance(6) { now - Duration::hours(1 + dice.below(72) as i64) } else { now + Duration::hours(1 + dice.below(24 * 10) as i64) };
                 reminders.push(format!(

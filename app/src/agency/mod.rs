@@ -17,7 +17,16 @@ pub struct Agency {
     pub default_region: String,
 }
 
+/// The name an installation made from the command line has until an administrator gives it
+/// its own; the first admin is asked for it on logging in.
+pub const UNNAMED: &str = "Your agency";
+
 impl Agency {
+    /// Whether an administrator still has to name the agency.
+    pub fn needs_naming(&self) -> bool {
+        self.name == UNNAMED
+    }
+
     /// What pages and forms show until the first administrator names the agency (and if the
     /// database cannot be read).
     pub fn unnamed() -> Agency {

@@ -95,7 +95,13 @@ fn AgencySettings() -> impl IntoView {
     let update = ServerAction::<UpdateAgency>::new();
     let session = expect_context::<SessionContext>();
     let error = move |field| field_error(update.value(), field);
+    let welcome = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("welcome").is_some());
     view! {
+        {welcome.then(|| view! {
+            <p class="notice" role="status" data-testid="name-agency">
+                "Welcome. First give your agency its name, time zone and phone country: forms, presentations and e-mails show them."
+            </p>
+        })}
         {move || matches!(update.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">"Saved. Reload to see the new name everywhere."</p> })}
         {form_error(update.value())}
         <section class="card">

@@ -49,11 +49,33 @@ pub async fn update(db: &impl ConnectionTrait, name: &str, time_zone: &str, regi
     let name = v.check("name", super::parse_agency_name(name));
     let time_zone = v.check("time_zone", parse_time_zone(time_zone));
     let region = v.check("default_region", parse_region(region));
-    v.finish()?;
-    save(db, &name.expect("checked"), &time_zone.expect("checked")).await?;
+    let (name, time_zone, region) = v.finish_with((name, time_zone, region))?;
+    save(db, &name, &time_zone).await?;
     agency::Entity::update_many()
-        .col_expr(agency::Column::DefaultRegion, sea_orm::sea_query::Expr::value(region.expect("checked")))
+        .col_expr(agency::Column::DefaultRegion, sea_orm::sea_query::Expr::value(region))
         .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Gives an installation in use that has no agency row (made from the command line before
+/// `--agency` existed) one, named `UNNAMED` for its admin to complete, so that everything
+/// that reads the agency (presentations, share pages, alerts) finds it. Several instances
+/// starting at once may all try: the fixed key keeps one.
+pub async fn ensure(db: &impl ConnectionTrait, time_zone: &str) -> Result<(), AppError> {
+    if agency::Entity::find_by_id(ROW_ID).one(db).await?.is_some() {
+        return Ok(());
+    }
+    let row = agency::ActiveModel {
+        id: Set(ROW_ID),
+        name: Set(super::UNNAMED.to_owned()),
+        time_zone: Set(time_zone.to_owned()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    agency::Entity::insert(row)
+        .on_conflict(sea_orm::sea_query::OnConflict::column(agency::Column::Id).do_nothing().to_owned())
+        .exec_without_returning(db)
         .await?;
     Ok(())
 }
@@ -106,10 +128,10 @@ pub async fn save_alerts(db: &impl ConnectionTrait, escalate_after: &str, digest
         raw => v.check("escalate_after", raw.parse::<i32>().ok().filter(|m| (5..=10_080).contains(m)).ok_or_else(|| "Give minutes from 5 to 10080 (a week), or leave it empty to turn it off.".to_string())),
     };
     let hour = v.check("digest_hour", digest_hour.trim().parse::<i32>().ok().filter(|h| (0..=23).contains(h)).ok_or_else(|| "Give an hour from 0 to 23.".to_string()));
-    v.finish()?;
+    let hour = v.finish_with(hour)?;
     agency::Entity::update_many()
         .col_expr(agency::Column::EscalateAfterMinutes, sea_orm::sea_query::Expr::value(escalate))
-        .col_expr(agency::Column::DigestHour, sea_orm::sea_query::Expr::value(hour.expect("checked")))
+        .col_expr(agency::Column::DigestHour, sea_orm::sea_query::Expr::value(hour))
         .exec(db)
         .await?;
     Ok(())

@@ -28,11 +28,11 @@ pub async fn create(db: &DatabaseConnection, name: &str, scope: &str) -> Result<
         v.add("name", "Name the key after what uses it, like \"Agency website\" (at most 80 characters).");
     }
     let scope = v.check("scope", Scope::parse(scope));
-    v.finish()?;
+    let scope = v.finish_with(scope)?;
     let key = format!("{KEY_PREFIX}{}", new_token());
     let row = api_key::ActiveModel {
         name: Set(name.to_owned()),
-        scope: Set(scope.expect("checked").as_str().into()),
+        scope: Set(scope.as_str().into()),
         key_hash: Set(token_hash(&key)),
         prefix: Set(key.chars().take(KEY_PREFIX.len() + 6).collect()),
         created_at: Set(Utc::now()),
@@ -87,6 +87,19 @@ pub async fn earlier_answer(db: &DatabaseConnection, key_id: i64, idempotency_ke
         .filter(idempotent_answer::Column::IdempotencyKey.eq(idempotency_key))
         .one(db)
         .await?)
+}
+
+/// The idempotency rules of a retried request: a key of at most 200 characters, the earlier
+/// answer to the same key and body (to be sent again as it was), and a refusal when the key
+/// came with a different body. `None`: a new request, to be answered and then kept.
+pub async fn replay(db: &DatabaseConnection, key_id: i64, idempotency_key: &str, request_hash: &str) -> Result<Option<idempotent_answer::Model>, AppError> {
+    if idempotency_key.len() > 200 {
+        return Err(AppError::field("Idempotency-Key", "Keep the Idempotency-Key under 200 characters."));
+    }
+    match earlier_answer(db, key_id, idempotency_key).await? {
+        Some(earlier) if earlier.request_hash != request_hash => Err(AppError::field("Idempotency-Key", "This Idempotency-Key was used for a different request.")),
+        earlier => Ok(earlier),
+    }
 }
 
 /// Keeps the first answer; a concurrent twin that stored first wins and this one is dropped.

@@ -106,7 +106,12 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         let token = service::start_session(&state.db, user.id, guard::user_agent(), Some(guard::client_ip())).await?;
         set_cookie(session::set_cookie_header(&session::sign(&state.cookie_secret, &token), state.secure_cookies))?;
         tracing::info!(user_id = user.id, "logged in");
-        leptos_axum::redirect(super::safe_next(next.as_deref().unwrap_or("/")));
+        let mut target = super::safe_next(next.as_deref().unwrap_or("/"));
+        // An installation made from the command line: its admin first names the agency.
+        if target == "/" && user.role == super::Role::Admin.as_str() && crate::agency::load(&state.db).await?.needs_naming() {
+            target = "/admin/agency?welcome=1";
+        }
+        leptos_axum::redirect(target);
         Ok(())
     }
     .await;

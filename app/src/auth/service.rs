@@ -40,14 +40,13 @@ pub fn validate_new_user(input: &NewUserInput) -> Result<ValidUser, AppError> {
     let role = v.check("role", Role::parse(&input.role));
     let time_zone = v.check("time_zone", agency::parse_time_zone(&input.time_zone));
     v.check("password", check_password(&input.password));
-    v.finish()?;
-    // Every field passed its check above, so each Option holds a value.
+    let (name, email, phone, role, time_zone) = v.finish_with((name, email, phone, role, time_zone))?;
     Ok(ValidUser {
-        name: name.expect("checked"),
-        email: email.expect("checked"),
-        phone: phone.expect("checked"),
-        role: role.expect("checked"),
-        time_zone: time_zone.expect("checked"),
+        name,
+        email,
+        phone,
+        role,
+        time_zone,
         password: input.password.clone(),
     })
 }
@@ -133,8 +132,7 @@ pub async fn create_first_admin(
         }
         Err(other) => return Err(other),
     };
-    v.finish()?;
-    let (agency_name, valid) = (agency_name.expect("checked"), valid.expect("checked"));
+    let (agency_name, valid) = v.finish_with((agency_name, valid))?;
     let txn = db.begin().await?;
     if user_count(&txn).await? > 0 {
         return Err(AppError::Conflict("This Doorstep already has an administrator. Please log in.".into()));
@@ -364,8 +362,7 @@ pub async fn update_user(
     let mut v = Validator::default();
     let role = v.check("role", Role::parse(role));
     let time_zone = v.check("time_zone", agency::parse_time_zone(time_zone));
-    v.finish()?;
-    let (role, time_zone) = (role.expect("checked"), time_zone.expect("checked"));
+    let (role, time_zone) = v.finish_with((role, time_zone))?;
     let txn = db.begin().await?;
     let row = find_user(&txn, user_id).await?;
     if row.role == Role::Admin.as_str() && role != Role::Admin && row.disabled_at.is_none() {

@@ -61,7 +61,7 @@ pub async fn save_form(
             None => None,
             Some(raw) => v.check("fixed_agent_id", raw.parse::<i64>().map_err(|_| "Choose an agent from the list.".to_string())),
         };
-        v.finish()?;
+        let (default_need, assignment) = v.finish_with((default_need, assignment))?;
         let settings = FormSettings {
             slug,
             title,
@@ -72,9 +72,9 @@ pub async fn save_form(
             show_property_ref: show_property_ref.is_some(),
             show_consent: show_consent.is_some(),
             consent_text,
-            default_need: default_need.expect("checked"),
+            default_need,
             currency,
-            assignment: assignment.expect("checked"),
+            assignment,
             fixed_agent_id,
             thank_you_text,
             redirect_url: Some(redirect_url),

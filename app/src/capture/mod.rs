@@ -245,6 +245,19 @@ pub fn waited(minutes: i64) -> String {
     }
 }
 
+/// The number without its extension (`+442034567890;ext=456` is `+442034567890`).
+pub fn phone_number(stored: &str) -> &str {
+    stored.split(';').next().unwrap_or(stored)
+}
+
+/// A stored number as people read it: `+442034567890;ext=456` is "+442034567890 ext. 456".
+pub fn phone_text(stored: &str) -> String {
+    match stored.split_once(";ext=") {
+        Some((number, ext)) => format!("{number} ext. {ext}"),
+        None => stored.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

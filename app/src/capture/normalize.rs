@@ -4,13 +4,18 @@
 use chrono::NaiveDate;
 
 use super::{LeadInput, Need};
+#[cfg(test)]
+use super::{phone_number, phone_text};
 use crate::auth::{Email, parse_name};
 use crate::error::{AppError, Validator};
 
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 
 /// A phone number in E.164, read with `region` (ISO 3166, e.g. "ES") when it has no country
-/// code. Empty input is `None`.
+/// code, as people write it: "+44 (0)7400 123456" (the trunk 0 that must be dropped after a
+/// country code), an extension after `x`, `ext`, `ext.` or `#` (kept apart from the number,
+/// as RFC 3966 writes it: `+442034567890;ext=456`), and Mexico's old mobile "1" after +52.
+/// Empty input is `None`.
 pub fn parse_phone(input: &str, region: &str) -> Result<Option<String>, String> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
@@ -19,16 +24,65 @@ pub fn parse_phone(input: &str, region: &str) -> Result<Option<String>, String> 
     if trimmed.chars().count() > 40 {
         return Err("That is too long for a phone number.".into());
     }
-    if trimmed.chars().any(|c| c.is_alphabetic()) {
-        return Err("A phone number can only hold digits, spaces and + ( ) -.".into());
+    let (number, extension) = split_extension(trimmed)?;
+    if number.chars().any(|c| c.is_alphabetic()) {
+        return Err("A phone number can only hold digits, spaces and + ( ) -, then an extension (x 123).".into());
     }
+    let number = without_trunk_zero(number);
+    let number = without_mexican_mobile_one(&number);
     let country = region.parse::<phonenumber::country::Id>().ok();
-    let number = phonenumber::parse(country, trimmed)
+    let parsed = phonenumber::parse(country, &number)
         .map_err(|_| "Enter the number with its country code, like +34 612 345 678.".to_string())?;
-    if !phonenumber::is_valid(&number) {
+    if !phonenumber::is_valid(&parsed) {
         return Err("That number looks incomplete; check it, or add the country code (+44, +34…).".into());
     }
-    Ok(Some(number.format().mode(phonenumber::Mode::E164).to_string()))
+    let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+    Ok(Some(match extension {
+        Some(ext) => format!("{e164};ext={ext}"),
+        None => e164,
+    }))
+}
+
+/// A number WhatsApp can reach: as `parse_phone`, without an extension.
+pub fn parse_whatsapp(input: &str, region: &str) -> Result<Option<String>, String> {
+    let number = parse_phone(input, region)?;
+    if number.as_deref().is_some_and(|n| n.contains(";ext=")) {
+        return Err("A WhatsApp number has no extension; give the mobile number alone.".into());
+    }
+    Ok(number)
+}
+
+/// The number and its extension: "+44 20 3456 7890 x456", "… ext. 456", "… #456".
+fn split_extension(input: &str) -> Result<(&str, Option<String>), String> {
+    let lower = input.to_ascii_lowercase();
+    let marker = ["ext.", "ext", "x", "#"].iter().filter_map(|m| lower.find(m).map(|at| (at, m.len()))).min_by_key(|(at, _)| *at);
+    let Some((at, len)) = marker else { return Ok((input, None)) };
+    let extension = input[at + len..].trim().trim_start_matches(['.', ':', '=']).trim();
+    if extension.is_empty() || extension.len() > 7 || !extension.chars().all(|c| c.is_ascii_digit()) {
+        return Err("An extension is up to 7 digits after the number, like +44 20 3456 7890 x456.".into());
+    }
+    Ok((input[..at].trim_end().trim_end_matches([',', ';']).trim_end(), Some(extension.to_owned())))
+}
+
+/// "+44 (0)7400 123456" is +44 7400 123456: the "(0)" is the trunk prefix dialled at home,
+/// never after the country code. Without a country code it is the trunk 0 itself.
+fn without_trunk_zero(number: &str) -> String {
+    let international = number.starts_with('+') || number.starts_with("00");
+    if !international {
+        return number.replacen("(0)", "0", 1);
+    }
+    number.replacen("(0)", "", 1)
+}
+
+/// "+52 1 55 1234 5678" is +52 55 1234 5678: Mexico's mobile "1" was dropped in 2019, but
+/// WhatsApp and people's address books still show it.
+fn without_mexican_mobile_one(number: &str) -> String {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    let national = if number.starts_with('+') { digits.strip_prefix("52") } else { digits.strip_prefix("0052") };
+    match national {
+        Some(rest) if rest.len() == 11 && rest.starts_with('1') => format!("+52{}", &rest[1..]),
+        _ => number.to_owned(),
+    }
 }
 
 /// An amount in minor units (cents) written in whole units, as people read it and as
@@ -152,18 +206,18 @@ pub fn validate(input: &LeadInput, default_need: Need, region: &str) -> Result<V
     }
     let move_in = v.check("move_in", parse_date(&input.move_in));
     let property_ref = v.check("property_ref", limited(&input.property_ref, 50, "property reference"));
-    v.finish()?;
-    // Every field passed its check above, so each Option holds a value.
+    let (name, phone, email, need, message, budget_min, budget_max, move_in, property_ref) =
+        v.finish_with((name, phone, email, need, message, budget_min, budget_max, move_in, property_ref))?;
     Ok(ValidLead {
-        name: name.expect("checked"),
-        phone: phone.expect("checked"),
-        email: email.expect("checked"),
-        need: need.expect("checked"),
-        message: message.expect("checked"),
-        budget_min: budget_min.expect("checked"),
-        budget_max: budget_max.expect("checked"),
-        move_in: move_in.expect("checked"),
-        property_ref: property_ref.expect("checked"),
+        name,
+        phone,
+        email,
+        need,
+        message,
+        budget_min,
+        budget_max,
+        move_in,
+        property_ref,
         consent: input.consent,
         language: metadata(&input.language, 16),
         utm: [
@@ -191,7 +245,33 @@ mod tests {
     }
 
     #[test]
+    fn phones_as_british_german_and_mexican_buyers_write_them() {
+        let read = |input: &str| parse_phone(input, "ES").unwrap().unwrap_or_default();
+        assert_eq!(read("+44 (0)7400 123456"), "+447400123456");
+        assert_eq!(read("+44 (0) 20 3456 7890"), "+442034567890");
+        assert_eq!(read("+49 (0)151 23456789"), "+4915123456789");
+        assert_eq!(read("0049 (0)151 23456789"), "+4915123456789");
+        assert_eq!(parse_phone("(0)20 3456 7890", "GB").unwrap().as_deref(), Some("+442034567890"), "at home, (0) is the trunk 0");
+        assert_eq!(read("+44 20 3456 7890 x456"), "+442034567890;ext=456");
+        assert_eq!(read("+44 20 3456 7890 ext. 456"), "+442034567890;ext=456");
+        assert_eq!(read("+44 20 3456 7890 EXT 456"), "+442034567890;ext=456");
+        assert_eq!(read("+44 20 3456 7890 #456"), "+442034567890;ext=456");
+        assert_eq!(read("+52 1 55 1234 5678"), "+525512345678");
+        assert_eq!(read("+52 55 1234 5678"), "+525512345678");
+        assert_eq!(read("+521 33 1234 5678"), "+523312345678");
+        assert_eq!(phone_number("+442034567890;ext=456"), "+442034567890");
+        assert_eq!(phone_text("+442034567890;ext=456"), "+442034567890 ext. 456");
+        assert_eq!(read("+442034567890;ext=456"), "+442034567890;ext=456", "a stored number reads back as itself");
+        assert_eq!(read(&phone_text("+442034567890;ext=456")), "+442034567890;ext=456", "and as shown");
+        assert!(parse_whatsapp("+44 20 3456 7890 x456", "ES").is_err());
+        assert_eq!(parse_whatsapp("+44 7400 123456", "ES").unwrap().as_deref(), Some("+447400123456"));
+    }
+
+    #[test]
     fn impossible_phones_are_refused_with_a_hint() {
+        for bad in ["+44 20 3456 7890 x", "+44 20 3456 7890 x12345678", "+44 20 3456 7890 xyz", "+44 (0)74"] {
+            assert!(parse_phone(bad, "ES").is_err(), "{bad:?}");
+        }
         for bad in ["123", "+34 12", "call me", "6123456789012345678"] {
             assert!(parse_phone(bad, "ES").is_err(), "{bad:?}");
         }

@@ -180,7 +180,7 @@ pub(super) async fn resubmission(db: &impl ConnectionTrait, print: &str) -> Resu
 pub(super) fn first_open_stage(stages: &[stage::Model]) -> Result<i64, AppError> {
     stages
         .iter()
-        .find(|s| s.kind == "open")
+        .find(|s| s.kind == crate::deals::StageKind::Open)
         .map(|s| s.id)
         .ok_or_else(|| AppError::Conflict("The pipeline has no open stage; an admin must add one.".into()))
 }
@@ -317,7 +317,7 @@ async fn fill_in(
 }
 
 async fn open_deal_of(db: &impl ConnectionTrait, stages: &[stage::Model], contact_id: i64) -> Result<Option<deal::Model>, DbErr> {
-    let open_stages: Vec<i64> = stages.iter().filter(|s| s.kind == "open").map(|s| s.id).collect();
+    let open_stages: Vec<i64> = stages.iter().filter(|s| s.kind == crate::deals::StageKind::Open).map(|s| s.id).collect();
     deal::Entity::find()
         .filter(deal::Column::ContactId.eq(contact_id))
         .filter(deal::Column::StageId.is_in(open_stages))
@@ -417,7 +417,7 @@ pub async fn next_in_turn(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Resu
             return Ok(Some(next));
         }
     }
-    Err(AppError::Conflict("Too many leads arrived at once; please submit again.".into()))
+    Err(AppError::Unavailable("Too many leads arrived at once; please submit again.".into()))
 }
 
 /// The round-robin order of the available agents, advanced in memory: the agent who least

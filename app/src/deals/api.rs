@@ -144,8 +144,8 @@ pub async fn save_stage(id: Option<String>, name: String, kind: String, position
             "" => None,
             raw => v.check("stale_after_days", raw.parse::<i32>().map(Some).map_err(|_| "Give the days as a number, or leave it empty.".to_string())).flatten(),
         };
-        v.finish()?;
-        super::service::save_stage(&db, id, &name, &kind, position.expect("checked"), stale).await?;
+        let position = v.finish_with(position)?;
+        super::service::save_stage(&db, id, &name, &kind, position, stale).await?;
         tracing::info!(admin_id = admin.id, stage = %name, "stage saved");
         Ok(())
     };

@@ -17,10 +17,18 @@ pub const CLAIM_MINUTES: i64 = 5;
 /// Deals per page of one stage.
 pub const PAGE_SIZE: u64 = 50;
 
+/// What a stage means: deals still being worked, won, or lost. Stored as its word ("open",
+/// "won", "lost") through SeaORM's active enum, so a row with any other word is an error when
+/// read, not a stage silently taken for open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)"))]
 pub enum StageKind {
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "open"))]
     Open,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "won"))]
     Won,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "lost"))]
     Lost,
 }
 

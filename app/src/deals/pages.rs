@@ -2,6 +2,7 @@
 //! the admin's stage settings. Forms post to server functions, so the core actions work
 //! without JavaScript; with it, colleagues' changes arrive live.
 
+use crate::common::urlencode;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -94,14 +95,6 @@ fn query_href(q: &PipelineQuery, stage: i64, page: u64) -> String {
     format!("/pipeline?{}", parts.join("&"))
 }
 
-pub fn urlencode(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 #[component]
 pub fn PipelinePage() -> impl IntoView {
@@ -216,7 +209,7 @@ fn PipelineView(query: Memo<PipelineQuery>, data: Resource<Result<Pipeline, AppE
 
 /// The digits of an E.164 number, as wa.me wants them.
 pub fn wa_link(number: &str, greeting: &str) -> String {
-    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    let digits: String = crate::capture::phone_number(number).chars().filter(char::is_ascii_digit).collect();
     format!("https://wa.me/{digits}?text={}", urlencode(greeting))
 }
 
@@ -359,7 +352,7 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
     };
     let claim_error = form_error(claim.value());
     let stage_conflict = move || match move_stage.value().get() {
-        Some(Err(AppError::Conflict(message))) => Some(view! {
+        Some(Err(AppError::StaleVersion(message))) => Some(view! {
             <div class="conflict" role="alert" data-testid="conflict">
                 <p>{message}</p>
                 <button type="button" class="small" on:click=move |_| {
@@ -387,7 +380,7 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
             <p class="eyebrow">{format!("{} · {}", d.need.label(), current_stage.as_ref().map(|s| s.name.clone()).unwrap_or_default())}</p>
             <h2 data-testid="contact-name">{c.name.clone()}</h2>
             <p class="hint">
-                {[c.phone.clone(), c.email.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ")}
+                {[c.phone.as_deref().map(crate::capture::phone_text), c.email.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ")}
             </p>
             <div class="reach">
                 {tel.map(|h| view! { <a class="button" href=h data-testid="call">"Call"</a> })}
@@ -464,7 +457,7 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                     {field_error(move_stage.value(), "won_value")}
                 </div>
                 {move || match move_stage.value().get() {
-                    Some(Err(AppError::Conflict(_))) => None,
+                    Some(Err(AppError::StaleVersion(_))) => None,
                     _ => Some(stage_error()),
                 }}
                 <button type="submit" class="primary" data-testid="move">"Move"</button>
@@ -528,7 +521,7 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                     <input id="c-name" name="name" autocomplete="off" value=c.name.clone()/>
                     {field_error(edit.value(), "name")}
                     <label for="c-phone">"Phone"</label>
-                    <input id="c-phone" name="phone" type="tel" inputmode="tel" value=c.phone.clone().unwrap_or_default()/>
+                    <input id="c-phone" name="phone" type="tel" inputmode="tel" value=c.phone.as_deref().map(crate::capture::phone_text).unwrap_or_default()/>
                     {field_error(edit.value(), "phone")}
                     <label for="c-email">"E-mail"</label>
                     <input id="c-email" name="email" type="email" inputmode="email" value=c.email.clone().unwrap_or_default()/>

@@ -18,24 +18,17 @@ use super::{
 use crate::auth::{parse_name, Email, Role, SessionUser};
 use crate::capture::{waited, Need};
 use crate::db::entities::{activity, contact, deal, deal_change, lost_reason, stage, user};
+use crate::common::local;
 use crate::error::{AppError, Validator};
 use crate::notifications::DealEvent;
 use crate::notifications::service::Notifier;
-
-/// A time as the viewer reads it: "Wed 25 Nov, 14:02" in their own time zone.
-pub fn local(at: DateTime<Utc>, time_zone: &str) -> String {
-    match time_zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => at.with_timezone(&tz).format("%a %-d %b, %H:%M").to_string(),
-        Err(_) => at.format("%a %-d %b, %H:%M UTC").to_string(),
-    }
-}
 
 fn stage_info(row: &stage::Model) -> StageInfo {
     StageInfo {
         id: row.id,
         name: row.name.clone(),
         position: row.position,
-        kind: StageKind::parse(&row.kind).unwrap_or(StageKind::Open),
+        kind: row.kind,
         stale_after_days: row.stale_after_days,
         deals: 0,
         value: Vec::new(),
@@ -67,7 +60,7 @@ pub async fn pipeline_stages(db: &DatabaseConnection) -> Result<Vec<StageInfo>, 
 fn is_stale(deal: &deal::Model, stage: Option<&stage::Model>, now: DateTime<Utc>) -> bool {
     let Some(stage) = stage else { return false };
     match stage.stale_after_days {
-        Some(days) if stage.kind == "open" => deal.updated_at < now - Duration::days(i64::from(days)),
+        Some(days) if stage.kind == crate::deals::StageKind::Open => deal.updated_at < now - Duration::days(i64::from(days)),
         _ => false,
     }
 }
@@ -284,7 +277,7 @@ pub async fn today(db: &DatabaseConnection, viewer: &SessionUser) -> Result<(Vec
         .map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now))
         .collect();
     let mut stale = Vec::new();
-    for stage in stage_rows.iter().filter(|s| s.kind == "open") {
+    for stage in stage_rows.iter().filter(|s| s.kind == crate::deals::StageKind::Open) {
         let Some(days) = stage.stale_after_days else { continue };
         let rows = mine(deal::Entity::find())
             .filter(deal::Column::StageId.eq(stage.id))
@@ -490,7 +483,7 @@ where
     may_edit(actor, &current)?;
     if current.version != version {
         let message = conflict_message(txn, actor, deal_id, version).await?;
-        return Err(AppError::Conflict(message));
+        return Err(AppError::StaleVersion(message));
     }
     let now = Utc::now();
     let Edit { mut row, changes, entry, contact, closes, start_plan } = apply(&current)?;
@@ -509,7 +502,7 @@ where
         .await?;
     if updated.rows_affected != 1 {
         let message = conflict_message(txn, actor, deal_id, version).await?;
-        return Err(AppError::Conflict(message));
+        return Err(AppError::StaleVersion(message));
     }
     for c in changes {
         deal_change::ActiveModel {
@@ -593,7 +586,7 @@ pub async fn move_stage(
     let target = stage_rows.iter().find(|s| s.id == stage_id).ok_or_else(|| AppError::field("stage_id", "Choose a stage from the list."))?;
     let reasons: Vec<String> = lost_reason::Entity::find().filter(lost_reason::Column::Active.eq(true)).all(db).await?.into_iter().map(|r| r.name).collect();
     let mut v = Validator::default();
-    let kind = StageKind::parse(&target.kind).unwrap_or(StageKind::Open);
+    let kind = target.kind;
     let reason = match kind {
         StageKind::Lost => {
             let given = lost_reason.as_deref().map(str::trim).unwrap_or("");
@@ -773,7 +766,7 @@ pub async fn reassign_many(
 
 /// The open deals an agent owns, for handing them all over.
 pub async fn open_deal_ids(db: &DatabaseConnection, owner_id: i64) -> Result<Vec<i64>, AppError> {
-    let open: Vec<i64> = stages(db).await?.into_iter().filter(|s| s.kind == "open").map(|s| s.id).collect();
+    let open: Vec<i64> = stages(db).await?.into_iter().filter(|s| s.kind == crate::deals::StageKind::Open).map(|s| s.id).collect();
     let owner = if owner_id == 0 { deal::Column::OwnerId.is_null() } else { deal::Column::OwnerId.eq(owner_id) };
     Ok(deal::Entity::find()
         .select_only()
@@ -806,11 +799,11 @@ pub async fn edit_contact(
     region: &str,
     edit: &ContactEdit,
 ) -> Result<i64, AppError> {
-    use crate::capture::normalize::parse_phone;
+    use crate::capture::normalize::{parse_phone, parse_whatsapp};
     let mut v = Validator::default();
     let name = v.check("name", parse_name(&edit.name));
     let phone = v.check("phone", parse_phone(&edit.phone, region));
-    let whatsapp = v.check("whatsapp", parse_phone(&edit.whatsapp, region));
+    let whatsapp = v.check("whatsapp", parse_whatsapp(&edit.whatsapp, region));
     let email = v.check(
         "email",
         if edit.email.trim().is_empty() { Ok(None) } else { Email::parse(&edit.email).map(|e| Some(e.as_str().to_owned())) },
@@ -818,8 +811,7 @@ pub async fn edit_contact(
     if matches!((&phone, &email), (Some(None), Some(None))) {
         v.add("phone", "Keep a phone number or an e-mail address, or nobody can reach them.");
     }
-    v.finish()?;
-    let (name, phone, email, whatsapp) = (name.expect("checked"), phone.flatten(), email.flatten(), whatsapp.flatten());
+    let (name, phone, email, whatsapp) = v.finish_with((name, phone, email, whatsapp))?;
     let deal = find_deal(db, deal_id).await?;
     // Who may not edit the deal learns nothing here, not even who else has the number.
     may_edit(actor, &deal)?;
@@ -986,13 +978,13 @@ pub async fn save_stage(
     if others.iter().any(|s| Some(s.id) != id && s.name.eq_ignore_ascii_case(&name)) {
         v.add("name", "Another stage has this name.");
     }
-    v.finish()?;
+    let kind = v.finish_with(kind)?;
     let mut row: stage::ActiveModel = match id {
         Some(id) => {
             let current = stage::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
             // Reports count a deal as open, won or lost by its stage's kind when it moved there.
             let held = deal::Entity::find().filter(deal::Column::StageId.eq(id)).count(db).await?;
-            if kind.is_some_and(|k| k.as_str() != current.kind) && held > 0 {
+            if kind != current.kind && held > 0 {
                 return Err(AppError::field(
                     "kind",
                     format!("This stage holds {held} deals. Move them to another stage before changing its kind."),
@@ -1003,7 +995,7 @@ pub async fn save_stage(
         None => stage::ActiveModel { ..Default::default() },
     };
     row.name = Set(name);
-    row.kind = Set(kind.expect("checked").as_str().into());
+    row.kind = Set(kind);
     row.position = Set(position);
     row.stale_after_days = Set(stale_after_days);
     if id.is_some() { row.update(db).await?; } else { row.insert(db).await?; }
@@ -1017,8 +1009,8 @@ pub async fn delete_stage(db: &DatabaseConnection, id: i64) -> Result<(), AppErr
         return Err(AppError::Conflict(format!("This stage holds {held} deals. Move them to another stage first.")));
     }
     let all = stages(db).await?;
-    let open_left = all.iter().filter(|s| s.id != id && s.kind == "open").count();
-    if all.iter().any(|s| s.id == id && s.kind == "open") && open_left == 0 {
+    let open_left = all.iter().filter(|s| s.id != id && s.kind == crate::deals::StageKind::Open).count();
+    if all.iter().any(|s| s.id == id && s.kind == crate::deals::StageKind::Open) && open_left == 0 {
         return Err(AppError::Conflict("The pipeline needs at least one open stage for new leads.".into()));
     }
     stage::Entity::delete_by_id(id).exec(db).await?;

@@ -143,6 +143,8 @@ impl Field {
 pub struct UploadView {
     pub token: String,
     pub file_name: String,
+    /// The encoding the file was read in ("UTF-8", "Windows-1252 (Latin-1)").
+    pub encoding: String,
     /// "comma", "semicolon" or "tab".
     pub delimiter: String,
     pub rows: usize,

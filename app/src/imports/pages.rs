@@ -27,7 +27,7 @@ fn DataCards() -> impl IntoView {
         <section class="card" id="import" data-testid="import-card">
             <h2>"Import contacts and deals"</h2>
             <p class="hint">
-                "Upload a CSV from a spreadsheet or another CRM (in Excel: File › Save As › CSV UTF-8). "
+                "Upload a CSV from a spreadsheet or another CRM: any of Excel's CSV formats, or its Unicode text. "
                 "One row per contact; a row with a need, stage or budget also becomes a deal. "
                 "You map the columns and see every row checked before anything is added."
             </p>
@@ -79,7 +79,7 @@ pub fn ImportPage() -> impl IntoView {
 
 #[component]
 fn Mapping(u: UploadView, run: ServerAction<RunImport>) -> impl IntoView {
-    let summary = format!("{} · {} rows · {} separated", u.file_name, u.rows, u.delimiter);
+    let summary = format!("{} · {} rows · {} separated · read as {}", u.file_name, u.rows, u.delimiter, u.encoding);
     view! {
         <section class="card" data-testid="import-mapping">
             <h2>"Which column is what?"</h2>

@@ -49,7 +49,7 @@ async fn upload_of(db: &DatabaseConnection, viewer: &SessionUser, token: &str) -
         .filter(csv_upload::Column::CreatedAt.gt(Utc::now() - Duration::hours(KEEP_HOURS)))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::Conflict("This upload is gone (imported, or older than a day). Upload the file again.".into()))
+        .ok_or_else(|| AppError::Gone("This upload is gone (imported, or older than a day). Upload the file again.".into()))
 }
 
 /// The upload's columns, a few values of each, and the field each seems to hold.
@@ -72,7 +72,7 @@ pub async fn view(db: &DatabaseConnection, viewer: &SessionUser, token: &str) ->
         b'\t' => "tab",
         _ => "comma",
     };
-    Ok(UploadView { token: token.to_owned(), file_name: upload.file_name, delimiter: delimiter.into(), rows: grid.rows.len(), columns })
+    Ok(UploadView { token: token.to_owned(), file_name: upload.file_name, encoding: grid.encoding.into(), delimiter: delimiter.into(), rows: grid.rows.len(), columns })
 }
 
 async fn directory(db: &impl ConnectionTrait) -> Result<Directory, AppError> {
@@ -80,7 +80,7 @@ async fn directory(db: &impl ConnectionTrait) -> Result<Directory, AppError> {
     let people = user::Entity::find().order_by_asc(user::Column::Id).all(db).await?;
     let currency = capture_form::Entity::find().order_by_asc(capture_form::Column::Id).one(db).await?.map(|f| f.currency).unwrap_or_else(|| "EUR".into());
     Ok(Directory {
-        stages: stages.into_iter().map(|s| (s.id, s.name, s.kind)).collect(),
+        stages: stages.into_iter().map(|s| (s.id, s.name, s.kind.as_str().to_owned())).collect(),
         // Deals go only to people who can work them.
         people: people.into_iter().filter(|u| u.disabled_at.is_none()).map(|u| (u.id, u.name, u.email)).collect(),
         region: crate::agency::load(db).await?.default_region,

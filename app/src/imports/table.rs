@@ -1,5 +1,6 @@
 //! A spreadsheet of contacts and deals, read and checked without touching the database:
-//! the bytes decoded (UTF-8, with or without its byte-order mark; anything else refused),
+//! the bytes decoded (UTF-8 with or without its byte-order mark, UTF-16 as Excel's "Unicode
+//! text", or the Windows code page a spreadsheet saved as plain "CSV", guessed),
 //! the delimiter found (comma, semicolon or tab), quoted fields kept whole across lines,
 //! the columns mapped to Doorstep's fields, and every row checked, each problem named with
 //! its row number as the spreadsheet shows it (the header is row 1).
@@ -10,7 +11,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use super::Field;
 use crate::auth::{parse_name, Email};
-use crate::capture::normalize::{parse_money, parse_phone};
+use crate::capture::normalize::{parse_money, parse_phone, parse_whatsapp};
 use crate::capture::Need;
 
 /// The largest file taken, and the most rows and columns in it.
@@ -21,6 +22,8 @@ pub const MAX_COLUMNS: usize = 100;
 /// The file as a grid of text: its header and its rows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Table {
+    /// The encoding the bytes were read in, as people know it ("UTF-8", "Windows-1252").
+    pub encoding: &'static str,
     pub delimiter: u8,
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
@@ -33,17 +36,11 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
     if bytes.len() > MAX_BYTES {
         return Err(format!("The file is over {} MB: split it into smaller files.", MAX_BYTES / (1024 * 1024)));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err("The file is UTF-16. Save it as \"CSV UTF-8\" (in Excel: File › Save As › CSV UTF-8) and upload it again.".into());
-    }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
         return Err("This is an Excel workbook, not a CSV. Save it as \"CSV UTF-8\" and upload that.".into());
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        format!("The file is not UTF-8 (the first odd character is on line {line}). Save it as \"CSV UTF-8\" and upload it again.")
-    })?;
+    let (text, encoding) = decode(bytes)?;
+    let text = text.as_ref();
     if text.contains('\0') {
         return Err("The file holds binary data, not text: upload a CSV.".into());
     }
@@ -91,7 +88,47 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
     if rows.is_empty() {
         return Err("The file has a header but no rows.".into());
     }
-    Ok(Table { delimiter, header, rows, numbers })
+    Ok(Table { encoding, delimiter, header, rows, numbers })
+}
+
+/// The file's text and the encoding it was in. A byte-order mark names the encoding (UTF-8,
+/// UTF-16 either way round); text that is valid UTF-8 is UTF-8; anything else is a legacy code
+/// page, guessed from the letters it would make (Windows-1252 for Western Europe, 1250 for
+/// Polish or Czech, …) the way Firefox guesses a page without a charset.
+fn decode(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, &'static str), String> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, malformed) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        if malformed {
+            let name = encoding_name(encoding);
+            return Err(format!("The file says it is {name} but holds bytes that are not. Save it again as \"CSV UTF-8\" and upload that."));
+        }
+        return Ok((text, encoding_name(encoding)));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.into(), "UTF-8"));
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, false);
+    let (text, malformed) = encoding.decode_without_bom_handling(bytes);
+    if malformed {
+        return Err("The file's characters could not be read in any known encoding. Save it as \"CSV UTF-8\" and upload it again.".into());
+    }
+    Ok((text, encoding_name(encoding)))
+}
+
+/// An encoding as spreadsheet users know it.
+fn encoding_name(encoding: &'static encoding_rs::Encoding) -> &'static str {
+    match encoding.name() {
+        "UTF-8" => "UTF-8",
+        "UTF-16LE" => "UTF-16 (little-endian)",
+        "UTF-16BE" => "UTF-16 (big-endian)",
+        "windows-1252" => "Windows-1252 (Latin-1)",
+        "windows-1250" => "Windows-1250 (Central European)",
+        "ISO-8859-2" => "ISO-8859-2 (Central European)",
+        "ISO-8859-15" => "ISO-8859-15 (Latin-9)",
+        other => other,
+    }
 }
 
 /// The line each record starts on, counted from the text itself (the csv crate's own count
@@ -248,7 +285,7 @@ fn row(number: usize, cells: &[String], columns: &HashMap<Field, usize>, directo
     };
     let name = parse_name(&written_name).map_err(|m| note(Field::Name, m)).ok();
     let phone = parse_phone(cell(Field::Phone), &directory.region).map_err(|m| note(Field::Phone, format!("\"{}\": {m}", cell(Field::Phone)))).ok().flatten();
-    let whatsapp = parse_phone(cell(Field::Whatsapp), &directory.region).map_err(|m| note(Field::Whatsapp, format!("\"{}\": {m}", cell(Field::Whatsapp)))).ok().flatten();
+    let whatsapp = parse_whatsapp(cell(Field::Whatsapp), &directory.region).map_err(|m| note(Field::Whatsapp, format!("\"{}\": {m}", cell(Field::Whatsapp)))).ok().flatten();
     let email = match cell(Field::Email) {
         "" => None,
         raw => Email::parse(raw).map_err(|m| note(Field::Email, format!("\"{raw}\": {m}"))).ok().map(|e| e.as_str().to_owned()),
@@ -441,10 +478,31 @@ mod tests {
     }
 
     #[test]
-    fn files_that_are_not_utf8_csv_are_refused_saying_what_to_do() {
-        assert!(read(b"Name,Phone\nJos\xe9,612345678\n").unwrap_err().contains("not UTF-8"));
-        assert!(read(b"\xff\xfeN\x00a\x00").unwrap_err().contains("UTF-16"));
-        assert!(read(b"PK\x03\x04rest").unwrap_err().contains("Excel workbook"));
+    fn files_in_the_encodings_spreadsheets_save_are_read_as_written() {
+        let text = "Nombre;Teléfono\nJosé Núñez;612345678\nFrançoise Lefèvre;612345679\nJürgen Groß;612345680\n";
+        let utf16le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let utf16be: Vec<u8> = [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        let (cp1252, _, lossy) = encoding_rs::WINDOWS_1252.encode(text);
+        assert!(!lossy);
+        let bom: Vec<u8> = b"\xEF\xBB\xBF".iter().chain(text.as_bytes()).copied().collect();
+        let expected = read(text.as_bytes()).unwrap();
+        for (bytes, name) in [(bom, "UTF-8"), (utf16le, "UTF-16 (little-endian)"), (utf16be, "UTF-16 (big-endian)"), (cp1252.into_owned(), "Windows-1252 (Latin-1)")] {
+            let table = read(&bytes).unwrap();
+            assert_eq!(table.encoding, name);
+            assert_eq!((&table.header, &table.rows), (&expected.header, &expected.rows), "{name}");
+        }
+        assert!(read(b"\xff\xfeN\x00\x00\xd8").unwrap_err().contains("UTF-16"), "a broken UTF-16 file is named");
+        // Polish and Czech names as a Central European Windows saves them.
+        let text = "Imię;Telefon\nZażółć Gęślą;612345678\nŁukasz Wąsik;612345679\nMałgorzata Świątek;612345680\nJiří Dvořák;612345681\n";
+        let (cp1250, _, lossy) = encoding_rs::WINDOWS_1250.encode(text);
+        assert!(!lossy);
+        let table = read(&cp1250).unwrap();
+        assert_eq!(table.encoding, "Windows-1250 (Central European)");
+        assert_eq!(table.rows, read(text.as_bytes()).unwrap().rows);
+    }
+
+    #[test]
+    fn files_that_are_not_csv_are_refused_saying_what_to_do() {        assert!(read(b"PK\x03\x04rest").unwrap_err().contains("Excel workbook"));
         assert!(read(b"Name,Phone\n").unwrap_err().contains("no rows"));
         assert!(read(b"").unwrap_err().contains("empty"));
     }

@@ -216,7 +216,7 @@ pub async fn recent(db: &sea_orm::DatabaseConnection, viewer: &crate::auth::Sess
             title: n.title,
             body: n.body,
             deal_id: n.deal_id,
-            at: crate::deals::service::local(n.created_at, &viewer.time_zone),
+            at: crate::common::local(n.created_at, &viewer.time_zone),
             unread: n.read_at.is_none(),
         })
         .collect())

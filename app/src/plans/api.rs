@@ -31,7 +31,7 @@ pub async fn plan_settings() -> Result<(Vec<PlanView>, Vec<Starter>), AppError> 
         let starters = forms
             .into_iter()
             .map(|f| Starter { target: format!("form:{}", f.id), label: format!("New lead from the form \"{}\"", f.title), plan_id: f.plan_id })
-            .chain(stages.into_iter().filter(|s| s.kind == "open").map(|s| Starter {
+            .chain(stages.into_iter().filter(|s| s.kind == crate::deals::StageKind::Open).map(|s| Starter {
                 target: format!("stage:{}", s.id),
                 label: format!("Deal moved to {}", s.name),
                 plan_id: s.plan_id,

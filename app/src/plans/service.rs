@@ -152,14 +152,14 @@ pub async fn add_step(db: &DatabaseConnection, plan_id: i64, step: NewStep<'_>) 
     if message.chars().count() > 2000 {
         v.add("message", "Keep the message under 2000 characters.");
     }
-    v.finish()?;
+    let (offset, kind) = v.finish_with((offset, kind))?;
     let position = follow_up_step::Entity::find().filter(follow_up_step::Column::PlanId.eq(plan_id)).count(db).await? as i32;
     let row = follow_up_step::ActiveModel {
         plan_id: Set(plan_id),
         position: Set(position),
-        offset_minutes: Set(offset.expect("checked")),
+        offset_minutes: Set(offset),
         at_time: Set(at_time),
-        kind: Set(kind.expect("checked").as_str().into()),
+        kind: Set(kind.as_str().into()),
         title: Set(title),
         message: Set(message.to_owned()),
         ..Default::default()
@@ -208,7 +208,7 @@ pub async fn set_trigger(db: &DatabaseConnection, trigger: Trigger, plan_id: Opt
         }
         Trigger::Stage(id) => {
             let target = stage::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-            if target.kind != "open" && plan_id.is_some() {
+            if target.kind != crate::deals::StageKind::Open && plan_id.is_some() {
                 return Err(AppError::field("plan_id", "A won or lost deal needs no follow-ups; choose an open stage."));
             }
             stage::Entity::update_many().col_expr(stage::Column::PlanId, Expr::value(plan_id)).filter(stage::Column::Id.eq(id)).exec(db).await?

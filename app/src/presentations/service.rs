@@ -73,7 +73,7 @@ pub async fn create(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
         Some(id) => Some(deal::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?),
         None => None,
     };
-    v.finish()?;
+    let paper = v.finish_with(paper)?;
     if let Some(d) = &deal {
         // Sending to a client is working the deal: the owner, unassigned deals, or a manager.
         crate::deals::service::may_edit(actor, d)?;
@@ -81,7 +81,7 @@ pub async fn create(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
     let agent_id = match (actor.user_id, input.agent_id, &deal) {
         (Some(me), None, _) => me,
         (_, Some(named), _) => named,
-        (None, None, Some(d)) if d.owner_id.is_some() => d.owner_id.expect("checked"),
+        (None, None, Some(deal::Model { owner_id: Some(owner), .. })) => *owner,
         (None, None, _) => return Err(AppError::field("agent_id", "Say which agent presents it: agent_id.")),
     };
     let agent = user::Entity::find_by_id(agent_id).one(db).await?.filter(|u| u.disabled_at.is_none());
@@ -94,7 +94,7 @@ pub async fn create(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
         token: Set(token()),
         deal_id: Set(deal.as_ref().map(|d| d.id)),
         created_by: Set(agent.id),
-        paper: Set(paper.expect("checked").code().into()),
+        paper: Set(paper.code().into()),
         created_at: Set(now),
         expires_at: Set(expires_at),
         revoked_at: Set(None),
@@ -192,7 +192,7 @@ pub async fn view(db: &DatabaseConnection, base: &str, time_zone: &str, row: pre
         let what = if titles.len() == 1 { "the home we talked about" } else { "the homes I picked for you" };
         crate::deals::pages::wa_link(&number, &format!("Hi {first}, here is {what}: {share}"))
     });
-    let local = |at: DateTime<Utc>| crate::deals::service::local(at, time_zone);
+    let local = |at: DateTime<Utc>| crate::common::local(at, time_zone);
     let now = Utc::now();
     Ok(PresentationView {
         id: row.id,
@@ -227,8 +227,8 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
     };
     let share = match open(db, &row.token).await? {
         Ok(share) => share,
-        Err(Closed::Revoked) => return Err(AppError::Conflict("This link was withdrawn: make a new presentation.".into())),
-        Err(_) => return Err(AppError::Conflict("This link has expired: make a new presentation.".into())),
+        Err(Closed::Revoked) => return Err(AppError::Gone("This link was withdrawn: make a new presentation.".into())),
+        Err(_) => return Err(AppError::Gone("This link has expired: make a new presentation.".into())),
     };
     let Some(client) = share.client.clone() else { return Err(AppError::NotFound) };
     let Some(to) = client.email.clone() else {
@@ -383,7 +383,13 @@ pub async fn open(db: &DatabaseConnection, token: &str) -> Result<Result<Share, 
         listings.push(SharedListing { property, photos });
     }
     let agent = user::Entity::find_by_id(row.created_by).one(db).await?.ok_or(AppError::NotFound)?;
-    let agency = agency::Entity::find().one(db).await?.ok_or(AppError::NotFound)?;
+    let agency = match agency::Entity::find().one(db).await? {
+        Some(agency) => agency,
+        None => {
+            crate::agency::ensure(db, "UTC").await?;
+            agency::Entity::find().one(db).await?.ok_or(AppError::Internal)?
+        }
+    };
     let client = client_of(db, &row).await?;
     Ok(Ok(Share { presentation: row, listings, agent, agency, client }))
 }

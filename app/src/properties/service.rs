@@ -87,14 +87,14 @@ fn checked(input: &PropertyInput, agency_currency: &str) -> Result<property::Act
     if features.len() > 60 || features.iter().any(|f| f.chars().count() > 120) {
         v.add("features", "Up to 60 features, one per line, each under 120 characters.");
     }
-    v.finish()?;
+    let price = v.finish_with(price)?;
     Ok(property::ActiveModel {
         reference: Set(reference),
         title: Set(title),
         operation: Set(operation),
         property_type: Set(property_type),
         status: Set(status),
-        price: Set(price.expect("checked")),
+        price: Set(price),
         currency: Set(currency),
         address: Set(address),
         city: Set(city),

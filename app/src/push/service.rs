@@ -184,8 +184,8 @@ pub async fn devices(db: &DatabaseConnection, viewer: &SessionUser) -> Result<Ve
             id: d.id,
             name: d.name,
             kinds: kinds_of(&d.kinds),
-            since: crate::deals::service::local(d.created_at, &viewer.time_zone),
-            last_pushed: d.last_pushed_at.map(|t| crate::deals::service::local(t, &viewer.time_zone)),
+            since: crate::common::local(d.created_at, &viewer.time_zone),
+            last_pushed: d.last_pushed_at.map(|t| crate::common::local(t, &viewer.time_zone)),
             endpoint: d.endpoint,
         })
         .collect())

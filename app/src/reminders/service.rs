@@ -194,15 +194,15 @@ pub async fn create(
         v.add("title", "Keep the title under 120 characters.");
     }
     let due_at = v.check("due", due(zone(&assignee.time_zone)));
-    v.finish()?;
+    let (kind, due_at) = v.finish_with((kind, due_at))?;
     let now = Utc::now();
     let row = reminder::ActiveModel {
         deal_id: Set(deal_id),
         assignee_id: Set(assignee_id),
         created_by: Set(actor.user_id),
         title: Set(title),
-        kind: Set(kind.expect("checked").as_str().into()),
-        due_at: Set(due_at.expect("checked")),
+        kind: Set(kind.as_str().into()),
+        due_at: Set(due_at),
         state: Set("pending".into()),
         late: Set(false),
         created_at: Set(now),

@@ -14,7 +14,7 @@ pub mod service;
 
 use serde::{Deserialize, Serialize};
 
-use crate::deals::pages::urlencode;
+use crate::common::urlencode;
 use crate::deals::{DealCard, Money};
 
 /// The filters every view takes. Dates are days in the viewer's time zone, both included.

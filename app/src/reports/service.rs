@@ -250,7 +250,7 @@ fn ranges_of_days(p: &Pieces) -> HashMap<i64, Vec<usize>> {
 }
 
 pub fn stage_kinds(stages: &[stage::Model]) -> HashMap<i64, String> {
-    stages.iter().map(|s| (s.id, s.kind.clone())).collect()
+    stages.iter().map(|s| (s.id, s.kind.as_str().to_owned())).collect()
 }
 
 /// The speed-to-lead bucket of an answer, in minutes (migration 9 keeps the same).
@@ -376,7 +376,7 @@ pub async fn open(db: &impl ConnectionTrait, f: &Filter, stages: &[stage::Model]
     let rows = db.query_all_raw(statement(db, &sql, values)).await?;
     Ok(stages
         .iter()
-        .filter(|s| s.kind == "open")
+        .filter(|s| s.kind == crate::deals::StageKind::Open)
         .map(|s| {
             let mut stage = OpenStage { stage_id: s.id, name: s.name.clone(), deals: 0, value: Vec::new() };
             for row in rows.iter().filter(|r| int(r, 0) == s.id) {
@@ -409,7 +409,7 @@ pub fn funnel(groups: &BTreeMap<CohortKey, (i64, i64)>, stages: &[stage::Model])
     }
     out.steps = stages
         .iter()
-        .filter(|s| s.kind == "open")
+        .filter(|s| s.kind == crate::deals::StageKind::Open)
         .map(|s| FunnelStep {
             stage_id: s.id,
             name: s.name.clone(),
@@ -647,7 +647,7 @@ pub async fn stays(db: &impl ConnectionTrait, f: &Filter) -> Result<BTreeMap<(i6
 pub fn stage_time(groups: &BTreeMap<(i64, i64), i64>, stages: &[stage::Model]) -> Vec<StageTime> {
     stages
         .iter()
-        .filter(|s| s.kind == "open")
+        .filter(|s| s.kind == crate::deals::StageKind::Open)
         .map(|s| {
             let days: Vec<(i64, u64)> =
                 groups.iter().filter(|((stage, _), _)| *stage == s.id).map(|((_, d), n)| (*d, (*n).max(0) as u64)).collect();
@@ -703,7 +703,7 @@ async fn done_by(db: &impl ConnectionTrait, f: &Filter) -> Result<HashMap<i64, u
 fn stale_stages(stages: &[stage::Model], now: DateTime<Utc>) -> Vec<(i64, DateTime<Utc>)> {
     stages
         .iter()
-        .filter(|s| s.kind == "open")
+        .filter(|s| s.kind == crate::deals::StageKind::Open)
         .filter_map(|s| s.stale_after_days.map(|d| (s.id, now - Duration::days(i64::from(d)))))
         .collect()
 }
@@ -720,7 +720,7 @@ pub async fn team(
 ) -> Result<Vec<AgentRow>, AppError> {
     let mut values = Vec::new();
     let filters = where_filters(f, "owner_id", "source", &mut values);
-    let open_ids: Vec<String> = stages.iter().filter(|s| s.kind == "open").map(|s| s.id.to_string()).collect();
+    let open_ids: Vec<String> = stages.iter().filter(|s| s.kind == crate::deals::StageKind::Open).map(|s| s.id.to_string()).collect();
     let open = if open_ids.is_empty() {
         HashMap::new()
     } else {
@@ -875,13 +875,13 @@ fn figure_condition(
     use sea_orm::ExprTrait;
     let created = Condition::all().add(deal::Column::CreatedAt.gte(f.start)).add(deal::Column::CreatedAt.lt(f.end));
     let closed_won = |start: DateTime<Utc>, end: DateTime<Utc>| {
-        let won: Vec<i64> = stages.iter().filter(|s| s.kind == "won").map(|s| s.id).collect();
+        let won: Vec<i64> = stages.iter().filter(|s| s.kind == crate::deals::StageKind::Won).map(|s| s.id).collect();
         Condition::all()
             .add(deal::Column::ClosedAt.gte(start))
             .add(deal::Column::ClosedAt.lt(end))
             .add(deal::Column::StageId.is_in(won))
     };
-    let kind_ids = |kind: &str| -> Vec<i64> { stages.iter().filter(|s| s.kind == kind).map(|s| s.id).collect() };
+    let kind_ids = |kind: &str| -> Vec<i64> { stages.iter().filter(|s| s.kind.as_str() == kind).map(|s| s.id).collect() };
     let stage_named = |id: i64| -> Result<&stage::Model, AppError> {
         stages.iter().find(|s| s.id == id).ok_or_else(|| AppError::field("stage", "Choose a stage from the pipeline."))
     };

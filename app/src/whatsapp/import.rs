@@ -57,7 +57,7 @@ async fn upload_of(db: &DatabaseConnection, viewer: &SessionUser, token: &str) -
         .filter(chat_upload::Column::UserId.eq(viewer.id))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::Conflict("This upload is gone (imported, or older than a day). Upload the chat again.".into()))
+        .ok_or_else(|| AppError::Gone("This upload is gone (imported, or older than a day). Upload the chat again.".into()))
 }
 
 /// The chat read as chosen, the agent's name, the zone and the order.
@@ -143,7 +143,7 @@ fn line(chat: &ChatExport, i: usize, agent: &str, tz: chrono_tz::Tz, viewer_tz: 
     let author = m.author.clone().unwrap_or_default();
     PreviewLine {
         index: i,
-        at: crate::deals::service::local(instant(tz, m.at), viewer_tz),
+        at: crate::common::local(instant(tz, m.at), viewer_tz),
         ours: author == agent,
         author,
         text: m.text.chars().take(300).collect(),

@@ -84,13 +84,13 @@ impl Sender {
             .await
             .map_err(|err| {
                 tracing::warn!(error = %err, "the WhatsApp Cloud API could not be reached");
-                AppError::Conflict("WhatsApp could not be reached, so nothing was sent. Try again in a minute.".into())
+                AppError::Unavailable("WhatsApp could not be reached, so nothing was sent. Try again in a minute.".into())
             })?;
         let status = response.status();
         let bytes = response.bytes().await.unwrap_or_default();
         if status.is_success() {
-            let accepted: Accepted = serde_json::from_slice(&bytes).map_err(|_| AppError::Conflict("WhatsApp answered in a way Doorstep does not know; check the client's chat before sending again.".into()))?;
-            return accepted.messages.into_iter().next().map(|m| m.id).ok_or_else(|| AppError::Conflict("WhatsApp gave no message id; check the client's chat before sending again.".into()));
+            let accepted: Accepted = serde_json::from_slice(&bytes).map_err(|_| AppError::Unavailable("WhatsApp answered in a way Doorstep does not know; check the client's chat before sending again.".into()))?;
+            return accepted.messages.into_iter().next().map(|m| m.id).ok_or_else(|| AppError::Unavailable("WhatsApp gave no message id; check the client's chat before sending again.".into()));
         }
         let refusal = serde_json::from_slice::<Refusal>(&bytes).ok().map(|r| r.error);
         tracing::warn!(status = status.as_u16(), code = refusal.as_ref().map(|r| r.code), "the WhatsApp Cloud API refused a message");

@@ -2,6 +2,7 @@
 //! pages need a log-in. Role checks live with each page and server function.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use app::auth::api::guard::ClientIp;
 use app::auth::{service, session};
@@ -10,6 +11,8 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+
+use super::Edge;
 
 /// The pages' Content-Security-Policy. Scripts and styles come from Doorstep itself; inline
 /// ones are Leptos's hydration data and the pages' style attributes; the WASM front end needs
@@ -75,13 +78,14 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
-/// Records the address the request came from, for throttling and rate limits.
-pub async fn record_client_ip(mut request: Request, next: Next) -> Response {
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+/// Records the address the request came from (through the installation's trusted proxies),
+/// for throttling, rate limits, sessions and the request's log lines.
+pub async fn record_client_ip(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
+    let ip = match request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        Some(info) => edge.trusted_proxies.client(info.0.ip(), request.headers()).to_string(),
+        None => "unknown".into(),
+    };
+    tracing::Span::current().record("client", ip.as_str());
     request.extensions_mut().insert(ClientIp(ip));
     next.run(request).await
 }
@@ -104,29 +108,39 @@ pub async fn load_session(State(state): State<AppState>, mut request: Request, n
 }
 
 /// Refuses state-changing requests that another site started (CSRF), using what browsers send
-/// with every such request: `Sec-Fetch-Site` and `Origin`. With SameSite=Lax cookies this
-/// closes both the classic and the log-in CSRF.
-pub async fn same_origin_writes(request: Request, next: Next) -> Response {
+/// with every such request. `Sec-Fetch-Site` is the browser's own word and is believed when
+/// sent (so a proxy that rewrites Host changes nothing); without it, `Origin` must be the
+/// installation's public URL or name the Host asked for. With SameSite=Lax cookies this closes
+/// both the classic and the log-in CSRF.
+pub async fn same_origin_writes(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
     let headers = request.headers();
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    let cross_site = matches!(fetch_site, Some("cross-site" | "same-site"));
-    let origin_mismatch = match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
-        (Some(origin), Some(host)) => {
-            let origin = origin.to_str().unwrap_or("null");
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
-            origin_host != host.to_str().unwrap_or("")
-        }
-        (Some(_), None) => true,
-        (None, _) => false,
+    let refused = match fetch_site {
+        Some("same-origin") => false,
+        Some("cross-site" | "same-site") => true,
+        // "none" (the user's own action) or an older browser: judged by Origin.
+        _ => !origin_is_ours(headers, edge.public_origin.as_deref()),
     };
-    if cross_site || origin_mismatch {
+    if refused {
         tracing::warn!(?fetch_site, "refused a cross-site write");
         return (StatusCode::FORBIDDEN, "This request came from another site and was refused.").into_response();
     }
     next.run(request).await
+}
+
+/// Whether a write's `Origin` is Doorstep's own: the public URL's origin, or the host the
+/// request was sent to. A request without `Origin` is not a browser's cross-site one.
+fn origin_is_ours(headers: &axum::http::HeaderMap, public_origin: Option<&str>) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else { return true };
+    let origin = origin.to_str().unwrap_or("null");
+    if public_origin.is_some_and(|ours| ours.eq_ignore_ascii_case(origin)) {
+        return true;
+    }
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+    headers.get(header::HOST).and_then(|h| h.to_str().ok()).is_some_and(|host| !host.is_empty() && host.eq_ignore_ascii_case(origin_host))
 }
 
 /// Requests that are not pages: server functions (which check access themselves), probes and

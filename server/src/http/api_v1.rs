@@ -2,65 +2,39 @@
 //! (`Authorization: Bearer KEY`). `capture` keys may post leads; `admin` keys may also manage
 //! capture forms. Errors are JSON: `{"error": "...", "fields": {"field": "what to fix"}}`.
 
-use app::apikeys::{service as keys, Scope};
+use app::apikeys::service as keys;
 use app::capture::{service as capture, Assignment, FormSettings, LeadInput, Need};
-use app::db::entities::api_key;
 use app::deals::service as deals;
 use app::error::AppError;
 use app::state::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
+
+use super::extract::{AdminKey, Id, CaptureKey, IfMatch, Json, Query};
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+/// The last page a listing may ask for (declared in the document, refused past it).
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// The id in an address, as the document declares it: any 64-bit integer (one that names
+/// nothing is a 404).
+pub(super) fn id_param() -> Value {
+    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX}})
+}
 
 /// JSON bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-pub(super) fn error(status: StatusCode, err: &AppError) -> Response {
-    let fields = match err {
-        AppError::Validation(fields) => json!(fields),
-        _ => json!({}),
-    };
-    let mut response = (status, axum::Json(json!({ "error": err.to_string(), "fields": fields }))).into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+/// A positive whole number from a query string, as the document declares it (an empty
+/// value is not a number).
+pub(super) fn positive(field: &str, raw: &str) -> Result<i64, String> {
+    match raw.trim().parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n),
+        Ok(_) => Err(format!("Give {field} as a positive number.")),
+        Err(_) => Err(format!("Give {field} as a whole number.")),
     }
-    response
-}
-
-pub(super) fn app_error(err: AppError) -> Response {
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    error(status, &err)
-}
-
-pub(super) async fn authorize(state: &AppState, headers: &HeaderMap, needed: Scope) -> Result<api_key::Model, Response> {
-    let bearer = super::access::bearer(headers)
-        .ok_or_else(|| error(StatusCode::UNAUTHORIZED, &AppError::Conflict("Send an API key: Authorization: Bearer KEY.".into())))?;
-    let key = keys::authenticate(&state.db, bearer)
-        .await
-        .map_err(|_| error(StatusCode::UNAUTHORIZED, &AppError::Conflict("This API key is unknown or revoked.".into())))?;
-    if needed == Scope::Admin && key.scope != Scope::Admin.as_str() {
-        return Err(error(StatusCode::FORBIDDEN, &AppError::Conflict("This key may only post leads; this needs an admin key.".into())));
-    }
-    Ok(key)
-}
-
-/// Parses a JSON body, refusing other content types (415) and malformed JSON (422).
-pub(super) fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &Bytes) -> Result<T, Response> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !content_type.starts_with("application/json") {
-        return Err(error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &AppError::Conflict("Send the body as application/json.".into())));
-    }
-    serde_json::from_slice(body).map_err(|err| {
-        let message = if err.is_syntax() || err.is_eof() {
-            format!("The body is not valid JSON: {err}.")
-        } else {
-            format!("The JSON does not match what this route takes: {err}.")
-        };
-        error(StatusCode::UNPROCESSABLE_ENTITY, &AppError::Conflict(message))
-    })
 }
 
 /// An amount as JSON: a number of whole units, or text as a person types it ("250k").
@@ -115,47 +89,26 @@ pub struct LeadRequest {
 
 /// `POST /api/v1/leads`. With an `Idempotency-Key` header, a retry gets the first answer and
 /// creates nothing; the same key with a different body is refused.
-pub async fn post_lead(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let key = match authorize(&state, &headers, Scope::Capture).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
+pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKey, headers: HeaderMap, body: Json<LeadRequest>) -> Result<Response, AppError> {
     let idempotency = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
-    let request_hash = app::auth::session::token_hash(&String::from_utf8_lossy(&body));
+    let request_hash = app::auth::session::token_hash(&String::from_utf8_lossy(&body.bytes));
     if let Some(idem) = idempotency {
-        if idem.len() > 200 {
-            return error(StatusCode::UNPROCESSABLE_ENTITY, &AppError::field("Idempotency-Key", "Keep the Idempotency-Key under 200 characters."));
-        }
-        match keys::earlier_answer(&state.db, key.id, idem).await {
-            Ok(Some(earlier)) if earlier.request_hash != request_hash => {
-                return error(StatusCode::UNPROCESSABLE_ENTITY, &AppError::field("Idempotency-Key", "This Idempotency-Key was used for a different request."));
-            }
-            Ok(Some(earlier)) => {
-                let status = StatusCode::from_u16(earlier.status as u16).unwrap_or(StatusCode::OK);
-                let mut response = (status, earlier.body).into_response();
-                response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                response.headers_mut().insert("idempotent-replay", HeaderValue::from_static("true"));
-                return response;
-            }
-            Ok(None) => {}
-            Err(err) => return app_error(err),
+        if let Some(earlier) = keys::replay(&state.db, key.id, idem, &request_hash).await? {
+            let status = StatusCode::from_u16(earlier.status as u16).unwrap_or(StatusCode::OK);
+            let replayed = [(header::CONTENT_TYPE, "application/json"), (HeaderName::from_static("idempotent-replay"), "true")];
+            return Ok((status, replayed, earlier.body).into_response());
         }
     }
-    let request: LeadRequest = match json_body(&headers, &body) {
-        Ok(request) => request,
-        Err(response) => return response,
-    };
+    let request = body.value;
     let mut v = app::error::Validator::default();
     let budget_min = v.check("budget_min", amount(&request.budget_min));
     let budget_max = v.check("budget_max", amount(&request.budget_max));
-    if let Err(err) = v.finish() {
-        return app_error(err);
-    }
+    v.finish()?;
     let form = match capture::find_form(&state.db, &request.form).await {
         Ok(form) if form.active => form,
-        Ok(_) => return error(StatusCode::GONE, &AppError::field("form", "This form is inactive; activate it or use another.")),
-        Err(AppError::NotFound) => return error(StatusCode::UNPROCESSABLE_ENTITY, &AppError::field("form", "No capture form has this slug.")),
-        Err(err) => return app_error(err),
+        Ok(_) => return Err(AppError::Gone("This form is inactive; activate it or use another.".into())),
+        Err(AppError::NotFound) => return Err(AppError::field("form", "No capture form has this slug.")),
+        Err(err) => return Err(err),
     };
     let input = LeadInput {
         name: request.name,
@@ -178,10 +131,7 @@ pub async fn post_lead(State(state): State<AppState>, headers: HeaderMap, body: 
     };
     let agency = super::capture::agency(&state).await;
     let source = format!("api:{}", key.name);
-    let accepted = match state.intake.submit(&form, &input, &agency.default_region, &source).await {
-        Ok(accepted) => accepted,
-        Err(err) => return app_error(err),
-    };
+    let accepted = state.intake.submit(&form, &input, &agency.default_region, &source).await?;
     let status = StatusCode::CREATED;
     let body = json!({
         "outcome": accepted.outcome.as_str(),
@@ -195,9 +145,7 @@ pub async fn post_lead(State(state): State<AppState>, headers: HeaderMap, body: 
             tracing::warn!(error = %err, "could not keep an idempotent answer");
         }
     }
-    let mut response = (status, body).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+    Ok((status, [(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// A capture form as the API sends and takes it (the admin page's fields).
@@ -256,7 +204,7 @@ impl FormRequest {
         let mut v = app::error::Validator::default();
         let default_need = v.check("default_need", Need::parse(&self.default_need));
         let assignment = v.check("assignment", Assignment::parse(&self.assignment));
-        v.finish()?;
+        let (default_need, assignment) = v.finish_with((default_need, assignment))?;
         Ok(FormSettings {
             slug: self.slug,
             title: self.title,
@@ -267,9 +215,9 @@ impl FormRequest {
             show_property_ref: self.show_property_ref,
             show_consent: self.show_consent,
             consent_text: self.consent_text,
-            default_need: default_need.expect("checked"),
+            default_need,
             currency: self.currency,
-            assignment: assignment.expect("checked"),
+            assignment,
             fixed_agent_id: self.fixed_agent_id,
             thank_you_text: self.thank_you_text,
             redirect_url: self.redirect_url,
@@ -279,55 +227,36 @@ impl FormRequest {
     }
 }
 
-pub async fn list_forms(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
-        return response;
-    }
-    match capture::list_forms(&state.db, &state.base_url(&headers)).await {
-        Ok(forms) => axum::Json(forms).into_response(),
-        Err(err) => app_error(err),
-    }
+pub async fn list_forms(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap) -> Result<Response, AppError> {
+    Ok(axum::Json(capture::list_forms(&state.db, &state.base_url(&headers)).await?).into_response())
 }
 
-async fn save_form(state: AppState, headers: HeaderMap, body: Bytes, id: Option<i64>) -> Response {
-    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
-        return response;
-    }
-    let request: FormRequest = match json_body(&headers, &body) {
-        Ok(request) => request,
-        Err(response) => return response,
-    };
-    let saved = match request.settings() {
-        Ok(settings) => capture::save_form(&state.db, id, &settings).await,
-        Err(err) => Err(err),
-    };
-    match saved {
-        Ok(row) => {
-            let status = if id.is_some() { StatusCode::OK } else { StatusCode::CREATED };
-            (status, axum::Json(capture::summary_of(&row, &state.base_url(&headers)))).into_response()
-        }
-        Err(err) => app_error(err),
-    }
+async fn save_form(state: AppState, headers: HeaderMap, request: FormRequest, id: Option<i64>) -> Result<Response, AppError> {
+    let row = capture::save_form(&state.db, id, &request.settings()?).await?;
+    let status = if id.is_some() { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, axum::Json(capture::summary_of(&row, &state.base_url(&headers)))).into_response())
 }
 
-pub async fn create_form(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    save_form(state, headers, body, None).await
+pub async fn create_form(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap, body: Json<FormRequest>) -> Result<Response, AppError> {
+    save_form(state, headers, body.value, None).await
 }
 
-pub async fn update_form(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, body: Bytes) -> Response {
-    save_form(state, headers, body, Some(id)).await
+pub async fn update_form(State(state): State<AppState>, _key: AdminKey, Id(id): Id, headers: HeaderMap, body: Json<FormRequest>) -> Result<Response, AppError> {
+    save_form(state, headers, body.value, Some(id)).await
 }
 
 /// `GET /api/v1/openapi.json`: the API as it stands, for integrators and their tools.
-pub async fn openapi() -> Response {
-    axum::Json(openapi_document()).into_response()
+pub async fn openapi() -> axum::Json<Value> {
+    axum::Json(openapi_document())
 }
 
 pub fn openapi_document() -> Value {
     let error = json!({"$ref": "#/components/schemas/Error"});
+    // Any request may be malformed (an id in the address that is not a number, a cut-off
+    // upload): 400 belongs to every operation.
     let errors = |codes: &[&str]| -> Value {
         let mut map = serde_json::Map::new();
-        for code in codes {
+        for code in std::iter::once(&"400").chain(codes) {
             map.insert((*code).into(), json!({"description": describe(code), "content": {"application/json": {"schema": error}}}));
         }
         Value::Object(map)
@@ -342,7 +271,7 @@ pub fn openapi_document() -> Value {
     form_update["200"] = json!({"description": "Saved.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FormSummary"}}}});
     let form_body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FormSettings"}}}});
     let deal_schema = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Deal"}}});
-    let id_param = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let id_param = super::api_v1::id_param();
     let mut stages_list = errors(&["401", "403"]);
     stages_list["200"] = json!({"description": "The stages in order.", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Stage"}}}}});
     let mut deals_list = errors(&["401", "403", "422"]);
@@ -353,7 +282,7 @@ pub fn openapi_document() -> Value {
     deal_patch["200"] = json!({"description": "Changed; the new ETag is the new version.", "content": deal_schema});
     let mut activity_post = errors(&["401", "403", "404", "413", "415", "422"]);
     activity_post["201"] = json!({"description": "Logged on the deal's timeline."});
-    let page_param = |name: &str, description: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}, "description": description});
+    let page_param = |name: &str, maximum: i64, description: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": maximum}, "description": description});
     let follow_up_paths = super::api_v1_follow_ups::paths(&errors);
     let mut doc = json!({
         "openapi": "3.0.3",
@@ -375,7 +304,7 @@ pub fn openapi_document() -> Value {
             "/forms/{id}": {"put": {
                 "summary": "Update a capture form",
                 "description": "Needs an admin key.",
-                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "parameters": [id_param.clone()],
                 "requestBody": form_body,
                 "responses": form_update
             }},
@@ -384,11 +313,11 @@ pub fn openapi_document() -> Value {
                 "summary": "List deals",
                 "description": "Needs an admin key. Most recently changed first.",
                 "parameters": [
-                    page_param("stage", "Only this stage's deals."),
-                    page_param("owner", "Only this user's deals."),
+                    page_param("stage", i64::MAX, "Only this stage's deals."),
+                    page_param("owner", i64::MAX, "Only this user's deals."),
                     {"name": "source", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Exact source, like form:contact or api:idealista."},
                     {"name": "q", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Part of the contact's name, e-mail or phone digits."},
-                    page_param("page", "From 1."),
+                    page_param("page", MAX_PAGE, "From 1."),
                     {"name": "per_page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}
                 ],
                 "responses": deals_list
@@ -485,10 +414,10 @@ pub fn openapi_document() -> Value {
                     "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}
                 }},
                 "DealPatch": {"type": "object", "additionalProperties": false, "properties": {
-                    "stage_id": {"type": "integer"},
-                    "lost_reason": {"type": "string", "description": "Needed when moving to a lost stage: one of the admin's reasons."},
-                    "won_value": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}], "description": "Needed when moving to a won stage: whole units or as typed."},
-                    "owner_id": {"type": "integer"}
+                    "stage_id": {"type": "integer", "nullable": true, "description": "null is the same as leaving it out."},
+                    "lost_reason": {"type": "string", "nullable": true, "description": "Needed when moving to a lost stage: one of the admin's reasons."},
+                    "won_value": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}], "nullable": true, "description": "Needed when moving to a won stage: whole units or as typed."},
+                    "owner_id": {"type": "integer", "nullable": true}
                 }},
                 "Activity": {"type": "object", "required": ["outcome"], "additionalProperties": false, "properties": {
                     "outcome": {"type": "string", "enum": ["called_no_answer", "called_spoke", "whatsapp_sent", "email_sent", "viewing_booked", "payment_received", "complaint", "question", "note"]},
@@ -532,18 +461,13 @@ pub(super) fn describe(code: &str) -> &'static str {
 }
 
 /// `GET /api/v1/stages` (admin keys): the pipeline's stages in order, with their deal counts.
-pub async fn list_stages(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
-        return response;
-    }
-    match deals::pipeline_stages(&state.db).await {
-        Ok(stages) => axum::Json(json!(stages
-            .into_iter()
-            .map(|s| json!({"id": s.id, "name": s.name, "position": s.position, "kind": s.kind.as_str(), "stale_after_days": s.stale_after_days, "deals": s.deals}))
-            .collect::<Vec<_>>()))
-        .into_response(),
-        Err(err) => app_error(err),
-    }
+pub async fn list_stages(State(state): State<AppState>, _key: AdminKey) -> Result<Response, AppError> {
+    let stages = deals::pipeline_stages(&state.db).await?;
+    Ok(axum::Json(json!(stages
+        .into_iter()
+        .map(|s| json!({"id": s.id, "name": s.name, "position": s.position, "kind": s.kind.as_str(), "stale_after_days": s.stale_after_days, "deals": s.deals}))
+        .collect::<Vec<_>>()))
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -557,22 +481,10 @@ pub struct DealListQuery {
 }
 
 /// `GET /api/v1/deals` (admin keys): deals most recently changed first, filtered and paged.
-pub async fn list_deals(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    query: Result<axum::extract::Query<DealListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
-        return response;
-    }
-    let query = match query {
-        Ok(axum::extract::Query(query)) => query,
-        Err(err) => return error(StatusCode::UNPROCESSABLE_ENTITY, &AppError::Conflict(format!("The query string cannot be read: {err}."))),
-    };
+pub async fn list_deals(State(state): State<AppState>, _key: AdminKey, Query(query): Query<DealListQuery>) -> Result<Response, AppError> {
     let mut v = app::error::Validator::default();
     let mut number = |field: &'static str, raw: &Option<String>| -> Option<i64> {
-        let raw = raw.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
-        v.check(field, raw.parse::<i64>().map_err(|_| format!("Give {field} as a whole number.")).and_then(|n| if n > 0 { Ok(n) } else { Err(format!("Give {field} as a positive number.")) }))
+        v.check(field, positive(field, raw.as_deref()?))
     };
     let filter = deals::DealFilter {
         stage_id: number("stage", &query.stage),
@@ -585,32 +497,23 @@ pub async fn list_deals(
     if filter.per_page > 200 {
         v.add("per_page", "Ask for at most 200 deals per page.");
     }
-    if let Err(err) = v.finish() {
-        return app_error(err);
+    if filter.page > MAX_PAGE as u64 {
+        v.add("page", format!("Ask for a page up to {MAX_PAGE}."));
     }
-    match deals::records(&state.db, &filter).await {
-        Ok((rows, total)) => axum::Json(json!({"deals": rows, "page": filter.page, "per_page": filter.per_page, "total": total})).into_response(),
-        Err(err) => app_error(err),
-    }
+    v.finish()?;
+    let (rows, total) = deals::records(&state.db, &filter).await?;
+    Ok(axum::Json(json!({"deals": rows, "page": filter.page, "per_page": filter.per_page, "total": total})).into_response())
 }
 
-fn with_etag(record: &deals::DealRecord, status: StatusCode) -> Response {
-    let mut response = (status, axum::Json(json!(record))).into_response();
-    if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", record.version)) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    response
+/// The deal with its version as the ETag, for If-Match.
+fn with_etag(record: &deals::DealRecord) -> Response {
+    let etag = format!("\"{}\"", record.version);
+    ([(header::ETAG, etag)], axum::Json(json!(record))).into_response()
 }
 
 /// `GET /api/v1/deals/{id}` (admin keys). The ETag is the deal's version, for If-Match.
-pub async fn get_deal(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap) -> Response {
-    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
-        return response;
-    }
-    match deals::record(&state.db, id).await {
-        Ok(record) => with_etag(&record, StatusCode::OK),
-        Err(err) => app_error(err),
-    }
+pub async fn get_deal(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<Response, AppError> {
+    Ok(with_etag(&deals::record(&state.db, id).await?))
 }
 
 #[derive(Deserialize)]
@@ -623,53 +526,29 @@ pub struct DealPatch {
     owner_id: Option<i64>,
 }
 
-/// The version an `If-Match` header names: `3`, `"3"` or `W/"3"`.
-fn if_match(headers: &HeaderMap) -> Option<Result<i64, ()>> {
-    let raw = headers.get(header::IF_MATCH)?.to_str().map_err(|_| ()).ok()?;
-    Some(raw.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>().map_err(|_| ()))
-}
-
 /// `PATCH /api/v1/deals/{id}` (admin keys): moves the deal (`stage_id`, with `lost_reason` or
 /// `won_value` where the stage needs them) or hands it to `owner_id`, one change per request.
 /// `If-Match` must carry the version the change is based on: 428 without it, 412 when the
 /// deal has changed since.
-pub async fn patch_deal(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, body: Bytes) -> Response {
-    let key = match authorize(&state, &headers, Scope::Admin).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
-    let version = match if_match(&headers) {
-        None => {
-            return error(StatusCode::PRECONDITION_REQUIRED, &AppError::Conflict("Send If-Match with the deal's version (its ETag), so no one else's change is overwritten.".into()))
-        }
-        Some(Err(())) => return error(StatusCode::UNPROCESSABLE_ENTITY, &AppError::field("If-Match", "Give If-Match as the deal's ETag, like \"3\".")),
-        Some(Ok(version)) => version,
-    };
-    let patch: DealPatch = match json_body(&headers, &body) {
-        Ok(patch) => patch,
-        Err(response) => return response,
-    };
+pub async fn patch_deal(
+    State(state): State<AppState>,
+    AdminKey(key): AdminKey,
+    Id(id): Id,
+    IfMatch(version): IfMatch,
+    body: Json<DealPatch>,
+) -> Result<Response, AppError> {
+    let patch = body.value;
     let actor = deals::Actor::api_key(&key.name);
-    let result = match (patch.stage_id, patch.owner_id) {
+    match (patch.stage_id, patch.owner_id) {
         (Some(stage_id), None) => {
-            let won = match amount(&patch.won_value) {
-                Ok(won) => (!won.is_empty()).then_some(won),
-                Err(message) => return app_error(AppError::field("won_value", message)),
-            };
-            deals::move_stage(&state.db, &state.notifier, &actor, id, version, stage_id, patch.lost_reason, won).await
+            let won = amount(&patch.won_value).map_err(|message| AppError::field("won_value", message))?;
+            let won = (!won.is_empty()).then_some(won);
+            deals::move_stage(&state.db, &state.notifier, &actor, id, version, stage_id, patch.lost_reason, won).await?
         }
-        (None, Some(owner_id)) => deals::reassign(&state.db, &state.notifier, &actor, id, version, owner_id).await,
-        _ => return app_error(AppError::field("stage_id", "Send one change per request: a stage_id or an owner_id.")),
+        (None, Some(owner_id)) => deals::reassign(&state.db, &state.notifier, &actor, id, version, owner_id).await?,
+        _ => return Err(AppError::field("stage_id", "Send one change per request: a stage_id or an owner_id.")),
     };
-    match result {
-        Ok(_) => match deals::record(&state.db, id).await {
-            Ok(record) => with_etag(&record, StatusCode::OK),
-            Err(err) => app_error(err),
-        },
-        // A change based on an old version: the precondition failed.
-        Err(err @ AppError::Conflict(_)) => error(StatusCode::PRECONDITION_FAILED, &err),
-        Err(err) => app_error(err),
-    }
+    Ok(with_etag(&deals::record(&state.db, id).await?))
 }
 
 #[derive(Deserialize)]
@@ -682,25 +561,13 @@ pub struct ActivityRequest {
 
 /// `POST /api/v1/deals/{id}/activities` (admin keys): logs what happened, as the quick
 /// outcome buttons do (`note` needs a body).
-pub async fn post_activity(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, body: Bytes) -> Response {
-    let key = match authorize(&state, &headers, Scope::Admin).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
-    let request: ActivityRequest = match json_body(&headers, &body) {
-        Ok(request) => request,
-        Err(response) => return response,
-    };
-    let outcome = match app::deals::Outcome::parse(&request.outcome) {
-        Ok(outcome) => outcome,
-        Err(_) => {
-            let names: Vec<&str> = app::deals::Outcome::BUTTONS.iter().map(|o| o.as_str()).chain(["note"]).collect();
-            return app_error(AppError::field("outcome", format!("Use one of: {}.", names.join(", "))));
-        }
-    };
+pub async fn post_activity(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id, body: Json<ActivityRequest>) -> Result<Response, AppError> {
+    let request = body.value;
+    let outcome = app::deals::Outcome::parse(&request.outcome).map_err(|_| {
+        let names: Vec<&str> = app::deals::Outcome::BUTTONS.iter().map(|o| o.as_str()).chain(["note"]).collect();
+        AppError::field("outcome", format!("Use one of: {}.", names.join(", ")))
+    })?;
     let actor = deals::Actor::api_key(&key.name);
-    match deals::log_outcome(&state.db, &state.notifier, &actor, id, outcome, &request.body).await {
-        Ok(()) => (StatusCode::CREATED, axum::Json(json!({"deal_id": id, "outcome": outcome.as_str()}))).into_response(),
-        Err(err) => app_error(err),
-    }
+    deals::log_outcome(&state.db, &state.notifier, &actor, id, outcome, &request.body).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({"deal_id": id, "outcome": outcome.as_str()}))).into_response())
 }

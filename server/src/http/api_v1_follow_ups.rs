@@ -1,21 +1,19 @@
 //! `/api/v1/reminders` and `/api/v1/plans`: follow-ups for tools (admin keys). Times are
 //! RFC 3339 in UTC; a preset ("tomorrow_9") is read in the assignee's time zone.
 
-use app::apikeys::Scope;
 use app::db::entities::reminder;
 use app::deals::service::Actor;
 use app::error::{AppError, Validator};
 use app::reminders::service as reminders;
 use app::state::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::api_v1::{app_error, authorize, error, json_body};
+use super::extract::{AdminKey, Id, Json, Query};
 
 fn record(r: &reminder::Model) -> Value {
     json!({
@@ -49,18 +47,9 @@ pub struct ReminderQuery {
 }
 
 /// `GET /api/v1/reminders`: soonest due first, filtered and paged.
-pub async fn list_reminders(State(state): State<AppState>, headers: HeaderMap, query: Result<Query<ReminderQuery>, axum::extract::rejection::QueryRejection>) -> Response {
-    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
-        return response;
-    }
-    let Ok(Query(q)) = query else {
-        return error(StatusCode::UNPROCESSABLE_ENTITY, &AppError::Conflict("The query string cannot be read.".into()));
-    };
+pub async fn list_reminders(State(state): State<AppState>, _key: AdminKey, Query(q): Query<ReminderQuery>) -> Result<Response, AppError> {
     let mut v = Validator::default();
-    let mut number = |field: &'static str, raw: &Option<String>| -> Option<i64> {
-        let raw = raw.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
-        v.check(field, raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| format!("Give {field} as a positive whole number.")))
-    };
+    let mut number = |field: &'static str, raw: &Option<String>| -> Option<i64> { v.check(field, super::api_v1::positive(field, raw.as_deref()?)) };
     let mut filter = reminders::ReminderFilter {
         deal_id: number("deal_id", &q.deal_id),
         assignee_id: number("assignee_id", &q.assignee_id),
@@ -69,28 +58,27 @@ pub async fn list_reminders(State(state): State<AppState>, headers: HeaderMap, q
         ..Default::default()
     };
     filter.state = match q.state.as_deref().map(str::trim) {
-        None | Some("") => None,
+        None => None,
         Some(s @ ("pending" | "done" | "cancelled")) => Some(s.to_owned()),
         Some(_) => {
             v.add("state", "Use pending, done or cancelled.");
             None
         }
     };
-    filter.due_before = q.due_before.as_deref().filter(|s| !s.trim().is_empty()).and_then(|raw| v.check("due_before", rfc3339(raw)));
+    filter.due_before = q.due_before.as_deref().and_then(|raw| v.check("due_before", rfc3339(raw)));
     if filter.per_page > 200 {
         v.add("per_page", "Ask for at most 200 reminders per page.");
     }
-    if let Err(err) = v.finish() {
-        return app_error(err);
+    if filter.page > super::api_v1::MAX_PAGE as u64 {
+        v.add("page", format!("Ask for a page up to {}.", super::api_v1::MAX_PAGE));
     }
-    match reminders::records(&state.db, &filter).await {
-        Ok((rows, total)) => axum::Json(json!({
-            "reminders": rows.iter().map(record).collect::<Vec<_>>(),
-            "page": filter.page, "per_page": filter.per_page, "total": total
-        }))
-        .into_response(),
-        Err(err) => app_error(err),
-    }
+    v.finish()?;
+    let (rows, total) = reminders::records(&state.db, &filter).await?;
+    Ok(axum::Json(json!({
+        "reminders": rows.iter().map(record).collect::<Vec<_>>(),
+        "page": filter.page, "per_page": filter.per_page, "total": total
+    }))
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -117,31 +105,18 @@ fn due(due_at: Option<String>, preset: Option<String>) -> impl FnOnce(reminders:
     }
 }
 
-async fn answer(state: &AppState, id: i64, status: StatusCode) -> Response {
+async fn answer(state: &AppState, id: i64, status: StatusCode) -> Result<Response, AppError> {
     use sea_orm::EntityTrait;
-    match reminder::Entity::find_by_id(id).one(&state.db).await {
-        Ok(Some(r)) => (status, axum::Json(record(&r))).into_response(),
-        Ok(None) => app_error(AppError::NotFound),
-        Err(err) => app_error(err.into()),
-    }
+    let r = reminder::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    Ok((status, axum::Json(record(&r))).into_response())
 }
 
 /// `POST /api/v1/reminders`: a follow-up on a deal, for `assignee_id` or the deal's owner.
-pub async fn create_reminder(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let key = match authorize(&state, &headers, Scope::Admin).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
-    let input: NewReminder = match json_body(&headers, &body) {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
+pub async fn create_reminder(State(state): State<AppState>, AdminKey(key): AdminKey, body: Json<NewReminder>) -> Result<Response, AppError> {
+    let input = body.value;
     let actor = Actor::api_key(&key.name);
-    let created = reminders::create(&state.db, &state.notifier, &actor, input.deal_id, input.assignee_id, &input.title, &input.kind, due(input.due_at, input.preset)).await;
-    match created {
-        Ok(id) => answer(&state, id, StatusCode::CREATED).await,
-        Err(err) => app_error(err),
-    }
+    let id = reminders::create(&state.db, &state.notifier, &actor, input.deal_id, input.assignee_id, &input.title, &input.kind, due(input.due_at, input.preset)).await?;
+    answer(&state, id, StatusCode::CREATED).await
 }
 
 #[derive(Deserialize)]
@@ -154,15 +129,8 @@ pub struct ReminderChange {
 
 /// `PATCH /api/v1/reminders/{id}`: `done` (logged on the deal), `cancel`, or `reschedule`
 /// with `due_at` or `preset`.
-pub async fn change_reminder(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, body: Bytes) -> Response {
-    let key = match authorize(&state, &headers, Scope::Admin).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
-    let change: ReminderChange = match json_body(&headers, &body) {
-        Ok(change) => change,
-        Err(response) => return response,
-    };
+pub async fn change_reminder(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id, body: Json<ReminderChange>) -> Result<Response, AppError> {
+    let change = body.value;
     let actor = Actor::api_key(&key.name);
     let result = match change.action.as_str() {
         "done" => reminders::complete(&state.db, &state.notifier, &actor, id).await.map(|_| ()),
@@ -170,19 +138,14 @@ pub async fn change_reminder(State(state): State<AppState>, Path(id): Path<i64>,
         "reschedule" => reminders::reschedule(&state.db, &actor, id, due(change.due_at, change.preset)).await.map(|_| ()),
         _ => Err(AppError::field("action", "Use done, cancel or reschedule.")),
     };
-    match result {
-        Ok(()) => answer(&state, id, StatusCode::OK).await,
-        Err(err) => app_error(err),
-    }
+    result?;
+    answer(&state, id, StatusCode::OK).await
 }
 
 /// `GET /api/v1/plans`: every follow-up plan with its steps.
-pub async fn list_plans(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
-        return response;
-    }
-    match app::plans::service::list(&state.db).await {
-        Ok(plans) => axum::Json(json!(plans
+pub async fn list_plans(State(state): State<AppState>, _key: AdminKey) -> Result<Response, AppError> {
+    let plans = app::plans::service::list(&state.db).await?;
+    Ok(axum::Json(json!(plans
             .into_iter()
             .map(|p| json!({
                 "id": p.id, "name": p.name, "active": p.active, "started_by": p.started_by,
@@ -192,9 +155,7 @@ pub async fn list_plans(State(state): State<AppState>, headers: HeaderMap) -> Re
                 })).collect::<Vec<_>>()
             }))
             .collect::<Vec<_>>()))
-        .into_response(),
-        Err(err) => app_error(err),
-    }
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -204,26 +165,17 @@ pub struct StartPlan {
 }
 
 /// `POST /api/v1/deals/{id}/plans`: starts a plan on the deal; 409 when it already runs.
-pub async fn start_plan(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, body: Bytes) -> Response {
-    let key = match authorize(&state, &headers, Scope::Admin).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
-    let input: StartPlan = match json_body(&headers, &body) {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
+pub async fn start_plan(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id, body: Json<StartPlan>) -> Result<Response, AppError> {
+    let input = body.value;
     let actor = Actor::api_key(&key.name);
-    match app::plans::service::start_by_hand(&state.db, &state.notifier, &actor, id, input.plan_id).await {
-        Ok(n) => (StatusCode::CREATED, axum::Json(json!({"deal_id": id, "plan_id": input.plan_id, "reminders": n}))).into_response(),
-        Err(err) => app_error(err),
-    }
+    let n = app::plans::service::start_by_hand(&state.db, &state.notifier, &actor, id, input.plan_id).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({"deal_id": id, "plan_id": input.plan_id, "reminders": n}))).into_response())
 }
 
 /// The OpenAPI paths of this module, merged into the document.
 pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
     let reminder = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Reminder"}}});
-    let id_param = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let id_param = super::api_v1::id_param();
     let query = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description});
     let mut list = errors(&["401", "403", "422"]);
     list["200"] = json!({"description": "A page of reminders, soonest due first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReminderPage"}}}});
@@ -240,11 +192,11 @@ pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
     json!({
         "/reminders": {
             "get": {"summary": "List reminders", "description": "Needs an admin key.", "parameters": [
-                query("deal_id", json!({"type": "integer", "minimum": 1}), "Only this deal's."),
-                query("assignee_id", json!({"type": "integer", "minimum": 1}), "Only this person's."),
+                query("deal_id", json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}), "Only this deal's."),
+                query("assignee_id", json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}), "Only this person's."),
                 query("state", json!({"type": "string", "enum": ["pending", "done", "cancelled"]}), "Only in this state."),
                 query("due_before", json!({"type": "string", "format": "date-time"}), "Only due before this time."),
-                query("page", json!({"type": "integer", "minimum": 1}), "From 1."),
+                query("page", json!({"type": "integer", "minimum": 1, "maximum": super::api_v1::MAX_PAGE}), "From 1."),
                 query("per_page", json!({"type": "integer", "minimum": 1, "maximum": 200}), "At most 200; 50 unless given.")
             ], "responses": list},
             "post": {"summary": "Set a reminder on a deal", "description": "Needs an admin key. Send due_at or preset.",

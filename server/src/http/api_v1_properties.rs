@@ -1,20 +1,18 @@
 //! `/api/v1/properties` and matching, for tools (admin keys): the agency's listings, the
 //! open deals a listing fits, and the listings that fit a deal.
 
-use app::apikeys::Scope;
 use app::deals::service::Actor;
 use app::error::{AppError, Validator};
 use app::properties::service as properties;
 use app::properties::PropertyInput;
 use app::state::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::api_v1::{app_error, authorize, error, json_body};
+use super::extract::{AdminKey, Id, Json, Query};
 
 #[derive(Deserialize)]
 pub struct PropertyQuery {
@@ -26,25 +24,19 @@ pub struct PropertyQuery {
 }
 
 /// `GET /api/v1/properties`: newest first, filtered and paged.
-pub async fn list(State(state): State<AppState>, headers: HeaderMap, query: Result<Query<PropertyQuery>, axum::extract::rejection::QueryRejection>) -> Response {
-    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
-        return response;
-    }
-    let Ok(Query(q)) = query else {
-        return error(StatusCode::UNPROCESSABLE_ENTITY, &AppError::Conflict("The query string cannot be read.".into()));
-    };
+pub async fn list(State(state): State<AppState>, _key: AdminKey, Query(q): Query<PropertyQuery>) -> Result<Response, AppError> {
     let mut v = Validator::default();
-    let mut number = |field: &'static str, raw: &Option<String>| -> Option<u64> {
-        let raw = raw.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
-        v.check(field, raw.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| format!("Give {field} as a positive whole number.")))
-    };
+    let mut number = |field: &'static str, raw: &Option<String>| -> Option<u64> { v.check(field, super::api_v1::positive(field, raw.as_deref()?)).map(|n| n as u64) };
     let page = number("page", &q.page).unwrap_or(1);
     let per_page = number("per_page", &q.per_page).unwrap_or(50);
     if per_page > 200 {
         v.add("per_page", "Ask for at most 200 listings per page.");
     }
+    if page > super::api_v1::MAX_PAGE as u64 {
+        v.add("page", format!("Ask for a page up to {}.", super::api_v1::MAX_PAGE));
+    }
     let pick = |v: &mut Validator, field: &str, raw: Option<String>, list: &[(&str, &str)]| -> Option<String> {
-        let raw = raw.filter(|s| !s.trim().is_empty())?;
+        let raw = raw?;
         if list.iter().any(|(c, _)| *c == raw.trim()) {
             Some(raw.trim().to_owned())
         } else {
@@ -54,84 +46,49 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, query: Resu
     };
     let status = pick(&mut v, "status", q.status, app::properties::STATUSES);
     let operation = pick(&mut v, "operation", q.operation, app::properties::OPERATIONS);
-    if let Err(err) = v.finish() {
-        return app_error(err);
-    }
+    v.finish()?;
     let filter = properties::PropertyFilter { status, operation, search: q.q, page, per_page };
-    match properties::list(&state.db, &filter).await {
-        Ok((rows, total)) => axum::Json(json!({"properties": rows, "page": page, "per_page": per_page, "total": total})).into_response(),
-        Err(err) => app_error(err),
-    }
+    let (rows, total) = properties::list(&state.db, &filter).await?;
+    Ok(axum::Json(json!({"properties": rows, "page": page, "per_page": per_page, "total": total})).into_response())
 }
 
-async fn save(state: AppState, headers: HeaderMap, body: Bytes, id: Option<i64>) -> Response {
-    let key = match authorize(&state, &headers, Scope::Admin).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
-    let input: PropertyInput = match json_body(&headers, &body) {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
-    let actor = Actor::api_key(&key.name);
+async fn save(state: AppState, key: AdminKey, input: PropertyInput, id: Option<i64>) -> Result<Response, AppError> {
+    let actor = Actor::api_key(&key.0.name);
     let status = if id.is_some() { StatusCode::OK } else { StatusCode::CREATED };
-    match properties::save(&state.db, &actor, id, &input).await {
-        Ok(id) => match properties::get(&state.db, id).await {
-            Ok(view) => (status, axum::Json(json!(view))).into_response(),
-            Err(err) => app_error(err),
-        },
-        Err(err) => app_error(err),
-    }
+    let id = properties::save(&state.db, &actor, id, &input).await?;
+    Ok((status, axum::Json(json!(properties::get(&state.db, id).await?))).into_response())
 }
 
 /// `POST /api/v1/properties`: adds a listing.
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    save(state, headers, body, None).await
+pub async fn create(State(state): State<AppState>, key: AdminKey, body: Json<PropertyInput>) -> Result<Response, AppError> {
+    save(state, key, body.value, None).await
 }
 
 /// `PUT /api/v1/properties/{id}`: replaces a listing's details.
-pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, body: Bytes) -> Response {
-    save(state, headers, body, Some(id)).await
+pub async fn update(State(state): State<AppState>, key: AdminKey, Id(id): Id, body: Json<PropertyInput>) -> Result<Response, AppError> {
+    save(state, key, body.value, Some(id)).await
 }
 
 /// `GET /api/v1/properties/{id}`.
-pub async fn get(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap) -> Response {
-    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
-        return response;
-    }
-    match properties::get(&state.db, id).await {
-        Ok(view) => axum::Json(json!(view)).into_response(),
-        Err(err) => app_error(err),
-    }
+pub async fn get(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<Response, AppError> {
+    Ok(axum::Json(json!(properties::get(&state.db, id).await?)).into_response())
 }
 
 /// `GET /api/v1/properties/{id}/matches`: the open deals this listing fits, best first.
-pub async fn deals_for_property(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap) -> Response {
-    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
-        return response;
-    }
-    match properties::deals_for_property(&state.db, id).await {
-        Ok(found) => axum::Json(json!(found)).into_response(),
-        Err(err) => app_error(err),
-    }
+pub async fn deals_for_property(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<Response, AppError> {
+    Ok(axum::Json(json!(properties::deals_for_property(&state.db, id).await?)).into_response())
 }
 
 /// `GET /api/v1/deals/{id}/matches`: the available listings that fit this deal, best first.
-pub async fn listings_for_deal(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap) -> Response {
-    if let Err(response) = authorize(&state, &headers, Scope::Admin).await {
-        return response;
-    }
-    match properties::matches_for_deal(&state.db, id).await {
-        Ok(found) => axum::Json(json!(found)).into_response(),
-        Err(err) => app_error(err),
-    }
+pub async fn listings_for_deal(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<Response, AppError> {
+    Ok(axum::Json(json!(properties::matches_for_deal(&state.db, id).await?)).into_response())
 }
 
 /// The OpenAPI paths of this module, merged into the document.
 pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
     let one = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Property"}}});
     let body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PropertyInput"}}}});
-    let id_param = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let id_param = super::api_v1::id_param();
     let query = |name: &str, schema: Value| json!({"name": name, "in": "query", "required": false, "schema": schema});
     let mut list = errors(&["401", "403", "422"]);
     list["200"] = json!({"description": "A page of listings, newest first.", "content": {"application/json": {"schema": {"type": "object", "properties": {
@@ -159,7 +116,7 @@ pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
                 query("status", json!({"type": "string", "enum": ["available", "reserved", "sold", "let"]})),
                 query("operation", json!({"type": "string", "enum": ["sale", "rent"]})),
                 query("q", json!({"type": "string"})),
-                query("page", json!({"type": "integer", "minimum": 1})),
+                query("page", json!({"type": "integer", "minimum": 1, "maximum": super::api_v1::MAX_PAGE})),
                 query("per_page", json!({"type": "integer", "minimum": 1, "maximum": 200}))
             ], "responses": list},
             "post": {"summary": "Add a listing", "description": "Needs an admin key.", "requestBody": body.clone(), "responses": create}

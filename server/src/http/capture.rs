@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use super::form_body;
 
@@ -36,20 +37,38 @@ impl Default for CaptureLimit {
     }
 }
 
-/// A per-address, per-form counter with a fixed window; in memory, so each instance counts
-/// its own traffic (a load balancer that spreads one address over instances multiplies it).
+/// A per-address, per-form counter with a fixed window. On PostgreSQL it lives in the
+/// database, so every instance behind a balancer counts against one budget; on SQLite (one
+/// server) in memory.
 pub struct RateLimiter {
     limit: CaptureLimit,
+    shared: Option<DatabaseConnection>,
     windows: Mutex<HashMap<(i64, String), (Instant, u32)>>,
 }
 
 impl RateLimiter {
-    pub fn new(limit: CaptureLimit) -> Self {
-        RateLimiter { limit, windows: Mutex::new(HashMap::new()) }
+    pub fn new(limit: CaptureLimit, db: &DatabaseConnection) -> Self {
+        let shared = (db.get_database_backend() == DbBackend::Postgres).then(|| db.clone());
+        RateLimiter { limit, shared, windows: Mutex::new(HashMap::new()) }
     }
 
     /// `Ok` when the submission may go ahead, else how long until the window resets.
-    pub fn check(&self, form_id: i64, ip: &str) -> Result<(), Duration> {
+    pub async fn check(&self, form_id: i64, ip: &str) -> Result<(), Duration> {
+        match &self.shared {
+            Some(db) => match self.check_shared(db, form_id, ip).await {
+                Ok(verdict) => verdict,
+                // The database is what takes the lead too: if it cannot count, the lead's own
+                // insert answers for it.
+                Err(err) => {
+                    tracing::warn!(%err, "the shared capture rate limit could not be read; letting the submission through");
+                    Ok(())
+                }
+            },
+            None => self.check_here(form_id, ip),
+        }
+    }
+
+    fn check_here(&self, form_id: i64, ip: &str) -> Result<(), Duration> {
         let now = Instant::now();
         // A poisoned lock only means another request panicked; the counts are still usable.
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
@@ -65,6 +84,32 @@ impl RateLimiter {
             Err(self.limit.window.saturating_sub(now.duration_since(entry.0)))
         } else {
             Ok(())
+        }
+    }
+
+    /// One statement counts the submission and reads the count back, atomically however
+    /// many instances race (the upsert locks the row); the database's clock is the one clock.
+    async fn check_shared(&self, db: &DatabaseConnection, form_id: i64, ip: &str) -> Result<Result<(), Duration>, sea_orm::DbErr> {
+        const COUNT: &str = "INSERT INTO rate_windows (key, started_at, hits) VALUES ($1, now(), 1) \
+            ON CONFLICT (key) DO UPDATE SET \
+              hits = CASE WHEN rate_windows.started_at <= now() - make_interval(secs => $2) THEN 1 ELSE rate_windows.hits + 1 END, \
+              started_at = CASE WHEN rate_windows.started_at <= now() - make_interval(secs => $2) THEN now() ELSE rate_windows.started_at END \
+            RETURNING hits, CEIL(EXTRACT(EPOCH FROM started_at + make_interval(secs => $2) - now()))::bigint AS wait";
+        let window = self.limit.window.as_secs_f64();
+        let key = format!("capture:{form_id}:{ip}");
+        let row = db.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, COUNT, [key.into(), window.into()])).await?;
+        let Some(row) = row else { return Ok(Ok(())) };
+        let hits: i32 = row.try_get("", "hits")?;
+        let wait: i64 = row.try_get("", "wait")?;
+        if hits == 1 && rand::random::<u8>() == 0 {
+            // Now and then, a new window sweeps away the ones long over.
+            let sweep = "DELETE FROM rate_windows WHERE started_at < now() - make_interval(secs => $1)";
+            db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sweep, [window.into()])).await?;
+        }
+        if hits as u32 > self.limit.max {
+            Ok(Err(Duration::from_secs(wait.max(1) as u64)))
+        } else {
+            Ok(Ok(()))
         }
     }
 }
@@ -181,7 +226,7 @@ async fn take(state: &CaptureState, form: &capture_form::Model, ip: String, head
         referrer: field("referrer"),
     };
 
-    if let Err(wait) = state.limiter.check(form.id, &ip) {
+    if let Err(wait) = state.limiter.check(form.id, &ip).await {
         app::metrics::rate_limited();
         let _ = service::count_spam(&state.app.db, form.id).await;
         let mut response = page(

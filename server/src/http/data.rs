@@ -12,15 +12,15 @@ use app::capture::normalize::money_text;
 use app::db::entities::{activity, contact, deal, user};
 use app::error::AppError;
 use app::imports::table::MAX_BYTES;
-use app::state::{AppState, Authenticated};
+use app::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::reports::{cell, refuse};
+use super::extract::{InWords, Session};
+use super::reports::cell;
 use super::upload::{one_file, Wanted};
 
 /// The upload's limit, with room for the form around the file.
@@ -28,26 +28,20 @@ pub const BODY_LIMIT: usize = MAX_BYTES + 64 * 1024;
 const PAGE: u64 = 2000;
 
 fn back(message: &str) -> Response {
-    Redirect::to(&format!("/data?import_error={}#import", app::deals::pages::urlencode(message))).into_response()
+    Redirect::to(&format!("/data?import_error={}#import", app::common::urlencode(message))).into_response()
 }
 
-pub async fn upload(State(state): State<AppState>, session: Option<Extension<Authenticated>>, mut multipart: Multipart) -> Response {
-    let Some(Extension(session)) = session else { return Redirect::to("/login?next=/data").into_response() };
-    if !session.user.role.includes(Role::Manager) {
-        return refuse(AppError::Forbidden);
-    }
+pub async fn upload(State(state): State<AppState>, session: Session, mut multipart: Multipart) -> Result<Response, InWords> {
+    let user = session.at_least(Role::Manager)?;
     let wanted = Wanted { default_name: "contacts.csv", what: "the CSV file", one: "A file", limit: MAX_BYTES };
     let (name, bytes) = match one_file(&mut multipart, &wanted).await {
         Ok(file) => file,
-        Err(message) => return back(&message),
+        Err(message) => return Ok(back(&message)),
     };
-    match app::imports::service::stage(&state.db, &session.user, &name, bytes).await {
-        Ok(token) => Redirect::to(&format!("/data/imports/{token}")).into_response(),
-        Err(AppError::Validation(fields)) => back(&fields.values().cloned().collect::<Vec<_>>().join(" ")),
-        Err(err) => {
-            tracing::error!(error = %err, "CSV upload failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "The file could not be kept; try again.").into_response()
-        }
+    match app::imports::service::stage(&state.db, user, &name, bytes).await {
+        Ok(token) => Ok(Redirect::to(&format!("/data/imports/{token}")).into_response()),
+        Err(AppError::Validation(fields)) => Ok(back(&fields.values().cloned().collect::<Vec<_>>().join(" "))),
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -166,26 +160,20 @@ fn encode(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Bytes, std::i
 }
 
 /// `GET /data/export/{contacts,deals,activities}.csv`, for managers.
-pub async fn export(State(state): State<AppState>, Path(file): Path<String>, session: Option<Extension<Authenticated>>) -> Response {
-    let Some(Extension(session)) = session else { return Redirect::to("/login?next=/data").into_response() };
-    if !session.user.role.includes(Role::Manager) {
-        return refuse(AppError::Forbidden);
-    }
+pub async fn export(State(state): State<AppState>, Path(file): Path<String>, session: Session) -> Result<Response, InWords> {
+    session.at_least(Role::Manager)?;
     let what = match file.as_str() {
         "contacts.csv" => Export::Contacts,
         "deals.csv" => Export::Deals,
         "activities.csv" => Export::Activities,
-        _ => return refuse(AppError::NotFound),
+        _ => return Err(AppError::NotFound.into()),
     };
     let names = async {
         let stages = app::deals::service::stages(&state.db).await?.into_iter().map(|s| (s.id, s.name)).collect();
         let people = user::Entity::find().all(&state.db).await?.into_iter().map(|u| (u.id, u.name)).collect();
         Ok::<_, AppError>(Names { stages, people })
     };
-    let names = match names.await {
-        Ok(n) => Arc::new(n),
-        Err(err) => return refuse(err),
-    };
+    let names = Arc::new(names.await?);
     // The header goes first, then a page at a time until a page comes back empty.
     let pages = futures::stream::unfold(Some(None::<i64>), move |cursor| {
         let (state, names) = (state.clone(), names.clone());
@@ -207,7 +195,7 @@ pub async fn export(State(state): State<AppState>, Path(file): Path<String>, ses
             }
         }
     });
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"doorstep-{file}\"")),
@@ -217,5 +205,5 @@ pub async fn export(State(state): State<AppState>, Path(file): Path<String>, ses
         // answers with a panic.
         Body::from_stream(futures::StreamExt::fuse(pages)),
     )
-        .into_response()
+        .into_response())
 }

@@ -11,10 +11,12 @@ pub mod capture;
 mod chats;
 mod data;
 mod events;
+mod extract;
 mod form_body;
 mod health;
 mod ics;
 pub mod metrics;
+pub mod proxies;
 mod reports;
 mod share;
 mod upload;
@@ -40,7 +42,19 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Public capture forms take small bodies; anything larger is refused with 413.
 const CAPTURE_BODY_LIMIT: usize = 16 * 1024;
 
-pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
+/// What the HTTP edge is told about where it runs.
+#[derive(Clone, Debug, Default)]
+pub struct Edge {
+    /// Submissions one address may make to one capture form per window.
+    pub capture_limit: capture::CaptureLimit,
+    /// The reverse proxies whose `X-Forwarded-For` / `Forwarded` are believed.
+    pub trusted_proxies: proxies::TrustedProxies,
+    /// The origin people use (`https://crm.agency.com`), when the installation names one.
+    pub public_origin: Option<String>,
+}
+
+pub fn router(state: AppState, edge: Edge) -> Router {
+    let edge = Arc::new(edge);
     let routes = generate_route_list(app::AppRoutes);
     let options = state.leptos_options.clone();
     let front = Arc::new(assets::FrontEnd::read(&options));
@@ -68,7 +82,7 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .fallback_service(assets::files(&front, not_found))
         .layer(from_fn_with_state(state.clone(), access::page_access))
         .layer(from_fn_with_state(state.clone(), access::load_session))
-        .layer(from_fn(access::same_origin_writes))
+        .layer(from_fn_with_state(edge.clone(), access::same_origin_writes))
         .with_state(state.clone());
     // Public forms: no session, and posts from other sites are expected (a form on the
     // agency's own site), so they sit outside the session and same-origin layers.
@@ -118,7 +132,8 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .with_state(webapp::WebApp { app: state.clone(), front: front.clone() });
     // Read by Prometheus with its own token, not a session.
     let operations = Router::new().route("/metrics", get(metrics::metrics)).with_state(state.clone());
-    let capture_state = capture::CaptureState { app: state, limiter: Arc::new(capture::RateLimiter::new(capture_limit)) };
+    let limiter = Arc::new(capture::RateLimiter::new(edge.capture_limit, &state.db));
+    let capture_state = capture::CaptureState { app: state, limiter };
     let public = Router::new()
         .route("/f/{slug}", get(capture::show).post(capture::submit))
         .route("/f/{slug}/thanks", get(capture::thanks))
@@ -134,7 +149,7 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
         .layer(assets::compression())
         .layer(from_fn(metrics::track))
         .layer(from_fn(access::security_headers))
-        .layer(from_fn(access::record_client_ip))
+        .layer(from_fn_with_state(edge, access::record_client_ip))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -147,7 +162,7 @@ pub fn router(state: AppState, capture_limit: capture::CaptureLimit) -> Router {
             } else {
                 path
             };
-            tracing::info_span!("request", id = %id, method = %request.method(), path = %path)
+            tracing::info_span!("request", id = %id, method = %request.method(), path = %path, client = tracing::field::Empty)
         })
         // One line per answered request, with its status and how long it took.
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Millis)))

@@ -11,17 +11,16 @@ use app::deals::Money;
 use app::error::AppError;
 use app::reports::service as reports;
 use app::reports::{Dashboard, Figure, FigureParams, ReportQuery};
-use app::state::{AppState, Authenticated};
+use app::state::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api_v1::{app_error, authorize};
+use super::extract::{AdminKey, InWords, Session};
 
 /// The most deals one CSV download lists.
 const CSV_ROWS: u64 = 200_000;
@@ -176,19 +175,9 @@ pub(crate) fn csv_response(file: &str, header: &[&str], rows: Vec<Vec<String>>) 
             .into_response(),
         Err(err) => {
             tracing::error!(%err, "writing a CSV failed");
-            app_error(AppError::Internal)
+            AppError::Internal.into_response()
         }
     }
-}
-
-/// A refused download, in words (the browser shows it as the page).
-pub(crate) fn refuse(err: AppError) -> Response {
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let text = match &err {
-        AppError::Validation(fields) => fields.iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>().join("\n"),
-        _ => err.to_string(),
-    };
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
 }
 
 /// `GET /reports/export/{table}.csv`: one dashboard table, or `deals.csv` for the deals
@@ -196,35 +185,20 @@ pub(crate) fn refuse(err: AppError) -> Response {
 pub async fn export(
     State(state): State<AppState>,
     Path(file): Path<String>,
-    session: Option<Extension<Authenticated>>,
+    session: Session,
     params: Query<Params>,
-) -> Response {
-    let Some(Extension(session)) = session else { return Redirect::to("/login?next=/reports").into_response() };
-    if !session.user.role.includes(Role::Manager) {
-        return refuse(AppError::Forbidden);
-    }
-    let Some(name) = file.strip_suffix(".csv") else { return refuse(AppError::NotFound) };
-    let query = match params.query() {
-        Ok(q) => q,
-        Err(err) => return refuse(err),
-    };
+) -> Result<Response, InWords> {
+    let user = session.at_least(Role::Manager)?;
+    let name = file.strip_suffix(".csv").ok_or(AppError::NotFound)?;
+    let query = params.query()?;
     if name == "deals" {
-        let figure = match params.figure() {
-            Ok(f) => f,
-            Err(err) => return refuse(err),
-        };
-        return match deal_rows(&state, &session.user.time_zone, &query, &figure).await {
-            Ok((header, rows)) => csv_response(&file, &header, rows),
-            Err(err) => refuse(err),
-        };
+        let figure = params.figure()?;
+        let (header, rows) = deal_rows(&state, &user.time_zone, &query, &figure).await?;
+        return Ok(csv_response(&file, &header, rows));
     }
-    match reports::dashboard(&state.db, &session.user.time_zone, &query).await {
-        Ok(d) => match table(&d, name) {
-            Some((header, rows)) => csv_response(&file, &header, rows),
-            None => refuse(AppError::NotFound),
-        },
-        Err(err) => refuse(err),
-    }
+    let d = reports::dashboard(&state.db, &user.time_zone, &query).await?;
+    let (header, rows) = table(&d, name).ok_or(AppError::NotFound)?;
+    Ok(csv_response(&file, &header, rows))
 }
 
 /// The deals behind a figure as CSV rows; times are UTC (RFC 3339), money in minor units.
@@ -279,13 +253,14 @@ async fn deal_rows(state: &AppState, time_zone: &str, query: &ReportQuery, figur
 
 /// `GET /api/v1/reports/{name}`: `dashboard` (everything) or one part of it, or `deals` for the
 /// deals behind a figure, a page at a time.
-pub async fn api(State(state): State<AppState>, Path(name): Path<String>, headers: HeaderMap, params: Result<Query<Params>, axum::extract::rejection::QueryRejection>) -> Response {
-    if let Err(response) = authorize(&state, &headers, app::apikeys::Scope::Admin).await {
-        return response;
-    }
-    let Ok(Query(params)) = params else {
-        return app_error(AppError::field("query", "The query string cannot be read; use from, to (YYYY-MM-DD), agent (a user id) and source."));
-    };
+pub async fn api(
+    State(state): State<AppState>,
+    _key: AdminKey,
+    Path(name): Path<String>,
+    params: Result<super::extract::Query<Params>, AppError>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let super::extract::Query(params) = params
+        .map_err(|_| AppError::field("query", "The query string cannot be read; use from, to (YYYY-MM-DD), agent (a user id) and source."))?;
     let result = async {
         let query = params.query()?;
         let time_zone = app::agency::load(&state.db).await?.time_zone;
@@ -298,7 +273,10 @@ pub async fn api(State(state): State<AppState>, Path(name): Path<String>, header
             if per_page == 0 || per_page > 1000 {
                 return Err(AppError::field("per_page", "Ask for 1 to 1000 deals per page."));
             }
-            let page = params.page.unwrap_or(1).clamp(1, 1_000_000);
+            let page = params.page.unwrap_or(1);
+            if !(1..=1_000_000).contains(&page) {
+                return Err(AppError::field("page", "Ask for a page from 1 to 1000000."));
+            }
             let total = sea_orm::PaginatorTrait::count(select.clone(), &state.db).await?;
             let rows = select
                 .order_by_desc(deal::Column::CreatedAt)
@@ -333,10 +311,7 @@ pub async fn api(State(state): State<AppState>, Path(name): Path<String>, header
         .map_err(|_| AppError::Internal)?;
         Ok(if name == "dashboard" { part } else { json!({"scope": scope, name.replace('-', "_"): part}) })
     };
-    match result.await {
-        Ok(body) => axum::Json(body).into_response(),
-        Err(err) => app_error(err),
-    }
+    Ok(axum::Json(result.await?))
 }
 
 fn with_ok(errors: &serde_json::Value, description: &str) -> serde_json::Value {
@@ -349,9 +324,9 @@ fn with_ok(errors: &serde_json::Value, description: &str) -> serde_json::Value {
 pub fn paths(errors: &dyn Fn(&[&str]) -> serde_json::Value) -> serde_json::Value {
     let responses = errors(&["401", "403", "422"]);
     let filters = json!([
-        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "First day (agency time zone); default 29 days before `to`."},
-        {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "Last day, included; default today."},
-        {"name": "agent", "in": "query", "schema": {"type": "integer"}, "description": "Only this owner's deals."},
+        {"name": "from", "in": "query", "schema": {"type": "string", "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"}, "description": "First day (YYYY-MM-DD, agency time zone; empty: 29 days before `to`). The period is at most three years."},
+        {"name": "to", "in": "query", "schema": {"type": "string", "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"}, "description": "Last day, included (YYYY-MM-DD; empty: today)."},
+        {"name": "agent", "in": "query", "schema": {"type": "string", "pattern": "^(-?[0-9]{1,18})?$"}, "description": "Only this owner's deals (a user id; empty: everyone's)."},
         {"name": "source", "in": "query", "schema": {"type": "string"}, "description": "Only deals from this source."}
     ]);
     let part = |summary: &str| {
@@ -362,12 +337,12 @@ pub fn paths(errors: &dyn Fn(&[&str]) -> serde_json::Value) -> serde_json::Value
     deal_params.extend(
         json!([
             {"name": "figure", "in": "query", "required": true, "schema": {"type": "string", "enum": ["open", "leads", "reached", "won", "lost", "lost_reason", "answered_within", "unanswered", "agent_open", "agent_won", "stale", "overdue", "source", "source_won", "stage_time", "week_new", "week_won"]}},
-            {"name": "stage", "in": "query", "schema": {"type": "integer"}, "description": "For open, reached and stage_time."},
-            {"name": "owner", "in": "query", "schema": {"type": "integer"}, "description": "For agent_open, agent_won, stale and overdue (0: nobody)."},
-            {"name": "minutes", "in": "query", "schema": {"type": "integer"}, "description": "For answered_within."},
+            {"name": "stage", "in": "query", "schema": {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX}, "description": "For open, reached and stage_time."},
+            {"name": "owner", "in": "query", "schema": {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX}, "description": "For agent_open, agent_won, stale and overdue (0: nobody)."},
+            {"name": "minutes", "in": "query", "schema": {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX}, "description": "For answered_within."},
             {"name": "key", "in": "query", "schema": {"type": "string"}, "description": "The lost reason, the source, or the week's first day."},
             {"name": "campaign", "in": "query", "schema": {"type": "string"}},
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
             {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}
         ])
         .as_array()

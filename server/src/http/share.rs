@@ -2,6 +2,7 @@
 //! a link-preview bot or a logged-in colleague asks; and the stored photos under `/media/`.
 //! Also the listing page's photo upload, which works as a plain form without JavaScript.
 
+use app::error::AppError;
 use app::presentations::service::{self, Closed, Share};
 use app::state::{AppState, Authenticated};
 use axum::extract::{Multipart, Path, State};
@@ -10,22 +11,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 
 use super::capture::esc;
+use super::extract::{InWords, Session};
+use super::upload::{one_file, Wanted};
 
 /// One form post of photos: a handful of full-size phone photos.
 pub const UPLOAD_LIMIT: usize = 120 * 1024 * 1024;
-
-/// A plain answer for what went wrong; the details are in the log.
-fn failed(err: app::error::AppError) -> Response {
-    use app::error::AppError;
-    let status = match &err {
-        AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
-        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-        AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    (status, err.to_string()).into_response()
-}
 
 fn closed_page(closed: Closed) -> Response {
     let (status, title, text) = match closed {
@@ -60,20 +50,19 @@ pub async fn page(
     method: Method,
     headers: HeaderMap,
     session: Option<Extension<Authenticated>>,
-) -> Response {
-    let share = match service::open(&state.db, &token).await {
-        Ok(Ok(share)) => share,
-        Ok(Err(closed)) => return closed_page(closed),
-        Err(err) => return failed(err),
+) -> Result<Response, InWords> {
+    let share = match service::open(&state.db, &token).await? {
+        Ok(share) => share,
+        Err(closed) => return Ok(closed_page(closed)),
     };
     count_view(&state, &share, &method, &headers, session.is_some()).await;
     let base = state.base_url(&headers);
-    (
+    Ok((
         StatusCode::OK,
         [(header::CACHE_CONTROL, "no-store"), (header::X_CONTENT_TYPE_OPTIONS, "nosniff"), (header::REFERRER_POLICY, "no-referrer")],
         Html(render(&share, &base)),
     )
-        .into_response()
+        .into_response())
 }
 
 pub async fn pdf(
@@ -82,11 +71,10 @@ pub async fn pdf(
     method: Method,
     headers: HeaderMap,
     session: Option<Extension<Authenticated>>,
-) -> Response {
-    let share = match service::open(&state.db, &token).await {
-        Ok(Ok(share)) => share,
-        Ok(Err(closed)) => return closed_page(closed),
-        Err(err) => return failed(err),
+) -> Result<Response, InWords> {
+    let share = match service::open(&state.db, &token).await? {
+        Ok(share) => share,
+        Err(closed) => return Ok(closed_page(closed)),
     };
     count_view(&state, &share, &method, &headers, session.is_some()).await;
     let name = service::file_name(&share);
@@ -97,34 +85,25 @@ pub async fn pdf(
         (header::REFERRER_POLICY, "no-referrer".to_owned()),
     ];
     if method == Method::HEAD {
-        return (StatusCode::OK, headers_out).into_response();
+        return Ok((StatusCode::OK, headers_out).into_response());
     }
-    match service::render(state.media.as_ref(), &share, &state.base_url(&headers)).await {
-        Ok(bytes) => (StatusCode::OK, headers_out, bytes).into_response(),
-        Err(err) => failed(err),
-    }
+    let bytes = service::render(state.media.as_ref(), &share, &state.base_url(&headers)).await?;
+    Ok((StatusCode::OK, headers_out, bytes).into_response())
 }
 
 /// Stored photos. Their names are 128 random bits and never reused, so they are cached
 /// for good.
-pub async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Response {
+pub async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, InWords> {
     if !app::media::storage::valid_key(&key) {
-        return StatusCode::NOT_FOUND.into_response();
+        return Err(AppError::NotFound.into());
     }
-    match state.media.get(&key).await {
-        Ok(Some(bytes)) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "image/jpeg"),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(err) => failed(err),
-    }
+    let bytes = state.media.get(&key).await?.ok_or(AppError::NotFound)?;
+    let headers = [
+        (header::CONTENT_TYPE, "image/jpeg"),
+        (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ];
+    Ok((StatusCode::OK, headers, bytes).into_response())
 }
 
 /// The listing page's upload form: each file is checked and stored on its own, and the page
@@ -132,10 +111,9 @@ pub async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Re
 pub async fn upload_photos(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    session: Option<Extension<Authenticated>>,
+    Session(session): Session,
     mut multipart: Multipart,
-) -> Response {
-    let Some(Extension(session)) = session else { return Redirect::to(&format!("/login?next=/properties/{id}")).into_response() };
+) -> Result<Response, InWords> {
     let actor = app::deals::service::Actor::person(&session.user);
     let (mut added, mut refused) = (0, Vec::new());
     loop {
@@ -158,8 +136,8 @@ pub async fn upload_photos(
         };
         match app::properties::photos::add(&state.db, state.media.as_ref(), &actor, id, bytes.to_vec()).await {
             Ok(_) => added += 1,
-            Err(app::error::AppError::Validation(fields)) => refused.push(format!("{name}: {}", fields.values().cloned().collect::<Vec<_>>().join(" "))),
-            Err(err) => return failed(err),
+            Err(AppError::Validation(fields)) => refused.push(format!("{name}: {}", fields.values().cloned().collect::<Vec<_>>().join(" "))),
+            Err(err) => return Err(err.into()),
         }
     }
     if added == 0 && refused.is_empty() {
@@ -167,33 +145,24 @@ pub async fn upload_photos(
     }
     let mut query = format!("?added={added}");
     if !refused.is_empty() {
-        query.push_str(&format!("&refused={}", app::deals::pages::urlencode(&refused.join("\n"))));
+        query.push_str(&format!("&refused={}", app::common::urlencode(&refused.join("\n"))));
     }
-    Redirect::to(&format!("/properties/{id}{query}#photos")).into_response()
+    Ok(Redirect::to(&format!("/properties/{id}{query}#photos")).into_response())
 }
 
 /// The Agency page's logo upload (admins only), as a plain form post.
-pub async fn upload_logo(State(state): State<AppState>, session: Option<Extension<Authenticated>>, mut multipart: Multipart) -> Response {
-    let Some(Extension(session)) = session else { return Redirect::to("/login?next=/admin/agency").into_response() };
-    if session.user.role != app::auth::Role::Admin {
-        return failed(app::error::AppError::Forbidden);
-    }
-    let bytes = match multipart.next_field().await {
-        Ok(Some(field)) => match field.bytes().await {
-            Ok(bytes) if !bytes.is_empty() => bytes,
-            Ok(_) => return Redirect::to("/admin/agency?logo_error=Choose%20a%20file%20first.#brand").into_response(),
-            Err(err) => return (err.status(), err.body_text()).into_response(),
-        },
-        Ok(None) => return Redirect::to("/admin/agency?logo_error=Choose%20a%20file%20first.#brand").into_response(),
-        Err(err) => return (err.status(), err.body_text()).into_response(),
+pub async fn upload_logo(State(state): State<AppState>, session: Session, mut multipart: Multipart) -> Result<Response, InWords> {
+    session.at_least(app::auth::Role::Admin)?;
+    let back = |message: &str| Redirect::to(&format!("/admin/agency?logo_error={}#brand", app::common::urlencode(message))).into_response();
+    let wanted = Wanted { default_name: "logo", what: "a file", one: "A logo", limit: UPLOAD_LIMIT };
+    let bytes = match one_file(&mut multipart, &wanted).await {
+        Ok((_, bytes)) => bytes,
+        Err(message) => return Ok(back(&message)),
     };
-    match app::agency::save_logo(&state.db, state.media.as_ref(), bytes.to_vec()).await {
-        Ok(()) => Redirect::to("/admin/agency?logo=saved#brand").into_response(),
-        Err(app::error::AppError::Validation(fields)) => {
-            let message = fields.into_values().next().unwrap_or_default();
-            Redirect::to(&format!("/admin/agency?logo_error={}#brand", app::deals::pages::urlencode(&message))).into_response()
-        }
-        Err(err) => failed(err),
+    match app::agency::save_logo(&state.db, state.media.as_ref(), bytes).await {
+        Ok(()) => Ok(Redirect::to("/admin/agency?logo=saved#brand").into_response()),
+        Err(AppError::Validation(fields)) => Ok(back(&fields.into_values().next().unwrap_or_default())),
+        Err(err) => Err(err.into()),
     }
 }
 

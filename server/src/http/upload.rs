@@ -1,6 +1,7 @@
 //! The one file a plain multipart upload form sends (a chat export, a CSV), or what to tell
 //! the person who sent it.
 
+use app::error::AppError;
 use axum::extract::Multipart;
 
 /// What to ask for, in the form's own words.
@@ -33,4 +34,20 @@ pub async fn one_file(multipart: &mut Multipart, wanted: &Wanted<'_>) -> Result<
         return Err(choose());
     }
     Ok((name, bytes.to_vec()))
+}
+
+/// Every file part of an upload, in order, with its name; an upload cut short or over the
+/// route's limit is the error that says so.
+pub async fn all_files(multipart: &mut Multipart) -> Result<Vec<(String, Vec<u8>)>, AppError> {
+    let stopped = |status: axum::http::StatusCode, text: String| match status.as_u16() {
+        413 => AppError::TooLarge(text),
+        _ => AppError::BadRequest(text),
+    };
+    let mut files = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|err| stopped(err.status(), err.body_text()))? {
+        let name = field.file_name().unwrap_or("photo").to_owned();
+        let bytes = field.bytes().await.map_err(|err| stopped(err.status(), format!("{name}: {}", err.body_text())))?;
+        files.push((name, bytes.to_vec()));
+    }
+    Ok(files)
 }

@@ -9,58 +9,45 @@ use app::state::AppState;
 use app::whatsapp::{cloud, service};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-
-use super::api_v1::{app_error, error};
 
 /// Meta's payloads are small; a batch of messages stays far below this.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// `GET /webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`
-pub async fn verify(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
+pub async fn verify(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Result<String, AppError> {
     let get = |k: &str| query.get(k).map(String::as_str).unwrap_or("");
     if state.whatsapp.verify_token.is_none() {
-        return refused(StatusCode::SERVICE_UNAVAILABLE, "Set DOORSTEP_WHATSAPP_VERIFY_TOKEN to the verify token given to Meta.");
+        return Err(AppError::Unavailable("Set DOORSTEP_WHATSAPP_VERIFY_TOKEN to the verify token given to Meta.".into()));
     }
     match service::handshake(&state.whatsapp, get("hub.mode"), get("hub.verify_token"), get("hub.challenge")) {
-        Some(challenge) => (StatusCode::OK, challenge.to_owned()).into_response(),
-        None => refused(StatusCode::FORBIDDEN, "The verify token does not match, or hub.mode is not subscribe."),
+        Some(challenge) => Ok(challenge.to_owned()),
+        None => Err(AppError::OutOfScope("The verify token does not match, or hub.mode is not subscribe.".into())),
     }
 }
 
 /// `POST /webhooks/whatsapp`: answers 200 once everything in it is kept, so Meta stops
 /// redelivering; on an error Meta redelivers and only what is missing is added.
-pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
     let Some(secret) = state.whatsapp.app_secret.as_deref() else {
-        return refused(StatusCode::SERVICE_UNAVAILABLE, "Set DOORSTEP_WHATSAPP_APP_SECRET to the Meta app's secret.");
+        return Err(AppError::Unavailable("Set DOORSTEP_WHATSAPP_APP_SECRET to the Meta app's secret.".into()));
     };
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
     if !service::signed(secret, &body, signature) {
         tracing::warn!(signed = signature.is_some(), "WhatsApp webhook call refused: bad signature");
-        return refused(StatusCode::UNAUTHORIZED, "X-Hub-Signature-256 must be the HMAC-SHA256 of the body under the app secret.");
+        return Err(AppError::Unauthenticated("X-Hub-Signature-256 must be the HMAC-SHA256 of the body under the app secret.".into()));
     }
-    let batch = match cloud::parse(&body) {
-        Ok(batch) => batch,
-        Err(message) => return error(StatusCode::BAD_REQUEST, &AppError::Conflict(message)),
-    };
+    let batch = cloud::parse(&body).map_err(AppError::BadRequest)?;
     let agency = super::capture::agency(&state).await;
-    match service::receive(&state.db, &state.notifier, &state.intake, &agency.default_region, &batch).await {
-        Ok(done) => {
-            tracing::info!(leads = done.leads, on_deals = done.on_deals, repeated = done.repeated, deliveries = done.deliveries, "WhatsApp webhook");
-            axum::Json(json!({
-                "leads": done.leads,
-                "on_deals": done.on_deals,
-                "repeated": done.repeated,
-                "deliveries": done.deliveries,
-            }))
-            .into_response()
-        }
-        Err(err) => app_error(err),
-    }
-}
-
-fn refused(status: StatusCode, message: &str) -> Response {
-    error(status, &AppError::Conflict(message.into()))
+    let done = service::receive(&state.db, &state.notifier, &state.intake, &agency.default_region, &batch).await?;
+    tracing::info!(leads = done.leads, on_deals = done.on_deals, repeated = done.repeated, deliveries = done.deliveries, "WhatsApp webhook");
+    Ok(axum::Json(json!({
+        "leads": done.leads,
+        "on_deals": done.on_deals,
+        "repeated": done.repeated,
+        "deliveries": done.deliveries,
+    }))
+    .into_response())
 }

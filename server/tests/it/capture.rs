@@ -428,3 +428,27 @@ async fn a_stream_opened_after_its_page_hears_what_happened_in_between_and_nothi
     let frame = first_frame(open(0).await.unwrap()).await.expect("an event");
     assert!(frame.contains("event: missed"), "{frame}");
 }
+
+#[tokio::test]
+async fn phones_as_foreign_buyers_write_them_are_taken_and_nonsense_still_refused() {
+    let app = TestApp::new().await;
+    app.capture_form("open-day").await;
+    let cases = [
+        ("Harry", "+44 (0)7400 123456", "+447400123456"),
+        ("Greta", "+49 (0)151 23456789", "+4915123456789"),
+        ("Oliver", "+44 20 3456 7890 x456", "+442034567890;ext=456"),
+        ("Lupita", "+52 1 55 1234 5678", "+525512345678"),
+    ];
+    for (name, typed, _) in cases {
+        let reply = app.submit_lead("open-day", &[("name", name), ("phone", typed)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{typed}: {}", reply.body);
+    }
+    let contacts = app::db::entities::contact::Entity::find().all(&app.state.db).await.unwrap();
+    for (name, _, stored) in cases {
+        let contact = contacts.iter().find(|c| c.name == name).unwrap();
+        assert_eq!(contact.phone.as_deref(), Some(stored), "{name}");
+    }
+    let refused = app.submit_lead("open-day", &[("name", "Nobody"), ("phone", "+44 (0)74 ext")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("extension"), "says what to fix: {}", refused.body);
+}

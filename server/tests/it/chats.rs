@@ -134,7 +134,7 @@ async fn files_that_are_not_chat_exports_are_refused_saying_why_and_nothing_is_k
         let location = reply.location();
         assert!(location.starts_with(&format!("/deals/{}?chat_error=", deal.id)), "{name}: {location}");
         // The message goes back in the address, encoded as the page reads it.
-        assert!(location.contains(&app::deals::pages::urlencode(says)), "{name}: {location}");
+        assert!(location.contains(&app::common::urlencode(says)), "{name}: {location}");
     }
     assert_eq!(chat_upload::Entity::find().count(db).await.unwrap(), 0);
     // Another user's upload is not yours to read.

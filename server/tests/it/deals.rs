@@ -60,7 +60,7 @@ async fn an_edit_based_on_an_old_version_is_refused_with_what_changed() {
     assert_eq!(first.body.trim(), "2");
     // Mia, the manager, still looks at version 1.
     let stale = t.app.call("/api/deal/stage", &move_body(t.deal_id, 1, viewing, ""), Some(&t.boss)).await;
-    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED, "{}", stale.body);
     assert!(stale.body.contains("Ana Agent changed stage from New to Contacted"), "{}", stale.body);
     assert_eq!(the_deal(&t).await.stage_id, contacted, "nothing was overwritten");
     // Applied again on the version she has now seen, it goes through.
@@ -260,4 +260,14 @@ async fn contact_edits_follow_capture_rules_and_are_audited() {
     assert_eq!((contact.name.as_str(), contact.phone.as_deref(), contact.whatsapp.as_deref()), ("Lucía Fernández Ruiz", Some("+34612345999"), Some("+34612345999")));
     let fields: Vec<String> = deal_change::Entity::find().all(&t.app.state.db).await.unwrap().into_iter().map(|c| c.field).collect();
     assert!(fields.contains(&"contact phone".to_owned()) && fields.contains(&"contact name".to_owned()), "{fields:?}");
+}
+
+#[tokio::test]
+async fn a_stage_kind_other_than_open_won_or_lost_is_an_error_not_an_open_stage() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::new().await;
+    let stages = app::deals::service::stages(&app.state.db).await.unwrap();
+    assert!(stages.iter().all(|s| matches!(s.kind, app::deals::StageKind::Open | app::deals::StageKind::Won | app::deals::StageKind::Lost)));
+    app.state.db.execute_unprepared("UPDATE stages SET kind = 'limbo' WHERE id = (SELECT MIN(id) FROM stages)").await.unwrap();
+    assert!(app::deals::service::stages(&app.state.db).await.is_err(), "bad data is reported, not read as an open stage");
 }

@@ -146,10 +146,10 @@ async fn files_that_are_not_csv_are_refused_at_upload_and_nothing_is_kept() {
     let app = TestApp::new().await;
     let admin = app.admin_cookie().await;
     for (name, bytes, expected) in [
-        ("latin1.csv", b"Name,Phone\nJos\xe9,612345678\n".to_vec(), "not UTF-8"),
         ("book.xlsx", b"PK\x03\x04\x14\x00\x06\x00".to_vec(), "Excel workbook"),
         ("empty.csv", b"Name,Phone\n".to_vec(), "no rows"),
-        ("photo.csv", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00".to_vec(), "not UTF-8"),
+        ("photo.csv", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00".to_vec(), "binary data"),
+        ("broken.csv", b"\xff\xfeN\x00\x00\xd8".to_vec(), "says it is UTF-16"),
     ] {
         let refused = upload(&app, &admin, name, &bytes).await;
         assert!(refused.status.is_redirection(), "{name}: {}", refused.body);
@@ -165,4 +165,61 @@ async fn files_that_are_not_csv_are_refused_at_upload_and_nothing_is_kept() {
     assert!(refused.status.is_redirection(), "{}", refused.status);
     assert!(refused.location().contains("import_error=The%20file%20is%20over%2010%20MB"), "{}", refused.location());
     assert_eq!(csv_upload::Entity::find().count(&app.state.db).await.unwrap(), 0);
+}
+
+/// One agency's contacts as a Unicode text: Spanish, French, German and Polish names, and
+/// phones as foreign buyers write them.
+const PEOPLE: &[(&str, &str, &str)] = &[
+    ("José Núñez", "612 345 678", "+34612345678"),
+    ("Françoise Lefèvre", "+33 6 12 34 56 78", "+33612345678"),
+    ("Jürgen Groß", "+49 (0)151 23456789", "+4915123456789"),
+    ("Harriet Åkesson", "+44 20 3456 7890 ext. 456", "+442034567890;ext=456"),
+    ("Łukasz Wąsik", "+48 512 345 678", "+48512345678"),
+    ("Lupita Peña", "+52 1 55 1234 5678", "+525512345678"),
+];
+
+/// The file `PEOPLE` makes with `separator`, leaving out anyone `keep` refuses.
+fn people_file(separator: &str, keep: impl Fn(&str) -> bool) -> String {
+    let mut text = format!("Nombre{separator}Teléfono\r\n");
+    for (name, phone, _) in PEOPLE.iter().filter(|(name, _, _)| keep(name)) {
+        text.push_str(&format!("{name}{separator}{phone}\r\n"));
+    }
+    text
+}
+
+#[tokio::test]
+async fn files_in_each_encoding_excel_saves_import_identically() {
+    let unicode = people_file(";", |_| true);
+    // A code page holds only some of the world's letters: each file has the people it can spell.
+    let spelled_in = |page: &'static encoding_rs::Encoding| move |name: &str| !page.encode(name).2;
+    let western = people_file(";", spelled_in(encoding_rs::WINDOWS_1252));
+    let central = people_file(";", spelled_in(encoding_rs::WINDOWS_1250));
+    let tabbed = people_file("\t", |_| true);
+    let utf16 = |text: &str| -> Vec<u8> { [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect() };
+    let files: Vec<(&str, Vec<u8>, &str, &str)> = vec![
+        ("utf8.csv", unicode.clone().into_bytes(), "UTF-8", &unicode),
+        ("utf8-bom.csv", [b"\xEF\xBB\xBF".as_slice(), unicode.as_bytes()].concat(), "UTF-8", &unicode),
+        ("unicode.txt", utf16(&tabbed), "UTF-16 (little-endian)", &tabbed),
+        ("windows.csv", encoding_rs::WINDOWS_1252.encode(&western).0.into_owned(), "Windows-1252 (Latin-1)", &western),
+        ("polish.csv", encoding_rs::WINDOWS_1250.encode(&central).0.into_owned(), "Windows-1250 (Central European)", &central),
+    ];
+    assert!(western.contains("Jürgen Groß") && !western.contains("Łukasz") && central.contains("Łukasz Wąsik"), "the fixtures are what they claim");
+    for (name, bytes, encoding, text) in files {
+        let app = TestApp::new().await;
+        let admin = app.admin_cookie().await;
+        let staged = upload(&app, &admin, name, &bytes).await;
+        let token = staged.location().strip_prefix("/data/imports/").unwrap_or_else(|| panic!("{name}: {}", staged.location())).to_owned();
+        let view: Value = serde_json::from_str(&app.call("/api/imports/view", &format!("token={token}"), Some(&admin)).await.body).unwrap();
+        assert_eq!(view["encoding"].as_str(), Some(encoding), "{name}: the preview names the encoding it read");
+        let page = app.get(&format!("/data/imports/{token}"), Some(&admin)).await;
+        assert!(page.body.contains(&format!("read as {encoding}")), "{name}: the mapping page says it too");
+        let done = app.call("/api/imports/run", &run(&token, &["name", "phone"], "import", "all"), Some(&admin)).await;
+        assert_eq!(done.status, StatusCode::OK, "{name}: {}", done.body);
+        let mut stored: Vec<(String, Option<String>)> = contact::Entity::find().all(&app.state.db).await.unwrap().into_iter().map(|c| (c.name, c.phone)).collect();
+        stored.sort();
+        let mut expected: Vec<(String, Option<String>)> =
+            PEOPLE.iter().filter(|(person, _, _)| text.contains(person)).map(|(person, _, phone)| (person.to_string(), Some(phone.to_string()))).collect();
+        expected.sort();
+        assert_eq!(stored, expected, "{name}: every character arrives intact");
+    }
 }

@@ -16,7 +16,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tokio::sync::watch;
 
 /// Reads a live-events stream into a watched string, so a test can wait for what arrives.
-fn listen(response: reqwest::Response) -> watch::Receiver<String> {
+pub(crate) fn listen(response: reqwest::Response) -> watch::Receiver<String> {
     let (sender, receiver) = watch::channel(String::new());
     tokio::spawn(async move {
         let mut response = response;
@@ -27,7 +27,7 @@ fn listen(response: reqwest::Response) -> watch::Receiver<String> {
     receiver
 }
 
-async fn wait_until(stream: &mut watch::Receiver<String>, what: &str, done: impl Fn(&str) -> bool) {
+pub(crate) async fn wait_until(stream: &mut watch::Receiver<String>, what: &str, done: impl Fn(&str) -> bool) {
     let arrived = tokio::time::timeout(StdDuration::from_secs(20), stream.wait_for(|seen| done(seen))).await.is_ok();
     assert!(arrived, "{what} did not arrive; the stream had: {}", stream.borrow().as_str());
 }
@@ -102,4 +102,30 @@ async fn two_instances_on_one_postgresql_share_sessions_live_events_and_the_sche
         let copies = mailed.iter().filter(|m| m.contains(&title)).count();
         assert_eq!(copies, 1, "reminder {i} was e-mailed {copies} times");
     }
+}
+
+#[tokio::test]
+async fn two_instances_on_postgresql_share_one_capture_rate_limit() {
+    if common::database_kind() != "postgres" {
+        return;
+    }
+    let app = TestApp::new().await;
+    app.capture_form("open-day").await;
+    let env = [("DOORSTEP_CAPTURE_RATE_LIMIT", "4")];
+    let (first, second) = (Served::start_with(&app, &env).await, Served::start_with(&app, &env).await);
+    let http = client();
+    let token = app.form_token(10);
+    let mut answers = Vec::new();
+    // One prospect's address, its posts spread over both instances by the balancer.
+    for i in 0..6 {
+        let base = if i % 2 == 0 { &first.base } else { &second.base };
+        let message = format!("question {i}");
+        let reply = served::submit_lead(&http, base, &token, "open-day", &[("name", "Ana"), ("phone", "612345678"), ("message", &message)]).await.unwrap();
+        answers.push((reply.status().as_u16(), reply.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned)));
+    }
+    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
+    assert_eq!(statuses, [303, 303, 303, 303, 429, 429], "four in all between the two, not four each");
+    let retry: u64 = answers[4].1.as_deref().expect("Retry-After on a refusal").parse().unwrap();
+    assert!((1..=600).contains(&retry), "{retry}");
+    assert_eq!(deal::Entity::find().count(&app.state.db).await.unwrap(), 1, "the four taken are one prospect's deal");
 }

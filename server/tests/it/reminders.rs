@@ -159,7 +159,7 @@ async fn done_logs_the_follow_up_snooze_delivers_again_and_closing_cancels() {
     assert_eq!(twice.status, StatusCode::CONFLICT);
 
     // Winning the deal cancels what was still planned.
-    let won = app::deals::service::stages(&app.state.db).await.unwrap().into_iter().find(|s| s.kind == "won").unwrap().id;
+    let won = app::deals::service::stages(&app.state.db).await.unwrap().into_iter().find(|s| s.kind == app::deals::StageKind::Won).unwrap().id;
     let version = deal::Entity::find_by_id(deal_id).one(&app.state.db).await.unwrap().unwrap().version;
     let body = format!("deal_id={deal_id}&version={version}&stage_id={won}&won_value=300000");
     assert_eq!(app.call("/api/deal/stage", &body, Some(&cookie)).await.status, StatusCode::OK);

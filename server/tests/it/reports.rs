@@ -107,11 +107,11 @@ fn money(pairs: impl Iterator<Item = (String, i64)>) -> Vec<Money> {
 /// How far each deal went, read from its audit history alone.
 fn reach(w: &World) -> HashMap<i64, i64> {
     let by_name: HashMap<&str, &stage::Model> = w.stages.iter().map(|s| (s.name.as_str(), s)).collect();
-    let first = w.stages.iter().find(|s| s.kind == "open").unwrap().position as i64;
+    let first = w.stages.iter().find(|s| s.kind == app::deals::StageKind::Open).unwrap().position as i64;
     let mut out: HashMap<i64, i64> = w.deals.iter().map(|d| (d.id, first)).collect();
     for c in w.changes.iter().filter(|c| c.field == "stage") {
         if let Some(s) = c.new_value.as_deref().and_then(|n| by_name.get(n)) {
-            if s.kind != "lost" {
+            if s.kind != app::deals::StageKind::Lost {
                 let e = out.entry(c.deal_id).or_insert(first);
                 *e = (*e).max(s.position as i64);
             }
@@ -197,7 +197,7 @@ async fn check(app: &TestApp, w: &World, q: &ReportQuery, tz: &str, now: DateTim
     let d = reports::dashboard(db, tz, q).await.unwrap();
     assert_eq!(d.funnel, funnel, "the dashboard's funnel {context}");
     let stale_after: HashMap<i64, i64> =
-        w.stages.iter().filter(|s| s.kind == "open").filter_map(|s| s.stale_after_days.map(|d| (s.id, d as i64))).collect();
+        w.stages.iter().filter(|s| s.kind == app::deals::StageKind::Open).filter_map(|s| s.stale_after_days.map(|d| (s.id, d as i64))).collect();
     let real_now = Utc::now();
     for row in &d.team {
         let mine = |d: &&deal::Model| d.owner_id.unwrap_or(0) == row.id;
@@ -333,7 +333,7 @@ async fn every_figure_matches_a_count_over_every_row() {
     }
 
     // A stage's kind stays while it holds deals (the summaries count deals by it).
-    let busy = stages.iter().find(|s| s.kind == "open").unwrap();
+    let busy = stages.iter().find(|s| s.kind == app::deals::StageKind::Open).unwrap();
     let refused = deals::save_stage(db, Some(busy.id), &busy.name, "lost", busy.position, busy.stale_after_days).await.unwrap_err();
     assert!(refused.field_message("kind").unwrap().contains("Move them"), "{refused:?}");
 

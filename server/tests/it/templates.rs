@@ -106,7 +106,7 @@ async fn a_template_sent_from_a_deal_opens_whatsapp_filled_in_and_lands_on_the_t
     // The plain form (no JavaScript needed) lands on wa.me with the number and the text.
     let sent = app.post_form("/api/templates/send", &send, Some(&ana)).await;
     assert!(sent.status.is_redirection(), "{} {}", sent.status, sent.body);
-    assert_eq!(sent.location(), format!("https://wa.me/34612345002?text={}", app::deals::pages::urlencode(&expected)));
+    assert_eq!(sent.location(), format!("https://wa.me/34612345002?text={}", app::common::urlencode(&expected)));
     let entry = activity::Entity::find()
         .filter(activity::Column::DealId.eq(the_deal.id))
         .filter(activity::Column::Kind.eq("whatsapp"))

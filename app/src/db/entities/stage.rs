@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// A pipeline stage; `kind` is open, won or lost.
+/// A pipeline stage.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stages")]
 pub struct Model {
@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub name: String,
     pub position: i32,
-    pub kind: String,
+    pub kind: crate::deals::StageKind,
     pub stale_after_days: Option<i32>,
     /// A follow-up plan started on a deal when it enters this stage.
     pub plan_id: Option<i64>,

@@ -109,7 +109,7 @@ impl TestApp {
 
     async fn with_config(config: Config, dir: tempfile::TempDir) -> TestApp {
         let state = config.app_state().await.expect("opening the test database");
-        let router = doorstep::http::router(state.clone(), config.capture_limit());
+        let router = doorstep::http::router(state.clone(), config.edge());
         TestApp { state, router, config, _dir: dir }
     }
 

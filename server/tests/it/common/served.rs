@@ -34,6 +34,13 @@ impl Served {
         Self::started(app, None, env).await
     }
 
+    /// Starts it on `addr` (host:port), for a proxy already pointed there.
+    pub async fn start_at(app: &TestApp, addr: &str, env: &[(&str, &str)]) -> Served {
+        let mut served = Served { child: spawn(app, addr, None, env), base: format!("http://{addr}"), addr: addr.to_owned() };
+        served.wait_ready().await;
+        served
+    }
+
     async fn started(app: &TestApp, log: Option<&Path>, env: &[(&str, &str)]) -> Served {
         let port = TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().unwrap().port();
         let addr = format!("127.0.0.1:{port}");
@@ -86,8 +93,7 @@ fn spawn(app: &TestApp, addr: &str, log: Option<&Path>, env: &[(&str, &str)]) ->
         .arg(&app.config.data_dir)
         .arg("--addr")
         .arg(addr)
-        .arg("--capture-rate-limit")
-        .arg("100000")
+        .env("DOORSTEP_CAPTURE_RATE_LIMIT", "100000")
         .env("DOORSTEP_METRICS_TOKEN", METRICS_TOKEN)
         .envs(env.iter().copied())
         .stdout(Stdio::null());
