@@ -1,6 +1,7 @@
-//! The public capture form: `GET /f/{slug}` and `POST /f/{slug}`. Plain server-rendered HTML
-//! that works without JavaScript (a few lines of inline script add inline validation), so
-//! it is fast on a slow phone and cheap to serve.
+//! Capture: the public form, `GET /f/{slug}` and `POST /f/{slug}`, plain server-rendered HTML
+//! that works without JavaScript (a few lines of inline script add inline validation), so it
+//! is fast on a slow phone and cheap to serve; and for tools, `POST /api/v1/leads` (capture
+//! or admin keys, with `Idempotency-Key`) and `/api/v1/forms` (admin keys).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -8,18 +9,48 @@ use std::time::{Duration, Instant};
 
 use app::agency::Agency;
 use app::auth::api::guard::ClientIp;
-use app::capture::{service, FormSettings, LeadInput, Need};
+use app::apikeys::service as keys;
+use app::capture::{service, Assignment, FormSettings, LeadInput, Need};
+use serde::Deserialize;
+use serde_json::{json, Value};
 use app::db::entities::capture_form;
 use app::error::AppError;
 use app::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::routing::{get, post, put};
+use axum::Router;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
+use super::api::amount;
+use super::extract::{AdminKey, CaptureKey, Id, Json};
 use super::form_body;
+use super::Routes;
+
+/// Public capture forms take small bodies; anything larger is refused with 413.
+const BODY_LIMIT: usize = 16 * 1024;
+
+/// The form is public: no session, and posts from other sites are expected (a form on the
+/// agency's own site), so it sits outside the session and same-origin layers.
+pub fn routes(app: &AppState, limit: CaptureLimit) -> Routes {
+    let limiter = std::sync::Arc::new(RateLimiter::new(limit, &app.db));
+    let public = Router::new()
+        .route("/f/{slug}", get(show).post(submit))
+        .route("/f/{slug}/thanks", get(thanks))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(CaptureState { app: app.clone(), limiter });
+    Routes {
+        public,
+        api: Router::new()
+            .route("/api/v1/leads", post(post_lead))
+            .route("/api/v1/forms", get(list_forms).post(create_form))
+            .route("/api/v1/forms/{id}", put(update_form)),
+        ..Routes::default()
+    }
+}
 
 /// Submissions faster than this after the page was served are taken for a bot.
 pub const MIN_FILL: Duration = Duration::from_secs(3);
@@ -440,4 +471,286 @@ fn render(app: &AppState, agency: &Agency, form: &capture_form::Model, input: &L
 
 pub async fn agency(app: &AppState) -> Agency {
     app::agency::load(&app.db).await.unwrap_or_else(|_| Agency::unnamed())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeadRequest {
+    /// The slug of the capture form whose rules (assignment, currency) apply.
+    form: String,
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    need: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    budget_min: Option<Value>,
+    #[serde(default)]
+    budget_max: Option<Value>,
+    #[serde(default)]
+    move_in: String,
+    #[serde(default)]
+    property_ref: String,
+    #[serde(default)]
+    consent: bool,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    utm_source: String,
+    #[serde(default)]
+    utm_medium: String,
+    #[serde(default)]
+    utm_campaign: String,
+    #[serde(default)]
+    utm_term: String,
+    #[serde(default)]
+    utm_content: String,
+    #[serde(default)]
+    referrer: String,
+}
+
+/// `POST /api/v1/leads`. With an `Idempotency-Key` header, a retry gets the first answer and
+/// creates nothing; the same key with a different body is refused.
+pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKey, headers: HeaderMap, body: Json<LeadRequest>) -> Result<Response, AppError> {
+    let idempotency = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
+    let request_hash = app::auth::session::token_hash(&String::from_utf8_lossy(&body.bytes));
+    if let Some(idem) = idempotency {
+        if let Some(earlier) = keys::replay(&state.db, key.id, idem, &request_hash).await? {
+            let status = StatusCode::from_u16(earlier.status as u16).unwrap_or(StatusCode::OK);
+            let replayed = [(header::CONTENT_TYPE, "application/json"), (HeaderName::from_static("idempotent-replay"), "true")];
+            return Ok((status, replayed, earlier.body).into_response());
+        }
+    }
+    let request = body.value;
+    let mut v = app::error::Validator::default();
+    let budget_min = v.check("budget_min", amount(&request.budget_min));
+    let budget_max = v.check("budget_max", amount(&request.budget_max));
+    v.finish()?;
+    let form = match service::find_form(&state.db, &request.form).await {
+        Ok(form) if form.active => form,
+        Ok(_) => return Err(AppError::Gone("This form is inactive; activate it or use another.".into())),
+        Err(AppError::NotFound) => return Err(AppError::field("form", "No capture form has this slug.")),
+        Err(err) => return Err(err),
+    };
+    let input = LeadInput {
+        name: request.name,
+        phone: request.phone,
+        email: request.email,
+        need: request.need,
+        message: request.message,
+        budget_min: budget_min.unwrap_or_default(),
+        budget_max: budget_max.unwrap_or_default(),
+        move_in: request.move_in,
+        property_ref: request.property_ref,
+        consent: request.consent,
+        language: request.language,
+        utm_source: request.utm_source,
+        utm_medium: request.utm_medium,
+        utm_campaign: request.utm_campaign,
+        utm_term: request.utm_term,
+        utm_content: request.utm_content,
+        referrer: request.referrer,
+    };
+    let agency = agency(&state).await;
+    let source = format!("api:{}", key.name);
+    let accepted = state.intake.submit(&form, &input, &agency.default_region, &source).await?;
+    let status = StatusCode::CREATED;
+    let body = json!({
+        "outcome": accepted.outcome.as_str(),
+        "contact_id": accepted.contact_id,
+        "deal_id": accepted.deal_id,
+        "owner_id": accepted.owner_id,
+    })
+    .to_string();
+    if let Some(idem) = idempotency {
+        if let Err(err) = keys::keep_answer(&state.db, key.id, idem, &request_hash, status.as_u16(), &body).await {
+            tracing::warn!(error = %err, "could not keep an idempotent answer");
+        }
+    }
+    Ok((status, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// A capture form as the API sends and takes it (the admin page's fields).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormRequest {
+    slug: String,
+    title: String,
+    #[serde(default)]
+    intro: String,
+    #[serde(default = "yes")]
+    show_message: bool,
+    #[serde(default)]
+    show_budget: bool,
+    #[serde(default)]
+    show_move_in: bool,
+    #[serde(default)]
+    show_property_ref: bool,
+    #[serde(default)]
+    show_consent: bool,
+    #[serde(default)]
+    consent_text: String,
+    #[serde(default = "buy")]
+    default_need: String,
+    #[serde(default = "eur")]
+    currency: String,
+    #[serde(default = "round_robin")]
+    assignment: String,
+    #[serde(default)]
+    fixed_agent_id: Option<i64>,
+    #[serde(default)]
+    thank_you_text: String,
+    #[serde(default)]
+    redirect_url: Option<String>,
+    #[serde(default)]
+    embed_sites: Vec<String>,
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn buy() -> String {
+    "buy".into()
+}
+fn eur() -> String {
+    "EUR".into()
+}
+fn round_robin() -> String {
+    "round_robin".into()
+}
+
+impl FormRequest {
+    fn settings(self) -> Result<FormSettings, AppError> {
+        let mut v = app::error::Validator::default();
+        let default_need = v.check("default_need", Need::parse(&self.default_need));
+        let assignment = v.check("assignment", Assignment::parse(&self.assignment));
+        let (default_need, assignment) = v.finish_with((default_need, assignment))?;
+        Ok(FormSettings {
+            slug: self.slug,
+            title: self.title,
+            intro: self.intro,
+            show_message: self.show_message,
+            show_budget: self.show_budget,
+            show_move_in: self.show_move_in,
+            show_property_ref: self.show_property_ref,
+            show_consent: self.show_consent,
+            consent_text: self.consent_text,
+            default_need,
+            currency: self.currency,
+            assignment,
+            fixed_agent_id: self.fixed_agent_id,
+            thank_you_text: self.thank_you_text,
+            redirect_url: self.redirect_url,
+            embed_sites: self.embed_sites,
+            active: self.active,
+        })
+    }
+}
+
+pub async fn list_forms(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap) -> Result<Response, AppError> {
+    Ok(axum::Json(service::list_forms(&state.db, &state.base_url(&headers)).await?).into_response())
+}
+
+async fn save_form(state: AppState, headers: HeaderMap, request: FormRequest, id: Option<i64>) -> Result<Response, AppError> {
+    let row = service::save_form(&state.db, id, &request.settings()?).await?;
+    let status = if id.is_some() { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, axum::Json(service::summary_of(&row, &state.base_url(&headers)))).into_response())
+}
+
+pub async fn create_form(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap, body: Json<FormRequest>) -> Result<Response, AppError> {
+    save_form(state, headers, body.value, None).await
+}
+
+pub async fn update_form(State(state): State<AppState>, _key: AdminKey, Id(id): Id, headers: HeaderMap, body: Json<FormRequest>) -> Result<Response, AppError> {
+    save_form(state, headers, body.value, Some(id)).await
+}
+
+/// This capability's OpenAPI paths, merged into the document.
+pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
+    let id_param = super::api::id_param();
+    let mut lead_responses = errors(&["401", "410", "413", "415", "422", "429"]);
+    lead_responses["201"] = json!({"description": "Accepted: a new lead, a returning lead joined to its open deal, or a resubmission that created nothing.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}});
+    let mut forms_list = errors(&["401", "403"]);
+    forms_list["200"] = json!({"description": "Every capture form with its counts.", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/FormSummary"}}}}});
+    let mut form_create = errors(&["401", "403", "413", "415", "422"]);
+    form_create["201"] = json!({"description": "Created.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FormSummary"}}}});
+    let mut form_update = errors(&["401", "403", "404", "413", "415", "422"]);
+    form_update["200"] = json!({"description": "Saved.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FormSummary"}}}});
+    let form_body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FormSettings"}}}});
+    json!({
+        "/leads": {"post": {
+            "summary": "Send a lead",
+            "description": "Needs a capture or admin key. The form's rules (assignment, currency) apply. Send an Idempotency-Key header to make retries safe.",
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200}}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lead"}}}},
+            "responses": lead_responses
+        }},
+        "/forms": {
+            "get": {"summary": "List capture forms", "description": "Needs an admin key.", "responses": forms_list},
+            "post": {"summary": "Create a capture form", "description": "Needs an admin key.", "requestBody": form_body.clone(), "responses": form_create}
+        },
+        "/forms/{id}": {"put": {
+            "summary": "Update a capture form",
+            "description": "Needs an admin key.",
+            "parameters": [id_param.clone()],
+            "requestBody": form_body,
+            "responses": form_update
+        }}
+    })
+}
+
+pub fn schemas() -> Value {
+    json!({
+        "Lead": {"type": "object", "required": ["form", "name"], "additionalProperties": false, "properties": {
+            "form": {"type": "string", "description": "Slug of the capture form whose rules apply."},
+            "name": {"type": "string", "maxLength": 100},
+            "phone": {"type": "string", "description": "Any common format; read with the agency's country when it has no country code. Phone or e-mail is required."},
+            "email": {"type": "string"},
+            "need": {"type": "string", "enum": ["buy", "rent", "sell", "let"]},
+            "message": {"type": "string", "maxLength": 2000},
+            "budget_min": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}], "description": "Whole units (250000) or as typed (\"250k\")."},
+            "budget_max": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}]},
+            "move_in": {"type": "string", "format": "date"},
+            "property_ref": {"type": "string", "maxLength": 50},
+            "consent": {"type": "boolean", "description": "Marketing consent, with the form's wording."},
+            "language": {"type": "string"},
+            "utm_source": {"type": "string"}, "utm_medium": {"type": "string"}, "utm_campaign": {"type": "string"},
+            "utm_term": {"type": "string"}, "utm_content": {"type": "string"},
+            "referrer": {"type": "string"}
+        }},
+        "Accepted": {"type": "object", "properties": {
+            "outcome": {"type": "string", "enum": ["new_lead", "returning_lead", "resubmission"]},
+            "contact_id": {"type": "integer"}, "deal_id": {"type": "integer"},
+            "owner_id": {"type": "integer", "nullable": true}
+        }},
+        "FormSettings": {"type": "object", "required": ["slug", "title"], "additionalProperties": false, "properties": {
+            "slug": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*[a-z0-9]$"},
+            "title": {"type": "string", "maxLength": 120},
+            "intro": {"type": "string"},
+            "show_message": {"type": "boolean"}, "show_budget": {"type": "boolean"}, "show_move_in": {"type": "boolean"},
+            "show_property_ref": {"type": "boolean"}, "show_consent": {"type": "boolean"},
+            "consent_text": {"type": "string"},
+            "default_need": {"type": "string", "enum": ["buy", "rent", "sell", "let"]},
+            "currency": {"type": "string", "minLength": 3, "maxLength": 3},
+            "assignment": {"type": "string", "enum": ["round_robin", "listing_agent", "fixed"]},
+            "fixed_agent_id": {"type": "integer", "nullable": true},
+            "thank_you_text": {"type": "string"},
+            "redirect_url": {"type": "string", "nullable": true},
+            "embed_sites": {"type": "array", "maxItems": 20, "items": {"type": "string"},
+                "description": "Sites that may show the form in a frame, as origins (https://www.costa-homes.es); empty: any site."},
+            "active": {"type": "boolean"}
+        }},
+        "FormSummary": {"type": "object", "properties": {
+            "id": {"type": "integer"},
+            "settings": {"$ref": "#/components/schemas/FormSettings"},
+            "received": {"type": "integer"}, "duplicates": {"type": "integer"}, "spam_blocked": {"type": "integer"},
+            "url": {"type": "string"}
+        }}
+    })
 }

@@ -15,12 +15,23 @@ use app::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::extract::{AdminKey, InWords, Session};
+use super::Routes;
+
+pub fn routes() -> Routes {
+    Routes {
+        session: Router::new().route("/reports/export/{file}", get(export)),
+        api: Router::new().route("/api/v1/reports/{name}", get(api)),
+        ..Routes::default()
+    }
+}
 
 /// The most deals one CSV download lists.
 const CSV_ROWS: u64 = 200_000;

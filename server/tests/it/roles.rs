@@ -46,7 +46,7 @@ fn server_functions_in_source() -> BTreeSet<String> {
 /// matrix as soon as it is documented), with ids that need not exist: the key is checked
 /// first. `/api/v1/openapi.json` is public and checked apart.
 fn api_v1_operations() -> Vec<(String, String)> {
-    let document = doorstep::http::api_v1::openapi_document();
+    let document = doorstep::http::api::openapi_document();
     let mut operations = Vec::new();
     for (path, methods) in document["paths"].as_object().expect("paths").iter().filter(|(path, _)| !path.ends_with("openapi.json")) {
         let path = format!("/api/v1{}", path.trim_start_matches("/api/v1")).replace("{id}", "1").replace("{name}", "dashboard");

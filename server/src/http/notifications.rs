@@ -15,6 +15,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use tokio::sync::broadcast::error::RecvError;
 
+pub fn routes() -> super::Routes {
+    super::Routes { session: axum::Router::new().route("/events", axum::routing::get(events)), ..super::Routes::default() }
+}
+
 #[derive(serde::Deserialize)]
 pub struct Opened {
     /// When the page was rendered, in milliseconds since 1970 (UTC).

@@ -1,21 +1,32 @@
-//! What a client opens: the share page `/p/{token}` and its PDF, both counted as views unless
-//! a link-preview bot or a logged-in colleague asks; and the stored photos under `/media/`.
-//! Also the listing page's photo upload, which works as a plain form without JavaScript.
+//! Presentations: what a client opens, the share page `/p/{token}` and its PDF, both counted as
+//! views unless a link-preview bot or a logged-in colleague asks; and `/api/v1/presentations`
+//! for tools with an admin key.
 
+use app::deals::service::Actor;
 use app::error::AppError;
 use app::presentations::service::{self, Closed, Share};
+use app::presentations::NewPresentation;
 use app::state::{AppState, Authenticated};
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Extension;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Extension, Router};
+use serde_json::{json, Value};
 
 use super::capture::esc;
-use super::extract::{InWords, Session};
-use super::upload::{one_file, Wanted};
+use super::extract::{AdminKey, Id, InWords, Json};
+use super::Routes;
 
-/// One form post of photos: a handful of full-size phone photos.
-pub const UPLOAD_LIMIT: usize = 120 * 1024 * 1024;
+pub fn routes() -> Routes {
+    Routes {
+        // Public by their unguessable tokens; inside the session layer only so a colleague's
+        // look is not counted as the client's.
+        session: Router::new().route("/p/{token}", get(page)).route("/p/{token}/presentation.pdf", get(pdf)),
+        api: Router::new().route("/api/v1/presentations", post(create)).route("/api/v1/presentations/{id}", delete(revoke)),
+        ..Routes::default()
+    }
+}
 
 fn closed_page(closed: Closed) -> Response {
     let (status, title, text) = match closed {
@@ -91,79 +102,52 @@ pub async fn pdf(
     Ok((StatusCode::OK, headers_out, bytes).into_response())
 }
 
-/// Stored photos. Their names are 128 random bits and never reused, so they are cached
-/// for good.
-pub async fn media(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, InWords> {
-    if !app::media::storage::valid_key(&key) {
-        return Err(AppError::NotFound.into());
-    }
-    let bytes = state.media.get(&key).await?.ok_or(AppError::NotFound)?;
-    let headers = [
-        (header::CONTENT_TYPE, "image/jpeg"),
-        (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    ];
-    Ok((StatusCode::OK, headers, bytes).into_response())
+/// `POST /api/v1/presentations`: the share URL and the PDF URL of a new presentation.
+pub async fn create(State(state): State<AppState>, AdminKey(key): AdminKey, headers: HeaderMap, body: Json<NewPresentation>) -> Result<Response, AppError> {
+    let actor = Actor::api_key(&key.name);
+    let row = app::presentations::service::create(&state.db, &state.notifier, &actor, &body.value).await?;
+    let view = app::presentations::service::view(&state.db, &state.base_url(&headers), "UTC", row).await?;
+    let made = json!({"id": view.id, "share_url": view.share_url, "pdf_url": view.pdf_url, "listings": view.titles, "expires": view.expires});
+    Ok((StatusCode::CREATED, axum::Json(made)).into_response())
 }
 
-/// The listing page's upload form: each file is checked and stored on its own, and the page
-/// comes back saying what was added and what was refused, and why.
-pub async fn upload_photos(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    Session(session): Session,
-    mut multipart: Multipart,
-) -> Result<Response, InWords> {
-    let actor = app::deals::service::Actor::person(&session.user);
-    let (mut added, mut refused) = (0, Vec::new());
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(err) => {
-                refused.push(format!("the upload stopped: {} (one upload takes up to {} MB; send fewer photos at once)", err.body_text(), UPLOAD_LIMIT / (1024 * 1024)));
-                break;
-            }
-        };
-        let name = field.file_name().unwrap_or("photo").to_owned();
-        let bytes = match field.bytes().await {
-            Ok(bytes) if bytes.is_empty() => continue,
-            Ok(bytes) => bytes,
-            Err(err) => {
-                refused.push(format!("{name}: {}", err.body_text()));
-                break;
-            }
-        };
-        match app::properties::photos::add(&state.db, state.media.as_ref(), &actor, id, bytes.to_vec()).await {
-            Ok(_) => added += 1,
-            Err(AppError::Validation(fields)) => refused.push(format!("{name}: {}", fields.values().cloned().collect::<Vec<_>>().join(" "))),
-            Err(err) => return Err(err.into()),
+/// `DELETE /api/v1/presentations/{id}`: withdraws the share link.
+pub async fn revoke(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id) -> Result<StatusCode, AppError> {
+    app::presentations::service::revoke(&state.db, &state.notifier, &Actor::api_key(&key.name), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
+    let id_param = super::api::id_param();
+    let mut made = errors(&["401", "403", "404", "413", "415", "422"]);
+    made["201"] = json!({"description": "Made.", "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "share_url": {"type": "string"}, "pdf_url": {"type": "string"},
+        "listings": {"type": "array", "items": {"type": "string"}}, "expires": {"type": "string", "nullable": true}
+    }}}}});
+    let mut revoked = errors(&["401", "403", "404"]);
+    revoked["204"] = json!({"description": "The link no longer opens."});
+    json!({
+        "/presentations": {
+            "post": {"summary": "Make a presentation", "description": "Needs an admin key. The PDF and share page of one or more listings, for a deal's client or on their own. The agent card is agent_id's, else the deal owner's.",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewPresentation"}}}},
+                "responses": made}
+        },
+        "/presentations/{id}": {
+            "delete": {"summary": "Withdraw a presentation's link", "description": "Needs an admin key.", "parameters": [id_param], "responses": revoked}
         }
-    }
-    if added == 0 && refused.is_empty() {
-        refused.push("No file was chosen: pick photos first.".into());
-    }
-    let mut query = format!("?added={added}");
-    if !refused.is_empty() {
-        query.push_str(&format!("&refused={}", app::common::urlencode(&refused.join("\n"))));
-    }
-    Ok(Redirect::to(&format!("/properties/{id}{query}#photos")).into_response())
+    })
 }
 
-/// The Agency page's logo upload (admins only), as a plain form post.
-pub async fn upload_logo(State(state): State<AppState>, session: Session, mut multipart: Multipart) -> Result<Response, InWords> {
-    session.at_least(app::auth::Role::Admin)?;
-    let back = |message: &str| Redirect::to(&format!("/admin/agency?logo_error={}#brand", app::common::urlencode(message))).into_response();
-    let wanted = Wanted { default_name: "logo", what: "a file", one: "A logo", limit: UPLOAD_LIMIT };
-    let bytes = match one_file(&mut multipart, &wanted).await {
-        Ok((_, bytes)) => bytes,
-        Err(message) => return Ok(back(&message)),
-    };
-    match app::agency::save_logo(&state.db, state.media.as_ref(), bytes).await {
-        Ok(()) => Ok(Redirect::to("/admin/agency?logo=saved#brand").into_response()),
-        Err(AppError::Validation(fields)) => Ok(back(&fields.into_values().next().unwrap_or_default())),
-        Err(err) => Err(err.into()),
-    }
+pub fn schemas() -> Value {
+    json!({
+        "NewPresentation": {"type": "object", "required": ["property_ids"], "additionalProperties": false, "properties": {
+            "property_ids": {"type": "array", "minItems": 1, "maxItems": 10, "items": {"type": "integer"}},
+            "deal_id": {"type": "integer", "nullable": true},
+            "paper": {"type": "string", "enum": ["a4", "letter"]},
+            "expires_in_days": {"type": "integer", "minimum": 1, "maximum": 365, "nullable": true},
+            "agent_id": {"type": "integer", "nullable": true}
+        }}
+    })
 }
 
 const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d242b;background:#f4f6f8}\

@@ -1,19 +1,34 @@
-//! `/api/v1/reminders` and `/api/v1/plans`: follow-ups for tools (admin keys). Times are
-//! RFC 3339 in UTC; a preset ("tomorrow_9") is read in the assignee's time zone.
+//! Follow-ups: `/api/v1/reminders` for tools with an admin key, and `GET /ics/{token}.ics`, a
+//! user's follow-ups as a calendar feed, whose secret token is the only credential (calendar
+//! apps cannot log in; an unknown or revoked one is 404).
 
 use app::db::entities::reminder;
 use app::deals::service::Actor;
 use app::error::{AppError, Validator};
 use app::reminders::service as reminders;
 use app::state::AppState;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch};
+use axum::Router;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::extract::{AdminKey, Id, Json, Query};
+use super::Routes;
+
+pub fn routes() -> Routes {
+    Routes {
+        api: Router::new()
+            .route("/api/v1/reminders", get(list_reminders).post(create_reminder))
+            .route("/api/v1/reminders/{id}", patch(change_reminder)),
+        // The calendar feed authenticates by the secret in its address.
+        public: Router::new().route("/ics/{file}", get(feed)),
+        ..Routes::default()
+    }
+}
 
 fn record(r: &reminder::Model) -> Value {
     json!({
@@ -49,7 +64,7 @@ pub struct ReminderQuery {
 /// `GET /api/v1/reminders`: soonest due first, filtered and paged.
 pub async fn list_reminders(State(state): State<AppState>, _key: AdminKey, Query(q): Query<ReminderQuery>) -> Result<Response, AppError> {
     let mut v = Validator::default();
-    let mut number = |field: &'static str, raw: &Option<String>| -> Option<i64> { v.check(field, super::api_v1::positive(field, raw.as_deref()?)) };
+    let mut number = |field: &'static str, raw: &Option<String>| -> Option<i64> { v.check(field, super::api::positive(field, raw.as_deref()?)) };
     let mut filter = reminders::ReminderFilter {
         deal_id: number("deal_id", &q.deal_id),
         assignee_id: number("assignee_id", &q.assignee_id),
@@ -69,8 +84,8 @@ pub async fn list_reminders(State(state): State<AppState>, _key: AdminKey, Query
     if filter.per_page > 200 {
         v.add("per_page", "Ask for at most 200 reminders per page.");
     }
-    if filter.page > super::api_v1::MAX_PAGE as u64 {
-        v.add("page", format!("Ask for a page up to {}.", super::api_v1::MAX_PAGE));
+    if filter.page > super::api::MAX_PAGE as u64 {
+        v.add("page", format!("Ask for a page up to {}.", super::api::MAX_PAGE));
     }
     v.finish()?;
     let (rows, total) = reminders::records(&state.db, &filter).await?;
@@ -142,40 +157,10 @@ pub async fn change_reminder(State(state): State<AppState>, AdminKey(key): Admin
     answer(&state, id, StatusCode::OK).await
 }
 
-/// `GET /api/v1/plans`: every follow-up plan with its steps.
-pub async fn list_plans(State(state): State<AppState>, _key: AdminKey) -> Result<Response, AppError> {
-    let plans = app::plans::service::list(&state.db).await?;
-    Ok(axum::Json(json!(plans
-            .into_iter()
-            .map(|p| json!({
-                "id": p.id, "name": p.name, "active": p.active, "started_by": p.started_by,
-                "steps": p.steps.iter().map(|s| json!({
-                    "id": s.id, "offset_minutes": s.offset_minutes, "at_time": s.at_time, "kind": s.kind.as_str(),
-                    "title": s.title, "message": s.message, "when": s.when()
-                })).collect::<Vec<_>>()
-            }))
-            .collect::<Vec<_>>()))
-    .into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StartPlan {
-    plan_id: i64,
-}
-
-/// `POST /api/v1/deals/{id}/plans`: starts a plan on the deal; 409 when it already runs.
-pub async fn start_plan(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id, body: Json<StartPlan>) -> Result<Response, AppError> {
-    let input = body.value;
-    let actor = Actor::api_key(&key.name);
-    let n = app::plans::service::start_by_hand(&state.db, &state.notifier, &actor, id, input.plan_id).await?;
-    Ok((StatusCode::CREATED, axum::Json(json!({"deal_id": id, "plan_id": input.plan_id, "reminders": n}))).into_response())
-}
-
 /// The OpenAPI paths of this module, merged into the document.
 pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
     let reminder = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Reminder"}}});
-    let id_param = super::api_v1::id_param();
+    let id_param = super::api::id_param();
     let query = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description});
     let mut list = errors(&["401", "403", "422"]);
     list["200"] = json!({"description": "A page of reminders, soonest due first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReminderPage"}}}});
@@ -183,12 +168,6 @@ pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
     create["201"] = json!({"description": "Set.", "content": reminder.clone()});
     let mut change = errors(&["401", "403", "404", "409", "413", "415", "422"]);
     change["200"] = json!({"description": "Changed.", "content": reminder});
-    let mut plans = errors(&["401", "403"]);
-    plans["200"] = json!({"description": "Every plan with its steps.", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Plan"}}}}});
-    let mut start = errors(&["401", "403", "404", "409", "413", "415", "422"]);
-    start["201"] = json!({"description": "Started: one reminder per step.", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "deal_id": {"type": "integer"}, "plan_id": {"type": "integer"}, "reminders": {"type": "integer"}
-    }}}}});
     json!({
         "/reminders": {
             "get": {"summary": "List reminders", "description": "Needs an admin key.", "parameters": [
@@ -196,7 +175,7 @@ pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
                 query("assignee_id", json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}), "Only this person's."),
                 query("state", json!({"type": "string", "enum": ["pending", "done", "cancelled"]}), "Only in this state."),
                 query("due_before", json!({"type": "string", "format": "date-time"}), "Only due before this time."),
-                query("page", json!({"type": "integer", "minimum": 1, "maximum": super::api_v1::MAX_PAGE}), "From 1."),
+                query("page", json!({"type": "integer", "minimum": 1, "maximum": super::api::MAX_PAGE}), "From 1."),
                 query("per_page", json!({"type": "integer", "minimum": 1, "maximum": 200}), "At most 200; 50 unless given.")
             ], "responses": list},
             "post": {"summary": "Set a reminder on a deal", "description": "Needs an admin key. Send due_at or preset.",
@@ -205,16 +184,9 @@ pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
         },
         "/reminders/{id}": {"patch": {
             "summary": "Complete, cancel or reschedule a reminder", "description": "Needs an admin key. Completing logs it on the deal's timeline.",
-            "parameters": [id_param.clone()],
+            "parameters": [id_param],
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReminderChange"}}}},
             "responses": change
-        }},
-        "/plans": {"get": {"summary": "List follow-up plans", "description": "Needs an admin key.", "responses": plans}},
-        "/deals/{id}/plans": {"post": {
-            "summary": "Start a follow-up plan on a deal", "description": "Needs an admin key. Each step becomes a reminder for the deal's owner.",
-            "parameters": [id_param],
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["plan_id"], "additionalProperties": false, "properties": {"plan_id": {"type": "integer"}}}}}},
-            "responses": start
         }}
     })
 }
@@ -243,14 +215,26 @@ pub fn schemas() -> Value {
         "ReminderChange": {"type": "object", "required": ["action"], "additionalProperties": false, "properties": {
             "action": {"type": "string", "enum": ["done", "cancel", "reschedule"]},
             "due_at": {"type": "string", "format": "date-time"}, "preset": preset
-        }},
-        "Plan": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "name": {"type": "string"}, "active": {"type": "boolean"},
-            "started_by": {"type": "array", "items": {"type": "string"}},
-            "steps": {"type": "array", "items": {"type": "object", "properties": {
-                "id": {"type": "integer"}, "offset_minutes": {"type": "integer"}, "at_time": {"type": "string", "nullable": true},
-                "kind": {"type": "string"}, "title": {"type": "string"}, "message": {"type": "string"}, "when": {"type": "string"}
-            }}}
         }}
     })
+}
+
+/// `GET /ics/{token}.ics`: the calendar file, or a plain-text line saying why there is none.
+pub async fn feed(State(state): State<AppState>, Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let Some(token) = file.strip_suffix(".ics") else {
+        return (StatusCode::NOT_FOUND, "No such calendar.").into_response();
+    };
+    match app::reminders::calendar::feed(&state.db, token, &state.base_url(&headers)).await {
+        Ok(body) => {
+            let mut response = body.into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+            response
+        }
+        Err(AppError::NotFound) => (StatusCode::NOT_FOUND, "No such calendar: the link is wrong or was replaced.").into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err, "calendar feed failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "The calendar could not be built; try again.").into_response()
+        }
+    }
 }

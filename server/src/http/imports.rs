@@ -14,7 +14,9 @@ use app::error::AppError;
 use app::imports::table::MAX_BYTES;
 use app::state::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::routing::{get, post};
+use axum::Router;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -22,10 +24,20 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use super::extract::{InWords, Session};
 use super::reports::cell;
 use super::upload::{one_file, Wanted};
+use super::Routes;
 
 /// The upload's limit, with room for the form around the file.
 pub const BODY_LIMIT: usize = MAX_BYTES + 64 * 1024;
 const PAGE: u64 = 2000;
+
+pub fn routes() -> Routes {
+    Routes {
+        session: Router::new()
+            .route("/data/imports", post(upload).layer(DefaultBodyLimit::max(BODY_LIMIT)))
+            .route("/data/export/{file}", get(export)),
+        ..Routes::default()
+    }
+}
 
 fn back(message: &str) -> Response {
     Redirect::to(&format!("/data?import_error={}#import", app::common::urlencode(message))).into_response()
