@@ -1,0 +1,249 @@
+//! The pipeline board and Today: which deals a viewer sees, filtered, as cards.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
+};
+
+use crate::deals::{budget, Claim, Column, DealCard, Money, Pipeline, PipelineQuery, PAGE_SIZE};
+use crate::auth::{Role, SessionUser};
+use crate::capture::{waited, Need};
+use crate::db::entities::{contact, deal, stage};
+use crate::error::AppError;
+use super::*;
+
+/// Whether a deal has sat untouched in an open stage past that stage's limit.
+fn is_stale(deal: &deal::Model, stage: Option<&stage::Model>, now: DateTime<Utc>) -> bool {
+    let Some(stage) = stage else { return false };
+    match stage.stale_after_days {
+        Some(days) if stage.kind == crate::deals::StageKind::Open => deal.updated_at < now - Duration::days(i64::from(days)),
+        _ => false,
+    }
+}
+
+pub(super) fn live_claim(deal: &deal::Model, names: &HashMap<i64, String>, now: DateTime<Utc>) -> Option<Claim> {
+    match (deal.reply_claimed_by, deal.reply_claimed_until) {
+        (Some(user_id), Some(until)) if until > now => {
+            Some(Claim { user_id, name: names.get(&user_id).cloned().unwrap_or_default(), until })
+        }
+        _ => None,
+    }
+}
+
+fn card(
+    viewer: &SessionUser,
+    deal: deal::Model,
+    contact: Option<contact::Model>,
+    names: &HashMap<i64, String>,
+    stages: &[stage::Model],
+    now: DateTime<Utc>,
+) -> DealCard {
+    let stage = stages.iter().find(|s| s.id == deal.stage_id);
+    let unanswered = deal.first_response_at.is_none() && deal.closed_at.is_none();
+    let since = if unanswered { deal.created_at } else { deal.updated_at };
+    DealCard {
+        id: deal.id,
+        contact_name: contact.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+        phone: contact.and_then(|c| c.phone),
+        need: Need::parse(&deal.need).unwrap_or(Need::Buy),
+        budget: budget(deal.budget_min, deal.budget_max, &deal.currency),
+        // An agent's lists are their own deals: the owner is worth showing only when it is
+        // somebody else (or to a manager).
+        owner_name: deal
+            .owner_id
+            .filter(|id| *id != viewer.id || viewer.role.includes(Role::Manager))
+            .and_then(|id| names.get(&id).cloned()),
+        stage_id: deal.stage_id,
+        source: deal.source.clone(),
+        age: waited((now - since).num_minutes()),
+        unanswered,
+        stale: is_stale(&deal, stage, now),
+        claim: live_claim(&deal, names, now),
+    }
+}
+
+/// Cards of these deals for `viewer`, in the order given.
+pub(crate) async fn cards(db: &DatabaseConnection, viewer: &SessionUser, deals: Vec<deal::Model>) -> Result<Vec<DealCard>, AppError> {
+    let now = Utc::now();
+    let stage_rows = stages(db).await?;
+    let names = names(db).await?;
+    let ids: Vec<i64> = deals.iter().map(|d| d.contact_id).collect();
+    let contacts: HashMap<i64, contact::Model> =
+        contact::Entity::find().filter(contact::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|c| (c.id, c)).collect();
+    Ok(deals
+        .into_iter()
+        .map(|d| {
+            let c = contacts.get(&d.contact_id).cloned();
+            card(viewer, d, c, &names, &stage_rows, now)
+        })
+        .collect())
+}
+
+/// The deals a query selects, before paging: an agent's own (and unassigned ones), or
+/// everyone's for a manager who asks.
+fn filtered(viewer: &SessionUser, query: &PipelineQuery) -> Select<deal::Entity> {
+    let own = (!(query.everyone && viewer.role.includes(Role::Manager))).then_some(viewer.id);
+    matching(own, query)
+}
+
+/// The deals of `owner` (and unassigned ones), or everyone's for `None`, under the query's
+/// source and search filters.
+pub(super) fn matching(owner: Option<i64>, query: &PipelineQuery) -> Select<deal::Entity> {
+    let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    // The contact is joined only to search it; counting and paging without a search stay on
+    // the deals' own indexes.
+    let mut select = deal::Entity::find();
+    if search.is_some() {
+        select = select.inner_join(contact::Entity);
+    }
+    if let Some(owner) = owner {
+        select = select.filter(Condition::any().add(deal::Column::OwnerId.eq(owner)).add(deal::Column::OwnerId.is_null()));
+    }
+    if let Some(source) = query.source.as_deref().filter(|s| !s.is_empty()) {
+        select = select.filter(deal::Column::Source.eq(source));
+    }
+    if let Some(search) = search {
+        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+        let mut any = Condition::any()
+            .add(Expr::expr(Func::lower(Expr::col((contact::Entity, contact::Column::Name)))).like(&pattern))
+            .add(Expr::col((contact::Entity, contact::Column::Email)).like(&pattern));
+        if digits.len() >= 3 {
+            any = any.add(Expr::col((contact::Entity, contact::Column::Phone)).like(format!("%{digits}%")));
+        }
+        select = select.filter(any);
+    }
+    select
+}
+
+/// Adds each deal's contact; a search has joined it already.
+pub(super) fn with_contact(select: Select<deal::Entity>, query: &PipelineQuery) -> sea_orm::SelectTwo<deal::Entity, contact::Entity> {
+    if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+        select.select_also(contact::Entity)
+    } else {
+        select.find_also_related(contact::Entity)
+    }
+}
+
+/// The pipeline under `query`: every stage with its count and value, and a page of deals per
+/// stage (a phone shows the selected one, a wide screen all of them as a board).
+pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery) -> Result<Pipeline, AppError> {
+    let now = Utc::now();
+    let stage_rows = stages(db).await?;
+    let names = names(db).await?;
+    let totals: Vec<(i64, String, i64, Option<i64>)> = filtered(viewer, query)
+        .select_only()
+        .column(deal::Column::StageId)
+        .column(deal::Column::Currency)
+        .column_as(Expr::col((deal::Entity, deal::Column::Id)).count(), "deals")
+        .column_as(
+            // PostgreSQL sums BIGINT as NUMERIC; cast back, so both databases give an integer.
+            Expr::expr(Func::cast_as(
+                Expr::expr(Func::coalesce([
+                    Expr::col((deal::Entity, deal::Column::WonValue)),
+                    Expr::col((deal::Entity, deal::Column::BudgetMax)),
+                    Expr::col((deal::Entity, deal::Column::BudgetMin)),
+                    Expr::val(0i64),
+                ]))
+                .sum(),
+                sea_orm::sea_query::Alias::new("BIGINT"),
+            )),
+            "value",
+        )
+        .group_by(deal::Column::StageId)
+        .group_by(deal::Column::Currency)
+        .into_tuple()
+        .all(db)
+        .await?;
+    // A search with no stage chosen opens on the first stage that has matches, so a phone
+    // shows the deal that was searched for.
+    let searching = query.search.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let first_with_matches = stage_rows.iter().find(|s| totals.iter().any(|t| t.0 == s.id && t.2 > 0)).map(|s| s.id);
+    let selected = query
+        .stage
+        .filter(|id| stage_rows.iter().any(|s| s.id == *id))
+        .or(if searching { first_with_matches } else { None })
+        .or_else(|| stage_rows.first().map(|s| s.id))
+        .unwrap_or_default();
+
+    let mut columns = Vec::with_capacity(stage_rows.len());
+    for row in &stage_rows {
+        let mut info = stage_info(row);
+        for (_, currency, count, value) in totals.iter().filter(|t| t.0 == row.id) {
+            info.deals += *count as u64;
+            if let Some(value) = value.filter(|v| *v > 0) {
+                info.value.push(Money { minor: value, currency: currency.clone() });
+            }
+        }
+        let pages = std::cmp::max(info.deals.div_ceil(PAGE_SIZE), 1);
+        let page = if row.id == selected { query.page.clamp(1, pages) } else { 1 };
+        let select = filtered(viewer, query)
+            .filter(deal::Column::StageId.eq(row.id))
+            .order_by_desc(deal::Column::UpdatedAt)
+            .order_by_desc(deal::Column::Id);
+        let deals = with_contact(select, query)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now))
+            .collect();
+        columns.push(Column { stage: info, deals, page, pages });
+    }
+    let sources = deal::Entity::find()
+        .select_only()
+        .column(deal::Column::Source)
+        .distinct()
+        .order_by_asc(deal::Column::Source)
+        .into_tuple::<String>()
+        .all(db)
+        .await?;
+    Ok(Pipeline {
+        columns,
+        selected,
+        everyone: query.everyone && viewer.role.includes(Role::Manager),
+        may_see_everyone: viewer.role.includes(Role::Manager),
+        sources,
+    })
+}
+
+/// An agent's Today: new leads nobody has answered (oldest first) and stale deals.
+pub async fn today(db: &DatabaseConnection, viewer: &SessionUser) -> Result<(Vec<DealCard>, Vec<DealCard>), AppError> {
+    let now = Utc::now();
+    let stage_rows = stages(db).await?;
+    let names = names(db).await?;
+    let mine = |select: Select<deal::Entity>| {
+        if viewer.role.includes(Role::Manager) { select } else { select.filter(deal::Column::OwnerId.eq(viewer.id)) }
+    };
+    let unanswered = mine(deal::Entity::find())
+        .filter(deal::Column::FirstResponseAt.is_null())
+        .filter(deal::Column::ClosedAt.is_null())
+        .order_by_asc(deal::Column::CreatedAt)
+        .find_also_related(contact::Entity)
+        .limit(50)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now))
+        .collect();
+    let mut stale = Vec::new();
+    for stage in stage_rows.iter().filter(|s| s.kind == crate::deals::StageKind::Open) {
+        let Some(days) = stage.stale_after_days else { continue };
+        let rows = mine(deal::Entity::find())
+            .filter(deal::Column::StageId.eq(stage.id))
+            .filter(deal::Column::FirstResponseAt.is_not_null())
+            .filter(deal::Column::UpdatedAt.lt(now - Duration::days(i64::from(days))))
+            .order_by_asc(deal::Column::UpdatedAt)
+            .find_also_related(contact::Entity)
+            .limit(20)
+            .all(db)
+            .await?;
+        stale.extend(rows.into_iter().map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now)));
+    }
+    Ok((unanswered, stale))
+}
