@@ -51,7 +51,7 @@ fn step_view(s: &follow_up_step::Model) -> StepView {
         id: s.id,
         offset_minutes: s.offset_minutes,
         at_time: s.at_time.clone(),
-        kind: Kind::parse(&s.kind).unwrap_or(Kind::Other),
+        kind: s.kind,
         title: s.title.clone(),
         message: s.message.clone(),
     }
@@ -159,7 +159,7 @@ pub async fn add_step(db: &DatabaseConnection, plan_id: i64, step: NewStep<'_>) 
         position: Set(position),
         offset_minutes: Set(offset),
         at_time: Set(at_time),
-        kind: Set(kind.as_str().into()),
+        kind: Set(kind),
         title: Set(title),
         message: Set(message.to_owned()),
         ..Default::default()
@@ -243,7 +243,7 @@ pub async fn start(
     let running = reminder::Entity::find()
         .filter(reminder::Column::DealId.eq(deal.id))
         .filter(reminder::Column::PlanId.eq(plan.id))
-        .filter(reminder::Column::State.eq("pending"))
+        .filter(reminder::Column::State.eq(crate::reminders::State::Pending))
         .count(txn)
         .await?;
     if running > 0 {
@@ -269,7 +269,7 @@ pub async fn start(
         title: Set(step.title.clone()),
         kind: Set(step.kind.clone()),
         due_at: Set(due_of(step, now, tz)),
-        state: Set("pending".into()),
+        state: Set(crate::reminders::State::Pending),
         late: Set(false),
         plan_id: Set(Some(plan.id)),
         message: Set((!step.message.is_empty()).then(|| super::render(&step.message, &client, &assignee.name, &agency))),
@@ -317,7 +317,7 @@ mod tests {
             position: 0,
             offset_minutes,
             at_time: at_time.map(str::to_owned),
-            kind: "call".into(),
+            kind: Kind::Call,
             title: "Call".into(),
             message: String::new(),
         }

@@ -633,7 +633,7 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
     let assignee = d.owner_id.unwrap_or(row.created_by);
     let soon = reminder::Entity::find()
         .filter(reminder::Column::DealId.eq(d.id))
-        .filter(reminder::Column::State.eq("pending"))
+        .filter(reminder::Column::State.eq(crate::reminders::State::Pending))
         .filter(reminder::Column::DueAt.lte(now + Duration::hours(1)))
         .count(txn)
         .await?;
@@ -643,9 +643,9 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
             assignee_id: Set(assignee),
             created_by: Set(None),
             title: Set(format!("Call {first}: they opened the presentation")),
-            kind: Set("call".into()),
+            kind: Set(crate::reminders::Kind::Call),
             due_at: Set(now),
-            state: Set("pending".into()),
+            state: Set(crate::reminders::State::Pending),
             delivered_at: Set(Some(now)),
             late: Set(false),
             created_at: Set(now),

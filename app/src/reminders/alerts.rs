@@ -82,7 +82,7 @@ fn late_by(minutes: i64) -> String {
 /// assignee already had the reminder). A new due time (snooze) clears the mark.
 async fn escalate(db: &DatabaseConnection, now: DateTime<Utc>, after_minutes: i32) -> Result<Vec<Notice>, AppError> {
     let overdue = reminder::Entity::find()
-        .filter(reminder::Column::State.eq("pending"))
+        .filter(reminder::Column::State.eq(crate::reminders::State::Pending))
         .filter(reminder::Column::EscalatedAt.is_null())
         .filter(reminder::Column::DueAt.lt(now - Duration::minutes(i64::from(after_minutes))))
         .order_by_asc(reminder::Column::DueAt)
@@ -208,7 +208,7 @@ impl Day {
 pub async fn day_of(db: &impl ConnectionTrait, person: &user::Model, now: DateTime<Utc>) -> Result<Day, AppError> {
     let tz = zone(&person.time_zone);
     let end_of_day = at_local(now.with_timezone(&tz).date_naive() + Duration::days(1), 0, 0, tz);
-    let pending = || reminder::Entity::find().filter(reminder::Column::AssigneeId.eq(person.id)).filter(reminder::Column::State.eq("pending"));
+    let pending = || reminder::Entity::find().filter(reminder::Column::AssigneeId.eq(person.id)).filter(reminder::Column::State.eq(crate::reminders::State::Pending));
     let today = pending().filter(reminder::Column::DueAt.gte(now)).filter(reminder::Column::DueAt.lt(end_of_day)).order_by_asc(reminder::Column::DueAt).all(db).await?;
     let contacts = contacts_of(db, today.iter().map(|r| r.deal_id).collect()).await?;
     let due_today = today

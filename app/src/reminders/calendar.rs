@@ -44,7 +44,7 @@ pub async fn feed(db: &DatabaseConnection, token: &str, base_url: &str) -> Resul
     let now = Utc::now();
     let reminders = reminder::Entity::find()
         .filter(reminder::Column::AssigneeId.eq(owner.id))
-        .filter(reminder::Column::State.eq("pending"))
+        .filter(reminder::Column::State.eq(crate::reminders::State::Pending))
         .filter(reminder::Column::DueAt.gt(now - Duration::days(30)))
         .order_by_asc(reminder::Column::DueAt)
         .all(db)

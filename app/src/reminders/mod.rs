@@ -18,13 +18,51 @@ use serde::{Deserialize, Serialize};
 /// due (the server was down, or busy).
 pub const LATE_AFTER_MINUTES: i64 = 5;
 
+/// How a follow-up is done. Stored by its `as_str` name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)"))]
 pub enum Kind {
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "call"))]
     Call,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "whatsapp"))]
     Whatsapp,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "email"))]
     Email,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "viewing"))]
     Viewing,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "other"))]
     Other,
+}
+
+/// Where a follow-up stands: waiting to be done, done, or cancelled (by hand, or because its
+/// deal was won or lost). Stored by its `as_str` name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)"))]
+pub enum State {
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "pending"))]
+    Pending,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "done"))]
+    Done,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "cancelled"))]
+    Cancelled,
+}
+
+impl State {
+    pub const ALL: [State; 3] = [State::Pending, State::Done, State::Cancelled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Done => "done",
+            State::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<State, String> {
+        State::ALL.into_iter().find(|s| s.as_str() == raw.trim()).ok_or_else(|| "Use pending, done or cancelled.".into())
+    }
 }
 
 impl Kind {
@@ -119,4 +157,21 @@ pub struct DealFollowUps {
     pub editable: bool,
     /// The plans the viewer may start on the deal.
     pub plans: Vec<crate::plans::PlanChoice>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_states_read_back_what_they_write_and_refuse_the_rest() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.as_str()), Ok(kind));
+        }
+        for state in State::ALL {
+            assert_eq!(State::parse(state.as_str()), Ok(state));
+        }
+        assert!(State::parse("open").is_err());
+        assert!(Kind::parse("fax").is_err());
+    }
 }

@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::{Kind, Preset, ReminderView};
+use super::{Kind, Preset, ReminderView, State};
 use crate::auth::SessionUser;
 use crate::deals::service::{may_edit, Actor};
 use crate::db::entities::{activity, contact, deal, reminder, user};
@@ -81,7 +81,7 @@ fn view_of(r: &reminder::Model, contact_name: String, assignee: String, viewer_z
         deal_id: r.deal_id,
         contact_name,
         title: r.title.clone(),
-        kind: Kind::parse(&r.kind).unwrap_or(Kind::Other),
+        kind: r.kind,
         due: r.due_at.with_timezone(&viewer_zone).format("%a %-d %b, %H:%M").to_string(),
         overdue: r.due_at < now,
         assignee,
@@ -107,7 +107,7 @@ pub async fn for_deal(db: &DatabaseConnection, viewer: &SessionUser, deal_id: i6
     let now = Utc::now();
     let rows = reminder::Entity::find()
         .filter(reminder::Column::DealId.eq(deal_id))
-        .filter(reminder::Column::State.eq("pending"))
+        .filter(reminder::Column::State.eq(State::Pending))
         .order_by_asc(reminder::Column::DueAt)
         .all(db)
         .await?;
@@ -123,7 +123,7 @@ pub async fn due_today(db: &DatabaseConnection, viewer: &SessionUser) -> Result<
     let end_of_day = at_local(now.with_timezone(&tz).date_naive() + Duration::days(1), 0, 0, tz);
     let rows = reminder::Entity::find()
         .filter(reminder::Column::AssigneeId.eq(viewer.id))
-        .filter(reminder::Column::State.eq("pending"))
+        .filter(reminder::Column::State.eq(State::Pending))
         .filter(reminder::Column::DueAt.lt(end_of_day))
         .order_by_asc(reminder::Column::DueAt)
         .limit(100)
@@ -140,7 +140,7 @@ pub async fn without_next_step(db: &DatabaseConnection, viewer: &SessionUser) ->
     let planned = Query::select()
         .column(reminder::Column::DealId)
         .from(reminder::Entity)
-        .and_where(reminder::Column::State.eq("pending"))
+        .and_where(reminder::Column::State.eq(State::Pending))
         .to_owned();
     let rows = deal::Entity::find()
         .filter(deal::Column::OwnerId.eq(viewer.id))
@@ -157,7 +157,7 @@ pub async fn without_next_step(db: &DatabaseConnection, viewer: &SessionUser) ->
 pub async fn has_next_step(db: &DatabaseConnection, deal_id: i64) -> Result<bool, AppError> {
     Ok(reminder::Entity::find()
         .filter(reminder::Column::DealId.eq(deal_id))
-        .filter(reminder::Column::State.eq("pending"))
+        .filter(reminder::Column::State.eq(State::Pending))
         .one(db)
         .await?
         .is_some())
@@ -201,9 +201,9 @@ pub async fn create(
         assignee_id: Set(assignee_id),
         created_by: Set(actor.user_id),
         title: Set(title),
-        kind: Set(kind.as_str().into()),
+        kind: Set(kind),
         due_at: Set(due_at),
-        state: Set("pending".into()),
+        state: Set(crate::reminders::State::Pending),
         late: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
@@ -223,7 +223,7 @@ async fn pending(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<remi
         let deal = deal::Entity::find_by_id(r.deal_id).one(db).await?.ok_or(AppError::NotFound)?;
         may_edit(actor, &deal)?;
     }
-    if r.state != "pending" {
+    if r.state != State::Pending {
         return Err(AppError::Conflict("This follow-up is already done or cancelled.".into()));
     }
     Ok(r)
@@ -236,11 +236,11 @@ pub async fn complete(db: &DatabaseConnection, notifier: &Notifier, actor: &Acto
     let now = Utc::now();
     let write = crate::db::begin_write(db).await?;
     let done = reminder::Entity::update_many()
-        .col_expr(reminder::Column::State, sea_orm::sea_query::Expr::value("done"))
+        .col_expr(reminder::Column::State, sea_orm::sea_query::Expr::value(State::Done.as_str()))
         .col_expr(reminder::Column::CompletedAt, sea_orm::sea_query::Expr::value(now))
         .col_expr(reminder::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
         .filter(reminder::Column::Id.eq(id))
-        .filter(reminder::Column::State.eq("pending"))
+        .filter(reminder::Column::State.eq(State::Pending))
         .exec(&write.txn)
         .await?;
     if done.rows_affected != 1 {
@@ -285,7 +285,7 @@ pub async fn cancel(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<i
     let r = pending(db, actor, id).await?;
     let deal_id = r.deal_id;
     let mut row: reminder::ActiveModel = r.into();
-    row.state = Set("cancelled".into());
+    row.state = Set(State::Cancelled);
     row.updated_at = Set(Utc::now());
     row.update(db).await?;
     Ok(deal_id)
@@ -297,7 +297,7 @@ pub struct ReminderFilter {
     pub deal_id: Option<i64>,
     pub assignee_id: Option<i64>,
     /// pending, done or cancelled.
-    pub state: Option<String>,
+    pub state: Option<State>,
     pub due_before: Option<DateTime<Utc>>,
     pub page: u64,
     pub per_page: u64,
@@ -314,7 +314,7 @@ pub async fn records(db: &DatabaseConnection, f: &ReminderFilter) -> Result<(Vec
         select = select.filter(reminder::Column::AssigneeId.eq(id));
     }
     if let Some(state) = &f.state {
-        select = select.filter(reminder::Column::State.eq(state.as_str()));
+        select = select.filter(reminder::Column::State.eq(*state));
     }
     if let Some(before) = f.due_before {
         select = select.filter(reminder::Column::DueAt.lt(before));
@@ -333,9 +333,9 @@ pub async fn records(db: &DatabaseConnection, f: &ReminderFilter) -> Result<(Vec
 /// Cancels what is still planned for a deal that was won or lost.
 pub async fn cancel_for_closed(db: &impl sea_orm::ConnectionTrait, deal_id: i64) -> Result<(), AppError> {
     reminder::Entity::update_many()
-        .col_expr(reminder::Column::State, sea_orm::sea_query::Expr::value("cancelled"))
+        .col_expr(reminder::Column::State, sea_orm::sea_query::Expr::value(State::Cancelled.as_str()))
         .col_expr(reminder::Column::UpdatedAt, sea_orm::sea_query::Expr::value(Utc::now()))
-        .filter(Condition::all().add(reminder::Column::DealId.eq(deal_id)).add(reminder::Column::State.eq("pending")))
+        .filter(Condition::all().add(reminder::Column::DealId.eq(deal_id)).add(reminder::Column::State.eq(State::Pending)))
         .exec(db)
         .await?;
     Ok(())

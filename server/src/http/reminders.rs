@@ -36,9 +36,9 @@ fn record(r: &reminder::Model) -> Value {
         "deal_id": r.deal_id,
         "assignee_id": r.assignee_id,
         "title": r.title,
-        "kind": r.kind,
+        "kind": r.kind.as_str(),
         "due_at": r.due_at.to_rfc3339(),
-        "state": r.state,
+        "state": r.state.as_str(),
         "delivered_at": r.delivered_at.map(|t| t.to_rfc3339()),
         "late": r.late,
         "plan_id": r.plan_id,
@@ -72,14 +72,7 @@ pub async fn list_reminders(State(state): State<AppState>, _key: AdminKey, Query
         per_page: number("per_page", &q.per_page).unwrap_or(50) as u64,
         ..Default::default()
     };
-    filter.state = match q.state.as_deref().map(str::trim) {
-        None => None,
-        Some(s @ ("pending" | "done" | "cancelled")) => Some(s.to_owned()),
-        Some(_) => {
-            v.add("state", "Use pending, done or cancelled.");
-            None
-        }
-    };
+    filter.state = q.state.as_deref().and_then(|raw| v.check("state", app::reminders::State::parse(raw)));
     filter.due_before = q.due_before.as_deref().and_then(|raw| v.check("due_before", rfc3339(raw)));
     if filter.per_page > 200 {
         v.add("per_page", "Ask for at most 200 reminders per page.");
@@ -173,7 +166,7 @@ pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
             "get": {"summary": "List reminders", "description": "Needs an admin key.", "parameters": [
                 query("deal_id", json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}), "Only this deal's."),
                 query("assignee_id", json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}), "Only this person's."),
-                query("state", json!({"type": "string", "enum": ["pending", "done", "cancelled"]}), "Only in this state."),
+                query("state", json!({"type": "string", "enum": app::reminders::State::ALL.map(|s| s.as_str())}), "Only in this state."),
                 query("due_before", json!({"type": "string", "format": "date-time"}), "Only due before this time."),
                 query("page", json!({"type": "integer", "minimum": 1, "maximum": super::api::MAX_PAGE}), "From 1."),
                 query("per_page", json!({"type": "integer", "minimum": 1, "maximum": 200}), "At most 200; 50 unless given.")
@@ -192,13 +185,13 @@ pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
 }
 
 pub fn schemas() -> Value {
-    let kind = json!({"type": "string", "enum": ["call", "whatsapp", "email", "viewing", "other"]});
+    let kind = json!({"type": "string", "enum": app::reminders::Kind::ALL.map(|k| k.as_str())});
     let preset = json!({"type": "string", "enum": ["in_an_hour", "this_evening", "tomorrow_9", "in_3_days", "next_monday"], "description": "Read in the assignee's time zone."});
     json!({
         "Reminder": {"type": "object", "properties": {
             "id": {"type": "integer"}, "deal_id": {"type": "integer"}, "assignee_id": {"type": "integer"},
             "title": {"type": "string"}, "kind": kind.clone(), "due_at": {"type": "string", "format": "date-time"},
-            "state": {"type": "string", "enum": ["pending", "done", "cancelled"]},
+            "state": {"type": "string", "enum": app::reminders::State::ALL.map(|s| s.as_str())},
             "delivered_at": {"type": "string", "format": "date-time", "nullable": true}, "late": {"type": "boolean"},
             "plan_id": {"type": "integer", "nullable": true}, "message": {"type": "string", "nullable": true},
             "created_at": {"type": "string", "format": "date-time"}

@@ -213,9 +213,9 @@ async fn check(app: &TestApp, w: &World, q: &ReportQuery, tz: &str, now: DateTim
         assert_eq!(row.won, won.len() as u64, "won by {} {context}", row.name);
         assert_eq!(row.won_value, money(won.iter().map(|d| (d.currency.clone(), d.won_value.unwrap_or(0)))));
         let tasks: Vec<&reminder::Model> = w.reminders.iter().filter(|r| r.assignee_id == row.id).collect();
-        let done = tasks.iter().filter(|r| r.state == "done" && r.completed_at.is_some_and(|c| c >= f.start && c < f.end)).count();
+        let done = tasks.iter().filter(|r| r.state == app::reminders::State::Done && r.completed_at.is_some_and(|c| c >= f.start && c < f.end)).count();
         assert_eq!(row.done, done as u64, "done by {} {context}", row.name);
-        let overdue = tasks.iter().filter(|r| r.state == "pending" && r.due_at < real_now).count();
+        let overdue = tasks.iter().filter(|r| r.state == app::reminders::State::Pending && r.due_at < real_now).count();
         assert_eq!(row.overdue, overdue as u64, "overdue of {} {context}", row.name);
     }
 

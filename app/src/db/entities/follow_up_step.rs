@@ -11,7 +11,7 @@ pub struct Model {
     pub position: i32,
     pub offset_minutes: i32,
     pub at_time: Option<String>,
-    pub kind: String,
+    pub kind: crate::reminders::Kind,
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub message: String,

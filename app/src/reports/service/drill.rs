@@ -99,7 +99,7 @@ pub(super) fn figure_condition(
                     sea_orm::sea_query::Query::select()
                         .column(reminder::Column::DealId)
                         .from(reminder::Entity)
-                        .and_where(reminder::Column::State.eq("pending"))
+                        .and_where(reminder::Column::State.eq(crate::reminders::State::Pending))
                         .and_where(reminder::Column::DueAt.lt(now))
                         .and_where(reminder::Column::AssigneeId.eq(*agent))
                         .to_owned(),
