@@ -318,14 +318,41 @@ fn DealWorkspace(ws: Workspace) -> impl IntoView {
     }
 }
 
+/// One deal's sheet: a card per thing an agent does with it, top to bottom in the order of a
+/// phone call (who and how to reach them, what to say, what is next, what happened).
 #[component]
 fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
     let Workspace { log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings, presenting, messaging, reply, .. } = ws;
     let deal_id = d.id;
-    let version = d.version;
+    let editable = d.editable;
     let query = use_query_map();
     let chat_error = query.with_untracked(|q| q.get("chat_error"));
     let imported = query.with_untracked(|q| q.get("imported"));
+    let history = d.history.clone();
+    let timeline = d.timeline.clone();
+    let contact = d.contact.clone();
+    let version = d.version;
+    view! {
+        <div class="deal-sheet">
+        <ContactFacts d=d.clone() claim release/>
+        {editable.then(|| view! { <crate::templates::pages::DealMessages deal_id messaging reply/> })}
+        <crate::reminders::pages::NextStepCard f=follow_ups/>
+        <crate::properties::pages::DealListings matches=listings presenting=editable.then_some(presenting)/>
+        <crate::presentations::pages::DealPresentations p=presenting editable/>
+        <LogCard deal_id log note/>
+        {editable.then(|| view! { <StageCard d=d.clone() move_stage reassign last_move/> })}
+        <TimelineCard entries=timeline imported/>
+        <ChatImportCard deal_id chat_error/>
+        {editable.then(|| view! { <EditContactCard deal_id version contact=contact.clone() edit/> })}
+        {(!history.is_empty()).then(|| view! { <HistoryCard history=history.clone()/> })}
+        </div>
+    }
+}
+
+/// Who the client is, how to reach them, what they want, and who is replying right now.
+#[component]
+fn ContactFacts(d: DealView, claim: ServerAction<ClaimReply>, release: ServerAction<ReleaseReply>) -> impl IntoView {
+    let deal_id = d.id;
     let c = d.contact.clone();
     let tel = c.phone.clone().map(|p| format!("tel:{p}"));
     let wa = c.whatsapp.clone().or(c.phone.clone()).map(|n| wa_link(&n, &d.greeting));
@@ -351,31 +378,9 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
         }.into_any(),
     };
     let claim_error = form_error(claim.value());
-    let stage_conflict = move || match move_stage.value().get() {
-        Some(Err(AppError::StaleVersion(message))) => Some(view! {
-            <div class="conflict" role="alert" data-testid="conflict">
-                <p>{message}</p>
-                <button type="button" class="small" on:click=move |_| {
-                    if let Some(mut again) = last_move.get_untracked() {
-                        again.version = version.to_string();
-                        move_stage.dispatch(again);
-                    }
-                }>"Apply my change again"</button>
-            </div>
-        }),
-        _ => None,
-    };
-    let stage_error = form_error(move_stage.value());
-    let stage_options = d.stages.clone();
-    let reasons = d.lost_reasons.clone();
-    let currency = d.currency.clone();
-    let assignable = d.assignable.clone();
-    let owner_id = d.owner.as_ref().map(|o| o.id);
-    let history = d.history.clone();
     let editable = d.editable;
     let owner_name = d.owner.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     view! {
-        <div class="deal-sheet">
         <section class="card contact-card" data-testid="contact-card">
             <p class="eyebrow">{format!("{} · {}", d.need.label(), current_stage.as_ref().map(|s| s.name.clone()).unwrap_or_default())}</p>
             <h2 data-testid="contact-name">{c.name.clone()}</h2>
@@ -404,12 +409,13 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                 {d.won_value.clone().map(|v| view! { <div><dt>"Won for"</dt><dd>{v}</dd></div> })}
             </dl>
         </section>
+    }
+}
 
-        {editable.then(|| view! { <crate::templates::pages::DealMessages deal_id messaging reply/> })}
-        <crate::reminders::pages::NextStepCard f=follow_ups/>
-        <crate::properties::pages::DealListings matches=listings presenting=d.editable.then_some(presenting)/>
-        <crate::presentations::pages::DealPresentations p=presenting editable=d.editable/>
-
+/// What happened: one tap for the usual outcomes, or a note.
+#[component]
+fn LogCard(deal_id: i64, log: ServerAction<LogOutcome>, note: RwSignal<String>) -> impl IntoView {
+    view! {
         <section class="card" data-testid="log-card">
             <h2>"What happened?"</h2>
             <ActionForm action=log attr:class="stack log-form">
@@ -427,9 +433,35 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                 <button type="submit" class="primary" name="outcome" value="note">"Save note"</button>
             </ActionForm>
         </section>
+    }
+}
 
-        {editable.then(|| view! {
-
+/// The stage, with what a won or lost stage needs, and the owner for a manager.
+#[component]
+fn StageCard(d: DealView, move_stage: ServerAction<MoveStage>, reassign: ServerAction<Reassign>, last_move: RwSignal<Option<MoveStage>>) -> impl IntoView {
+    let deal_id = d.id;
+    let version = d.version;
+    let stage_conflict = move || match move_stage.value().get() {
+        Some(Err(AppError::StaleVersion(message))) => Some(view! {
+            <div class="conflict" role="alert" data-testid="conflict">
+                <p>{message}</p>
+                <button type="button" class="small" on:click=move |_| {
+                    if let Some(mut again) = last_move.get_untracked() {
+                        again.version = version.to_string();
+                        move_stage.dispatch(again);
+                    }
+                }>"Apply my change again"</button>
+            </div>
+        }),
+        _ => None,
+    };
+    let stage_error = form_error(move_stage.value());
+    let stage_options = d.stages.clone();
+    let reasons = d.lost_reasons.clone();
+    let currency = d.currency.clone();
+    let assignable = d.assignable.clone();
+    let owner_id = d.owner.as_ref().map(|o| o.id);
+    view! {
         <section class="card" data-testid="stage-card">
             <h2>"Stage"</h2>
             {stage_conflict}
@@ -478,13 +510,18 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                 </ActionForm>
             })}
         </section>
-        })}
+    }
+}
 
+/// Everything that happened on the deal.
+#[component]
+fn TimelineCard(entries: Vec<super::TimelineEntry>, imported: Option<String>) -> impl IntoView {
+    view! {
         <section class="card" id="timeline" data-testid="timeline">
             <h2>"Timeline"</h2>
             {imported.map(|n| view! { <p class="notice" role="status" data-testid="imported">{format!("{n} WhatsApp messages added to the timeline.")}</p> })}
             <ol class="timeline">
-                {d.timeline.into_iter().map(|e| view! {
+                {entries.into_iter().map(|e| view! {
                     <li class=format!("entry kind-{}", e.kind) data-testid="timeline-entry">
                         <p class="entry-head">
                             <span class="badge">{e.label}</span>
@@ -496,7 +533,14 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
 
+/// A WhatsApp chat export added to the timeline, as a plain upload that works without
+/// JavaScript.
+#[component]
+fn ChatImportCard(deal_id: i64, chat_error: Option<String>) -> impl IntoView {
+    view! {
         <section class="card" data-testid="chat-import">
             <details>
                 <summary>"Import a WhatsApp chat"</summary>
@@ -509,8 +553,14 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                 </form>
             </details>
         </section>
+    }
+}
 
-        {editable.then(|| view! {
+/// The client's name and ways to reach them.
+#[component]
+fn EditContactCard(deal_id: i64, version: i64, contact: super::ContactCard, edit: ServerAction<EditContact>) -> impl IntoView {
+    let c = contact;
+    view! {
         <section class="card">
             <details>
                 <summary>"Edit contact details"</summary>
@@ -534,24 +584,26 @@ fn DealSheet(d: DealView, ws: Workspace) -> impl IntoView {
                 </ActionForm>
             </details>
         </section>
-        })}
+    }
+}
 
-        {(!history.is_empty()).then(|| view! {
-            <section class="card" data-testid="history">
-                <details>
-                    <summary>{format!("Change history ({})", history.len())}</summary>
-                    <ul class="history">
-                        {history.into_iter().map(|h| view! {
-                            <li>
-                                <span class="hint">{format!("{} · {} · v{}", h.at, h.by.unwrap_or_else(|| "system".into()), h.version)}</span>
-                                <span>{format!("{}: {} → {}", h.field, h.old_value.unwrap_or_else(|| "–".into()), h.new_value.unwrap_or_else(|| "–".into()))}</span>
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                </details>
-            </section>
-        })}
-        </div>
+/// The audit history of the deal's fields, for managers.
+#[component]
+fn HistoryCard(history: Vec<super::Change>) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="history">
+            <details>
+                <summary>{format!("Change history ({})", history.len())}</summary>
+                <ul class="history">
+                    {history.into_iter().map(|h| view! {
+                        <li>
+                            <span class="hint">{format!("{} · {} · v{}", h.at, h.by.unwrap_or_else(|| "system".into()), h.version)}</span>
+                            <span>{format!("{}: {} → {}", h.field, h.old_value.unwrap_or_else(|| "–".into()), h.new_value.unwrap_or_else(|| "–".into()))}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </details>
+        </section>
     }
 }
 
