@@ -163,19 +163,27 @@ impl FormSummary {
     }
 }
 
-/// A lead as submitted by a form or the API, before validation. Every field is text so that
-/// what the prospect typed can be shown back to them unchanged.
+/// A lead as submitted by a form or the API, before validation: both edges deserialise this one
+/// type (the public form from its fields, the API from JSON). Every field is text so that what
+/// the prospect typed can be shown back to them unchanged; a missing field is empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LeadInput {
+    /// The slug of the capture form whose rules apply, as the API names it (the public form's
+    /// address names its own).
+    pub form: String,
     pub name: String,
     pub phone: String,
     pub email: String,
     pub need: String,
     pub message: String,
+    #[serde(deserialize_with = "amount")]
     pub budget_min: String,
+    #[serde(deserialize_with = "amount")]
     pub budget_max: String,
     pub move_in: String,
     pub property_ref: String,
+    #[serde(deserialize_with = "ticked")]
     pub consent: bool,
     pub language: String,
     pub utm_source: String,
@@ -184,6 +192,44 @@ pub struct LeadInput {
     pub utm_term: String,
     pub utm_content: String,
     pub referrer: String,
+}
+
+/// An amount as a person or a tool sends it: text as typed ("250k", "250.000 €") or a whole
+/// JSON number (250000), kept as text for the rules to read. Anything else (a fraction, which
+/// would pass through a float, or `true`) reads as text no amount matches, so that a bad
+/// amount is a field error like any other.
+fn amount<'de, D: serde::Deserializer<'de>>(de: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Amount {
+        Text(String),
+        Whole(i64),
+        Null(()),
+        Other(serde::de::IgnoredAny),
+    }
+    Ok(match Amount::deserialize(de)? {
+        Amount::Text(text) => text,
+        Amount::Whole(n) => n.to_string(),
+        Amount::Null(()) => String::new(),
+        Amount::Other(_) => "?".into(),
+    })
+}
+
+/// A tick: JSON's true or false, or a form's checkbox, which sends its value ("on") only when
+/// ticked.
+fn ticked<'de, D: serde::Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Tick {
+        Bool(bool),
+        Text(String),
+        Null(()),
+    }
+    Ok(match Tick::deserialize(de)? {
+        Tick::Bool(b) => b,
+        Tick::Text(text) => !matches!(text.trim(), "" | "false" | "0" | "off" | "no"),
+        Tick::Null(()) => false,
+    })
 }
 
 /// What happened to an accepted submission.
@@ -261,6 +307,23 @@ pub fn phone_text(stored: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_reads_the_same_from_a_form_and_from_json() {
+        let form = [("name", "Ana"), ("budget_min", "250k"), ("consent", "yes"), ("website", ""), ("t", "token")];
+        let from_form = LeadInput::deserialize(serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(form.into_iter())).unwrap();
+        let from_json: LeadInput = serde_json::from_str(r#"{"name":"Ana","budget_min":"250k","consent":true}"#).unwrap();
+        assert_eq!(from_form, from_json);
+        assert_eq!((from_form.budget_min.as_str(), from_form.consent), ("250k", true));
+        // Whole numbers are read as typed; a fraction or a tick where an amount goes is text no
+        // amount matches, so the rules refuse it by its field; null and a missing field are empty.
+        let numbers: LeadInput = serde_json::from_str(r#"{"budget_min":250000,"budget_max":1.5,"consent":null}"#).unwrap();
+        assert_eq!((numbers.budget_min.as_str(), numbers.budget_max.as_str(), numbers.consent), ("250000", "?", false));
+        let bad: LeadInput = serde_json::from_str(r#"{"budget_min":true,"budget_max":null}"#).unwrap();
+        assert_eq!((bad.budget_min.as_str(), bad.budget_max.as_str()), ("?", ""));
+        let unticked = LeadInput::deserialize(serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new([("name", "Ana")].into_iter())).unwrap();
+        assert!(!unticked.consent);
+    }
 
     #[test]
     fn needs_and_rules_round_trip_through_their_names() {

@@ -25,7 +25,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
-use super::api::amount;
 use super::extract::{AdminKey, CaptureKey, Id, Json};
 use super::form_body;
 use super::Routes;
@@ -231,31 +230,24 @@ async fn take(state: &CaptureState, form: &capture_form::Model, ip: String, head
             return render(&state.app, &agency(&state.app).await, &form, &LeadInput::default(), &AppError::field("form", message), StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
-    let input = LeadInput {
-        name: field("name"),
-        phone: field("phone"),
-        email: field("email"),
-        need: field("need"),
-        message: field("message"),
-        budget_min: field("budget_min"),
-        budget_max: field("budget_max"),
-        move_in: field("move_in"),
-        property_ref: field("property_ref"),
-        consent: fields.contains_key("consent"),
-        language: headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|l| l.split([',', ';']).next())
-            .unwrap_or_default()
-            .to_owned(),
-        utm_source: field("utm_source"),
-        utm_medium: field("utm_medium"),
-        utm_campaign: field("utm_campaign"),
-        utm_term: field("utm_term"),
-        utm_content: field("utm_content"),
-        referrer: field("referrer"),
+    // The form's own fields (the trap and the timing token) are not the lead's: ignored here.
+    let pairs = fields.iter().map(|(name, value)| (name.as_str(), value.as_str()));
+    let read: Result<LeadInput, serde::de::value::Error> = LeadInput::deserialize(serde::de::value::MapDeserializer::new(pairs));
+    let mut input = match read {
+        Ok(input) => input,
+        Err(err) => {
+            let message = format!("We could not read what was sent ({err}). Please type it again.");
+            return render(&state.app, &agency(&state.app).await, form, &LeadInput::default(), &AppError::field("form", message), StatusCode::UNPROCESSABLE_ENTITY);
+        }
     };
+    // The address names the form, and the browser the prospect's language.
+    input.form = form.slug.clone();
+    input.language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| l.split([',', ';']).next())
+        .unwrap_or_default()
+        .to_owned();
 
     if let Err(wait) = state.limiter.check(form.id, &ip).await {
         app::metrics::rate_limited();
@@ -473,49 +465,9 @@ pub async fn agency(app: &AppState) -> Agency {
     app::agency::load(&app.db).await.unwrap_or_else(|_| Agency::unnamed())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LeadRequest {
-    /// The slug of the capture form whose rules (assignment, currency) apply.
-    form: String,
-    name: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    need: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    budget_min: Option<Value>,
-    #[serde(default)]
-    budget_max: Option<Value>,
-    #[serde(default)]
-    move_in: String,
-    #[serde(default)]
-    property_ref: String,
-    #[serde(default)]
-    consent: bool,
-    #[serde(default)]
-    language: String,
-    #[serde(default)]
-    utm_source: String,
-    #[serde(default)]
-    utm_medium: String,
-    #[serde(default)]
-    utm_campaign: String,
-    #[serde(default)]
-    utm_term: String,
-    #[serde(default)]
-    utm_content: String,
-    #[serde(default)]
-    referrer: String,
-}
-
 /// `POST /api/v1/leads`. With an `Idempotency-Key` header, a retry gets the first answer and
 /// creates nothing; the same key with a different body is refused.
-pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKey, headers: HeaderMap, body: Json<LeadRequest>) -> Result<Response, AppError> {
+pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKey, headers: HeaderMap, body: Json<LeadInput>) -> Result<Response, AppError> {
     let idempotency = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
     let request_hash = app::auth::session::token_hash(&String::from_utf8_lossy(&body.bytes));
     if let Some(idem) = idempotency {
@@ -525,35 +477,12 @@ pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKe
             return Ok((status, replayed, earlier.body).into_response());
         }
     }
-    let request = body.value;
-    let mut v = app::error::Validator::default();
-    let budget_min = v.check("budget_min", amount(&request.budget_min));
-    let budget_max = v.check("budget_max", amount(&request.budget_max));
-    v.finish()?;
-    let form = match service::find_form(&state.db, &request.form).await {
+    let input = body.value;
+    let form = match service::find_form(&state.db, &input.form).await {
         Ok(form) if form.active => form,
         Ok(_) => return Err(AppError::Gone("This form is inactive; activate it or use another.".into())),
         Err(AppError::NotFound) => return Err(AppError::field("form", "No capture form has this slug.")),
         Err(err) => return Err(err),
-    };
-    let input = LeadInput {
-        name: request.name,
-        phone: request.phone,
-        email: request.email,
-        need: request.need,
-        message: request.message,
-        budget_min: budget_min.unwrap_or_default(),
-        budget_max: budget_max.unwrap_or_default(),
-        move_in: request.move_in,
-        property_ref: request.property_ref,
-        consent: request.consent,
-        language: request.language,
-        utm_source: request.utm_source,
-        utm_medium: request.utm_medium,
-        utm_campaign: request.utm_campaign,
-        utm_term: request.utm_term,
-        utm_content: request.utm_content,
-        referrer: request.referrer,
     };
     let agency = agency(&state).await;
     let source = format!("api:{}", key.name);

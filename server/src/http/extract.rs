@@ -100,13 +100,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             413 => AppError::TooLarge("The body is too large for this route.".into()),
             _ => AppError::Unreadable(format!("The body could not be read: {}.", rejection.body_text())),
         })?;
-        let value = serde_json::from_slice(&bytes).map_err(|err| {
-            AppError::Unreadable(if err.is_syntax() || err.is_eof() {
-                format!("The body is not valid JSON: {err}.")
-            } else {
-                format!("The JSON does not match what this route takes: {err}.")
-            })
-        })?;
+        let mut unknown = Vec::new();
+        let mut reader = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_ignored::deserialize(&mut reader, |path| unknown.push(path.to_string()))
+            .and_then(|value| reader.end().map(|()| value))
+            .map_err(|err| {
+                AppError::Unreadable(if err.is_syntax() || err.is_eof() {
+                    format!("The body is not valid JSON: {err}.")
+                } else {
+                    format!("The JSON does not match what this route takes: {err}.")
+                })
+            })?;
+        if !unknown.is_empty() {
+            let fields = unknown.into_iter().map(|path| (path.clone(), format!("{path} is an unknown field here; check its spelling."))).collect();
+            return Err(AppError::Validation(fields));
+        }
         Ok(Json { value, bytes })
     }
 }
