@@ -55,6 +55,18 @@ async fn count_view(state: &AppState, share: &Share, method: &Method, headers: &
     }
 }
 
+/// The presentation a link opens, counted as a view, or the page that says why it no longer
+/// opens.
+async fn opened(state: &AppState, token: &str, method: &Method, headers: &HeaderMap, colleague: bool) -> Result<Result<Share, Response>, AppError> {
+    let share = match service::open(&state.db, token).await? {
+        Ok(share) => share,
+        Err(closed) => return Ok(Err(closed_page(closed))),
+    };
+    count_view(state, &share, method, headers, colleague).await;
+    Ok(Ok(share))
+}
+
+/// `GET /p/{token}`: the share page.
 pub async fn page(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -62,11 +74,10 @@ pub async fn page(
     headers: HeaderMap,
     session: Option<Extension<Authenticated>>,
 ) -> Result<Response, InWords> {
-    let share = match service::open(&state.db, &token).await? {
+    let share = match opened(&state, &token, &method, &headers, session.is_some()).await? {
         Ok(share) => share,
-        Err(closed) => return Ok(closed_page(closed)),
+        Err(closed) => return Ok(closed),
     };
-    count_view(&state, &share, &method, &headers, session.is_some()).await;
     let base = state.base_url(&headers);
     Ok((
         StatusCode::OK,
@@ -76,6 +87,7 @@ pub async fn page(
         .into_response())
 }
 
+/// `GET /p/{token}/presentation.pdf`: the presentation as a PDF.
 pub async fn pdf(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -83,11 +95,10 @@ pub async fn pdf(
     headers: HeaderMap,
     session: Option<Extension<Authenticated>>,
 ) -> Result<Response, InWords> {
-    let share = match service::open(&state.db, &token).await? {
+    let share = match opened(&state, &token, &method, &headers, session.is_some()).await? {
         Ok(share) => share,
-        Err(closed) => return Ok(closed_page(closed)),
+        Err(closed) => return Ok(closed),
     };
-    count_view(&state, &share, &method, &headers, session.is_some()).await;
     let name = service::file_name(&share);
     let headers_out = [
         (header::CONTENT_TYPE, "application/pdf".to_owned()),
