@@ -49,20 +49,10 @@ pub async fn save_form(
     active: Option<String>,
     #[server(default)] embed_sites: String,
 ) -> Result<FormSummary, AppError> {
-    use super::{Assignment, FormSettings, Need};
-    use crate::error::Validator;
     let result = async {
         let admin = guard::require(crate::auth::Role::Admin)?;
         let state = guard::state()?;
-        let mut v = Validator::default();
-        let default_need = v.check("default_need", Need::parse(&default_need));
-        let assignment = v.check("assignment", Assignment::parse(&assignment));
-        let fixed_agent_id = match fixed_agent_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(raw) => v.check("fixed_agent_id", raw.parse::<i64>().map_err(|_| "Choose an agent from the list.".to_string())),
-        };
-        let (default_need, assignment) = v.finish_with((default_need, assignment))?;
-        let settings = FormSettings {
+        let settings = super::FormInput {
             slug,
             title,
             intro,
@@ -75,12 +65,13 @@ pub async fn save_form(
             default_need,
             currency,
             assignment,
-            fixed_agent_id,
+            fixed_agent_id: fixed_agent_id.unwrap_or_default(),
             thank_you_text,
             redirect_url: Some(redirect_url),
             embed_sites: embed_sites.split_whitespace().map(str::to_owned).collect(),
             active: active.is_some(),
-        };
+        }
+        .settings()?;
         let row = super::service::save_form(&state.db, id, &settings).await?;
         tracing::info!(admin_id = admin.id, form_id = row.id, slug = %row.slug, "capture form saved");
         Ok(super::service::summary_of(&row, &base_url(&state)))

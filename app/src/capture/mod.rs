@@ -92,6 +92,92 @@ impl Assignment {
     }
 }
 
+/// A capture form's settings as either edge sends them, before its choices are read: the
+/// admin page's fields or the API's JSON (whose defaults these are). [`FormInput::settings`]
+/// reads them once for both.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct FormInput {
+    pub slug: String,
+    pub title: String,
+    pub intro: String,
+    pub show_message: bool,
+    pub show_budget: bool,
+    pub show_move_in: bool,
+    pub show_property_ref: bool,
+    pub show_consent: bool,
+    pub consent_text: String,
+    pub default_need: String,
+    pub currency: String,
+    pub assignment: String,
+    /// An agent's id, as a number or as the page's select sends it; empty for none.
+    #[serde(deserialize_with = "number_text")]
+    pub fixed_agent_id: String,
+    pub thank_you_text: String,
+    pub redirect_url: Option<String>,
+    pub embed_sites: Vec<String>,
+    pub active: bool,
+}
+
+impl Default for FormInput {
+    fn default() -> Self {
+        FormInput {
+            slug: String::new(),
+            title: String::new(),
+            intro: String::new(),
+            show_message: true,
+            show_budget: false,
+            show_move_in: false,
+            show_property_ref: false,
+            show_consent: false,
+            consent_text: String::new(),
+            default_need: Need::Buy.as_str().into(),
+            currency: "EUR".into(),
+            assignment: Assignment::RoundRobin.as_str().into(),
+            fixed_agent_id: String::new(),
+            thank_you_text: String::new(),
+            redirect_url: None,
+            embed_sites: Vec::new(),
+            active: true,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl FormInput {
+    /// The settings, with every choice read, or every field that needs fixing at once. The
+    /// rules on the values themselves (slug, currency, addresses) are the service's.
+    pub fn settings(self) -> Result<FormSettings, crate::error::AppError> {
+        let mut v = crate::error::Validator::default();
+        let default_need = v.check("default_need", Need::parse(&self.default_need));
+        let assignment = v.check("assignment", Assignment::parse(&self.assignment));
+        let fixed_agent_id = match self.fixed_agent_id.trim() {
+            "" => None,
+            raw => v.check("fixed_agent_id", raw.parse::<i64>().map_err(|_| "Choose an agent from the list.".to_string())),
+        };
+        let (default_need, assignment) = v.finish_with((default_need, assignment))?;
+        Ok(FormSettings {
+            slug: self.slug,
+            title: self.title,
+            intro: self.intro,
+            show_message: self.show_message,
+            show_budget: self.show_budget,
+            show_move_in: self.show_move_in,
+            show_property_ref: self.show_property_ref,
+            show_consent: self.show_consent,
+            consent_text: self.consent_text,
+            default_need,
+            currency: self.currency,
+            assignment,
+            fixed_agent_id,
+            thank_you_text: self.thank_you_text,
+            redirect_url: self.redirect_url,
+            embed_sites: self.embed_sites,
+            active: self.active,
+        })
+    }
+}
+
 /// A capture form's settings, as the admin edits them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormSettings {
@@ -177,9 +263,9 @@ pub struct LeadInput {
     pub email: String,
     pub need: String,
     pub message: String,
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "number_text")]
     pub budget_min: String,
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "number_text")]
     pub budget_max: String,
     pub move_in: String,
     pub property_ref: String,
@@ -194,11 +280,11 @@ pub struct LeadInput {
     pub referrer: String,
 }
 
-/// An amount as a person or a tool sends it: text as typed ("250k", "250.000 €") or a whole
+/// A number as a person or a tool sends it: text as typed ("250k", "250.000 €", "7") or a whole
 /// JSON number (250000), kept as text for the rules to read. Anything else (a fraction, which
-/// would pass through a float, or `true`) reads as text no amount matches, so that a bad
-/// amount is a field error like any other.
-fn amount<'de, D: serde::Deserializer<'de>>(de: D) -> Result<String, D::Error> {
+/// would pass through a float, or `true`) reads as text no number matches, so that it is a
+/// field error like any other.
+fn number_text<'de, D: serde::Deserializer<'de>>(de: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Amount {
@@ -307,6 +393,24 @@ pub fn phone_text(stored: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn form_settings_read_once_for_the_page_and_the_api() {
+        let json: FormInput = serde_json::from_str(r#"{"slug":"open-day","title":"Open day","fixed_agent_id":7}"#).unwrap();
+        let settings = json.clone().settings().unwrap();
+        assert_eq!((settings.default_need, settings.assignment, settings.fixed_agent_id), (Need::Buy, Assignment::RoundRobin, Some(7)));
+        assert!(settings.show_message && settings.active && !settings.show_budget);
+        // What the page's select sends reads the same as the API's number.
+        let page = FormInput { fixed_agent_id: "7".into(), ..json.clone() };
+        assert_eq!(page.settings().unwrap(), settings);
+        // Every bad choice is named at once.
+        let bad = FormInput { default_need: "swap".into(), assignment: "lottery".into(), fixed_agent_id: "Ana".into(), ..json };
+        let err = bad.settings().unwrap_err();
+        for field in ["default_need", "assignment", "fixed_agent_id"] {
+            assert!(err.field_message(field).is_some(), "{field}: {err:?}");
+        }
+    }
 
     #[test]
     fn a_lead_reads_the_same_from_a_form_and_from_json() {

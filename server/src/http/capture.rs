@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use app::agency::Agency;
 use app::auth::api::guard::ClientIp;
 use app::apikeys::service as keys;
-use app::capture::{service, Assignment, FormSettings, LeadInput, Need};
+use app::capture::{service, FormInput, LeadInput, Need};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use app::db::entities::capture_form;
@@ -370,7 +370,7 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 
 /// The form, with what was typed and a message under each field that needs fixing.
 fn render(app: &AppState, agency: &Agency, form: &capture_form::Model, input: &LeadInput, errors: &AppError, status: StatusCode) -> Response {
-    let settings: FormSettings = service::settings_of(form);
+    let settings = service::settings_of(form);
     let err = |field: &str| esc(&errors.field_message(field).unwrap_or_default());
     let invalid = |field: &str| if errors.field_message(field).is_some() { " aria-invalid=\"true\"" } else { "" };
     let token = app::auth::session::sign(&app.cookie_secret, &chrono::Utc::now().timestamp_millis().to_string());
@@ -503,100 +503,21 @@ pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKe
     Ok((status, [(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-/// A capture form as the API sends and takes it (the admin page's fields).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FormRequest {
-    slug: String,
-    title: String,
-    #[serde(default)]
-    intro: String,
-    #[serde(default = "yes")]
-    show_message: bool,
-    #[serde(default)]
-    show_budget: bool,
-    #[serde(default)]
-    show_move_in: bool,
-    #[serde(default)]
-    show_property_ref: bool,
-    #[serde(default)]
-    show_consent: bool,
-    #[serde(default)]
-    consent_text: String,
-    #[serde(default = "buy")]
-    default_need: String,
-    #[serde(default = "eur")]
-    currency: String,
-    #[serde(default = "round_robin")]
-    assignment: String,
-    #[serde(default)]
-    fixed_agent_id: Option<i64>,
-    #[serde(default)]
-    thank_you_text: String,
-    #[serde(default)]
-    redirect_url: Option<String>,
-    #[serde(default)]
-    embed_sites: Vec<String>,
-    #[serde(default = "yes")]
-    active: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-fn buy() -> String {
-    "buy".into()
-}
-fn eur() -> String {
-    "EUR".into()
-}
-fn round_robin() -> String {
-    "round_robin".into()
-}
-
-impl FormRequest {
-    fn settings(self) -> Result<FormSettings, AppError> {
-        let mut v = app::error::Validator::default();
-        let default_need = v.check("default_need", Need::parse(&self.default_need));
-        let assignment = v.check("assignment", Assignment::parse(&self.assignment));
-        let (default_need, assignment) = v.finish_with((default_need, assignment))?;
-        Ok(FormSettings {
-            slug: self.slug,
-            title: self.title,
-            intro: self.intro,
-            show_message: self.show_message,
-            show_budget: self.show_budget,
-            show_move_in: self.show_move_in,
-            show_property_ref: self.show_property_ref,
-            show_consent: self.show_consent,
-            consent_text: self.consent_text,
-            default_need,
-            currency: self.currency,
-            assignment,
-            fixed_agent_id: self.fixed_agent_id,
-            thank_you_text: self.thank_you_text,
-            redirect_url: self.redirect_url,
-            embed_sites: self.embed_sites,
-            active: self.active,
-        })
-    }
-}
-
 pub async fn list_forms(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap) -> Result<Response, AppError> {
     Ok(axum::Json(service::list_forms(&state.db, &state.base_url(&headers)).await?).into_response())
 }
 
-async fn save_form(state: AppState, headers: HeaderMap, request: FormRequest, id: Option<i64>) -> Result<Response, AppError> {
+async fn save_form(state: AppState, headers: HeaderMap, request: FormInput, id: Option<i64>) -> Result<Response, AppError> {
     let row = service::save_form(&state.db, id, &request.settings()?).await?;
     let status = if id.is_some() { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, axum::Json(service::summary_of(&row, &state.base_url(&headers)))).into_response())
 }
 
-pub async fn create_form(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap, body: Json<FormRequest>) -> Result<Response, AppError> {
+pub async fn create_form(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap, body: Json<FormInput>) -> Result<Response, AppError> {
     save_form(state, headers, body.value, None).await
 }
 
-pub async fn update_form(State(state): State<AppState>, _key: AdminKey, Id(id): Id, headers: HeaderMap, body: Json<FormRequest>) -> Result<Response, AppError> {
+pub async fn update_form(State(state): State<AppState>, _key: AdminKey, Id(id): Id, headers: HeaderMap, body: Json<FormInput>) -> Result<Response, AppError> {
     save_form(state, headers, body.value, Some(id)).await
 }
 
