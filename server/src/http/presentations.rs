@@ -14,7 +14,7 @@ use axum::routing::{delete, get, post};
 use axum::{Extension, Router};
 use serde_json::{json, Value};
 
-use super::capture::esc;
+use leptos::prelude::*;
 use super::extract::{AdminKey, Id, InWords, Json};
 use super::Routes;
 
@@ -172,116 +172,97 @@ ul{padding-left:20px}.actions{display:grid;gap:10px;padding:16px 18px}.button{di
 .scroll{overflow-x:auto}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e8ec;vertical-align:top;min-width:110px}\
 .agent{display:grid;gap:4px}.logo{display:block;max-height:48px;max-width:200px;margin:12px 18px 0}.closed{padding:32px 20px}a{color:inherit}";
 
+/// The share page, written with Leptos's view macro, which escapes every value it is given.
 fn render(share: &Share, base: &str) -> String {
+    use app::properties::photos::media_url;
     // Checked again here: it goes into a style sheet.
     let brand = app::agency::parse_color(&share.agency.brand_color).unwrap_or_else(|_| "#1f5f8b".into());
-    let token = &share.presentation.token;
+    let style = format!("{STYLE}header.brand,.brandbg{{background:{brand}}}.price{{color:{brand}}}.pdf{{color:{brand}}}");
     let first_name = share.client.as_ref().map(|c| service::first_name(&c.name).to_owned()).filter(|n| !n.is_empty());
     let heading = match (share.listings.as_slice(), &share.client) {
         ([one], _) => one.property.title.clone(),
         (many, Some(c)) => format!("{} homes selected for {}", many.len(), c.name),
         (many, None) => format!("{} homes selected for you", many.len()),
     };
-    let mut html = String::with_capacity(16 * 1024);
-    html.push_str(&format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><title>{}</title><meta property=\"og:title\" content=\"{}\">\
-         <style>{STYLE}header.brand,.brandbg{{background:{brand}}}.price{{color:{brand}}}.pdf{{color:{brand}}}</style></head><body><main>\
-         <header class=\"brand\">{}</header>",
-        esc(&heading),
-        esc(&heading),
-        esc(&share.agency.name)
-    ));
-    if let Some(key) = &share.agency.logo_key {
-        html.push_str(&format!("<img class=\"logo\" src=\"{}\" alt=\"{}\">", app::properties::photos::media_url(key), esc(&share.agency.name)));
-    }
-    if let Some(photo) = share.listings.iter().find_map(|l| l.photos.first()) {
-        html.push_str(&format!("<img class=\"hero\" src=\"{}\" alt=\"\">", app::properties::photos::media_url(&photo.display_key)));
-    }
-    html.push_str(&format!("<section><h1>{}</h1>", esc(&heading)));
-    if let Some(name) = &first_name {
-        html.push_str(&format!("<p class=\"muted\">Prepared for {} by {}</p>", esc(name), esc(&share.agent.name)));
-    }
-    html.push_str("</section>");
-    if share.listings.len() > 1 {
-        html.push_str("<section><h2>Side by side</h2><div class=\"scroll\"><table><tr><th></th>");
-        for l in &share.listings {
-            html.push_str(&format!("<th>{}</th>", esc(&l.property.title)));
-        }
-        html.push_str("</tr>");
+    let agency = share.agency.name.clone();
+    let agent = share.agent.clone();
+    let several = share.listings.len() > 1;
+    let logo = share.agency.logo_key.as_deref().map(|key| view! { <img class="logo" src=media_url(key) alt=agency.clone()/> });
+    let hero = share.listings.iter().find_map(|l| l.photos.first()).map(|photo| view! { <img class="hero" src=media_url(&photo.display_key) alt=""/> });
+    let prepared = first_name.map(|name| view! { <p class="muted">{format!("Prepared for {name} by {}", agent.name)}</p> });
+    let side_by_side = several.then(|| {
         let cells: Vec<Vec<String>> = share.listings.iter().map(|l| service::compared(&l.property)).collect();
-        for (row, label) in app::presentations::pdf::COMPARED.iter().enumerate() {
-            html.push_str(&format!("<tr><th>{}</th>", esc(label)));
-            for c in &cells {
-                html.push_str(&format!("<td>{}</td>", esc(&c[row])));
-            }
-            html.push_str("</tr>");
+        view! {
+            <section><h2>"Side by side"</h2><div class="scroll"><table>
+                <tr><th></th>{share.listings.iter().map(|l| view! { <th>{l.property.title.clone()}</th> }).collect_view()}</tr>
+                {app::presentations::pdf::COMPARED.iter().enumerate().map(|(row, label)| view! {
+                    <tr><th>{*label}</th>{cells.iter().map(|c| view! { <td>{c[row].clone()}</td> }).collect_view()}</tr>
+                }).collect_view()}
+            </table></div></section>
         }
-        html.push_str("</table></div></section>");
-    }
-    for (i, l) in share.listings.iter().enumerate() {
+    });
+    let listings = share.listings.iter().enumerate().map(|(i, l)| {
         let p = &l.property;
-        html.push_str(&format!("<section id=\"listing-{}\">", i + 1));
-        if share.listings.len() > 1 {
-            if let Some(photo) = l.photos.first() {
-                html.push_str(&format!("<img class=\"hero\" src=\"{}\" alt=\"\" loading=\"lazy\">", app::properties::photos::media_url(&photo.display_key)));
-            }
-            html.push_str(&format!("<h2>{}</h2>", esc(&p.title)));
+        let features: Vec<String> = p.features.lines().map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned).collect();
+        let description = p.description.trim().to_owned();
+        view! {
+            <section id=format!("listing-{}", i + 1)>
+                {several.then(|| view! {
+                    {l.photos.first().map(|photo| view! { <img class="hero" src=media_url(&photo.display_key) alt="" loading="lazy"/> })}
+                    <h2>{p.title.clone()}</h2>
+                })}
+                <p class="price">{service::price_text(p)}</p>
+                <p class="muted">{format!("{} · {} · Ref. {}", service::kind_text(p), service::place_text(p), p.reference)}</p>
+                <dl>{service::facts(p).into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}</dl>
+                {(!description.is_empty()).then(|| view! { <p class="desc">{description}</p> })}
+                {(!features.is_empty()).then(|| view! { <ul>{features.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul> })}
+                {(l.photos.len() > 1).then(|| view! {
+                    <div class="photos">
+                        {l.photos[1..].iter().map(|photo| view! {
+                            <img src=media_url(&photo.display_key) width=photo.width.to_string() height=photo.height.to_string() alt="" loading="lazy"/>
+                        }).collect_view()}
+                    </div>
+                })}
+            </section>
         }
-        html.push_str(&format!(
-            "<p class=\"price\">{}</p><p class=\"muted\">{} · {} · Ref. {}</p><dl>",
-            esc(&service::price_text(p)),
-            esc(&service::kind_text(p)),
-            esc(&service::place_text(p)),
-            esc(&p.reference)
-        ));
-        for (label, value) in service::facts(p) {
-            html.push_str(&format!("<dt>{}</dt><dd>{}</dd>", esc(&label), esc(&value)));
-        }
-        html.push_str("</dl>");
-        if !p.description.trim().is_empty() {
-            html.push_str(&format!("<p class=\"desc\">{}</p>", esc(p.description.trim())));
-        }
-        let features: Vec<&str> = p.features.lines().map(str::trim).filter(|f| !f.is_empty()).collect();
-        if !features.is_empty() {
-            html.push_str("<ul>");
-            for f in features {
-                html.push_str(&format!("<li>{}</li>", esc(f)));
-            }
-            html.push_str("</ul>");
-        }
-        if l.photos.len() > 1 {
-            html.push_str("<div class=\"photos\">");
-            for photo in &l.photos[1..] {
-                html.push_str(&format!(
-                    "<img src=\"{}\" width=\"{}\" height=\"{}\" alt=\"\" loading=\"lazy\">",
-                    app::properties::photos::media_url(&photo.display_key),
-                    photo.width,
-                    photo.height
-                ));
-            }
-            html.push_str("</div>");
-        }
-        html.push_str("</section>");
-    }
-    let agent = &share.agent;
-    html.push_str("<div class=\"actions\">");
-    if let Some(phone) = &agent.phone {
+    }).collect_view();
+    let whatsapp = agent.phone.as_deref().map(|phone| {
         let about = match share.listings.as_slice() {
             [one] => format!("Hi {}, about {} ({}): ", service::first_name(&agent.name), one.property.title, one.property.reference),
             _ => format!("Hi {}, about the homes you sent me: ", service::first_name(&agent.name)),
         };
-        html.push_str(&format!(
-            "<a class=\"button wa\" href=\"{}\">WhatsApp {}</a>",
-            esc(&app::deals::pages::wa_link(phone, &about)),
-            esc(Some(service::first_name(&agent.name)).filter(|n| !n.is_empty()).unwrap_or("the agent"))
-        ));
-    }
-    html.push_str(&format!("<a class=\"button pdf\" href=\"{}\">Download the PDF</a></div>", esc(&service::pdf_url(base, token))));
-    html.push_str(&format!("<section class=\"agent\"><h2>Your agent</h2><strong>{}</strong><span>{}</span>", esc(&agent.name), esc(&share.agency.name)));
-    if let Some(phone) = &agent.phone {
-        html.push_str(&format!("<a href=\"tel:{}\">{}</a>", esc(phone), esc(phone)));
-    }
-    html.push_str(&format!("<a href=\"mailto:{}\">{}</a></section></main></body></html>", esc(&agent.email), esc(&agent.email)));
-    html
+        let who = Some(service::first_name(&agent.name)).filter(|n| !n.is_empty()).unwrap_or("the agent");
+        view! { <a class="button wa" href=app::deals::pages::wa_link(phone, &about)>{format!("WhatsApp {who}")}</a> }
+    });
+    let call = agent.phone.clone().map(|phone| view! { <a href=format!("tel:{phone}")>{phone.clone()}</a> });
+    let body = view! {
+        <body><main>
+            <header class="brand">{agency.clone()}</header>
+            {logo}
+            {hero}
+            <section><h1>{heading.clone()}</h1>{prepared}</section>
+            {side_by_side}
+            {listings}
+            <div class="actions">
+                {whatsapp}
+                <a class="button pdf" href=service::pdf_url(base, &share.presentation.token)>"Download the PDF"</a>
+            </div>
+            <section class="agent">
+                <h2>"Your agent"</h2>
+                <strong>{agent.name.clone()}</strong>
+                <span>{agency}</span>
+                {call}
+                <a href=format!("mailto:{}", agent.email)>{agent.email.clone()}</a>
+            </section>
+        </main></body>
+    };
+    // The head by hand: a title is raw text, where the view's markers between text nodes
+    // would show. Its two values are escaped by the same crate the view uses.
+    let title = html_escape::encode_text(&heading);
+    let quoted = html_escape::encode_double_quoted_attribute(&heading);
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\"><title>{title}</title><meta property=\"og:title\" content=\"{quoted}\"><style>{style}</style></head>{}</html>",
+        body.to_html()
+    )
 }

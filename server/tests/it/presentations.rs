@@ -207,7 +207,7 @@ async fn a_shortlist_pdf_reads_right_in_real_pdf_tools_and_opens_are_counted() {
     deal::Entity::update_many().col_expr(deal::Column::OwnerId, Expr::value(agent_id)).exec(&app.state.db).await.unwrap();
 
     let mut ids = Vec::new();
-    for (reference, title, price) in [("LDZ-1", "Flat on Łódź Street", "310000"), ("ALT-2", "Casa de Zoë in Altea", "355000")] {
+    for (reference, title, price) in [("LDZ-1", "Flat on Łódź Street", "310000"), ("ALT-2", "Casa de Zoë <Altea> & \"sea\"", "355000")] {
         let made = api(&app, "POST", "/api/v1/properties", &key, &listing(reference, title, price)).await;
         let id = serde_json::from_str::<Value>(&made.body).unwrap()["id"].as_i64().unwrap();
         let photos: Vec<(&str, Vec<u8>)> = (0..3).map(|i| ("p.jpg", jpeg(&picture(1200 + i * 10, 800)))).collect();
@@ -247,7 +247,7 @@ async fn a_shortlist_pdf_reads_right_in_real_pdf_tools_and_opens_are_counted() {
     assert!(pages >= 5, "cover, comparison, two listings with photo pages: {info}");
     run("qpdf", &["--check", file]);
     let text = run("pdftotext", &["-layout", file, "-"]);
-    for expected in ["José Núñez", "Ελένη Zoë", "Flat on Łódź Street", "Casa de Zoë in Altea", "Side by side", "Price per m²", "€3,263 / m²", "€310,000", "Your agent", "+34600111222", share] {
+    for expected in ["José Núñez", "Ελένη Zoë", "Flat on Łódź Street", "Casa de Zoë <Altea> & \"sea\"", "Side by side", "Price per m²", "€3,263 / m²", "€310,000", "Your agent", "+34600111222", share] {
         assert!(text.contains(expected), "the PDF lacks {expected:?}:\n{text}");
     }
     // Page numbers, however pdftotext spaces them.
@@ -272,6 +272,9 @@ async fn a_shortlist_pdf_reads_right_in_real_pdf_tools_and_opens_are_counted() {
     for expected in ["2 homes selected for José Núñez", "Flat on Łódź Street", "Side by side", "WhatsApp Ελένη", "Download the PDF", "wa.me/34600111222"] {
         assert!(page.body.contains(expected), "the share page lacks {expected:?}");
     }
+    // What the agency typed is shown as text, never read as markup.
+    assert!(page.body.contains("Casa de Zoë &lt;Altea&gt; &amp; &quot;sea&quot;") || page.body.contains("Casa de Zoë &lt;Altea&gt; &amp; \"sea\""), "escaped title");
+    assert!(!page.body.contains("<Altea>"), "no raw markup from a title");
     assert_eq!(quiet().await, (1, 1));
     let told = notification::Entity::find().filter(notification::Column::Kind.eq("presentation_viewed")).all(&app.state.db).await.unwrap();
     assert_eq!(told.len(), 1);
@@ -288,7 +291,7 @@ async fn a_shortlist_pdf_reads_right_in_real_pdf_tools_and_opens_are_counted() {
     let sent = app.call("/api/presentations/sent-whatsapp", &format!("id={}", made["id"]), Some(&colleague)).await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
     let logged = activity::Entity::find().filter(activity::Column::Kind.eq("whatsapp")).one(&app.state.db).await.unwrap().unwrap();
-    assert_eq!(logged.body, "Sent the presentation on WhatsApp: Flat on Łódź Street; Casa de Zoë in Altea");
+    assert_eq!(logged.body, "Sent the presentation on WhatsApp: Flat on Łódź Street; Casa de Zoë <Altea> & \"sea\"");
     let answered = deal::Entity::find_by_id(the_deal.id).one(&app.state.db).await.unwrap().unwrap();
     assert!(answered.first_response_at.is_some());
 
