@@ -27,6 +27,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use super::extract::{AdminKey, CaptureKey, Id, Json};
 use super::form_body;
+use leptos::prelude::*;
 use super::Routes;
 
 /// Public capture forms take small bodies; anything larger is refused with 413.
@@ -310,27 +311,11 @@ fn thanks_redirect(form: &capture_form::Model) -> Response {
 pub async fn thanks(State(state): State<CaptureState>, Path(slug): Path<String>) -> Response {
     match service::find_form(&state.app.db, &slug).await {
         Ok(form) => {
-            let body = format!("<h1>{}</h1><p class=\"thanks\">{}</p>", esc(&form.title), esc(&form.thank_you_text));
+            let body = view! { <h1>{form.title.clone()}</h1><p class="thanks">{form.thank_you_text.clone()}</p> }.to_html();
             framed(page(StatusCode::OK, &form.title, &body), &form)
         }
         Err(_) => page(StatusCode::NOT_FOUND, "Not found", "<h1>Form not found</h1>"),
     }
-}
-
-/// HTML-escapes text for element content and quoted attributes.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = "body{margin:0;font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b2327;background:#f4f6f7}\
@@ -357,108 +342,119 @@ return true}
 ['name','phone','email'].forEach(function(n){var i=f.elements[n];if(i)i.addEventListener('blur',function(){check(n)})});
 f.addEventListener('submit',function(ev){var ok=['name','phone','email'].map(check).every(Boolean);if(!ok){ev.preventDefault();var bad=f.querySelector('[aria-invalid=true]');if(bad)bad.focus()}else{var b=f.querySelector('button');if(b){b.disabled=true;b.textContent='Sending…'}}})})();"#;
 
+/// A page of the public form: `body` is HTML (a view's, or fixed text). The head is written by
+/// hand because a title is raw text, where a view's markers between text nodes would show.
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{}</title><meta name=\"robots\" content=\"noindex\"><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
-        esc(title)
+        html_escape::encode_text(title)
     );
     let mut response = (status, Html(html)).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-/// The form, with what was typed and a message under each field that needs fixing.
+/// The form, with what was typed and a message under each field that needs fixing, written
+/// with Leptos's view macro, which escapes every value it is given.
 fn render(app: &AppState, agency: &Agency, form: &capture_form::Model, input: &LeadInput, errors: &AppError, status: StatusCode) -> Response {
     let settings = service::settings_of(form);
-    let err = |field: &str| esc(&errors.field_message(field).unwrap_or_default());
-    let invalid = |field: &str| if errors.field_message(field).is_some() { " aria-invalid=\"true\"" } else { "" };
+    let err = |field: &str| errors.field_message(field).unwrap_or_default();
+    let invalid = |field: &str| errors.field_message(field).is_some().then_some("true");
     let token = app::auth::session::sign(&app.cookie_secret, &chrono::Utc::now().timestamp_millis().to_string());
     let need = Need::parse(&input.need).unwrap_or(settings.default_need);
-    let mut html = String::with_capacity(6000);
-    html.push_str(&format!("<p class=\"agency\">{}</p><h1>{}</h1>", esc(&agency.name), esc(&settings.title)));
-    if !settings.intro.is_empty() {
-        html.push_str(&format!("<p class=\"hint\">{}</p>", esc(&settings.intro)));
-    }
-    let form_error = err("form");
     let has_field_errors = matches!(errors, AppError::Validation(map) if !map.is_empty());
-    if !form_error.is_empty() {
-        html.push_str(&format!("<p class=\"formerr\" role=\"alert\">{form_error}</p>"));
-    } else if has_field_errors {
-        html.push_str("<p class=\"formerr\" role=\"alert\">Please check the fields marked below.</p>");
-    }
-    html.push_str(&format!("<form id=\"lead\" method=\"post\" action=\"/f/{}\" novalidate>", esc(&settings.slug)));
-    html.push_str(&format!(
-        "<label for=\"name\">Your name</label><input id=\"name\" name=\"name\" autocomplete=\"name\" required maxlength=\"100\" value=\"{}\"{}><p class=\"err\" id=\"err-name\">{}</p>",
-        esc(&input.name), invalid("name"), err("name")
-    ));
-    html.push_str(&format!(
-        "<label for=\"phone\">Mobile</label><input id=\"phone\" name=\"phone\" type=\"tel\" inputmode=\"tel\" autocomplete=\"tel\" maxlength=\"40\" value=\"{}\"{}><p class=\"err\" id=\"err-phone\">{}</p>",
-        esc(&input.phone), invalid("phone"), err("phone")
-    ));
-    html.push_str(&format!(
-        "<label for=\"email\">E-mail</label><input id=\"email\" name=\"email\" type=\"email\" inputmode=\"email\" autocomplete=\"email\" maxlength=\"254\" value=\"{}\"{}><p class=\"err\" id=\"err-email\">{}</p>",
-        esc(&input.email), invalid("email"), err("email")
-    ));
-    html.push_str("<label for=\"need\">I would like to</label><select id=\"need\" name=\"need\">");
-    for n in Need::ALL {
-        let selected = if n == need { " selected" } else { "" };
-        html.push_str(&format!("<option value=\"{}\"{selected}>{}</option>", n.as_str(), n.label()));
-    }
-    html.push_str(&format!("</select><p class=\"err\" id=\"err-need\">{}</p>", err("need")));
-    if settings.show_budget {
-        html.push_str(&format!(
-            "<div class=\"row\"><div><label for=\"budget_min\">Budget from ({cur})</label><input id=\"budget_min\" name=\"budget_min\" inputmode=\"numeric\" placeholder=\"200000\" value=\"{}\"{}><p class=\"err\" id=\"err-budget_min\">{}</p></div>\
-<div><label for=\"budget_max\">to ({cur})</label><input id=\"budget_max\" name=\"budget_max\" inputmode=\"numeric\" placeholder=\"350000\" value=\"{}\"{}><p class=\"err\" id=\"err-budget_max\">{}</p></div></div>",
-            esc(&input.budget_min), invalid("budget_min"), err("budget_min"),
-            esc(&input.budget_max), invalid("budget_max"), err("budget_max"),
-            cur = esc(&settings.currency)
-        ));
-    }
-    if settings.show_move_in {
-        html.push_str(&format!(
-            "<label for=\"move_in\">Move-in date</label><input id=\"move_in\" name=\"move_in\" type=\"date\" value=\"{}\"{}><p class=\"err\" id=\"err-move_in\">{}</p>",
-            esc(&input.move_in), invalid("move_in"), err("move_in")
-        ));
-    }
-    if settings.show_property_ref {
-        html.push_str(&format!(
-            "<label for=\"property_ref\">Property reference</label><input id=\"property_ref\" name=\"property_ref\" maxlength=\"50\" value=\"{}\"{}><p class=\"err\" id=\"err-property_ref\">{}</p>",
-            esc(&input.property_ref), invalid("property_ref"), err("property_ref")
-        ));
-    } else if !input.property_ref.is_empty() {
-        html.push_str(&format!("<input type=\"hidden\" name=\"property_ref\" value=\"{}\">", esc(&input.property_ref)));
-    }
-    if settings.show_message {
-        html.push_str(&format!(
-            "<label for=\"message\">Message (optional)</label><textarea id=\"message\" name=\"message\" maxlength=\"2000\"{}>{}</textarea><p class=\"err\" id=\"err-message\">{}</p>",
-            invalid("message"), esc(&input.message), err("message")
-        ));
-    }
-    if settings.show_consent {
-        let checked = if input.consent { " checked" } else { "" };
-        html.push_str(&format!(
-            "<label class=\"consent\"><input type=\"checkbox\" name=\"consent\" value=\"yes\"{checked}><span>{}</span></label>",
-            esc(&settings.consent_text)
-        ));
-    }
-    for (name, value) in [
+    let banner = match errors.field_message("form") {
+        Some(message) => Some(message),
+        None if has_field_errors => Some("Please check the fields marked below.".to_owned()),
+        None => None,
+    };
+    let currency = settings.currency.clone();
+    let budget = settings.show_budget.then(|| view! {
+        <div class="row">
+            <div>
+                <label for="budget_min">{format!("Budget from ({currency})")}</label>
+                <input id="budget_min" name="budget_min" inputmode="numeric" placeholder="200000" value=input.budget_min.clone() aria-invalid=invalid("budget_min")/>
+                <p class="err" id="err-budget_min">{err("budget_min")}</p>
+            </div>
+            <div>
+                <label for="budget_max">{format!("to ({currency})")}</label>
+                <input id="budget_max" name="budget_max" inputmode="numeric" placeholder="350000" value=input.budget_max.clone() aria-invalid=invalid("budget_max")/>
+                <p class="err" id="err-budget_max">{err("budget_max")}</p>
+            </div>
+        </div>
+    });
+    let move_in = settings.show_move_in.then(|| view! {
+        <label for="move_in">"Move-in date"</label>
+        <input id="move_in" name="move_in" type="date" value=input.move_in.clone() aria-invalid=invalid("move_in")/>
+        <p class="err" id="err-move_in">{err("move_in")}</p>
+    });
+    let property_ref = if settings.show_property_ref {
+        Some(view! {
+            <label for="property_ref">"Property reference"</label>
+            <input id="property_ref" name="property_ref" maxlength="50" value=input.property_ref.clone() aria-invalid=invalid("property_ref")/>
+            <p class="err" id="err-property_ref">{err("property_ref")}</p>
+        }.into_any())
+    } else {
+        (!input.property_ref.is_empty()).then(|| view! { <input type="hidden" name="property_ref" value=input.property_ref.clone()/> }.into_any())
+    };
+    // A textarea's content is raw text too: escaped here rather than marked by the view.
+    let message = settings.show_message.then(|| view! {
+        <label for="message">"Message (optional)"</label>
+        <textarea id="message" name="message" maxlength="2000" aria-invalid=invalid("message") inner_html=html_escape::encode_text(&input.message).into_owned()></textarea>
+        <p class="err" id="err-message">{err("message")}</p>
+    });
+    let consent = settings.show_consent.then(|| view! {
+        <label class="consent"><input type="checkbox" name="consent" value="yes" checked=input.consent/><span>{settings.consent_text.clone()}</span></label>
+    });
+    let carried = [
         ("utm_source", &input.utm_source),
         ("utm_medium", &input.utm_medium),
         ("utm_campaign", &input.utm_campaign),
         ("utm_term", &input.utm_term),
         ("utm_content", &input.utm_content),
         ("referrer", &input.referrer),
-    ] {
-        if !value.is_empty() {
-            html.push_str(&format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", esc(value)));
-        }
-    }
-    html.push_str(&format!("<input type=\"hidden\" name=\"t\" value=\"{}\">", esc(&token)));
-    html.push_str("<div class=\"hp\" aria-hidden=\"true\"><label for=\"website\">Leave this empty</label><input id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></div>");
-    html.push_str("<button type=\"submit\">Send</button></form>");
-    html.push_str(&format!("<script>{SCRIPT}</script>"));
-    page(status, &settings.title, &html)
+    ]
+    .into_iter()
+    .filter(|(_, value)| !value.is_empty())
+    .map(|(name, value)| view! { <input type="hidden" name=name value=value.clone()/> })
+    .collect_view();
+    let body = view! {
+        <p class="agency">{agency.name.clone()}</p>
+        <h1>{settings.title.clone()}</h1>
+        {(!settings.intro.is_empty()).then(|| view! { <p class="hint">{settings.intro.clone()}</p> })}
+        {banner.map(|message| view! { <p class="formerr" role="alert">{message}</p> })}
+        <form id="lead" method="post" action=format!("/f/{}", settings.slug) novalidate>
+            <label for="name">"Your name"</label>
+            <input id="name" name="name" autocomplete="name" required maxlength="100" value=input.name.clone() aria-invalid=invalid("name")/>
+            <p class="err" id="err-name">{err("name")}</p>
+            <label for="phone">"Mobile"</label>
+            <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="40" value=input.phone.clone() aria-invalid=invalid("phone")/>
+            <p class="err" id="err-phone">{err("phone")}</p>
+            <label for="email">"E-mail"</label>
+            <input id="email" name="email" type="email" inputmode="email" autocomplete="email" maxlength="254" value=input.email.clone() aria-invalid=invalid("email")/>
+            <p class="err" id="err-email">{err("email")}</p>
+            <label for="need">"I would like to"</label>
+            <select id="need" name="need">
+                {Need::ALL.into_iter().map(|n| view! { <option value=n.as_str() selected=n == need>{n.label()}</option> }).collect_view()}
+            </select>
+            <p class="err" id="err-need">{err("need")}</p>
+            {budget}
+            {move_in}
+            {property_ref}
+            {message}
+            {consent}
+            {carried}
+            <input type="hidden" name="t" value=token/>
+            <div class="hp" aria-hidden="true">
+                <label for="website">"Leave this empty"</label>
+                <input id="website" name="website" tabindex="-1" autocomplete="off"/>
+            </div>
+            <button type="submit">"Send"</button>
+        </form>
+        <script inner_html=SCRIPT></script>
+    };
+    page(status, &settings.title, &body.to_html())
 }
 
 pub async fn agency(app: &AppState) -> Agency {

@@ -105,9 +105,12 @@ async fn a_lead_without_javascript_lands_with_its_source_and_an_owner() {
 async fn errors_come_back_with_what_was_typed_and_create_nothing() {
     let app = TestApp::new().await;
     app.capture_form("open-day").await;
-    let reply = app.submit_lead("open-day", &[("name", "Ana <b>López</b>"), ("phone", "12"), ("email", "ana-at-mail"), ("budget_min", "lots")]).await;
+    let message = "Call me </textarea><script>alert(1)</script>";
+    let reply = app.submit_lead("open-day", &[("name", "Ana <b>López</b>"), ("phone", "12"), ("email", "ana-at-mail"), ("budget_min", "lots"), ("message", message)]).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("value=\"Ana &lt;b&gt;López&lt;/b&gt;\""), "typed name kept and escaped");
+    assert!(reply.body.contains("Call me &lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;</textarea>"), "typed message kept, and cannot close its box");
+    assert!(!reply.body.contains("<script>alert(1)"), "no markup from what was typed");
     assert!(reply.body.contains("value=\"ana-at-mail\""));
     assert!(reply.body.contains("An e-mail address needs an @"));
     assert!(reply.body.contains("check it, or add the country code"));
