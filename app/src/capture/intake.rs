@@ -281,7 +281,7 @@ async fn store_fresh(txn: &DatabaseTransaction, jobs: &[Job], fresh: &[usize]) -
     let mut notices_by_deal: HashMap<i64, Vec<Notice>> = HashMap::new();
     if !notice_rows.is_empty() {
         for row in notification::Entity::insert_many(notice_rows).exec_with_returning(txn).await? {
-            notices_by_deal.entry(row.deal_id.unwrap_or_default()).or_default().push(service::notice_of(row));
+            notices_by_deal.entry(row.deal_id.unwrap_or_default()).or_default().push(crate::notifications::Notice::from(row));
         }
     }
 

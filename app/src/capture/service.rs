@@ -139,7 +139,7 @@ pub(super) async fn accept(
     let mut notices = Vec::with_capacity(recipients.len());
     for row in notice_rows(&deal, &contact, outcome, &form.title, &recipients, now) {
         let row = row.insert(txn).await?;
-        notices.push(notice_of(row));
+        notices.push(Notice::from(row));
     }
     Ok(Step::Done(Accepted { outcome, contact_id: contact.id, deal_id: deal.id, owner_id: deal.owner_id }, notices))
 }
@@ -579,10 +579,6 @@ pub(super) fn notice_rows(
             ..Default::default()
         })
         .collect()
-}
-
-pub(crate) fn notice_of(row: notification::Model) -> Notice {
-    Notice { id: row.id, user_id: row.user_id, kind: row.kind, title: row.title, body: row.body, deal_id: row.deal_id }
 }
 
 /// Leads nobody has answered yet: the viewer's own, or everyone's for a manager.

@@ -165,6 +165,12 @@ impl Notifier {
     }
 }
 
+impl From<notification::Model> for Notice {
+    fn from(row: notification::Model) -> Notice {
+        Notice { id: row.id, user_id: row.user_id, kind: row.kind, title: row.title, body: row.body, deal_id: row.deal_id }
+    }
+}
+
 /// Stores a notification; publish it after the surrounding transaction commits.
 pub async fn create(
     db: &impl ConnectionTrait,
@@ -186,7 +192,7 @@ pub async fn create(
     }
     .insert(db)
     .await?;
-    Ok(Notice { id: row.id, user_id, kind: row.kind, title: row.title, body: row.body, deal_id })
+    Ok(row.into())
 }
 
 pub async fn unread(db: &sea_orm::DatabaseConnection, user_id: i64) -> Result<u64, AppError> {

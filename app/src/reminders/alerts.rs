@@ -52,7 +52,7 @@ async fn raise(db: &impl ConnectionTrait, row: notification::ActiveModel) -> Res
         return Ok(None);
     }
     let row = notification::Entity::find().filter(notification::Column::DedupeKey.eq(key)).one(db).await?.ok_or(AppError::Internal)?;
-    Ok(Some(crate::capture::service::notice_of(row)))
+    Ok(Some(crate::notifications::Notice::from(row)))
 }
 
 fn alert(user_id: i64, kind: &str, title: String, body: String, deal_id: Option<i64>, key: String, now: DateTime<Utc>) -> notification::ActiveModel {

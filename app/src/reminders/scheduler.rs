@@ -134,7 +134,7 @@ pub async fn deliver_in(txn: &DatabaseTransaction, worker: &str, now: DateTime<U
             ..Default::default()
         }
     });
-    let notices = notification::Entity::insert_many(rows).exec_with_returning(txn).await?.into_iter().map(crate::capture::service::notice_of).collect();
+    let notices = notification::Entity::insert_many(rows).exec_with_returning(txn).await?.into_iter().map(crate::notifications::Notice::from).collect();
     let lags = mine.iter().map(|r| (now - r.due_at).num_milliseconds().max(0) as f64 / 1000.0).collect();
     Ok(Round { notices, lags })
 }

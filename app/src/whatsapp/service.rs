@@ -171,7 +171,7 @@ async fn add_to_deal(db: &DatabaseConnection, notifier: &Notifier, m: &Inbound, 
         }
         .insert(txn)
         .await?;
-        notices.push(capture::notice_of(row));
+        notices.push(crate::notifications::Notice::from(row));
     }
     write.txn.commit().await?;
     notifier.publish(notices);
