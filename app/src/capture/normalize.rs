@@ -7,6 +7,7 @@ use super::{LeadInput, Need};
 #[cfg(test)]
 use super::{phone_number, phone_text};
 use crate::auth::{Email, parse_name};
+use crate::common::parse_money;
 use crate::error::{AppError, Validator};
 
 pub const MAX_MESSAGE_CHARS: usize = 2000;
@@ -83,60 +84,6 @@ fn without_mexican_mobile_one(number: &str) -> String {
         Some(rest) if rest.len() == 11 && rest.starts_with('1') => format!("+52{}", &rest[1..]),
         _ => number.to_owned(),
     }
-}
-
-/// An amount in minor units (cents) written in whole units, as people read it and as
-/// `parse_money` reads it back: 25000000 is "250000", 12345 is "123.45"; none is "".
-pub fn money_text(minor: Option<i64>) -> String {
-    match minor {
-        Some(m) if m % 100 == 0 => (m / 100).to_string(),
-        Some(m) => format!("{}{}.{:02}", if m < 0 { "-" } else { "" }, m.unsigned_abs() / 100, m.unsigned_abs() % 100),
-        None => String::new(),
-    }
-}
-
-/// An amount in whole units as people write it ("250000", "250,000", "250.000", "250k",
-/// "1.5m"), returned in minor units (cents). Empty input is `None`.
-pub fn parse_money(input: &str) -> Result<Option<i64>, String> {
-    let cleaned: String = input
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, '€' | '$' | '£' | ' ' | '\u{a0}' | '\''))
-        .collect::<String>()
-        .to_lowercase();
-    if cleaned.is_empty() {
-        return Ok(None);
-    }
-    let refuse = || "Enter an amount like 250000, 250k or 1.5m.".to_string();
-    let (number, factor) = match cleaned.chars().last() {
-        Some('k') => (&cleaned[..cleaned.len() - 1], 1_000f64),
-        Some('m') => (&cleaned[..cleaned.len() - 1], 1_000_000f64),
-        _ => (cleaned.as_str(), 1f64),
-    };
-    let units: i64 = if factor > 1.0 {
-        // "1.5m" / "1,5m": a short decimal with a multiplier, computed in integers below.
-        let normal = number.replace(',', ".");
-        let (whole, frac) = normal.split_once('.').unwrap_or((&normal, ""));
-        if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 3 {
-            return Err(refuse());
-        }
-        let scale = 10i64.pow(frac.len() as u32);
-        let mantissa: i64 = format!("{whole}{frac}").parse().map_err(|_| refuse())?;
-        mantissa.checked_mul(factor as i64).map(|v| v / scale).ok_or_else(refuse)?
-    } else {
-        // Separators only between groups of three digits, so "250.000" is 250000 and
-        // "12.50" (a price in cents) is refused rather than misread.
-        let groups: Vec<&str> = number.split([',', '.']).collect();
-        let grouped = groups.len() > 1 && groups[1..].iter().all(|g| g.len() == 3) && !groups[0].is_empty() && groups[0].len() <= 3;
-        if !(groups.len() == 1 || grouped) || !groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit())) {
-            return Err(refuse());
-        }
-        groups.concat().parse().map_err(|_| refuse())?
-    };
-    if units > 1_000_000_000_000 {
-        return Err("That amount is too large.".into());
-    }
-    Ok(Some(units * 100))
 }
 
 /// An ISO date (what `<input type=date>` sends). Empty input is `None`.

@@ -11,7 +11,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use super::Field;
 use crate::auth::{parse_name, Email};
-use crate::capture::normalize::{parse_money, parse_phone, parse_whatsapp};
+use crate::capture::normalize::{parse_phone, parse_whatsapp};
+use crate::common::parse_money;
 use crate::capture::Need;
 
 /// The largest file taken, and the most rows and columns in it.

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::{areas_of, fit, operation_for, DealMatch, ListingMatch, Offer, PropertyInput, PropertyView, Wish, ENERGY_RATINGS, OPERATIONS, STATUSES, TYPES};
-use crate::capture::normalize::parse_money;
+use crate::common::parse_money;
 use crate::db::entities::{contact, deal, property};
 use crate::deals::service::Actor;
 use crate::error::{AppError, Validator};

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::auth::Role;
-use app::capture::normalize::money_text;
+use app::common::money_text;
 use app::db::entities::{activity, contact, deal, user};
 use app::error::AppError;
 use app::imports::table::MAX_BYTES;

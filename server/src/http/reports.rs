@@ -228,7 +228,7 @@ async fn deal_rows(state: &AppState, time_zone: &str, query: &ReportQuery, figur
         contacts.extend(contact::Entity::find().filter(contact::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|c| (c.id, c)));
     }
     let time = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
-    use app::capture::normalize::money_text;
+    use app::common::money_text;
     let header = vec![
         "deal_id", "created_at", "contact", "phone", "email", "need", "stage", "owner", "source", "campaign", "budget_min", "budget_max",
         "currency", "first_response_at", "closed_at", "won_value", "lost_reason",
