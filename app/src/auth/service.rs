@@ -133,13 +133,17 @@ pub async fn create_first_admin(
         Err(other) => return Err(other),
     };
     let (agency_name, valid) = v.finish_with((agency_name, valid))?;
-    let txn = db.begin().await?;
-    if user_count(&txn).await? > 0 {
+    // A write from its first statement: a transaction that read first and then wrote found
+    // SQLite's lock taken by a background worker's write, and the first admin was refused with
+    // "database is locked" (seen in a Playwright run).
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    if user_count(txn).await? > 0 {
         return Err(AppError::Conflict("This Doorstep already has an administrator. Please log in.".into()));
     }
-    agency::save(&txn, &agency_name, &valid.time_zone).await?;
-    let admin = insert_user(&txn, valid).await?;
-    txn.commit().await?;
+    agency::save(txn, &agency_name, &valid.time_zone).await?;
+    let admin = insert_user(txn, valid).await?;
+    write.txn.commit().await?;
     Ok(admin)
 }
 
