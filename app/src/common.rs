@@ -75,6 +75,47 @@ pub fn parse_money(input: &str) -> Result<Option<i64>, String> {
     Ok(Some(units * 100))
 }
 
+/// A number as a person or a tool sends it: text as typed ("250k", "250.000 €", "7") or a whole
+/// JSON number (250000), kept as text for the rules to read. Anything else (a fraction, which
+/// would pass through a float, or `true`) reads as text no number matches, so that it is a
+/// field error like any other.
+pub fn number_text<'de, D: serde::Deserializer<'de>>(de: D) -> Result<String, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Amount {
+        Text(String),
+        Whole(i64),
+        Null(()),
+        Other(serde::de::IgnoredAny),
+    }
+    Ok(match <Amount as serde::Deserialize>::deserialize(de)? {
+        Amount::Text(text) => text,
+        Amount::Whole(n) => n.to_string(),
+        Amount::Null(()) => String::new(),
+        Amount::Other(_) => "?".into(),
+    })
+}
+
+/// How the API's document declares an amount read by [`number_text`]: whole units as a JSON
+/// number, or text as a person types it.
+#[cfg(feature = "ssr")]
+pub fn amount_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+        .item(ObjectBuilder::new().schema_type(Type::String))
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .description(Some("Whole units (250000) or as typed (\"250k\")."))
+        .into()
+}
+
+/// How the API's document declares text that must be one of a few words.
+#[cfg(feature = "ssr")]
+pub fn words_schema(words: impl IntoIterator<Item = &'static str>) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(words)).build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,8 +105,20 @@ impl AppError {
     }
 }
 
-/// The JSON error every HTTP answer of the API shares: `{"error": message, "fields": {field:
-/// message}}`, with the variant's status (and `WWW-Authenticate` when a key is wanted).
+/// The JSON of every error answer of the HTTP API, as its OpenAPI document names it (`Error`).
+#[cfg(feature = "ssr")]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// What went wrong, for a person.
+    pub error: String,
+    /// What to fix, per field.
+    #[schema(inline)]
+    pub fields: FieldErrors,
+}
+
+/// Every HTTP answer of the API with an error carries an [`ErrorBody`], with the variant's
+/// status (and `WWW-Authenticate` when a key is wanted).
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
@@ -116,7 +128,7 @@ impl axum::response::IntoResponse for AppError {
             AppError::Validation(fields) => fields.clone(),
             _ => FieldErrors::new(),
         };
-        let body = serde_json::json!({ "error": self.to_string(), "fields": fields });
+        let body = ErrorBody { error: self.to_string(), fields };
         let mut response = (status, axum::Json(body)).into_response();
         if matches!(self, AppError::Unauthenticated(_)) {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

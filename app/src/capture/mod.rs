@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the contact wants to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Need {
     Buy,
@@ -54,6 +55,7 @@ impl Need {
 
 /// Who gets a form's new leads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Assignment {
     /// In turn among active agents who are not away.
@@ -96,9 +98,14 @@ impl Assignment {
 /// admin page's fields or the API's JSON (whose defaults these are). [`FormInput::settings`]
 /// reads them once for both.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(description = "A capture form's settings; what is left out takes its default."))]
 #[serde(default)]
 pub struct FormInput {
+    /// The form's address: /f/{slug}.
+    #[cfg_attr(feature = "ssr", schema(required = true, pattern = "^[a-z0-9][a-z0-9-]*[a-z0-9]$"))]
     pub slug: String,
+    #[cfg_attr(feature = "ssr", schema(required = true, max_length = 120))]
     pub title: String,
     pub intro: String,
     pub show_message: bool,
@@ -107,14 +114,20 @@ pub struct FormInput {
     pub show_property_ref: bool,
     pub show_consent: bool,
     pub consent_text: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Need))]
     pub default_need: String,
+    #[cfg_attr(feature = "ssr", schema(min_length = 3, max_length = 3))]
     pub currency: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Assignment))]
     pub assignment: String,
     /// An agent's id, as a number or as the page's select sends it; empty for none.
-    #[serde(deserialize_with = "number_text")]
+    #[serde(deserialize_with = "crate::common::number_text")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<i64>, default = json!(null)))]
     pub fixed_agent_id: String,
     pub thank_you_text: String,
     pub redirect_url: Option<String>,
+    /// Sites that may show the form in a frame, as origins (https://www.costa-homes.es); empty: any site.
+    #[cfg_attr(feature = "ssr", schema(max_items = 20))]
     pub embed_sites: Vec<String>,
     pub active: bool,
 }
@@ -180,6 +193,7 @@ impl FormInput {
 
 /// A capture form's settings, as the admin edits them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FormSettings {
     pub slug: String,
     pub title: String,
@@ -229,6 +243,7 @@ impl FormSettings {
 
 /// A form in the admin's list, with what it has received.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FormSummary {
     pub id: i64,
     pub settings: FormSettings,
@@ -253,22 +268,35 @@ impl FormSummary {
 /// type (the public form from its fields, the API from JSON). Every field is text so that what
 /// the prospect typed can be shown back to them unchanged; a missing field is empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(as = Lead))]
 #[serde(default)]
 pub struct LeadInput {
     /// The slug of the capture form whose rules apply, as the API names it (the public form's
     /// address names its own).
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub form: String,
+    #[cfg_attr(feature = "ssr", schema(required = true, max_length = 100))]
     pub name: String,
+    /// Any common format; read with the agency's country when it has no country code. Phone
+    /// or e-mail is required.
     pub phone: String,
     pub email: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Need))]
     pub need: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub message: String,
-    #[serde(deserialize_with = "number_text")]
+    #[serde(deserialize_with = "crate::common::number_text")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::common::amount_schema))]
     pub budget_min: String,
-    #[serde(deserialize_with = "number_text")]
+    #[serde(deserialize_with = "crate::common::number_text")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::common::amount_schema))]
     pub budget_max: String,
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub move_in: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 50))]
     pub property_ref: String,
+    /// Marketing consent, with the form's wording.
     #[serde(deserialize_with = "ticked")]
     pub consent: bool,
     pub language: String,
@@ -278,27 +306,6 @@ pub struct LeadInput {
     pub utm_term: String,
     pub utm_content: String,
     pub referrer: String,
-}
-
-/// A number as a person or a tool sends it: text as typed ("250k", "250.000 €", "7") or a whole
-/// JSON number (250000), kept as text for the rules to read. Anything else (a fraction, which
-/// would pass through a float, or `true`) reads as text no number matches, so that it is a
-/// field error like any other.
-fn number_text<'de, D: serde::Deserializer<'de>>(de: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Amount {
-        Text(String),
-        Whole(i64),
-        Null(()),
-        Other(serde::de::IgnoredAny),
-    }
-    Ok(match Amount::deserialize(de)? {
-        Amount::Text(text) => text,
-        Amount::Whole(n) => n.to_string(),
-        Amount::Null(()) => String::new(),
-        Amount::Other(_) => "?".into(),
-    })
 }
 
 /// A tick: JSON's true or false, or a form's checkbox, which sends its value ("on") only when
@@ -320,6 +327,8 @@ fn ticked<'de, D: serde::Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
 
 /// What happened to an accepted submission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(as = LeadOutcome))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// A new deal (and perhaps a new contact).
@@ -340,7 +349,9 @@ impl Outcome {
     }
 }
 
+/// A lead taken: what it became, and who has it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Accepted {
     pub outcome: Outcome,
     pub contact_id: i64,

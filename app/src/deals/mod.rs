@@ -21,7 +21,8 @@ pub const PAGE_SIZE: u64 = 50;
 /// "won", "lost") through SeaORM's active enum, so a row with any other word is an error when
 /// read, not a stage silently taken for open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum, utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)"))]
 pub enum StageKind {
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "open"))]
@@ -206,6 +207,8 @@ pub struct DealView {
 
 /// What a quick outcome button records on the timeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Outcome {
     CalledNoAnswer,
     CalledSpoke,

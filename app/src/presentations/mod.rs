@@ -15,17 +15,33 @@ pub const MAX_LISTINGS: usize = 10;
 
 /// What the agent asks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct NewPresentation {
+    /// The deal whose client it is for; none: a presentation on its own.
     pub deal_id: Option<i64>,
+    /// The listings, in the order shown.
+    #[cfg_attr(feature = "ssr", schema(required = true, min_items = 1, max_items = 10))]
     pub property_ids: Vec<i64>,
     /// "a4" (the default) or "letter".
+    #[cfg_attr(feature = "ssr", schema(value_type = Paper))]
     pub paper: String,
     /// The link stops working after this many days; None: until revoked.
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 365))]
     pub expires_in_days: Option<i64>,
     /// Who presents it (the agent card); a person presents it themselves, an API key names
     /// the agent or gets the deal's owner.
     pub agent_id: Option<i64>,
+}
+
+/// The paper sizes a PDF is laid out for, as the API names them.
+#[cfg(feature = "ssr")]
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum Paper {
+    A4,
+    Letter,
 }
 
 /// A presentation as its agent sees it on the deal.

@@ -33,33 +33,71 @@ pub fn label(list: &[(&'static str, &'static str)], code: &str) -> &'static str 
 
 /// A listing as typed in a form or sent as JSON: text, checked by the service.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct PropertyInput {
+    #[cfg_attr(feature = "ssr", schema(required = true, max_length = 40))]
     pub reference: String,
+    #[cfg_attr(feature = "ssr", schema(required = true, max_length = 140))]
     pub title: String,
+    #[cfg_attr(feature = "ssr", schema(required = true, schema_with = words::operation))]
     pub operation: String,
+    #[cfg_attr(feature = "ssr", schema(required = true, schema_with = words::property_type))]
     pub property_type: String,
+    #[cfg_attr(feature = "ssr", schema(schema_with = words::status))]
     pub status: String,
-    /// As people type it: "350000", "350k", "€ 1.200".
+    /// As people type it: "350000", "350k", "€ 1.200"; a rent is per month.
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub price: String,
+    #[cfg_attr(feature = "ssr", schema(min_length = 3, max_length = 3))]
     pub currency: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
     pub address: String,
+    #[cfg_attr(feature = "ssr", schema(required = true, max_length = 80))]
     pub city: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 80))]
     pub area: String,
     pub bedrooms: String,
     pub bathrooms: String,
     pub built_m2: String,
     pub plot_m2: String,
     pub year_built: String,
+    /// A to G, or empty for none.
+    #[cfg_attr(feature = "ssr", schema(schema_with = words::energy_rating))]
     pub energy_rating: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 10000))]
     pub description: String,
     /// One per line.
     pub features: String,
     pub listing_agent_id: Option<i64>,
 }
 
+/// The words a listing's fields take, as the API's document declares them.
+#[cfg(feature = "ssr")]
+mod words {
+    use crate::common::words_schema;
+
+    pub fn operation() -> utoipa::openapi::Object {
+        words_schema(super::OPERATIONS.iter().map(|(code, _)| *code))
+    }
+
+    pub fn property_type() -> utoipa::openapi::Object {
+        words_schema(super::TYPES.iter().map(|(code, _)| *code))
+    }
+
+    pub fn status() -> utoipa::openapi::Object {
+        words_schema(super::STATUSES.iter().map(|(code, _)| *code))
+    }
+
+    pub fn energy_rating() -> utoipa::openapi::Object {
+        words_schema(std::iter::once("").chain(super::ENERGY_RATINGS.iter().copied()))
+    }
+}
+
 /// A listing as the API and the pages show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(as = Property))]
 pub struct PropertyView {
     pub id: i64,
     pub reference: String,
@@ -91,6 +129,8 @@ pub struct PropertyView {
 
 /// One photo of a listing, in its place; position 0 is the cover.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(as = Photo))]
 pub struct PhotoView {
     pub id: i64,
     pub position: i32,
@@ -103,6 +143,7 @@ pub struct PhotoView {
 
 /// How well a listing and a deal fit, and why, in words: "in budget", "3 bedrooms (wants 2+)".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Fit {
     pub score: u32,
     pub reasons: Vec<String>,
@@ -110,6 +151,7 @@ pub struct Fit {
 
 /// A listing that fits a deal, best first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListingMatch {
     pub property: PropertyView,
     pub fit: Fit,
@@ -117,6 +159,7 @@ pub struct ListingMatch {
 
 /// An open deal a listing fits, best first: who to call about it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DealMatch {
     pub deal_id: i64,
     pub contact_name: String,

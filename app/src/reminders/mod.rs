@@ -20,8 +20,10 @@ pub const LATE_AFTER_MINUTES: i64 = 5;
 
 /// How a follow-up is done. Stored by its `as_str` name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum, utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)"))]
+#[cfg_attr(feature = "ssr", schema(as = ReminderKind))]
 pub enum Kind {
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "call"))]
     Call,
@@ -38,8 +40,10 @@ pub enum Kind {
 /// Where a follow-up stands: waiting to be done, done, or cancelled (by hand, or because its
 /// deal was won or lost). Stored by its `as_str` name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum, utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)"))]
+#[cfg_attr(feature = "ssr", schema(as = ReminderState))]
 pub enum State {
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "pending"))]
     Pending,
@@ -95,10 +99,14 @@ impl Kind {
 
 /// The one-tap due times on a phone, in the assignee's time zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(as = ReminderPreset, rename_all = "snake_case"))]
 pub enum Preset {
     InAnHour,
     ThisEvening,
+    #[cfg_attr(feature = "ssr", schema(rename = "tomorrow_9"))]
     TomorrowMorning,
+    #[cfg_attr(feature = "ssr", schema(rename = "in_3_days"))]
     InThreeDays,
     NextMonday,
 }

@@ -231,6 +231,12 @@ impl Figure {
         }
     }
 
+    /// Every figure's name, as `figure=` takes it.
+    pub const NAMES: [&'static str; 17] = [
+        "open", "leads", "reached", "won", "lost", "lost_reason", "answered_within", "unanswered", "agent_open", "agent_won", "stale", "overdue",
+        "source", "source_won", "stage_time", "week_new", "week_won",
+    ];
+
     /// Reads the figure back from its query parameters.
     pub fn parse(p: &FigureParams) -> Option<Figure> {
         let key = || p.key.clone().unwrap_or_default();

@@ -10,21 +10,24 @@ use std::time::{Duration, Instant};
 use app::agency::Agency;
 use app::auth::api::guard::ClientIp;
 use app::apikeys::service as keys;
-use app::capture::{service, FormInput, LeadInput, Need};
+use app::capture::{service, Accepted, FormInput, FormSummary, LeadInput, Need};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use app::db::entities::capture_form;
 use app::error::AppError;
 use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::routing::{get, post, put};
+use axum::routing::get;
 use axum::Router;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
+use super::api::{BadRequest, Gone, IdParam, Invalid, NotFound, OutOfScope, TooLarge, TooMany, Unauthorised, Unsupported};
 use super::extract::{AdminKey, CaptureKey, Id, Json};
 use super::form_body;
 use leptos::prelude::*;
@@ -44,10 +47,7 @@ pub fn routes(app: &AppState, limit: CaptureLimit) -> Routes {
         .with_state(CaptureState { app: app.clone(), limiter });
     Routes {
         public,
-        api: Router::new()
-            .route("/api/v1/leads", post(post_lead))
-            .route("/api/v1/forms", get(list_forms).post(create_form))
-            .route("/api/v1/forms/{id}", put(update_form)),
+        api: OpenApiRouter::new().routes(routes!(post_lead)).routes(routes!(list_forms, create_form)).routes(routes!(update_form)),
         ..Routes::default()
     }
 }
@@ -461,8 +461,27 @@ pub async fn agency(app: &AppState) -> Agency {
     app::agency::load(&app.db).await.unwrap_or_else(|_| Agency::unnamed())
 }
 
+/// What a tool may send with a lead.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct LeadHeaders {
+    /// Makes retries safe: a retry with the same key gets the first answer and creates nothing.
+    #[param(rename = "Idempotency-Key", value_type = String, required = false, max_length = 200)]
+    idempotency_key: Option<String>,
+}
+
 /// `POST /api/v1/leads`. With an `Idempotency-Key` header, a retry gets the first answer and
 /// creates nothing; the same key with a different body is refused.
+#[utoipa::path(post, path = "/leads", summary = "Send a lead",
+    description = "Needs a capture or admin key. The form's rules (assignment, currency) apply. Send an Idempotency-Key header to make retries safe.",
+    params(LeadHeaders), request_body = LeadInput,
+    responses(
+        (status = 201, description = "Accepted: a new lead, a returning lead joined to its open deal, or a resubmission that created nothing.", body = Accepted),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 410, response = Gone),
+        (status = 413, response = TooLarge), (status = 415, response = Unsupported), (status = 422, response = Invalid),
+        (status = 429, response = TooMany),
+    ))]
 pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKey, headers: HeaderMap, body: Json<LeadInput>) -> Result<Response, AppError> {
     let idempotency = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
     let request_hash = app::auth::session::token_hash(&String::from_utf8_lossy(&body.bytes));
@@ -484,13 +503,7 @@ pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKe
     let source = format!("api:{}", key.name);
     let accepted = state.intake.submit(&form, &input, &agency.default_region, &source).await?;
     let status = StatusCode::CREATED;
-    let body = json!({
-        "outcome": accepted.outcome.as_str(),
-        "contact_id": accepted.contact_id,
-        "deal_id": accepted.deal_id,
-        "owner_id": accepted.owner_id,
-    })
-    .to_string();
+    let body = serde_json::to_string(&accepted).map_err(|_| AppError::Internal)?;
     if let Some(idem) = idempotency {
         if let Err(err) = keys::keep_answer(&state.db, key.id, idem, &request_hash, status.as_u16(), &body).await {
             tracing::warn!(error = %err, "could not keep an idempotent answer");
@@ -499,104 +512,41 @@ pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKe
     Ok((status, [(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-pub async fn list_forms(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap) -> Result<Response, AppError> {
-    Ok(axum::Json(service::list_forms(&state.db, &state.base_url(&headers)).await?).into_response())
+/// `GET /api/v1/forms`: every capture form with its counts.
+#[utoipa::path(get, path = "/forms", summary = "List capture forms", description = "Needs an admin key.",
+    responses(
+        (status = 200, description = "Every capture form with its counts.", body = Vec<FormSummary>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+    ))]
+pub async fn list_forms(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap) -> Result<axum::Json<Vec<FormSummary>>, AppError> {
+    Ok(axum::Json(service::list_forms(&state.db, &state.base_url(&headers)).await?))
 }
 
-async fn save_form(state: AppState, headers: HeaderMap, request: FormInput, id: Option<i64>) -> Result<Response, AppError> {
+async fn save_form(state: AppState, headers: HeaderMap, request: FormInput, id: Option<i64>) -> Result<(StatusCode, axum::Json<FormSummary>), AppError> {
     let row = service::save_form(&state.db, id, &request.settings()?).await?;
     let status = if id.is_some() { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, axum::Json(service::summary_of(&row, &state.base_url(&headers)))).into_response())
+    Ok((status, axum::Json(service::summary_of(&row, &state.base_url(&headers)))))
 }
 
-pub async fn create_form(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap, body: Json<FormInput>) -> Result<Response, AppError> {
+/// `POST /api/v1/forms`: a new capture form.
+#[utoipa::path(post, path = "/forms", summary = "Create a capture form", description = "Needs an admin key.", request_body = FormInput,
+    responses(
+        (status = 201, description = "Created.", body = FormSummary),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 413, response = TooLarge), (status = 415, response = Unsupported), (status = 422, response = Invalid),
+    ))]
+pub async fn create_form(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap, body: Json<FormInput>) -> Result<(StatusCode, axum::Json<FormSummary>), AppError> {
     save_form(state, headers, body.value, None).await
 }
 
-pub async fn update_form(State(state): State<AppState>, _key: AdminKey, Id(id): Id, headers: HeaderMap, body: Json<FormInput>) -> Result<Response, AppError> {
+/// `PUT /api/v1/forms/{id}`: a capture form's settings, all of them.
+#[utoipa::path(put, path = "/forms/{id}", summary = "Update a capture form", description = "Needs an admin key.", params(IdParam), request_body = FormInput,
+    responses(
+        (status = 200, description = "Saved.", body = FormSummary),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn update_form(State(state): State<AppState>, _key: AdminKey, Id(id): Id, headers: HeaderMap, body: Json<FormInput>) -> Result<(StatusCode, axum::Json<FormSummary>), AppError> {
     save_form(state, headers, body.value, Some(id)).await
-}
-
-/// This capability's OpenAPI paths, merged into the document.
-pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
-    let id_param = super::api::id_param();
-    let mut lead_responses = errors(&["401", "410", "413", "415", "422", "429"]);
-    lead_responses["201"] = json!({"description": "Accepted: a new lead, a returning lead joined to its open deal, or a resubmission that created nothing.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}});
-    let mut forms_list = errors(&["401", "403"]);
-    forms_list["200"] = json!({"description": "Every capture form with its counts.", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/FormSummary"}}}}});
-    let mut form_create = errors(&["401", "403", "413", "415", "422"]);
-    form_create["201"] = json!({"description": "Created.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FormSummary"}}}});
-    let mut form_update = errors(&["401", "403", "404", "413", "415", "422"]);
-    form_update["200"] = json!({"description": "Saved.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FormSummary"}}}});
-    let form_body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FormSettings"}}}});
-    json!({
-        "/leads": {"post": {
-            "summary": "Send a lead",
-            "description": "Needs a capture or admin key. The form's rules (assignment, currency) apply. Send an Idempotency-Key header to make retries safe.",
-            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200}}],
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lead"}}}},
-            "responses": lead_responses
-        }},
-        "/forms": {
-            "get": {"summary": "List capture forms", "description": "Needs an admin key.", "responses": forms_list},
-            "post": {"summary": "Create a capture form", "description": "Needs an admin key.", "requestBody": form_body.clone(), "responses": form_create}
-        },
-        "/forms/{id}": {"put": {
-            "summary": "Update a capture form",
-            "description": "Needs an admin key.",
-            "parameters": [id_param.clone()],
-            "requestBody": form_body,
-            "responses": form_update
-        }}
-    })
-}
-
-pub fn schemas() -> Value {
-    json!({
-        "Lead": {"type": "object", "required": ["form", "name"], "additionalProperties": false, "properties": {
-            "form": {"type": "string", "description": "Slug of the capture form whose rules apply."},
-            "name": {"type": "string", "maxLength": 100},
-            "phone": {"type": "string", "description": "Any common format; read with the agency's country when it has no country code. Phone or e-mail is required."},
-            "email": {"type": "string"},
-            "need": {"type": "string", "enum": ["buy", "rent", "sell", "let"]},
-            "message": {"type": "string", "maxLength": 2000},
-            "budget_min": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}], "description": "Whole units (250000) or as typed (\"250k\")."},
-            "budget_max": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}]},
-            "move_in": {"type": "string", "format": "date"},
-            "property_ref": {"type": "string", "maxLength": 50},
-            "consent": {"type": "boolean", "description": "Marketing consent, with the form's wording."},
-            "language": {"type": "string"},
-            "utm_source": {"type": "string"}, "utm_medium": {"type": "string"}, "utm_campaign": {"type": "string"},
-            "utm_term": {"type": "string"}, "utm_content": {"type": "string"},
-            "referrer": {"type": "string"}
-        }},
-        "Accepted": {"type": "object", "properties": {
-            "outcome": {"type": "string", "enum": ["new_lead", "returning_lead", "resubmission"]},
-            "contact_id": {"type": "integer"}, "deal_id": {"type": "integer"},
-            "owner_id": {"type": "integer", "nullable": true}
-        }},
-        "FormSettings": {"type": "object", "required": ["slug", "title"], "additionalProperties": false, "properties": {
-            "slug": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*[a-z0-9]$"},
-            "title": {"type": "string", "maxLength": 120},
-            "intro": {"type": "string"},
-            "show_message": {"type": "boolean"}, "show_budget": {"type": "boolean"}, "show_move_in": {"type": "boolean"},
-            "show_property_ref": {"type": "boolean"}, "show_consent": {"type": "boolean"},
-            "consent_text": {"type": "string"},
-            "default_need": {"type": "string", "enum": ["buy", "rent", "sell", "let"]},
-            "currency": {"type": "string", "minLength": 3, "maxLength": 3},
-            "assignment": {"type": "string", "enum": ["round_robin", "listing_agent", "fixed"]},
-            "fixed_agent_id": {"type": "integer", "nullable": true},
-            "thank_you_text": {"type": "string"},
-            "redirect_url": {"type": "string", "nullable": true},
-            "embed_sites": {"type": "array", "maxItems": 20, "items": {"type": "string"},
-                "description": "Sites that may show the form in a frame, as origins (https://www.costa-homes.es); empty: any site."},
-            "active": {"type": "boolean"}
-        }},
-        "FormSummary": {"type": "object", "properties": {
-            "id": {"type": "integer"},
-            "settings": {"$ref": "#/components/schemas/FormSettings"},
-            "received": {"type": "integer"}, "duplicates": {"type": "integer"}, "spam_blocked": {"type": "integer"},
-            "url": {"type": "string"}
-        }}
-    })
 }

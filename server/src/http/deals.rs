@@ -1,54 +1,101 @@
 //! Deals for tools with an admin key: the stages, deals listed, read and changed (with
 //! `If-Match` on the version), and what happened logged on a deal's timeline.
 
-use app::deals::service as deals;
+use app::deals::service::{self as deals, DealRecord};
+use app::deals::{Outcome, StageKind};
 use app::error::AppError;
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::api::{amount, positive, MAX_PAGE};
+use super::api::{positive, BadRequest, IdParam, Invalid, NotFound, OutOfScope, Stale, TooLarge, Unauthorised, Unsupported, VersionRequired, MAX_PAGE};
 use super::extract::{AdminKey, Id, IfMatch, Json, Query};
 use super::Routes;
 
 pub fn routes() -> Routes {
     Routes {
-        api: Router::new()
-            .route("/api/v1/stages", get(list_stages))
-            .route("/api/v1/deals", get(list_deals))
-            .route("/api/v1/deals/{id}", get(get_deal).patch(patch_deal))
-            .route("/api/v1/deals/{id}/activities", post(post_activity)),
+        api: OpenApiRouter::new()
+            .routes(routes!(list_stages))
+            .routes(routes!(list_deals))
+            .routes(routes!(get_deal, patch_deal))
+            .routes(routes!(post_activity)),
         ..Routes::default()
     }
 }
 
-/// `GET /api/v1/stages` (admin keys): the pipeline's stages in order, with their deal counts.
-pub async fn list_stages(State(state): State<AppState>, _key: AdminKey) -> Result<Response, AppError> {
-    let stages = deals::pipeline_stages(&state.db).await?;
-    Ok(axum::Json(json!(stages
-        .into_iter()
-        .map(|s| json!({"id": s.id, "name": s.name, "position": s.position, "kind": s.kind.as_str(), "stale_after_days": s.stale_after_days, "deals": s.deals}))
-        .collect::<Vec<_>>()))
-    .into_response())
+/// A stage of the pipeline, with how many deals stand in it.
+#[derive(Serialize, ToSchema)]
+pub struct Stage {
+    id: i64,
+    name: String,
+    position: i32,
+    kind: StageKind,
+    stale_after_days: Option<i32>,
+    deals: u64,
 }
 
-#[derive(Deserialize)]
+/// `GET /api/v1/stages` (admin keys): the pipeline's stages in order, with their deal counts.
+#[utoipa::path(get, path = "/stages", summary = "List the pipeline's stages", description = "Needs an admin key.",
+    responses(
+        (status = 200, description = "The stages in order.", body = Vec<Stage>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+    ))]
+pub async fn list_stages(State(state): State<AppState>, _key: AdminKey) -> Result<axum::Json<Vec<Stage>>, AppError> {
+    let stages = deals::pipeline_stages(&state.db).await?;
+    Ok(axum::Json(
+        stages
+            .into_iter()
+            .map(|s| Stage { id: s.id, name: s.name, position: s.position, kind: s.kind, stale_after_days: s.stale_after_days, deals: s.deals })
+            .collect(),
+    ))
+}
+
+/// The filters of `GET /deals`, read as text so each bad one is named in the answer.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DealListQuery {
+    /// Only this stage's deals.
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 9_223_372_036_854_775_807i64)]
     stage: Option<String>,
+    /// Only this user's deals.
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 9_223_372_036_854_775_807i64)]
     owner: Option<String>,
+    /// Exact source, like form:contact or api:idealista.
+    #[param(value_type = String, required = false)]
     source: Option<String>,
+    /// Part of the contact's name, e-mail or phone digits.
+    #[param(value_type = String, required = false)]
     q: Option<String>,
+    /// From 1.
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 1_000_000)]
     page: Option<String>,
+    /// At most 200; 50 unless given.
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 200, default = 50)]
     per_page: Option<String>,
 }
 
+/// A page of deals, most recently changed first.
+#[derive(Serialize, ToSchema)]
+pub struct DealPage {
+    deals: Vec<DealRecord>,
+    page: u64,
+    per_page: u64,
+    total: u64,
+}
+
 /// `GET /api/v1/deals` (admin keys): deals most recently changed first, filtered and paged.
-pub async fn list_deals(State(state): State<AppState>, _key: AdminKey, Query(query): Query<DealListQuery>) -> Result<Response, AppError> {
+#[utoipa::path(get, path = "/deals", summary = "List deals", description = "Needs an admin key. Most recently changed first.", params(DealListQuery),
+    responses(
+        (status = 200, description = "A page of deals, most recently changed first.", body = DealPage),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn list_deals(State(state): State<AppState>, _key: AdminKey, Query(query): Query<DealListQuery>) -> Result<axum::Json<DealPage>, AppError> {
     let mut v = app::error::Validator::default();
     let mut number = |field: &'static str, raw: &Option<String>| -> Option<i64> {
         v.check(field, positive(field, raw.as_deref()?))
@@ -68,28 +115,39 @@ pub async fn list_deals(State(state): State<AppState>, _key: AdminKey, Query(que
         v.add("page", format!("Ask for a page up to {MAX_PAGE}."));
     }
     v.finish()?;
-    let (rows, total) = deals::records(&state.db, &filter).await?;
-    Ok(axum::Json(json!({"deals": rows, "page": filter.page, "per_page": filter.per_page, "total": total})).into_response())
+    let (deals, total) = deals::records(&state.db, &filter).await?;
+    Ok(axum::Json(DealPage { deals, page: filter.page, per_page: filter.per_page, total }))
 }
 
 /// The deal with its version as the ETag, for If-Match.
-fn with_etag(record: &deals::DealRecord) -> Response {
+fn with_etag(record: DealRecord) -> Response {
     let etag = format!("\"{}\"", record.version);
-    ([(header::ETAG, etag)], axum::Json(json!(record))).into_response()
+    ([(header::ETAG, etag)], axum::Json(record)).into_response()
 }
 
 /// `GET /api/v1/deals/{id}` (admin keys). The ETag is the deal's version, for If-Match.
+#[utoipa::path(get, path = "/deals/{id}", summary = "Read a deal", description = "Needs an admin key.", params(IdParam),
+    responses(
+        (status = 200, description = "The deal; its ETag header is its version.", body = DealRecord),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound),
+    ))]
 pub async fn get_deal(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<Response, AppError> {
-    Ok(with_etag(&deals::record(&state.db, id).await?))
+    Ok(with_etag(deals::record(&state.db, id).await?))
 }
 
-#[derive(Deserialize)]
+/// One change to a deal: a stage (with what that stage needs) or an owner.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DealPatch {
+    /// null is the same as leaving it out.
     stage_id: Option<i64>,
+    /// Needed when moving to a lost stage: one of the admin's reasons.
     lost_reason: Option<String>,
-    #[serde(default)]
-    won_value: Option<Value>,
+    /// Needed when moving to a won stage: whole units or as typed.
+    #[serde(default, deserialize_with = "app::common::number_text")]
+    #[schema(schema_with = app::common::amount_schema)]
+    won_value: String,
     owner_id: Option<i64>,
 }
 
@@ -97,6 +155,16 @@ pub struct DealPatch {
 /// `won_value` where the stage needs them) or hands it to `owner_id`, one change per request.
 /// `If-Match` must carry the version the change is based on: 428 without it, 412 when the
 /// deal has changed since.
+#[utoipa::path(patch, path = "/deals/{id}", summary = "Move a deal or change its owner",
+    description = "Needs an admin key. One change per request. If-Match must carry the version the change is based on (the ETag of a GET).",
+    params(IdParam, ("If-Match" = String, Header, description = "The version the change is based on.", example = "\"3\"")),
+    request_body = DealPatch,
+    responses(
+        (status = 200, description = "Changed; the new ETag is the new version.", body = DealRecord),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound), (status = 412, response = Stale), (status = 413, response = TooLarge),
+        (status = 415, response = Unsupported), (status = 422, response = Invalid), (status = 428, response = VersionRequired),
+    ))]
 pub async fn patch_deal(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
@@ -108,124 +176,53 @@ pub async fn patch_deal(
     let actor = deals::Actor::api_key(&key.name);
     match (patch.stage_id, patch.owner_id) {
         (Some(stage_id), None) => {
-            let won = amount(&patch.won_value).map_err(|message| AppError::field("won_value", message))?;
-            let won = (!won.is_empty()).then_some(won);
+            let won = (!patch.won_value.trim().is_empty()).then_some(patch.won_value);
             deals::move_stage(&state.db, &state.notifier, &actor, id, version, stage_id, patch.lost_reason, won).await?
         }
         (None, Some(owner_id)) => deals::reassign(&state.db, &state.notifier, &actor, id, version, owner_id).await?,
         _ => return Err(AppError::field("stage_id", "Send one change per request: a stage_id or an owner_id.")),
     };
-    Ok(with_etag(&deals::record(&state.db, id).await?))
+    Ok(with_etag(deals::record(&state.db, id).await?))
 }
 
-#[derive(Deserialize)]
+/// What happened, as the quick outcome buttons log it.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Activity)]
 pub struct ActivityRequest {
+    #[schema(value_type = Outcome)]
     outcome: String,
+    /// What was said; needed for a note.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     body: String,
+}
+
+/// An outcome logged on a deal.
+#[derive(Serialize, ToSchema)]
+pub struct Logged {
+    deal_id: i64,
+    outcome: Outcome,
 }
 
 /// `POST /api/v1/deals/{id}/activities` (admin keys): logs what happened, as the quick
 /// outcome buttons do (`note` needs a body).
-pub async fn post_activity(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id, body: Json<ActivityRequest>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/deals/{id}/activities", summary = "Log what happened on a deal",
+    description = "Needs an admin key. The first contact with the client (a call, WhatsApp, e-mail or viewing) answers the lead.",
+    params(IdParam), request_body = ActivityRequest,
+    responses(
+        (status = 201, description = "Logged on the deal's timeline.", body = Logged),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn post_activity(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id, body: Json<ActivityRequest>) -> Result<(StatusCode, axum::Json<Logged>), AppError> {
     let request = body.value;
-    let outcome = app::deals::Outcome::parse(&request.outcome).map_err(|_| {
-        let names: Vec<&str> = app::deals::Outcome::BUTTONS.iter().map(|o| o.as_str()).chain(["note"]).collect();
+    let outcome = Outcome::parse(&request.outcome).map_err(|_| {
+        let names: Vec<&str> = Outcome::BUTTONS.iter().map(|o| o.as_str()).chain(["note"]).collect();
         AppError::field("outcome", format!("Use one of: {}.", names.join(", ")))
     })?;
     let actor = deals::Actor::api_key(&key.name);
     deals::log_outcome(&state.db, &state.notifier, &actor, id, outcome, &request.body).await?;
-    Ok((StatusCode::CREATED, axum::Json(json!({"deal_id": id, "outcome": outcome.as_str()}))).into_response())
-}
-
-/// This capability's OpenAPI paths, merged into the document.
-pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
-    let id_param = super::api::id_param();
-    let deal_schema = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Deal"}}});
-    let mut stages_list = errors(&["401", "403"]);
-    stages_list["200"] = json!({"description": "The stages in order.", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Stage"}}}}});
-    let mut deals_list = errors(&["401", "403", "422"]);
-    deals_list["200"] = json!({"description": "A page of deals, most recently changed first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DealPage"}}}});
-    let mut deal_get = errors(&["401", "403", "404"]);
-    deal_get["200"] = json!({"description": "The deal; its ETag header is its version.", "content": deal_schema.clone()});
-    let mut deal_patch = errors(&["401", "403", "404", "412", "413", "415", "422", "428"]);
-    deal_patch["200"] = json!({"description": "Changed; the new ETag is the new version.", "content": deal_schema});
-    let mut activity_post = errors(&["401", "403", "404", "413", "415", "422"]);
-    activity_post["201"] = json!({"description": "Logged on the deal's timeline."});
-    let page_param = |name: &str, maximum: i64, description: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": maximum}, "description": description});
-    json!({
-        "/stages": {"get": {"summary": "List the pipeline's stages", "description": "Needs an admin key.", "responses": stages_list}},
-        "/deals": {"get": {
-            "summary": "List deals",
-            "description": "Needs an admin key. Most recently changed first.",
-            "parameters": [
-                page_param("stage", i64::MAX, "Only this stage's deals."),
-                page_param("owner", i64::MAX, "Only this user's deals."),
-                {"name": "source", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Exact source, like form:contact or api:idealista."},
-                {"name": "q", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Part of the contact's name, e-mail or phone digits."},
-                page_param("page", MAX_PAGE, "From 1."),
-                {"name": "per_page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}
-            ],
-            "responses": deals_list
-        }},
-        "/deals/{id}": {
-            "get": {"summary": "Read a deal", "description": "Needs an admin key.", "parameters": [id_param.clone()], "responses": deal_get},
-            "patch": {
-                "summary": "Move a deal or change its owner",
-                "description": "Needs an admin key. One change per request. If-Match must carry the version the change is based on (the ETag of a GET).",
-                "parameters": [id_param.clone(), {"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string"}, "example": "\"3\""}],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DealPatch"}}}},
-                "responses": deal_patch
-            }
-        },
-        "/deals/{id}/activities": {"post": {
-            "summary": "Log what happened on a deal",
-            "description": "Needs an admin key. The first contact with the client (a call, WhatsApp, e-mail or viewing) answers the lead.",
-            "parameters": [id_param],
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Activity"}}}},
-            "responses": activity_post
-        }}
-    })
-}
-
-pub fn schemas() -> Value {
-    json!({
-        "Stage": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "name": {"type": "string"}, "position": {"type": "integer"},
-            "kind": {"type": "string", "enum": ["open", "won", "lost"]},
-            "stale_after_days": {"type": "integer", "nullable": true}, "deals": {"type": "integer"}
-        }},
-        "Deal": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "version": {"type": "integer"},
-            "contact": {"type": "object", "properties": {
-                "id": {"type": "integer"}, "name": {"type": "string"}, "phone": {"type": "string", "nullable": true},
-                "email": {"type": "string", "nullable": true}, "whatsapp": {"type": "string", "nullable": true}
-            }},
-            "need": {"type": "string", "enum": ["buy", "rent", "sell", "let"]},
-            "budget_min": {"type": "integer", "nullable": true, "description": "Minor units (cents)."},
-            "budget_max": {"type": "integer", "nullable": true, "description": "Minor units (cents)."},
-            "currency": {"type": "string"}, "stage_id": {"type": "integer"}, "stage": {"type": "string"},
-            "owner_id": {"type": "integer", "nullable": true}, "source": {"type": "string"},
-            "property_ref": {"type": "string", "nullable": true}, "lost_reason": {"type": "string", "nullable": true},
-            "won_value": {"type": "integer", "nullable": true, "description": "Minor units (cents)."},
-            "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
-            "first_response_at": {"type": "string", "format": "date-time", "nullable": true},
-            "closed_at": {"type": "string", "format": "date-time", "nullable": true}
-        }},
-        "DealPage": {"type": "object", "properties": {
-            "deals": {"type": "array", "items": {"$ref": "#/components/schemas/Deal"}},
-            "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}
-        }},
-        "DealPatch": {"type": "object", "additionalProperties": false, "properties": {
-            "stage_id": {"type": "integer", "nullable": true, "description": "null is the same as leaving it out."},
-            "lost_reason": {"type": "string", "nullable": true, "description": "Needed when moving to a lost stage: one of the admin's reasons."},
-            "won_value": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}], "nullable": true, "description": "Needed when moving to a won stage: whole units or as typed."},
-            "owner_id": {"type": "integer", "nullable": true}
-        }},
-        "Activity": {"type": "object", "required": ["outcome"], "additionalProperties": false, "properties": {
-            "outcome": {"type": "string", "enum": ["called_no_answer", "called_spoke", "whatsapp_sent", "email_sent", "viewing_booked", "payment_received", "complaint", "question", "note"]},
-            "body": {"type": "string", "maxLength": 5000}
-        }}
-    })
+    Ok((StatusCode::CREATED, axum::Json(Logged { deal_id: id, outcome })))
 }

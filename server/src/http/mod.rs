@@ -60,8 +60,9 @@ pub struct Edge {
 pub struct Routes {
     /// Pages' form posts, uploads and downloads: behind the session and same-origin layers.
     pub session: Router<AppState>,
-    /// `/api/v1`: authenticated by API key, JSON bodies up to [`api::BODY_LIMIT`].
-    pub api: Router<AppState>,
+    /// `/api/v1`, each route with its description in the OpenAPI document: authenticated by
+    /// API key, JSON bodies up to [`api::BODY_LIMIT`].
+    pub api: utoipa_axum::router::OpenApiRouter<AppState>,
     /// Public, or authenticated by what the request carries (a secret in the address, a
     /// signature), with their own limits.
     pub public: Router<AppState>,
@@ -88,7 +89,7 @@ pub fn router(state: AppState, edge: Edge) -> Router {
         reports::routes(),
         whatsapp::routes(),
     ];
-    let (mut session, mut api, mut public) = (Router::new(), Router::new(), Router::new());
+    let (mut session, mut api, mut public) = (Router::new(), utoipa_axum::router::OpenApiRouter::default(), Router::new());
     for part in capabilities {
         session = session.merge(part.session);
         api = api.merge(part.api);
@@ -103,7 +104,7 @@ pub fn router(state: AppState, edge: Edge) -> Router {
         .layer(from_fn_with_state(state.clone(), access::load_session))
         .layer(from_fn_with_state(edge.clone(), access::same_origin_writes))
         .with_state(state.clone());
-    let api = api.layer(DefaultBodyLimit::max(api::BODY_LIMIT)).with_state(state.clone());
+    let api = Router::new().nest("/api/v1", api::assemble(api)).layer(DefaultBodyLimit::max(api::BODY_LIMIT)).with_state(state.clone());
     let public = public.with_state(state.clone());
     // The installable app: fetched by browsers without cookies.
     let webapp = Router::new()

@@ -10,11 +10,15 @@ use app::state::{AppState, Authenticated};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::get;
 use axum::{Extension, Router};
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use leptos::prelude::*;
+use super::api::{BadRequest, IdParam, Invalid, NotFound, OutOfScope, TooLarge, Unauthorised, Unsupported};
 use super::extract::{AdminKey, Id, InWords, Json};
 use super::Routes;
 
@@ -23,7 +27,7 @@ pub fn routes() -> Routes {
         // Public by their unguessable tokens; inside the session layer only so a colleague's
         // look is not counted as the client's.
         session: Router::new().route("/p/{token}", get(page)).route("/p/{token}/presentation.pdf", get(pdf)),
-        api: Router::new().route("/api/v1/presentations", post(create)).route("/api/v1/presentations/{id}", delete(revoke)),
+        api: OpenApiRouter::new().routes(routes!(create_presentation)).routes(routes!(revoke_presentation)),
         ..Routes::default()
     }
 }
@@ -113,52 +117,46 @@ pub async fn pdf(
     Ok((StatusCode::OK, headers_out, bytes).into_response())
 }
 
+/// A presentation made: where the client opens it.
+#[derive(Serialize, ToSchema)]
+pub struct Made {
+    id: i64,
+    share_url: String,
+    pdf_url: String,
+    /// The listings' titles, in order.
+    listings: Vec<String>,
+    /// When the link stops opening, in words; none: until withdrawn.
+    expires: Option<String>,
+}
+
 /// `POST /api/v1/presentations`: the share URL and the PDF URL of a new presentation.
-pub async fn create(State(state): State<AppState>, AdminKey(key): AdminKey, headers: HeaderMap, body: Json<NewPresentation>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/presentations", summary = "Make a presentation",
+    description = "Needs an admin key. The PDF and share page of one or more listings, for a deal's client or on their own. The agent card is agent_id's, else the deal owner's.",
+    request_body = NewPresentation,
+    responses(
+        (status = 201, description = "Made.", body = Made),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn create_presentation(State(state): State<AppState>, AdminKey(key): AdminKey, headers: HeaderMap, body: Json<NewPresentation>) -> Result<(StatusCode, axum::Json<Made>), AppError> {
     let actor = Actor::api_key(&key.name);
     let row = app::presentations::service::create(&state.db, &state.notifier, &actor, &body.value).await?;
     let view = app::presentations::service::view(&state.db, &state.base_url(&headers), "UTC", row).await?;
-    let made = json!({"id": view.id, "share_url": view.share_url, "pdf_url": view.pdf_url, "listings": view.titles, "expires": view.expires});
-    Ok((StatusCode::CREATED, axum::Json(made)).into_response())
+    Ok((StatusCode::CREATED, axum::Json(Made { id: view.id, share_url: view.share_url, pdf_url: view.pdf_url, listings: view.titles, expires: view.expires })))
 }
 
 /// `DELETE /api/v1/presentations/{id}`: withdraws the share link.
-pub async fn revoke(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id) -> Result<StatusCode, AppError> {
+#[utoipa::path(delete, path = "/presentations/{id}", summary = "Withdraw a presentation's link", description = "Needs an admin key.",
+    params(IdParam),
+    responses(
+        (status = 204, description = "The link no longer opens."),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound),
+    ))]
+pub async fn revoke_presentation(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id) -> Result<StatusCode, AppError> {
     app::presentations::service::revoke(&state.db, &state.notifier, &Actor::api_key(&key.name), id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
-    let id_param = super::api::id_param();
-    let mut made = errors(&["401", "403", "404", "413", "415", "422"]);
-    made["201"] = json!({"description": "Made.", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "share_url": {"type": "string"}, "pdf_url": {"type": "string"},
-        "listings": {"type": "array", "items": {"type": "string"}}, "expires": {"type": "string", "nullable": true}
-    }}}}});
-    let mut revoked = errors(&["401", "403", "404"]);
-    revoked["204"] = json!({"description": "The link no longer opens."});
-    json!({
-        "/presentations": {
-            "post": {"summary": "Make a presentation", "description": "Needs an admin key. The PDF and share page of one or more listings, for a deal's client or on their own. The agent card is agent_id's, else the deal owner's.",
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewPresentation"}}}},
-                "responses": made}
-        },
-        "/presentations/{id}": {
-            "delete": {"summary": "Withdraw a presentation's link", "description": "Needs an admin key.", "parameters": [id_param], "responses": revoked}
-        }
-    })
-}
-
-pub fn schemas() -> Value {
-    json!({
-        "NewPresentation": {"type": "object", "required": ["property_ids"], "additionalProperties": false, "properties": {
-            "property_ids": {"type": "array", "minItems": 1, "maxItems": 10, "items": {"type": "integer"}},
-            "deal_id": {"type": "integer", "nullable": true},
-            "paper": {"type": "string", "enum": ["a4", "letter"]},
-            "expires_in_days": {"type": "integer", "minimum": 1, "maximum": 365, "nullable": true},
-            "agent_id": {"type": "integer", "nullable": true}
-        }}
-    })
 }
 
 const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d242b;background:#f4f6f8}\

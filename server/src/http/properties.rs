@@ -7,30 +7,66 @@ use app::deals::service::Actor;
 use app::error::{AppError, Validator};
 use app::properties::photos;
 use app::properties::service as properties;
-use app::properties::PropertyInput;
+use app::properties::{DealMatch, ListingMatch, PhotoView, PropertyInput, PropertyView};
 use app::state::AppState;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::Router;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::api::{BadRequest, IdParam, Invalid, NotFound, OutOfScope, TooLarge, Unauthorised, Unsupported};
 use super::extract::{AdminKey, Id, InWords, Json, Query, Session};
 use super::Routes;
 
-#[derive(Deserialize)]
+/// The filters of `GET /properties`, read as text so each bad one is named in the answer.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PropertyQuery {
+    #[param(required = false, schema_with = status_words)]
     status: Option<String>,
+    #[param(required = false, schema_with = operation_words)]
     operation: Option<String>,
+    /// Part of the reference, title, city or area.
+    #[param(value_type = String, required = false)]
     q: Option<String>,
+    /// From 1.
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 1_000_000)]
     page: Option<String>,
+    /// At most 200; 50 unless given.
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 200)]
     per_page: Option<String>,
 }
 
+fn status_words() -> utoipa::openapi::Object {
+    app::common::words_schema(app::properties::STATUSES.iter().map(|(code, _)| *code))
+}
+
+fn operation_words() -> utoipa::openapi::Object {
+    app::common::words_schema(app::properties::OPERATIONS.iter().map(|(code, _)| *code))
+}
+
+/// A page of listings, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct PropertyPage {
+    properties: Vec<PropertyView>,
+    page: u64,
+    per_page: u64,
+    total: u64,
+}
+
 /// `GET /api/v1/properties`: newest first, filtered and paged.
-pub async fn list(State(state): State<AppState>, _key: AdminKey, Query(q): Query<PropertyQuery>) -> Result<Response, AppError> {
+#[utoipa::path(get, path = "/properties", summary = "List listings", description = "Needs an admin key.", params(PropertyQuery),
+    responses(
+        (status = 200, description = "A page of listings, newest first.", body = PropertyPage),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn list_properties(State(state): State<AppState>, _key: AdminKey, Query(q): Query<PropertyQuery>) -> Result<axum::Json<PropertyPage>, AppError> {
     let mut v = Validator::default();
     let mut number = |field: &'static str, raw: &Option<String>| -> Option<u64> { v.check(field, super::api::positive(field, raw.as_deref()?)).map(|n| n as u64) };
     let page = number("page", &q.page).unwrap_or(1);
@@ -54,72 +90,133 @@ pub async fn list(State(state): State<AppState>, _key: AdminKey, Query(q): Query
     let operation = pick(&mut v, "operation", q.operation, app::properties::OPERATIONS);
     v.finish()?;
     let filter = properties::PropertyFilter { status, operation, search: q.q, page, per_page };
-    let (rows, total) = properties::list(&state.db, &filter).await?;
-    Ok(axum::Json(json!({"properties": rows, "page": page, "per_page": per_page, "total": total})).into_response())
+    let (properties, total) = properties::list(&state.db, &filter).await?;
+    Ok(axum::Json(PropertyPage { properties, page, per_page, total }))
 }
 
-async fn save(state: AppState, key: AdminKey, input: PropertyInput, id: Option<i64>) -> Result<Response, AppError> {
+async fn save(state: AppState, key: AdminKey, input: PropertyInput, id: Option<i64>) -> Result<(StatusCode, axum::Json<PropertyView>), AppError> {
     let actor = Actor::api_key(&key.0.name);
     let status = if id.is_some() { StatusCode::OK } else { StatusCode::CREATED };
     let id = properties::save(&state.db, &actor, id, &input).await?;
-    Ok((status, axum::Json(json!(properties::get(&state.db, id).await?))).into_response())
+    Ok((status, axum::Json(properties::get(&state.db, id).await?)))
 }
 
 /// `POST /api/v1/properties`: adds a listing.
-pub async fn create(State(state): State<AppState>, key: AdminKey, body: Json<PropertyInput>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/properties", summary = "Add a listing", description = "Needs an admin key.", request_body = PropertyInput,
+    responses(
+        (status = 201, description = "Added.", body = PropertyView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 413, response = TooLarge), (status = 415, response = Unsupported), (status = 422, response = Invalid),
+    ))]
+pub async fn create_property(State(state): State<AppState>, key: AdminKey, body: Json<PropertyInput>) -> Result<(StatusCode, axum::Json<PropertyView>), AppError> {
     save(state, key, body.value, None).await
 }
 
 /// `PUT /api/v1/properties/{id}`: replaces a listing's details.
-pub async fn update(State(state): State<AppState>, key: AdminKey, Id(id): Id, body: Json<PropertyInput>) -> Result<Response, AppError> {
+#[utoipa::path(put, path = "/properties/{id}", summary = "Change a listing", description = "Needs an admin key.", params(IdParam), request_body = PropertyInput,
+    responses(
+        (status = 200, description = "Saved.", body = PropertyView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn update_property(State(state): State<AppState>, key: AdminKey, Id(id): Id, body: Json<PropertyInput>) -> Result<(StatusCode, axum::Json<PropertyView>), AppError> {
     save(state, key, body.value, Some(id)).await
 }
 
 /// `GET /api/v1/properties/{id}`.
-pub async fn get_one(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<Response, AppError> {
-    Ok(axum::Json(json!(properties::get(&state.db, id).await?)).into_response())
+#[utoipa::path(get, path = "/properties/{id}", summary = "Read a listing", description = "Needs an admin key.", params(IdParam),
+    responses(
+        (status = 200, description = "The listing.", body = PropertyView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound),
+    ))]
+pub async fn get_property(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<axum::Json<PropertyView>, AppError> {
+    Ok(axum::Json(properties::get(&state.db, id).await?))
 }
 
 /// `GET /api/v1/properties/{id}/matches`: the open deals this listing fits, best first.
-pub async fn deals_for_property(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<Response, AppError> {
-    Ok(axum::Json(json!(properties::deals_for_property(&state.db, id).await?)).into_response())
+#[utoipa::path(get, path = "/properties/{id}/matches", summary = "Open deals this listing fits", description = "Needs an admin key.", params(IdParam),
+    responses(
+        (status = 200, description = "Open deals this listing fits, best first.", body = Vec<DealMatch>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound),
+    ))]
+pub async fn deals_for_property(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<axum::Json<Vec<DealMatch>>, AppError> {
+    Ok(axum::Json(properties::deals_for_property(&state.db, id).await?))
 }
 
 /// `GET /api/v1/deals/{id}/matches`: the available listings that fit this deal, best first.
-pub async fn listings_for_deal(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<Response, AppError> {
-    Ok(axum::Json(json!(properties::matches_for_deal(&state.db, id).await?)).into_response())
+#[utoipa::path(get, path = "/deals/{id}/matches", summary = "Listings that fit this deal", description = "Needs an admin key.", params(IdParam),
+    responses(
+        (status = 200, description = "Available listings that fit this deal, best first.", body = Vec<ListingMatch>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound),
+    ))]
+pub async fn listings_for_deal(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<axum::Json<Vec<ListingMatch>>, AppError> {
+    Ok(axum::Json(properties::matches_for_deal(&state.db, id).await?))
 }
 
 /// One form post of photos: a handful of full-size phone photos.
 pub const UPLOAD_LIMIT: usize = 120 * 1024 * 1024;
 
 pub fn routes() -> Routes {
+    let (schemas, paths, photos) = routes!(list_photos, upload_photos);
     Routes {
         session: Router::new().route("/properties/{id}/photos", post(add_photos).layer(DefaultBodyLimit::max(UPLOAD_LIMIT))),
-        api: Router::new()
-            .route("/api/v1/properties", get(list).post(create))
-            .route("/api/v1/properties/{id}", get(get_one).put(update))
-            .route("/api/v1/properties/{id}/matches", get(deals_for_property))
-            .route("/api/v1/deals/{id}/matches", get(listings_for_deal))
-            .route("/api/v1/properties/{id}/photos", get(list_photos).post(upload_photos).layer(DefaultBodyLimit::max(UPLOAD_LIMIT))),
+        api: OpenApiRouter::new()
+            .routes(routes!(list_properties, create_property))
+            .routes(routes!(get_property, update_property))
+            .routes(routes!(deals_for_property))
+            .routes(routes!(listings_for_deal))
+            .routes((schemas, paths, photos.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))),
         ..Routes::default()
     }
 }
 
+/// A listing's photos, cover first.
+#[derive(Serialize, ToSchema)]
+pub struct Photos {
+    photos: Vec<PhotoView>,
+}
+
+/// `POST /photos`'s body: one or more `photo` parts.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PhotoUpload {
+    #[schema(value_type = Vec<String>, format = Binary)]
+    photo: Vec<Vec<u8>>,
+}
+
 /// `GET /api/v1/properties/{id}/photos`: cover first.
-pub async fn list_photos(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<Response, AppError> {
+#[utoipa::path(get, path = "/properties/{id}/photos", summary = "A listing's photos", description = "Needs an admin key.", params(IdParam),
+    responses(
+        (status = 200, description = "The listing's photos, cover first.", body = Photos),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound),
+    ))]
+pub async fn list_photos(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<axum::Json<Photos>, AppError> {
     app::properties::service::get(&state.db, id).await?;
-    Ok(axum::Json(json!({"photos": photos::list(&state.db, id).await?})).into_response())
+    Ok(axum::Json(Photos { photos: photos::list(&state.db, id).await? }))
 }
 
 /// `POST /api/v1/properties/{id}/photos`: multipart, one or more `photo` parts. All are
 /// checked before any is stored: one refused file refuses the request, naming it.
+#[utoipa::path(post, path = "/properties/{id}/photos", summary = "Upload photos",
+    description = "Needs an admin key. JPEG, PNG or WebP, checked by decoding; turned upright, metadata (location included) removed, resized to 1600 px and a 400 px thumbnail. Up to 25 MB and 50 megapixels each; one refused file stores none.",
+    params(IdParam), request_body(content = PhotoUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored, after the last photo; the first one a listing gets is its cover.", body = Photos),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
+        (status = 422, response = Invalid),
+    ))]
 pub async fn upload_photos(
     State(state): State<AppState>,
     AdminKey(key): AdminKey,
     Id(id): Id,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<Response, AppError> {
+) -> Result<(StatusCode, axum::Json<Photos>), AppError> {
     let mut multipart = multipart.map_err(|_| AppError::UnsupportedType("Send the photos as multipart/form-data, each in a part named photo.".into()))?;
     let files = super::upload::all_files(&mut multipart).await?;
     if files.is_empty() {
@@ -158,7 +255,7 @@ pub async fn upload_photos(
             }
         }
     }
-    Ok((StatusCode::CREATED, axum::Json(json!({"photos": added}))).into_response())
+    Ok((StatusCode::CREATED, axum::Json(Photos { photos: added })))
 }
 
 /// The listing page's upload form: each file is checked and stored on its own, and the page
@@ -203,96 +300,4 @@ pub async fn add_photos(
         query.push_str(&format!("&refused={}", app::common::urlencode(&refused.join("\n"))));
     }
     Ok(Redirect::to(&format!("/properties/{id}{query}#photos")).into_response())
-}
-
-/// The OpenAPI paths of this module, merged into the document.
-pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
-    let one = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Property"}}});
-    let body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PropertyInput"}}}});
-    let id_param = super::api::id_param();
-    let query = |name: &str, schema: Value| json!({"name": name, "in": "query", "required": false, "schema": schema});
-    let mut list = errors(&["401", "403", "422"]);
-    list["200"] = json!({"description": "A page of listings, newest first.", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "properties": {"type": "array", "items": {"$ref": "#/components/schemas/Property"}},
-        "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}
-    }}}}});
-    let mut create = errors(&["401", "403", "413", "415", "422"]);
-    create["201"] = json!({"description": "Added.", "content": one.clone()});
-    let mut update = errors(&["401", "403", "404", "413", "415", "422"]);
-    update["200"] = json!({"description": "Saved.", "content": one.clone()});
-    let mut get = errors(&["401", "403", "404"]);
-    get["200"] = json!({"description": "The listing.", "content": one});
-    let fit = json!({"type": "object", "properties": {"score": {"type": "integer"}, "reasons": {"type": "array", "items": {"type": "string"}}}});
-    let mut deals = errors(&["401", "403", "404"]);
-    deals["200"] = json!({"description": "Open deals this listing fits, best first.", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object", "properties": {
-        "deal_id": {"type": "integer"}, "contact_name": {"type": "string"}, "owner": {"type": "string", "nullable": true}, "fit": fit.clone()
-    }}}}}});
-    let mut listings = errors(&["401", "403", "404"]);
-    listings["200"] = json!({"description": "Available listings that fit this deal, best first.", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object", "properties": {
-        "property": {"$ref": "#/components/schemas/Property"}, "fit": fit
-    }}}}}});
-    let photos = json!({"application/json": {"schema": {"type": "object", "properties": {"photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}}}}});
-    let mut photo_list = errors(&["401", "403", "404"]);
-    photo_list["200"] = json!({"description": "The listing's photos, cover first.", "content": photos.clone()});
-    let mut photo_upload = errors(&["401", "403", "404", "413", "415", "422"]);
-    photo_upload["201"] = json!({"description": "Stored, after the last photo; the first one a listing gets is its cover.", "content": photos});
-    json!({
-        "/properties/{id}/photos": {
-            "get": {"summary": "A listing's photos", "description": "Needs an admin key.", "parameters": [id_param.clone()], "responses": photo_list},
-            "post": {"summary": "Upload photos", "description": "Needs an admin key. JPEG, PNG or WebP, checked by decoding; turned upright, metadata (location included) removed, resized to 1600 px and a 400 px thumbnail. Up to 25 MB and 50 megapixels each; one refused file stores none.",
-                "parameters": [id_param.clone()],
-                "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "additionalProperties": false, "properties": {"photo": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
-                "responses": photo_upload}
-        },
-        "/properties": {
-            "get": {"summary": "List listings", "description": "Needs an admin key.", "parameters": [
-                query("status", json!({"type": "string", "enum": ["available", "reserved", "sold", "let"]})),
-                query("operation", json!({"type": "string", "enum": ["sale", "rent"]})),
-                query("q", json!({"type": "string"})),
-                query("page", json!({"type": "integer", "minimum": 1, "maximum": super::api::MAX_PAGE})),
-                query("per_page", json!({"type": "integer", "minimum": 1, "maximum": 200}))
-            ], "responses": list},
-            "post": {"summary": "Add a listing", "description": "Needs an admin key.", "requestBody": body.clone(), "responses": create}
-        },
-        "/properties/{id}": {
-            "get": {"summary": "Read a listing", "description": "Needs an admin key.", "parameters": [id_param.clone()], "responses": get},
-            "put": {"summary": "Change a listing", "description": "Needs an admin key.", "parameters": [id_param.clone()], "requestBody": body, "responses": update}
-        },
-        "/properties/{id}/matches": {"get": {"summary": "Open deals this listing fits", "description": "Needs an admin key.", "parameters": [id_param.clone()], "responses": deals}},
-        "/deals/{id}/matches": {"get": {"summary": "Listings that fit this deal", "description": "Needs an admin key.", "parameters": [id_param.clone()], "responses": listings}}
-    })
-}
-
-pub fn schemas() -> Value {
-    let text = |max: u32| json!({"type": "string", "maxLength": max});
-    json!({
-        "Photo": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "position": {"type": "integer", "description": "0 is the cover."},
-            "url": {"type": "string"}, "thumb_url": {"type": "string"}, "width": {"type": "integer"}, "height": {"type": "integer"}
-        }},
-        "PropertyInput": {"type": "object", "required": ["reference", "title", "operation", "property_type", "price", "city"], "additionalProperties": false, "properties": {
-            "reference": text(40), "title": text(140),
-            "operation": {"type": "string", "enum": ["sale", "rent"]},
-            "property_type": {"type": "string", "enum": ["flat", "house", "villa", "townhouse", "penthouse", "plot", "commercial", "other"]},
-            "status": {"type": "string", "enum": ["available", "reserved", "sold", "let"]},
-            "price": {"type": "string", "description": "As typed: \"350000\", \"350k\"; a rent is per month."},
-            "currency": {"type": "string", "minLength": 3, "maxLength": 3},
-            "address": text(200), "city": text(80), "area": text(80),
-            "bedrooms": {"type": "string"}, "bathrooms": {"type": "string"}, "built_m2": {"type": "string"}, "plot_m2": {"type": "string"}, "year_built": {"type": "string"},
-            "energy_rating": {"type": "string", "enum": ["", "A", "B", "C", "D", "E", "F", "G"]},
-            "description": text(10000), "features": {"type": "string", "description": "One per line."},
-            "listing_agent_id": {"type": "integer", "nullable": true}
-        }},
-        "Property": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "reference": {"type": "string"}, "title": {"type": "string"},
-            "operation": {"type": "string"}, "property_type": {"type": "string"}, "status": {"type": "string"},
-            "price": {"type": "integer", "description": "Minor units of currency."}, "currency": {"type": "string"}, "price_text": {"type": "string"},
-            "address": {"type": "string"}, "city": {"type": "string"}, "area": {"type": "string"},
-            "bedrooms": {"type": "integer", "nullable": true}, "bathrooms": {"type": "integer", "nullable": true},
-            "built_m2": {"type": "integer", "nullable": true}, "plot_m2": {"type": "integer", "nullable": true}, "year_built": {"type": "integer", "nullable": true},
-            "energy_rating": {"type": "string", "nullable": true}, "description": {"type": "string"},
-            "features": {"type": "array", "items": {"type": "string"}},
-            "listing_agent_id": {"type": "integer", "nullable": true}, "listing_agent": {"type": "string", "nullable": true}
-        }}
-    })
 }

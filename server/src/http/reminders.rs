@@ -10,59 +10,110 @@ use app::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch};
+use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use app::reminders as reminders_kind;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::api::{BadRequest, Conflict, IdParam, Invalid, NotFound, OutOfScope, TooLarge, Unauthorised, Unsupported};
 use super::extract::{AdminKey, Id, Json, Query};
 use super::Routes;
 
 pub fn routes() -> Routes {
     Routes {
-        api: Router::new()
-            .route("/api/v1/reminders", get(list_reminders).post(create_reminder))
-            .route("/api/v1/reminders/{id}", patch(change_reminder)),
+        api: OpenApiRouter::new().routes(routes!(list_reminders, create_reminder)).routes(routes!(change_reminder)),
         // The calendar feed authenticates by the secret in its address.
         public: Router::new().route("/ics/{file}", get(feed)),
         ..Routes::default()
     }
 }
 
-fn record(r: &reminder::Model) -> Value {
-    json!({
-        "id": r.id,
-        "deal_id": r.deal_id,
-        "assignee_id": r.assignee_id,
-        "title": r.title,
-        "kind": r.kind.as_str(),
-        "due_at": r.due_at.to_rfc3339(),
-        "state": r.state.as_str(),
-        "delivered_at": r.delivered_at.map(|t| t.to_rfc3339()),
-        "late": r.late,
-        "plan_id": r.plan_id,
-        "message": r.message,
-        "created_at": r.created_at.to_rfc3339(),
-    })
+/// A follow-up as the API answers it.
+#[derive(Serialize, ToSchema)]
+pub struct Reminder {
+    id: i64,
+    deal_id: i64,
+    assignee_id: i64,
+    title: String,
+    kind: reminders_kind::Kind,
+    #[schema(format = DateTime)]
+    due_at: DateTime<Utc>,
+    state: reminders_kind::State,
+    delivered_at: Option<DateTime<Utc>>,
+    late: bool,
+    plan_id: Option<i64>,
+    message: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<reminder::Model> for Reminder {
+    fn from(r: reminder::Model) -> Self {
+        Reminder {
+            id: r.id,
+            deal_id: r.deal_id,
+            assignee_id: r.assignee_id,
+            title: r.title,
+            kind: r.kind,
+            due_at: r.due_at,
+            state: r.state,
+            delivered_at: r.delivered_at,
+            late: r.late,
+            plan_id: r.plan_id,
+            message: r.message,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A page of reminders, soonest due first.
+#[derive(Serialize, ToSchema)]
+pub struct ReminderPage {
+    reminders: Vec<Reminder>,
+    page: u64,
+    per_page: u64,
+    total: u64,
 }
 
 fn rfc3339(raw: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(raw.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| "Give the time in RFC 3339, like 2026-11-26T09:00:00Z.".into())
 }
 
-#[derive(Deserialize)]
+/// The filters of `GET /reminders`, read as text so each bad one is named in the answer.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReminderQuery {
+    /// Only this deal's.
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 9_223_372_036_854_775_807i64)]
     deal_id: Option<String>,
+    /// Only this person's.
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 9_223_372_036_854_775_807i64)]
     assignee_id: Option<String>,
+    /// Only in this state.
+    #[param(value_type = reminders_kind::State, inline, required = false)]
     state: Option<String>,
+    /// Only due before this time.
+    #[param(value_type = String, format = DateTime, required = false)]
     due_before: Option<String>,
+    /// From 1.
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 1_000_000)]
     page: Option<String>,
+    /// At most 200; 50 unless given.
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 200)]
     per_page: Option<String>,
 }
 
 /// `GET /api/v1/reminders`: soonest due first, filtered and paged.
-pub async fn list_reminders(State(state): State<AppState>, _key: AdminKey, Query(q): Query<ReminderQuery>) -> Result<Response, AppError> {
+#[utoipa::path(get, path = "/reminders", summary = "List reminders", description = "Needs an admin key.", params(ReminderQuery),
+    responses(
+        (status = 200, description = "A page of reminders, soonest due first.", body = ReminderPage),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn list_reminders(State(state): State<AppState>, _key: AdminKey, Query(q): Query<ReminderQuery>) -> Result<axum::Json<ReminderPage>, AppError> {
     let mut v = Validator::default();
     let mut number = |field: &'static str, raw: &Option<String>| -> Option<i64> { v.check(field, super::api::positive(field, raw.as_deref()?)) };
     let mut filter = reminders::ReminderFilter {
@@ -82,22 +133,24 @@ pub async fn list_reminders(State(state): State<AppState>, _key: AdminKey, Query
     }
     v.finish()?;
     let (rows, total) = reminders::records(&state.db, &filter).await?;
-    Ok(axum::Json(json!({
-        "reminders": rows.iter().map(record).collect::<Vec<_>>(),
-        "page": filter.page, "per_page": filter.per_page, "total": total
-    }))
-    .into_response())
+    Ok(axum::Json(ReminderPage { reminders: rows.into_iter().map(Reminder::from).collect(), page: filter.page, per_page: filter.per_page, total }))
 }
 
-#[derive(Deserialize)]
+/// A reminder to set: `due_at` or `preset`.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReminder {
     deal_id: i64,
     #[serde(default)]
+    #[schema(max_length = 120)]
     title: String,
+    #[schema(value_type = reminders_kind::Kind)]
     kind: String,
+    #[schema(value_type = String, format = DateTime, required = false)]
     due_at: Option<String>,
+    #[schema(value_type = reminders_kind::Preset, required = false)]
     preset: Option<String>,
+    /// The deal's owner unless given.
     assignee_id: Option<i64>,
 }
 
@@ -113,103 +166,75 @@ fn due(due_at: Option<String>, preset: Option<String>) -> impl FnOnce(reminders:
     }
 }
 
-async fn answer(state: &AppState, id: i64, status: StatusCode) -> Result<Response, AppError> {
+async fn answer(state: &AppState, id: i64) -> Result<axum::Json<Reminder>, AppError> {
     use sea_orm::EntityTrait;
     let r = reminder::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    Ok((status, axum::Json(record(&r))).into_response())
+    Ok(axum::Json(Reminder::from(r)))
 }
 
 /// `POST /api/v1/reminders`: a follow-up on a deal, for `assignee_id` or the deal's owner.
-pub async fn create_reminder(State(state): State<AppState>, AdminKey(key): AdminKey, body: Json<NewReminder>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/reminders", summary = "Set a reminder on a deal", description = "Needs an admin key. Send due_at or preset.",
+    request_body = NewReminder,
+    responses(
+        (status = 201, description = "Set.", body = Reminder),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn create_reminder(State(state): State<AppState>, AdminKey(key): AdminKey, body: Json<NewReminder>) -> Result<(StatusCode, axum::Json<Reminder>), AppError> {
     let input = body.value;
     let actor = Actor::api_key(&key.name);
     let id = reminders::create(&state.db, &state.notifier, &actor, input.deal_id, input.assignee_id, &input.title, &input.kind, due(input.due_at, input.preset)).await?;
-    answer(&state, id, StatusCode::CREATED).await
+    Ok((StatusCode::CREATED, answer(&state, id).await?))
 }
 
-#[derive(Deserialize)]
+/// A change to a reminder: `done`, `cancel`, or `reschedule` with `due_at` or `preset`.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReminderChange {
+    #[schema(value_type = Action)]
     action: String,
+    #[schema(value_type = String, format = DateTime, required = false)]
     due_at: Option<String>,
+    #[schema(value_type = reminders_kind::Preset, required = false)]
     preset: Option<String>,
+}
+
+/// What to do with a reminder.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum Action {
+    Done,
+    Cancel,
+    Reschedule,
 }
 
 /// `PATCH /api/v1/reminders/{id}`: `done` (logged on the deal), `cancel`, or `reschedule`
 /// with `due_at` or `preset`.
-pub async fn change_reminder(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id, body: Json<ReminderChange>) -> Result<Response, AppError> {
+#[utoipa::path(patch, path = "/reminders/{id}", summary = "Complete, cancel or reschedule a reminder",
+    description = "Needs an admin key. Completing logs it on the deal's timeline.",
+    params(IdParam), request_body = ReminderChange,
+    responses(
+        (status = 200, description = "Changed.", body = Reminder),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 404, response = NotFound), (status = 409, response = Conflict), (status = 413, response = TooLarge),
+        (status = 415, response = Unsupported), (status = 422, response = Invalid),
+    ))]
+pub async fn change_reminder(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id, body: Json<ReminderChange>) -> Result<axum::Json<Reminder>, AppError> {
     let change = body.value;
     let actor = Actor::api_key(&key.name);
-    let result = match change.action.as_str() {
-        "done" => reminders::complete(&state.db, &state.notifier, &actor, id).await.map(|_| ()),
-        "cancel" => reminders::cancel(&state.db, &actor, id).await.map(|_| ()),
-        "reschedule" => reminders::reschedule(&state.db, &actor, id, due(change.due_at, change.preset)).await.map(|_| ()),
-        _ => Err(AppError::field("action", "Use done, cancel or reschedule.")),
+    if change.action != "reschedule" && (change.due_at.is_some() || change.preset.is_some()) {
+        let field = if change.due_at.is_some() { "due_at" } else { "preset" };
+        return Err(AppError::field(field, "A new time goes with reschedule only; leave it out to mark done or cancel."));
+    }
+    match change.action.as_str() {
+        "done" => reminders::complete(&state.db, &state.notifier, &actor, id).await.map(|_| ())?,
+        "cancel" => reminders::cancel(&state.db, &actor, id).await.map(|_| ())?,
+        "reschedule" => reminders::reschedule(&state.db, &actor, id, due(change.due_at, change.preset)).await.map(|_| ())?,
+        _ => return Err(AppError::field("action", "Use done, cancel or reschedule.")),
     };
-    result?;
-    answer(&state, id, StatusCode::OK).await
-}
-
-/// The OpenAPI paths of this module, merged into the document.
-pub fn paths(errors: &dyn Fn(&[&str]) -> Value) -> Value {
-    let reminder = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Reminder"}}});
-    let id_param = super::api::id_param();
-    let query = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description});
-    let mut list = errors(&["401", "403", "422"]);
-    list["200"] = json!({"description": "A page of reminders, soonest due first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReminderPage"}}}});
-    let mut create = errors(&["401", "403", "404", "413", "415", "422"]);
-    create["201"] = json!({"description": "Set.", "content": reminder.clone()});
-    let mut change = errors(&["401", "403", "404", "409", "413", "415", "422"]);
-    change["200"] = json!({"description": "Changed.", "content": reminder});
-    json!({
-        "/reminders": {
-            "get": {"summary": "List reminders", "description": "Needs an admin key.", "parameters": [
-                query("deal_id", json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}), "Only this deal's."),
-                query("assignee_id", json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}), "Only this person's."),
-                query("state", json!({"type": "string", "enum": app::reminders::State::ALL.map(|s| s.as_str())}), "Only in this state."),
-                query("due_before", json!({"type": "string", "format": "date-time"}), "Only due before this time."),
-                query("page", json!({"type": "integer", "minimum": 1, "maximum": super::api::MAX_PAGE}), "From 1."),
-                query("per_page", json!({"type": "integer", "minimum": 1, "maximum": 200}), "At most 200; 50 unless given.")
-            ], "responses": list},
-            "post": {"summary": "Set a reminder on a deal", "description": "Needs an admin key. Send due_at or preset.",
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewReminder"}}}},
-                "responses": create}
-        },
-        "/reminders/{id}": {"patch": {
-            "summary": "Complete, cancel or reschedule a reminder", "description": "Needs an admin key. Completing logs it on the deal's timeline.",
-            "parameters": [id_param],
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReminderChange"}}}},
-            "responses": change
-        }}
-    })
-}
-
-pub fn schemas() -> Value {
-    let kind = json!({"type": "string", "enum": app::reminders::Kind::ALL.map(|k| k.as_str())});
-    let preset = json!({"type": "string", "enum": ["in_an_hour", "this_evening", "tomorrow_9", "in_3_days", "next_monday"], "description": "Read in the assignee's time zone."});
-    json!({
-        "Reminder": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "deal_id": {"type": "integer"}, "assignee_id": {"type": "integer"},
-            "title": {"type": "string"}, "kind": kind.clone(), "due_at": {"type": "string", "format": "date-time"},
-            "state": {"type": "string", "enum": app::reminders::State::ALL.map(|s| s.as_str())},
-            "delivered_at": {"type": "string", "format": "date-time", "nullable": true}, "late": {"type": "boolean"},
-            "plan_id": {"type": "integer", "nullable": true}, "message": {"type": "string", "nullable": true},
-            "created_at": {"type": "string", "format": "date-time"}
-        }},
-        "ReminderPage": {"type": "object", "properties": {
-            "reminders": {"type": "array", "items": {"$ref": "#/components/schemas/Reminder"}},
-            "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}
-        }},
-        "NewReminder": {"type": "object", "required": ["deal_id", "kind"], "additionalProperties": false, "properties": {
-            "deal_id": {"type": "integer"}, "title": {"type": "string", "maxLength": 120}, "kind": kind,
-            "due_at": {"type": "string", "format": "date-time"}, "preset": preset.clone(),
-            "assignee_id": {"type": "integer", "description": "The deal's owner unless given."}
-        }},
-        "ReminderChange": {"type": "object", "required": ["action"], "additionalProperties": false, "properties": {
-            "action": {"type": "string", "enum": ["done", "cancel", "reschedule"]},
-            "due_at": {"type": "string", "format": "date-time"}, "preset": preset
-        }}
-    })
+    answer(&state, id).await
 }
 
 /// `GET /ics/{token}.ics`: the calendar file, or a plain-text line saying why there is none.

@@ -19,16 +19,29 @@ use axum::routing::get;
 use axum::Router;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::api::{BadRequest, Invalid, OutOfScope, Unauthorised};
 use super::extract::{AdminKey, InWords, Session};
 use super::Routes;
 
 pub fn routes() -> Routes {
     Routes {
         session: Router::new().route("/reports/export/{file}", get(export)),
-        api: Router::new().route("/api/v1/reports/{name}", get(api)),
+        api: OpenApiRouter::new()
+            .routes(routes!(report_dashboard))
+            .routes(routes!(report_open))
+            .routes(routes!(report_funnel))
+            .routes(routes!(report_speed))
+            .routes(routes!(report_team))
+            .routes(routes!(report_sources))
+            .routes(routes!(report_stage_time))
+            .routes(routes!(report_weekly))
+            .routes(routes!(report_deals)),
         ..Routes::default()
     }
 }
@@ -36,24 +49,90 @@ pub fn routes() -> Routes {
 /// The most deals one CSV download lists.
 const CSV_ROWS: u64 = 200_000;
 
-/// The filters and the figure, as a query string brings them.
-#[derive(Deserialize, Default)]
-pub struct Params {
+/// The period and scope every figure is computed for.
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Filters {
+    /// First day (YYYY-MM-DD, agency time zone; empty: 29 days before `to`). The period is at most three years.
+    #[param(value_type = String, required = false, pattern = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\s*$")]
     from: Option<String>,
+    /// Last day, included (YYYY-MM-DD; empty: today).
+    #[param(value_type = String, required = false, pattern = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\s*$")]
     to: Option<String>,
+    /// Only this owner's deals (a user id; empty: everyone's).
+    #[param(value_type = String, required = false, pattern = r"^\s*(-?[0-9]{1,18})?\s*$")]
     agent: Option<String>,
+    /// Only deals from this source.
+    #[param(value_type = String, required = false)]
     source: Option<String>,
+}
+
+/// The figure whose deals are listed, and the page, as a query string brings them (beside
+/// the [`Filters`] of the same query string).
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Behind {
+    /// Which figure's deals.
+    #[param(value_type = FigureName, inline, required = true)]
     figure: Option<String>,
+    /// For open, reached and stage_time.
+    #[param(value_type = i64, required = false, minimum = -9_223_372_036_854_775_808i64, maximum = 9_223_372_036_854_775_807i64)]
     stage: Option<i64>,
+    /// For agent_open, agent_won, stale and overdue (0: nobody).
+    #[param(value_type = i64, required = false, minimum = -9_223_372_036_854_775_808i64, maximum = 9_223_372_036_854_775_807i64)]
     owner: Option<i64>,
+    /// For answered_within.
+    #[param(value_type = i64, required = false, minimum = -9_223_372_036_854_775_808i64, maximum = 9_223_372_036_854_775_807i64)]
     minutes: Option<i64>,
+    /// The lost reason, the source, or the week's first day.
+    #[param(value_type = String, required = false)]
     key: Option<String>,
+    #[param(value_type = String, required = false)]
     campaign: Option<String>,
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 1_000_000)]
     page: Option<u64>,
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 1000)]
     per_page: Option<u64>,
 }
 
-impl Params {
+/// The figures whose deals can be listed, as the document declares `figure` (the same words
+/// as [`Figure::NAMES`], which reads them; a test holds the two together).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum FigureName {
+    Open,
+    Leads,
+    Reached,
+    Won,
+    Lost,
+    LostReason,
+    AnsweredWithin,
+    Unanswered,
+    AgentOpen,
+    AgentWon,
+    Stale,
+    Overdue,
+    Source,
+    SourceWon,
+    StageTime,
+    WeekNew,
+    WeekWon,
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::PartialSchema;
+
+    #[test]
+    fn the_document_names_every_figure_the_reports_read() {
+        let schema = serde_json::to_value(super::FigureName::schema()).unwrap();
+        let names: Vec<&str> = schema["enum"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+        assert_eq!(names, app::reports::Figure::NAMES);
+    }
+}
+
+impl Filters {
     fn query(&self) -> Result<ReportQuery, AppError> {
         let agent = match self.agent.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
@@ -61,7 +140,9 @@ impl Params {
         };
         Ok(ReportQuery { from: self.from.clone(), to: self.to.clone(), agent, source: self.source.clone() })
     }
+}
 
+impl Behind {
     fn figure(&self) -> Result<Figure, AppError> {
         Figure::parse(&FigureParams {
             figure: self.figure.clone(),
@@ -74,7 +155,7 @@ impl Params {
         .ok_or_else(|| {
             AppError::field(
                 "figure",
-                "Name the figure: open, leads, reached, won, lost, lost_reason, answered_within, unanswered, agent_open, agent_won, stale, overdue, source, source_won, stage_time, week_new or week_won (with stage, owner, minutes, key or campaign as it needs).",
+                format!("Name the figure, one of {} (with stage, owner, minutes, key or campaign as it needs).", Figure::NAMES.join(", ")),
             )
         })
     }
@@ -197,11 +278,12 @@ pub async fn export(
     State(state): State<AppState>,
     Path(file): Path<String>,
     session: Session,
-    params: Query<Params>,
+    filters: Query<Filters>,
+    params: Query<Behind>,
 ) -> Result<Response, InWords> {
     let user = session.at_least(Role::Manager)?;
     let name = file.strip_suffix(".csv").ok_or(AppError::NotFound)?;
-    let query = params.query()?;
+    let query = filters.query()?;
     if name == "deals" {
         let figure = params.figure()?;
         let (header, rows) = deal_rows(&state, &user.time_zone, &query, &figure).await?;
@@ -262,114 +344,134 @@ async fn deal_rows(state: &AppState, time_zone: &str, query: &ReportQuery, figur
     Ok((header, rows))
 }
 
-/// `GET /api/v1/reports/{name}`: `dashboard` (everything) or one part of it, or `deals` for the
-/// deals behind a figure, a page at a time.
-pub async fn api(
+/// `GET /api/v1/reports/{name}`: one part of the dashboard, with the scope it was computed for
+/// (`dashboard` is every part at once).
+async fn report(state: AppState, params: Result<super::extract::Query<Filters>, AppError>, name: &str) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let super::extract::Query(filters) = params
+        .map_err(|_| AppError::field("query", "The query string cannot be read; use from, to (YYYY-MM-DD), agent (a user id) and source."))?;
+    let query = filters.query()?;
+    let time_zone = app::agency::load(&state.db).await?.time_zone;
+    let d = reports::dashboard(&state.db, &time_zone, &query).await?;
+    let scope = serde_json::to_value(&d.scope).map_err(|_| AppError::Internal)?;
+    let part = match name {
+        "dashboard" => serde_json::to_value(&d),
+        "open" => serde_json::to_value(&d.open),
+        "funnel" => serde_json::to_value(&d.funnel),
+        "speed" => serde_json::to_value(&d.speed),
+        "team" => serde_json::to_value(&d.team),
+        "sources" => serde_json::to_value(&d.by_source),
+        "stage-time" => serde_json::to_value(&d.stage_time),
+        "weekly" => serde_json::to_value(&d.weekly),
+        _ => return Err(AppError::NotFound),
+    }
+    .map_err(|_| AppError::Internal)?;
+    Ok(axum::Json(if name == "dashboard" { part } else { json!({"scope": scope, name.replace('-', "_"): part}) }))
+}
+
+/// One route per part of the dashboard, each described in the API's document.
+macro_rules! report_route {
+    ($handler:ident, $path:literal, $name:literal, $summary:literal) => {
+        #[utoipa::path(get, path = $path, summary = $summary, tag = "reports", params(Filters),
+            responses(
+                (status = 200, description = "The figure, with the scope it was computed for."),
+                (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+                (status = 422, response = Invalid),
+            ))]
+        pub async fn $handler(State(state): State<AppState>, _key: AdminKey, params: Result<super::extract::Query<Filters>, AppError>) -> Result<axum::Json<serde_json::Value>, AppError> {
+            report(state, params, $name).await
+        }
+    };
+}
+
+report_route!(report_dashboard, "/reports/dashboard", "dashboard", "Every figure of the manager's dashboard");
+report_route!(report_open, "/reports/open", "open", "Open deals per stage now, with their value");
+report_route!(report_funnel, "/reports/funnel", "funnel", "The funnel of the deals created in the period, and lost reasons");
+report_route!(report_speed, "/reports/speed", "speed", "Speed to lead: median, 90th percentile, share answered within 5 minutes and 1 hour, per agent and source");
+report_route!(report_team, "/reports/team", "team", "Per agent: open deals, follow-ups done and overdue, stale deals, won deals and value");
+report_route!(report_sources, "/reports/sources", "sources", "Per source and campaign: leads, won, won value");
+report_route!(report_stage_time, "/reports/stage-time", "stage-time", "Median days in each stage");
+report_route!(report_weekly, "/reports/weekly", "weekly", "New leads and won deals per week");
+
+/// A deal behind a figure.
+#[derive(Serialize, ToSchema)]
+pub struct DealBehind {
+    id: i64,
+    created_at: chrono::DateTime<Utc>,
+    stage_id: i64,
+    owner_id: Option<i64>,
+    source: String,
+    campaign: Option<String>,
+    first_response_at: Option<chrono::DateTime<Utc>>,
+    closed_at: Option<chrono::DateTime<Utc>>,
+    /// Minor units (cents).
+    won_value: Option<i64>,
+    currency: String,
+    lost_reason: Option<String>,
+}
+
+/// A page of the deals behind a figure.
+#[derive(Serialize, ToSchema)]
+pub struct DealsBehind {
+    /// The figure in words.
+    title: String,
+    total: u64,
+    page: u64,
+    per_page: u64,
+    deals: Vec<DealBehind>,
+}
+
+/// `GET /api/v1/reports/deals`: the deals behind one figure, a page at a time.
+#[utoipa::path(get, path = "/reports/deals", summary = "The deals behind one figure", tag = "reports", params(Filters, Behind),
+    responses(
+        (status = 200, description = "A page of deals.", body = DealsBehind),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        (status = 422, response = Invalid),
+    ))]
+pub async fn report_deals(
     State(state): State<AppState>,
     _key: AdminKey,
-    Path(name): Path<String>,
-    params: Result<super::extract::Query<Params>, AppError>,
-) -> Result<axum::Json<serde_json::Value>, AppError> {
-    let super::extract::Query(params) = params
-        .map_err(|_| AppError::field("query", "The query string cannot be read; use from, to (YYYY-MM-DD), agent (a user id) and source."))?;
-    let result = async {
-        let query = params.query()?;
-        let time_zone = app::agency::load(&state.db).await?.time_zone;
-        if name == "deals" {
-            let figure = params.figure()?;
-            let now = Utc::now();
-            let f = reports::filter(&query, &time_zone, now)?;
-            let (select, title, _) = reports::behind(&state.db, &f, &figure, now).await?;
-            let per_page = params.per_page.unwrap_or(100);
-            if per_page == 0 || per_page > 1000 {
-                return Err(AppError::field("per_page", "Ask for 1 to 1000 deals per page."));
-            }
-            let page = params.page.unwrap_or(1);
-            if !(1..=1_000_000).contains(&page) {
-                return Err(AppError::field("page", "Ask for a page from 1 to 1000000."));
-            }
-            let total = sea_orm::PaginatorTrait::count(select.clone(), &state.db).await?;
-            let rows = select
-                .order_by_desc(deal::Column::CreatedAt)
-                .order_by_desc(deal::Column::Id)
-                .offset(app::db::offset(page, per_page))
-                .limit(per_page)
-                .all(&state.db)
-                .await?;
-            let deals: Vec<_> = rows
-                .iter()
-                .map(|d| {
-                    json!({"id": d.id, "created_at": d.created_at, "stage_id": d.stage_id, "owner_id": d.owner_id, "source": d.source,
-                           "campaign": d.utm_campaign, "first_response_at": d.first_response_at, "closed_at": d.closed_at,
-                           "won_value": d.won_value, "currency": d.currency, "lost_reason": d.lost_reason})
-                })
-                .collect();
-            return Ok(json!({"title": title, "total": total, "page": page, "per_page": per_page, "deals": deals}));
-        }
-        let d = reports::dashboard(&state.db, &time_zone, &query).await?;
-        let scope = serde_json::to_value(&d.scope).unwrap_or_default();
-        let part = match name.as_str() {
-            "dashboard" => serde_json::to_value(&d),
-            "open" => serde_json::to_value(&d.open),
-            "funnel" => serde_json::to_value(&d.funnel),
-            "speed" => serde_json::to_value(&d.speed),
-            "team" => serde_json::to_value(&d.team),
-            "sources" => serde_json::to_value(&d.by_source),
-            "stage-time" => serde_json::to_value(&d.stage_time),
-            "weekly" => serde_json::to_value(&d.weekly),
-            _ => return Err(AppError::NotFound),
-        }
-        .map_err(|_| AppError::Internal)?;
-        Ok(if name == "dashboard" { part } else { json!({"scope": scope, name.replace('-', "_"): part}) })
-    };
-    Ok(axum::Json(result.await?))
-}
-
-fn with_ok(errors: &serde_json::Value, description: &str) -> serde_json::Value {
-    let mut out = errors.clone();
-    out["200"] = json!({"description": description});
-    out
-}
-
-/// The OpenAPI paths of the reports.
-pub fn paths(errors: &dyn Fn(&[&str]) -> serde_json::Value) -> serde_json::Value {
-    let responses = errors(&["401", "403", "422"]);
-    let filters = json!([
-        {"name": "from", "in": "query", "schema": {"type": "string", "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"}, "description": "First day (YYYY-MM-DD, agency time zone; empty: 29 days before `to`). The period is at most three years."},
-        {"name": "to", "in": "query", "schema": {"type": "string", "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"}, "description": "Last day, included (YYYY-MM-DD; empty: today)."},
-        {"name": "agent", "in": "query", "schema": {"type": "string", "pattern": "^(-?[0-9]{1,18})?$"}, "description": "Only this owner's deals (a user id; empty: everyone's)."},
-        {"name": "source", "in": "query", "schema": {"type": "string"}, "description": "Only deals from this source."}
-    ]);
-    let part = |summary: &str| {
-        json!({"get": {"summary": summary, "tags": ["reports"], "parameters": filters.clone(),
-            "responses": with_ok(&responses, "The figure, with the scope it was computed for.")}})
-    };
-    let mut deal_params = filters.as_array().cloned().unwrap_or_default();
-    deal_params.extend(
-        json!([
-            {"name": "figure", "in": "query", "required": true, "schema": {"type": "string", "enum": ["open", "leads", "reached", "won", "lost", "lost_reason", "answered_within", "unanswered", "agent_open", "agent_won", "stale", "overdue", "source", "source_won", "stage_time", "week_new", "week_won"]}},
-            {"name": "stage", "in": "query", "schema": {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX}, "description": "For open, reached and stage_time."},
-            {"name": "owner", "in": "query", "schema": {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX}, "description": "For agent_open, agent_won, stale and overdue (0: nobody)."},
-            {"name": "minutes", "in": "query", "schema": {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX}, "description": "For answered_within."},
-            {"name": "key", "in": "query", "schema": {"type": "string"}, "description": "The lost reason, the source, or the week's first day."},
-            {"name": "campaign", "in": "query", "schema": {"type": "string"}},
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}
-        ])
-        .as_array()
-        .cloned()
-        .unwrap_or_default(),
-    );
-    json!({
-        "/reports/dashboard": part("Every figure of the manager's dashboard"),
-        "/reports/open": part("Open deals per stage now, with their value"),
-        "/reports/funnel": part("The funnel of the deals created in the period, and lost reasons"),
-        "/reports/speed": part("Speed to lead: median, 90th percentile, share answered within 5 minutes and 1 hour, per agent and source"),
-        "/reports/team": part("Per agent: open deals, follow-ups done and overdue, stale deals, won deals and value"),
-        "/reports/sources": part("Per source and campaign: leads, won, won value"),
-        "/reports/stage-time": part("Median days in each stage"),
-        "/reports/weekly": part("New leads and won deals per week"),
-        "/reports/deals": {"get": {"summary": "The deals behind one figure", "tags": ["reports"], "parameters": deal_params,
-            "responses": with_ok(&responses, "A page of deals: title, total, page, per_page, deals.")}}
-    })
+    filters: Result<super::extract::Query<Filters>, AppError>,
+    params: Result<super::extract::Query<Behind>, AppError>,
+) -> Result<axum::Json<DealsBehind>, AppError> {
+    let unreadable = |_| AppError::field("query", "The query string cannot be read; use from, to (YYYY-MM-DD), agent (a user id), source and the figure's own fields.");
+    let (super::extract::Query(filters), super::extract::Query(params)) = (filters.map_err(unreadable)?, params.map_err(unreadable)?);
+    let query = filters.query()?;
+    let time_zone = app::agency::load(&state.db).await?.time_zone;
+    let figure = params.figure()?;
+    let now = Utc::now();
+    let f = reports::filter(&query, &time_zone, now)?;
+    let (select, title, _) = reports::behind(&state.db, &f, &figure, now).await?;
+    let per_page = params.per_page.unwrap_or(100);
+    if per_page == 0 || per_page > 1000 {
+        return Err(AppError::field("per_page", "Ask for 1 to 1000 deals per page."));
+    }
+    let page = params.page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        return Err(AppError::field("page", "Ask for a page from 1 to 1000000."));
+    }
+    let total = sea_orm::PaginatorTrait::count(select.clone(), &state.db).await?;
+    let rows = select
+        .order_by_desc(deal::Column::CreatedAt)
+        .order_by_desc(deal::Column::Id)
+        .offset(app::db::offset(page, per_page))
+        .limit(per_page)
+        .all(&state.db)
+        .await?;
+    let deals = rows
+        .into_iter()
+        .map(|d| DealBehind {
+            id: d.id,
+            created_at: d.created_at,
+            stage_id: d.stage_id,
+            owner_id: d.owner_id,
+            source: d.source,
+            campaign: d.utm_campaign,
+            first_response_at: d.first_response_at,
+            closed_at: d.closed_at,
+            won_value: d.won_value,
+            currency: d.currency,
+            lost_reason: d.lost_reason,
+        })
+        .collect();
+    Ok(axum::Json(DealsBehind { title, total, page, per_page, deals }))
 }

@@ -10,13 +10,18 @@ use crate::error::AppError;
 use super::*;
 
 /// A deal as the REST API gives it: stored values, money in minor units, times in UTC.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Deal)]
 pub struct DealRecord {
     pub id: i64,
+    /// Changes with every edit: send it back in If-Match.
     pub version: i64,
     pub contact: ContactRecord,
+    #[schema(value_type = crate::capture::Need)]
     pub need: String,
+    /// Minor units (cents).
     pub budget_min: Option<i64>,
+    /// Minor units (cents).
     pub budget_max: Option<i64>,
     pub currency: String,
     pub stage_id: i64,
@@ -25,6 +30,7 @@ pub struct DealRecord {
     pub source: String,
     pub property_ref: Option<String>,
     pub lost_reason: Option<String>,
+    /// Minor units (cents).
     pub won_value: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -32,7 +38,8 @@ pub struct DealRecord {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Contact)]
 pub struct ContactRecord {
     pub id: i64,
     pub name: String,
