@@ -102,6 +102,40 @@ pub async fn replay(db: &DatabaseConnection, key_id: i64, idempotency_key: &str,
     }
 }
 
+/// An answer to a request that may be retried: its status and JSON body, and whether it is
+/// the first answer sent again.
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub replayed: bool,
+}
+
+/// Answers a request once per `Idempotency-Key`: `work` runs for a new key and its success is
+/// kept; a retry with the same key and the same body gets that answer again and `work` does
+/// not run; the same key with another body is refused. Without a key `work` just runs. Only
+/// successes are kept, so a request refused for its content can be corrected and retried.
+pub async fn answer_once<Work, Done>(db: &DatabaseConnection, key_id: i64, idempotency_key: Option<&str>, request: &[u8], work: Work) -> Result<Answer, AppError>
+where
+    Work: FnOnce() -> Done,
+    Done: std::future::Future<Output = Result<(u16, String), AppError>>,
+{
+    let idempotency_key = idempotency_key.map(str::trim).filter(|k| !k.is_empty());
+    let request_hash = token_hash(&String::from_utf8_lossy(request));
+    if let Some(idem) = idempotency_key {
+        if let Some(earlier) = replay(db, key_id, idem, &request_hash).await? {
+            return Ok(Answer { status: earlier.status as u16, body: earlier.body, replayed: true });
+        }
+    }
+    let (status, body) = work().await?;
+    if let Some(idem) = idempotency_key {
+        if let Err(err) = keep_answer(db, key_id, idem, &request_hash, status, &body).await {
+            // The work is done and answered; only a retry's replay is lost.
+            tracing::warn!(error = %err, "could not keep an idempotent answer");
+        }
+    }
+    Ok(Answer { status, body, replayed: false })
+}
+
 /// Keeps the first answer; a concurrent twin that stored first wins and this one is dropped.
 pub async fn keep_answer(
     db: &DatabaseConnection,

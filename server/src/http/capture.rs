@@ -483,33 +483,26 @@ pub struct LeadHeaders {
         (status = 429, response = TooMany),
     ))]
 pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKey, headers: HeaderMap, body: Json<LeadInput>) -> Result<Response, AppError> {
-    let idempotency = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
-    let request_hash = app::auth::session::token_hash(&String::from_utf8_lossy(&body.bytes));
-    if let Some(idem) = idempotency {
-        if let Some(earlier) = keys::replay(&state.db, key.id, idem, &request_hash).await? {
-            let status = StatusCode::from_u16(earlier.status as u16).unwrap_or(StatusCode::OK);
-            let replayed = [(header::CONTENT_TYPE, "application/json"), (HeaderName::from_static("idempotent-replay"), "true")];
-            return Ok((status, replayed, earlier.body).into_response());
-        }
+    let idempotency = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let Json { value: input, bytes } = body;
+    let answer = keys::answer_once(&state.db, key.id, idempotency, &bytes, || async {
+        let form = match service::find_form(&state.db, &input.form).await {
+            Ok(form) if form.active => form,
+            Ok(_) => return Err(AppError::Gone("This form is inactive; activate it or use another.".into())),
+            Err(AppError::NotFound) => return Err(AppError::field("form", "No capture form has this slug.")),
+            Err(err) => return Err(err),
+        };
+        let agency = agency(&state).await;
+        let accepted: Accepted = state.intake.submit(&form, &input, &agency.default_region, &format!("api:{}", key.name)).await?;
+        Ok((StatusCode::CREATED.as_u16(), serde_json::to_string(&accepted).map_err(|_| AppError::Internal)?))
+    })
+    .await?;
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], answer.body).into_response();
+    if answer.replayed {
+        response.headers_mut().insert(HeaderName::from_static("idempotent-replay"), HeaderValue::from_static("true"));
     }
-    let input = body.value;
-    let form = match service::find_form(&state.db, &input.form).await {
-        Ok(form) if form.active => form,
-        Ok(_) => return Err(AppError::Gone("This form is inactive; activate it or use another.".into())),
-        Err(AppError::NotFound) => return Err(AppError::field("form", "No capture form has this slug.")),
-        Err(err) => return Err(err),
-    };
-    let agency = agency(&state).await;
-    let source = format!("api:{}", key.name);
-    let accepted = state.intake.submit(&form, &input, &agency.default_region, &source).await?;
-    let status = StatusCode::CREATED;
-    let body = serde_json::to_string(&accepted).map_err(|_| AppError::Internal)?;
-    if let Some(idem) = idempotency {
-        if let Err(err) = keys::keep_answer(&state.db, key.id, idem, &request_hash, status.as_u16(), &body).await {
-            tracing::warn!(error = %err, "could not keep an idempotent answer");
-        }
-    }
-    Ok((status, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(response)
 }
 
 /// `GET /api/v1/forms`: every capture form with its counts.
