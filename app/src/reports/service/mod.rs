@@ -217,6 +217,20 @@ mod tests {
         assert_eq!(bucket(t, Some(t - Duration::minutes(3))), 0);
     }
 
+    #[tokio::test]
+    async fn the_database_buckets_waits_as_the_code_does() {
+        use sea_orm::{ConnectionTrait, DbBackend, Statement};
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        let t = at("2026-11-01T10:00:00Z");
+        let sql = format!("SELECT {} AS bucket FROM (SELECT ? AS created_at, ? AS first_response_at)", speed::bucket_sql(DbBackend::Sqlite));
+        for wait in [0, 59, 60, 299, 300, 3_599, 3_600, 5_400, 86_399, 86_400, 111_600, 2_591_999, 2_592_000, 4_000_000, -180] {
+            let answered = t + Duration::seconds(wait);
+            let values = [t.to_rfc3339().into(), answered.to_rfc3339().into()];
+            let row = db.query_one_raw(Statement::from_sql_and_values(DbBackend::Sqlite, &sql, values)).await.unwrap().unwrap();
+            assert_eq!(row.try_get::<i64>("", "bucket").unwrap(), bucket(t, Some(answered)), "a wait of {wait} s");
+        }
+    }
+
     #[test]
     fn nearest_rank_percentiles() {
         assert_eq!(nearest_rank(&[], 50), None);

@@ -9,26 +9,27 @@ use crate::reports::{Speed, SpeedRow};
 use crate::error::AppError;
 use super::*;
 
-/// The speed-to-lead bucket of an answer, in minutes (migration 9 keeps the same).
+/// How finely waits are counted, in seconds: below each bound, in steps of its width (by the
+/// minute for the first hour, the quarter hour for the first day, the hour for 30 days).
+const STEPS: [(i64, i64); 3] = [(3_600, 60), (86_400, 900), (2_592_000, 3_600)];
+
+/// Every wait of 30 days or more, in minutes.
+const LAST: i64 = 43_200;
+
+/// The speed-to-lead bucket of an answer, in minutes; -1 for none yet. [`bucket_sql`] is the
+/// same rule for the database (migration 9 froze the same rule for the rows it filled).
 pub fn bucket(created: DateTime<Utc>, answered: Option<DateTime<Utc>>) -> i64 {
     let Some(answered) = answered else { return -1 };
     let s = (answered.timestamp() - created.timestamp()).max(0);
-    match s {
-        s if s < 3600 => s / 60,
-        s if s < 86_400 => (s / 900) * 15,
-        s if s < 2_592_000 => (s / 3600) * 60,
-        _ => 43_200,
-    }
+    STEPS.iter().find(|(below, _)| s < *below).map_or(LAST, |(_, width)| (s / width) * (width / 60))
 }
 
-/// The speed-to-lead bucket of a deal row in SQL, as [`bucket`] and migration 9 compute it.
+/// The speed-to-lead bucket of a deal row in SQL, as [`bucket`] computes it.
 pub(super) fn bucket_sql(backend: DbBackend) -> String {
     let greatest = if backend == DbBackend::Postgres { "GREATEST" } else { "max" };
     let s = format!("{greatest}(0, {})", seconds_between(backend, "created_at", "first_response_at"));
-    format!(
-        "CASE WHEN first_response_at IS NULL THEN -1 WHEN {s} < 3600 THEN {s} / 60 WHEN {s} < 86400 THEN ({s} / 900) * 15 \
-         WHEN {s} < 2592000 THEN ({s} / 3600) * 60 ELSE 43200 END"
-    )
+    let steps: String = STEPS.iter().map(|(below, width)| format!(" WHEN {s} < {below} THEN ({s} / {width}) * {}", width / 60)).collect();
+    format!("CASE WHEN first_response_at IS NULL THEN -1{steps} ELSE {LAST} END")
 }
 
 /// Deals per (owner, source, bucket) created in the period.
