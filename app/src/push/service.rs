@@ -21,6 +21,7 @@ use sea_orm::{
 
 use super::{Device, Kind, kinds_of, kinds_text};
 use crate::auth::SessionUser;
+use crate::db::entities::push_delivery::Delivery;
 use crate::db::entities::{notification, push_delivery, push_device, session};
 use crate::error::AppError;
 
@@ -263,7 +264,7 @@ async fn expand_in(txn: &DatabaseTransaction, now: DateTime<Utc>) -> Result<usiz
                 .map(move |d| push_delivery::ActiveModel {
                     notification_id: Set(n.id),
                     device_id: Set(d.id),
-                    state: Set("pending".into()),
+                    state: Set(Delivery::Pending),
                     attempts: Set(0),
                     next_attempt_at: Set(now),
                     created_at: Set(n.created_at),
@@ -357,7 +358,7 @@ pub async fn record(db: &DatabaseConnection, claimed: &Claimed, outcome: &Outcom
     match outcome {
         Outcome::Sent => {
             push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::State, Expr::value("sent"))
+                .col_expr(push_delivery::Column::State, Expr::value(Delivery::Sent))
                 .col_expr(push_delivery::Column::SentAt, Expr::value(now))
                 .col_expr(push_delivery::Column::Error, Expr::value(Option::<String>::None))
                 .filter(push_delivery::Column::Id.eq(id))
@@ -374,7 +375,7 @@ pub async fn record(db: &DatabaseConnection, claimed: &Claimed, outcome: &Outcom
             let wait = backoff(claimed.delivery.attempts);
             let wait = after.and_then(|a| Duration::from_std(a).ok()).map_or(wait, |a| a.max(wait).min(Duration::hours(1)));
             push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::State, Expr::value("pending"))
+                .col_expr(push_delivery::Column::State, Expr::value(Delivery::Pending))
                 .col_expr(push_delivery::Column::NextAttemptAt, Expr::value(now + wait))
                 .col_expr(push_delivery::Column::Error, Expr::value(error.clone()))
                 .filter(push_delivery::Column::Id.eq(id))
@@ -383,7 +384,7 @@ pub async fn record(db: &DatabaseConnection, claimed: &Claimed, outcome: &Outcom
         }
         Outcome::Retry { error, .. } | Outcome::Failed(error) => {
             push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::State, Expr::value("failed"))
+                .col_expr(push_delivery::Column::State, Expr::value(Delivery::Failed))
                 .col_expr(push_delivery::Column::Error, Expr::value(error.clone()))
                 .filter(push_delivery::Column::Id.eq(id))
                 .exec(db)
@@ -396,7 +397,7 @@ pub async fn record(db: &DatabaseConnection, claimed: &Claimed, outcome: &Outcom
 /// Deliveries done with for a day are dropped; the notification itself stays.
 pub async fn prune(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, AppError> {
     let result = push_delivery::Entity::delete_many()
-        .filter(push_delivery::Column::State.is_in(["sent", "failed"]))
+        .filter(push_delivery::Column::State.is_in([Delivery::Sent, Delivery::Failed]))
         .filter(push_delivery::Column::CreatedAt.lt(now - Duration::days(1)))
         .exec(db)
         .await?;

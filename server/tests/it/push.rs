@@ -73,7 +73,7 @@ async fn a_lead_reaches_the_assigned_agents_two_devices_once_each_and_nobody_els
     assert!(notice.ttl.is_some_and(|t| t > 0));
     assert_eq!(notice.payload["tag"], to_desk[0].payload["tag"], "the same notice on both devices");
 
-    let sent = push_delivery::Entity::find().filter(push_delivery::Column::State.eq("sent")).count(&app.state.db).await.unwrap();
+    let sent = push_delivery::Entity::find().filter(push_delivery::Column::State.eq(push_delivery::Delivery::Sent)).count(&app.state.db).await.unwrap();
     assert_eq!(sent, 2);
     assert!(devices_of(&app, ana).await.iter().all(|d| d.last_pushed_at.is_some()));
 }
