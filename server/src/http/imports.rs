@@ -68,10 +68,7 @@ impl Export {
     fn header(self) -> &'static [&'static str] {
         match self {
             Export::Contacts => &["contact_id", "name", "phone", "email", "whatsapp", "language", "marketing_consent", "created_at"],
-            Export::Deals => &[
-                "deal_id", "created_at", "contact_id", "name", "phone", "email", "need", "stage", "owner", "source", "budget_min", "budget_max",
-                "currency", "areas", "bedrooms", "property_ref", "first_response_at", "closed_at", "won_value", "lost_reason",
-            ],
+            Export::Deals => DEAL_COLUMNS,
             Export::Activities => &["activity_id", "occurred_at", "deal_id", "contact_id", "kind", "direction", "author", "body"],
         }
     }
@@ -85,6 +82,41 @@ struct Names {
 
 fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     t.map(|t| t.to_rfc3339()).unwrap_or_default()
+}
+
+/// The columns of a deal in every CSV Doorstep writes (the Data export, which the import
+/// reads back, and the deals behind a report's figure): times in UTC, money in whole units.
+pub(super) const DEAL_COLUMNS: &[&str] = &[
+    "deal_id", "created_at", "contact_id", "name", "phone", "email", "need", "stage", "owner", "source", "campaign", "budget_min", "budget_max",
+    "currency", "areas", "bedrooms", "property_ref", "first_response_at", "closed_at", "won_value", "lost_reason",
+];
+
+/// A deal as a row of [`DEAL_COLUMNS`], with its contact and the names of its stage and owner.
+pub(super) fn deal_row(d: deal::Model, c: Option<&contact::Model>, stage: Option<&String>, owner: Option<&String>) -> Vec<String> {
+    let opt = |s: Option<String>| cell(s.unwrap_or_default());
+    vec![
+        d.id.to_string(),
+        time(Some(d.created_at)),
+        d.contact_id.to_string(),
+        cell(c.map(|c| c.name.clone()).unwrap_or_default()),
+        opt(c.and_then(|c| c.phone.clone())),
+        opt(c.and_then(|c| c.email.clone())),
+        cell(d.need),
+        cell(stage.cloned().unwrap_or_default()),
+        cell(owner.cloned().unwrap_or_default()),
+        cell(d.source),
+        opt(d.utm_campaign),
+        money_text(d.budget_min),
+        money_text(d.budget_max),
+        d.currency,
+        opt(d.areas),
+        d.bedrooms.map(|b| b.to_string()).unwrap_or_default(),
+        opt(d.property_ref),
+        time(d.first_response_at),
+        time(d.closed_at),
+        money_text(d.won_value),
+        opt(d.lost_reason),
+    ]
 }
 
 /// The rows after `after` (by id), and the last id among them.
@@ -110,29 +142,9 @@ async fn page(state: &AppState, names: &Names, what: Export, after: i64) -> Resu
             let out = rows
                 .into_iter()
                 .map(|d| {
-                    let c = contacts.get(&d.contact_id);
-                    vec![
-                        d.id.to_string(),
-                        time(Some(d.created_at)),
-                        d.contact_id.to_string(),
-                        cell(c.map(|c| c.name.clone()).unwrap_or_default()),
-                        opt(c.and_then(|c| c.phone.clone())),
-                        opt(c.and_then(|c| c.email.clone())),
-                        d.need,
-                        cell(names.stages.get(&d.stage_id).cloned().unwrap_or_default()),
-                        cell(d.owner_id.and_then(|id| names.people.get(&id).cloned()).unwrap_or_default()),
-                        cell(d.source),
-                        money_text(d.budget_min),
-                        money_text(d.budget_max),
-                        d.currency,
-                        opt(d.areas),
-                        d.bedrooms.map(|b| b.to_string()).unwrap_or_default(),
-                        opt(d.property_ref),
-                        time(d.first_response_at),
-                        time(d.closed_at),
-                        money_text(d.won_value),
-                        opt(d.lost_reason),
-                    ]
+                    let (stage, owner) = (names.stages.get(&d.stage_id), d.owner_id.and_then(|id| names.people.get(&id)));
+                    let contact = contacts.get(&d.contact_id);
+                    deal_row(d, contact, stage, owner)
                 })
                 .collect();
             (out, last)

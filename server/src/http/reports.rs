@@ -294,7 +294,7 @@ pub async fn export(
     Ok(csv_response(&file, &header, rows))
 }
 
-/// The deals behind a figure as CSV rows; times are UTC (RFC 3339), money in minor units.
+/// The deals behind a figure as CSV rows, in the columns of the Data export.
 async fn deal_rows(state: &AppState, time_zone: &str, query: &ReportQuery, figure: &Figure) -> Result<(Vec<&'static str>, Vec<Vec<String>>), AppError> {
     let now = Utc::now();
     let f = reports::filter(query, time_zone, now)?;
@@ -309,39 +309,15 @@ async fn deal_rows(state: &AppState, time_zone: &str, query: &ReportQuery, figur
         let ids: Vec<i64> = chunk.iter().map(|d| d.contact_id).collect();
         contacts.extend(contact::Entity::find().filter(contact::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|c| (c.id, c)));
     }
-    let time = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
-    use app::common::money_text;
-    let header = vec![
-        "deal_id", "created_at", "contact", "phone", "email", "need", "stage", "owner", "source", "campaign", "budget_min", "budget_max",
-        "currency", "first_response_at", "closed_at", "won_value", "lost_reason",
-    ];
     let rows = rows
         .into_iter()
         .map(|d| {
-            let c = contacts.get(&d.contact_id);
-            vec![
-                d.id.to_string(),
-                time(Some(d.created_at)),
-                cell(c.map(|c| c.name.clone()).unwrap_or_default()),
-                cell(c.and_then(|c| c.phone.clone()).unwrap_or_default()),
-                cell(c.and_then(|c| c.email.clone()).unwrap_or_default()),
-                cell(&d.need),
-                cell(stages.get(&d.stage_id).cloned().unwrap_or_default()),
-                cell(d.owner_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default()),
-                cell(&d.source),
-                cell(d.utm_campaign.clone().unwrap_or_default()),
-                // Whole units, as the Data export writes them and the import reads them.
-                money_text(d.budget_min),
-                money_text(d.budget_max),
-                d.currency.clone(),
-                time(d.first_response_at),
-                time(d.closed_at),
-                money_text(d.won_value),
-                cell(d.lost_reason.clone().unwrap_or_default()),
-            ]
+            let (stage, owner) = (stages.get(&d.stage_id), d.owner_id.and_then(|id| names.get(&id)));
+            let contact = contacts.get(&d.contact_id);
+            super::imports::deal_row(d, contact, stage, owner)
         })
         .collect();
-    Ok((header, rows))
+    Ok((super::imports::DEAL_COLUMNS.to_vec(), rows))
 }
 
 /// `GET /api/v1/reports/{name}`: one part of the dashboard, with the scope it was computed for

@@ -125,7 +125,7 @@ async fn a_spreadsheet_is_checked_then_imported_once_and_reads_back_from_the_exp
     assert!(contacts.body.starts_with("contact_id,name,phone,email"), "{}", contacts.body);
     assert!(contacts.body.contains("José Núñez,+34612345678,jose@example.es"), "{}", contacts.body);
     let deals = app.get("/data/export/deals.csv", Some(&admin)).await;
-    assert!(deals.body.contains(",buy,Viewing,Ana Lopez,import,,350000,EUR,"), "{}", deals.body);
+    assert!(deals.body.contains(",buy,Viewing,Ana Lopez,import,,,350000,EUR,"), "{}", deals.body);
     let timeline = app.get("/data/export/activities.csv", Some(&admin)).await;
     assert!(timeline.body.contains("\"Imported note: Wants a terrace"), "{}", timeline.body);
     assert_eq!(timeline.body.matches("Imported note: =HYPERLINK").count(), 1, "a second import adds no note twice: {}", timeline.body);
