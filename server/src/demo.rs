@@ -331,7 +331,7 @@ async fn pipeline_history(
             let first = [Outcome::CalledSpoke, Outcome::WhatsappSent, Outcome::CalledNoAnswer][dice.roll(3)];
             deals::log_outcome(db, &notifier, owner, accepted.deal_id, first, "").await.map_err(message)?;
         }
-        let mut version = 1;
+        let mut version = app::deals::Version(1);
         for (step, stage) in stages.iter().enumerate().take(target + 1).skip(1) {
             let (kind, reason, won) = match stage.kind.as_str() {
                 "lost" => ("lost", Some("Bought or rented elsewhere".to_owned()), None),
@@ -345,7 +345,8 @@ async fn pipeline_history(
             if step == 2 {
                 deals::log_outcome(db, &notifier, owner, accepted.deal_id, Outcome::ViewingBooked, "Saturday 11:00 at the flat").await.map_err(message)?;
             }
-            version = deals::move_stage(db, &notifier, owner, accepted.deal_id, version, stage.id, reason, won).await.map_err(message)?;
+            let to = app::deals::StageMove { stage_id: stage.id, lost_reason: reason, won_value: won };
+            version = deals::move_stage(db, &notifier, owner, app::deals::DealId(accepted.deal_id), version, to).await.map_err(message)?;
         }
         // Back-date the whole story so ages, staleness and speed to lead look lived-in.
         // Leads nobody has answered yet are recent: a busy agency still answers within days.

@@ -63,7 +63,9 @@ pub async fn move_stage(
         let viewer = guard::require(Role::Agent)?;
         let state = guard::state()?;
         let (deal_id, version, stage_id) = (guard::parse_id(&deal_id, "deal_id")?, guard::parse_id(&version, "version")?, guard::parse_id(&stage_id, "stage_id")?);
-        super::service::move_stage(&state.db, &state.notifier, &super::service::Actor::person(&viewer), deal_id, version, stage_id, lost_reason, won_value).await
+        let to = super::StageMove { stage_id, lost_reason, won_value };
+        let moved = super::service::move_stage(&state.db, &state.notifier, &super::service::Actor::person(&viewer), super::DealId(deal_id), super::Version(version), to).await?;
+        Ok(moved.0)
     };
     guard::with_status(result.await)
 }
@@ -74,7 +76,8 @@ pub async fn reassign(deal_id: String, version: String, owner_id: String) -> Res
         let viewer = guard::require(Role::Manager)?;
         let state = guard::state()?;
         let (deal_id, version, owner_id) = (guard::parse_id(&deal_id, "deal_id")?, guard::parse_id(&version, "version")?, guard::parse_id(&owner_id, "owner_id")?);
-        super::service::reassign(&state.db, &state.notifier, &super::service::Actor::person(&viewer), deal_id, version, owner_id).await
+        let actor = super::service::Actor::person(&viewer);
+        Ok(super::service::reassign(&state.db, &state.notifier, &actor, super::DealId(deal_id), super::Version(version), owner_id).await?.0)
     };
     guard::with_status(result.await)
 }
@@ -94,7 +97,8 @@ pub async fn edit_contact(
         let (deal_id, version) = (guard::parse_id(&deal_id, "deal_id")?, guard::parse_id(&version, "version")?);
         let region = crate::agency::load(&state.db).await?.default_region;
         let edit = super::service::ContactEdit { name, phone, email, whatsapp };
-        super::service::edit_contact(&state.db, &state.notifier, &super::service::Actor::person(&viewer), deal_id, version, &region, &edit).await
+        let actor = super::service::Actor::person(&viewer);
+        Ok(super::service::edit_contact(&state.db, &state.notifier, &actor, super::DealId(deal_id), super::Version(version), &region, &edit).await?.0)
     };
     guard::with_status(result.await)
 }

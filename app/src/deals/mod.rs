@@ -65,6 +65,38 @@ pub struct StageInfo {
     pub value: Vec<Money>,
 }
 
+/// A deal's id, where it stands beside other ids and a version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DealId(pub i64);
+
+/// A version of a deal: every edit makes the next one, and a change names the version it is
+/// based on, so that nobody overwrites what they have not seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Version(pub i64);
+
+impl Version {
+    pub fn next(self) -> Version {
+        Version(self.0 + 1)
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A move to another stage, with what that stage needs: a reason from the admin's list for a
+/// lost stage, the final value (as typed) for a won one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StageMove {
+    pub stage_id: i64,
+    pub lost_reason: Option<String>,
+    pub won_value: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {
     pub minor: i64,

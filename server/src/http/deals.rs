@@ -2,7 +2,7 @@
 //! `If-Match` on the version), and what happened logged on a deal's timeline.
 
 use app::deals::service::{self as deals, DealRecord};
-use app::deals::{Outcome, StageKind};
+use app::deals::{DealId, Outcome, StageKind, StageMove};
 use app::error::AppError;
 use app::state::AppState;
 use axum::extract::State;
@@ -176,10 +176,10 @@ pub async fn patch_deal(
     let actor = deals::Actor::api_key(&key.name);
     match (patch.stage_id, patch.owner_id) {
         (Some(stage_id), None) => {
-            let won = (!patch.won_value.trim().is_empty()).then_some(patch.won_value);
-            deals::move_stage(&state.db, &state.notifier, &actor, id, version, stage_id, patch.lost_reason, won).await?
+            let won_value = (!patch.won_value.trim().is_empty()).then_some(patch.won_value);
+            deals::move_stage(&state.db, &state.notifier, &actor, DealId(id), version, StageMove { stage_id, lost_reason: patch.lost_reason, won_value }).await?
         }
-        (None, Some(owner_id)) => deals::reassign(&state.db, &state.notifier, &actor, id, version, owner_id).await?,
+        (None, Some(owner_id)) => deals::reassign(&state.db, &state.notifier, &actor, DealId(id), version, owner_id).await?,
         _ => return Err(AppError::field("stage_id", "Send one change per request: a stage_id or an owner_id.")),
     };
     Ok(with_etag(deals::record(&state.db, id).await?))

@@ -63,7 +63,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
 
 /// The version a change is based on, from `If-Match` (`3`, `"3"` or `W/"3"`): 428 without
 /// it, so that nobody overwrites a change they have not seen.
-pub struct IfMatch(pub i64);
+pub struct IfMatch(pub app::deals::Version);
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = AppError;
@@ -75,7 +75,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         raw.to_str()
             .ok()
             .and_then(|raw| raw.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>().ok())
-            .map(IfMatch)
+            .map(|version| IfMatch(app::deals::Version(version)))
             .ok_or_else(|| AppError::field("If-Match", "Give If-Match as the deal's ETag, like \"3\"."))
     }
 }

@@ -311,7 +311,8 @@ async fn every_figure_matches_a_count_over_every_row() {
             "won" => (None, Some("275000".to_string())),
             _ => (None, None),
         };
-        deals::move_stage(db, &app.state.notifier, &boss, current.id, current.version, target.id, reason, won).await.unwrap();
+        let to = app::deals::StageMove { stage_id: target.id, lost_reason: reason, won_value: won };
+        deals::move_stage(db, &app.state.notifier, &boss, app::deals::DealId(current.id), app::deals::Version(current.version), to).await.unwrap();
     }
     for _ in 0..30 {
         let d = &all[rng.below(all.len() as u64) as usize];

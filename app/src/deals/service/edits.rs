@@ -10,7 +10,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use crate::deals::{money, Outcome, StageKind};
+use crate::deals::{money, DealId, Outcome, StageKind, StageMove, Version};
 use crate::auth::{parse_name, Email};
 use crate::db::entities::{activity, contact, deal, deal_change, lost_reason};
 use crate::common::local;
@@ -50,11 +50,11 @@ async fn versioned<F>(
     db: &DatabaseConnection,
     notifier: &Notifier,
     actor: &Actor,
-    deal_id: i64,
-    version: i64,
+    DealId(deal_id): DealId,
+    Version(version): Version,
     what: String,
     apply: F,
-) -> Result<i64, AppError>
+) -> Result<Version, AppError>
 where
     F: FnOnce(&deal::Model) -> Result<Edit, AppError>,
 {
@@ -69,7 +69,7 @@ where
     let now = Utc::now();
     let Edit { mut row, changes, entry, contact, closes, start_plan } = apply(&current)?;
     if changes.is_empty() {
-        return Ok(current.version);
+        return Ok(Version(current.version));
     }
     let next = version + 1;
     row.version = Set(next);
@@ -121,7 +121,7 @@ where
     }
     write.txn.commit().await?;
     notifier.deal_changed(DealEvent { deal_id, version: next, by_user_id: actor.user_id, what });
-    Ok(next)
+    Ok(Version(next))
 }
 
 /// What others changed since `version`, in words, for the person whose edit was refused.
@@ -152,17 +152,8 @@ async fn conflict_message(db: &impl ConnectionTrait, actor: &Actor, deal_id: i64
 
 /// Moves a deal to another stage. Lost needs a reason from the admin's list; won needs the
 /// final value.
-#[allow(clippy::too_many_arguments)]
-pub async fn move_stage(
-    db: &DatabaseConnection,
-    notifier: &Notifier,
-    actor: &Actor,
-    deal_id: i64,
-    version: i64,
-    stage_id: i64,
-    lost_reason: Option<String>,
-    won_value: Option<String>,
-) -> Result<i64, AppError> {
+pub async fn move_stage(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor, deal: DealId, based_on: Version, to: StageMove) -> Result<Version, AppError> {
+    let StageMove { stage_id, lost_reason, won_value } = to;
     let stage_rows = stages(db).await?;
     let target = stage_rows.iter().find(|s| s.id == stage_id).ok_or_else(|| AppError::field("stage_id", "Choose a stage from the list."))?;
     let reasons: Vec<String> = lost_reason::Entity::find().filter(lost_reason::Column::Active.eq(true)).all(db).await?.into_iter().map(|r| r.name).collect();
@@ -189,7 +180,7 @@ pub async fn move_stage(
     let what = format!("{} moved it to {}", actor.name, target.name);
     let target_name = target.name.clone();
     let target_plan = target.plan_id;
-    versioned(db, notifier, actor, deal_id, version, what, move |current| {
+    versioned(db, notifier, actor, deal, based_on, what, move |current| {
         let mut changes: Vec<FieldChange> = Vec::new();
         let from = names.get(&current.stage_id).cloned();
         changes.extend(change("stage", from.clone(), Some(target_name.clone())));
@@ -226,27 +217,21 @@ pub async fn move_stage(
 }
 
 /// Hands a deal to another agent (managers only). The new owner is told.
-pub async fn reassign(
-    db: &DatabaseConnection,
-    notifier: &Notifier,
-    actor: &Actor,
-    deal_id: i64,
-    version: i64,
-    owner_id: i64,
-) -> Result<i64, AppError> {
+pub async fn reassign(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor, deal: DealId, based_on: Version, owner_id: i64) -> Result<Version, AppError> {
     if !actor.manager {
         return Err(AppError::Forbidden);
     }
     let owner = crate::auth::service::active_colleague(db, owner_id, "owner_id").await?;
     let names = names(db).await?;
     let what = format!("{} gave it to {}", actor.name, owner.name);
-    let new_version = versioned(db, notifier, actor, deal_id, version, what, |current| {
+    let new_version = versioned(db, notifier, actor, deal, based_on, what, |current| {
         let changes: Vec<FieldChange> =
             change("owner", current.owner_id.and_then(|id| names.get(&id).cloned()), Some(owner.name.clone())).into_iter().collect();
         let row = deal::ActiveModel { owner_id: Set(Some(owner_id)), ..Default::default() };
         Ok(Edit { row, changes, ..Default::default() })
     })
     .await?;
+    let DealId(deal_id) = deal;
     let deal = find_deal(db, deal_id).await?;
     let contact = contact::Entity::find_by_id(deal.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
     if Some(owner_id) != actor.user_id {
@@ -375,11 +360,11 @@ pub async fn edit_contact(
     db: &DatabaseConnection,
     notifier: &Notifier,
     actor: &Actor,
-    deal_id: i64,
-    version: i64,
+    deal: DealId,
+    based_on: Version,
     region: &str,
     edit: &ContactEdit,
-) -> Result<i64, AppError> {
+) -> Result<Version, AppError> {
     use crate::capture::normalize::{parse_phone, parse_whatsapp};
     let mut v = Validator::default();
     let name = v.check("name", parse_name(&edit.name));
@@ -393,10 +378,10 @@ pub async fn edit_contact(
         v.add("phone", "Keep a phone number or an e-mail address, or nobody can reach them.");
     }
     let (name, phone, email, whatsapp) = v.finish_with((name, phone, email, whatsapp))?;
-    let deal = find_deal(db, deal_id).await?;
+    let current = find_deal(db, deal.0).await?;
     // Who may not edit the deal learns nothing here, not even who else has the number.
-    may_edit(actor, &deal)?;
-    let contact = contact::Entity::find_by_id(deal.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
+    may_edit(actor, &current)?;
+    let contact = contact::Entity::find_by_id(current.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
     let mut v = Validator::default();
     for (field, value, column) in [("phone", &phone, contact::Column::Phone), ("email", &email, contact::Column::Email)] {
         if let Some(value) = value {
@@ -418,7 +403,7 @@ pub async fn edit_contact(
     .flatten()
     .collect();
     if changes.is_empty() {
-        return Ok(version);
+        return Ok(based_on);
     }
     let what = format!("{} edited the contact", actor.name);
     let mut row: contact::ActiveModel = contact.into();
@@ -427,7 +412,7 @@ pub async fn edit_contact(
     row.email = Set(email);
     row.whatsapp = Set(whatsapp);
     row.updated_at = Set(Utc::now());
-    versioned(db, notifier, actor, deal_id, version, what, move |_| Ok(Edit { changes, contact: Some(row), ..Default::default() })).await
+    versioned(db, notifier, actor, deal, based_on, what, move |_| Ok(Edit { changes, contact: Some(row), ..Default::default() })).await
 }
 
 /// Records what happened with the client. The first contact with the client answers the
