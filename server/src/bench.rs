@@ -329,8 +329,8 @@ async fn seed_deals(db: &sea_orm::DatabaseConnection, owner: i64, count: usize, 
         let inquiries = deals.iter().map(|d| activity::ActiveModel {
             deal_id: Set(Some(d.id)),
             contact_id: Set(d.contact_id),
-            kind: Set("inquiry".into()),
-            direction: Set("in".into()),
+            kind: Set(app::deals::ActivityKind::Inquiry),
+            direction: Set(app::deals::Direction::In),
             body: Set("Inquiry via \"Contact\": wants to buy.\nLooking for a flat near the beach.".into()),
             occurred_at: Set(d.created_at),
             created_at: Set(d.created_at),
@@ -345,13 +345,14 @@ async fn seed_timeline(db: &sea_orm::DatabaseConnection, deal_id: i64, author: i
     use app::db::entities::{activity, deal};
     use sea_orm::{EntityTrait, Set};
     let deal = deal::Entity::find_by_id(deal_id).one(db).await?.context("the deal")?;
-    let kinds = ["call", "whatsapp", "note", "email", "viewing", "question"];
+    use app::deals::{ActivityKind, Direction};
+    let kinds = [ActivityKind::Call, ActivityKind::Whatsapp, ActivityKind::Note, ActivityKind::Email, ActivityKind::Viewing, ActivityKind::Question];
     let now = chrono::Utc::now();
     let rows = (0..entries).map(|i| activity::ActiveModel {
         deal_id: Set(Some(deal_id)),
         contact_id: Set(deal.contact_id),
-        kind: Set(kinds[i % kinds.len()].into()),
-        direction: Set("out".into()),
+        kind: Set(kinds[i % kinds.len()]),
+        direction: Set(Direction::Out),
         author_id: Set(Some(author)),
         body: Set(format!("Entry {i}: talked about the viewing, the price and the community fees.")),
         occurred_at: Set(now - chrono::Duration::minutes(i as i64)),

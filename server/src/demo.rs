@@ -370,13 +370,13 @@ async fn pipeline_history(
         activity::Entity::update_many()
             .col_expr(activity::Column::OccurredAt, Expr::value(created))
             .filter(activity::Column::DealId.eq(accepted.deal_id))
-            .filter(activity::Column::Kind.eq("inquiry"))
+            .filter(activity::Column::Kind.eq(app::deals::ActivityKind::Inquiry))
             .exec(db)
             .await?;
         activity::Entity::update_many()
             .col_expr(activity::Column::OccurredAt, Expr::value(answered))
             .filter(activity::Column::DealId.eq(accepted.deal_id))
-            .filter(activity::Column::Kind.ne("inquiry"))
+            .filter(activity::Column::Kind.ne(app::deals::ActivityKind::Inquiry))
             .exec(db)
             .await?;
         deal_change::Entity::update_many()

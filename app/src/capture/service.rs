@@ -225,8 +225,8 @@ pub(super) fn inquiry_row(deal_id: i64, contact_id: i64, lead: &ValidLead, form_
     activity::ActiveModel {
         deal_id: Set(Some(deal_id)),
         contact_id: Set(contact_id),
-        kind: Set("inquiry".into()),
-        direction: Set("in".into()),
+        kind: Set(crate::deals::ActivityKind::Inquiry),
+        direction: Set(crate::deals::Direction::In),
         author_id: Set(None),
         body: Set(inquiry_text(lead, form_title)),
         occurred_at: Set(now),

@@ -302,16 +302,16 @@ impl Outcome {
     }
 
     /// The timeline type and direction it becomes.
-    pub fn activity(self) -> (&'static str, &'static str) {
+    pub fn activity(self) -> (ActivityKind, Direction) {
         match self {
-            Outcome::CalledNoAnswer | Outcome::CalledSpoke => ("call", "out"),
-            Outcome::WhatsappSent => ("whatsapp", "out"),
-            Outcome::EmailSent => ("email", "out"),
-            Outcome::ViewingBooked => ("viewing", "out"),
-            Outcome::PaymentReceived => ("payment", "in"),
-            Outcome::Complaint => ("complaint", "in"),
-            Outcome::Question => ("question", "in"),
-            Outcome::Note => ("note", "internal"),
+            Outcome::CalledNoAnswer | Outcome::CalledSpoke => (ActivityKind::Call, Direction::Out),
+            Outcome::WhatsappSent => (ActivityKind::Whatsapp, Direction::Out),
+            Outcome::EmailSent => (ActivityKind::Email, Direction::Out),
+            Outcome::ViewingBooked => (ActivityKind::Viewing, Direction::Out),
+            Outcome::PaymentReceived => (ActivityKind::Payment, Direction::In),
+            Outcome::Complaint => (ActivityKind::Complaint, Direction::In),
+            Outcome::Question => (ActivityKind::Question, Direction::In),
+            Outcome::Note => (ActivityKind::Note, Direction::Internal),
         }
     }
 
@@ -321,23 +321,109 @@ impl Outcome {
     }
 }
 
-/// How the timeline names each activity type.
-pub fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "inquiry" => "Inquiry",
-        "note" => "Note",
-        "call" => "Call",
-        "whatsapp" => "WhatsApp",
-        "email" => "E-mail",
-        "viewing" => "Viewing",
-        "booking" => "Booking",
-        "payment" => "Payment",
-        "complaint" => "Complaint",
-        "question" => "Question",
-        "stage_change" => "Stage",
-        "presentation" => "Presentation",
-        "presentation_viewed" => "Opened",
-        _ => "System",
+/// What a timeline entry records. Stored by its word through SeaORM's active enum, so that a
+/// row with a word no code writes is an error when read, not an entry shown as something else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)"))]
+pub enum ActivityKind {
+    /// A lead's first message, from a form, the API, WhatsApp or an import.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "inquiry"))]
+    Inquiry,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "note"))]
+    Note,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "call"))]
+    Call,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "whatsapp"))]
+    Whatsapp,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "email"))]
+    Email,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "viewing"))]
+    Viewing,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "booking"))]
+    Booking,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "payment"))]
+    Payment,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "complaint"))]
+    Complaint,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "question"))]
+    Question,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "stage_change"))]
+    StageChange,
+    /// A presentation sent to the client.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "presentation"))]
+    Presentation,
+    /// The client opened a presentation.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "presentation_viewed"))]
+    PresentationViewed,
+    /// Doorstep's own record (a follow-up done).
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "system"))]
+    System,
+}
+
+impl ActivityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityKind::Inquiry => "inquiry",
+            ActivityKind::Note => "note",
+            ActivityKind::Call => "call",
+            ActivityKind::Whatsapp => "whatsapp",
+            ActivityKind::Email => "email",
+            ActivityKind::Viewing => "viewing",
+            ActivityKind::Booking => "booking",
+            ActivityKind::Payment => "payment",
+            ActivityKind::Complaint => "complaint",
+            ActivityKind::Question => "question",
+            ActivityKind::StageChange => "stage_change",
+            ActivityKind::Presentation => "presentation",
+            ActivityKind::PresentationViewed => "presentation_viewed",
+            ActivityKind::System => "system",
+        }
+    }
+
+    /// How the timeline names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActivityKind::Inquiry => "Inquiry",
+            ActivityKind::Note => "Note",
+            ActivityKind::Call => "Call",
+            ActivityKind::Whatsapp => "WhatsApp",
+            ActivityKind::Email => "E-mail",
+            ActivityKind::Viewing => "Viewing",
+            ActivityKind::Booking => "Booking",
+            ActivityKind::Payment => "Payment",
+            ActivityKind::Complaint => "Complaint",
+            ActivityKind::Question => "Question",
+            ActivityKind::StageChange => "Stage",
+            ActivityKind::Presentation => "Presentation",
+            ActivityKind::PresentationViewed => "Opened",
+            ActivityKind::System => "System",
+        }
+    }
+}
+
+/// Which way a timeline entry went: from the client, to the client, or within the agency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)"))]
+pub enum Direction {
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "in"))]
+    In,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "out"))]
+    Out,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "internal"))]
+    Internal,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+            Direction::Internal => "internal",
+        }
     }
 }
 

@@ -222,7 +222,7 @@ async fn apply(db: &impl ConnectionTrait, people: &Directory, rows: &[Row], tz: 
                 let body = format!("{NOTE}{notes}");
                 let there = activity::Entity::find()
                     .filter(activity::Column::ContactId.eq(contact_id))
-                    .filter(activity::Column::Kind.eq("note"))
+                    .filter(activity::Column::Kind.eq(crate::deals::ActivityKind::Note))
                     .filter(activity::Column::Body.eq(body))
                     .one(db)
                     .await?;
@@ -293,8 +293,8 @@ fn note_row(contact_id: i64, deal_id: Option<i64>, notes: &str, at: chrono::Date
     activity::ActiveModel {
         deal_id: Set(deal_id),
         contact_id: Set(contact_id),
-        kind: Set("note".into()),
-        direction: Set("internal".into()),
+        kind: Set(crate::deals::ActivityKind::Note),
+        direction: Set(crate::deals::Direction::Internal),
         author_id: Set(None),
         body: Set(format!("{NOTE}{notes}")),
         occurred_at: Set(at),

@@ -1,6 +1,7 @@
 //! Making presentations, opening their share links, turning them into PDFs, and counting the
 //! client's opens on the deal.
 
+use crate::deals::ActivityKind;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -114,8 +115,8 @@ pub async fn create(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
         activity::ActiveModel {
             deal_id: Set(Some(d.id)),
             contact_id: Set(d.contact_id),
-            kind: Set("presentation".into()),
-            direction: Set("out".into()),
+            kind: Set(crate::deals::ActivityKind::Presentation),
+            direction: Set(crate::deals::Direction::Out),
             author_id: Set(actor.user_id),
             body: Set(format!("Presentation made: {}", titles.join("; "))),
             occurred_at: Set(now),
@@ -264,7 +265,7 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
     // Sent: on the timeline, and the client counts as answered. The mail is gone already,
     // so a failure to record it is logged rather than told as a failed send (which the agent
     // would retry, mailing the client twice).
-    if let Err(err) = record_sent(db, actor, &d, "email", &format!("E-mailed the presentation to {to}"), None).await {
+    if let Err(err) = record_sent(db, actor, &d, ActivityKind::Email, &format!("E-mailed the presentation to {to}"), None).await {
         tracing::error!(error = %err, deal_id = d.id, "a presentation was e-mailed but not recorded on the timeline");
     }
     state.notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} e-mailed a presentation", actor.name) });
@@ -279,7 +280,7 @@ pub async fn record_whatsapp(db: &DatabaseConnection, notifier: &Notifier, actor
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     crate::deals::service::may_edit(actor, &d)?;
     let titles = titles(db, row.id).await?;
-    record_sent(db, actor, &d, "whatsapp", &format!("Sent the presentation on WhatsApp: {}", titles.join("; ")), None).await?;
+    record_sent(db, actor, &d, ActivityKind::Whatsapp, &format!("Sent the presentation on WhatsApp: {}", titles.join("; ")), None).await?;
     notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} sent a presentation on WhatsApp", actor.name) });
     Ok(())
 }
@@ -287,14 +288,14 @@ pub async fn record_whatsapp(db: &DatabaseConnection, notifier: &Notifier, actor
 /// Puts a message sent to the client on the deal's timeline (`kind` is the channel), and
 /// counts it as answering the lead. `external_id` is the channel's id of a message sent
 /// through it (a Cloud API message id), whose delivery statuses come back to this entry.
-pub(crate) async fn record_sent(db: &DatabaseConnection, actor: &Actor, d: &deal::Model, kind: &str, body: &str, external_id: Option<&str>) -> Result<(), AppError> {
+pub(crate) async fn record_sent(db: &DatabaseConnection, actor: &Actor, d: &deal::Model, kind: ActivityKind, body: &str, external_id: Option<&str>) -> Result<(), AppError> {
     let now = Utc::now();
     let write = crate::db::begin_write(db).await?;
     activity::ActiveModel {
         deal_id: Set(Some(d.id)),
         contact_id: Set(d.contact_id),
-        kind: Set(kind.into()),
-        direction: Set("out".into()),
+        kind: Set(kind),
+        direction: Set(crate::deals::Direction::Out),
         author_id: Set(actor.user_id),
         body: Set(body.into()),
         occurred_at: Set(now),
@@ -609,8 +610,8 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
     activity::ActiveModel {
         deal_id: Set(Some(d.id)),
         contact_id: Set(d.contact_id),
-        kind: Set("presentation_viewed".into()),
-        direction: Set("in".into()),
+        kind: Set(crate::deals::ActivityKind::PresentationViewed),
+        direction: Set(crate::deals::Direction::In),
         author_id: Set(None),
         body: Set(format!("{name} opened the presentation ({what})")),
         occurred_at: Set(now),

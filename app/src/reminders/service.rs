@@ -250,8 +250,8 @@ pub async fn complete(db: &DatabaseConnection, notifier: &Notifier, actor: &Acto
     activity::ActiveModel {
         deal_id: Set(Some(r.deal_id)),
         contact_id: Set(deal.contact_id),
-        kind: Set("system".into()),
-        direction: Set("internal".into()),
+        kind: Set(crate::deals::ActivityKind::System),
+        direction: Set(crate::deals::Direction::Internal),
         author_id: Set(actor.user_id),
         body: Set(format!("Follow-up done: {}", r.title)),
         occurred_at: Set(now),

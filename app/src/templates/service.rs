@@ -123,7 +123,7 @@ pub async fn send(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor, d
     if let Some(reason) = blocked {
         return Err(AppError::field("template_id", reason));
     }
-    crate::presentations::service::record_sent(db, actor, &d, "whatsapp", &text, None).await?;
+    crate::presentations::service::record_sent(db, actor, &d, crate::deals::ActivityKind::Whatsapp, &text, None).await?;
     notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} sent \"{}\" on WhatsApp", actor.name, template.name) });
     Ok(crate::deals::pages::wa_link(to, &text))
 }

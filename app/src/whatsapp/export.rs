@@ -310,6 +310,16 @@ pub enum Suggestion {
 }
 
 impl Suggestion {
+    /// The timeline entry a confirmed suggestion becomes.
+    #[cfg(feature = "ssr")]
+    pub fn kind(self) -> crate::deals::ActivityKind {
+        match self {
+            Suggestion::Viewing => crate::deals::ActivityKind::Viewing,
+            Suggestion::Payment => crate::deals::ActivityKind::Payment,
+            Suggestion::Complaint => crate::deals::ActivityKind::Complaint,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Suggestion::Viewing => "viewing",

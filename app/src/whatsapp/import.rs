@@ -249,15 +249,15 @@ pub async fn import(
             let m = &r.chat.messages[*i];
             let ours = m.author.as_deref() == Some(r.agent.as_str());
             let kind = match export::suggest(&m.text) {
-                Some(s) if confirmed.contains(i) && !ours => s.as_str(),
-                _ => "whatsapp",
+                Some(s) if confirmed.contains(i) && !ours => s.kind(),
+                _ => crate::deals::ActivityKind::Whatsapp,
             };
             let (key, name) = stored.get(i).cloned().unzip();
             activity::ActiveModel {
                 deal_id: Set(Some(deal.id)),
                 contact_id: Set(person.id),
-                kind: Set(kind.into()),
-                direction: Set(if ours { "out" } else { "in" }.into()),
+                kind: Set(kind),
+                direction: Set(if ours { crate::deals::Direction::Out } else { crate::deals::Direction::In }),
                 author_id: Set(None),
                 body: Set(if m.text.is_empty() { name.clone().unwrap_or_default() } else { m.text.clone() }),
                 occurred_at: Set(instant(r.tz, m.at)),

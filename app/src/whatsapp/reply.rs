@@ -125,7 +125,7 @@ pub async fn reply(db: &DatabaseConnection, notifier: &Notifier, sender: Option<
         return Err(AppError::field("body", "The client has no phone number: add one under Edit contact details."));
     };
     let message_id = sender.send_text(to, text).await?;
-    if let Err(err) = crate::presentations::service::record_sent(db, actor, &d, "whatsapp", text, Some(&message_id)).await {
+    if let Err(err) = crate::presentations::service::record_sent(db, actor, &d, crate::deals::ActivityKind::Whatsapp, text, Some(&message_id)).await {
         // It went: say so, rather than invite a second send.
         tracing::error!(error = %err, message_id, "a WhatsApp reply went out but was not recorded");
         return Err(AppError::Conflict("The message went to the client, but Doorstep could not record it: add it to the timeline as a note.".into()));

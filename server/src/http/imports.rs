@@ -160,8 +160,8 @@ async fn page(state: &AppState, names: &Names, what: Export, after: i64) -> Resu
                         time(Some(a.occurred_at)),
                         a.deal_id.map(|d| d.to_string()).unwrap_or_default(),
                         a.contact_id.to_string(),
-                        a.kind,
-                        a.direction,
+                        a.kind.as_str().to_owned(),
+                        a.direction.as_str().to_owned(),
                         cell(a.author_id.and_then(|id| names.people.get(&id).cloned()).unwrap_or_default()),
                         cell(a.body),
                     ]

@@ -93,7 +93,7 @@ async fn a_lead_without_javascript_lands_with_its_source_and_an_owner() {
     assert_eq!(lead.referrer.as_deref(), Some("https://agency.example/listing/42"));
     assert_eq!((lead.budget_min, lead.budget_max, lead.currency.as_str()), (Some(25_000_000), Some(35_000_000), "EUR"));
     let inquiry = activity::Entity::find().one(&app.state.db).await.unwrap().unwrap();
-    assert_eq!(inquiry.kind, "inquiry");
+    assert_eq!(inquiry.kind, app::deals::ActivityKind::Inquiry);
     assert!(inquiry.body.contains("3-bed near the beach"));
     let told = notification::Entity::find().filter(notification::Column::UserId.eq(ana)).all(&app.state.db).await.unwrap();
     assert_eq!(told.len(), 1);

@@ -90,7 +90,7 @@ async fn a_chat_export_is_previewed_then_imported_once_with_its_attachment() {
     assert_eq!((offer.kind.as_str(), offer.direction.as_str()), ("whatsapp", "out"));
     assert_eq!(offer.occurred_at, Utc.with_ymd_and_hms(2026, 3, 12, 17, 5, 0).unwrap(), "18:05 in Madrid");
     assert_eq!(entries.iter().filter(|a| a.body == "Ok").count(), 2, "two identical messages are two");
-    assert_eq!(entries.iter().find(|a| a.body.contains("señal")).unwrap().kind, "payment", "the confirmed suggestion");
+    assert_eq!(entries.iter().find(|a| a.body.contains("señal")).unwrap().kind, app::deals::ActivityKind::Payment, "the confirmed suggestion");
     let photo = entries.iter().find(|a| a.attachment_name.is_some()).expect("the photo's message");
     assert_eq!(photo.attachment_name.as_deref(), Some("IMG-20260312-WA0001.jpg"));
     assert_eq!(chat_upload::Entity::find().count(db).await.unwrap(), 0, "the upload is gone once imported");

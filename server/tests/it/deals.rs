@@ -127,7 +127,7 @@ async fn contacting_the_client_answers_the_lead_and_a_note_does_not() {
         .await
         .unwrap()
         .into_iter()
-        .map(|a| (a.kind, a.direction, a.author_id))
+        .map(|a| (a.kind.as_str().to_owned(), a.direction.as_str().to_owned(), a.author_id))
         .collect();
     assert_eq!(
         kinds,

@@ -159,8 +159,8 @@ async fn delivery_statuses_mark_messages_sent_from_doorstep() {
     activity::ActiveModel {
         deal_id: Set(Some(lead.id)),
         contact_id: Set(lead.contact_id),
-        kind: Set("whatsapp".into()),
-        direction: Set("out".into()),
+        kind: Set(app::deals::ActivityKind::Whatsapp),
+        direction: Set(app::deals::Direction::Out),
         body: Set("Hola Marta, claro que sí".into()),
         occurred_at: Set(now),
         created_at: Set(now),

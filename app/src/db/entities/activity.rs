@@ -8,8 +8,8 @@ pub struct Model {
     pub id: i64,
     pub deal_id: Option<i64>,
     pub contact_id: i64,
-    pub kind: String,
-    pub direction: String,
+    pub kind: crate::deals::ActivityKind,
+    pub direction: crate::deals::Direction,
     pub author_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub body: String,

@@ -10,7 +10,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use crate::deals::{money, DealId, Outcome, StageKind, StageMove, Version};
+use crate::deals::{money, ActivityKind, DealId, Direction, Outcome, StageKind, StageMove, Version};
 use crate::auth::{parse_name, Email};
 use crate::db::entities::{activity, contact, deal, deal_change, lost_reason};
 use crate::common::local;
@@ -205,8 +205,8 @@ pub async fn move_stage(db: &DatabaseConnection, notifier: &Notifier, actor: &Ac
             body.push_str(&format!(" ({})", money(won, &current.currency)));
         }
         let entry = (current.stage_id != stage_id).then(|| activity::ActiveModel {
-            kind: Set("stage_change".into()),
-            direction: Set("internal".into()),
+            kind: Set(ActivityKind::StageChange),
+            direction: Set(Direction::Internal),
             body: Set(body),
             ..Default::default()
         });
@@ -447,8 +447,8 @@ pub async fn log_outcome(
     activity::ActiveModel {
         deal_id: Set(Some(deal_id)),
         contact_id: Set(deal.contact_id),
-        kind: Set(kind.into()),
-        direction: Set(direction.into()),
+        kind: Set(kind),
+        direction: Set(direction),
         author_id: Set(actor.user_id),
         body: Set(body),
         occurred_at: Set(now),

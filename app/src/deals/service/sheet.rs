@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::deals::{budget, kind_label, money, Change, ContactCard, DealView, Person, TimelineEntry};
+use crate::deals::{budget, money, ActivityKind, Direction, Change, ContactCard, DealView, Person, TimelineEntry};
 use crate::auth::{Role, SessionUser};
 use crate::capture::Need;
 use crate::db::entities::{activity, contact, deal_change, lost_reason, user};
@@ -38,18 +38,18 @@ pub async fn view(db: &DatabaseConnection, viewer: &SessionUser, id: i64) -> Res
         .into_iter()
         .map(|a| TimelineEntry {
             id: a.id,
-            label: match (a.kind.as_str(), a.direction.as_str()) {
-                ("whatsapp", "in") => "WhatsApp from client".to_owned(),
-                ("whatsapp", "out") => match a.delivery.as_deref() {
+            label: match (a.kind, a.direction) {
+                (ActivityKind::Whatsapp, Direction::In) => "WhatsApp from client".to_owned(),
+                (ActivityKind::Whatsapp, Direction::Out) => match a.delivery.as_deref() {
                     Some("failed") => "WhatsApp to client · not delivered".to_owned(),
                     Some(status @ ("sent" | "delivered" | "read")) => format!("WhatsApp to client · {status}"),
                     _ => "WhatsApp to client".to_owned(),
                 },
-                (kind, _) => kind_label(kind).to_owned(),
+                (kind, _) => kind.label().to_owned(),
             },
             attachment: a.attachment_name.clone().map(|name| (format!("/attachments/{}", a.id), name)),
-            kind: a.kind,
-            direction: a.direction,
+            kind: a.kind.as_str().to_owned(),
+            direction: a.direction.as_str().to_owned(),
             author: a.author_id.and_then(|id| names.get(&id).cloned()),
             at: local(a.occurred_at, &viewer.time_zone),
             body: a.body,
