@@ -12,12 +12,49 @@ use crate::error::{AppError, Validator};
 
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 
+/// A phone number as Doorstep keeps it: E.164 (`+34612345678`), and `;ext=456` after it when
+/// it has an extension (RFC 3966). Only [`parse_phone`] makes one, so a `Phone` is always a
+/// valid number; it is stored and shown as its text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether it has an extension, which WhatsApp cannot dial.
+    pub fn has_extension(&self) -> bool {
+        self.0.contains(";ext=")
+    }
+}
+
+impl std::ops::Deref for Phone {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Phone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<Phone> for String {
+    fn from(phone: Phone) -> String {
+        phone.0
+    }
+}
+
 /// A phone number in E.164, read with `region` (ISO 3166, e.g. "ES") when it has no country
 /// code, as people write it: "+44 (0)7400 123456" (the trunk 0 that must be dropped after a
 /// country code), an extension after `x`, `ext`, `ext.` or `#` (kept apart from the number,
 /// as RFC 3966 writes it: `+442034567890;ext=456`), and Mexico's old mobile "1" after +52.
 /// Empty input is `None`.
-pub fn parse_phone(input: &str, region: &str) -> Result<Option<String>, String> {
+pub fn parse_phone(input: &str, region: &str) -> Result<Option<Phone>, String> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
         return Ok(None);
@@ -38,16 +75,16 @@ pub fn parse_phone(input: &str, region: &str) -> Result<Option<String>, String> 
         return Err("That number looks incomplete; check it, or add the country code (+44, +34…).".into());
     }
     let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
-    Ok(Some(match extension {
+    Ok(Some(Phone(match extension {
         Some(ext) => format!("{e164};ext={ext}"),
         None => e164,
-    }))
+    })))
 }
 
 /// A number WhatsApp can reach: as `parse_phone`, without an extension.
-pub fn parse_whatsapp(input: &str, region: &str) -> Result<Option<String>, String> {
+pub fn parse_whatsapp(input: &str, region: &str) -> Result<Option<Phone>, String> {
     let number = parse_phone(input, region)?;
-    if number.as_deref().is_some_and(|n| n.contains(";ext=")) {
+    if number.as_ref().is_some_and(Phone::has_extension) {
         return Err("A WhatsApp number has no extension; give the mobile number alone.".into());
     }
     Ok(number)
@@ -116,6 +153,7 @@ fn metadata(input: &str, max: usize) -> Option<String> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidLead {
     pub name: String,
+    /// A [`Phone`]'s E.164 text, as contacts keep it.
     pub phone: Option<String>,
     pub email: Option<String>,
     pub need: Need,
@@ -157,7 +195,7 @@ pub fn validate(input: &LeadInput, default_need: Need, region: &str) -> Result<V
         v.finish_with((name, phone, email, need, message, budget_min, budget_max, move_in, property_ref))?;
     Ok(ValidLead {
         name,
-        phone,
+        phone: phone.map(String::from),
         email,
         need,
         message,
@@ -193,7 +231,7 @@ mod tests {
 
     #[test]
     fn phones_as_british_german_and_mexican_buyers_write_them() {
-        let read = |input: &str| parse_phone(input, "ES").unwrap().unwrap_or_default();
+        let read = |input: &str| parse_phone(input, "ES").unwrap().map(String::from).unwrap_or_default();
         assert_eq!(read("+44 (0)7400 123456"), "+447400123456");
         assert_eq!(read("+44 (0) 20 3456 7890"), "+442034567890");
         assert_eq!(read("+49 (0)151 23456789"), "+4915123456789");

@@ -362,7 +362,7 @@ fn row(number: usize, cells: &[String], columns: &HashMap<Field, usize>, directo
     if !reasons.is_empty() {
         return Err(Problem { number, reasons });
     }
-    Ok(Row { number, name: name.unwrap_or_default(), phone, email, whatsapp, language, notes, deal })
+    Ok(Row { number, name: name.unwrap_or_default(), phone: phone.map(String::from), email, whatsapp: whatsapp.map(String::from), language, notes, deal })
 }
 
 fn text(raw: &str, max: usize) -> Result<Option<String>, String> {

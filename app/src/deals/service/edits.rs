@@ -378,6 +378,8 @@ pub async fn edit_contact(
         v.add("phone", "Keep a phone number or an e-mail address, or nobody can reach them.");
     }
     let (name, phone, email, whatsapp) = v.finish_with((name, phone, email, whatsapp))?;
+    // Parsed numbers are stored as their E.164 text.
+    let (phone, whatsapp) = (phone.map(String::from), whatsapp.map(String::from));
     let current = find_deal(db, deal.0).await?;
     // Who may not edit the deal learns nothing here, not even who else has the number.
     may_edit(actor, &current)?;
