@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::ConnectionTrait;
 
 use crate::reports::StageTime;
 use crate::db::entities::stage;
@@ -53,17 +53,17 @@ pub(super) async fn edge_counts(
     if edges.is_empty() {
         return Ok(Vec::new());
     }
-    let mut values: Vec<Value> = Vec::new();
+    let mut args = Args::default();
     let parts: Vec<String> = edges
         .iter()
         .enumerate()
         .map(|(i, (start, end, _))| {
-            values.extend([Value::from(*start), Value::from(*end)]);
-            let filters = row_filters(f, &mut values);
-            format!("SELECT {i}, COUNT(*) FROM deals WHERE {condition}{column} >= ? AND {column} < ?{filters}")
+            let (start, end) = (args.bind(*start), args.bind(*end));
+            let filters = row_filters(f, &mut args);
+            format!("SELECT {i}, COUNT(*) FROM deals WHERE {condition}{column} >= {start} AND {column} < {end}{filters}")
         })
         .collect();
-    let rows = db.query_all_raw(statement(db, &parts.join(" UNION ALL "), values)).await?;
+    let rows = db.query_all_raw(args.statement(db, &parts.join(" UNION ALL "))).await?;
     Ok(rows.iter().filter_map(|row| Some((int(row, 1), edges.get(usize::try_from(int(row, 0)).ok()?)?.2))).collect())
 }
 
@@ -90,7 +90,7 @@ pub async fn stays(db: &impl ConnectionTrait, f: &Filter) -> Result<BTreeMap<(i6
         }
     }
     for (start, end, _) in &p.edges {
-        let sql = "SELECT stage_id, days, COUNT(*) FROM deal_stays WHERE left_at >= ? AND left_at < ?";
+        let sql = "SELECT stage_id, days, COUNT(*) FROM deal_stays WHERE left_at >= $1 AND left_at < $2";
         for row in edge_rows(db, f, sql, *start, *end, "GROUP BY stage_id, days").await? {
             *out.entry((int(&row, 0), int(&row, 1))).or_default() += int(&row, 2);
         }

@@ -50,7 +50,7 @@ pub async fn cohort(db: &impl ConnectionTrait, f: &Filter, stages: &[stage::Mode
     let kinds = stage_kinds(stages);
     for (start, end, _) in &p.edges {
         let sql = "SELECT COALESCE(owner_id, 0), source, COALESCE(utm_campaign, ''), currency, COALESCE(furthest_position, -1), stage_id, \
-                   COALESCE(lost_reason, ''), COUNT(*), CAST(SUM(COALESCE(won_value, 0)) AS BIGINT) FROM deals WHERE created_at >= ? AND created_at < ?";
+                   COALESCE(lost_reason, ''), COUNT(*), CAST(SUM(COALESCE(won_value, 0)) AS BIGINT) FROM deals WHERE created_at >= $1 AND created_at < $2";
         for row in edge_rows(db, f, sql, *start, *end, "GROUP BY COALESCE(owner_id, 0), source, COALESCE(utm_campaign, ''), currency, COALESCE(furthest_position, -1), stage_id, COALESCE(lost_reason, '')").await? {
             let outcome = kinds.get(&int(&row, 5)).cloned().unwrap_or_else(|| "open".into());
             let key = CohortKey {
@@ -84,12 +84,12 @@ pub(super) fn add_money(list: &mut Vec<Money>, currency: &str, minor: i64) {
 
 /// Open deals per open stage now, with their budgets.
 pub async fn open(db: &impl ConnectionTrait, f: &Filter, stages: &[stage::Model]) -> Result<Vec<OpenStage>, AppError> {
-    let mut values = Vec::new();
-    let filters = where_filters(f, "owner_id", "source", &mut values);
+    let mut args = Args::default();
+    let filters = where_filters(f, "owner_id", "source", &mut args);
     let sql = format!(
         "SELECT stage_id, currency, CAST(SUM(deals) AS BIGINT), CAST(SUM(value) AS BIGINT) FROM report_open WHERE 1 = 1{filters} GROUP BY stage_id, currency"
     );
-    let rows = db.query_all_raw(statement(db, &sql, values)).await?;
+    let rows = db.query_all_raw(args.statement(db, &sql)).await?;
     Ok(stages
         .iter()
         .filter(|s| s.kind == crate::deals::StageKind::Open)
@@ -179,7 +179,7 @@ pub async fn won(db: &impl ConnectionTrait, f: &Filter, kinds: &HashMap<i64, Str
         for (start, end, _) in &p.edges {
             let sql = format!(
                 "SELECT COALESCE(owner_id, 0), source, COALESCE(utm_campaign, ''), currency, COUNT(*), CAST(SUM(COALESCE(won_value, 0)) AS BIGINT) \
-                 FROM deals WHERE stage_id IN ({won}) AND closed_at >= ? AND closed_at < ?"
+                 FROM deals WHERE stage_id IN ({won}) AND closed_at >= $1 AND closed_at < $2"
             );
             for row in edge_rows(db, f, &sql, *start, *end, "GROUP BY COALESCE(owner_id, 0), source, COALESCE(utm_campaign, ''), currency").await? {
                 let e = out.entry((int(&row, 0), text(&row, 1), text(&row, 2), text(&row, 3))).or_default();

@@ -133,7 +133,7 @@ pub async fn dashboard(db: &DatabaseConnection, time_zone: &str, query: &ReportQ
 
 /// The sources deals have come from, for the filter.
 pub async fn sources(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
-    let rows = db.query_all_raw(statement(db, "SELECT DISTINCT source FROM report_open WHERE deals <> 0 ORDER BY source", vec![])).await?;
+    let rows = db.query_all_raw(Args::default().statement(db, "SELECT DISTINCT source FROM report_open WHERE deals <> 0 ORDER BY source")).await?;
     Ok(rows.iter().map(|r| text(r, 0)).collect())
 }
 

@@ -43,7 +43,7 @@ pub async fn responses(db: &impl ConnectionTrait, f: &Filter) -> Result<BTreeMap
     }
     let b = bucket_sql(db.get_database_backend());
     for (start, end, _) in &p.edges {
-        let sql = format!("SELECT COALESCE(owner_id, 0), source, {b}, COUNT(*) FROM deals WHERE created_at >= ? AND created_at < ?");
+        let sql = format!("SELECT COALESCE(owner_id, 0), source, {b}, COUNT(*) FROM deals WHERE created_at >= $1 AND created_at < $2");
         for row in edge_rows(db, f, &sql, *start, *end, &format!("GROUP BY COALESCE(owner_id, 0), source, {b}")).await? {
             *out.entry((int(&row, 0), text(&row, 1), int(&row, 2))).or_default() += int(&row, 3);
         }

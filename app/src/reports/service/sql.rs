@@ -44,37 +44,33 @@ pub(super) fn pieces(ranges: &[(DateTime<Utc>, DateTime<Utc>)]) -> Pieces {
     out
 }
 
-/// A statement with `?` placeholders, numbered for PostgreSQL.
-pub(super) fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
-    let backend = db.get_database_backend();
-    let sql = if backend == DbBackend::Postgres {
-        let mut n = 0;
-        sql.chars()
-            .map(|c| {
-                if c == '?' {
-                    n += 1;
-                    format!("${n}")
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
-    } else {
-        sql.to_owned()
-    };
-    Statement::from_sql_and_values(backend, sql, values)
+/// The values of a statement, each written into its SQL as its number (`$1`, `$2`, …) when it
+/// is bound: PostgreSQL's placeholders, which SQLite binds by number too (sqlx reads `$N` as
+/// the Nth value), so one text serves both databases and no placeholder can drift from its
+/// value.
+#[derive(Default)]
+pub(super) struct Args(Vec<Value>);
+
+impl Args {
+    /// Binds `value` and answers its placeholder.
+    pub(super) fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.0.push(value.into());
+        format!("${}", self.0.len())
+    }
+
+    pub(super) fn statement(self, db: &impl ConnectionTrait, sql: &str) -> Statement {
+        Statement::from_sql_and_values(db.get_database_backend(), sql, self.0)
+    }
 }
 
-/// The ` AND owner_id = ? AND source = ?` a filter adds to a summary query.
-pub(super) fn where_filters(f: &Filter, owner: &str, source: &str, values: &mut Vec<Value>) -> String {
+/// The ` AND owner_id = $n AND source = $m` a filter adds to a summary query.
+pub(super) fn where_filters(f: &Filter, owner: &str, source: &str, args: &mut Args) -> String {
     let mut sql = String::new();
     if let Some(agent) = f.agent {
-        sql.push_str(&format!(" AND {owner} = ?"));
-        values.push(agent.into());
+        sql.push_str(&format!(" AND {owner} = {}", args.bind(agent)));
     }
     if let Some(s) = &f.source {
-        sql.push_str(&format!(" AND {source} = ?"));
-        values.push(s.clone().into());
+        sql.push_str(&format!(" AND {source} = {}", args.bind(s.clone())));
     }
     sql
 }
@@ -99,21 +95,17 @@ pub(super) fn stretches(table: &str, (lo, hi): (i64, i64), by_day: bool) -> Vec<
     all.into_iter().filter(|(_, a, b)| a < b).collect()
 }
 
-/// The ` AND owner_id = ? AND source = ?` a filter adds to a query of deals or stays, written
-/// so the indexes on the owner serve it. Nobody's deals are owner 0 in the summaries and the
-/// stays, and NULL in the deals.
-pub(super) fn row_filters(f: &Filter, values: &mut Vec<Value>) -> String {
+/// The ` AND owner_id = $n AND source = $m` a filter adds to a query of deals or stays,
+/// written so the indexes on the owner serve it. Nobody's deals are owner 0 in the summaries
+/// and the stays, and NULL in the deals.
+pub(super) fn row_filters(f: &Filter, args: &mut Args) -> String {
     let mut sql = match f.agent {
         Some(0) => " AND COALESCE(owner_id, 0) = 0".to_string(),
-        Some(agent) => {
-            values.push(agent.into());
-            " AND owner_id = ?".to_string()
-        }
+        Some(agent) => format!(" AND owner_id = {}", args.bind(agent)),
         None => String::new(),
     };
     if let Some(s) = &f.source {
-        sql.push_str(" AND source = ?");
-        values.push(s.clone().into());
+        sql.push_str(&format!(" AND source = {}", args.bind(s.clone())));
     }
     sql
 }
@@ -135,27 +127,24 @@ pub(super) async fn summary(
         group.insert(0, "day");
     }
     let inner = group.iter().chain(sums).copied().collect::<Vec<_>>().join(", ");
-    let mut values: Vec<Value> = Vec::new();
+    let mut args = Args::default();
     let parts: Vec<String> = stretches(table, days, by_day)
         .into_iter()
         .map(|(from, lo, hi)| {
-            values.extend([Value::from(lo), Value::from(hi)]);
+            let (lo, hi) = (args.bind(lo), args.bind(hi));
             let filters = if table == "report_followups" {
-                f.agent.map_or(String::new(), |a| {
-                    values.push(a.into());
-                    " AND assignee_id = ?".into()
-                })
+                f.agent.map_or(String::new(), |a| format!(" AND assignee_id = {}", args.bind(a)))
             } else {
-                where_filters(f, "owner_id", "source", &mut values)
+                where_filters(f, "owner_id", "source", &mut args)
             };
-            format!("SELECT {inner} FROM {from} WHERE day >= ? AND day < ?{filters}")
+            format!("SELECT {inner} FROM {from} WHERE day >= {lo} AND day < {hi}{filters}")
         })
         .collect();
     let sums: Vec<String> = sums.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT)")).collect();
     let select = group.iter().map(|c| c.to_string()).chain(sums).collect::<Vec<_>>().join(", ");
     let group_by = if group.is_empty() { String::new() } else { format!(" GROUP BY {}", group.join(", ")) };
     let sql = format!("SELECT {select} FROM ({}) AS stretches{group_by}", parts.join(" UNION ALL "));
-    Ok(db.query_all_raw(statement(db, &sql, values)).await?)
+    Ok(db.query_all_raw(args.statement(db, &sql)).await?)
 }
 
 /// The first and past-the-last whole day, over all the ranges.
@@ -172,8 +161,9 @@ pub(super) fn ranges_of_days(p: &Pieces) -> HashMap<i64, Vec<usize>> {
     out
 }
 
-/// Rows of `select` (ending in `WHERE <instant> >= ? AND <instant> < ?`) for one edge, under
-/// the filter's agent and source, grouped by `group`.
+/// Rows of `select` (ending in `WHERE <instant> >= $1 AND <instant> < $2`: the edge's start
+/// and end are bound first) for one edge, under the filter's agent and source, grouped by
+/// `group`.
 pub(super) async fn edge_rows(
     db: &impl ConnectionTrait,
     f: &Filter,
@@ -182,9 +172,11 @@ pub(super) async fn edge_rows(
     end: DateTime<Utc>,
     group: &str,
 ) -> Result<Vec<sea_orm::QueryResult>, AppError> {
-    let mut values: Vec<Value> = vec![start.into(), end.into()];
-    let filters = row_filters(f, &mut values);
-    Ok(db.query_all_raw(statement(db, &format!("{select}{filters} {group}"), values)).await?)
+    let mut args = Args::default();
+    let (first, second) = (args.bind(start), args.bind(end));
+    debug_assert!(select.contains(&first) && select.contains(&second), "the edge's SQL reads $1 and $2");
+    let filters = row_filters(f, &mut args);
+    Ok(db.query_all_raw(args.statement(db, &format!("{select}{filters} {group}"))).await?)
 }
 
 pub(super) fn text(row: &sea_orm::QueryResult, i: usize) -> String {
@@ -195,9 +187,9 @@ pub(super) fn int(row: &sea_orm::QueryResult, i: usize) -> i64 {
     row.try_get_by_index::<i64>(i).or_else(|_| row.try_get_by_index::<i32>(i).map(i64::from)).unwrap_or(0)
 }
 
-pub(super) async fn count_by(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<HashMap<i64, u64>, AppError> {
+pub(super) async fn count_by(db: &impl ConnectionTrait, sql: &str, args: Args) -> Result<HashMap<i64, u64>, AppError> {
     let mut out = HashMap::new();
-    for row in db.query_all_raw(statement(db, sql, values)).await? {
+    for row in db.query_all_raw(args.statement(db, sql)).await? {
         *out.entry(int(&row, 0)).or_default() += int(&row, 1).max(0) as u64;
     }
     Ok(out)

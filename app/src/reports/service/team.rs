@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Value};
+use sea_orm::{ConnectionTrait, DbBackend};
 
 use crate::reports::AgentRow;
 use crate::db::entities::{stage, user};
@@ -14,13 +14,7 @@ use super::*;
 /// from the reminders.
 pub(super) async fn done_by(db: &impl ConnectionTrait, f: &Filter) -> Result<HashMap<i64, u64>, AppError> {
     let p = pieces(&[(f.start, f.end)]);
-    let agent = |values: &mut Vec<Value>| match f.agent {
-        Some(a) => {
-            values.push(a.into());
-            " AND assignee_id = ?"
-        }
-        None => "",
-    };
+    let agent = |args: &mut Args| f.agent.map_or(String::new(), |a| format!(" AND assignee_id = {}", args.bind(a)));
     let mut out: HashMap<i64, u64> = HashMap::new();
     if let Some(days) = day_span(&p) {
         for row in summary(db, f, "report_followups", days, &["assignee_id"], &["done"], false).await? {
@@ -28,12 +22,13 @@ pub(super) async fn done_by(db: &impl ConnectionTrait, f: &Filter) -> Result<Has
         }
     }
     for (start, end, _) in &p.edges {
-        let mut values: Vec<Value> = vec![(*start).into(), (*end).into()];
-        let only = agent(&mut values);
+        let mut args = Args::default();
+        let (start, end) = (args.bind(*start), args.bind(*end));
+        let only = agent(&mut args);
         let sql = format!(
-            "SELECT assignee_id, COUNT(*) FROM reminders WHERE completed_at >= ? AND completed_at < ? AND state = 'done'{only} GROUP BY assignee_id"
+            "SELECT assignee_id, COUNT(*) FROM reminders WHERE completed_at >= {start} AND completed_at < {end} AND state = 'done'{only} GROUP BY assignee_id"
         );
-        for (id, n) in count_by(db, &sql, values).await? {
+        for (id, n) in count_by(db, &sql, args).await? {
             *out.entry(id).or_default() += n;
         }
     }
@@ -59,8 +54,8 @@ pub async fn team(
     won: &BTreeMap<WonKey, (i64, i64)>,
     now: DateTime<Utc>,
 ) -> Result<Vec<AgentRow>, AppError> {
-    let mut values = Vec::new();
-    let filters = where_filters(f, "owner_id", "source", &mut values);
+    let mut args = Args::default();
+    let filters = where_filters(f, "owner_id", "source", &mut args);
     let open_ids: Vec<String> = stages.iter().filter(|s| s.kind == crate::deals::StageKind::Open).map(|s| s.id.to_string()).collect();
     let open = if open_ids.is_empty() {
         HashMap::new()
@@ -69,27 +64,26 @@ pub async fn team(
             "SELECT owner_id, CAST(SUM(deals) AS BIGINT) FROM report_open WHERE stage_id IN ({}){filters} GROUP BY owner_id",
             open_ids.join(", ")
         );
-        count_by(db, &sql, values).await?
+        count_by(db, &sql, args).await?
     };
     let done = done_by(db, f).await?;
-    let mut values: Vec<Value> = vec![now.into()];
-    let mut sql = "SELECT assignee_id, COUNT(*) FROM reminders WHERE state = 'pending' AND due_at < ?".to_string();
-    if let Some(agent) = f.agent {
-        sql.push_str(" AND assignee_id = ?");
-        values.push(agent.into());
-    }
-    let overdue = count_by(db, &format!("{sql} GROUP BY assignee_id"), values).await?;
+    let mut args = Args::default();
+    let due = args.bind(now);
+    let only = f.agent.map_or(String::new(), |a| format!(" AND assignee_id = {}", args.bind(a)));
+    let sql = format!("SELECT assignee_id, COUNT(*) FROM reminders WHERE state = 'pending' AND due_at < {due}{only} GROUP BY assignee_id");
+    let overdue = count_by(db, &sql, args).await?;
     let mut stale: HashMap<i64, u64> = HashMap::new();
     for (stage_id, cutoff) in stale_stages(stages, now) {
-        let mut values: Vec<Value> = vec![stage_id.into(), cutoff.into()];
-        let filters = row_filters(f, &mut values);
+        let mut args = Args::default();
+        let (stage, cutoff) = (args.bind(stage_id), args.bind(cutoff));
+        let filters = row_filters(f, &mut args);
         // SQLite has no statistics to tell that a source holds a sixth of all deals, and would
         // read all of them by the source index instead of the stage's few by this one.
         let hint = if db.get_database_backend() == DbBackend::Sqlite { " INDEXED BY deals_stage_updated_owner" } else { "" };
         let sql = format!(
-            "SELECT COALESCE(owner_id, 0), COUNT(*) FROM deals{hint} WHERE stage_id = ? AND updated_at < ?{filters} GROUP BY COALESCE(owner_id, 0)"
+            "SELECT COALESCE(owner_id, 0), COUNT(*) FROM deals{hint} WHERE stage_id = {stage} AND updated_at < {cutoff}{filters} GROUP BY COALESCE(owner_id, 0)"
         );
-        for (owner, n) in count_by(db, &sql, values).await? {
+        for (owner, n) in count_by(db, &sql, args).await? {
             *stale.entry(owner).or_default() += n;
         }
     }
