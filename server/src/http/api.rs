@@ -12,7 +12,7 @@ use app::state::AppState;
 use axum::Extension;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as Document;
-use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -172,6 +172,32 @@ pub struct VersionRequired(ErrorBody);
 #[derive(ToResponse)]
 #[allow(dead_code)]
 pub struct TooMany(ErrorBody);
+
+/// What every API-key route may answer besides its own: a request that cannot mean anything,
+/// no key or an unknown one, a key whose scope does not reach.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum KeyErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorised(#[ref_response] Unauthorised),
+    #[response(status = 403)]
+    OutOfScope(#[ref_response] OutOfScope),
+}
+
+/// What a route that reads a body may refuse it for: too large, not of its type, not the
+/// JSON it takes or fields to fix.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum BodyErrors {
+    #[response(status = 413)]
+    TooLarge(#[ref_response] TooLarge),
+    #[response(status = 415)]
+    Unsupported(#[ref_response] Unsupported),
+    #[response(status = 422)]
+    Invalid(#[ref_response] Invalid),
+}
 
 /// An id in the address, as the document declares it: any 64-bit integer (one that names
 /// nothing is a 404).

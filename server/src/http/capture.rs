@@ -27,7 +27,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
-use super::api::{BadRequest, Gone, IdParam, Invalid, NotFound, OutOfScope, TooLarge, TooMany, Unauthorised, Unsupported};
+use super::api::{BadRequest, BodyErrors, Gone, IdParam, KeyErrors, NotFound, TooMany, Unauthorised};
 use super::extract::{AdminKey, CaptureKey, Id, Json};
 use super::form_body;
 use leptos::prelude::*;
@@ -478,9 +478,7 @@ pub struct LeadHeaders {
     params(LeadHeaders), request_body = LeadInput,
     responses(
         (status = 201, description = "Accepted: a new lead, a returning lead joined to its open deal, or a resubmission that created nothing.", body = Accepted),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 410, response = Gone),
-        (status = 413, response = TooLarge), (status = 415, response = Unsupported), (status = 422, response = Invalid),
-        (status = 429, response = TooMany),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 410, response = Gone), (status = 429, response = TooMany), BodyErrors,
     ))]
 pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKey, headers: HeaderMap, body: Json<LeadInput>) -> Result<Response, AppError> {
     let idempotency = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
@@ -509,7 +507,7 @@ pub async fn post_lead(State(state): State<AppState>, CaptureKey(key): CaptureKe
 #[utoipa::path(get, path = "/forms", summary = "List capture forms", description = "Needs an admin key.",
     responses(
         (status = 200, description = "Every capture form with its counts.", body = Vec<FormSummary>),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        KeyErrors,
     ))]
 pub async fn list_forms(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap) -> Result<axum::Json<Vec<FormSummary>>, AppError> {
     Ok(axum::Json(service::list_forms(&state.db, &state.base_url(&headers)).await?))
@@ -525,8 +523,7 @@ async fn save_form(state: AppState, headers: HeaderMap, request: FormInput, id: 
 #[utoipa::path(post, path = "/forms", summary = "Create a capture form", description = "Needs an admin key.", request_body = FormInput,
     responses(
         (status = 201, description = "Created.", body = FormSummary),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 413, response = TooLarge), (status = 415, response = Unsupported), (status = 422, response = Invalid),
+        KeyErrors, BodyErrors,
     ))]
 pub async fn create_form(State(state): State<AppState>, _key: AdminKey, headers: HeaderMap, body: Json<FormInput>) -> Result<(StatusCode, axum::Json<FormSummary>), AppError> {
     save_form(state, headers, body.value, None).await
@@ -536,9 +533,7 @@ pub async fn create_form(State(state): State<AppState>, _key: AdminKey, headers:
 #[utoipa::path(put, path = "/forms/{id}", summary = "Update a capture form", description = "Needs an admin key.", params(IdParam), request_body = FormInput,
     responses(
         (status = 200, description = "Saved.", body = FormSummary),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
-        (status = 422, response = Invalid),
+        KeyErrors, (status = 404, response = NotFound), BodyErrors,
     ))]
 pub async fn update_form(State(state): State<AppState>, _key: AdminKey, Id(id): Id, headers: HeaderMap, body: Json<FormInput>) -> Result<(StatusCode, axum::Json<FormSummary>), AppError> {
     save_form(state, headers, body.value, Some(id)).await

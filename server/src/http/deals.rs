@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::api::{positive, BadRequest, IdParam, Invalid, NotFound, OutOfScope, Stale, TooLarge, Unauthorised, Unsupported, VersionRequired, MAX_PAGE};
+use super::api::{MAX_PAGE, positive, BodyErrors, IdParam, Invalid, KeyErrors, NotFound, Stale, VersionRequired};
 use super::extract::{AdminKey, Id, IfMatch, Json, Query};
 use super::Routes;
 
@@ -43,7 +43,7 @@ pub struct Stage {
 #[utoipa::path(get, path = "/stages", summary = "List the pipeline's stages", description = "Needs an admin key.",
     responses(
         (status = 200, description = "The stages in order.", body = Vec<Stage>),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        KeyErrors,
     ))]
 pub async fn list_stages(State(state): State<AppState>, _key: AdminKey) -> Result<axum::Json<Vec<Stage>>, AppError> {
     let stages = deals::pipeline_stages(&state.db).await?;
@@ -92,8 +92,7 @@ pub struct DealPage {
 #[utoipa::path(get, path = "/deals", summary = "List deals", description = "Needs an admin key. Most recently changed first.", params(DealListQuery),
     responses(
         (status = 200, description = "A page of deals, most recently changed first.", body = DealPage),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 422, response = Invalid),
+        KeyErrors, (status = 422, response = Invalid),
     ))]
 pub async fn list_deals(State(state): State<AppState>, _key: AdminKey, Query(query): Query<DealListQuery>) -> Result<axum::Json<DealPage>, AppError> {
     let mut v = app::error::Validator::default();
@@ -129,8 +128,7 @@ fn with_etag(record: DealRecord) -> Response {
 #[utoipa::path(get, path = "/deals/{id}", summary = "Read a deal", description = "Needs an admin key.", params(IdParam),
     responses(
         (status = 200, description = "The deal; its ETag header is its version.", body = DealRecord),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound),
+        KeyErrors, (status = 404, response = NotFound),
     ))]
 pub async fn get_deal(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<Response, AppError> {
     Ok(with_etag(deals::record(&state.db, id).await?))
@@ -161,9 +159,7 @@ pub struct DealPatch {
     request_body = DealPatch,
     responses(
         (status = 200, description = "Changed; the new ETag is the new version.", body = DealRecord),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound), (status = 412, response = Stale), (status = 413, response = TooLarge),
-        (status = 415, response = Unsupported), (status = 422, response = Invalid), (status = 428, response = VersionRequired),
+        KeyErrors, (status = 404, response = NotFound), (status = 412, response = Stale), (status = 428, response = VersionRequired), BodyErrors,
     ))]
 pub async fn patch_deal(
     State(state): State<AppState>,
@@ -212,9 +208,7 @@ pub struct Logged {
     params(IdParam), request_body = ActivityRequest,
     responses(
         (status = 201, description = "Logged on the deal's timeline.", body = Logged),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
-        (status = 422, response = Invalid),
+        KeyErrors, (status = 404, response = NotFound), BodyErrors,
     ))]
 pub async fn post_activity(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id, body: Json<ActivityRequest>) -> Result<(StatusCode, axum::Json<Logged>), AppError> {
     let request = body.value;

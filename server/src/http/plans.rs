@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::api::{BadRequest, Conflict, IdParam, Invalid, NotFound, OutOfScope, TooLarge, Unauthorised, Unsupported};
+use super::api::{BodyErrors, Conflict, IdParam, KeyErrors, NotFound};
 use super::extract::{AdminKey, Id, Json};
 use super::Routes;
 
@@ -56,7 +56,7 @@ impl From<PlanView> for Plan {
 #[utoipa::path(get, path = "/plans", summary = "List follow-up plans", description = "Needs an admin key.",
     responses(
         (status = 200, description = "Every plan with its steps.", body = Vec<Plan>),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
+        KeyErrors,
     ))]
 pub async fn list_plans(State(state): State<AppState>, _key: AdminKey) -> Result<axum::Json<Vec<Plan>>, AppError> {
     let plans = app::plans::service::list(&state.db).await?;
@@ -85,9 +85,7 @@ pub struct Started {
     params(IdParam), request_body = StartPlan,
     responses(
         (status = 201, description = "Started: one reminder per step.", body = Started),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound), (status = 409, response = Conflict), (status = 413, response = TooLarge),
-        (status = 415, response = Unsupported), (status = 422, response = Invalid),
+        KeyErrors, (status = 404, response = NotFound), (status = 409, response = Conflict), BodyErrors,
     ))]
 pub async fn start_plan(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id, body: Json<StartPlan>) -> Result<(StatusCode, axum::Json<Started>), AppError> {
     let input = body.value;

@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use leptos::prelude::*;
-use super::api::{BadRequest, IdParam, Invalid, NotFound, OutOfScope, TooLarge, Unauthorised, Unsupported};
+use super::api::{BodyErrors, IdParam, KeyErrors, NotFound};
 use super::extract::{AdminKey, Id, InWords, Json};
 use super::Routes;
 
@@ -135,9 +135,7 @@ pub struct Made {
     request_body = NewPresentation,
     responses(
         (status = 201, description = "Made.", body = Made),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
-        (status = 422, response = Invalid),
+        KeyErrors, (status = 404, response = NotFound), BodyErrors,
     ))]
 pub async fn create_presentation(State(state): State<AppState>, AdminKey(key): AdminKey, headers: HeaderMap, body: Json<NewPresentation>) -> Result<(StatusCode, axum::Json<Made>), AppError> {
     let actor = Actor::api_key(&key.name);
@@ -151,8 +149,7 @@ pub async fn create_presentation(State(state): State<AppState>, AdminKey(key): A
     params(IdParam),
     responses(
         (status = 204, description = "The link no longer opens."),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound),
+        KeyErrors, (status = 404, response = NotFound),
     ))]
 pub async fn revoke_presentation(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id) -> Result<StatusCode, AppError> {
     app::presentations::service::revoke(&state.db, &state.notifier, &Actor::api_key(&key.name), id).await?;

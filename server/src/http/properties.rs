@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::api::{BadRequest, IdParam, Invalid, NotFound, OutOfScope, TooLarge, Unauthorised, Unsupported};
+use super::api::{BodyErrors, IdParam, Invalid, KeyErrors, NotFound};
 use super::extract::{AdminKey, Id, InWords, Json, Query, Session};
 use super::Routes;
 
@@ -63,8 +63,7 @@ pub struct PropertyPage {
 #[utoipa::path(get, path = "/properties", summary = "List listings", description = "Needs an admin key.", params(PropertyQuery),
     responses(
         (status = 200, description = "A page of listings, newest first.", body = PropertyPage),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 422, response = Invalid),
+        KeyErrors, (status = 422, response = Invalid),
     ))]
 pub async fn list_properties(State(state): State<AppState>, _key: AdminKey, Query(q): Query<PropertyQuery>) -> Result<axum::Json<PropertyPage>, AppError> {
     let mut v = Validator::default();
@@ -105,8 +104,7 @@ async fn save(state: AppState, key: AdminKey, input: PropertyInput, id: Option<i
 #[utoipa::path(post, path = "/properties", summary = "Add a listing", description = "Needs an admin key.", request_body = PropertyInput,
     responses(
         (status = 201, description = "Added.", body = PropertyView),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 413, response = TooLarge), (status = 415, response = Unsupported), (status = 422, response = Invalid),
+        KeyErrors, BodyErrors,
     ))]
 pub async fn create_property(State(state): State<AppState>, key: AdminKey, body: Json<PropertyInput>) -> Result<(StatusCode, axum::Json<PropertyView>), AppError> {
     save(state, key, body.value, None).await
@@ -116,9 +114,7 @@ pub async fn create_property(State(state): State<AppState>, key: AdminKey, body:
 #[utoipa::path(put, path = "/properties/{id}", summary = "Change a listing", description = "Needs an admin key.", params(IdParam), request_body = PropertyInput,
     responses(
         (status = 200, description = "Saved.", body = PropertyView),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
-        (status = 422, response = Invalid),
+        KeyErrors, (status = 404, response = NotFound), BodyErrors,
     ))]
 pub async fn update_property(State(state): State<AppState>, key: AdminKey, Id(id): Id, body: Json<PropertyInput>) -> Result<(StatusCode, axum::Json<PropertyView>), AppError> {
     save(state, key, body.value, Some(id)).await
@@ -128,8 +124,7 @@ pub async fn update_property(State(state): State<AppState>, key: AdminKey, Id(id
 #[utoipa::path(get, path = "/properties/{id}", summary = "Read a listing", description = "Needs an admin key.", params(IdParam),
     responses(
         (status = 200, description = "The listing.", body = PropertyView),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound),
+        KeyErrors, (status = 404, response = NotFound),
     ))]
 pub async fn get_property(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<axum::Json<PropertyView>, AppError> {
     Ok(axum::Json(properties::get(&state.db, id).await?))
@@ -139,8 +134,7 @@ pub async fn get_property(State(state): State<AppState>, _key: AdminKey, Id(id):
 #[utoipa::path(get, path = "/properties/{id}/matches", summary = "Open deals this listing fits", description = "Needs an admin key.", params(IdParam),
     responses(
         (status = 200, description = "Open deals this listing fits, best first.", body = Vec<DealMatch>),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound),
+        KeyErrors, (status = 404, response = NotFound),
     ))]
 pub async fn deals_for_property(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<axum::Json<Vec<DealMatch>>, AppError> {
     Ok(axum::Json(properties::deals_for_property(&state.db, id).await?))
@@ -150,8 +144,7 @@ pub async fn deals_for_property(State(state): State<AppState>, _key: AdminKey, I
 #[utoipa::path(get, path = "/deals/{id}/matches", summary = "Listings that fit this deal", description = "Needs an admin key.", params(IdParam),
     responses(
         (status = 200, description = "Available listings that fit this deal, best first.", body = Vec<ListingMatch>),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound),
+        KeyErrors, (status = 404, response = NotFound),
     ))]
 pub async fn listings_for_deal(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<axum::Json<Vec<ListingMatch>>, AppError> {
     Ok(axum::Json(properties::matches_for_deal(&state.db, id).await?))
@@ -192,8 +185,7 @@ pub struct PhotoUpload {
 #[utoipa::path(get, path = "/properties/{id}/photos", summary = "A listing's photos", description = "Needs an admin key.", params(IdParam),
     responses(
         (status = 200, description = "The listing's photos, cover first.", body = Photos),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound),
+        KeyErrors, (status = 404, response = NotFound),
     ))]
 pub async fn list_photos(State(state): State<AppState>, _key: AdminKey, Id(id): Id) -> Result<axum::Json<Photos>, AppError> {
     app::properties::service::get(&state.db, id).await?;
@@ -207,9 +199,7 @@ pub async fn list_photos(State(state): State<AppState>, _key: AdminKey, Id(id): 
     params(IdParam), request_body(content = PhotoUpload, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Stored, after the last photo; the first one a listing gets is its cover.", body = Photos),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
-        (status = 422, response = Invalid),
+        KeyErrors, (status = 404, response = NotFound), BodyErrors,
     ))]
 pub async fn upload_photos(
     State(state): State<AppState>,

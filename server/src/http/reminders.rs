@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::api::{BadRequest, Conflict, IdParam, Invalid, NotFound, OutOfScope, TooLarge, Unauthorised, Unsupported};
+use super::api::{BodyErrors, Conflict, IdParam, Invalid, KeyErrors, NotFound};
 use super::extract::{AdminKey, Id, Json, Query};
 use super::Routes;
 
@@ -110,8 +110,7 @@ pub struct ReminderQuery {
 #[utoipa::path(get, path = "/reminders", summary = "List reminders", description = "Needs an admin key.", params(ReminderQuery),
     responses(
         (status = 200, description = "A page of reminders, soonest due first.", body = ReminderPage),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 422, response = Invalid),
+        KeyErrors, (status = 422, response = Invalid),
     ))]
 pub async fn list_reminders(State(state): State<AppState>, _key: AdminKey, Query(q): Query<ReminderQuery>) -> Result<axum::Json<ReminderPage>, AppError> {
     let mut v = Validator::default();
@@ -177,9 +176,7 @@ async fn answer(state: &AppState, id: i64) -> Result<axum::Json<Reminder>, AppEr
     request_body = NewReminder,
     responses(
         (status = 201, description = "Set.", body = Reminder),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound), (status = 413, response = TooLarge), (status = 415, response = Unsupported),
-        (status = 422, response = Invalid),
+        KeyErrors, (status = 404, response = NotFound), BodyErrors,
     ))]
 pub async fn create_reminder(State(state): State<AppState>, AdminKey(key): AdminKey, body: Json<NewReminder>) -> Result<(StatusCode, axum::Json<Reminder>), AppError> {
     let input = body.value;
@@ -217,9 +214,7 @@ pub enum Action {
     params(IdParam), request_body = ReminderChange,
     responses(
         (status = 200, description = "Changed.", body = Reminder),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 404, response = NotFound), (status = 409, response = Conflict), (status = 413, response = TooLarge),
-        (status = 415, response = Unsupported), (status = 422, response = Invalid),
+        KeyErrors, (status = 404, response = NotFound), (status = 409, response = Conflict), BodyErrors,
     ))]
 pub async fn change_reminder(State(state): State<AppState>, AdminKey(key): AdminKey, Id(id): Id, body: Json<ReminderChange>) -> Result<axum::Json<Reminder>, AppError> {
     let change = body.value;

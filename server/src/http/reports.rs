@@ -25,7 +25,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::api::{BadRequest, Invalid, OutOfScope, Unauthorised};
+use super::api::{Invalid, KeyErrors};
 use super::extract::{AdminKey, InWords, Session};
 use super::Routes;
 
@@ -350,9 +350,8 @@ macro_rules! report_route {
         #[utoipa::path(get, path = $path, summary = $summary, tag = "reports", params(Filters),
             responses(
                 (status = 200, description = "The figure, with the scope it was computed for."),
-                (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-                (status = 422, response = Invalid),
-            ))]
+                KeyErrors, (status = 422, response = Invalid),
+    ))]
         pub async fn $handler(State(state): State<AppState>, _key: AdminKey, params: Result<super::extract::Query<Filters>, AppError>) -> Result<axum::Json<serde_json::Value>, AppError> {
             report(state, params, $name).await
         }
@@ -400,8 +399,7 @@ pub struct DealsBehind {
 #[utoipa::path(get, path = "/reports/deals", summary = "The deals behind one figure", tag = "reports", params(Filters, Behind),
     responses(
         (status = 200, description = "A page of deals.", body = DealsBehind),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorised), (status = 403, response = OutOfScope),
-        (status = 422, response = Invalid),
+        KeyErrors, (status = 422, response = Invalid),
     ))]
 pub async fn report_deals(
     State(state): State<AppState>,
