@@ -444,7 +444,7 @@ pub async fn reminders(options: RemindersBench) -> anyhow::Result<()> {
         per_worker.push(task.await??);
     }
     let took = started.elapsed().as_secs_f64();
-    let notifications = notification::Entity::find().filter(notification::Column::Kind.eq("reminder")).count(&db).await?;
+    let notifications = notification::Entity::find().filter(notification::Column::Kind.eq(app::notifications::NoticeKind::Reminder)).count(&db).await?;
     let undelivered = reminder::Entity::find().filter(reminder::Column::DeliveredAt.is_null()).count(&db).await?;
     println!("all delivered in  {took:.2} s   (target within {TARGET_DELIVERY_SECONDS:.0} s: {:.2} of it)", took / TARGET_DELIVERY_SECONDS);
     println!("per scheduler     {per_worker:?}");

@@ -1,6 +1,7 @@
 //! The capture rules: one person is one contact, a returning lead joins its open deal, a
 //! resubmission creates nothing, and every new lead has an owner who is told at once.
 
+use crate::notifications::NoticeKind;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -561,8 +562,8 @@ pub(super) fn notice_rows(
     now: DateTime<Utc>,
 ) -> Vec<notification::ActiveModel> {
     let (kind, title) = match outcome {
-        Outcome::ReturningLead => ("returning_lead", format!("Returning lead: {}", contact.name)),
-        _ => ("new_lead", format!("New lead: {}", contact.name)),
+        Outcome::ReturningLead => (NoticeKind::ReturningLead, format!("Returning lead: {}", contact.name)),
+        _ => (NoticeKind::NewLead, format!("New lead: {}", contact.name)),
     };
     let title = if deal.owner_id.is_none() { format!("{title} (unassigned)") } else { title };
     let body = format!("{} · via {form_title}", contact.phone.as_deref().or(contact.email.as_deref()).unwrap_or(""));
@@ -570,7 +571,7 @@ pub(super) fn notice_rows(
         .iter()
         .map(|&user_id| notification::ActiveModel {
             user_id: Set(user_id),
-            kind: Set(kind.to_owned()),
+            kind: Set(kind),
             title: Set(title.clone()),
             body: Set(body.clone()),
             deal_id: Set(Some(deal.id)),

@@ -167,7 +167,7 @@ impl Notifier {
 
 impl From<notification::Model> for Notice {
     fn from(row: notification::Model) -> Notice {
-        Notice { id: row.id, user_id: row.user_id, kind: row.kind, title: row.title, body: row.body, deal_id: row.deal_id }
+        Notice { id: row.id, user_id: row.user_id, kind: row.kind.as_str().to_owned(), title: row.title, body: row.body, deal_id: row.deal_id }
     }
 }
 
@@ -175,14 +175,14 @@ impl From<notification::Model> for Notice {
 pub async fn create(
     db: &impl ConnectionTrait,
     user_id: i64,
-    kind: &str,
+    kind: super::NoticeKind,
     title: &str,
     body: &str,
     deal_id: Option<i64>,
 ) -> Result<Notice, AppError> {
     let row = notification::ActiveModel {
         user_id: Set(user_id),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         title: Set(title.to_owned()),
         body: Set(body.to_owned()),
         deal_id: Set(deal_id),
@@ -218,7 +218,7 @@ pub async fn recent(db: &sea_orm::DatabaseConnection, viewer: &crate::auth::Sess
         .into_iter()
         .map(|n| super::NoticeView {
             id: n.id,
-            kind: n.kind,
+            kind: n.kind.as_str().to_owned(),
             title: n.title,
             body: n.body,
             deal_id: n.deal_id,

@@ -627,7 +627,7 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
     }
     let mut notices: Vec<Notice> = Vec::new();
     for user_id in &told {
-        notices.push(crate::notifications::service::create(txn, *user_id, "presentation_viewed", &title, &what, Some(d.id)).await?);
+        notices.push(crate::notifications::service::create(txn, *user_id, crate::notifications::NoticeKind::PresentationViewed, &title, &what, Some(d.id)).await?);
     }
     // The proposed follow-up: a call, due now, for whoever owns the deal, unless a follow-up
     // is already due within the hour. Marked delivered: the notice above already told them.

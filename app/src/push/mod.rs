@@ -61,15 +61,17 @@ impl Kind {
 
     /// Which notifications this kind pushes; the others (who moved a deal, the daily digest,
     /// stale deals) stay in the bell and e-mail.
-    pub fn of_notification(kind: &str) -> Option<Kind> {
+    #[cfg(feature = "ssr")]
+    pub fn of_notification(kind: crate::notifications::NoticeKind) -> Option<Kind> {
+        use crate::notifications::NoticeKind;
         Some(match kind {
-            "new_lead" | "returning_lead" => Kind::Lead,
-            "whatsapp" => Kind::WhatsApp,
-            "presentation_viewed" => Kind::Presentation,
-            "reminder" => Kind::FollowUp,
-            "escalation" => Kind::Escalation,
-            "deal_assigned" => Kind::Handover,
-            _ => return None,
+            NoticeKind::NewLead | NoticeKind::ReturningLead => Kind::Lead,
+            NoticeKind::Whatsapp => Kind::WhatsApp,
+            NoticeKind::PresentationViewed => Kind::Presentation,
+            NoticeKind::Reminder => Kind::FollowUp,
+            NoticeKind::Escalation => Kind::Escalation,
+            NoticeKind::DealAssigned => Kind::Handover,
+            NoticeKind::Stale | NoticeKind::Digest => return None,
         })
     }
 
@@ -141,10 +143,11 @@ mod tests {
 
     #[test]
     fn only_the_notices_that_call_for_someone_are_pushed() {
-        assert_eq!(Kind::of_notification("new_lead"), Some(Kind::Lead));
-        assert_eq!(Kind::of_notification("deal_assigned"), Some(Kind::Handover));
-        assert_eq!(Kind::of_notification("stage_change"), None);
-        assert_eq!(Kind::of_notification("digest"), None);
+        use crate::notifications::NoticeKind;
+        assert_eq!(Kind::of_notification(NoticeKind::NewLead), Some(Kind::Lead));
+        assert_eq!(Kind::of_notification(NoticeKind::DealAssigned), Some(Kind::Handover));
+        assert_eq!(Kind::of_notification(NoticeKind::Stale), None);
+        assert_eq!(Kind::of_notification(NoticeKind::Digest), None);
         assert_eq!(Kind::Lead.urgency(), "high");
     }
 }

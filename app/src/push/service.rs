@@ -248,7 +248,7 @@ async fn expand_in(txn: &DatabaseTransaction, now: DateTime<Utc>) -> Result<usiz
     let taken = notification::Entity::find().from_raw_sql(Statement::from_sql_and_values(backend, sql, values)).all(txn).await?;
     let stale_before = now - Duration::minutes(STALE_AFTER_MINUTES);
     let wanted: Vec<&notification::Model> =
-        taken.iter().filter(|n| n.created_at >= stale_before && Kind::of_notification(&n.kind).is_some()).collect();
+        taken.iter().filter(|n| n.created_at >= stale_before && Kind::of_notification(n.kind).is_some()).collect();
     if wanted.is_empty() {
         return Ok(taken.len());
     }
@@ -257,7 +257,7 @@ async fn expand_in(txn: &DatabaseTransaction, now: DateTime<Utc>) -> Result<usiz
     let rows: Vec<push_delivery::ActiveModel> = wanted
         .iter()
         .flat_map(|n| {
-            let kind = Kind::of_notification(&n.kind);
+            let kind = Kind::of_notification(n.kind);
             devices
                 .iter()
                 .filter(move |d| d.user_id == n.user_id && kind.is_some_and(|k| kinds_of(&d.kinds).contains(&k)))

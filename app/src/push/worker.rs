@@ -137,7 +137,7 @@ async fn payload(db: &DatabaseConnection, claimed: &Claimed) -> Payload {
     let n = &claimed.notification;
     let url = n.deal_id.map(|id| format!("/deals/{id}")).unwrap_or_else(|| "/notifications".into());
     let mut body = n.body.clone();
-    if Kind::of_notification(&n.kind) == Some(Kind::Lead) {
+    if Kind::of_notification(n.kind) == Some(Kind::Lead) {
         let lead = match n.deal_id {
             Some(id) => deal::Entity::find_by_id(id).one(db).await.ok().flatten(),
             None => None,
@@ -163,7 +163,7 @@ pub fn request(vapid: &Vapid, claimed: &Claimed, payload: &Payload) -> Result<ht
         .and_then(|k| PublicKey::from_sec1_bytes(&k).ok())
         .ok_or("the device's key is not a P-256 public key")?;
     let auth = b64(&device.auth).filter(|a| a.len() == 16).ok_or("the device's secret is not 16 bytes")?;
-    let kind = Kind::of_notification(&claimed.notification.kind).unwrap_or(Kind::Lead);
+    let kind = Kind::of_notification(claimed.notification.kind).unwrap_or(Kind::Lead);
     let body = serde_json::to_vec(payload).map_err(|e| e.to_string())?;
     let mut request = WebPushBuilder::new(endpoint, key, Auth::clone_from_slice(&auth))
         .with_valid_duration(StdDuration::from_secs(kind.ttl().into()))

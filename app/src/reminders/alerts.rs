@@ -6,6 +6,7 @@
 //! inserted with ON CONFLICT DO NOTHING: however many schedulers run, and however often, an
 //! alert is raised once.
 
+use crate::notifications::NoticeKind;
 use chrono::{DateTime, Duration, Timelike, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -55,10 +56,10 @@ async fn raise(db: &impl ConnectionTrait, row: notification::ActiveModel) -> Res
     Ok(Some(crate::notifications::Notice::from(row)))
 }
 
-fn alert(user_id: i64, kind: &str, title: String, body: String, deal_id: Option<i64>, key: String, now: DateTime<Utc>) -> notification::ActiveModel {
+fn alert(user_id: i64, kind: NoticeKind, title: String, body: String, deal_id: Option<i64>, key: String, now: DateTime<Utc>) -> notification::ActiveModel {
     notification::ActiveModel {
         user_id: Set(user_id),
-        kind: Set(kind.into()),
+        kind: Set(kind),
         title: Set(title),
         body: Set(body),
         deal_id: Set(deal_id),
@@ -106,7 +107,7 @@ async fn escalate(db: &DatabaseConnection, now: DateTime<Utc>, after_minutes: i3
             let due = r.due_at.with_timezone(&zone(&m.time_zone)).format("%a %-d %b, %H:%M");
             let row = alert(
                 m.id,
-                "escalation",
+                NoticeKind::Escalation,
                 format!("Overdue {late}: {} · {client}", r.title),
                 format!("{who} was to do this by {due}."),
                 Some(r.deal_id),
@@ -156,7 +157,7 @@ async fn stale(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Vec<Notice
             let idle = (now - d.updated_at).num_days();
             let row = alert(
                 d.owner_id.expect("filtered"),
-                "stale",
+                NoticeKind::Stale,
                 format!("Going stale: {client}"),
                 format!("Nothing has happened for {idle} days in {}. Get in touch or move it on.", s.name),
                 Some(d.id),
@@ -252,7 +253,7 @@ async fn digests(db: &DatabaseConnection, now: DateTime<Utc>, hour: i32) -> Resu
         if day.due_today.len() > 8 {
             body.push(format!("and {} more", day.due_today.len() - 8));
         }
-        let row = alert(person.id, "digest", format!("Your day: {}", day.headline()), body.join("\n"), None, key, now);
+        let row = alert(person.id, NoticeKind::Digest, format!("Your day: {}", day.headline()), body.join("\n"), None, key, now);
         let write = crate::db::begin_write(db).await?;
         raised.extend(raise(&write.txn, row).await?);
         write.txn.commit().await?;

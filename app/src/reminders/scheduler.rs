@@ -123,7 +123,7 @@ pub async fn deliver_in(txn: &DatabaseTransaction, worker: &str, now: DateTime<U
         let late = if r.due_at < late_before { " (late)" } else { "" };
         notification::ActiveModel {
             user_id: Set(r.assignee_id),
-            kind: Set("reminder".into()),
+            kind: Set(crate::notifications::NoticeKind::Reminder),
             title: Set(format!("Follow up: {} · {who}", r.title)),
             body: Set(format!("Due {due}{late}")),
             deal_id: Set(Some(r.deal_id)),

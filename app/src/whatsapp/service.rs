@@ -161,7 +161,7 @@ async fn add_to_deal(db: &DatabaseConnection, notifier: &Notifier, m: &Inbound, 
     for user_id in recipients {
         let row = notification::ActiveModel {
             user_id: Set(user_id),
-            kind: Set("whatsapp".into()),
+            kind: Set(crate::notifications::NoticeKind::Whatsapp),
             title: Set(format!("WhatsApp from {}", person.name)),
             body: Set(preview.clone()),
             deal_id: Set(Some(deal.id)),

@@ -143,7 +143,7 @@ async fn a_returning_lead_joins_the_open_deal_and_its_owner_is_told() {
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(counts(&app).await, (1, 1, 2));
     let told = notification::Entity::find().filter(notification::Column::UserId.eq(owner)).all(&app.state.db).await.unwrap();
-    assert!(told.iter().any(|n| n.kind == "returning_lead"), "{told:?}");
+    assert!(told.iter().any(|n| n.kind == app::notifications::NoticeKind::ReturningLead), "{told:?}");
 }
 
 #[tokio::test]

@@ -276,7 +276,7 @@ async fn a_shortlist_pdf_reads_right_in_real_pdf_tools_and_opens_are_counted() {
     assert!(page.body.contains("Casa de Zoë &lt;Altea&gt; &amp; &quot;sea&quot;") || page.body.contains("Casa de Zoë &lt;Altea&gt; &amp; \"sea\""), "escaped title");
     assert!(!page.body.contains("<Altea>"), "no raw markup from a title");
     assert_eq!(quiet().await, (1, 1));
-    let told = notification::Entity::find().filter(notification::Column::Kind.eq("presentation_viewed")).all(&app.state.db).await.unwrap();
+    let told = notification::Entity::find().filter(notification::Column::Kind.eq(app::notifications::NoticeKind::PresentationViewed)).all(&app.state.db).await.unwrap();
     assert_eq!(told.len(), 1);
     assert_eq!((told[0].user_id, told[0].title.as_str(), told[0].deal_id), (agent_id, "José opened the presentation: call now", Some(the_deal.id)));
     let proposed = reminder::Entity::find().filter(reminder::Column::DealId.eq(the_deal.id)).all(&app.state.db).await.unwrap();

@@ -33,7 +33,7 @@ async fn due_reminders(app: &TestApp, deal_id: i64, assignee: i64, due: Vec<chro
 }
 
 async fn delivered(app: &TestApp) -> u64 {
-    notification::Entity::find().filter(notification::Column::Kind.eq("reminder")).count(&app.state.db).await.unwrap()
+    notification::Entity::find().filter(notification::Column::Kind.eq(app::notifications::NoticeKind::Reminder)).count(&app.state.db).await.unwrap()
 }
 
 #[tokio::test]
@@ -100,7 +100,7 @@ async fn reminders_due_while_nothing_ran_are_delivered_at_start_and_marked_late(
     assert_eq!(scheduler::deliver_due(&app.state.db, &app.state.notifier, "worker-a", Utc::now()).await.unwrap(), 1);
     let r = reminder::Entity::find().one(&app.state.db).await.unwrap().unwrap();
     assert!(r.late);
-    let n = notification::Entity::find().filter(notification::Column::Kind.eq("reminder")).one(&app.state.db).await.unwrap().unwrap();
+    let n = notification::Entity::find().filter(notification::Column::Kind.eq(app::notifications::NoticeKind::Reminder)).one(&app.state.db).await.unwrap().unwrap();
     assert!(n.body.ends_with("(late)"), "{}", n.body);
 }
 

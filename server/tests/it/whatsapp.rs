@@ -136,7 +136,7 @@ async fn a_known_contacts_message_joins_their_open_deal_at_its_own_time_and_tell
     let entry = activity::Entity::find().filter(activity::Column::ExternalId.eq("wamid.K2")).one(db).await.unwrap().expect("on the timeline");
     assert_eq!((entry.deal_id, entry.kind.as_str(), entry.direction.as_str()), (Some(lead.id), "whatsapp", "in"));
     assert_eq!(entry.occurred_at, DateTime::from_timestamp(1_764_234_000, 0).unwrap(), "the time it was sent");
-    let told = notification::Entity::find().filter(notification::Column::Kind.eq("whatsapp")).all(db).await.unwrap();
+    let told = notification::Entity::find().filter(notification::Column::Kind.eq(app::notifications::NoticeKind::Whatsapp)).all(db).await.unwrap();
     assert_eq!(told.len(), 1);
     assert_eq!((told[0].user_id, told[0].deal_id), (owner, Some(lead.id)));
     assert!(told[0].body.contains("sábado"));
@@ -145,7 +145,7 @@ async fn a_known_contacts_message_joins_their_open_deal_at_its_own_time_and_tell
     let again = post(&app, &later, Some(signature(SECRET, &later))).await;
     assert!(again.body.contains(r#""repeated":1"#), "{}", again.body);
     assert_eq!(counts(&app).await, before);
-    assert_eq!(notification::Entity::find().filter(notification::Column::Kind.eq("whatsapp")).count(db).await.unwrap(), 1);
+    assert_eq!(notification::Entity::find().filter(notification::Column::Kind.eq(app::notifications::NoticeKind::Whatsapp)).count(db).await.unwrap(), 1);
 }
 
 #[tokio::test]

@@ -24,7 +24,7 @@ fn worker(app: &TestApp) -> Child {
 }
 
 async fn delivered(app: &TestApp) -> u64 {
-    notification::Entity::find().filter(notification::Column::Kind.eq("reminder")).count(&app.state.db).await.unwrap()
+    notification::Entity::find().filter(notification::Column::Kind.eq(app::notifications::NoticeKind::Reminder)).count(&app.state.db).await.unwrap()
 }
 
 /// An agency with one deal and `count` reminders already due on it.

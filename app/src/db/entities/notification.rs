@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub user_id: i64,
-    pub kind: String,
+    pub kind: crate::notifications::NoticeKind,
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub body: String,

@@ -238,7 +238,7 @@ pub async fn reassign(db: &DatabaseConnection, notifier: &Notifier, actor: &Acto
         let notice = crate::notifications::service::create(
             db,
             owner_id,
-            "deal_assigned",
+            crate::notifications::NoticeKind::DealAssigned,
             &format!("{} gave you {}", actor.name, contact.name),
             &contact.phone.clone().unwrap_or_default(),
             Some(deal_id),
@@ -317,7 +317,7 @@ pub async fn reassign_many(
         let n = moved.len();
         let what = if n == 1 { "a deal".to_string() } else { format!("{n} deals") };
         let deal_id = (n == 1).then(|| moved[0].0);
-        Some(crate::notifications::service::create(txn, owner_id, "deal_assigned", &format!("{} gave you {what}", actor.name), "", deal_id).await?)
+        Some(crate::notifications::service::create(txn, owner_id, crate::notifications::NoticeKind::DealAssigned, &format!("{} gave you {what}", actor.name), "", deal_id).await?)
     };
     write.txn.commit().await?;
     if let Some(notice) = notice {
