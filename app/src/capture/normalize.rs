@@ -19,10 +19,6 @@ pub const MAX_MESSAGE_CHARS: usize = 2000;
 pub struct Phone(String);
 
 impl Phone {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// Whether it has an extension, which WhatsApp cannot dial.
     pub fn has_extension(&self) -> bool {
         self.0.contains(";ext=")

@@ -76,18 +76,6 @@ pub struct DealId(pub i64);
 #[serde(transparent)]
 pub struct Version(pub i64);
 
-impl Version {
-    pub fn next(self) -> Version {
-        Version(self.0 + 1)
-    }
-}
-
-impl std::fmt::Display for Version {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
 /// A move to another stage, with what that stage needs: a reason from the admin's list for a
 /// lost stage, the final value (as typed) for a won one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

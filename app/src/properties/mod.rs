@@ -74,7 +74,7 @@ pub struct PropertyInput {
 
 /// The words a listing's fields take, as the API's document declares them.
 #[cfg(feature = "ssr")]
-mod words {
+pub mod words {
     use crate::common::words_schema;
 
     pub fn operation() -> utoipa::openapi::Object {

@@ -5,8 +5,6 @@
 //! document is generated from the handlers' `#[utoipa::path]` and the types they read and
 //! answer: a route cannot be served without being described.
 
-use std::sync::Arc;
-
 use app::error::ErrorBody;
 use app::state::AppState;
 use axum::Extension;
@@ -58,8 +56,14 @@ impl Modify for BearerKey {
 /// The API's routes with the document they make, which `GET /openapi.json` serves.
 pub fn assemble(api: OpenApiRouter<AppState>) -> axum::Router<AppState> {
     let (router, document) = OpenApiRouter::with_openapi(Base::openapi()).merge(api).split_for_parts();
-    router.layer(Extension(Arc::new(closed(document))))
+    // Serialised once: every request gets the same bytes.
+    let json = serde_json::to_vec(&closed(document)).unwrap_or_default();
+    router.layer(Extension(Served(axum::body::Bytes::from(json))))
 }
+
+/// The document's JSON, as `GET /openapi.json` sends it.
+#[derive(Clone)]
+pub struct Served(axum::body::Bytes);
 
 /// The document as served. The JSON extractor refuses a field a route does not take (a typo
 /// is not dropped in silence), and an upload reads only its named parts, so every body's
@@ -95,8 +99,8 @@ fn closed(document: Document) -> serde_json::Value {
 
 /// `GET /api/v1/openapi.json`: the API as it stands, for integrators and their tools.
 #[utoipa::path(get, path = "/openapi.json", summary = "This document", security(()), responses((status = 200, description = "OpenAPI 3 document.")))]
-pub async fn openapi(Extension(document): Extension<Arc<serde_json::Value>>) -> axum::Json<serde_json::Value> {
-    axum::Json(document.as_ref().clone())
+pub async fn openapi(Extension(Served(json)): Extension<Served>) -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], json)
 }
 
 /// A positive whole number from a query string, as the document declares it (an empty

@@ -27,9 +27,9 @@ use super::Routes;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PropertyQuery {
-    #[param(required = false, schema_with = status_words)]
+    #[param(required = false, schema_with = app::properties::words::status)]
     status: Option<String>,
-    #[param(required = false, schema_with = operation_words)]
+    #[param(required = false, schema_with = app::properties::words::operation)]
     operation: Option<String>,
     /// Part of the reference, title, city or area.
     #[param(value_type = String, required = false)]
@@ -40,14 +40,6 @@ pub struct PropertyQuery {
     /// At most 200; 50 unless given.
     #[param(value_type = i64, required = false, minimum = 1, maximum = 200)]
     per_page: Option<String>,
-}
-
-fn status_words() -> utoipa::openapi::Object {
-    app::common::words_schema(app::properties::STATUSES.iter().map(|(code, _)| *code))
-}
-
-fn operation_words() -> utoipa::openapi::Object {
-    app::common::words_schema(app::properties::OPERATIONS.iter().map(|(code, _)| *code))
 }
 
 /// A page of listings, newest first.
