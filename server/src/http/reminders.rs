@@ -145,9 +145,9 @@ pub struct NewReminder {
     title: String,
     #[schema(value_type = reminders_kind::Kind)]
     kind: String,
-    #[schema(value_type = String, format = DateTime, required = false)]
+    #[schema(value_type = Option<String>, format = DateTime, required = false)]
     due_at: Option<String>,
-    #[schema(value_type = reminders_kind::Preset, required = false)]
+    #[schema(value_type = Option<reminders_kind::Preset>, required = false)]
     preset: Option<String>,
     /// The deal's owner unless given.
     assignee_id: Option<i64>,
@@ -191,9 +191,9 @@ pub async fn create_reminder(State(state): State<AppState>, AdminKey(key): Admin
 pub struct ReminderChange {
     #[schema(value_type = Action)]
     action: String,
-    #[schema(value_type = String, format = DateTime, required = false)]
+    #[schema(value_type = Option<String>, format = DateTime, required = false)]
     due_at: Option<String>,
-    #[schema(value_type = reminders_kind::Preset, required = false)]
+    #[schema(value_type = Option<reminders_kind::Preset>, required = false)]
     preset: Option<String>,
 }
 

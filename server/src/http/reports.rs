@@ -54,13 +54,13 @@ const CSV_ROWS: u64 = 200_000;
 #[into_params(parameter_in = Query)]
 pub struct Filters {
     /// First day (YYYY-MM-DD, agency time zone; empty: 29 days before `to`). The period is at most three years.
-    #[param(value_type = String, required = false, pattern = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\s*$")]
+    #[param(value_type = String, required = false, pattern = r"^[\s\u0085]*([0-9]{4}-[0-9]{2}-[0-9]{2})?[\s\u0085]*$")]
     from: Option<String>,
     /// Last day, included (YYYY-MM-DD; empty: today).
-    #[param(value_type = String, required = false, pattern = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\s*$")]
+    #[param(value_type = String, required = false, pattern = r"^[\s\u0085]*([0-9]{4}-[0-9]{2}-[0-9]{2})?[\s\u0085]*$")]
     to: Option<String>,
     /// Only this owner's deals (a user id; empty: everyone's).
-    #[param(value_type = String, required = false, pattern = r"^\s*(-?[0-9]{1,18})?\s*$")]
+    #[param(value_type = String, required = false, pattern = r"^[\s\u0085]*(-?[0-9]{1,18})?[\s\u0085]*$")]
     agent: Option<String>,
     /// Only deals from this source.
     #[param(value_type = String, required = false)]
