@@ -38,7 +38,7 @@ pub mod state;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{lazy_route, Lazy, LazyRoute};
+use leptos_router::{Lazy, LazyRoute};
 use leptos_router::{path, SsrMode};
 
 pub use shell::App;
@@ -66,9 +66,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // page's hydration stopped there.
                 <HashedStylesheet options=options.clone() id="doorstep"/>
                 <AutoReload options=options.clone()/>
-                // Deferred to the first idle moment, its files fetched at low priority: the page
-                // the server wrote paints first, then becomes interactive.
-                <HydrationScripts options defer=true/>
+                <Hydration options/>
                 <MetaTags/>
             </head>
             <body data-rendered=rendered_at()>
@@ -76,6 +74,40 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The front end's file named `doorstep.<ext>`, as cargo-leptos wrote it: with its content's
+/// hash in the name when it wrote its hash file (a release build), plain otherwise.
+#[cfg(feature = "ssr")]
+pub fn front_file(options: &LeptosOptions, ext: &str) -> String {
+    let hashes = options.hash_files.then(|| std::fs::read_to_string(options.hash_file.as_ref()).ok()).flatten();
+    let hash = hashes.as_deref().and_then(|text| {
+        text.lines().find_map(|line| line.split_once(':').filter(|(k, _)| k.trim() == ext).map(|(_, v)| v.trim().to_owned()))
+    });
+    match hash {
+        Some(hash) => format!("{}.{hash}.{ext}", options.output_name),
+        None => format!("{}.{ext}", options.output_name),
+    }
+}
+
+/// Loads the front end and hydrates the page at the browser's first idle moment, as Leptos's
+/// `<HydrationScripts defer=true/>` does, but without its preload links: those start the
+/// WASM's download while the page is still painting, and Lighthouse's slow-4G phone then
+/// counts the whole download into the largest paint (a deal page's 2.5 s). Requested at idle,
+/// after the first paint, it costs the paint nothing; the page the server wrote works in the
+/// meantime, since every form posts without JavaScript.
+#[component]
+fn Hydration(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let (js, wasm) = (front_file(&options, "js"), front_file(&options, "wasm"));
+    #[cfg(not(feature = "ssr"))]
+    let (js, wasm) = (String::new(), String::new());
+    let pkg = options.site_pkg_dir.to_string();
+    let script = format!(
+        "(function(){{const go=()=>import('/{pkg}/{js}').then(m=>m.default({{module_or_path:'/{pkg}/{wasm}'}}).then(()=>m.hydrate()));\
+         if('requestIdleCallback' in window)requestIdleCallback(go,{{timeout:2000}});else go();}})();"
+    );
+    view! { <script type="module">{script}</script> }
 }
 
 /// The routes, in one place; `server` lists them for axum with `generate_route_list`.
@@ -113,46 +145,77 @@ pub fn AppRoutes() -> impl IntoView {
     }
 }
 
-/// A page whose code the browser loads when it first shows it (`cargo leptos --split`): a
-/// phone opening Today downloads none of the other pages, and each page's own code comes
-/// with its first visit. The server renders them like any other page.
-macro_rules! lazy_page {
-    ($($route:ident => $($page:ident)::+),* $(,)?) => {$(
-        pub struct $route;
+/// Pages whose code the browser loads when it first shows one of them (`cargo leptos
+/// --split`): a phone opening Today downloads none of them. They are split in four groups,
+/// each one WASM module, by who opens them: the agent's daily pages, the manager's, the
+/// admin's settings, and signing in. One module per page made wasm-split cut the code that
+/// pages share into a chunk per set of pages sharing it, and a deal page then instantiated
+/// 222 modules, which cost a phone over a second of main thread (docs/phone.md). The server
+/// renders them like any other page.
+macro_rules! lazy_pages {
+    ($($group:ident / $preload:ident: $pages:ident { $($route:ident => $($page:ident)::+),* $(,)? })*) => {$(
+        /// The pages of one split module.
+        #[derive(Clone, Copy)]
+        pub enum $pages { $($route),* }
 
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(this: Self) -> AnyView {
-                let _ = this;
-                view! { <$($page)::+/> }.into_any()
+        #[leptos::wasm_split::wasm_split($group, wasm_split_path = ::leptos::wasm_split, preload(#[doc(hidden)] $preload))]
+        fn $group(page: $pages) -> AnyView {
+            match page {
+                $($pages::$route => view! { <$($page)::+/> }.into_any(),)*
             }
         }
+
+        $(
+            pub struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn preload() {
+                    $preload().await;
+                }
+
+                // Not `prefetch_lazy_fn_on_server`: its preload links fetch the module at high
+                // priority from the page's head, and a phone's first paint then waits for it
+                // (a deal's largest paint went from 2.6 to 4.1 s on Lighthouse). Fetched when
+                // hydration starts, at the first idle moment, the module costs no paint.
+                async fn view(_: Self) -> AnyView {
+                    $group($pages::$route).await
+                }
+            }
+        )*
     )*};
 }
 
-lazy_page! {
-    LoginRoute => auth::pages::LoginPage,
-    SetupRoute => auth::pages::SetupPage,
-    NotificationsRoute => notifications::pages::NotificationsPage,
-    PipelineRoute => deals::pages::PipelinePage,
-    DealRoute => deals::pages::DealPage,
-    ChatImportRoute => whatsapp::pages::ChatImportPage,
-    PropertiesRoute => properties::pages::PropertiesPage,
-    NewPropertyRoute => properties::pages::NewPropertyPage,
-    PropertyRoute => properties::pages::PropertyPage,
-    ReportsRoute => reports::pages::ReportsPage,
-    DataRoute => imports::pages::DataPage,
-    ImportRoute => imports::pages::ImportPage,
-    DrillDownRoute => reports::pages::DrillDownPage,
-    StagesRoute => deals::pages::StagesPage,
-    PlansRoute => plans::pages::PlansPage,
-    TemplatesRoute => templates::pages::TemplatesPage,
-    UsersRoute => auth::pages::UsersPage,
-    FormsRoute => capture::pages::FormsPage,
-    ApiKeysRoute => apikeys::pages::ApiKeysPage,
-    AgencyRoute => agency::pages::AgencyPage,
+lazy_pages! {
+    sign_in / preload_sign_in: SignInPages {
+        LoginRoute => auth::pages::LoginPage,
+        SetupRoute => auth::pages::SetupPage,
+    }
+    agent / preload_agent: AgentPages {
+        NotificationsRoute => notifications::pages::NotificationsPage,
+        PipelineRoute => deals::pages::PipelinePage,
+        DealRoute => deals::pages::DealPage,
+        ChatImportRoute => whatsapp::pages::ChatImportPage,
+        PropertiesRoute => properties::pages::PropertiesPage,
+        NewPropertyRoute => properties::pages::NewPropertyPage,
+        PropertyRoute => properties::pages::PropertyPage,
+    }
+    manager / preload_manager: ManagerPages {
+        ReportsRoute => reports::pages::ReportsPage,
+        DrillDownRoute => reports::pages::DrillDownPage,
+        DataRoute => imports::pages::DataPage,
+        ImportRoute => imports::pages::ImportPage,
+    }
+    admin / preload_admin: AdminPages {
+        StagesRoute => deals::pages::StagesPage,
+        PlansRoute => plans::pages::PlansPage,
+        TemplatesRoute => templates::pages::TemplatesPage,
+        UsersRoute => auth::pages::UsersPage,
+        FormsRoute => capture::pages::FormsPage,
+        ApiKeysRoute => apikeys::pages::ApiKeysPage,
+        AgencyRoute => agency::pages::AgencyPage,
+    }
 }

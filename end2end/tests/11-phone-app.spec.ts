@@ -2,7 +2,7 @@ import { test, expect, chromium } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hydrated, login, watchErrors } from './journeys';
+import { hydrated, login, phone, watchErrors } from './journeys';
 
 // Runs after the earlier journeys: Ana (agent) has deals, Ben (manager) watches the board.
 const ana = { email: 'ana@costa.test', password: 'ana passphrase 42' };
@@ -79,5 +79,36 @@ test('on a desk the pipeline board scrolls inside its area and the page fits the
   expect(search!.x + search!.width).toBeLessThanOrEqual(1280);
   await page.screenshot({ path: 'test-results/screens/pipeline-desk.png' });
   expect(errors).toEqual([]);
+  await ctx.close();
+});
+
+test('a deal page paints before the front end is fetched, and loads its code in a few modules', async ({ browser }) => {
+  const ctx = await phone(browser);
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await login(page, ana.email, ana.password);
+  await page.goto('/pipeline');
+  const deal = await page.getByTestId('deal-row').first().locator('a').getAttribute('href');
+
+  // A fresh tab with nothing cached but the session: count the WASM files the deal asks for.
+  const fresh = await ctx.browser()!.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, serviceWorkers: 'block' });
+  await fresh.addCookies(await ctx.cookies());
+  const tab = await fresh.newPage();
+  const tabErrors = watchErrors(tab);
+  const wasm: string[] = [];
+  tab.on('request', (r) => {
+    if (new URL(r.url()).pathname.endsWith('.wasm')) wasm.push(r.url());
+  });
+  await tab.goto(deal!);
+  // Nothing in the head fetches the WASM while the page paints: it is asked for at idle.
+  expect(await tab.locator('link[rel="preload"], link[rel="modulepreload"]').count()).toBe(0);
+  await hydrated(tab);
+  await expect(tab.getByTestId('contact-name')).toBeVisible();
+  // The main module, the agent's pages and the few chunks they share with other groups: one
+  // module per page made this 222 (docs/phone.md).
+  expect(wasm.length).toBeGreaterThan(1);
+  expect(wasm.length).toBeLessThanOrEqual(10);
+  expect([...errors, ...tabErrors]).toEqual([]);
+  await fresh.close();
   await ctx.close();
 });

@@ -52,20 +52,10 @@ impl FrontEnd {
     /// (see `Config::leptos_options`), plain otherwise.
     pub fn read(options: &LeptosOptions) -> FrontEnd {
         let root = PathBuf::from(options.site_root.as_ref());
-        let hashes = options.hash_files.then(|| std::fs::read_to_string(options.hash_file.as_ref()).ok()).flatten();
-        let hash_of = |ext: &str| {
-            hashes.as_deref().and_then(|text| {
-                text.lines().find_map(|line| line.split_once(':').filter(|(k, _)| k.trim() == ext).map(|(_, v)| v.trim().to_owned()))
-            })
-        };
-        let name = |ext: &str| match hash_of(ext) {
-            Some(hash) => format!("doorstep.{hash}.{ext}"),
-            None => format!("doorstep.{ext}"),
-        };
-        let (js, wasm, css) = (name("js"), name("wasm"), name("css"));
-        let hashed = hash_of("wasm").is_some();
+        let (js, wasm, css) = (app::front_file(options, "js"), app::front_file(options, "wasm"), app::front_file(options, "css"));
+        let hashed = wasm != format!("{}.wasm", options.output_name);
         let version = if hashed {
-            short_hash(&(hash_of("js"), hash_of("wasm"), hash_of("css")))
+            short_hash(&(&js, &wasm, &css))
         } else {
             // Without hashes (a development build) the files' sizes and times tell releases
             // apart.
