@@ -125,3 +125,22 @@ mod tests {
         assert_eq!(urlencode("a b/ç?&=~"), "a%20b%2F%C3%A7%3F%26%3D~");
     }
 }
+
+/// Selects a read-only field's whole text when it gets the focus, ready to copy (a share link,
+/// an embed snippet). A handler of the page's, not an inline `onfocus`: the pages' policy runs
+/// no inline script without their nonce.
+pub fn select_all(ev: leptos::ev::FocusEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let target = ev.target();
+        if let Some(input) = target.clone().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            input.select();
+        } else if let Some(area) = target.and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+            area.select();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
+}
+

@@ -50,7 +50,20 @@ fn rendered_at() -> String {
     chrono::Utc::now().timestamp_millis().to_string()
 }
 
+/// The response header by which a page tells the server's security headers the nonce its
+/// scripts carry; the server takes it off and names the nonce in the page's policy instead of
+/// allowing inline scripts.
+pub const SCRIPT_NONCE_HEADER: &str = "x-doorstep-script-nonce";
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Leptos makes a nonce for every page it renders and writes it on the scripts it adds (the
+    // data of resources resolved on the server); the hydration loader below carries it too.
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&nonce) {
+            response.insert_header(axum::http::HeaderName::from_static(SCRIPT_NONCE_HEADER), value);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -107,7 +120,7 @@ fn Hydration(options: LeptosOptions) -> impl IntoView {
         "(function(){{const go=()=>import('/{pkg}/{js}').then(m=>m.default({{module_or_path:'/{pkg}/{wasm}'}}).then(()=>m.hydrate()));\
          if('requestIdleCallback' in window)requestIdleCallback(go,{{timeout:2000}});else go();}})();"
     );
-    view! { <script type="module">{script}</script> }
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }
 
 /// The routes, in one place; `server` lists them for axum with `generate_route_list`.

@@ -27,7 +27,7 @@ fn ApiKeyAdmin() -> impl IntoView {
             view! {
                 <div class="notice" role="status" data-testid="new-key">
                     <p>{format!("Key \"{}\" created. Copy it now: it is not shown again.", k.summary.name)}</p>
-                    <input readonly class="snippet" value=k.key onfocus="this.select()" aria-label="The new key"/>
+                    <input readonly class="snippet" value=k.key on:focus=crate::common::select_all aria-label="The new key"/>
                 </div>
             }
         })

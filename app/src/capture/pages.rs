@@ -87,7 +87,7 @@ fn FormCard(
                 <div><dt>"Spam blocked"</dt><dd>{form.spam_blocked}</dd></div>
             </dl>
             <label>"Embed on your site"
-                <textarea readonly rows="3" class="snippet" data-testid="embed-snippet" onfocus="this.select()">{snippet}</textarea>
+                <textarea readonly rows="3" class="snippet" data-testid="embed-snippet" on:focus=crate::common::select_all>{snippet}</textarea>
             </label>
             <details>
                 <summary>"Edit"</summary>

@@ -140,17 +140,7 @@ fn PresentationItem(item: PresentationView, actions: Option<Presenting>) -> impl
                 {item.expires.clone().filter(|_| live).map(|e| format!(" · until {e}"))}</p>
             <p class=if opened { "views opened" } else { "views" } data-testid="presentation-views">{status}</p>
             {live.then(|| view! {
-                <input class="share-link" readonly value=item.share_url.clone() aria-label="Share link" on:focus=move |ev| {
-                    #[cfg(feature = "hydrate")]
-                    {
-                        use wasm_bindgen::JsCast;
-                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                            input.select();
-                        }
-                    }
-                    #[cfg(not(feature = "hydrate"))]
-                    let _ = ev;
-                }/>
+                <input class="share-link" readonly value=item.share_url.clone() aria-label="Share link" on:focus=crate::common::select_all/>
                 <div class="contact-actions">
                     {item.whatsapp_url.clone().map(|url| view! {
                         <a class="button whatsapp" href=url target="_blank" rel="noopener" data-testid="send-whatsapp"

@@ -14,20 +14,20 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Edge;
 
-/// The pages' Content-Security-Policy. Scripts and styles come from Doorstep itself; inline
-/// ones are Leptos's hydration data and the pages' style attributes; the WASM front end needs
-/// 'wasm-unsafe-eval' to compile. Form targets are not restricted: browsers check them along
-/// every redirect, and a form may lead on to wa.me (a template) or the agency's own site (a
-/// capture form's thank-you page).
-macro_rules! page_policy {
-    () => {
-        "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+/// The pages' Content-Security-Policy. Scripts come from Doorstep itself, and an inline one
+/// runs only if it carries the page's nonce (a Leptos page: its hydration loader and data) or
+/// is the capture form's own script, named by its hash; no other inline script runs. The WASM
+/// front end needs 'wasm-unsafe-eval' to compile; styles may still be inline (the pages'
+/// style attributes). Form targets are not restricted: browsers check them along every
+/// redirect, and a form may lead on to wa.me (a template) or the agency's own site (a capture
+/// form's thank-you page).
+fn page_policy(scripts: &str, frames: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' {scripts} 'wasm-unsafe-eval'; \
         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
-        object-src 'none'; base-uri 'self'"
-    };
+        object-src 'none'; base-uri 'self'; frame-ancestors {frames}"
+    )
 }
-const PAGE_POLICY: &str = page_policy!();
-const NOT_FRAMED_POLICY: &str = concat!(page_policy!(), "; frame-ancestors 'none'");
 
 /// Which sites may show an answer in a frame (a `frame-ancestors` source list). A capture
 /// form's pages carry it, following the form's setting; every other page may not be framed.
@@ -47,19 +47,25 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     headers.entry(header::X_CONTENT_TYPE_OPTIONS).or_insert(HeaderValue::from_static("nosniff"));
     let referrers = if secret_address { "no-referrer" } else { "strict-origin-when-cross-origin" };
     headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static(referrers));
+    let nonce = headers.remove(app::SCRIPT_NONCE_HEADER).and_then(|v| v.to_str().ok().map(str::to_owned));
     if is_page(headers) && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let scripts = match nonce {
+            Some(nonce) => format!("'nonce-{nonce}'"),
+            None => super::capture::SCRIPT_HASH.clone(),
+        };
         // Sites that do not make a valid header value are no sites: the page is not framed.
-        let frames = response
+        let framed = response
             .extensions()
             .get::<FrameAncestors>()
-            .and_then(|f| HeaderValue::from_str(&format!("{PAGE_POLICY}; frame-ancestors {}", f.0)).ok());
+            .and_then(|f| HeaderValue::from_str(&page_policy(&scripts, &f.0)).ok());
         let headers = response.headers_mut();
-        match frames {
+        match framed {
             Some(policy) => {
                 headers.insert(header::CONTENT_SECURITY_POLICY, policy);
             }
             None => {
-                headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(NOT_FRAMED_POLICY));
+                let policy = HeaderValue::from_str(&page_policy(&scripts, "'none'")).expect("a nonce and a hash are header text");
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
                 headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
             }
         }

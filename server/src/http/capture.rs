@@ -342,6 +342,13 @@ return true}
 ['name','phone','email'].forEach(function(n){var i=f.elements[n];if(i)i.addEventListener('blur',function(){check(n)})});
 f.addEventListener('submit',function(ev){var ok=['name','phone','email'].map(check).every(Boolean);if(!ok){ev.preventDefault();var bad=f.querySelector('[aria-invalid=true]');if(bad)bad.focus()}else{var b=f.querySelector('button');if(b){b.disabled=true;b.textContent='Sending…'}}})})();"#;
 
+/// The policy's name for `SCRIPT`, the one inline script a page without a nonce may run.
+pub static SCRIPT_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SCRIPT.as_bytes())))
+});
+
 /// A page of the public form: `body` is HTML (a view's, or fixed text). The head is written by
 /// hand because a title is raw text, where a view's markers between text nodes would show.
 fn page(status: StatusCode, title: &str, body: &str) -> Response {

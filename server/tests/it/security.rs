@@ -139,3 +139,63 @@ async fn cookie_authenticated_changes_from_another_site_are_refused_and_change_n
     let reply = app.send(from_site("/f/open-day", "https://www.costa-homes.es", "cross-site", "", form, lead.into())).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
 }
+
+fn script_src(reply: &crate::common::Reply) -> String {
+    let policy = reply.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    policy.split(';').map(str::trim).find(|part| part.starts_with("script-src")).unwrap_or_default().to_owned()
+}
+
+/// Every `<script` tag of a page, as written.
+fn script_tags(body: &str) -> Vec<&str> {
+    body.match_indices("<script").map(|(at, _)| &body[at..at + body[at..].find('>').unwrap()]).collect()
+}
+
+#[tokio::test]
+async fn pages_run_only_the_inline_scripts_they_name() {
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    app.capture_form("open-day").await;
+
+    // A Leptos page: no inline script runs unless it carries this answer's nonce, and every
+    // script the page has carries it (the hydration loader, the data of its resources).
+    let nonce_of = |reply: &crate::common::Reply| {
+        let scripts = script_src(reply);
+        assert!(!scripts.contains("unsafe-inline"), "{scripts}");
+        scripts.split_whitespace().find_map(|s| s.strip_prefix("'nonce-")?.strip_suffix('\'')).map(str::to_owned).unwrap_or_else(|| panic!("no nonce in {scripts}"))
+    };
+    for path in ["/pipeline", "/", "/admin/users", "/admin/forms", "/admin/api-keys"] {
+        let page = app.get(path, Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let nonce = nonce_of(&page);
+        let tags = script_tags(&page.body);
+        assert!(!tags.is_empty(), "{path} has no script");
+        for tag in tags {
+            assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "{path}: {tag} lacks the page's nonce");
+        }
+        // Inline handlers would be refused whatever the nonce: the page has none.
+        let handler = page.body.match_indices(" on").find(|(at, _)| {
+            let rest = &page.body[at + 3..];
+            let name_len = rest.chars().take_while(|c| c.is_ascii_lowercase()).count();
+            name_len > 0 && rest[name_len..].starts_with("=\"")
+        });
+        assert!(handler.is_none(), "{path} has an inline handler: {}", &page.body[handler.unwrap().0..][..40]);
+        // The header that carried the nonce to the policy stays inside the server.
+        assert!(page.headers.get(app::SCRIPT_NONCE_HEADER).is_none());
+    }
+    let (first, second) = (app.get("/pipeline", Some(&admin)).await, app.get("/pipeline", Some(&admin)).await);
+    assert_ne!(nonce_of(&first), nonce_of(&second), "each answer has its own nonce");
+    let login = app.get("/login", None).await;
+    nonce_of(&login);
+
+    // The public form has no nonce: its one inline script is named by its hash.
+    let form = app.get("/f/open-day", None).await;
+    let scripts = script_src(&form);
+    assert!(!scripts.contains("unsafe-inline") && !scripts.contains("nonce"), "{scripts}");
+    let body = &form.body;
+    let start = body.find("<script>").expect("the form's script") + "<script>".len();
+    let script = &body[start..start + body[start..].find("</script>").unwrap()];
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
+    assert!(scripts.contains(&format!("'sha256-{hash}'")), "{scripts} does not name the form's script");
+}
