@@ -8,7 +8,8 @@ export RUSTC_BOOTSTRAP=1
 # rustup's toolchain: it ships the AddressSanitizer runtime that -Zsanitizer=address links.
 RUSTC="$(rustup which rustc 2>/dev/null || command -v rustc)"
 export RUSTC
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+CARGO_FUZZ_VERSION=0.13.2
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
 seconds="${1:-60}"
 shift || true
 targets=("$@")

@@ -4,9 +4,10 @@
 # from PyPI the first time. Idempotent. Prints the endpoint.
 set -euo pipefail
 PORT=9300
+MOTO_VERSION=5.2.1
 if ! python3 -c 'import moto.server' 2>/dev/null; then
-  echo "s3: installing moto's S3 server (once)" >&2
-  python3 -m pip install -q 'moto[server]' >&2
+  echo "s3: installing moto $MOTO_VERSION's S3 server (once)" >&2
+  python3 -m pip install -q "moto[server]==$MOTO_VERSION" >&2
 fi
 if ! curl -fs "http://127.0.0.1:$PORT/" >/dev/null 2>&1; then
   mkdir -p target/test-logs

@@ -11,6 +11,8 @@ WASM_BINDGEN_VERSION=0.2.130
 # Binaryen's wasm-opt, which cargo-leptos runs on the release front end (from npm: Debian's
 # is too old for today's WASM); it lands in .tools/binaryen, which the Makefile puts on PATH.
 BINARYEN_VERSION=132.0.0
+# The test runner `make test` drives; machines of this kind ship it, a bare one gets it built.
+NEXTEST_VERSION=0.9.143
 # Lighthouse for the phone benchmark (make bench), pinned: version 13 needs a newer Node.
 LIGHTHOUSE_VERSION=12.2.3
 
@@ -73,6 +75,10 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+if [ "$want_e2e" = 1 ] && ! cargo nextest --version >/dev/null 2>&1; then
+  echo "setup: installing cargo-nextest $NEXTEST_VERSION"
+  PATH=/usr/bin:$PATH cargo install cargo-nextest --version "$NEXTEST_VERSION" --locked
+fi
 if [ "$want_e2e" = 1 ] && [ ! -d end2end/node_modules/@playwright/test ]; then
   echo "setup: installing the Playwright runner (no browser download: Debian's Chromium is used)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
