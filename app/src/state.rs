@@ -35,6 +35,8 @@ pub struct AppState {
     pub metrics_token: Option<Arc<str>>,
     /// The VAPID key pair that signs Web Push, and its public half for browsers.
     pub push: crate::push::worker::Vapid,
+    /// How long sessions last without use, and at most.
+    pub sessions: crate::auth::session::Lifetime,
 }
 
 impl AppState {

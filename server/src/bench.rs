@@ -727,7 +727,7 @@ pub async fn push(options: PushBench) -> anyhow::Result<()> {
     // The agent's phone, opted in from a session of theirs.
     let service = LocalPushService::start(&state.push.public_key, Duration::from_millis(options.answer_ms)).await?;
     let phone = service.subscribe(Behaviour::Accept);
-    let token = app::auth::service::start_session(&state.db, agent.id, None, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let token = app::auth::service::start_session(&state.db, state.sessions, agent.id, None, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let session = app::db::entities::session::Entity::find()
         .filter(app::db::entities::session::Column::TokenHash.eq(app::auth::session::token_hash(&token)))
         .one(&state.db)

@@ -109,6 +109,14 @@ pub struct Config {
     #[arg(long, env = "DOORSTEP_VAPID_PRIVATE_KEY", global = true, hide_env_values = true)]
     pub vapid_private_key: Option<String>,
 
+    /// Hours without a request after which a session ends (its user logs in again).
+    #[arg(long, env = "DOORSTEP_SESSION_IDLE_HOURS", default_value_t = 168, global = true)]
+    pub session_idle_hours: u32,
+
+    /// Hours after its log-in at which a session ends, however busy it is.
+    #[arg(long, env = "DOORSTEP_SESSION_LIFETIME_HOURS", default_value_t = 720, global = true)]
+    pub session_lifetime_hours: u32,
+
     /// Who push services can contact about this installation's pushes (mailto: or https:).
     /// Default: the public URL, else mailto: the sender of e-mails.
     #[arg(long, env = "DOORSTEP_VAPID_SUBJECT", global = true)]
@@ -147,6 +155,8 @@ impl Config {
             metrics_token: None,
             vapid_private_key: None,
             vapid_subject: None,
+            session_idle_hours: 168,
+            session_lifetime_hours: 720,
         }
     }
 
@@ -312,6 +322,8 @@ impl Config {
             set_up: Arc::new(AtomicBool::new(set_up)),
             metrics_token: self.metrics_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(Arc::from),
             push: self.vapid()?,
+            sessions: app::auth::session::Lifetime::from_hours(self.session_idle_hours, self.session_lifetime_hours)
+                .map_err(|e| anyhow::anyhow!("--session-idle-hours / --session-lifetime-hours: {e}"))?,
             whatsapp: app::whatsapp::service::Channel {
                 verify_token: self.whatsapp_verify_token.clone().filter(|t| !t.is_empty()),
                 app_secret: self.whatsapp_app_secret.clone().filter(|t| !t.is_empty()),

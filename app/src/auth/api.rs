@@ -103,8 +103,8 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             return Err(AppError::field("email", "Enter your e-mail and password."));
         }
         let user = service::authenticate(&state.db, &email, &password, &guard::client_ip()).await?;
-        let token = service::start_session(&state.db, user.id, guard::user_agent(), Some(guard::client_ip())).await?;
-        set_cookie(session::set_cookie_header(&session::sign(&state.cookie_secret, &token), state.secure_cookies))?;
+        let token = service::start_session(&state.db, state.sessions, user.id, guard::user_agent(), Some(guard::client_ip())).await?;
+        set_cookie(session::set_cookie_header(&session::sign(&state.cookie_secret, &token), state.secure_cookies, state.sessions))?;
         tracing::info!(user_id = user.id, "logged in");
         let mut target = super::safe_next(next.as_deref().unwrap_or("/"));
         // An installation made from the command line: its admin first names the agency.

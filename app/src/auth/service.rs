@@ -10,7 +10,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
 };
 
-use super::session::{self, IDLE_DAYS};
+use super::session::{self, Lifetime};
 use super::{check_password, parse_name, parse_staff_phone, Email, NewUserInput, Role, SessionUser, UserSummary};
 use crate::agency;
 use crate::db::entities::{login_failure, session as sessions, user};
@@ -231,6 +231,7 @@ pub async fn authenticate(
 /// Starts a session and returns the cookie token (the database keeps only its hash).
 pub async fn start_session(
     db: &DatabaseConnection,
+    lifetime: Lifetime,
     user_id: i64,
     user_agent: Option<String>,
     ip: Option<String>,
@@ -242,7 +243,7 @@ pub async fn start_session(
         user_id: Set(user_id),
         created_at: Set(now),
         last_seen_at: Set(now),
-        expires_at: Set(now + Duration::days(IDLE_DAYS)),
+        expires_at: Set(lifetime.expiry(now, now)),
         user_agent: Set(user_agent.map(|ua| ua.chars().take(300).collect())),
         ip: Set(ip),
         ..Default::default()
@@ -253,12 +254,16 @@ pub async fn start_session(
 }
 
 /// The user behind a session token, if the session is live and the account enabled. Extends
-/// the session at most every few minutes, so reads do not become writes on every request.
-pub async fn session_user(db: &DatabaseConnection, token_hash: &str) -> Result<Option<SessionUser>, AppError> {
+/// the session at most every few minutes, so reads do not become writes on every request,
+/// and never past its absolute lifetime. The lifetime's limits are checked here too, so a
+/// shorter setting ends longer sessions at once.
+pub async fn session_user(db: &DatabaseConnection, lifetime: Lifetime, token_hash: &str) -> Result<Option<SessionUser>, AppError> {
     let now = Utc::now();
     let found = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(token_hash))
         .filter(sessions::Column::ExpiresAt.gt(now))
+        .filter(sessions::Column::LastSeenAt.gt(now - lifetime.idle))
+        .filter(sessions::Column::CreatedAt.gt(now - lifetime.absolute))
         .find_also_related(user::Entity)
         .one(db)
         .await?;
@@ -269,7 +274,7 @@ pub async fn session_user(db: &DatabaseConnection, token_hash: &str) -> Result<O
     if now - session_row.last_seen_at > Duration::minutes(5) {
         sessions::Entity::update_many()
             .col_expr(sessions::Column::LastSeenAt, Expr::value(now))
-            .col_expr(sessions::Column::ExpiresAt, Expr::value(now + Duration::days(IDLE_DAYS)))
+            .col_expr(sessions::Column::ExpiresAt, Expr::value(lifetime.expiry(session_row.created_at, now)))
             .filter(sessions::Column::Id.eq(session_row.id))
             .exec(db)
             .await?;

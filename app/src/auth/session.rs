@@ -9,8 +9,41 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub const COOKIE_NAME: &str = "doorstep_session";
-/// Sessions end after this long without use.
-pub const IDLE_DAYS: i64 = 30;
+
+/// How long a session lives (ASVS 5.0 7.3.1 and 7.3.2): it ends after `idle` without a
+/// request, and `absolute` after its log-in however busy it is. Both are settings
+/// (`--session-idle-hours`, `--session-lifetime-hours`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lifetime {
+    pub idle: chrono::Duration,
+    pub absolute: chrono::Duration,
+}
+
+impl Default for Lifetime {
+    /// A week without use, a month at most: an agent who opens Doorstep every working day
+    /// logs in once a month; a phone left in a drawer is signed out within a week.
+    fn default() -> Self {
+        Lifetime { idle: chrono::Duration::days(7), absolute: chrono::Duration::days(30) }
+    }
+}
+
+impl Lifetime {
+    /// A lifetime from the settings' hours; the idle timeout can be no longer than the whole.
+    pub fn from_hours(idle: u32, absolute: u32) -> Result<Lifetime, String> {
+        if idle == 0 || absolute == 0 {
+            return Err("session timeouts must be at least one hour".into());
+        }
+        if idle > absolute {
+            return Err(format!("the idle timeout ({idle} h) cannot be longer than the session lifetime ({absolute} h)"));
+        }
+        Ok(Lifetime { idle: chrono::Duration::hours(idle.into()), absolute: chrono::Duration::hours(absolute.into()) })
+    }
+
+    /// When a session started at `created` and last used at `seen` ends.
+    pub fn expiry(&self, created: chrono::DateTime<chrono::Utc>, seen: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        (seen + self.idle).min(created + self.absolute)
+    }
+}
 
 /// A fresh token for a new session: 256 random bits from the operating system.
 pub fn new_token() -> String {
@@ -48,8 +81,10 @@ pub fn verify(secret: &[u8], cookie_value: &str) -> Option<String> {
 
 /// The `Set-Cookie` header that starts a session. HttpOnly keeps it from scripts; SameSite=Lax
 /// keeps other sites' forms from posting with it (the CSRF defence, with the Origin check).
-pub fn set_cookie_header(value: &str, secure: bool) -> String {
-    let max_age = IDLE_DAYS * 24 * 3600;
+/// The browser may keep it for the session's whole lifetime; the server ends it sooner when
+/// it goes unused.
+pub fn set_cookie_header(value: &str, secure: bool, lifetime: Lifetime) -> String {
+    let max_age = lifetime.absolute.num_seconds();
     let secure = if secure { "; Secure" } else { "" };
     format!("{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }

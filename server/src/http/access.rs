@@ -102,7 +102,7 @@ pub async fn load_session(State(state): State<AppState>, mut request: Request, n
     let token = session::cookie_value(cookies).and_then(|value| session::verify(&state.cookie_secret, value));
     if let Some(token) = token {
         let token_hash = session::token_hash(&token);
-        match service::session_user(&state.db, &token_hash).await {
+        match service::session_user(&state.db, state.sessions, &token_hash).await {
             Ok(Some(user)) => {
                 request.extensions_mut().insert(Authenticated { user, token_hash });
             }

@@ -2,7 +2,9 @@
 
 use crate::common;
 
+use app::auth::session::Lifetime;
 use app::auth::{NewUserInput, Role, service};
+use chrono::Duration;
 use app::error::AppError;
 use common::TestApp;
 
@@ -75,12 +77,68 @@ async fn a_session_belongs_to_its_user_until_it_ends() {
     let app = TestApp::new().await;
     let db = &app.state.db;
     let ana = service::create_user(db, &person("Ana", "ana@costa.test", "agent")).await.unwrap();
-    let token = service::start_session(db, ana.id, Some("test".into()), None).await.unwrap();
+    let lifetime = app.state.sessions;
+    let token = service::start_session(db, lifetime, ana.id, Some("test".into()), None).await.unwrap();
     let hash = app::auth::session::token_hash(&token);
-    let user = service::session_user(db, &hash).await.unwrap().expect("a live session");
+    let user = service::session_user(db, lifetime, &hash).await.unwrap().expect("a live session");
     assert_eq!((user.id, user.role), (ana.id, Role::Agent));
     service::end_session(db, &hash).await.unwrap();
-    assert!(service::session_user(db, &hash).await.unwrap().is_none());
+    assert!(service::session_user(db, lifetime, &hash).await.unwrap().is_none());
+}
+
+/// Moves a session's log-in and last request into the past, as time passing would.
+async fn age_session(db: &sea_orm::DatabaseConnection, hash: &str, logged_in_ago: Duration, seen_ago: Duration) {
+    use app::db::entities::session;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let now = chrono::Utc::now();
+    session::Entity::update_many()
+        .col_expr(session::Column::CreatedAt, Expr::value(now - logged_in_ago))
+        .col_expr(session::Column::LastSeenAt, Expr::value(now - seen_ago))
+        .filter(session::Column::TokenHash.eq(hash))
+        .exec(db)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_session_ends_when_left_unused_and_at_its_lifetime_however_busy() {
+    let app = TestApp::new().await;
+    let db = &app.state.db;
+    let ana = service::create_user(db, &person("Ana", "ana@costa.test", "agent")).await.unwrap();
+    // Eight hours without use, three days at most.
+    let lifetime = Lifetime::from_hours(8, 72).unwrap();
+    let start = || async { app::auth::session::token_hash(&service::start_session(db, lifetime, ana.id, None, None).await.unwrap()) };
+
+    // Used an hour ago: live, and a request extends it.
+    let busy = start().await;
+    age_session(db, &busy, Duration::hours(30), Duration::hours(1)).await;
+    assert!(service::session_user(db, lifetime, &busy).await.unwrap().is_some());
+    // Left for nine hours: over.
+    let idle = start().await;
+    age_session(db, &idle, Duration::hours(9), Duration::hours(9)).await;
+    assert!(service::session_user(db, lifetime, &idle).await.unwrap().is_none());
+    // Used every few minutes, but logged in 73 hours ago: over all the same.
+    let old = start().await;
+    age_session(db, &old, Duration::hours(73), Duration::minutes(6)).await;
+    assert!(service::session_user(db, lifetime, &old).await.unwrap().is_none());
+    // Extending a session never takes it past its lifetime.
+    let late = start().await;
+    age_session(db, &late, Duration::hours(70), Duration::minutes(6)).await;
+    assert!(service::session_user(db, lifetime, &late).await.unwrap().is_some());
+    use app::db::entities::session;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let row = session::Entity::find().filter(session::Column::TokenHash.eq(late.as_str())).one(db).await.unwrap().unwrap();
+    assert_eq!(row.expires_at, row.created_at + Duration::hours(72));
+    // A shorter setting ends longer sessions at once: the busy one is past a 24-hour lifetime.
+    assert!(service::session_user(db, Lifetime::from_hours(8, 24).unwrap(), &busy).await.unwrap().is_none());
+}
+
+#[test]
+fn session_settings_that_cannot_hold_are_refused() {
+    assert!(Lifetime::from_hours(0, 24).is_err());
+    assert!(Lifetime::from_hours(48, 24).unwrap_err().contains("cannot be longer"));
+    assert_eq!(Lifetime::from_hours(168, 720).unwrap(), Lifetime::default());
 }
 
 #[tokio::test]
