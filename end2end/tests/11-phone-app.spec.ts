@@ -112,3 +112,31 @@ test('a deal page paints before the front end is fetched, and loads its code in 
   await fresh.close();
   await ctx.close();
 });
+
+test('an agent sees where she is signed in and signs out a phone left behind', async ({ browser }) => {
+  const left = await phone(browser);
+  const leftPage = await left.newPage();
+  await login(leftPage, ana.email, ana.password);
+  const ctx = await phone(browser);
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await login(page, ana.email, ana.password);
+  await page.goto('/notifications');
+  await hydrated(page);
+  const card = page.getByTestId('sessions');
+  await expect(card.getByRole('heading', { name: 'Where you are signed in' })).toBeVisible();
+  await expect(card.getByTestId('session').first().getByText('This device')).toBeVisible();
+  expect(await card.getByTestId('session').count()).toBeGreaterThanOrEqual(2);
+  await card.getByRole('heading', { name: 'Where you are signed in' }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: 'test-results/screens/sessions-phone.png' });
+
+  await card.getByTestId('end-other-sessions').click();
+  await expect(card.getByTestId('session')).toHaveCount(1);
+  await expect(card.getByTestId('end-other-sessions')).toHaveCount(0);
+  // The phone left behind is at the log-in page on its next step.
+  await leftPage.goto('/pipeline');
+  await expect(leftPage).toHaveURL(/\/login/);
+  expect(errors).toEqual([]);
+  await left.close();
+  await ctx.close();
+});

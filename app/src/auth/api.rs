@@ -134,6 +134,37 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
+/// The caller's live sessions, with the one asking marked.
+#[server(endpoint = "sessions")]
+pub async fn my_sessions() -> Result<Vec<super::SessionSummary>, AppError> {
+    let result = async {
+        let auth = guard::authenticated().ok_or(AppError::Unauthorized)?;
+        let state = guard::state()?;
+        super::service::my_sessions(&state.db, state.sessions, &auth.user, &auth.token_hash).await
+    };
+    guard::with_status(result.await)
+}
+
+/// Ends one of the caller's other sessions (a phone left behind), or with `all`, every one but
+/// this.
+#[server(endpoint = "sessions/end")]
+pub async fn end_sessions(id: Option<String>, all: Option<String>) -> Result<(), AppError> {
+    let result = async {
+        let auth = guard::authenticated().ok_or(AppError::Unauthorized)?;
+        let db = guard::state()?.db;
+        if all.is_some() {
+            let ended = super::service::end_my_other_sessions(&db, &auth.user, &auth.token_hash).await?;
+            tracing::info!(user_id = auth.user.id, ended, "other sessions ended");
+        } else {
+            let id = guard::parse_id(id.as_deref().unwrap_or_default(), "id")?;
+            super::service::end_my_session(&db, &auth.user, &auth.token_hash, id).await?;
+            tracing::info!(user_id = auth.user.id, session_id = id, "session ended");
+        }
+        Ok(())
+    };
+    guard::with_status(result.await)
+}
+
 /// The install step: exists only while there are no users.
 #[server(endpoint = "setup")]
 pub async fn setup(

@@ -155,6 +155,21 @@ pub struct SessionUser {
     pub time_zone: String,
 }
 
+/// One of the viewer's own live sessions: where and when it was last used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub id: i64,
+    /// "Chrome on Android", from the browser that logged in.
+    pub device: String,
+    /// The address it logged in from.
+    pub address: Option<String>,
+    /// In the viewer's time zone.
+    pub last_seen: String,
+    pub started: String,
+    /// The session this page was asked for with.
+    pub current: bool,
+}
+
 /// One row of the admin's user list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{list_users, time_zones, AddUser, Login, ResetUserPassword, SetUserDisabled, Setup, UpdateUser};
+use super::api::{list_users, my_sessions, time_zones, AddUser, EndSessions, Login, ResetUserPassword, SetUserDisabled, Setup, UpdateUser};
 use super::{login_message, Role, UserSummary, MIN_PASSWORD_CHARS};
 use crate::shell::{field_error, form_error, RequireRole, SessionContext, Shell};
 
@@ -340,3 +340,55 @@ fn UserCard(
         </li>
     }
 }
+
+/// Where the viewer is signed in: each session's device, address and last use, and a way to
+/// end any other one (a phone left behind) or all of them. Plain forms: works without
+/// JavaScript too.
+#[component]
+pub fn Sessions() -> impl IntoView {
+    let end = ServerAction::<EndSessions>::new();
+    let list = Resource::new(move || end.version().get(), |_| my_sessions());
+    view! {
+        <section class="card" data-testid="sessions">
+            <h2>"Where you are signed in"</h2>
+            {form_error(end.value())}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list = list.await.unwrap_or_default();
+                    let others = list.iter().filter(|s| !s.current).count();
+                    // Above the list: someone who lost a phone should not have to scroll for it.
+                    view! {
+                        {(others > 0).then(|| view! {
+                            <ActionForm action=end>
+                                <input type="hidden" name="all" value="on"/>
+                                <button type="submit" class="danger" data-testid="end-other-sessions">"Sign out everywhere else"</button>
+                            </ActionForm>
+                        })}
+                        <ul class="user-list">
+                            {list.into_iter().map(|s| view! {
+                                <li class="user-card" data-testid="session">
+                                    <div class="user-head">
+                                        <strong>{s.device.clone()}</strong>
+                                        {s.current.then(|| view! { <span class="badge">"This device"</span> })}
+                                    </div>
+                                    <div class="user-meta">
+                                        <span>{format!("Last used {}", s.last_seen)}</span>
+                                        <span>{format!("Signed in {}", s.started)}</span>
+                                        {s.address.clone().map(|a| view! { <span>{format!("From {a}")}</span> })}
+                                    </div>
+                                    {(!s.current).then(|| view! {
+                                        <ActionForm action=end>
+                                            <input type="hidden" name="id" value=s.id/>
+                                            <button type="submit" class="secondary small">"Sign out there"</button>
+                                        </ActionForm>
+                                    })}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+

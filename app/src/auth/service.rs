@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use super::session::{self, Lifetime};
-use super::{check_password, parse_name, parse_staff_phone, Email, NewUserInput, Role, SessionUser, UserSummary};
+use super::{check_password, parse_name, parse_staff_phone, Email, NewUserInput, Role, SessionSummary, SessionUser, UserSummary};
 use crate::agency;
 use crate::db::entities::{login_failure, session as sessions, user};
 use crate::error::{AppError, Validator};
@@ -285,6 +285,57 @@ pub async fn session_user(db: &DatabaseConnection, lifetime: Lifetime, token_has
 pub async fn end_session(db: &DatabaseConnection, token_hash: &str) -> Result<(), AppError> {
     sessions::Entity::delete_many().filter(sessions::Column::TokenHash.eq(token_hash)).exec(db).await?;
     Ok(())
+}
+
+/// The viewer's live sessions, the one asking first, then the most recently used.
+pub async fn my_sessions(db: &DatabaseConnection, lifetime: Lifetime, viewer: &SessionUser, current_hash: &str) -> Result<Vec<SessionSummary>, AppError> {
+    let now = Utc::now();
+    let rows = sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(viewer.id))
+        .filter(sessions::Column::ExpiresAt.gt(now))
+        .filter(sessions::Column::LastSeenAt.gt(now - lifetime.idle))
+        .filter(sessions::Column::CreatedAt.gt(now - lifetime.absolute))
+        .order_by_desc(sessions::Column::LastSeenAt)
+        .all(db)
+        .await?;
+    let mut list: Vec<SessionSummary> = rows
+        .into_iter()
+        .map(|row| SessionSummary {
+            id: row.id,
+            device: crate::push::service::device_name(row.user_agent.as_deref()),
+            address: row.ip,
+            last_seen: crate::common::local(row.last_seen_at, &viewer.time_zone),
+            started: crate::common::local(row.created_at, &viewer.time_zone),
+            current: row.token_hash == current_hash,
+        })
+        .collect();
+    list.sort_by_key(|s| !s.current);
+    Ok(list)
+}
+
+/// Ends one of the viewer's own sessions (never anyone else's: an id that is not theirs ends
+/// nothing). The session asking is ended by logging out, not here.
+pub async fn end_my_session(db: &DatabaseConnection, viewer: &SessionUser, current_hash: &str, id: i64) -> Result<(), AppError> {
+    let ended = sessions::Entity::delete_many()
+        .filter(sessions::Column::Id.eq(id))
+        .filter(sessions::Column::UserId.eq(viewer.id))
+        .filter(sessions::Column::TokenHash.ne(current_hash))
+        .exec(db)
+        .await?;
+    if ended.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Ends every session of the viewer's but the one asking: how many ended.
+pub async fn end_my_other_sessions(db: &DatabaseConnection, viewer: &SessionUser, current_hash: &str) -> Result<u64, AppError> {
+    let ended = sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(viewer.id))
+        .filter(sessions::Column::TokenHash.ne(current_hash))
+        .exec(db)
+        .await?;
+    Ok(ended.rows_affected)
 }
 
 async fn end_all_sessions(db: &impl ConnectionTrait, user_id: i64) -> Result<(), AppError> {

@@ -297,3 +297,55 @@ async fn the_admin_sets_the_agency_phone_country_and_forms_use_it() {
     let agent = app.login_cookie("ana@costa.test", "ana passphrase 42").await;
     assert_eq!(app.call("/api/agency/update", "name=X&time_zone=UTC&default_region=ES", Some(&agent)).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_user_sees_where_they_are_signed_in_and_signs_out_elsewhere() {
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    app.add_user("Ana Lopez", "ana@costa.test", "agent", "ana passphrase 42").await;
+    let phone = app.login_cookie("ana@costa.test", "ana passphrase 42").await;
+    let desk = app.login_cookie("ana@costa.test", "ana passphrase 42").await;
+    let tablet = app.login_cookie("ana@costa.test", "ana passphrase 42").await;
+    let sessions = |cookie: String| {
+        let app = &app;
+        async move {
+            let reply = app.call("/api/sessions", "", Some(&cookie)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            serde_json::from_str::<Vec<serde_json::Value>>(&reply.body).unwrap()
+        }
+    };
+
+    // Ana's three, the one asking first and marked; nobody else's, and no token in sight.
+    let list = sessions(phone.clone()).await;
+    assert_eq!(list.len(), 3, "{list:?}");
+    assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
+    assert_eq!(list[0]["current"], true);
+    assert!(list.iter().all(|s| s.get("token_hash").is_none() && s["last_seen"].is_string() && s["device"].is_string()));
+    let other = |list: &[serde_json::Value]| list.iter().find(|s| s["current"] == false).unwrap()["id"].as_i64().unwrap();
+
+    // The admin cannot end Ana's sessions through this (only their own), and changes nothing.
+    let desk_id = other(&sessions(phone.clone()).await);
+    let reply = app.call("/api/sessions/end", &format!("id={desk_id}"), Some(&admin)).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
+    assert_eq!(sessions(phone.clone()).await.len(), 3);
+
+    // Ana ends one from her phone: that browser is signed out, the others are not.
+    let reply = app.call("/api/sessions/end", &format!("id={desk_id}"), Some(&phone)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let after = sessions(phone.clone()).await;
+    assert_eq!(after.len(), 2);
+    assert!(after.iter().all(|s| s["id"].as_i64() != Some(desk_id)));
+    let gone = [app.get("/", Some(&desk)).await.status, app.get("/", Some(&tablet)).await.status];
+    assert_eq!(gone.iter().filter(|s| **s == StatusCode::SEE_OTHER).count(), 1, "exactly the ended one goes to log-in: {gone:?}");
+
+    // The session asking cannot end itself here (that is logging out).
+    let me = after.iter().find(|s| s["current"] == true).unwrap()["id"].as_i64().unwrap();
+    assert_eq!(app.call("/api/sessions/end", &format!("id={me}"), Some(&phone)).await.status, StatusCode::NOT_FOUND);
+
+    // Everywhere else: only the phone is left.
+    let reply = app.call("/api/sessions/end", "all=on", Some(&phone)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(sessions(phone.clone()).await.len(), 1);
+    assert_eq!(app.get("/", Some(&tablet)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/", Some(&phone)).await.status, StatusCode::OK);
+}

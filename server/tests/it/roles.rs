@@ -382,6 +382,9 @@ fn server_functions(w: &World) -> Vec<(&'static str, Need, String)> {
         ("push/devices", Need::Agent, none()),
         ("push/kinds", Need::Agent, format!("id={NO_ID}&lead=on")),
         ("push/remove", Need::Agent, format!("id={NO_ID}")),
+        // app/src/auth/api.rs, the caller's own sessions
+        ("sessions", Need::Agent, none()),
+        ("sessions/end", Need::Agent, format!("id={NO_ID}")),
         // app/src/plans/api.rs
         ("plans/list", Need::Admin, none()),
         ("plans/save", Need::Admin, "name=".into()),
