@@ -143,8 +143,14 @@ mod tests {
 
     #[test]
     fn cookies_are_http_only_lax_and_secure_on_https() {
-        let header = set_cookie_header("v", true);
+        let header = set_cookie_header("v", true, Lifetime::default());
         assert!(header.contains("HttpOnly") && header.contains("SameSite=Lax") && header.contains("Secure"));
-        assert!(!set_cookie_header("v", false).contains("Secure"));
+        assert!(!set_cookie_header("v", false, Lifetime::default()).contains("Secure"));
+    }
+
+    #[test]
+    fn the_browser_keeps_the_cookie_for_the_session_s_lifetime() {
+        let lifetime = Lifetime::from_hours(8, 72).unwrap();
+        assert!(set_cookie_header("v", false, lifetime).contains(&format!("Max-Age={}", 72 * 3600)));
     }
 }
