@@ -140,3 +140,47 @@ test('an agent sees where she is signed in and signs out a phone left behind', a
   await left.close();
   await ctx.close();
 });
+
+test('a manager changes his password on his phone and his desk is signed out', async ({ browser }) => {
+  const desk = await phone(browser);
+  const deskPage = await desk.newPage();
+  await login(deskPage, ben.email, ben.password);
+  const ctx = await phone(browser);
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await login(page, ben.email, ben.password);
+  await page.goto('/notifications');
+  await hydrated(page);
+  const card = page.getByTestId('change-password');
+  const change = async (current: string, next: string) => {
+    await card.getByText('Change your password').click();
+    await card.getByLabel('Current password').fill(current);
+    await card.getByLabel('New password').fill(next);
+    await card.getByRole('button', { name: 'Change password' }).click();
+  };
+
+  // A wrong current password says so and changes nothing.
+  await change('not my password', 'ben new passphrase 7');
+  await expect(card.getByText('That is not your current password.')).toBeVisible();
+  await card.evaluate((c) => c.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: 'test-results/screens/password-refused-phone.png' });
+  await deskPage.goto('/pipeline');
+  await expect(deskPage).toHaveURL(/\/pipeline/);
+
+  await card.getByLabel('Current password').fill(ben.password);
+  await card.getByRole('button', { name: 'Change password' }).click();
+  await expect(card.getByRole('status')).toContainText('Password changed');
+  await expect(page.getByTestId('sessions').getByTestId('session')).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/screens/password-changed-phone.png' });
+  await deskPage.goto('/pipeline');
+  await expect(deskPage).toHaveURL(/\/login/);
+
+  // And back, for the journeys after this one.
+  await page.reload();
+  await hydrated(page);
+  await change('ben new passphrase 7', ben.password);
+  await expect(card.getByRole('status')).toContainText('Password changed');
+  expect(errors).toEqual([]);
+  await desk.close();
+  await ctx.close();
+});

@@ -165,6 +165,19 @@ pub async fn end_sessions(id: Option<String>, all: Option<String>) -> Result<(),
     guard::with_status(result.await)
 }
 
+/// The caller changes their own password; every other session of theirs ends.
+#[server(endpoint = "password")]
+pub async fn change_password(current: String, password: String) -> Result<(), AppError> {
+    let result = async {
+        let auth = guard::authenticated().ok_or(AppError::Unauthorized)?;
+        let db = guard::state()?.db;
+        let ended = super::service::change_password(&db, &auth.user, &auth.token_hash, &current, &password, &guard::client_ip()).await?;
+        tracing::info!(user_id = auth.user.id, ended, "password changed");
+        Ok(())
+    };
+    guard::with_status(result.await)
+}
+
 /// The install step: exists only while there are no users.
 #[server(endpoint = "setup")]
 pub async fn setup(

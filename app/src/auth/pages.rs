@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{list_users, my_sessions, time_zones, AddUser, EndSessions, Login, ResetUserPassword, SetUserDisabled, Setup, UpdateUser};
+use super::api::{list_users, my_sessions, time_zones, AddUser, ChangePassword, EndSessions, Login, ResetUserPassword, SetUserDisabled, Setup, UpdateUser};
 use super::{login_message, Role, UserSummary, MIN_PASSWORD_CHARS};
 use crate::shell::{field_error, form_error, RequireRole, SessionContext, Shell};
 
@@ -347,7 +347,8 @@ fn UserCard(
 #[component]
 pub fn Sessions() -> impl IntoView {
     let end = ServerAction::<EndSessions>::new();
-    let list = Resource::new(move || end.version().get(), |_| my_sessions());
+    let change = ServerAction::<ChangePassword>::new();
+    let list = Resource::new(move || (end.version().get(), change.version().get()), |_| my_sessions());
     view! {
         <section class="card" data-testid="sessions">
             <h2>"Where you are signed in"</h2>
@@ -388,6 +389,26 @@ pub fn Sessions() -> impl IntoView {
                     }
                 })}
             </Transition>
+        </section>
+        <section class="card" data-testid="change-password">
+            <h2>"Your password"</h2>
+            {form_error(change.value())}
+            {move || matches!(change.value().get(), Some(Ok(_))).then(|| view! {
+                <p class="notice" role="status">"Password changed. You stay signed in here; everywhere else you are signed out."</p>
+            })}
+            <details prop:open=move || matches!(change.value().get(), Some(Err(_)))>
+                <summary>"Change your password"</summary>
+                <ActionForm action=change attr:class="stack">
+                    <label for="current">"Current password"</label>
+                    <PasswordInput id="current" name="current" autocomplete="current-password"/>
+                    {field_error(change.value(), "current")}
+                    <label for="new-password">"New password"</label>
+                    <PasswordInput id="new-password" name="password" autocomplete="new-password"/>
+                    {field_error(change.value(), "password")}
+                    <p class="hint">{format!("At least {MIN_PASSWORD_CHARS} characters. Signs you out everywhere else.")}</p>
+                    <button type="submit" class="primary">"Change password"</button>
+                </ActionForm>
+            </details>
         </section>
     }
 }

@@ -411,6 +411,48 @@ pub async fn reset_password(db: &DatabaseConnection, user_id: i64, new_password:
     Ok(())
 }
 
+/// The viewer changes their own password: the current one must match (a session left open on
+/// a shared computer is not enough), wrong guesses count as failed log-ins, and every other
+/// session ends while this one stays, so whoever had the old password is out everywhere.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    viewer: &SessionUser,
+    current_hash: &str,
+    current: &str,
+    new_password: &str,
+    ip: &str,
+) -> Result<u64, AppError> {
+    let mut v = Validator::default();
+    if current.is_empty() {
+        v.add("current", "Enter your current password.");
+    }
+    v.check("password", check_password(new_password));
+    if !current.is_empty() && current == new_password {
+        v.add("password", "Choose a password different from your current one.");
+    }
+    v.finish()?;
+    let row = find_user(db, viewer.id).await?;
+    if let Err(err) = authenticate(db, &row.email, current, ip).await {
+        return Err(match err {
+            AppError::Unauthorized => AppError::field("current", "That is not your current password."),
+            other => other,
+        });
+    }
+    let hash = hash_password(new_password).await?;
+    let txn = db.begin().await?;
+    let mut active: user::ActiveModel = find_user(&txn, viewer.id).await?.into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    let ended = sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(viewer.id))
+        .filter(sessions::Column::TokenHash.ne(current_hash))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(ended.rows_affected)
+}
+
 /// Changes role, time zone and the away flag. The last enabled admin keeps the admin role.
 pub async fn update_user(
     db: &DatabaseConnection,

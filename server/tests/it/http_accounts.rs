@@ -349,3 +349,51 @@ async fn a_user_sees_where_they_are_signed_in_and_signs_out_elsewhere() {
     assert_eq!(app.get("/", Some(&tablet)).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/", Some(&phone)).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_user_changes_their_password_and_is_signed_out_everywhere_else() {
+    let app = TestApp::new().await;
+    app.set_up().await;
+    app.add_user("Ana Lopez", "ana@costa.test", "agent", "ana passphrase 42").await;
+    let phone = app.login_cookie("ana@costa.test", "ana passphrase 42").await;
+    let desk = app.login_cookie("ana@costa.test", "ana passphrase 42").await;
+    use app::db::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let hash_before = user::Entity::find().filter(user::Column::Email.eq("ana@costa.test")).one(&app.state.db).await.unwrap().unwrap().password_hash;
+    let unchanged = |app: &TestApp| {
+        let db = app.state.db.clone();
+        let hash_before = hash_before.clone();
+        async move {
+            let now = user::Entity::find().filter(user::Column::Email.eq("ana@costa.test")).one(&db).await.unwrap().unwrap().password_hash;
+            assert_eq!(now, hash_before, "a refused change leaves the password as it was");
+        }
+    };
+
+    // Refused, each saying what to fix, and nothing changes.
+    let reply = app.call("/api/password", "current=not+my+password&password=a+new+passphrase+7", Some(&phone)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert!(reply.body.contains("not your current password"), "{}", reply.body);
+    let reply = app.call("/api/password", "current=ana+passphrase+42&password=short", Some(&phone)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert!(reply.body.contains("at least 10 characters"), "{}", reply.body);
+    let reply = app.call("/api/password", "current=ana+passphrase+42&password=ana+passphrase+42", Some(&phone)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert_eq!(app.call("/api/password", "current=ana+passphrase+42&password=a+new+passphrase+7", None).await.status, StatusCode::UNAUTHORIZED);
+    unchanged(&app).await;
+    assert_eq!(app.get("/", Some(&desk)).await.status, StatusCode::OK, "a refused change signs nobody out");
+
+    // Changed: this session stays, the desk's ends, and only the new password logs in.
+    let reply = app.call("/api/password", "current=ana+passphrase+42&password=a+new+passphrase+7", Some(&phone)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(app.get("/", Some(&phone)).await.status, StatusCode::OK);
+    assert_eq!(app.get("/", Some(&desk)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.login("ana@costa.test", "ana passphrase 42").await.session_cookie(), None);
+    assert!(app.login("ana@costa.test", "a new passphrase 7").await.session_cookie().is_some());
+
+    // Guessing the current password counts as failed log-ins: after five, even the right one waits.
+    for _ in 0..5 {
+        app.call("/api/password", "current=guess+guess+guess&password=another+passphrase+8", Some(&phone)).await;
+    }
+    let reply = app.call("/api/password", "current=a+new+passphrase+7&password=another+passphrase+8", Some(&phone)).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", reply.body);
+}

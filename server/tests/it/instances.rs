@@ -129,3 +129,74 @@ async fn two_instances_on_postgresql_share_one_capture_rate_limit() {
     assert!((1..=600).contains(&retry), "{retry}");
     assert_eq!(deal::Entity::find().count(&app.state.db).await.unwrap(), 1, "the four taken are one prospect's deal");
 }
+
+#[tokio::test]
+async fn disabling_a_user_or_changing_a_password_on_one_instance_ends_sessions_on_the_other() {
+    if common::database_kind() != "postgres" {
+        return;
+    }
+    let app = TestApp::new().await;
+    app.set_up().await;
+    let ana = app.add_user("Ana Lopez", "ana@costa.test", "agent", "ana passphrase 42").await;
+    app.add_user("Luis Vidal", "luis@costa.test", "agent", "luis passphrase 42").await;
+    let (first, second) = (Served::start(&app).await, Served::start(&app).await);
+    let http = client();
+    let login = |base: String, email: &'static str, password: &'static str| {
+        let http = http.clone();
+        async move {
+            let reply = http
+                .post(format!("{base}/api/login"))
+                .header(header::ACCEPT, "text/html")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form_body(&[("email", email), ("password", password)]))
+                .send()
+                .await
+                .unwrap();
+            session_cookie_in(reply.headers()).unwrap_or_else(|| panic!("{email} logs in on {base}"))
+        }
+    };
+    let status = |base: String, cookie: String| {
+        let http = http.clone();
+        async move { http.get(format!("{base}/pipeline")).header(header::COOKIE, cookie).send().await.unwrap().status().as_u16() }
+    };
+    let post = |base: String, path: &'static str, cookie: String, body: String| {
+        let http = http.clone();
+        async move {
+            http.post(format!("{base}{path}"))
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+
+    // Ana works on the second instance; the admin disables her on the first: her very next
+    // request on the second is refused, with no wait for any cache.
+    let admin = login(first.base.clone(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let ana_phone = login(second.base.clone(), "ana@costa.test", "ana passphrase 42").await;
+    assert_eq!(status(second.base.clone(), ana_phone.clone()).await, 200);
+    let disabled = post(first.base.clone(), "/api/users/disable", admin.clone(), format!("user_id={ana}&disabled=true")).await;
+    assert_eq!(disabled, 200);
+    assert_eq!(status(second.base.clone(), ana_phone.clone()).await, 303, "the disabled user's session ends on the other instance at once");
+    let again = http
+        .post(format!("{}/api/login", second.base))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form_body(&[("email", "ana@costa.test"), ("password", "ana passphrase 42")]))
+        .send()
+        .await
+        .unwrap();
+    assert!(session_cookie_in(again.headers()).is_none(), "nor can she log in again");
+
+    // Luis changes his password on the first: his session there stays, the one on the second ends.
+    let luis_desk = login(first.base.clone(), "luis@costa.test", "luis passphrase 42").await;
+    let luis_phone = login(second.base.clone(), "luis@costa.test", "luis passphrase 42").await;
+    let body = "current=luis+passphrase+42&password=luis+new+passphrase".to_owned();
+    assert_eq!(post(first.base.clone(), "/api/password", luis_desk.clone(), body).await, 200);
+    assert_eq!(status(first.base.clone(), luis_desk).await, 200);
+    assert_eq!(status(second.base.clone(), luis_phone).await, 303);
+}

@@ -385,6 +385,7 @@ fn server_functions(w: &World) -> Vec<(&'static str, Need, String)> {
         // app/src/auth/api.rs, the caller's own sessions
         ("sessions", Need::Agent, none()),
         ("sessions/end", Need::Agent, format!("id={NO_ID}")),
+        ("password", Need::Agent, "current=&password=".into()),
         // app/src/plans/api.rs
         ("plans/list", Need::Admin, none()),
         ("plans/save", Need::Admin, "name=".into()),
