@@ -133,6 +133,9 @@ impl axum::response::IntoResponse for AppError {
         if matches!(self, AppError::Unauthenticated(_)) {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
         response
     }
 }
@@ -218,10 +221,74 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     }
 }
 
+/// Said when the disk under the data directory or the database is full: nothing was stored.
+pub const DISK_FULL: &str = "The server's disk is full, so nothing was saved. Please try again in a few minutes.";
+/// Said while the database does not answer: nothing was stored.
+pub const DATABASE_AWAY: &str = "The database is not answering, so nothing was saved. Please try again in a minute.";
+/// How long a 503 asks a client to wait before trying again (`Retry-After`, seconds).
+pub const RETRY_AFTER_SECONDS: u32 = 30;
+
+/// Which outage, if any, a database error is: a full disk, or a database that cannot be
+/// reached (stopped, restarting, the network gone). Both are for trying again later, unlike a
+/// broken query, which is a bug.
+#[cfg(feature = "ssr")]
+pub fn outage(err: &sea_orm::DbErr) -> Option<&'static str> {
+    use sea_orm::{DbErr, RuntimeErr};
+    use sea_orm::sqlx::Error as Sqlx;
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) => return Some(DATABASE_AWAY),
+        DbErr::Conn(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        DbErr::Conn(_) => return Some(DATABASE_AWAY),
+        _ => return None,
+    };
+    match &**sqlx {
+        Sqlx::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => Some(DISK_FULL),
+        Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::Protocol(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => Some(DATABASE_AWAY),
+        Sqlx::Database(db) => {
+            let code = db.code()?;
+            match code.as_ref() {
+                // PostgreSQL (SQLSTATE): disk_full, and the server shutting down or starting up.
+                "53100" => Some(DISK_FULL),
+                "57P01" | "57P02" | "57P03" => Some(DATABASE_AWAY),
+                c if c.starts_with("08") => Some(DATABASE_AWAY),
+                // SQLite (extended result codes): SQLITE_FULL, and the I/O errors a full disk
+                // gives while writing or syncing the journal.
+                c => match c.parse::<i32>().map(|n| n & 0xff) {
+                    Ok(13) => Some(DISK_FULL),
+                    Ok(10) => Some(DISK_FULL),
+                    _ => None,
+                },
+            }
+        }
+        _ => None,
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        tracing::error!(error = %err, "database error");
+        match outage(&err) {
+            Some(message) => {
+                tracing::warn!(error = %err, "database unavailable");
+                AppError::Unavailable(message.into())
+            }
+            None => {
+                tracing::error!(error = %err, "database error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// A file that could not be written: a full disk is an outage to wait out, anything else a bug.
+#[cfg(feature = "ssr")]
+pub fn storage_error(err: std::io::Error, what: &str) -> AppError {
+    use std::io::ErrorKind;
+    if matches!(err.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge) {
+        tracing::warn!(error = %err, what, "disk full");
+        AppError::Unavailable(DISK_FULL.into())
+    } else {
+        tracing::error!(error = %err, what, "file error");
         AppError::Internal
     }
 }

@@ -183,7 +183,12 @@ impl Config {
 
     /// What the HTTP layer needs to know about where it runs.
     pub fn edge(&self) -> crate::http::Edge {
-        crate::http::Edge { capture_limit: self.capture_limit(), trusted_proxies: self.trusted_proxies.clone(), public_origin: self.public_origin() }
+        crate::http::Edge {
+            capture_limit: self.capture_limit(),
+            trusted_proxies: self.trusted_proxies.clone(),
+            public_origin: self.public_origin(),
+            data_dir: self.data_dir.clone(),
+        }
     }
 
     /// The scheme, host and port of the public URL (`https://crm.agency.com`).

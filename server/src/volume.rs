@@ -330,7 +330,7 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days:
                 text(need),
                 budget * 100 - (budget / 10) * 100,
                 budget * 100,
-                text(dice.pick(AREAS)),
+                text(dice.pick::<&str>(AREAS)),
                 opt(owner),
                 final_stage.id,
                 text(source),

@@ -69,13 +69,17 @@ pub async fn authenticate(db: &DatabaseConnection, bearer: &str) -> Result<api_k
         .filter(|k| k.revoked_at.is_none())
         .ok_or(AppError::Unauthorized)?;
     let now = Utc::now();
-    // Written at most once a minute, so a busy integration does not write on every call.
+    // Written at most once a minute, so a busy integration does not write on every call; and
+    // only noted when it fails (a full disk), so reads still work.
     if row.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
-        api_key::Entity::update_many()
+        let noted = api_key::Entity::update_many()
             .col_expr(api_key::Column::LastUsedAt, sea_orm::sea_query::Expr::value(now))
             .filter(api_key::Column::Id.eq(row.id))
             .exec(db)
-            .await?;
+            .await;
+        if let Err(err) = noted {
+            tracing::warn!(error = %err, key_id = row.id, "the key's last use could not be recorded");
+        }
     }
     Ok(row)
 }

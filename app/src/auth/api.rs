@@ -67,6 +67,9 @@ pub mod guard {
                     let status = axum::http::StatusCode::from_u16(err.status())
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
                     response.set_status(status);
+                    if status == axum::http::StatusCode::SERVICE_UNAVAILABLE {
+                        response.insert_header(axum::http::header::RETRY_AFTER, crate::error::RETRY_AFTER_SECONDS.into());
+                    }
                 }
             }
         }

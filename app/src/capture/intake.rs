@@ -116,8 +116,13 @@ async fn write_batches(db: DatabaseConnection, notifier: Notifier, mut queue: mp
             }
             Err(err) => {
                 tracing::error!(error = ?err, submissions = jobs.len(), "a batch of lead submissions could not be stored");
+                // A full disk or a database gone away is told as such: try again later.
                 for job in jobs {
-                    let _ = job.reply.send(Err(AppError::Internal));
+                    let answer = match &err {
+                        AppError::Unavailable(message) => AppError::Unavailable(message.clone()),
+                        _ => AppError::Internal,
+                    };
+                    let _ = job.reply.send(Err(answer));
                 }
             }
         }

@@ -37,10 +37,31 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .foreign_keys(true)
                 .create_if_missing(true)
         });
+        options.map_sqlx_sqlite_pool_opts(|pool| pool.after_release(|conn, _| Box::pin(close_if_stuck(conn))));
     } else {
         options.max_connections(16);
     }
     Database::connect(options).await
+}
+
+/// Whether a SQLite connection going back to the pool may be used again. A full disk or an
+/// I/O error can make SQLite end a transaction by itself; the ROLLBACK sqlx then sends fails,
+/// and sqlx goes on counting a transaction that is not there. Its next "transaction" is then a
+/// SAVEPOINT whose rollback (ROLLBACK TO) leaves SQLite's transaction open, and every later
+/// statement on that connection would run inside it: answered, and never committed. Such a
+/// connection is closed instead (closing rolls back whatever it held). Costs nothing on the
+/// usual path, where no transaction is counted.
+async fn close_if_stuck(conn: &mut sea_orm::sqlx::SqliteConnection) -> Result<bool, sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::Connection;
+    if conn.is_in_transaction() {
+        // A rollback queued when a transaction was dropped runs before this.
+        conn.ping().await?;
+    }
+    if conn.is_in_transaction() {
+        tracing::warn!("a database connection lost track of its transaction; it is closed");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 /// SQLite has one writer at a time, and a connection that finds the lock taken sleeps in

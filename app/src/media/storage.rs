@@ -46,8 +46,7 @@ impl LocalStorage {
 }
 
 fn io(err: std::io::Error) -> AppError {
-    tracing::error!(error = %err, "media storage");
-    AppError::Internal
+    crate::error::storage_error(err, "media storage")
 }
 
 #[async_trait::async_trait]
@@ -59,7 +58,11 @@ impl Storage for LocalStorage {
         }
         // Written aside and renamed, so a reader never sees half a photo.
         let partial = path.with_extension("partial");
-        tokio::fs::write(&partial, &bytes).await.map_err(io)?;
+        if let Err(err) = tokio::fs::write(&partial, &bytes).await {
+            // A full disk leaves no half photo behind to hold on to the space.
+            let _ = tokio::fs::remove_file(&partial).await;
+            return Err(io(err));
+        }
         tokio::fs::rename(&partial, &path).await.map_err(io)
     }
 

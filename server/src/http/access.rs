@@ -8,7 +8,8 @@ use app::auth::api::guard::ClientIp;
 use app::auth::{service, session};
 use app::state::{AppState, Authenticated};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use app::error::AppError;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -107,10 +108,31 @@ pub async fn load_session(State(state): State<AppState>, mut request: Request, n
                 request.extensions_mut().insert(Authenticated { user, token_hash });
             }
             Ok(None) => {}
-            Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering; try again shortly.").into_response(),
+            Err(err) => return unavailable(request.uri().path(), err),
         }
     }
     next.run(request).await
+}
+
+/// What a request is told when the database or disk fails before its handler runs: the API's
+/// JSON error, or for a person a page that says so and reloads itself a little later.
+fn unavailable(path: &str, err: AppError) -> Response {
+    let message = match &err {
+        AppError::Unavailable(message) => message.clone(),
+        _ => app::error::DATABASE_AWAY.to_owned(),
+    };
+    if path.starts_with("/api/") {
+        return AppError::Unavailable(message).into_response();
+    }
+    let body = format!(
+        "<h1>Doorstep is unavailable for a moment</h1><p>{}</p><p>This page tries again by itself.</p>",
+        html_escape::encode_text(&message)
+    );
+    let mut response = super::capture::page(StatusCode::SERVICE_UNAVAILABLE, "Unavailable · Doorstep", &body);
+    let headers = response.headers_mut();
+    headers.insert(header::RETRY_AFTER, HeaderValue::from(app::error::RETRY_AFTER_SECONDS));
+    headers.insert(HeaderName::from_static("refresh"), HeaderValue::from(app::error::RETRY_AFTER_SECONDS));
+    response
 }
 
 /// Refuses state-changing requests that another site started (CSRF), using what browsers send

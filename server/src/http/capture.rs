@@ -280,7 +280,11 @@ async fn take(state: &CaptureState, form: &capture_form::Model, ip: String, head
         Err(err @ AppError::Validation(_)) => render(&state.app, &agency, &form, &input, &err, StatusCode::UNPROCESSABLE_ENTITY),
         Err(err) => {
             let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            render(&state.app, &agency, &form, &input, &AppError::field("form", err.to_string()), status)
+            let mut response = render(&state.app, &agency, &form, &input, &AppError::field("form", err.to_string()), status);
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(app::error::RETRY_AFTER_SECONDS));
+            }
+            response
         }
     }
 }
@@ -351,7 +355,8 @@ pub static SCRIPT_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
 
 /// A page of the public form: `body` is HTML (a view's, or fixed text). The head is written by
 /// hand because a title is raw text, where a view's markers between text nodes would show.
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
+/// A small page of its own, in the public pages' style, for what is not a form.
+pub(super) fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{}</title><meta name=\"robots\" content=\"noindex\"><style>{STYLE}</style></head><body><main>{body}</main></body></html>",

@@ -24,7 +24,10 @@ pub struct AdminKey(pub api_key::Model);
 
 async fn key(state: &AppState, headers: &HeaderMap, needed: Scope) -> Result<api_key::Model, AppError> {
     let bearer = super::access::bearer(headers).ok_or_else(|| AppError::Unauthenticated("Send an API key: Authorization: Bearer KEY.".into()))?;
-    let key = keys::authenticate(&state.db, bearer).await.map_err(|_| AppError::Unauthenticated("This API key is unknown or revoked.".into()))?;
+    let key = keys::authenticate(&state.db, bearer).await.map_err(|err| match err {
+        AppError::Unauthorized => AppError::Unauthenticated("This API key is unknown or revoked.".into()),
+        other => other,
+    })?;
     if needed == Scope::Admin && key.scope != Scope::Admin.as_str() {
         return Err(AppError::OutOfScope("This key may only post leads; this needs an admin key.".into()));
     }

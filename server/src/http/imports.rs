@@ -53,6 +53,8 @@ pub async fn upload(State(state): State<AppState>, session: Session, mut multipa
     match app::imports::service::stage(&state.db, user, &name, bytes).await {
         Ok(token) => Ok(Redirect::to(&format!("/data/imports/{token}")).into_response()),
         Err(AppError::Validation(fields)) => Ok(back(&fields.values().cloned().collect::<Vec<_>>().join(" "))),
+        // A full disk or a database away: said on the Data page, to try again later.
+        Err(AppError::Unavailable(message)) => Ok(back(&message)),
         Err(err) => Err(err.into()),
     }
 }

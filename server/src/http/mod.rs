@@ -52,6 +52,8 @@ pub struct Edge {
     pub trusted_proxies: proxies::TrustedProxies,
     /// The origin people use (`https://crm.agency.com`), when the installation names one.
     pub public_origin: Option<String>,
+    /// Where the database file, media and secrets are written: `/readyz` says when it is full.
+    pub data_dir: std::path::PathBuf,
 }
 
 /// A capability's routes, by how their callers prove who they are. The layers that do the
@@ -97,7 +99,10 @@ pub fn router(state: AppState, edge: Edge) -> Router {
     }
     let app = session
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .route("/readyz", get({
+            let data_dir = edge.data_dir.clone();
+            move |state| health::readyz(state, data_dir)
+        }))
         .leptos_routes(&state, routes, move || app::shell(options.clone()))
         .fallback_service(assets::files(&front, not_found))
         .layer(from_fn_with_state(state.clone(), access::page_access))

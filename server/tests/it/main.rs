@@ -10,6 +10,7 @@ mod capture;
 mod chats;
 mod crash;
 mod deals;
+mod faults;
 mod imports;
 mod install;
 mod instances;

@@ -107,6 +107,12 @@ impl TestApp {
         Self::with_config(config, dir).await
     }
 
+    /// A test app on SQLite whose data directory is `dir` (a small disk a test mounted, say).
+    pub async fn in_data_dir(dir: tempfile::TempDir) -> TestApp {
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("error").try_init();
+        Self::with_config(Config::for_data_dir(dir.path(), None), dir).await
+    }
+
     async fn with_config(config: Config, dir: tempfile::TempDir) -> TestApp {
         let state = config.app_state().await.expect("opening the test database");
         let router = doorstep::http::router(state.clone(), config.edge());
