@@ -1,3 +1,5 @@
+// Vendored third-party code (see the workspace Cargo.toml): its warnings are upstream's, as for any crate from the registry.
+#![allow(warnings)]
 //! **SQLite** database driver.
 //!
 //! ### Note: `libsqlite3-sys` Version
