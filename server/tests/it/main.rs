@@ -27,6 +27,7 @@ mod reminders;
 mod reports;
 mod roles;
 mod s3;
+mod secrets;
 mod security;
 mod templates;
 mod webapp;

@@ -38,7 +38,7 @@ async fn post(app: &TestApp, body: &str, signature: Option<String>) -> Reply {
     app.send(request.body(Body::from(body.to_owned())).unwrap()).await
 }
 
-fn message(id: &str, from: &str, name: &str, at: i64, text: &str) -> String {
+pub(crate) fn message(id: &str, from: &str, name: &str, at: i64, text: &str) -> String {
     serde_json::json!({
         "object": "whatsapp_business_account",
         "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {

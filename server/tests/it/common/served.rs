@@ -29,6 +29,19 @@ impl Served {
         Self::started(app, Some(log), &[]).await
     }
 
+    /// Starts it logging at `level` (an EnvFilter, e.g. "debug") in `format` ("text" or
+    /// "json") into `log`, with more settings in its environment.
+    pub async fn start_logging_as(app: &TestApp, log: &Path, format: &str, level: &str, env: &[(&str, &str)]) -> Served {
+        let port = TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().unwrap().port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut command = command(app, &addr, env);
+        let file = std::fs::File::create(log).expect("a log file");
+        command.arg("--log-format").arg(format).env("RUST_LOG", level).stderr(file);
+        let mut served = Served { child: command.spawn().expect("starting doorstep serve"), base: format!("http://{addr}"), addr };
+        served.wait_ready().await;
+        served
+    }
+
     /// Starts it with more settings in its environment (e.g. DOORSTEP_SMTP_URL).
     pub async fn start_with(app: &TestApp, env: &[(&str, &str)]) -> Served {
         Self::started(app, None, env).await
@@ -86,6 +99,19 @@ impl Drop for Served {
 }
 
 fn spawn(app: &TestApp, addr: &str, log: Option<&Path>, env: &[(&str, &str)]) -> Child {
+    let mut command = command(app, addr, env);
+    match log {
+        Some(path) => {
+            let file = std::fs::File::create(path).expect("a log file");
+            command.arg("--log-format").arg("json").env("RUST_LOG", "info").stderr(file)
+        }
+        None => command.env("RUST_LOG", "warn").stderr(Stdio::null()),
+    };
+    command.spawn().expect("starting doorstep serve")
+}
+
+/// `doorstep serve` on the test app's data directory and database, at `addr`.
+fn command(app: &TestApp, addr: &str, env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_doorstep"));
     command
         .arg("serve")
@@ -97,18 +123,11 @@ fn spawn(app: &TestApp, addr: &str, log: Option<&Path>, env: &[(&str, &str)]) ->
         .env("DOORSTEP_METRICS_TOKEN", METRICS_TOKEN)
         .envs(env.iter().copied())
         .stdout(Stdio::null());
-    match log {
-        Some(path) => {
-            let file = std::fs::File::create(path).expect("a log file");
-            command.arg("--log-format").arg("json").env("RUST_LOG", "info").stderr(file)
-        }
-        None => command.env("RUST_LOG", "warn").stderr(Stdio::null()),
-    };
     match &app.config.database_url {
         Some(url) => command.env("DATABASE_URL", url),
         None => command.env_remove("DATABASE_URL"),
     };
-    command.spawn().expect("starting doorstep serve")
+    command
 }
 
 /// Posts a capture form to a served process as a person's browser does, with the form's
