@@ -144,3 +144,21 @@ pub fn select_all(ev: leptos::ev::FocusEvent) {
     let _ = ev;
 }
 
+
+/// Hands the heap's free pages back to the system when dropped, for the end of work on a large
+/// upload (a CSV of 50,000 rows, a chat export of 64 MB, a 50-megapixel photo). glibc keeps
+/// freed memory in its arenas for reuse, so without this the server's resident memory stays
+/// at its high point after each such request, and the next one adds to it.
+#[cfg(feature = "ssr")]
+pub struct GiveBackMemory;
+
+#[cfg(feature = "ssr")]
+impl Drop for GiveBackMemory {
+    fn drop(&mut self) {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only returns free pages to the system; it takes no pointers.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+}

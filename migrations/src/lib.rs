@@ -18,6 +18,7 @@ mod m20261127_000012_templates_and_imports;
 mod m20261127_000013_form_embedding;
 mod m20261204_000014_push;
 mod m20261204_000015_rate_windows;
+mod m20261205_000016_chat_upload_files;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000013_form_embedding::Migration),
             Box::new(m20261204_000014_push::Migration),
             Box::new(m20261204_000015_rate_windows::Migration),
+            Box::new(m20261205_000016_chat_upload_files::Migration),
         ]
     }
 }

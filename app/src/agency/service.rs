@@ -163,6 +163,7 @@ pub async fn save_color(db: &impl ConnectionTrait, raw: &str) -> Result<(), AppE
 
 /// Stores a new logo (checked and resized like a photo) and drops the old one's file.
 pub async fn save_logo(db: &impl ConnectionTrait, media: &dyn crate::media::Storage, bytes: Vec<u8>) -> Result<(), AppError> {
+    let _turn = crate::media::photos::DECODING.acquire().await.map_err(|_| AppError::Internal)?;
     let logo = tokio::task::spawn_blocking(move || crate::media::photos::logo(&bytes)).await.map_err(|err| {
         tracing::error!(error = %err, "logo processing stopped");
         AppError::Internal

@@ -25,19 +25,21 @@ fn invalid(message: impl Into<String>) -> AppError {
 
 /// Keeps an upload for its mapping screen; refuses, saying why, anything that is not a CSV.
 pub async fn stage(db: &DatabaseConnection, viewer: &SessionUser, file_name: &str, bytes: Vec<u8>) -> Result<String, AppError> {
+    let _memory = crate::common::GiveBackMemory;
     table::read(&bytes).map_err(invalid)?;
     let now = Utc::now();
     csv_upload::Entity::delete_many().filter(csv_upload::Column::CreatedAt.lt(now - Duration::hours(KEEP_HOURS))).exec(db).await?;
     let token = crate::auth::session::new_token();
-    csv_upload::ActiveModel {
+    // Stored without reading the row back: the file may be 10 MB.
+    csv_upload::Entity::insert(csv_upload::ActiveModel {
         token: Set(token.clone()),
         user_id: Set(viewer.id),
         file_name: Set(file_name.chars().take(200).collect()),
         data: Set(bytes),
         created_at: Set(now),
         ..Default::default()
-    }
-    .insert(db)
+    })
+    .exec(db)
     .await?;
     Ok(token)
 }
@@ -54,6 +56,7 @@ async fn upload_of(db: &DatabaseConnection, viewer: &SessionUser, token: &str) -
 
 /// The upload's columns, a few values of each, and the field each seems to hold.
 pub async fn view(db: &DatabaseConnection, viewer: &SessionUser, token: &str) -> Result<UploadView, AppError> {
+    let _memory = crate::common::GiveBackMemory;
     let upload = upload_of(db, viewer, token).await?;
     let grid = table::read(&upload.data).map_err(invalid)?;
     let guessed = table::guess(&grid.header);
@@ -92,6 +95,7 @@ async fn directory(db: &impl ConnectionTrait) -> Result<Directory, AppError> {
 /// one failing row stops everything; otherwise the valid rows go in and the report lists the
 /// others. Either way, nothing is written unless the whole import commits.
 pub async fn run(db: &DatabaseConnection, viewer: &SessionUser, token: &str, mapping: &[String], write: bool, all_or_none: bool) -> Result<ImportReport, AppError> {
+    let _memory = crate::common::GiveBackMemory;
     let upload = upload_of(db, viewer, token).await?;
     let grid = table::read(&upload.data).map_err(invalid)?;
     let mut fields = Vec::with_capacity(grid.header.len());

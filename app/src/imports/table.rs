@@ -49,6 +49,13 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
         return Err("The file is empty.".into());
     }
     let delimiter = delimiter(text);
+    if let Some((row, cells)) = too_wide(text, delimiter) {
+        return Err(if row == 1 {
+            format!("The file has {cells} columns; Doorstep reads up to {MAX_COLUMNS}.")
+        } else {
+            format!("Row {row} has {cells} columns; Doorstep reads up to {MAX_COLUMNS}. Check its delimiters.")
+        });
+    }
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
     // Spreadsheet rows: blank lines are rows there (the csv crate skips them), and a quoted
@@ -81,7 +88,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
         if rows.len() == MAX_ROWS {
             return Err(format!("The file has more than {MAX_ROWS} rows: split it into smaller files."));
         }
-        let mut cells: Vec<String> = record.iter().map(str::to_owned).collect();
+        let mut cells: Vec<String> = record.iter().take(header.len()).map(str::to_owned).collect();
         cells.resize(header.len(), String::new());
         rows.push(cells);
         numbers.push(number);
@@ -90,6 +97,32 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
         return Err("The file has a header but no rows.".into());
     }
     Ok(Table { encoding, delimiter, header, rows, numbers })
+}
+
+/// The first row (by its line, counting from 1) with more than [`MAX_COLUMNS`] cells, and how
+/// many, counted on the text before the parser builds any row: one line of ten million commas
+/// would otherwise become ten million strings. Quotes are followed, so a delimiter or a line
+/// break inside a quoted cell counts as text.
+fn too_wide(text: &str, delimiter: u8) -> Option<(usize, usize)> {
+    let (mut quoted, mut cells, mut line, mut row_line) = (false, 1usize, 1usize, 1usize);
+    for b in text.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' => {
+                line += 1;
+                if !quoted {
+                    if cells > MAX_COLUMNS {
+                        return Some((row_line, cells));
+                    }
+                    cells = 1;
+                    row_line = line;
+                }
+            }
+            b if b == delimiter && !quoted => cells += 1,
+            _ => {}
+        }
+    }
+    (cells > MAX_COLUMNS).then_some((row_line, cells))
 }
 
 /// The file's text and the encoding it was in. A byte-order mark names the encoding (UTF-8,
@@ -416,6 +449,15 @@ mod tests {
             region: "ES".into(),
             currency: "EUR".into(),
         }
+    }
+
+    #[test]
+    fn a_row_too_wide_is_refused_before_it_is_parsed_and_quoted_delimiters_are_text() {
+        let wide = format!("name,phone\nAna,612345678\n\"Luis\nVidal\",{}\n", ",".repeat(150));
+        assert_eq!(read(wide.as_bytes()).unwrap_err(), "Row 3 has 152 columns; Doorstep reads up to 100. Check its delimiters.");
+        assert!(read(",".repeat(5_000_000).as_bytes()).unwrap_err().starts_with("The file has 5000001 columns"));
+        let quoted = format!("name,notes\nAna,\"{}\"\n", ",".repeat(150));
+        assert_eq!(read(quoted.as_bytes()).unwrap().rows[0][1], ",".repeat(150));
     }
 
     #[test]

@@ -13,6 +13,14 @@ use crate::error::AppError;
 pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
 /// Phones take up to 50-megapixel photos; larger ones are refused before decoding.
 pub const MAX_MEGAPIXELS: u64 = 50;
+/// The most memory one decoded photo may take: a 50-megapixel photo in 8-bit RGB, as phones
+/// and cameras write JPEGs. Transparent or 16-bit images are held to it too, so a small PNG
+/// that unpacks to gigabytes is refused from its header, before anything is decoded.
+pub const MAX_DECODED_BYTES: u64 = MAX_MEGAPIXELS * 1_000_000 * 3 + 8 * 1024 * 1024;
+/// One image is decoded at a time (photos and logos): each may take up to
+/// [`MAX_DECODED_BYTES`], and the server's memory is bounded by one, not by how many arrive
+/// together.
+pub static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 /// The longest side of the display image: sharp on a phone and on an A4 page.
 pub const DISPLAY_SIDE: u32 = 1600;
 pub const THUMB_SIDE: u32 = 400;
@@ -33,14 +41,16 @@ fn refuse(message: impl Into<String>) -> AppError {
 
 /// Checks, turns and resizes one upload; every refusal says what to do instead.
 pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
-    let image = decode(bytes)?;
-    let display = shrunk(image, DISPLAY_SIDE);
+    let (image, orientation) = decode(bytes)?;
+    // Shrunk before it is turned: turning the full-size image would hold two copies of it.
+    let mut display = shrunk(image, DISPLAY_SIDE);
+    display.apply_orientation(orientation);
     let thumb = shrunk(display.clone(), THUMB_SIDE);
     Ok(Processed { width: display.width(), height: display.height(), display: jpeg(&display)?, thumb: jpeg(&thumb)? })
 }
 
-/// The upright image in an upload, or why it is refused.
-fn decode(bytes: &[u8]) -> Result<DynamicImage, AppError> {
+/// The image in an upload and how to turn it upright, or why it is refused.
+fn decode(bytes: &[u8]) -> Result<(DynamicImage, image::metadata::Orientation), AppError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(refuse(format!("This file is {} MB; photos up to {} MB are taken.", bytes.len() / (1024 * 1024), MAX_UPLOAD_BYTES / (1024 * 1024))));
     }
@@ -56,26 +66,34 @@ fn decode(bytes: &[u8]) -> Result<DynamicImage, AppError> {
     let damaged = |_| refuse("This photo is damaged and cannot be read: send it again or export it anew.");
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
-    limits.max_alloc = Some(MAX_MEGAPIXELS * 1_000_000 * 4 + 64 * 1024 * 1024);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(damaged)?;
     let (w, h) = decoder.dimensions();
     if u64::from(w) * u64::from(h) > MAX_MEGAPIXELS * 1_000_000 {
         return Err(refuse(format!("This photo is {w}×{h} pixels; photos up to {MAX_MEGAPIXELS} megapixels are taken.")));
     }
+    if decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(refuse(format!(
+            "This {w}×{h} image has {} bits per pixel and would take {} MB to open: save it as a JPEG (8-bit colour) and upload that.",
+            decoder.color_type().bits_per_pixel(),
+            decoder.total_bytes() / (1024 * 1024)
+        )));
+    }
     let orientation = decoder.orientation().map_err(damaged)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
-    image.apply_orientation(orientation);
-    Ok(image)
+    let image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
+    Ok((image, orientation))
 }
 
 /// A logo: checked like a photo, at most 600 pixels on its longest side, on white where it
 /// was transparent.
 pub fn logo(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
-    let mut image = decode(bytes).map_err(|err| match err {
+    let (image, orientation) = decode(bytes).map_err(|err| match err {
         AppError::Validation(fields) => AppError::field("logo", fields.into_values().next().unwrap_or_default()),
         other => other,
     })?;
+    let mut image = shrunk(image, 600);
+    image.apply_orientation(orientation);
     if image.color().has_alpha() {
         let mut rgba = image.to_rgba8();
         for px in rgba.pixels_mut() {

@@ -79,6 +79,8 @@ pub async fn add(db: &DatabaseConnection, media: &dyn Storage, actor: &Actor, pr
 
 /// Checks and resizes an upload off the request threads (it takes a core for a moment).
 pub async fn process(bytes: Vec<u8>) -> Result<crate::media::Processed, AppError> {
+    let _memory = crate::common::GiveBackMemory;
+    let _turn = crate::media::photos::DECODING.acquire().await.map_err(|_| AppError::Internal)?;
     tokio::task::spawn_blocking(move || crate::media::process(&bytes)).await.map_err(|err| {
         tracing::error!(error = %err, "photo processing stopped");
         AppError::Internal

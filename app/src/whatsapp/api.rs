@@ -13,7 +13,8 @@ use crate::auth::{api::guard, Role};
 pub async fn load_chat_preview(token: String, choice: ChatChoice) -> Result<ChatPreview, AppError> {
     let result = async {
         let viewer = guard::require(Role::Agent)?;
-        super::import::preview(&guard::state()?.db, &viewer, &token, &choice).await
+        let state = guard::state()?;
+        super::import::preview(&state.db, state.media.as_ref(), &viewer, &token, &choice).await
     };
     guard::with_status(result.await)
 }

@@ -39,8 +39,47 @@ fn read_limited(r: impl Read, limit: u64, what: &str) -> Result<Vec<u8>, String>
     Ok(out)
 }
 
+/// What to do with the attachments in a zip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Files {
+    /// Unpack and return them (the import that stores them).
+    Keep,
+    /// Unpack them only to hold them to the limits, one at a time, keeping none: a bomb is
+    /// refused without the whole archive in memory at once.
+    Count,
+    /// Leave them packed (reading the chat's text only).
+    Skip,
+}
+
+/// Unpacks up to `limit` bytes of `r` into nothing and says how many there were; more is
+/// refused, as [`read_limited`] does.
+fn count_limited(r: impl Read, limit: u64, what: &str) -> Result<u64, String> {
+    let n = std::io::copy(&mut r.take(limit + 1), &mut std::io::sink()).map_err(|e| format!("{what} could not be unpacked: {e}."))?;
+    if n > limit {
+        return Err(format!("{what} unpacks to more than {} MB; this is not a chat export.", limit / (1024 * 1024)));
+    }
+    Ok(n)
+}
+
+/// One attachment of a zip that [`open`] has already held to the limits, by its name as the
+/// chat gives it; `None` when the zip has no such file.
+pub fn file(bytes: &[u8], wanted: &str) -> Result<Option<Vec<u8>>, String> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(None);
+    }
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("The zip could not be read: {e}."))?;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(|e| format!("The zip could not be read: {e}."))?;
+        if entry.is_dir() || entry.name().rsplit(['/', '\\']).next() != Some(wanted) {
+            continue;
+        }
+        return read_limited(entry, MAX_FILE, &format!("{wanted} in the zip")).map(Some);
+    }
+    Ok(None)
+}
+
 /// Reads a `.txt` export or a `.zip` one (by its content, not its name).
-pub fn open(bytes: &[u8], with_files: bool) -> Result<Upload, String> {
+pub fn open(bytes: &[u8], files_wanted: Files) -> Result<Upload, String> {
     if bytes.is_empty() {
         return Err("The file is empty. Choose the .txt or .zip WhatsApp made.".into());
     }
@@ -71,11 +110,16 @@ pub fn open(bytes: &[u8], with_files: bool) -> Result<Upload, String> {
             continue;
         }
         let is_chat = name.to_lowercase().ends_with(".txt") && (name == "_chat.txt" || chat.is_none());
-        if !is_chat && !with_files {
+        if !is_chat && files_wanted == Files::Skip {
             continue;
         }
         let limit = if is_chat { MAX_TEXT } else { MAX_FILE };
-        let data = read_limited(entry, limit.min(MAX_UNPACKED - unpacked), &format!("{name} in the zip"))?;
+        let what = format!("{name} in the zip");
+        if !is_chat && files_wanted == Files::Count {
+            unpacked += count_limited(entry, limit.min(MAX_UNPACKED - unpacked), &what)?;
+            continue;
+        }
+        let data = read_limited(entry, limit.min(MAX_UNPACKED - unpacked), &what)?;
         unpacked += data.len() as u64;
         if is_chat {
             if let Some((old_name, old)) = chat.replace((name, data)) {
@@ -110,21 +154,24 @@ mod tests {
     #[test]
     fn a_zip_gives_its_chat_and_its_attachments() {
         let bytes = zipped(&[("_chat.txt", "\u{feff}[1/5/24, 09:15:02] Ana: Hi".as_bytes()), ("00000012-PHOTO.jpg", b"\xff\xd8photo")]);
-        let upload = open(&bytes, true).unwrap();
+        let upload = open(&bytes, Files::Keep).unwrap();
         assert_eq!(upload.text, "[1/5/24, 09:15:02] Ana: Hi", "the byte-order mark is dropped");
         assert_eq!(upload.files.get("00000012-PHOTO.jpg").map(Vec::len), Some(7));
-        assert!(open(&bytes, false).unwrap().files.is_empty(), "a preview reads the chat only");
+        assert!(open(&bytes, Files::Skip).unwrap().files.is_empty(), "a preview reads the chat only");
     }
 
     #[test]
     fn zip_bombs_non_utf8_and_other_files_are_refused() {
         let bomb = zipped(&[("_chat.txt", b"x"), ("big.bin", &vec![0u8; (MAX_FILE + 1) as usize])]);
         assert!(bomb.len() < 200_000, "it packs small");
-        assert!(open(&bomb, true).unwrap_err().contains("more than 32 MB"));
-        assert!(open(b"31/12/2023, 21:41 - Ana: \xff\xfe", true).unwrap_err().contains("UTF-8"));
-        assert!(open(b"%PDF-1.7 ...", true).unwrap_err().contains("not a chat export"));
-        assert!(open(&zipped(&[("photo.jpg", b"\xff\xd8")]), true).unwrap_err().contains("no chat"));
-        assert!(open(b"PK\x03\x04broken", true).unwrap_err().contains("could not be read"));
-        assert!(open(b"", true).unwrap_err().contains("empty"));
+        assert!(open(&bomb, Files::Keep).unwrap_err().contains("more than 32 MB"));
+        assert!(open(&bomb, Files::Count).unwrap_err().contains("more than 32 MB"), "counted, not kept, it is refused the same");
+        let counted = open(&zipped(&[("_chat.txt", b"31/12/2023, 21:41 - Ana: Hi"), ("a.jpg", &[1u8; 1000])]), Files::Count).unwrap();
+        assert!(counted.files.is_empty(), "counting keeps no file");
+        assert!(open(b"31/12/2023, 21:41 - Ana: \xff\xfe", Files::Keep).unwrap_err().contains("UTF-8"));
+        assert!(open(b"%PDF-1.7 ...", Files::Keep).unwrap_err().contains("not a chat export"));
+        assert!(open(&zipped(&[("photo.jpg", b"\xff\xd8")]), Files::Keep).unwrap_err().contains("no chat"));
+        assert!(open(b"PK\x03\x04broken", Files::Keep).unwrap_err().contains("could not be read"));
+        assert!(open(b"", Files::Keep).unwrap_err().contains("empty"));
     }
 }

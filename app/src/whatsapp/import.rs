@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
 use super::export::{self, ChatExport, DateOrder, Platform};
@@ -28,26 +28,57 @@ fn invalid(message: impl Into<String>) -> AppError {
 }
 
 /// Keeps an upload for its preview. Refuses, saying why, anything that is not a chat export.
-pub async fn stage(db: &DatabaseConnection, viewer: &SessionUser, deal_id: i64, file_name: &str, bytes: Vec<u8>) -> Result<String, AppError> {
+pub async fn stage(db: &DatabaseConnection, media: &dyn Storage, viewer: &SessionUser, deal_id: i64, file_name: &str, bytes: Vec<u8>) -> Result<String, AppError> {
+    let _memory = crate::common::GiveBackMemory;
     deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
-    // Every file is unpacked once here, so a zip bomb is refused before anything is kept.
-    let upload = archive::open(&bytes, true).map_err(invalid)?;
+    // Every file is unpacked once here (counted, not kept), so a zip bomb is refused before
+    // anything is stored.
+    let upload = archive::open(&bytes, archive::Files::Count).map_err(invalid)?;
     export::parse(&upload.text, None, DateOrder::DayFirst).map_err(|e| invalid(e.to_string()))?;
     let now = Utc::now();
-    chat_upload::Entity::delete_many().filter(chat_upload::Column::CreatedAt.lt(now - Duration::hours(KEEP_HOURS))).exec(db).await?;
+    let stale = chat_upload::Entity::find().filter(chat_upload::Column::CreatedAt.lt(now - Duration::hours(KEEP_HOURS))).all(db).await?;
+    for old in &stale {
+        forget(db, media, old).await?;
+    }
     let token = crate::auth::session::new_token();
-    chat_upload::ActiveModel {
+    // The file goes to media storage, the row only names it: tens of MB are written once,
+    // not copied through the database driver.
+    let key = format!("uploads/chat-{}.zip", crate::auth::session::new_token().to_ascii_lowercase());
+    media.put(&key, bytes, "application/zip").await?;
+    let stored = chat_upload::Entity::insert(chat_upload::ActiveModel {
         token: Set(token.clone()),
         deal_id: Set(deal_id),
         user_id: Set(viewer.id),
         file_name: Set(file_name.chars().take(200).collect()),
-        data: Set(bytes),
+        data: Set(Vec::new()),
+        file_key: Set(Some(key.clone())),
         created_at: Set(now),
         ..Default::default()
+    })
+    .exec(db)
+    .await;
+    if let Err(err) = stored {
+        let _ = media.delete(&key).await;
+        return Err(err.into());
     }
-    .insert(db)
-    .await?;
     Ok(token)
+}
+
+/// The uploaded file's bytes, from media storage or (uploads from before) the row.
+async fn file_of(media: &dyn Storage, upload: &chat_upload::Model) -> Result<Vec<u8>, AppError> {
+    match &upload.file_key {
+        Some(key) => media.get(key).await?.ok_or_else(|| AppError::Gone("This upload is gone. Upload the chat again.".into())),
+        None => Ok(upload.data.clone()),
+    }
+}
+
+/// Removes an upload and its file.
+async fn forget(db: &impl sea_orm::ConnectionTrait, media: &dyn Storage, upload: &chat_upload::Model) -> Result<(), AppError> {
+    chat_upload::Entity::delete_by_id(upload.id).exec(db).await?;
+    if let Some(key) = &upload.file_key {
+        media.delete(key).await?;
+    }
+    Ok(())
 }
 
 /// The viewer's own upload.
@@ -153,11 +184,13 @@ fn line(chat: &ChatExport, i: usize, agent: &str, tz: chrono_tz::Tz, viewer_tz: 
 }
 
 /// What the upload will add, read as chosen.
-pub async fn preview(db: &DatabaseConnection, viewer: &SessionUser, token: &str, choice: &ChatChoice) -> Result<ChatPreview, AppError> {
+pub async fn preview(db: &DatabaseConnection, media: &dyn Storage, viewer: &SessionUser, token: &str, choice: &ChatChoice) -> Result<ChatPreview, AppError> {
+    let _memory = crate::common::GiveBackMemory;
     let upload = upload_of(db, viewer, token).await?;
+    let bytes = file_of(media, &upload).await?;
     let deal = deal::Entity::find_by_id(upload.deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     let person = contact::Entity::find_by_id(deal.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let text = archive::open(&upload.data, false).map_err(invalid)?.text;
+    let text = archive::open(&bytes, archive::Files::Skip).map_err(invalid)?.text;
     let r = read(&text, choice, &person.name, viewer)?;
     let ids = identities(&r.chat);
     let already = existing(db, person.id, &ids).await?;
@@ -220,11 +253,13 @@ pub async fn import(
     choice: &ChatChoice,
     confirmed: &[usize],
 ) -> Result<Imported, AppError> {
+    let _memory = crate::common::GiveBackMemory;
     let upload = upload_of(db, viewer, token).await?;
     let deal = deal::Entity::find_by_id(upload.deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     let person = contact::Entity::find_by_id(deal.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let files = archive::open(&upload.data, true).map_err(invalid)?;
-    let r = read(&files.text, choice, &person.name, viewer)?;
+    let bytes = file_of(media, &upload).await?;
+    let text = archive::open(&bytes, archive::Files::Skip).map_err(invalid)?.text;
+    let r = read(&text, choice, &person.name, viewer)?;
     let ids = identities(&r.chat);
     let already = existing(db, person.id, &ids).await?;
     let fresh: Vec<&(usize, String)> = ids.iter().filter(|(_, id)| !already.contains(id)).collect();
@@ -233,11 +268,12 @@ pub async fn import(
     let mut stored: HashMap<usize, (String, String)> = HashMap::new();
     for (i, _) in &fresh {
         let Some(name) = &r.chat.messages[*i].attachment else { continue };
-        let Some(bytes) = files.files.get(name) else { continue };
+        // One attachment in memory at a time, however many the chat has.
+        let Some(file) = archive::file(&bytes, name).map_err(invalid)? else { continue };
         let ext = name.rsplit('.').next().unwrap_or("bin").to_ascii_lowercase();
         let ext: String = ext.chars().filter(char::is_ascii_alphanumeric).take(5).collect();
         let key = format!("chats/{}.{ext}", crate::auth::session::new_token().to_ascii_lowercase());
-        media.put(&key, bytes.clone(), content_type(name)).await?;
+        media.put(&key, file, content_type(name)).await?;
         stored.insert(*i, (key, name.clone()));
     }
     let now = Utc::now();
@@ -275,6 +311,12 @@ pub async fn import(
     }
     chat_upload::Entity::delete_by_id(upload.id).exec(txn).await?;
     write.txn.commit().await?;
+    if let Some(key) = &upload.file_key {
+        // Imported: the uploaded file is done with (a failure here only leaves it behind).
+        if let Err(err) = media.delete(key).await {
+            tracing::warn!(error = %err, "an imported chat's upload could not be removed");
+        }
+    }
     if added > 0 {
         notifier.deal_changed(DealEvent {
             deal_id: deal.id,

@@ -22,7 +22,7 @@ pub async fn one_file(multipart: &mut Multipart, wanted: &Wanted<'_>) -> Result<
     let (name, bytes) = match multipart.next_field().await {
         Ok(Some(field)) => {
             let name = field.file_name().unwrap_or(wanted.default_name).to_owned();
-            match field.bytes().await {
+            match collect(field).await {
                 Ok(bytes) => (name, bytes),
                 Err(err) => return Err(format!("The upload stopped: {}. {} may be up to {} MB.", err.body_text(), wanted.one, wanted.limit / (1024 * 1024))),
             }
@@ -33,7 +33,19 @@ pub async fn one_file(multipart: &mut Multipart, wanted: &Wanted<'_>) -> Result<
     if bytes.is_empty() {
         return Err(choose());
     }
-    Ok((name, bytes.to_vec()))
+    Ok((name, bytes))
+}
+
+/// A part's bytes, read chunk by chunk into one vector. Growing a vector reallocates in place
+/// (the allocator moves pages rather than copying for large blocks), where collecting into
+/// `Bytes` first held the old and the new buffer at once: a 64 MB upload peaked at several
+/// times its size.
+async fn collect(mut field: axum::extract::multipart::Field<'_>) -> Result<Vec<u8>, axum::extract::multipart::MultipartError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await? {
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 /// Every file part of an upload, in order, with its name; an upload cut short or over the
@@ -46,8 +58,8 @@ pub async fn all_files(multipart: &mut Multipart) -> Result<Vec<(String, Vec<u8>
     let mut files = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(|err| stopped(err.status(), err.body_text()))? {
         let name = field.file_name().unwrap_or("photo").to_owned();
-        let bytes = field.bytes().await.map_err(|err| stopped(err.status(), format!("{name}: {}", err.body_text())))?;
-        files.push((name, bytes.to_vec()));
+        let bytes = collect(field).await.map_err(|err| stopped(err.status(), format!("{name}: {}", err.body_text())))?;
+        files.push((name, bytes));
     }
     Ok(files)
 }

@@ -88,7 +88,7 @@ pub async fn upload(State(state): State<AppState>, Path(deal_id): Path<i64>, Ses
         Ok(file) => file,
         Err(message) => return Ok(back(deal_id, &message)),
     };
-    match app::whatsapp::import::stage(&state.db, &session.user, deal_id, &name, bytes).await {
+    match app::whatsapp::import::stage(&state.db, state.media.as_ref(), &session.user, deal_id, &name, bytes).await {
         Ok(token) => Ok(Redirect::to(&format!("/deals/{deal_id}/chats/{token}")).into_response()),
         Err(AppError::Validation(fields)) => Ok(back(deal_id, &fields.values().cloned().collect::<Vec<_>>().join(" "))),
         Err(err) => Err(err.into()),

@@ -17,6 +17,7 @@ mod instances;
 mod demo;
 mod http_accounts;
 mod mail;
+mod memory;
 mod metrics;
 mod plans;
 mod presentations;

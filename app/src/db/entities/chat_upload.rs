@@ -10,8 +10,10 @@ pub struct Model {
     pub deal_id: i64,
     pub user_id: i64,
     pub file_name: String,
+    /// Empty when the file is in media storage under `file_key`.
     #[sea_orm(column_type = "Blob")]
     pub data: Vec<u8>,
+    pub file_key: Option<String>,
     pub created_at: DateTimeUtc,
 }
 
