@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR := never
 NEXTEST := cargo nextest run --no-fail-fast -p app -p server -p migrations
 PG_URL ?= postgres://doorstep:doorstep@127.0.0.1:5432/postgres
 
-.PHONY: run setup build release test test-unit test-sqlite test-postgres test-e2e postgres crash-test bench demo fuzz clean
+.PHONY: run setup build release test test-unit test-sqlite test-postgres test-e2e postgres crash-test bench soak demo fuzz clean
 
 ## run: install what is missing, build, and serve on http://127.0.0.1:3000 (SQLite in data/)
 run: build
@@ -56,6 +56,11 @@ crash-test:
 bench:
 	@./scripts/setup.sh --e2e --postgres --release --lighthouse
 	@./scripts/bench.sh
+
+## soak: 30 minutes of leads at 200/s with pages and reminders, on a release build; each
+## minute's figures into docs/soak.md (SOAK_MINUTES, SOAK_RATE)
+soak: release
+	@./scripts/soak.sh $(or $(SOAK_MINUTES),30) $(or $(SOAK_RATE),200)
 
 ## fuzz: each fuzz target (chat exports, zips, CSV imports, webhook bodies) for FUZZ_SECONDS
 fuzz:

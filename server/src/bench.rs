@@ -817,3 +817,198 @@ pub async fn push(options: PushBench) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+pub struct SoakBench {
+    pub minutes: u64,
+    pub per_second: u32,
+}
+
+/// `doorstep bench soak`: lead posts at a fixed arrival rate (an open model: a post is sent
+/// on time whether or not earlier ones were answered) for many minutes, with an agent's
+/// pages loading every second and a hundred follow-ups falling due each minute; each minute
+/// prints the posts' p50 and p99, errors, pages, reminders delivered and the process's RSS.
+/// The server runs in this process (its RSS includes the small load generator).
+pub async fn soak(options: SoakBench) -> anyhow::Result<()> {
+    use std::sync::Mutex;
+
+    use app::db::entities::{deal, reminder, user};
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    let dir = tempfile::tempdir().context("a temporary data directory")?;
+    let mut config = Config::for_data_dir(dir.path(), None);
+    config.capture_rate_limit = u32::MAX;
+    let state = config.app_state().await?;
+    let agent = NewUserInput {
+        name: "Agent Ana".into(),
+        email: "ana@bench.test".into(),
+        phone: String::new(),
+        role: "agent".into(),
+        time_zone: "Europe/Madrid".into(),
+        password: "bench passphrase".into(),
+    };
+    let agent = app::auth::service::create_user(&state.db, &agent).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let settings = app::capture::FormSettings::with_defaults("bench", "Benchmark form");
+    app::capture::service::save_form(&state.db, None, &settings).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let session = app::auth::service::start_session(&state.db, state.sessions, agent.id, None, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let cookie = format!("{}={}", app::auth::session::COOKIE_NAME, app::auth::session::sign(&state.cookie_secret, &session));
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = crate::http::router(state.clone(), config.edge());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    tokio::spawn(app::reminders::scheduler::run(state.db.clone(), state.notifier.clone(), app::reminders::scheduler::worker_id(), state.notifier.stopping()));
+
+    println!(
+        "bench soak: {} leads/s for {} min (open model) to {addr}, an agent's pipeline and a deal every second, 100 follow-ups due each minute (SQLite in {})",
+        options.per_second,
+        options.minutes,
+        dir.path().display()
+    );
+    println!("minute   posts   p50 ms   p99 ms   errors   pages   page p99 ms   reminders   RSS MB");
+    let served = chrono::Utc::now().timestamp_millis() - 10_000;
+    let form_token = app::auth::session::sign(&state.cookie_secret, &served.to_string());
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(512).build()?;
+    let posts: Arc<Mutex<Vec<f64>>> = Arc::default();
+    let pages: Arc<Mutex<Vec<f64>>> = Arc::default();
+    let errors = Arc::new(AtomicU64::new(0));
+    let accepted = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+
+    // The arrivals: one post every 1/rate seconds, each on its own task.
+    let arrivals = {
+        let (http, posts, errors, accepted, stop, form_token) = (http.clone(), posts.clone(), errors.clone(), accepted.clone(), stop.clone(), form_token.clone());
+        let pace = Duration::from_secs_f64(1.0 / f64::from(options.per_second.max(1)));
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let mut i: u64 = 0;
+            while !stop.load(Ordering::Relaxed) {
+                tokio::time::sleep_until((started + pace * i as u32).into()).await;
+                let (http, posts, errors, accepted, form_token) = (http.clone(), posts.clone(), errors.clone(), accepted.clone(), form_token.clone());
+                tokio::spawn(async move {
+                    let body = format!("name=Soak+Lead+{i}&phone=%2B34{:09}&need=buy&t={form_token}", 600_000_000 + i);
+                    let at = Instant::now();
+                    let reply = http
+                        .post(format!("http://{addr}/f/bench"))
+                        .header(reqwest::header::ACCEPT, "text/html")
+                        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .body(body)
+                        .send()
+                        .await;
+                    match reply {
+                        Ok(r) if r.status() == 303 => {
+                            accepted.fetch_add(1, Ordering::Relaxed);
+                            posts.lock().unwrap().push(at.elapsed().as_secs_f64() * 1000.0);
+                        }
+                        _ => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
+                i += 1;
+            }
+        })
+    };
+    // An agent at work: the pipeline and a deal, every second.
+    let reader = {
+        let (http, pages, errors, stop, cookie) = (http.clone(), pages.clone(), errors.clone(), stop.clone(), cookie.clone());
+        let db = state.db.clone();
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let deal = deal::Entity::find().one(&db).await.ok().flatten().map(|d| d.id);
+                let mut paths = vec!["/pipeline".to_owned()];
+                paths.extend(deal.map(|id| format!("/deals/{id}")));
+                for path in paths {
+                    let at = Instant::now();
+                    match http.get(format!("http://{addr}{path}")).header(reqwest::header::COOKIE, &cookie).send().await {
+                        Ok(r) if r.status() == 200 => {
+                            let _ = r.bytes().await;
+                            pages.lock().unwrap().push(at.elapsed().as_secs_f64() * 1000.0);
+                        }
+                        _ => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            }
+        })
+    };
+
+    let pct = |samples: &mut Vec<f64>, p: f64| {
+        if samples.is_empty() {
+            return 0.0;
+        }
+        samples.sort_by(f64::total_cmp);
+        samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)]
+    };
+    let mut all_posts = Vec::new();
+    let mut rss_at_five = None;
+    let mut rss = 0;
+    for minute in 1..=options.minutes {
+        // A hundred follow-ups falling due over the coming minute, on the first deal.
+        if let (Some(deal), Some(owner)) = (deal::Entity::find().one(&state.db).await?, user::Entity::find().one(&state.db).await?) {
+            let now = chrono::Utc::now();
+            let rows: Vec<reminder::ActiveModel> = (0..100)
+                .map(|n| {
+                    use sea_orm::Set;
+                    reminder::ActiveModel {
+                        deal_id: Set(deal.id),
+                        assignee_id: Set(owner.id),
+                        title: Set(format!("Soak call {minute}-{n}")),
+                        kind: Set(app::reminders::Kind::Call),
+                        due_at: Set(now + chrono::Duration::milliseconds(600 * n)),
+                        state: Set(app::reminders::State::Pending),
+                        late: Set(false),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    }
+                })
+                .collect();
+            reminder::Entity::insert_many(rows).exec_without_returning(&state.db).await?;
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let mut window = std::mem::take(&mut *posts.lock().unwrap());
+        let mut page_window = std::mem::take(&mut *pages.lock().unwrap());
+        let delivered = reminder::Entity::find().filter(reminder::Column::DeliveredAt.is_not_null()).count(&state.db).await?;
+        rss = resident_mb();
+        if minute == 5 {
+            rss_at_five = Some(rss);
+        }
+        println!(
+            "{minute:>6}   {:>5}   {:>6.2}   {:>6.2}   {:>6}   {:>5}   {:>11.2}   {delivered:>9}   {rss:>6}",
+            window.len(),
+            pct(&mut window, 0.5),
+            pct(&mut window, 0.99),
+            errors.load(Ordering::Relaxed),
+            page_window.len(),
+            pct(&mut page_window, 0.99),
+        );
+        all_posts.append(&mut window);
+    }
+    stop.store(true, Ordering::Relaxed);
+    arrivals.await?;
+    reader.await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let stored = app::db::entities::capture_submission::Entity::find().count(&state.db).await?;
+    let p99 = pct(&mut all_posts, 0.99);
+    let growth = rss_at_five.map(|five| (rss as f64 - five as f64) / five as f64 * 100.0);
+    println!("posts p99        {p99:.2} ms   (target < 100 ms)");
+    println!("errors           {}   (target 0)", errors.load(Ordering::Relaxed));
+    match growth {
+        Some(g) => println!("RSS growth       {g:+.1}% from minute 5 to the end   (target < 10%)"),
+        None => println!("RSS growth       (a run of at least 5 minutes measures it)"),
+    }
+    println!("leads stored     {stored} of {} accepted", accepted.load(Ordering::Relaxed));
+    Ok(())
+}
+
+/// This process's resident memory, in MB (Linux; 0 elsewhere).
+fn resident_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .map_or(0, |kb| kb / 1024)
+}

@@ -108,6 +108,15 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 20)]
         runs: usize,
     },
+    /// A long run under steady load: leads at a fixed arrival rate, pages and reminders
+    /// alongside, with p50/p99, errors and RSS printed each minute (`make soak`).
+    Soak {
+        #[arg(long, default_value_t = 30)]
+        minutes: u64,
+        /// Leads posted per second (an open model: arrivals do not wait for answers).
+        #[arg(long, default_value_t = 200)]
+        per_second: u32,
+    },
     /// Leads posted to a form, each pushed (Web Push) to the agent's phone through a local
     /// push service: time from the post to the push service's acceptance, p50 and p99.
     Push {

@@ -44,6 +44,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench { what: BenchWhat::Push { leads, answer_ms, per_second } } => {
             doorstep::bench::push(doorstep::bench::PushBench { leads, answer_ms, per_second }).await
         }
+        Command::Bench { what: BenchWhat::Soak { minutes, per_second } } => doorstep::bench::soak(doorstep::bench::SoakBench { minutes, per_second }).await,
         Command::Bench { what: BenchWhat::Reports { runs } } => doorstep::bench::reports(&config, runs).await,
         Command::Bench { what: BenchWhat::Pages { requests } } => doorstep::bench::pages(doorstep::bench::PagesBench { requests }).await,
         Command::Bench { what: BenchWhat::Reminders { count, workers } } => {

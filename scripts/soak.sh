@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The soak run of `make soak`: `doorstep bench soak` on the release build, its output kept
+# in docs/soak.md with the command, the machine and the commit it measured.
+set -euo pipefail
+minutes=${1:-30}
+rate=${2:-200}
+cd "$(dirname "$0")/.."
+out=$(mktemp)
+# Warnings only: a log line per request would be the larger part of the load.
+RUST_LOG=warn ./target/release/doorstep bench soak --minutes "$minutes" --per-second "$rate" | tee "$out"
+{
+  echo "# Soak run"
+  echo
+  echo "\`make soak\` (\`./target/release/doorstep bench soak --minutes $minutes --per-second $rate\`), not part of \`make test\`."
+  echo "Targets: lead posts p99 under 100 ms, no error, RSS growth under 10% after the first five minutes."
+  echo
+  echo "Run on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) of memory; the load generator shares the machine and the process."
+  echo
+  echo '```'
+  cat "$out"
+  echo '```'
+} > docs/soak.md
+rm -f "$out"
+echo "written to docs/soak.md"
