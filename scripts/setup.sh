@@ -13,6 +13,8 @@ WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
 # The test runner `make test` drives; machines of this kind ship it, a bare one gets it built.
 NEXTEST_VERSION=0.9.143
+# The dependency policy of make test (deny.toml): licences, duplicates, sources.
+CARGO_DENY_VERSION=0.18.9
 # Lighthouse for the phone benchmark (make bench), pinned: version 13 needs a newer Node.
 LIGHTHOUSE_VERSION=12.2.3
 
@@ -40,6 +42,8 @@ apt_packages=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 pkg-config)
 # The proxy test puts Debian's nginx in front, with a certificate from openssl, and asks it
 # for HTTP/2 with curl; Caddy checks the Caddyfile.
 [ "$want_e2e" = 1 ] && apt_packages+=(chromium python3-icalendar poppler-utils qpdf nginx caddy openssl curl)
+# make test lints with Debian's clippy, the one matching Debian's rustc.
+[ "$want_e2e" = 1 ] && apt_packages+=(rust-web-clippy)
 [ "$want_pg" = 1 ] && apt_packages+=(postgresql)
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -78,6 +82,11 @@ fi
 if [ "$want_e2e" = 1 ] && ! cargo nextest --version >/dev/null 2>&1; then
   echo "setup: installing cargo-nextest $NEXTEST_VERSION"
   PATH=/usr/bin:$PATH cargo install cargo-nextest --version "$NEXTEST_VERSION" --locked
+fi
+if [ "$want_e2e" = 1 ] && ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+  echo "setup: installing cargo-deny $CARGO_DENY_VERSION"
+  PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
 if [ "$want_e2e" = 1 ] && [ ! -d end2end/node_modules/@playwright/test ]; then
   echo "setup: installing the Playwright runner (no browser download: Debian's Chromium is used)"

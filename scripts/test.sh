@@ -10,6 +10,20 @@ summaries=()
 step() { echo; echo "==> $1"; }
 summary_of() { grep -E "$2" "$1" | tail -1 | sed 's/^ *//'; }
 
+step "lints: clippy, every warning an error"
+# Debian's clippy, which matches Debian's rustc (rustup's on PATH is another version).
+# Allowed, on purpose: money written in minor units (350_000_00 is EUR 350,000.00), the types
+# of Leptos resources, and services that take their dependencies as arguments.
+PATH=/usr/bin:$PATH cargo clippy -p app -p server -p migrations --tests -- -D warnings \
+  -A clippy::inconsistent_digit_grouping -A clippy::type_complexity -A clippy::too_many_arguments 2>&1 | tee "$logs/clippy.log"; rc=${PIPESTATUS[0]}
+[ "$rc" -eq 0 ] || status=1
+summaries+=("Clippy:     $([ "$rc" -eq 0 ] && echo "no warning" || echo "$(grep -cE '^(warning|error)' "$logs/clippy.log") warnings or errors (exit $rc)")")
+
+step "dependencies: licences, duplicates and sources (cargo-deny, deny.toml)"
+cargo deny --log-level error check licenses bans sources 2>&1 | tee "$logs/deny.log"; rc=${PIPESTATUS[0]}
+[ "$rc" -eq 0 ] || status=1
+summaries+=("cargo-deny: $(grep -E '^(licenses|bans|sources) ' "$logs/deny.log" | tr '\n' ' ')(exit $rc)")
+
 step "unit and integration tests on SQLite"
 # Media in an S3 bucket is tested against a local S3-compatible server.
 DOORSTEP_TEST_S3_ENDPOINT=$(./scripts/s3.sh) || status=1

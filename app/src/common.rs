@@ -116,16 +116,6 @@ pub fn words_schema(words: impl IntoIterator<Item = &'static str>) -> utoipa::op
     ObjectBuilder::new().schema_type(Type::String).enum_values(Some(words)).build()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_are_encoded_for_addresses() {
-        assert_eq!(urlencode("a b/ç?&=~"), "a%20b%2F%C3%A7%3F%26%3D~");
-    }
-}
-
 /// Selects a read-only field's whole text when it gets the focus, ready to copy (a share link,
 /// an embed snippet). A handler of the page's, not an inline `onfocus`: the pages' policy runs
 /// no inline script without their nonce.
@@ -160,5 +150,15 @@ impl Drop for GiveBackMemory {
         unsafe {
             libc::malloc_trim(0);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_encoded_for_addresses() {
+        assert_eq!(urlencode("a b/ç?&=~"), "a%20b%2F%C3%A7%3F%26%3D~");
     }
 }

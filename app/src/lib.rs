@@ -59,11 +59,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // Leptos makes a nonce for every page it renders and writes it on the scripts it adds (the
     // data of resources resolved on the server); the hydration loader below carries it too.
     #[cfg(feature = "ssr")]
-    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
-        if let Ok(value) = axum::http::HeaderValue::from_str(&nonce) {
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(value) = axum::http::HeaderValue::from_str(&nonce) {
             response.insert_header(axum::http::HeaderName::from_static(SCRIPT_NONCE_HEADER), value);
         }
-    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

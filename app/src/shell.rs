@@ -234,11 +234,10 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
 /// Sets the response status while rendering on the server; nothing in the browser.
 pub fn set_status(_code: u16) {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = axum::http::StatusCode::from_u16(_code) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = axum::http::StatusCode::from_u16(_code) {
             response.set_status(status);
         }
-    }
 }
 
 #[component]

@@ -43,10 +43,7 @@ enum DealStays {
 /// first day, hours up to 30 days, then "30 days or more" (43,200); -1 when never answered.
 /// `app::reports` reads the same buckets.
 fn bucket(b: DbBackend, row: &str) -> String {
-    let s = format!(
-        "{}",
-        greatest(b, "0", &format!("{} - {}", epoch(b, &format!("{row}.first_response_at")), epoch(b, &format!("{row}.created_at"))))
-    );
+    let s = greatest(b, "0", &format!("{} - {}", epoch(b, &format!("{row}.first_response_at")), epoch(b, &format!("{row}.created_at")))).to_string();
     format!(
         "CASE WHEN {row}.first_response_at IS NULL THEN -1 WHEN {s} < 3600 THEN {s} / 60 \
          WHEN {s} < 86400 THEN ({s} / 900) * 15 WHEN {s} < 2592000 THEN ({s} / 3600) * 60 ELSE 43200 END"
@@ -232,10 +229,10 @@ fn stay_shares(b: DbBackend, row: &str, sign: i64) -> String {
 fn record_stay(b: DbBackend) -> String {
     let entered = "COALESCE(OLD.stage_entered_at, OLD.created_at)";
     let left = "COALESCE(NEW.stage_entered_at, NEW.updated_at)";
+    let days = greatest(b, "0", &format!("{} - {}", epoch(b, left), epoch(b, entered)));
     format!(
         "INSERT INTO deal_stays (deal_id, stage_id, owner_id, source, entered_at, left_at, days) \
-         VALUES (OLD.id, OLD.stage_id, COALESCE(OLD.owner_id, 0), OLD.source, {entered}, {left}, {})",
-        format!("{} / 86400", greatest(b, "0", &format!("{} - {}", epoch(b, left), epoch(b, entered))))
+         VALUES (OLD.id, OLD.stage_id, COALESCE(OLD.owner_id, 0), OLD.source, {entered}, {left}, {days} / 86400)"
     )
 }
 

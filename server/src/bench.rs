@@ -171,11 +171,10 @@ async fn read_response(stream: &mut BufReader<TcpStream>) -> anyhow::Result<u16>
         if line == "\r\n" || line.is_empty() {
             break;
         }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length") {
                 length = value.trim().parse()?;
             }
-        }
     }
     let mut body = vec![0; length];
     stream.read_exact(&mut body).await?;

@@ -68,7 +68,7 @@ async fn apikey(config: &Config, action: ApikeyAction) -> anyhow::Result<()> {
             eprintln!("Key {} \"{}\" ({}) created. Keep it now: it is not shown again.", created.summary.id, created.summary.name, created.summary.scope.as_str());
         }
         ApikeyAction::List => {
-            println!("{:<5} {:<28} {:<8} {:<12} {}", "ID", "NAME", "SCOPE", "PREFIX", "STATUS");
+            println!("{:<5} {:<28} {:<8} {:<12} STATUS", "ID", "NAME", "SCOPE", "PREFIX");
             for k in service::list(&db).await.map_err(explain)? {
                 let status = if k.revoked { "revoked".to_string() } else { k.last_used_at.map(|t| format!("last used {t}")).unwrap_or_else(|| "never used".into()) };
                 println!("{:<5} {:<28} {:<8} {:<12} {status}", k.id, k.name, k.scope.as_str(), k.prefix);

@@ -74,7 +74,7 @@ pub async fn list(config: &Config) -> anyhow::Result<()> {
         println!("No users yet. Open Doorstep in a browser to create the first administrator, or run `doorstep user add`.");
         return Ok(());
     }
-    println!("{:<5} {:<28} {:<32} {:<8} {}", "ID", "NAME", "E-MAIL", "ROLE", "STATUS");
+    println!("{:<5} {:<28} {:<32} {:<8} STATUS", "ID", "NAME", "E-MAIL", "ROLE");
     for u in users {
         let status = match (u.disabled, u.away) {
             (true, _) => "disabled",

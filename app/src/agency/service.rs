@@ -95,26 +95,6 @@ pub async fn save(db: &impl ConnectionTrait, name: &str, time_zone: &str) -> Res
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phone_countries_are_known_iso_codes() {
-        assert_eq!(parse_region(" gb ").unwrap(), "GB");
-        assert!(parse_region("XX").is_err());
-        assert!(parse_region("Spain").is_err());
-    }
-
-    #[test]
-    fn time_zones_are_iana_names() {
-        assert_eq!(parse_time_zone(" Europe/Madrid ").unwrap(), "Europe/Madrid");
-        assert!(parse_time_zone("Mars/Olympus").is_err());
-        assert!(parse_time_zone("").is_err());
-        assert!(time_zone_names().iter().any(|n| n == "America/New_York"));
-    }
-}
-
 /// The alert settings: escalation after so many minutes (None: off), and the digest hour.
 pub async fn alerts(db: &impl ConnectionTrait) -> Result<(Option<i32>, i32), AppError> {
     Ok(agency::Entity::find_by_id(ROW_ID).one(db).await?.map_or((Some(120), 8), |a| (a.escalate_after_minutes, a.digest_hour)))
@@ -180,4 +160,24 @@ pub async fn save_logo(db: &impl ConnectionTrait, media: &dyn crate::media::Stor
         let _ = media.delete(&old).await;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_countries_are_known_iso_codes() {
+        assert_eq!(parse_region(" gb ").unwrap(), "GB");
+        assert!(parse_region("XX").is_err());
+        assert!(parse_region("Spain").is_err());
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(parse_time_zone(" Europe/Madrid ").unwrap(), "Europe/Madrid");
+        assert!(parse_time_zone("Mars/Olympus").is_err());
+        assert!(parse_time_zone("").is_err());
+        assert!(time_zone_names().iter().any(|n| n == "America/New_York"));
+    }
 }

@@ -125,18 +125,16 @@ where
 {
     let idempotency_key = idempotency_key.map(str::trim).filter(|k| !k.is_empty());
     let request_hash = token_hash(&String::from_utf8_lossy(request));
-    if let Some(idem) = idempotency_key {
-        if let Some(earlier) = replay(db, key_id, idem, &request_hash).await? {
+    if let Some(idem) = idempotency_key
+        && let Some(earlier) = replay(db, key_id, idem, &request_hash).await? {
             return Ok(Answer { status: earlier.status as u16, body: earlier.body, replayed: true });
         }
-    }
     let (status, body) = work().await?;
-    if let Some(idem) = idempotency_key {
-        if let Err(err) = keep_answer(db, key_id, idem, &request_hash, status, &body).await {
+    if let Some(idem) = idempotency_key
+        && let Err(err) = keep_answer(db, key_id, idem, &request_hash, status, &body).await {
             // The work is done and answered; only a retry's replay is lost.
             tracing::warn!(error = %err, "could not keep an idempotent answer");
         }
-    }
     Ok(Answer { status, body, replayed: false })
 }
 

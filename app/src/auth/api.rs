@@ -62,8 +62,8 @@ pub mod guard {
             let html_form = use_context::<Parts>()
                 .and_then(|p| p.headers.get(axum::http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
                 .unwrap_or(false);
-            if !html_form {
-                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            if !html_form
+                && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                     let status = axum::http::StatusCode::from_u16(err.status())
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
                     response.set_status(status);
@@ -71,7 +71,6 @@ pub mod guard {
                         response.insert_header(axum::http::header::RETRY_AFTER, crate::error::RETRY_AFTER_SECONDS.into());
                     }
                 }
-            }
         }
         result
     }

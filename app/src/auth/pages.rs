@@ -194,11 +194,10 @@ fn UserAdmin() -> impl IntoView {
     });
     let add_form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
-        if matches!(add.value().get(), Some(Ok(_))) {
-            if let Some(form) = add_form.get() {
+        if matches!(add.value().get(), Some(Ok(_)))
+            && let Some(form) = add_form.get() {
                 form.reset();
             }
-        }
     });
     let added = move || {
         add.value().get().and_then(Result::ok).map(|u| {

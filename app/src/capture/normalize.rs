@@ -180,11 +180,10 @@ pub fn validate(input: &LeadInput, default_need: Need, region: &str) -> Result<V
     let message = v.check("message", limited(&input.message, MAX_MESSAGE_CHARS, "message"));
     let budget_min = v.check("budget_min", parse_money(&input.budget_min));
     let budget_max = v.check("budget_max", parse_money(&input.budget_max));
-    if let (Some(Some(min)), Some(Some(max))) = (budget_min, budget_max) {
-        if min > max {
+    if let (Some(Some(min)), Some(Some(max))) = (budget_min, budget_max)
+        && min > max {
             v.add("budget_max", "The maximum is below the minimum.");
         }
-    }
     let move_in = v.check("move_in", parse_date(&input.move_in));
     let property_ref = v.check("property_ref", limited(&input.property_ref, 50, "property reference"));
     let (name, phone, email, need, message, budget_min, budget_max, move_in, property_ref) =

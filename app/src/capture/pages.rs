@@ -119,11 +119,10 @@ fn FormEditor(
     // A created form appears in the list below; the new-form editor starts over.
     let editor = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
-        if id.is_none() && mine() && matches!(save.value().get(), Some(Ok(_))) {
-            if let Some(form) = editor.get() {
+        if id.is_none() && mine() && matches!(save.value().get(), Some(Ok(_)))
+            && let Some(form) = editor.get() {
                 form.reset();
             }
-        }
     });
     view! {
         {move || if mine() { general() } else { None }}

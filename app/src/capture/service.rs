@@ -350,23 +350,19 @@ async fn choose_owner(
             .and_then(|d| d.owner_id),
         None => None,
     };
-    if let Some(owner_id) = previous {
-        if user::Entity::find_by_id(owner_id).one(db).await?.is_some_and(|u| available(&u)) {
+    if let Some(owner_id) = previous
+        && user::Entity::find_by_id(owner_id).one(db).await?.is_some_and(|u| available(&u)) {
             return Ok(Some(owner_id));
         }
-    }
-    if settings.assignment == Assignment::Fixed {
-        if let Some(agent_id) = settings.fixed_agent_id {
-            if user::Entity::find_by_id(agent_id).one(db).await?.is_some_and(|u| available(&u)) {
+    if settings.assignment == Assignment::Fixed
+        && let Some(agent_id) = settings.fixed_agent_id
+            && user::Entity::find_by_id(agent_id).one(db).await?.is_some_and(|u| available(&u)) {
                 return Ok(Some(agent_id));
             }
-        }
-    }
-    if settings.assignment == Assignment::ListingAgent {
-        if let Some(agent_id) = listing_agents(db, property_ref).await?.into_values().next() {
+    if settings.assignment == Assignment::ListingAgent
+        && let Some(agent_id) = listing_agents(db, property_ref).await?.into_values().next() {
             return Ok(Some(agent_id));
         }
-    }
     // No listing named, or its agent is away: round robin.
     next_in_turn(db, now).await
 }
@@ -659,11 +655,10 @@ pub fn validate_settings(settings: &FormSettings) -> Result<FormSettings, AppErr
         v.add("fixed_agent_id", "Choose the agent who gets this form's leads.");
     }
     let redirect = settings.redirect_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
-    if let Some(url) = &redirect {
-        if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace) {
+    if let Some(url) = &redirect
+        && (!(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace)) {
             v.add("redirect_url", "Use a full address starting with https://, or leave it empty.");
         }
-    }
     let mut embed_sites: Vec<String> = Vec::new();
     for site in settings.embed_sites.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         match site_origin(site) {

@@ -291,11 +291,10 @@ pub struct Problem {
 pub fn check(table: &Table, mapping: &[Option<Field>], directory: &Directory) -> Result<Vec<Result<Row, Problem>>, String> {
     let mut columns: HashMap<Field, usize> = HashMap::new();
     for (i, field) in mapping.iter().enumerate().take(table.header.len()) {
-        if let Some(f) = field {
-            if let Some(first) = columns.insert(*f, i) {
+        if let Some(f) = field
+            && let Some(first) = columns.insert(*f, i) {
                 return Err(format!("Two columns (\"{}\" and \"{}\") are both mapped to {}: choose one.", table.header[first], table.header[i], f.label()));
             }
-        }
     }
     let has_name = columns.contains_key(&Field::Name) || columns.contains_key(&Field::FirstName);
     if !has_name {
@@ -364,11 +363,10 @@ fn row(number: usize, cells: &[String], columns: &HashMap<Field, usize>, directo
         };
         let budget_min = parse_money(cell(Field::BudgetMin)).map_err(|m| note(Field::BudgetMin, format!("\"{}\": {m}", cell(Field::BudgetMin)))).ok().flatten();
         let budget_max = parse_money(cell(Field::BudgetMax)).map_err(|m| note(Field::BudgetMax, format!("\"{}\": {m}", cell(Field::BudgetMax)))).ok().flatten();
-        if let (Some(low), Some(high)) = (budget_min, budget_max) {
-            if low > high {
+        if let (Some(low), Some(high)) = (budget_min, budget_max)
+            && low > high {
                 note(Field::BudgetMin, "the lowest budget is above the highest.".into());
             }
-        }
         let currency = match cell(Field::Currency) {
             "" => directory.currency.clone(),
             raw if raw.len() == 3 && raw.chars().all(|c| c.is_ascii_alphabetic()) => raw.to_ascii_uppercase(),

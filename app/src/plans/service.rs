@@ -267,7 +267,7 @@ pub async fn start(
         assignee_id: Set(assignee_id),
         created_by: Set(created_by),
         title: Set(step.title.clone()),
-        kind: Set(step.kind.clone()),
+        kind: Set(step.kind),
         due_at: Set(due_of(step, now, tz)),
         state: Set(crate::reminders::State::Pending),
         late: Set(false),

@@ -440,15 +440,14 @@ fn listing_pages(w: &mut Writer, b: &Brochure, l: &Listing, ids: &[XObjectId]) {
     w.new_page();
     let brand = w.brand;
     let shortlist = b.listings.len() > 1;
-    if shortlist {
-        if let (Some(photo), Some(id)) = (l.photos.first(), ids.first()) {
+    if shortlist
+        && let (Some(photo), Some(id)) = (l.photos.first(), ids.first()) {
             let h = 250.0;
             let width = w.content_width();
             let top = w.y;
             w.photo_fill(id.clone(), photo, MARGIN, top - h, width, h);
             w.y = top - h - 8.0;
         }
-    }
     w.paragraph(Face::Bold, 18.0, INK, &l.title);
     w.paragraph(Face::Bold, 15.0, brand, &l.price);
     w.paragraph(Face::Regular, 10.5, MUTED, &format!("{} · {} · Ref. {}", l.kind, l.place, l.reference));

@@ -464,11 +464,10 @@ pub fn DrillDownPage() -> impl IntoView {
     // Once deals are handed over the list changes under the boxes: none stays ticked.
     let picks = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
-        if matches!(reassign.value().get(), Some(Ok(_))) {
-            if let Some(form) = picks.get() {
+        if matches!(reassign.value().get(), Some(Ok(_)))
+            && let Some(form) = picks.get() {
                 form.reset();
             }
-        }
     });
     let data = Resource::new(
         move || (query.get(), figure.get(), page.get(), reassign.version().get()),

@@ -180,11 +180,10 @@ fn author_and_text(rest: &str, platform: Platform) -> (Option<String>, String) {
         }
     }
     // iOS writes "Ana: " with nothing after it for some attachments.
-    if platform == Platform::Ios {
-        if let Some(name) = rest.strip_suffix(':') {
+    if platform == Platform::Ios
+        && let Some(name) = rest.strip_suffix(':') {
             return (Some(strip_marks(name).trim().to_string()), String::new());
         }
-    }
     (None, rest.to_string())
 }
 
@@ -212,11 +211,10 @@ const OMITTED: &[&str] = &[
 fn attachment(text: &str) -> Option<String> {
     let t = strip_marks(text);
     let t = t.trim();
-    if let Some(inner) = t.strip_prefix('<').and_then(|s| s.strip_suffix('>')) {
-        if let Some((_, name)) = inner.split_once(": ") {
+    if let Some(inner) = t.strip_prefix('<').and_then(|s| s.strip_suffix('>'))
+        && let Some((_, name)) = inner.split_once(": ") {
             return plausible_file(name);
         }
-    }
     let (name, note) = t.split_once(" (")?;
     if note.ends_with(')') && !note.contains('(') {
         return plausible_file(name);
@@ -274,11 +272,10 @@ pub fn parse(text: &str, order: Option<DateOrder>, fallback: DateOrder) -> Resul
             Some(h) if h.platform == platform => {
                 let day = dated(order, h.date).ok_or_else(|| ExportError::BadDate { line: i + 1, text: line.chars().take(40).collect() })?;
                 let (author, text) = author_and_text(h.rest, platform);
-                if let Some(a) = &author {
-                    if !participants.contains(a) {
+                if let Some(a) = &author
+                    && !participants.contains(a) {
                         participants.push(a.clone());
                     }
-                }
                 messages.push(ChatMessage { line: i + 1, at: day.and_time(h.time), author, text, attachment: None, media_omitted: false });
             }
             _ => match messages.last_mut() {

@@ -86,11 +86,10 @@ fn closed(document: Document) -> serde_json::Value {
             // A word left out is read as empty, which stands for the form's or the listing's
             // own default: no default to declare where the schema is a list of words.
             for property in schema.get_mut("properties").and_then(|p| p.as_object_mut()).into_iter().flat_map(|p| p.values_mut()) {
-                if let Some(property) = property.as_object_mut() {
-                    if property.contains_key("$ref") && property.get("default").is_some_and(|d| d == "") {
+                if let Some(property) = property.as_object_mut()
+                    && property.contains_key("$ref") && property.get("default").is_some_and(|d| d == "") {
                         property.remove("default");
                     }
-                }
             }
         }
     }

@@ -224,11 +224,11 @@ async fn take(state: &CaptureState, form: &capture_form::Model, ip: String, head
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return page(StatusCode::UNSUPPORTED_MEDIA_TYPE, &form.title, "<h1>Unsupported form encoding</h1><p>Send the form as application/x-www-form-urlencoded.</p>");
     }
-    let fields = match form_body::parse(&body) {
+    let fields = match form_body::parse(body) {
         Ok(fields) => fields,
         Err(reason) => {
             let message = format!("We could not read what was sent ({reason}). Please type it again.");
-            return render(&state.app, &agency(&state.app).await, &form, &LeadInput::default(), &AppError::field("form", message), StatusCode::UNPROCESSABLE_ENTITY);
+            return render(&state.app, &agency(&state.app).await, form, &LeadInput::default(), &AppError::field("form", message), StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     // The form's own fields (the trap and the timing token) are not the lead's: ignored here.
@@ -269,18 +269,18 @@ async fn take(state: &CaptureState, form: &capture_form::Model, ip: String, head
         app::metrics::spam_blocked();
         let _ = service::count_spam(&state.app.db, form.id).await;
         // The bot is told it worked, so it learns nothing.
-        return thanks_redirect(&form);
+        return thanks_redirect(form);
     }
     let agency = agency(&state.app).await;
-    match state.app.intake.submit(&form, &input, &agency.default_region, &format!("form:{}", form.slug)).await {
+    match state.app.intake.submit(form, &input, &agency.default_region, &format!("form:{}", form.slug)).await {
         Ok(accepted) => {
             tracing::info!(form_id = form.id, deal_id = accepted.deal_id, outcome = accepted.outcome.as_str(), "lead captured");
-            thanks_redirect(&form)
+            thanks_redirect(form)
         }
-        Err(err @ AppError::Validation(_)) => render(&state.app, &agency, &form, &input, &err, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(err @ AppError::Validation(_)) => render(&state.app, &agency, form, &input, &err, StatusCode::UNPROCESSABLE_ENTITY),
         Err(err) => {
             let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = render(&state.app, &agency, &form, &input, &AppError::field("form", err.to_string()), status);
+            let mut response = render(&state.app, &agency, form, &input, &AppError::field("form", err.to_string()), status);
             if status == StatusCode::SERVICE_UNAVAILABLE {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(app::error::RETRY_AFTER_SECONDS));
             }

@@ -91,8 +91,8 @@ fn png(w: u32, h: u32, sixteen_bit: bool) -> Vec<u8> {
         writer.write_all(&row).unwrap();
     }
     writer.finish().unwrap();
-    let bytes = out.0.lock().unwrap().clone();
-    bytes
+    
+    out.0.lock().unwrap().clone()
 }
 
 #[tokio::test]

@@ -301,7 +301,7 @@ async fn a_shortlist_pdf_reads_right_in_real_pdf_tools_and_opens_are_counted() {
     let gone = open(&app, path, PHONE, None).await;
     assert_eq!(gone.status, StatusCode::GONE);
     assert!(gone.body.contains("withdrawn"), "{}", gone.body);
-    assert_eq!(open(&app, &format!("{pdf_path}"), PHONE, None).await.status, StatusCode::GONE);
+    assert_eq!(open(&app, &pdf_path.to_string(), PHONE, None).await.status, StatusCode::GONE);
     assert_eq!(open(&app, &format!("/p/{}", "A".repeat(43)), PHONE, None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(open(&app, "/p/short", PHONE, None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(quiet().await, (1, 2));

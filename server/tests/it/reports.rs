@@ -110,12 +110,11 @@ fn reach(w: &World) -> HashMap<i64, i64> {
     let first = w.stages.iter().find(|s| s.kind == app::deals::StageKind::Open).unwrap().position as i64;
     let mut out: HashMap<i64, i64> = w.deals.iter().map(|d| (d.id, first)).collect();
     for c in w.changes.iter().filter(|c| c.field == "stage") {
-        if let Some(s) = c.new_value.as_deref().and_then(|n| by_name.get(n)) {
-            if s.kind != app::deals::StageKind::Lost {
+        if let Some(s) = c.new_value.as_deref().and_then(|n| by_name.get(n))
+            && s.kind != app::deals::StageKind::Lost {
                 let e = out.entry(c.deal_id).or_insert(first);
                 *e = (*e).max(s.position as i64);
             }
-        }
     }
     out
 }

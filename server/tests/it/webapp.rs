@@ -80,7 +80,7 @@ async fn fetch(app: &TestApp, path: &str, accept_encoding: Option<&str>, cookie:
     app.send(request.body(Body::empty()).unwrap()).await
 }
 
-fn header<'a>(reply: &'a Reply, name: header::HeaderName) -> &'a str {
+fn header(reply: &Reply, name: header::HeaderName) -> &str {
     reply.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 

@@ -78,11 +78,10 @@ impl Served {
         let client = client();
         let started = Instant::now();
         loop {
-            if let Ok(reply) = client.get(format!("{}/readyz", self.base)).send().await {
-                if reply.status().is_success() {
+            if let Ok(reply) = client.get(format!("{}/readyz", self.base)).send().await
+                && reply.status().is_success() {
                     return;
                 }
-            }
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("doorstep serve exited with {status} before it was ready");
             }
