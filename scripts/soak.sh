@@ -17,7 +17,8 @@ RUST_LOG=warn ./target/release/doorstep bench soak --minutes "$minutes" --per-se
   echo "Run on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) of memory; the load generator shares the machine and the process."
   echo
   echo '```'
-  cat "$out"
+  # The temporary directory is this machine's; the document names none.
+  sed 's|(SQLite in /[^)]*)|(SQLite in a temporary directory)|' "$out"
   echo '```'
 } > docs/soak.md
 rm -f "$out"
