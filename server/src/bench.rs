@@ -698,15 +698,16 @@ pub struct PushBench {
     pub per_second: u32,
 }
 
-/// `doorstep bench push`: leads posted to a form over HTTP on a fresh SQLite database, each
-/// pushed to the assigned agent's phone through a local push service that verifies the VAPID
-/// signature and decrypts the payload: the time from the post to the push service's
-/// acceptance, p50 and p99.
-pub async fn push(options: PushBench) -> anyhow::Result<()> {
-    use app::db::entities::push_device;
-    use crate::push_service::{Behaviour, LocalPushService};
-    use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
+/// The served site of the push and soak benches: a fresh SQLite data directory without a
+/// capture rate limit, one agent (Ana), the form `bench`, and the router on a free port.
+struct BenchSite {
+    dir: tempfile::TempDir,
+    state: app::state::AppState,
+    agent: app::db::entities::user::Model,
+    addr: SocketAddr,
+}
 
+async fn bench_site() -> anyhow::Result<BenchSite> {
     let dir = tempfile::tempdir().context("a temporary data directory")?;
     let mut config = Config::for_data_dir(dir.path(), None);
     config.capture_rate_limit = u32::MAX;
@@ -722,6 +723,25 @@ pub async fn push(options: PushBench) -> anyhow::Result<()> {
     let agent = app::auth::service::create_user(&state.db, &agent).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let settings = app::capture::FormSettings::with_defaults("bench", "Benchmark form");
     app::capture::service::save_form(&state.db, None, &settings).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = crate::http::router(state.clone(), config.edge());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    Ok(BenchSite { dir, state, agent, addr })
+}
+
+/// `doorstep bench push`: leads posted to a form over HTTP on a fresh SQLite database, each
+/// pushed to the assigned agent's phone through a local push service that verifies the VAPID
+/// signature and decrypts the payload: the time from the post to the push service's
+/// acceptance, p50 and p99.
+pub async fn push(options: PushBench) -> anyhow::Result<()> {
+    use app::db::entities::push_device;
+    use crate::push_service::{Behaviour, LocalPushService};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
+
+    let BenchSite { dir, state, agent, addr } = bench_site().await?;
 
     // The agent's phone, opted in from a session of theirs.
     let service = LocalPushService::start(&state.push.public_key, Duration::from_millis(options.answer_ms)).await?;
@@ -747,12 +767,6 @@ pub async fn push(options: PushBench) -> anyhow::Result<()> {
     .insert(&state.db)
     .await?;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let router = crate::http::router(state.clone(), config.edge());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
-    });
     let client = app::push::worker::client()?;
     tokio::spawn(app::push::worker::run(state.db.clone(), state.notifier.clone(), state.push.clone(), client, state.notifier.stopping()));
 
@@ -833,30 +847,10 @@ pub async fn soak(options: SoakBench) -> anyhow::Result<()> {
     use app::db::entities::{deal, reminder, user};
     use sea_orm::{ColumnTrait, QueryFilter};
 
-    let dir = tempfile::tempdir().context("a temporary data directory")?;
-    let mut config = Config::for_data_dir(dir.path(), None);
-    config.capture_rate_limit = u32::MAX;
-    let state = config.app_state().await?;
-    let agent = NewUserInput {
-        name: "Agent Ana".into(),
-        email: "ana@bench.test".into(),
-        phone: String::new(),
-        role: "agent".into(),
-        time_zone: "Europe/Madrid".into(),
-        password: "bench passphrase".into(),
-    };
-    let agent = app::auth::service::create_user(&state.db, &agent).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let settings = app::capture::FormSettings::with_defaults("bench", "Benchmark form");
-    app::capture::service::save_form(&state.db, None, &settings).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let BenchSite { dir, state, agent, addr } = bench_site().await?;
     let session = app::auth::service::start_session(&state.db, state.sessions, agent.id, None, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let cookie = format!("{}={}", app::auth::session::COOKIE_NAME, app::auth::session::sign(&state.cookie_secret, &session));
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let router = crate::http::router(state.clone(), config.edge());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
-    });
     tokio::spawn(app::reminders::scheduler::run(state.db.clone(), state.notifier.clone(), app::reminders::scheduler::worker_id(), state.notifier.stopping()));
 
     println!(
