@@ -33,7 +33,8 @@ pub fn money_text(minor: Option<i64>) -> String {
 
 /// An amount in whole units as people write it ("250000", "250,000", "250.000", "250k",
 /// "1.5m"), returned in minor units (cents). Empty input is `None`.
-pub fn parse_money(input: &str) -> Result<Option<i64>, String> {
+pub fn parse_money(input: &str) -> Result<Option<i64>, crate::language::Text> {
+    use crate::language::Text;
     let cleaned: String = input
         .trim()
         .chars()
@@ -43,7 +44,7 @@ pub fn parse_money(input: &str) -> Result<Option<i64>, String> {
     if cleaned.is_empty() {
         return Ok(None);
     }
-    let refuse = || "Enter an amount like 250000, 250k or 1.5m.".to_string();
+    let refuse = || Text::new("money-error");
     let (number, factor) = match cleaned.chars().last() {
         Some('k') => (&cleaned[..cleaned.len() - 1], 1_000f64),
         Some('m') => (&cleaned[..cleaned.len() - 1], 1_000_000f64),
@@ -70,7 +71,7 @@ pub fn parse_money(input: &str) -> Result<Option<i64>, String> {
         groups.concat().parse().map_err(|_| refuse())?
     };
     if units > 1_000_000_000_000 {
-        return Err("That amount is too large.".into());
+        return Err(Text::new("money-error-too-large"));
     }
     Ok(Some(units * 100))
 }

@@ -147,11 +147,11 @@ pub struct Validator {
 }
 
 impl Validator {
-    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+    pub fn check<T, E: Into<String>>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(message) => {
-                self.errors.entry(field.to_owned()).or_insert(message);
+                self.errors.entry(field.to_owned()).or_insert(message.into());
                 None
             }
         }

@@ -14,6 +14,7 @@ pub mod deals;
 pub mod error;
 pub mod home;
 pub mod imports;
+pub mod language;
 pub mod notifications;
 pub mod plans;
 pub mod presentations;
@@ -32,6 +33,8 @@ pub mod mailer;
 pub mod media;
 #[cfg(feature = "ssr")]
 pub mod metrics;
+#[cfg(feature = "ssr")]
+pub mod search;
 #[cfg(feature = "ssr")]
 pub mod state;
 

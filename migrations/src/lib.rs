@@ -19,6 +19,8 @@ mod m20261127_000013_form_embedding;
 mod m20261204_000014_push;
 mod m20261204_000015_rate_windows;
 mod m20261205_000016_chat_upload_files;
+mod m20261205_000017_search;
+mod m20261205_000018_form_language;
 
 pub struct Migrator;
 
@@ -42,6 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_push::Migration),
             Box::new(m20261204_000015_rate_windows::Migration),
             Box::new(m20261205_000016_chat_upload_files::Migration),
+            Box::new(m20261205_000017_search::Migration),
+            Box::new(m20261205_000018_form_language::Migration),
         ]
     }
 }

@@ -187,9 +187,15 @@ const TIMELINE_ENTRIES: usize = 500;
 /// Where the paging has to stay fast.
 const LARGE_PIPELINE: usize = 10_000;
 const TARGET_RENDER_MS: f64 = 20.0;
+/// Where the search has to stay fast, and how fast.
+const SEARCHED_PIPELINE: usize = 100_000;
+const TARGET_SEARCH_P50_MS: f64 = 5.0;
+const TARGET_SEARCH_P99_MS: f64 = 15.0;
 
 pub struct PagesBench {
     pub requests: usize,
+    /// An empty PostgreSQL database to fill, else a fresh SQLite file.
+    pub database_url: Option<String>,
 }
 
 /// `doorstep bench pages`: server-side render time of the pipeline and deal pages, through
@@ -201,7 +207,7 @@ pub async fn pages(options: PagesBench) -> anyhow::Result<()> {
     use tower::ServiceExt;
 
     let dir = tempfile::tempdir().context("a temporary data directory")?;
-    let config = Config::for_data_dir(dir.path(), None);
+    let config = Config::for_data_dir(dir.path(), options.database_url.clone());
     let state = config.app_state().await?;
     let manager = NewUserInput {
         name: "Mia Manager".into(),
@@ -247,7 +253,7 @@ pub async fn pages(options: PagesBench) -> anyhow::Result<()> {
             anyhow::Ok((took, body.len()))
         }
     };
-    let measure = |label: &'static str, path: String| {
+    let sample = |path: String| {
         let render = &render;
         async move {
             for _ in 0..5 {
@@ -262,18 +268,30 @@ pub async fn pages(options: PagesBench) -> anyhow::Result<()> {
             }
             samples.sort_unstable();
             let pct = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)].as_secs_f64() * 1000.0;
-            println!(
-                "{label:<34} p50 {:>6.2} ms   p99 {:>6.2} ms   ({} KB of HTML; target < {TARGET_RENDER_MS:.0} ms: {:.2} of it at p50)",
-                pct(0.5),
-                pct(0.99),
-                size / 1024,
-                pct(0.5) / TARGET_RENDER_MS
-            );
+            anyhow::Ok((pct(0.5), pct(0.99), size / 1024))
+        }
+    };
+    let measure = |label: &'static str, path: String| {
+        let sample = &sample;
+        async move {
+            let (p50, p99, kb) = sample(path).await?;
+            println!("{label:<38} p50 {p50:>6.2} ms   p99 {p99:>6.2} ms   ({kb} KB of HTML; target < {TARGET_RENDER_MS:.0} ms: {:.2} of it at p50)", p50 / TARGET_RENDER_MS);
+            anyhow::Ok(())
+        }
+    };
+    let search = |query: String| {
+        let sample = &sample;
+        async move {
+            let (p50, p99, kb) = sample(format!("/pipeline?everyone=1&{}", serde_urlencoded::to_string([("q", &query)])?)).await?;
+            let met = if p50 < TARGET_SEARCH_P50_MS && p99 < TARGET_SEARCH_P99_MS { "met" } else { "NOT MET" };
+            let label = format!("search \"{query}\"");
+            println!("{label:<38} p50 {p50:>6.2} ms   p99 {p99:>6.2} ms   ({kb} KB of HTML; target p50 < {TARGET_SEARCH_P50_MS:.0} ms, p99 < {TARGET_SEARCH_P99_MS:.0} ms: {met})");
             anyhow::Ok(())
         }
     };
 
-    println!("bench pages: {} renders each, after 5 warm-up renders, SQLite in {}", options.requests, dir.path().display());
+    let backend = if options.database_url.is_some() { "PostgreSQL" } else { "SQLite" };
+    println!("bench pages: {} renders each, after 5 warm-up renders, {backend}", options.requests);
     let first = seed_deals(&state.db, mia.id, PIPELINE_DEALS, 0).await?;
     measure("pipeline, 200 deals on the board", "/pipeline?everyone=1".into()).await?;
     seed_timeline(&state.db, first, mia.id, TIMELINE_ENTRIES).await?;
@@ -282,8 +300,44 @@ pub async fn pages(options: PagesBench) -> anyhow::Result<()> {
     let new_stage = app::deals::service::stages(&state.db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?[0].id;
     measure("pipeline, 10,000 deals, first page", "/pipeline?everyone=1".into()).await?;
     measure("pipeline, 10,000 deals, page 40", format!("/pipeline?everyone=1&stage={new_stage}&page=40")).await?;
-    measure("pipeline, 10,000 deals, search", "/pipeline?everyone=1&q=prospect+77".into()).await?;
+    seed_deals(&state.db, mia.id, SEARCHED_PIPELINE - LARGE_PIPELINE, LARGE_PIPELINE).await?;
+    // What the server's hourly housekeeping does to a database that grew.
+    app::db::optimize(&state.db).await?;
+    println!("the pipeline searched at {SEARCHED_PIPELINE} deals (names, e-mails and phones as agencies have them):");
+    // A surname shared by about one contact in sixty, a whole name, an accented name typed
+    // without its accents, a phone number as it is written, part of a number, an e-mail.
+    let sought = contact_of(77_777);
+    for query in ["lopez", &sought.0, &sought.1, &sought.2, "612 345", &sought.3, "nobody like this"] {
+        search(query.to_owned()).await?;
+    }
+    measure("pipeline, 100,000 deals, first page", "/pipeline?everyone=1".into()).await?;
     Ok(())
+}
+
+/// First names and surnames as the agencies' clients have them, accents and all.
+const FIRST_NAMES: [&str; 24] = [
+    "María", "José", "Lucía", "Javier", "Carmen", "Álvaro", "Inés", "Jürgen", "Søren", "Zoë", "Łukasz", "François", "Ana", "Pablo", "Elena",
+    "Tomás", "Chloé", "Björn", "Noémie", "Raúl", "Begoña", "Iñaki", "Małgorzata", "Oliver",
+];
+const SURNAMES: [&str; 60] = [
+    "García", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Fernández", "Rodríguez", "Díaz", "Álvarez", "Muñoz", "Romero", "Jiménez",
+    "Ruiz", "Hernández", "Moreno", "Navarro", "Domínguez", "Vázquez", "Ramos", "Gil", "Serrano", "Blanco", "Suárez", "Molina", "Castro",
+    "Ortiz", "Rubio", "Marín", "Núñez", "Iglesias", "Medina", "Garrido", "Cortés", "Castillo", "Santos", "Lozano", "Guerrero", "Cano",
+    "Prieto", "Méndez", "Müller", "Schröder", "Weiß", "Jørgensen", "Lefèvre", "Dubois", "Wójcik", "Kowalczyk", "Nowak", "Smith", "O'Brien",
+    "Peña", "Calderón", "Ibáñez", "Cruz", "Vega", "León", "Herrera", "Márquez",
+];
+
+/// The `i`th seeded contact: name, the name as typed without accents, phone as written,
+/// e-mail.
+fn contact_of(i: usize) -> (String, String, String, String) {
+    let first = FIRST_NAMES[i % FIRST_NAMES.len()];
+    let last = SURNAMES[(i / FIRST_NAMES.len()) % SURNAMES.len()];
+    let second = SURNAMES[(i * 7 + 3) % SURNAMES.len()];
+    let name = format!("{first} {last} {second}");
+    let digits = 600_000_000 + (i * 7_919) % 100_000_000;
+    let phone = format!("+34 {} {} {} {}", &digits.to_string()[0..3], &digits.to_string()[3..5], &digits.to_string()[5..7], &digits.to_string()[7..9]);
+    let email = format!("{}.{}{i}@example.com", app::search::fold(first), app::search::fold(last).replace(['\'', ' '], ""));
+    (name.clone(), app::search::fold(&format!("{first} {last}")), phone, email)
 }
 
 /// `count` deals spread over the five stages before Lost, each with its contact and inquiry.
@@ -294,15 +348,20 @@ async fn seed_deals(db: &sea_orm::DatabaseConnection, owner: i64, count: usize, 
     let now = chrono::Utc::now();
     let mut first = None;
     for chunk in (offset..offset + count).collect::<Vec<_>>().chunks(500) {
-        let contacts = chunk.iter().map(|i| contact::ActiveModel {
-            name: Set(format!("Prospect {i}")),
-            phone: Set(Some(format!("+34600{i:06}"))),
-            email: Set(Some(format!("prospect{i}@example.com"))),
-            whatsapp: Set(Some(format!("+34600{i:06}"))),
+        let contacts = chunk.iter().map(|&i| {
+            let (name, _, phone, email) = contact_of(i);
+            let phone: String = phone.chars().filter(|c| *c == '+' || c.is_ascii_digit()).collect();
+            contact::ActiveModel {
+            name: Set(name),
+            phone: Set(Some(phone.clone())),
+            email: Set(Some(email)),
+            whatsapp: Set(Some(phone)),
             marketing_consent: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
+            }
+            .searchable()
         });
         let contacts = contact::Entity::insert_many(contacts).exec_with_returning(db).await?;
         let deals = contacts.iter().enumerate().map(|(n, c)| {

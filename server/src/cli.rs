@@ -78,8 +78,9 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
         returning: u8,
     },
-    /// Server-side render time of the pipeline (200 deals, then 10,000) and of a deal with a
-    /// 500-entry timeline.
+    /// Server-side render time of the pipeline (200 deals, then 10,000), of a deal with a
+    /// 500-entry timeline, and of the pipeline's search at 100,000 deals. Uses DATABASE_URL
+    /// (an empty PostgreSQL database) when given, else a fresh SQLite file.
     Pages {
         /// Renders measured per page, after five warm-up renders.
         #[arg(long, default_value_t = 100)]

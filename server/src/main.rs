@@ -46,7 +46,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench { what: BenchWhat::Soak { minutes, per_second } } => doorstep::bench::soak(doorstep::bench::SoakBench { minutes, per_second }).await,
         Command::Bench { what: BenchWhat::Reports { runs } } => doorstep::bench::reports(&config, runs).await,
-        Command::Bench { what: BenchWhat::Pages { requests } } => doorstep::bench::pages(doorstep::bench::PagesBench { requests }).await,
+        Command::Bench { what: BenchWhat::Pages { requests } } => {
+            let database_url = std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
+            doorstep::bench::pages(doorstep::bench::PagesBench { requests, database_url }).await
+        }
         Command::Bench { what: BenchWhat::Reminders { count, workers } } => {
             let database_url = std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
             doorstep::bench::reminders(doorstep::bench::RemindersBench { count, workers, database_url }).await

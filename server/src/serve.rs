@@ -85,13 +85,17 @@ pub fn start_push(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle<()
     )))
 }
 
-/// Removes expired sessions and stale failed log-ins every hour.
+/// Every hour, from the start: removes expired sessions and stale failed log-ins, and keeps
+/// SQLite's planner statistics current (`app::db::optimize`).
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
         if let Err(err) = app::auth::service::prune(&state.db).await {
             tracing::warn!(error = %err, "housekeeping failed; will retry");
+        }
+        if let Err(err) = app::db::optimize(&state.db).await {
+            tracing::warn!(error = %err, "updating the query planner's statistics failed; will retry");
         }
     }
 }

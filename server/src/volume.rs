@@ -181,12 +181,13 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days:
             let name = format!("{} {}", dice.pick(FIRST), dice.pick(LAST));
             let phone = format!("+3468{:07}", contact_id % 10_000_000);
             contacts.push(format!(
-                "({contact_id}, {}, {}, NULL, {}, FALSE, {}, {})",
+                "({contact_id}, {}, {}, NULL, {}, FALSE, {}, {}, {})",
                 text(&name),
                 text(&phone),
                 text(&phone),
                 ts(created),
-                ts(created)
+                ts(created),
+                text(&app::search::contact_text(&name, None, Some(&phone)))
             ));
             // The path: how far it gets, then won, lost or still open (old deals mostly closed).
             let age_days = (now - created).num_days();
@@ -357,7 +358,7 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, span_days:
         };
         let mut statements = insert(
             "contacts",
-            "id, name, phone, email, whatsapp, marketing_consent, created_at, updated_at",
+            "id, name, phone, email, whatsapp, marketing_consent, created_at, updated_at, search",
             &contacts,
             500,
         );

@@ -66,24 +66,25 @@ impl fmt::Display for Role {
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(input: &str) -> Result<Email, String> {
+    pub fn parse(input: &str) -> Result<Email, crate::language::Text> {
+        use crate::language::Text;
         let value = input.trim().to_lowercase();
         if value.is_empty() {
-            return Err("Enter an e-mail address.".into());
+            return Err(Text::new("email-error-empty"));
         }
         if value.len() > 254 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err("Enter an e-mail address without spaces, like ana@agency.com.".into());
+            return Err(Text::new("email-error-spaces"));
         }
         let (local, domain) = value
             .rsplit_once('@')
-            .ok_or_else(|| "An e-mail address needs an @, like ana@agency.com.".to_string())?;
+            .ok_or_else(|| Text::new("email-error-at"))?;
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
             && !domain.contains('@');
         if local.is_empty() || !domain_ok {
-            return Err("Enter a complete e-mail address, like ana@agency.com.".into());
+            return Err(Text::new("email-error-incomplete"));
         }
         Ok(Email(value))
     }

@@ -48,6 +48,7 @@ pub async fn save_form(
     redirect_url: String,
     active: Option<String>,
     #[server(default)] embed_sites: String,
+    #[server(default)] language: String,
 ) -> Result<FormSummary, AppError> {
     let result = async {
         let admin = guard::require(crate::auth::Role::Admin)?;
@@ -70,6 +71,7 @@ pub async fn save_form(
             redirect_url: Some(redirect_url),
             embed_sites: embed_sites.split_whitespace().map(str::to_owned).collect(),
             active: active.is_some(),
+            language,
         }
         .settings()?;
         let row = super::service::save_form(&state.db, id, &settings).await?;

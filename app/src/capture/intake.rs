@@ -23,6 +23,7 @@ use super::normalize::{self, ValidLead};
 use super::service::{self, Step, Turns};
 use super::{Accepted, Assignment, LeadInput, Outcome};
 use crate::auth::Role;
+use crate::language::Language;
 use crate::db::entities::{activity, capture_form, capture_submission, contact, deal, notification, stage, user};
 use crate::error::AppError;
 use crate::notifications::Notice;
@@ -70,14 +71,26 @@ impl Intake {
         region: &str,
         source: &str,
     ) -> Result<Accepted, AppError> {
-        let accepted = self.store(form, input, region, source).await?;
+        self.submit_in(form, input, region, source, &Language::english()).await
+    }
+
+    /// As [`Intake::submit`], with what needs fixing said in `language` (the form page's).
+    pub async fn submit_in(
+        &self,
+        form: &capture_form::Model,
+        input: &LeadInput,
+        region: &str,
+        source: &str,
+        language: &Language,
+    ) -> Result<Accepted, AppError> {
+        let accepted = self.store(form, input, region, source, language).await?;
         crate::metrics::lead_captured(source, accepted.outcome.as_str());
         Ok(accepted)
     }
 
-    async fn store(&self, form: &capture_form::Model, input: &LeadInput, region: &str, source: &str) -> Result<Accepted, AppError> {
+    async fn store(&self, form: &capture_form::Model, input: &LeadInput, region: &str, source: &str, language: &Language) -> Result<Accepted, AppError> {
         let settings = service::settings_of(form);
-        let lead = normalize::validate(input, settings.default_need, region)?;
+        let lead = normalize::validate(input, settings.default_need, region, language)?;
         let print = service::fingerprint(form.id, &lead);
         let at = Utc::now();
         let Some(queue) = &self.queue else {
@@ -336,7 +349,7 @@ mod tests {
             message: message.into(),
             ..Default::default()
         };
-        let lead = normalize::validate(&input, super::super::Need::Buy, "ES").unwrap();
+        let lead = normalize::validate(&input, super::super::Need::Buy, "ES", &Language::english()).unwrap();
         let print = service::fingerprint(form.id, &lead);
         Job { form: form.clone(), lead, print, source: "test".into(), at: Utc::now(), reply: oneshot::channel().0 }
     }

@@ -45,11 +45,21 @@ impl Need {
         }
     }
 
-    pub fn parse(input: &str) -> Result<Need, String> {
+    /// The key of its label in the languages (`app/locales`).
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Need::Buy => "need-buy",
+            Need::Rent => "need-rent",
+            Need::Sell => "need-sell",
+            Need::Let => "need-let",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Need, crate::language::Text> {
         Need::ALL
             .into_iter()
             .find(|n| n.as_str() == input.trim().to_ascii_lowercase())
-            .ok_or_else(|| "Choose buy, rent, sell or let.".into())
+            .ok_or_else(|| crate::language::Text::new("need-unknown"))
     }
 }
 
@@ -130,6 +140,10 @@ pub struct FormInput {
     #[cfg_attr(feature = "ssr", schema(max_items = 20))]
     pub embed_sites: Vec<String>,
     pub active: bool,
+    /// The language prospects read the form in ("en", "es"), or "auto" for each prospect's
+    /// browser's.
+    #[cfg_attr(feature = "ssr", schema(example = "auto"))]
+    pub language: String,
 }
 
 impl Default for FormInput {
@@ -152,9 +166,13 @@ impl Default for FormInput {
             redirect_url: None,
             embed_sites: Vec::new(),
             active: true,
+            language: AUTOMATIC.into(),
         }
     }
 }
+
+/// A form's language setting that follows each prospect's browser.
+pub const AUTOMATIC: &str = "auto";
 
 #[cfg(feature = "ssr")]
 impl FormInput {
@@ -168,7 +186,11 @@ impl FormInput {
             "" => None,
             raw => v.check("fixed_agent_id", raw.parse::<i64>().map_err(|_| "Choose an agent from the list.".to_string())),
         };
-        let (default_need, assignment) = v.finish_with((default_need, assignment))?;
+        let language = match self.language.trim() {
+            "" | AUTOMATIC => Some(AUTOMATIC.to_owned()),
+            code => v.check("language", crate::language::Language::parse(code).map(|l| l.code()).ok_or("Choose a language from the list, or automatic.")),
+        };
+        let (default_need, assignment, language) = v.finish_with((default_need, assignment, language))?;
         Ok(FormSettings {
             slug: self.slug,
             title: self.title,
@@ -187,6 +209,7 @@ impl FormInput {
             redirect_url: self.redirect_url,
             embed_sites: self.embed_sites,
             active: self.active,
+            language,
         })
     }
 }
@@ -214,6 +237,8 @@ pub struct FormSettings {
     /// none listed: any site may.
     pub embed_sites: Vec<String>,
     pub active: bool,
+    /// A language's code, or [`AUTOMATIC`].
+    pub language: String,
 }
 
 impl FormSettings {
@@ -237,6 +262,7 @@ impl FormSettings {
             redirect_url: None,
             embed_sites: Vec::new(),
             active: true,
+            language: AUTOMATIC.into(),
         }
     }
 }

@@ -9,6 +9,7 @@ use super::{phone_number, phone_text};
 use crate::auth::{Email, parse_name};
 use crate::common::parse_money;
 use crate::error::{AppError, Validator};
+use crate::language::{Language, Text};
 
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 
@@ -50,25 +51,25 @@ impl From<Phone> for String {
 /// country code), an extension after `x`, `ext`, `ext.` or `#` (kept apart from the number,
 /// as RFC 3966 writes it: `+442034567890;ext=456`), and Mexico's old mobile "1" after +52.
 /// Empty input is `None`.
-pub fn parse_phone(input: &str, region: &str) -> Result<Option<Phone>, String> {
+pub fn parse_phone(input: &str, region: &str) -> Result<Option<Phone>, Text> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
         return Ok(None);
     }
     if trimmed.chars().count() > 40 {
-        return Err("That is too long for a phone number.".into());
+        return Err(Text::new("phone-error-too-long"));
     }
     let (number, extension) = split_extension(trimmed)?;
     if number.chars().any(|c| c.is_alphabetic()) {
-        return Err("A phone number can only hold digits, spaces and + ( ) -, then an extension (x 123).".into());
+        return Err(Text::new("phone-error-characters"));
     }
     let number = without_trunk_zero(number);
     let number = without_mexican_mobile_one(&number);
     let country = region.parse::<phonenumber::country::Id>().ok();
     let parsed = phonenumber::parse(country, &number)
-        .map_err(|_| "Enter the number with its country code, like +34 612 345 678.".to_string())?;
+        .map_err(|_| Text::new("phone-error-country-code"))?;
     if !phonenumber::is_valid(&parsed) {
-        return Err("That number looks incomplete; check it, or add the country code (+44, +34…).".into());
+        return Err(Text::new("phone-error-incomplete"));
     }
     let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
     Ok(Some(Phone(match extension {
@@ -78,22 +79,22 @@ pub fn parse_phone(input: &str, region: &str) -> Result<Option<Phone>, String> {
 }
 
 /// A number WhatsApp can reach: as `parse_phone`, without an extension.
-pub fn parse_whatsapp(input: &str, region: &str) -> Result<Option<Phone>, String> {
+pub fn parse_whatsapp(input: &str, region: &str) -> Result<Option<Phone>, Text> {
     let number = parse_phone(input, region)?;
     if number.as_ref().is_some_and(Phone::has_extension) {
-        return Err("A WhatsApp number has no extension; give the mobile number alone.".into());
+        return Err(Text::new("phone-error-whatsapp-extension"));
     }
     Ok(number)
 }
 
 /// The number and its extension: "+44 20 3456 7890 x456", "… ext. 456", "… #456".
-fn split_extension(input: &str) -> Result<(&str, Option<String>), String> {
+fn split_extension(input: &str) -> Result<(&str, Option<String>), Text> {
     let lower = input.to_ascii_lowercase();
     let marker = ["ext.", "ext", "x", "#"].iter().filter_map(|m| lower.find(m).map(|at| (at, m.len()))).min_by_key(|(at, _)| *at);
     let Some((at, len)) = marker else { return Ok((input, None)) };
     let extension = input[at + len..].trim().trim_start_matches(['.', ':', '=']).trim();
     if extension.is_empty() || extension.len() > 7 || !extension.chars().all(|c| c.is_ascii_digit()) {
-        return Err("An extension is up to 7 digits after the number, like +44 20 3456 7890 x456.".into());
+        return Err(Text::new("phone-error-extension"));
     }
     Ok((input[..at].trim_end().trim_end_matches([',', ';']).trim_end(), Some(extension.to_owned())))
 }
@@ -120,22 +121,23 @@ fn without_mexican_mobile_one(number: &str) -> String {
 }
 
 /// An ISO date (what `<input type=date>` sends). Empty input is `None`.
-pub fn parse_date(input: &str) -> Result<Option<String>, String> {
+pub fn parse_date(input: &str) -> Result<Option<String>, Text> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
         return Ok(None);
     }
     NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
         .map(|d| Some(d.format("%Y-%m-%d").to_string()))
-        .map_err(|_| "Enter a date like 2027-03-01.".into())
+        .map_err(|_| Text::new("date-error"))
 }
 
-fn limited(input: &str, max: usize, what: &str) -> Result<Option<String>, String> {
+/// Up to `max` characters; longer is refused with the message `too_long`, given `max`.
+fn limited(input: &str, max: usize, too_long: &'static str) -> Result<Option<String>, Text> {
     let trimmed = input.trim();
     match trimmed.chars().count() {
         0 => Ok(None),
         n if n <= max => Ok(Some(trimmed.to_owned())),
-        _ => Err(format!("Keep the {what} under {max} characters.")),
+        _ => Err(Text::new(too_long).with("max", max)),
     }
 }
 
@@ -164,28 +166,30 @@ pub struct ValidLead {
     pub referrer: Option<String>,
 }
 
-/// Checks every field at once, so the prospect sees every problem in one go.
-pub fn validate(input: &LeadInput, default_need: Need, region: &str) -> Result<ValidLead, AppError> {
+/// Checks every field at once, so the prospect sees every problem in one go, each message in
+/// `language` (the form's).
+pub fn validate(input: &LeadInput, default_need: Need, region: &str, language: &Language) -> Result<ValidLead, AppError> {
     let mut v = Validator::default();
-    let name = v.check("name", parse_name(&input.name).map_err(|_| "Tell us your name.".to_string()));
-    let phone = v.check("phone", parse_phone(&input.phone, region));
+    let said = |text: Text| text.in_language(language);
+    let name = v.check("name", parse_name(&input.name).map_err(|_| said(Text::new("capture-error-name"))));
+    let phone = v.check("phone", parse_phone(&input.phone, region).map_err(said));
     let email = v.check(
         "email",
-        if input.email.trim().is_empty() { Ok(None) } else { Email::parse(&input.email).map(|e| Some(e.as_str().to_owned())) },
+        if input.email.trim().is_empty() { Ok(None) } else { Email::parse(&input.email).map(|e| Some(e.as_str().to_owned())).map_err(said) },
     );
     if matches!((&phone, &email), (Some(None), Some(None))) {
-        v.add("phone", "Give a phone number or an e-mail so we can reach you.");
+        v.add("phone", said(Text::new("capture-error-reach")));
     }
-    let need = if input.need.trim().is_empty() { Some(default_need) } else { v.check("need", Need::parse(&input.need)) };
-    let message = v.check("message", limited(&input.message, MAX_MESSAGE_CHARS, "message"));
-    let budget_min = v.check("budget_min", parse_money(&input.budget_min));
-    let budget_max = v.check("budget_max", parse_money(&input.budget_max));
+    let need = if input.need.trim().is_empty() { Some(default_need) } else { v.check("need", Need::parse(&input.need).map_err(said)) };
+    let message = v.check("message", limited(&input.message, MAX_MESSAGE_CHARS, "capture-error-message-length").map_err(said));
+    let budget_min = v.check("budget_min", parse_money(&input.budget_min).map_err(said));
+    let budget_max = v.check("budget_max", parse_money(&input.budget_max).map_err(said));
     if let (Some(Some(min)), Some(Some(max))) = (budget_min, budget_max)
         && min > max {
-            v.add("budget_max", "The maximum is below the minimum.");
+            v.add("budget_max", said(Text::new("capture-error-budget-order")));
         }
-    let move_in = v.check("move_in", parse_date(&input.move_in));
-    let property_ref = v.check("property_ref", limited(&input.property_ref, 50, "property reference"));
+    let move_in = v.check("move_in", parse_date(&input.move_in).map_err(said));
+    let property_ref = v.check("property_ref", limited(&input.property_ref, 50, "capture-error-reference-length").map_err(said));
     let (name, phone, email, need, message, budget_min, budget_max, move_in, property_ref) =
         v.finish_with((name, phone, email, need, message, budget_min, budget_max, move_in, property_ref))?;
     Ok(ValidLead {
@@ -274,7 +278,7 @@ mod tests {
     #[test]
     fn a_lead_needs_a_name_and_a_way_to_reach_them() {
         let input = LeadInput { name: " ".into(), ..Default::default() };
-        let err = validate(&input, Need::Buy, "ES").unwrap_err();
+        let err = validate(&input, Need::Buy, "ES", &Language::english()).unwrap_err();
         assert!(err.field_message("name").is_some());
         assert!(err.field_message("phone").unwrap().contains("phone number or an e-mail"));
     }
@@ -290,7 +294,7 @@ mod tests {
             move_in: "next year".into(),
             ..Default::default()
         };
-        let err = validate(&input, Need::Buy, "ES").unwrap_err();
+        let err = validate(&input, Need::Buy, "ES", &Language::english()).unwrap_err();
         for field in ["phone", "email", "budget_max", "move_in"] {
             assert!(err.field_message(field).is_some(), "{field}: {err:?}");
         }
@@ -306,7 +310,7 @@ mod tests {
             utm_source: "x".repeat(300),
             ..Default::default()
         };
-        let lead = validate(&input, Need::Buy, "ES").unwrap();
+        let lead = validate(&input, Need::Buy, "ES", &Language::english()).unwrap();
         assert_eq!(lead.name, "Ana López");
         assert_eq!(lead.phone.as_deref(), Some("+34612345678"));
         assert_eq!(lead.email.as_deref(), Some("ana@mail.com"));

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::api::{list_forms, SaveForm};
-use super::{Assignment, FormSettings, FormSummary, Need};
+use super::{Assignment, FormSettings, FormSummary, Need, AUTOMATIC};
 use crate::auth::api::team;
 use crate::auth::{Role, TeamMember};
 use crate::shell::{field_error, form_error, RequireRole, Shell};
@@ -24,6 +24,7 @@ fn FormAdmin() -> impl IntoView {
     let save = ServerAction::<SaveForm>::new();
     let forms = Resource::new(move || save.version().get(), |_| list_forms());
     let agents = OnceResource::new(team());
+    let languages = OnceResource::new(crate::language::languages());
     // Which editor was submitted last (None: the new-form editor), so only it shows errors.
     let submitted = RwSignal::new(None::<Option<i64>>);
     Effect::new(move |_| {
@@ -42,7 +43,7 @@ fn FormAdmin() -> impl IntoView {
         <section class="card">
             <details prop:open=move || matches!(save.value().get(), Some(Err(_)))>
                 <summary>"New form"</summary>
-                <FormEditor save agents submitted form=None/>
+                <FormEditor save agents languages submitted form=None/>
             </details>
         </section>
         <Transition fallback=|| view! { <p class="hint">"Loading forms…"</p> }>
@@ -51,7 +52,7 @@ fn FormAdmin() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! { <p class="hint">"No forms yet: create the first one above."</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="form-list" data-testid="form-list">
-                            {list.into_iter().map(|f| view! { <FormCard form=f save agents submitted/> }).collect_view()}
+                            {list.into_iter().map(|f| view! { <FormCard form=f save agents languages submitted/> }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
@@ -61,11 +62,15 @@ fn FormAdmin() -> impl IntoView {
     }
 }
 
+/// The languages a form may speak, from the server.
+type Languages = OnceResource<Result<Vec<crate::language::Choice>, crate::error::AppError>>;
+
 #[component]
 fn FormCard(
     form: FormSummary,
     save: ServerAction<SaveForm>,
     agents: OnceResource<Result<Vec<TeamMember>, crate::error::AppError>>,
+    languages: Languages,
     submitted: RwSignal<Option<Option<i64>>>,
 ) -> impl IntoView {
     let snippet = form.embed_snippet();
@@ -91,7 +96,7 @@ fn FormCard(
             </label>
             <details>
                 <summary>"Edit"</summary>
-                <FormEditor save agents submitted form=Some(form)/>
+                <FormEditor save agents languages submitted form=Some(form)/>
             </details>
         </li>
     }
@@ -101,6 +106,7 @@ fn FormCard(
 fn FormEditor(
     save: ServerAction<SaveForm>,
     agents: OnceResource<Result<Vec<TeamMember>, crate::error::AppError>>,
+    languages: Languages,
     submitted: RwSignal<Option<Option<i64>>>,
     form: Option<FormSummary>,
 ) -> impl IntoView {
@@ -116,6 +122,7 @@ fn FormEditor(
     let prefix = id.map(|i| format!("form{i}-")).unwrap_or_else(|| "new-".into());
     let f = move |name: &str| format!("{prefix}{name}");
     let fixed = s.fixed_agent_id;
+    let language = s.language.clone();
     // A created form appears in the list below; the new-form editor starts over.
     let editor = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
@@ -148,6 +155,22 @@ fn FormEditor(
             <label for=f("consent_text")>"Consent wording"</label>
             <textarea id=f("consent_text") name="consent_text" rows="2">{s.consent_text.clone()}</textarea>
             {error("consent_text")}
+            <label for=f("language")>"Language prospects read it in"</label>
+            <select id=f("language") name="language">
+                <option value=AUTOMATIC selected=s.language == AUTOMATIC>"Automatic: each prospect's browser language"</option>
+                <Suspense fallback=|| ()>
+                    {move || {
+                        let language = language.clone();
+                        Suspend::new(async move {
+                            languages.await.unwrap_or_default().into_iter().map(|l| {
+                                let selected = l.code == language;
+                                view! { <option value=l.code selected=selected>{l.name}</option> }
+                            }).collect_view()
+                        })
+                    }}
+                </Suspense>
+            </select>
+            {error("language")}
             <label for=f("default_need")>"Most prospects want to"</label>
             <select id=f("default_need") name="default_need">
                 {Need::ALL.iter().map(|n| view! { <option value=n.as_str() selected=*n == s.default_need>{n.label()}</option> }).collect_view()}

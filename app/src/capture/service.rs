@@ -49,6 +49,7 @@ pub fn settings_of(row: &capture_form::Model) -> FormSettings {
         redirect_url: row.redirect_url.clone(),
         embed_sites: row.embed_sites.split_whitespace().map(str::to_owned).collect(),
         active: row.active,
+        language: row.language.clone(),
     }
 }
 
@@ -201,6 +202,8 @@ pub(super) fn contact_row(form: &capture_form::Model, lead: &ValidLead, now: Dat
         updated_at: Set(now),
         ..Default::default()
     }
+    // Written here as well as on save: fresh leads are inserted many at a time.
+    .searchable()
 }
 
 pub(super) fn submission_row(
@@ -733,6 +736,7 @@ pub async fn save_form(db: &DatabaseConnection, id: Option<i64>, settings: &Form
     row.redirect_url = Set(s.redirect_url.clone());
     row.embed_sites = Set(s.embed_sites.join(" "));
     row.active = Set(s.active);
+    row.language = Set(s.language.clone());
     row.updated_at = Set(now);
     let saved = if id.is_some() { row.update(db).await } else { row.insert(db).await };
     saved.map_err(|err| match err.sql_err() {

@@ -44,6 +44,21 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(options).await
 }
 
+/// Keeps SQLite's query planner informed: `PRAGMA optimize` gathers the statistics
+/// (`ANALYZE`) of the tables whose size changed a lot since they were last gathered, which is
+/// what tells SQLite that 25 deals of a search are better found through the search index
+/// than by reading a stage's 20,000 deals (90 ms against 5 ms at 100,000 deals). SQLite
+/// advises running it when a connection opens and every few hours; the server does it at
+/// start and every hour (`housekeeping`). PostgreSQL's autovacuum does the same by itself.
+pub async fn optimize(db: &DatabaseConnection) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        // 0x10002: every table that may need it, not only those this connection queried.
+        db.execute_unprepared("PRAGMA optimize=0x10002").await?;
+    }
+    Ok(())
+}
+
 /// Whether a SQLite connection going back to the pool may be used again. A full disk or an
 /// I/O error can make SQLite end a transaction by itself; the ROLLBACK sqlx then sends fails,
 /// and sqlx goes on counting a transaction that is not there. Its next "transaction" is then a

@@ -54,7 +54,7 @@ fn checked(input: &PropertyInput, agency_currency: &str) -> Result<property::Act
     let operation = one_of(&mut v, "operation", &input.operation, OPERATIONS, None);
     let property_type = one_of(&mut v, "property_type", &input.property_type, TYPES, None);
     let status = one_of(&mut v, "status", &input.status, STATUSES, Some("available"));
-    let price = v.check("price", parse_money(&input.price).and_then(|p| p.filter(|p| *p > 0).ok_or_else(|| "Give the price, like 350000.".to_string())));
+    let price = v.check("price", parse_money(&input.price).map_err(String::from).and_then(|p| p.filter(|p| *p > 0).ok_or_else(|| "Give the price, like 350000.".to_string())));
     let currency = match input.currency.trim() {
         "" => agency_currency.to_owned(),
         c if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => c.to_ascii_uppercase(),
@@ -221,13 +221,8 @@ pub async fn list(db: &DatabaseConnection, f: &PropertyFilter) -> Result<(Vec<Pr
     if let Some(operation) = &f.operation {
         select = select.filter(property::Column::Operation.eq(operation.as_str()));
     }
-    if let Some(search) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let any = Condition::any()
-            .add(property::Column::Reference.contains(search))
-            .add(property::Column::Title.contains(search))
-            .add(property::Column::City.contains(search))
-            .add(property::Column::Area.contains(search));
-        select = select.filter(any);
+    if let Some(needle) = f.search.as_deref().and_then(crate::search::needle) {
+        select = select.filter(crate::search::condition(db.get_database_backend(), r#""properties"."id""#, crate::search::Index::Properties, &needle));
     }
     let total = select.clone().count(db).await?;
     let rows = select

@@ -128,7 +128,7 @@ fn unavailable(path: &str, err: AppError) -> Response {
         "<h1>Doorstep is unavailable for a moment</h1><p>{}</p><p>This page tries again by itself.</p>",
         html_escape::encode_text(&message)
     );
-    let mut response = super::capture::page(StatusCode::SERVICE_UNAVAILABLE, "Unavailable · Doorstep", &body);
+    let mut response = super::capture::page(StatusCode::SERVICE_UNAVAILABLE, &app::language::Language::english(), "Unavailable · Doorstep", &body);
     let headers = response.headers_mut();
     headers.insert(header::RETRY_AFTER, HeaderValue::from(app::error::RETRY_AFTER_SECONDS));
     headers.insert(HeaderName::from_static("refresh"), HeaderValue::from(app::error::RETRY_AFTER_SECONDS));

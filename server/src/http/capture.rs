@@ -17,6 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use app::db::entities::capture_form;
 use app::error::AppError;
+use app::language::Language;
 use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -159,15 +160,36 @@ fn framed(mut response: Response, form: &capture_form::Model) -> Response {
     response
 }
 
-async fn load_form(app: &AppState, slug: &str) -> Result<capture_form::Model, Response> {
+/// The language a prospect reads `form` in: the form's own, or for an automatic form (and
+/// where there is no form) the first of the browser's languages that Doorstep speaks, else
+/// English.
+fn language_of(form: Option<&capture_form::Model>, headers: &HeaderMap) -> Language {
+    form.and_then(|f| Language::parse(&f.language))
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Language::negotiate))
+        .unwrap_or_default()
+}
+
+/// A page that only says something: a heading and a sentence, by their message keys.
+fn notice(status: StatusCode, language: &Language, title: &str, key: &str) -> Response {
+    let body = view! { <h1>{language.t(&format!("{key}-title"))}</h1><p>{language.t(&format!("{key}-body"))}</p> }.to_html();
+    page(status, language, title, &body)
+}
+
+async fn load_form(app: &AppState, slug: &str, headers: &HeaderMap) -> Result<(capture_form::Model, Language), Response> {
     match service::find_form(&app.db, slug).await {
-        Ok(form) if form.active => Ok(form),
-        Ok(form) => Err(framed(
-            page(StatusCode::GONE, &form.title, "<h1>This form is closed</h1><p>It no longer takes requests. Please contact the agency directly.</p>"),
-            &form,
-        )),
-        Err(AppError::NotFound) => Err(page(StatusCode::NOT_FOUND, "Not found", "<h1>Form not found</h1><p>Check the link you followed.</p>")),
-        Err(_) => Err(page(StatusCode::SERVICE_UNAVAILABLE, "Try again", "<h1>Please try again in a moment</h1><p>We could not load the form.</p>")),
+        Ok(form) if form.active => {
+            let language = language_of(Some(&form), headers);
+            Ok((form, language))
+        }
+        Ok(form) => Err(framed(notice(StatusCode::GONE, &language_of(Some(&form), headers), &form.title, "capture-closed"), &form)),
+        Err(AppError::NotFound) => {
+            let language = language_of(None, headers);
+            Err(notice(StatusCode::NOT_FOUND, &language, &language.t("capture-not-found-title"), "capture-not-found"))
+        }
+        Err(_) => {
+            let language = language_of(None, headers);
+            Err(notice(StatusCode::SERVICE_UNAVAILABLE, &language, &language.t("capture-unavailable-title"), "capture-unavailable"))
+        }
     }
 }
 
@@ -177,8 +199,8 @@ pub async fn show(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let form = match load_form(&state.app, &slug).await {
-        Ok(form) => form,
+    let (form, language) = match load_form(&state.app, &slug, &headers).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     // The page that linked here (the listing, the agency's site) is the lead's referrer.
@@ -200,7 +222,8 @@ pub async fn show(
             *slot = value.clone();
         }
     }
-    framed(render(&state.app, &agency(&state.app).await, &form, &input, &AppError::Validation(Default::default()), StatusCode::OK), &form)
+    let shown = Shown { agency: &agency(&state.app).await, form: &form, language: &language };
+    framed(render(&state.app, &shown, &input, &AppError::Validation(Default::default()), StatusCode::OK), &form)
 }
 
 pub async fn submit(
@@ -210,54 +233,45 @@ pub async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = match load_form(&state.app, &slug).await {
-        Ok(form) => form,
+    let (form, language) = match load_form(&state.app, &slug, &headers).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
-    let response = take(&state, &form, ip, &headers, &body).await;
+    let response = take(&state, &form, &language, ip, &headers, &body).await;
     framed(response, &form)
 }
 
 /// A submission to an open form: refused, blocked as spam, or stored.
-async fn take(state: &CaptureState, form: &capture_form::Model, ip: String, headers: &HeaderMap, body: &Bytes) -> Response {
+async fn take(state: &CaptureState, form: &capture_form::Model, language: &Language, ip: String, headers: &HeaderMap, body: &Bytes) -> Response {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.starts_with("application/x-www-form-urlencoded") {
-        return page(StatusCode::UNSUPPORTED_MEDIA_TYPE, &form.title, "<h1>Unsupported form encoding</h1><p>Send the form as application/x-www-form-urlencoded.</p>");
+        return notice(StatusCode::UNSUPPORTED_MEDIA_TYPE, language, &form.title, "capture-unsupported");
     }
+    let agency = agency(&state.app).await;
+    let shown = Shown { agency: &agency, form, language };
+    let unreadable = |reason: String| {
+        let message = language.t_with("capture-unreadable", &[("reason", reason.into())]);
+        render(&state.app, &shown, &LeadInput::default(), &AppError::field("form", message), StatusCode::UNPROCESSABLE_ENTITY)
+    };
     let fields = match form_body::parse(body) {
         Ok(fields) => fields,
-        Err(reason) => {
-            let message = format!("We could not read what was sent ({reason}). Please type it again.");
-            return render(&state.app, &agency(&state.app).await, form, &LeadInput::default(), &AppError::field("form", message), StatusCode::UNPROCESSABLE_ENTITY);
-        }
+        Err(reason) => return unreadable(reason.to_string()),
     };
     // The form's own fields (the trap and the timing token) are not the lead's: ignored here.
     let pairs = fields.iter().map(|(name, value)| (name.as_str(), value.as_str()));
     let read: Result<LeadInput, serde::de::value::Error> = LeadInput::deserialize(serde::de::value::MapDeserializer::new(pairs));
     let mut input = match read {
         Ok(input) => input,
-        Err(err) => {
-            let message = format!("We could not read what was sent ({err}). Please type it again.");
-            return render(&state.app, &agency(&state.app).await, form, &LeadInput::default(), &AppError::field("form", message), StatusCode::UNPROCESSABLE_ENTITY);
-        }
+        Err(err) => return unreadable(err.to_string()),
     };
-    // The address names the form, and the browser the prospect's language.
+    // The address names the form; the prospect's language is the one they read it in.
     input.form = form.slug.clone();
-    input.language = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|l| l.split([',', ';']).next())
-        .unwrap_or_default()
-        .to_owned();
+    input.language = language.code();
 
     if let Err(wait) = state.limiter.check(form.id, &ip).await {
         app::metrics::rate_limited();
         let _ = service::count_spam(&state.app.db, form.id).await;
-        let mut response = page(
-            StatusCode::TOO_MANY_REQUESTS,
-            &form.title,
-            "<h1>We already have your request</h1><p>Too many requests came from your connection. Please wait a few minutes and try again.</p>",
-        );
+        let mut response = notice(StatusCode::TOO_MANY_REQUESTS, language, &form.title, "capture-too-many");
         let seconds = wait.as_secs().max(1).to_string();
         if let Ok(value) = HeaderValue::from_str(&seconds) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -271,16 +285,15 @@ async fn take(state: &CaptureState, form: &capture_form::Model, ip: String, head
         // The bot is told it worked, so it learns nothing.
         return thanks_redirect(form);
     }
-    let agency = agency(&state.app).await;
-    match state.app.intake.submit(form, &input, &agency.default_region, &format!("form:{}", form.slug)).await {
+    match state.app.intake.submit_in(form, &input, &agency.default_region, &format!("form:{}", form.slug), language).await {
         Ok(accepted) => {
             tracing::info!(form_id = form.id, deal_id = accepted.deal_id, outcome = accepted.outcome.as_str(), "lead captured");
             thanks_redirect(form)
         }
-        Err(err @ AppError::Validation(_)) => render(&state.app, &agency, form, &input, &err, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(err @ AppError::Validation(_)) => render(&state.app, &shown, &input, &err, StatusCode::UNPROCESSABLE_ENTITY),
         Err(err) => {
             let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = render(&state.app, &agency, form, &input, &AppError::field("form", err.to_string()), status);
+            let mut response = render(&state.app, &shown, &input, &AppError::field("form", err.to_string()), status);
             if status == StatusCode::SERVICE_UNAVAILABLE {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(app::error::RETRY_AFTER_SECONDS));
             }
@@ -312,13 +325,16 @@ fn thanks_redirect(form: &capture_form::Model) -> Response {
     }
 }
 
-pub async fn thanks(State(state): State<CaptureState>, Path(slug): Path<String>) -> Response {
+pub async fn thanks(State(state): State<CaptureState>, Path(slug): Path<String>, headers: HeaderMap) -> Response {
     match service::find_form(&state.app.db, &slug).await {
         Ok(form) => {
             let body = view! { <h1>{form.title.clone()}</h1><p class="thanks">{form.thank_you_text.clone()}</p> }.to_html();
-            framed(page(StatusCode::OK, &form.title, &body), &form)
+            framed(page(StatusCode::OK, &language_of(Some(&form), &headers), &form.title, &body), &form)
         }
-        Err(_) => page(StatusCode::NOT_FOUND, "Not found", "<h1>Form not found</h1>"),
+        Err(_) => {
+            let language = language_of(None, &headers);
+            notice(StatusCode::NOT_FOUND, &language, &language.t("capture-not-found-title"), "capture-not-found")
+        }
     }
 }
 
@@ -336,15 +352,17 @@ button{margin-top:1rem;min-height:52px;font:inherit;font-weight:700;color:#fff;b
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}.hint{color:#5d6b72;font-size:.9rem}.thanks{font-size:1.1rem}";
 
 /// Inline validation once JavaScript runs; the server checks everything again regardless.
-const SCRIPT: &str = r#"(function(){var f=document.getElementById('lead');if(!f)return;
+/// The messages are the form's own `data-*` attributes, in the page's language, so the
+/// script (and the policy's hash of it) is the same in every language.
+const SCRIPT: &str = r#"(function(){var f=document.getElementById('lead');if(!f)return;var d=f.dataset;
 function msg(n,t){var e=document.getElementById('err-'+n);var i=f.elements[n];if(e)e.textContent=t||'';if(i&&i.setAttribute)i.setAttribute('aria-invalid',t?'true':'false');return !t}
 function check(n){var v=function(k){return f.elements[k]?f.elements[k].value.trim():''};
-if(n==='name')return msg('name',v('name')?'':'Tell us your name.');
-if(n==='email'){var e=v('email');if(e&&!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e))return msg('email','Enter a complete e-mail address, like ana@mail.com.');msg('email','');return check('phone')}
-if(n==='phone'){var p=v('phone');if(!p&&!v('email'))return msg('phone','Give a phone number or an e-mail so we can reach you.');if(p&&!/^[+0-9 ().-]{6,}$/.test(p))return msg('phone','A phone number can only hold digits, spaces and + ( ) -.');return msg('phone','')}
+if(n==='name')return msg('name',v('name')?'':d.errName);
+if(n==='email'){var e=v('email');if(e&&!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e))return msg('email',d.errEmail);msg('email','');return check('phone')}
+if(n==='phone'){var p=v('phone');if(!p&&!v('email'))return msg('phone',d.errReach);if(p&&!/^[+0-9 ().-]{6,}(\s*(x|ext\.?|#)\s*[0-9]{1,7})?$/i.test(p))return msg('phone',d.errPhone);return msg('phone','')}
 return true}
 ['name','phone','email'].forEach(function(n){var i=f.elements[n];if(i)i.addEventListener('blur',function(){check(n)})});
-f.addEventListener('submit',function(ev){var ok=['name','phone','email'].map(check).every(Boolean);if(!ok){ev.preventDefault();var bad=f.querySelector('[aria-invalid=true]');if(bad)bad.focus()}else{var b=f.querySelector('button');if(b){b.disabled=true;b.textContent='Sending…'}}})})();"#;
+f.addEventListener('submit',function(ev){var ok=['name','phone','email'].map(check).every(Boolean);if(!ok){ev.preventDefault();var bad=f.querySelector('[aria-invalid=true]');if(bad)bad.focus()}else{var b=f.querySelector('button');if(b){b.disabled=true;b.textContent=d.sending}}})})();"#;
 
 /// The policy's name for `SCRIPT`, the one inline script a page without a nonce may run.
 pub static SCRIPT_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -356,10 +374,11 @@ pub static SCRIPT_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
 /// A page of the public form: `body` is HTML (a view's, or fixed text). The head is written by
 /// hand because a title is raw text, where a view's markers between text nodes would show.
 /// A small page of its own, in the public pages' style, for what is not a form.
-pub(super) fn page(status: StatusCode, title: &str, body: &str) -> Response {
+pub(super) fn page(status: StatusCode, language: &Language, title: &str, body: &str) -> Response {
     let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{}</title><meta name=\"robots\" content=\"noindex\"><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
+        language.code(),
         html_escape::encode_text(title)
     );
     let mut response = (status, Html(html)).into_response();
@@ -367,9 +386,18 @@ pub(super) fn page(status: StatusCode, title: &str, body: &str) -> Response {
     response
 }
 
-/// The form, with what was typed and a message under each field that needs fixing, written
-/// with Leptos's view macro, which escapes every value it is given.
-fn render(app: &AppState, agency: &Agency, form: &capture_form::Model, input: &LeadInput, errors: &AppError, status: StatusCode) -> Response {
+/// What a form page is shown with: the agency above it, the form, and the language it speaks.
+struct Shown<'a> {
+    agency: &'a Agency,
+    form: &'a capture_form::Model,
+    language: &'a Language,
+}
+
+/// The form, with what was typed and a message under each field that needs fixing, in the
+/// form's language, written with Leptos's view macro, which escapes every value it is given.
+fn render(app: &AppState, shown: &Shown, input: &LeadInput, errors: &AppError, status: StatusCode) -> Response {
+    let Shown { agency, form, language } = *shown;
+    let t = |key: &str| language.t(key);
     let settings = service::settings_of(form);
     let err = |field: &str| errors.field_message(field).unwrap_or_default();
     let invalid = |field: &str| errors.field_message(field).is_some().then_some("true");
@@ -378,32 +406,32 @@ fn render(app: &AppState, agency: &Agency, form: &capture_form::Model, input: &L
     let has_field_errors = matches!(errors, AppError::Validation(map) if !map.is_empty());
     let banner = match errors.field_message("form") {
         Some(message) => Some(message),
-        None if has_field_errors => Some("Please check the fields marked below.".to_owned()),
+        None if has_field_errors => Some(t("capture-check-fields")),
         None => None,
     };
     let currency = settings.currency.clone();
     let budget = settings.show_budget.then(|| view! {
         <div class="row">
             <div>
-                <label for="budget_min">{format!("Budget from ({currency})")}</label>
+                <label for="budget_min">{language.t_with("capture-budget-from", &[("currency", currency.clone().into())])}</label>
                 <input id="budget_min" name="budget_min" inputmode="numeric" placeholder="200000" value=input.budget_min.clone() aria-invalid=invalid("budget_min")/>
                 <p class="err" id="err-budget_min">{err("budget_min")}</p>
             </div>
             <div>
-                <label for="budget_max">{format!("to ({currency})")}</label>
+                <label for="budget_max">{language.t_with("capture-budget-to", &[("currency", currency.clone().into())])}</label>
                 <input id="budget_max" name="budget_max" inputmode="numeric" placeholder="350000" value=input.budget_max.clone() aria-invalid=invalid("budget_max")/>
                 <p class="err" id="err-budget_max">{err("budget_max")}</p>
             </div>
         </div>
     });
     let move_in = settings.show_move_in.then(|| view! {
-        <label for="move_in">"Move-in date"</label>
+        <label for="move_in">{t("capture-move-in")}</label>
         <input id="move_in" name="move_in" type="date" value=input.move_in.clone() aria-invalid=invalid("move_in")/>
         <p class="err" id="err-move_in">{err("move_in")}</p>
     });
     let property_ref = if settings.show_property_ref {
         Some(view! {
-            <label for="property_ref">"Property reference"</label>
+            <label for="property_ref">{t("capture-property-ref")}</label>
             <input id="property_ref" name="property_ref" maxlength="50" value=input.property_ref.clone() aria-invalid=invalid("property_ref")/>
             <p class="err" id="err-property_ref">{err("property_ref")}</p>
         }.into_any())
@@ -412,7 +440,7 @@ fn render(app: &AppState, agency: &Agency, form: &capture_form::Model, input: &L
     };
     // A textarea's content is raw text too: escaped here rather than marked by the view.
     let message = settings.show_message.then(|| view! {
-        <label for="message">"Message (optional)"</label>
+        <label for="message">{t("capture-message")}</label>
         <textarea id="message" name="message" maxlength="2000" aria-invalid=invalid("message") inner_html=html_escape::encode_text(&input.message).into_owned()></textarea>
         <p class="err" id="err-message">{err("message")}</p>
     });
@@ -436,19 +464,21 @@ fn render(app: &AppState, agency: &Agency, form: &capture_form::Model, input: &L
         <h1>{settings.title.clone()}</h1>
         {(!settings.intro.is_empty()).then(|| view! { <p class="hint">{settings.intro.clone()}</p> })}
         {banner.map(|message| view! { <p class="formerr" role="alert">{message}</p> })}
-        <form id="lead" method="post" action=format!("/f/{}", settings.slug) novalidate>
-            <label for="name">"Your name"</label>
+        <form id="lead" method="post" action=format!("/f/{}", settings.slug) novalidate
+            data-err-name=t("capture-error-name") data-err-email=t("email-error-incomplete") data-err-reach=t("capture-error-reach")
+            data-err-phone=t("phone-error-characters") data-sending=t("capture-sending")>
+            <label for="name">{t("capture-your-name")}</label>
             <input id="name" name="name" autocomplete="name" required maxlength="100" value=input.name.clone() aria-invalid=invalid("name")/>
             <p class="err" id="err-name">{err("name")}</p>
-            <label for="phone">"Mobile"</label>
+            <label for="phone">{t("capture-mobile")}</label>
             <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="40" value=input.phone.clone() aria-invalid=invalid("phone")/>
             <p class="err" id="err-phone">{err("phone")}</p>
-            <label for="email">"E-mail"</label>
+            <label for="email">{t("capture-email")}</label>
             <input id="email" name="email" type="email" inputmode="email" autocomplete="email" maxlength="254" value=input.email.clone() aria-invalid=invalid("email")/>
             <p class="err" id="err-email">{err("email")}</p>
-            <label for="need">"I would like to"</label>
+            <label for="need">{t("capture-need")}</label>
             <select id="need" name="need">
-                {Need::ALL.into_iter().map(|n| view! { <option value=n.as_str() selected=n == need>{n.label()}</option> }).collect_view()}
+                {Need::ALL.into_iter().map(|n| view! { <option value=n.as_str() selected=n == need>{t(n.label_key())}</option> }).collect_view()}
             </select>
             <p class="err" id="err-need">{err("need")}</p>
             {budget}
@@ -459,14 +489,14 @@ fn render(app: &AppState, agency: &Agency, form: &capture_form::Model, input: &L
             {carried}
             <input type="hidden" name="t" value=token/>
             <div class="hp" aria-hidden="true">
-                <label for="website">"Leave this empty"</label>
+                <label for="website">{t("capture-leave-empty")}</label>
                 <input id="website" name="website" tabindex="-1" autocomplete="off"/>
             </div>
-            <button type="submit">"Send"</button>
+            <button type="submit">{t("capture-send")}</button>
         </form>
         <script inner_html=SCRIPT></script>
     };
-    page(status, &settings.title, &body.to_html())
+    page(status, language, &settings.title, &body.to_html())
 }
 
 pub async fn agency(app: &AppState) -> Agency {

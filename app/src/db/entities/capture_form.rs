@@ -31,6 +31,8 @@ pub struct Model {
     pub spam_count: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The language prospects read it in ("es"), or "auto" for each one's browser's.
+    pub language: String,
     /// A follow-up plan started on every new deal from this form.
     pub plan_id: Option<i64>,
     /// The sites that may show the form in a frame, origins separated by spaces; empty: any.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait,
+    ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, ExprTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
@@ -14,6 +14,7 @@ use crate::auth::{Role, SessionUser};
 use crate::capture::{waited, Need};
 use crate::db::entities::{contact, deal, stage};
 use crate::error::AppError;
+use crate::search;
 use super::*;
 
 /// Whether a deal has sat untouched in an open stage past that stage's limit.
@@ -85,48 +86,28 @@ pub(crate) async fn cards(db: &DatabaseConnection, viewer: &SessionUser, deals: 
 
 /// The deals a query selects, before paging: an agent's own (and unassigned ones), or
 /// everyone's for a manager who asks.
-fn filtered(viewer: &SessionUser, query: &PipelineQuery) -> Select<deal::Entity> {
+fn filtered(backend: DbBackend, viewer: &SessionUser, query: &PipelineQuery) -> Select<deal::Entity> {
     let own = (!(query.everyone && viewer.role.includes(Role::Manager))).then_some(viewer.id);
-    matching(own, query)
+    matching(backend, own, query)
 }
 
 /// The deals of `owner` (and unassigned ones), or everyone's for `None`, under the query's
-/// source and search filters.
-pub(super) fn matching(owner: Option<i64>, query: &PipelineQuery) -> Select<deal::Entity> {
-    let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    // The contact is joined only to search it; counting and paging without a search stay on
-    // the deals' own indexes.
+/// source and search filters. A search finds the client by name, e-mail or phone, or the
+/// property the deal is about, through the trigram indexes (`crate::search`).
+pub(super) fn matching(backend: DbBackend, owner: Option<i64>, query: &PipelineQuery) -> Select<deal::Entity> {
     let mut select = deal::Entity::find();
-    if search.is_some() {
-        select = select.inner_join(contact::Entity);
-    }
     if let Some(owner) = owner {
         select = select.filter(Condition::any().add(deal::Column::OwnerId.eq(owner)).add(deal::Column::OwnerId.is_null()));
     }
     if let Some(source) = query.source.as_deref().filter(|s| !s.is_empty()) {
         select = select.filter(deal::Column::Source.eq(source));
     }
-    if let Some(search) = search {
-        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
-        let digits: String = search.chars().filter(char::is_ascii_digit).collect();
-        let mut any = Condition::any()
-            .add(Expr::expr(Func::lower(Expr::col((contact::Entity, contact::Column::Name)))).like(&pattern))
-            .add(Expr::col((contact::Entity, contact::Column::Email)).like(&pattern));
-        if digits.len() >= 3 {
-            any = any.add(Expr::col((contact::Entity, contact::Column::Phone)).like(format!("%{digits}%")));
-        }
-        select = select.filter(any);
+    if let Some(needle) = query.search.as_deref().and_then(search::needle) {
+        let by_client = search::condition(backend, r#""deals"."contact_id""#, search::Index::Contacts, &needle);
+        let by_property = search::condition(backend, r#""deals"."id""#, search::Index::DealProperties, &needle);
+        select = select.filter(Condition::any().add(by_client).add(by_property));
     }
     select
-}
-
-/// Adds each deal's contact; a search has joined it already.
-pub(super) fn with_contact(select: Select<deal::Entity>, query: &PipelineQuery) -> sea_orm::SelectTwo<deal::Entity, contact::Entity> {
-    if query.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
-        select.select_also(contact::Entity)
-    } else {
-        select.find_also_related(contact::Entity)
-    }
 }
 
 /// The pipeline under `query`: every stage with its count and value, and a page of deals per
@@ -135,7 +116,7 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
     let now = Utc::now();
     let stage_rows = stages(db).await?;
     let names = names(db).await?;
-    let totals: Vec<(i64, String, i64, Option<i64>)> = filtered(viewer, query)
+    let totals: Vec<(i64, String, i64, Option<i64>)> = filtered(db.get_database_backend(), viewer, query)
         .select_only()
         .column(deal::Column::StageId)
         .column(deal::Column::Currency)
@@ -181,11 +162,12 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
         }
         let pages = std::cmp::max(info.deals.div_ceil(PAGE_SIZE), 1);
         let page = if row.id == selected { query.page.clamp(1, pages) } else { 1 };
-        let select = filtered(viewer, query)
+        let select = filtered(db.get_database_backend(), viewer, query)
             .filter(deal::Column::StageId.eq(row.id))
             .order_by_desc(deal::Column::UpdatedAt)
             .order_by_desc(deal::Column::Id);
-        let deals = with_contact(select, query)
+        let deals = select
+            .find_also_related(contact::Entity)
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
             .all(db)

@@ -172,7 +172,7 @@ pub async fn move_stage(db: &DatabaseConnection, notifier: &Notifier, actor: &Ac
         _ => None,
     };
     let won = match kind {
-        StageKind::Won => v.check("won_value", crate::common::parse_money(won_value.as_deref().unwrap_or("")).and_then(|m| m.ok_or_else(|| "Enter the final value, like 250000.".to_string()))),
+        StageKind::Won => v.check("won_value", crate::common::parse_money(won_value.as_deref().unwrap_or("")).map_err(String::from).and_then(|m| m.ok_or_else(|| "Enter the final value, like 250000.".to_string()))),
         _ => None,
     };
     v.finish()?;

@@ -72,6 +72,7 @@ fn record_of(deal: deal::Model, contact: Option<contact::Model>, stages: &[stage
         consent_text: None,
         created_at: deal.created_at,
         updated_at: deal.created_at,
+        search: String::new(),
     });
     DealRecord {
         id: deal.id,
@@ -98,7 +99,7 @@ fn record_of(deal: deal::Model, contact: Option<contact::Model>, stages: &[stage
 /// A page of deals for the API, most recently changed first, and how many match in all.
 pub async fn records(db: &DatabaseConnection, filter: &DealFilter) -> Result<(Vec<DealRecord>, u64), AppError> {
     let query = PipelineQuery { source: filter.source.clone(), search: filter.search.clone(), ..Default::default() };
-    let mut select = matching(None, &query);
+    let mut select = matching(db.get_database_backend(), None, &query);
     if let Some(stage_id) = filter.stage_id {
         select = select.filter(deal::Column::StageId.eq(stage_id));
     }
@@ -107,7 +108,7 @@ pub async fn records(db: &DatabaseConnection, filter: &DealFilter) -> Result<(Ve
     }
     let total = select.clone().count(db).await?;
     let stage_rows = stages(db).await?;
-    let rows = with_contact(select.order_by_desc(deal::Column::UpdatedAt).order_by_desc(deal::Column::Id), &query)
+    let rows = select.order_by_desc(deal::Column::UpdatedAt).order_by_desc(deal::Column::Id).find_also_related(contact::Entity)
         .limit(filter.per_page)
         .offset(crate::db::offset(filter.page, filter.per_page))
         .all(db)

@@ -1,0 +1,173 @@
+//! Search as people expect it: case and accents do not matter ("lopez" finds "López",
+//! "alvarez" finds "ÁLVAREZ"), and a phone number is found by its digits, with any spacing,
+//! with or without its country code ("612345678" finds "+34 612 34 56 78").
+//!
+//! Each searchable row keeps a folded `search` text, written with the row by its entity's
+//! `before_save` (contacts and listings). The databases index that text by trigrams
+//! (SQLite's FTS5 trigram tokenizer in `contact_search` and `property_search`, kept in step
+//! by triggers; PostgreSQL's pg_trgm), so finding a part of a name reads an index instead of
+//! every contact. Migration `m20261205_000017_search` made the indexes and filled the text of
+//! rows from before; it folds with the same crate, in the same way.
+
+use sea_orm::DbBackend;
+use sea_orm::sea_query::{Expr, SimpleExpr};
+
+/// Lower-case ASCII with accents and other marks taken off by transliteration (deunicode:
+/// "Łukasz Muñoz-Çelik" is "lukasz munoz-celik"), with single spaces.
+pub fn fold(text: &str) -> String {
+    deunicode::deunicode(text).to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The text a contact is found by: name and e-mail folded, and the phone's digits (E.164
+/// without its "+", so the number is found with or without the country code).
+pub fn contact_text(name: &str, email: Option<&str>, phone: Option<&str>) -> String {
+    [fold(name), fold(email.unwrap_or_default()), digits(phone.unwrap_or_default())].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// The text a listing is found by: its reference, title, town and area, folded.
+pub fn property_text(reference: &str, title: &str, city: &str, area: &str) -> String {
+    [reference, title, city, area].into_iter().map(fold).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// What a search box's words look for in the folded texts. A phone number as people type
+/// it ("+34 612 34 56 78", "(0)7400 123456", "0034 612…") is its digits without the leading
+/// zeros of a trunk or international prefix; anything else is folded like the texts.
+pub fn needle(query: &str) -> Option<String> {
+    let query = query.trim();
+    let phone_like = query.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let needle = if phone_like && query.chars().filter(char::is_ascii_digit).count() >= 3 {
+        digits(query).trim_start_matches('0').to_owned()
+    } else {
+        fold(query)
+    };
+    (!needle.is_empty()).then_some(needle)
+}
+
+/// Where the rows of one kind are found: the table, the folded text in it, and the SQLite
+/// FTS5 table over that text.
+#[derive(Clone, Copy, Debug)]
+pub enum Index {
+    /// Contacts by name, e-mail and phone.
+    Contacts,
+    /// Listings by reference, title, town and area.
+    Properties,
+    /// Deals by the reference of the property they are about.
+    DealProperties,
+}
+
+impl Index {
+    fn table(self) -> &'static str {
+        match self {
+            Index::Contacts => "contacts",
+            Index::Properties => "properties",
+            Index::DealProperties => "deals",
+        }
+    }
+
+    /// The folded text, as SQL (PostgreSQL's trigram index is on this very expression).
+    fn text(self) -> &'static str {
+        match self {
+            Index::Contacts | Index::Properties => "search",
+            Index::DealProperties => "lower(property_ref)",
+        }
+    }
+
+    fn trigrams(self) -> &'static str {
+        match self {
+            Index::Contacts => "contact_search",
+            Index::Properties => "property_search",
+            Index::DealProperties => "deal_refs",
+        }
+    }
+}
+
+/// The ids of the rows whose folded text contains `needle` (from [`needle`]), as a subquery
+/// for `… IN (…)`, with its one value. On SQLite needles of three or more characters read
+/// the FTS5 trigram table; shorter ones, which no trigram can find, read the column.
+/// PostgreSQL's planner takes pg_trgm's index for the LIKE by itself.
+pub fn ids(backend: DbBackend, index: Index, needle: &str) -> (String, sea_orm::Value) {
+    let (table, text, trigrams) = (index.table(), index.text(), index.trigrams());
+    // The query builder takes each database's own placeholder in custom SQL.
+    let value = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    if backend == DbBackend::Sqlite && needle.chars().count() >= 3 {
+        // One FTS5 phrase: a substring match of the whole needle, quotes doubled.
+        (format!("SELECT rowid FROM {trigrams} WHERE {trigrams} MATCH {value}"), format!("\"{}\"", needle.replace('"', "\"\"")).into())
+    } else {
+        (format!("SELECT id FROM {table} WHERE {text} LIKE {value} ESCAPE '!'"), like_pattern(needle).into())
+    }
+}
+
+/// `column IN (rows the needle finds)`.
+pub fn condition(backend: DbBackend, column: &str, index: Index, needle: &str) -> SimpleExpr {
+    let (rows, value) = ids(backend, index, needle);
+    Expr::cust_with_values(format!("{column} IN ({rows})"), [value])
+}
+
+/// `%needle%` with LIKE's own characters escaped by "!" (not a backslash, which the query
+/// builder reads as escaping the closing quote of `ESCAPE '\'`).
+fn like_pattern(needle: &str) -> String {
+    let escaped = needle.replace('!', "!!").replace('%', "!%").replace('_', "!_");
+    format!("%{escaped}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fold_to_unaccented_lower_case() {
+        assert_eq!(fold("  María   LÓPEZ "), "maria lopez");
+        assert_eq!(fold("ÁLVAREZ"), "alvarez");
+        assert_eq!(fold("Łukasz Wójcik"), "lukasz wojcik");
+        assert_eq!(fold("Jürgen Groß"), "jurgen gross");
+        assert_eq!(fold("François Çelik"), "francois celik");
+        assert_eq!(fold("Peña Nuñez"), "pena nunez");
+    }
+
+    #[test]
+    fn a_contact_is_found_by_name_email_and_the_phone_digits() {
+        let text = contact_text("María López", Some("Maria.Lopez@Example.com"), Some("+34612345678"));
+        assert_eq!(text, "maria lopez maria.lopez@example.com 34612345678");
+        for query in ["lopez", "LÓPEZ", "maría", "maria.lopez@", "612345678", "612 34 56 78", "+34 612 34 56 78", "0034 612 345 678", "(612) 345-678"] {
+            let needle = needle(query).unwrap();
+            assert!(text.contains(&needle), "{query:?} as {needle:?} is in {text:?}");
+        }
+        assert_eq!(contact_text("Ana", None, None), "ana");
+    }
+
+    #[test]
+    fn a_trunk_zero_does_not_hide_a_number() {
+        // A British number typed the national way is found in its E.164 digits.
+        let text = contact_text("Tom", None, Some("+447400123456"));
+        assert!(text.contains(&needle("07400 123456").unwrap()));
+    }
+
+    #[test]
+    fn short_or_empty_queries() {
+        assert_eq!(needle("   "), None);
+        assert_eq!(needle("12"), Some("12".into()), "two digits are text, not a phone");
+        assert_eq!(needle("Jo"), Some("jo".into()));
+        assert_eq!(needle("000"), None, "nothing but a prefix");
+    }
+
+    #[test]
+    fn queries_reach_the_database_as_values() {
+        let (sql, value) = ids(DbBackend::Sqlite, Index::Contacts, "o\"brien");
+        assert_eq!(sql, "SELECT rowid FROM contact_search WHERE contact_search MATCH ?");
+        assert_eq!(value, sea_orm::Value::from("\"o\"\"brien\""));
+        let (sql, value) = ids(DbBackend::Postgres, Index::Properties, "50%_off!");
+        assert_eq!(sql, "SELECT id FROM properties WHERE search LIKE $1 ESCAPE '!'");
+        assert_eq!(value, sea_orm::Value::from("%50!%!_off!!%"));
+        let (sql, _) = ids(DbBackend::Sqlite, Index::Contacts, "jo");
+        assert!(sql.contains("LIKE"), "two letters cannot use trigrams: {sql}");
+    }
+
+    #[test]
+    fn a_listing_is_found_by_reference_title_town_and_area() {
+        assert_eq!(property_text("CB-1042", "Ático con vistas", "Alicante", "Playa de San Juan"), "cb-1042 atico con vistas alicante playa de san juan");
+    }
+}

@@ -1,0 +1,155 @@
+//! Search as people type it: without accents or capitals, phone numbers with any spacing and
+//! with or without the country code, on the pipeline, the listings and the API, on both
+//! databases; and the rows from before the search index are found too.
+
+use axum::http::StatusCode;
+use sea_orm::{ConnectionTrait, Database, EntityTrait, Statement};
+use sea_orm_migration::MigratorTrait;
+
+use crate::common::{self, TestApp};
+
+/// The names of the deals the pipeline search finds for `query`, as a manager sees them.
+async fn pipeline_names(app: &TestApp, cookie: &str, query: &str) -> Vec<String> {
+    let body = format!("query[everyone]=true&query[search]={}&query[page]=1", common::enc(query));
+    let reply = app.call("/api/pipeline", &body, Some(cookie)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let pipeline: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    let mut names: Vec<String> = pipeline["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["deals"].as_array().unwrap().iter().map(|d| d["contact_name"].as_str().unwrap().to_owned()))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn lopez_finds_lopez_and_a_number_finds_its_owner() {
+    let app = TestApp::new().await;
+    app.capture_form("open-day").await;
+    let admin = app.admin_cookie().await;
+    for (name, phone, email, property) in [
+        ("María López", "+34 612 34 56 78", "maria@example.es", "CB-1042"),
+        ("JOSÉ ÁLVAREZ", "+34 699 000 111", "", ""),
+        ("Łukasz Wójcik", "+48 512 345 678", "Lukasz.Wojcik@Example.PL", ""),
+        ("Tom Baker", "+44 (0)7400 123456", "", "alt-9"),
+    ] {
+        let reply = app.submit_lead("open-day", &[("name", name), ("phone", phone), ("email", email), ("property_ref", property)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{name}: {}", reply.body);
+    }
+
+    let cases: [(&str, &[&str]); 12] = [
+        ("lopez", &["María López"]),
+        ("LÓPEZ", &["María López"]),
+        ("maria lopez", &["María López"]),
+        ("alvarez", &["JOSÉ ÁLVAREZ"]),
+        ("José", &["JOSÉ ÁLVAREZ"]),
+        ("lukasz", &["Łukasz Wójcik"]),
+        ("wojcik@example", &["Łukasz Wójcik"]),
+        ("612345678", &["María López"]),
+        ("+34 612 34 56 78", &["María López"]),
+        ("07400 123456", &["Tom Baker"]),
+        ("cb-1042", &["María López"]),
+        ("ALT-9", &["Tom Baker"]),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(pipeline_names(&app, &admin, query).await, *expected, "{query:?}");
+    }
+    // Two letters cannot use the trigram index, and still find what they should.
+    assert_eq!(pipeline_names(&app, &admin, "ló").await, ["María López"]);
+    assert!(pipeline_names(&app, &admin, "nobody").await.is_empty());
+    assert!(pipeline_names(&app, &admin, "100% \"sure\"_").await.is_empty(), "LIKE's and FTS5's own characters are text");
+
+    // An edited name is found by its new spelling at once, and no longer by the old one.
+    let deal = app::db::entities::deal::Entity::find().all(&app.state.db).await.unwrap().into_iter().min_by_key(|d| d.id).unwrap();
+    let body = common::form_body(&[
+        ("deal_id", &deal.id.to_string()),
+        ("version", &deal.version.to_string()),
+        ("name", "María Núñez"),
+        ("phone", "+34612345678"),
+        ("email", "maria@example.es"),
+        ("whatsapp", "+34612345678"),
+    ]);
+    let edited = app.call("/api/deal/contact", &body, Some(&admin)).await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    assert_eq!(pipeline_names(&app, &admin, "nunez").await, ["María Núñez"]);
+    assert!(pipeline_names(&app, &admin, "lopez").await.is_empty());
+
+    // The API's q is the same search.
+    let key = app::apikeys::service::create(&app.state.db, "search test", "admin").await.unwrap().key;
+    let found = app.api_json("GET", "/api/v1/deals?q=alvarez", &key, "").await;
+    let found: serde_json::Value = serde_json::from_str(&found.body).unwrap();
+    assert_eq!((found["total"].as_u64(), found["deals"][0]["contact"]["name"].as_str()), (Some(1), Some("JOSÉ ÁLVAREZ")), "{found}");
+}
+
+#[tokio::test]
+async fn listings_are_found_by_reference_title_and_town_without_accents() {
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    for (reference, title, city) in [("CB-1042", "Ático con vistas al mar", "Alicante"), ("ALT-9", "Flat with a garden", "Altea"), ("VAL-3", "Casa de pueblo", "Jávea")] {
+        let body = common::form_body(&[
+            ("input[reference]", reference),
+            ("input[title]", title),
+            ("input[operation]", "sale"),
+            ("input[property_type]", "flat"),
+            ("input[status]", "available"),
+            ("input[price]", "250000"),
+            ("input[city]", city),
+        ]);
+        let saved = app.call("/api/properties/save", &body, Some(&admin)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    }
+    for (query, expected) in [("atico", "CB-1042"), ("cb-10", "CB-1042"), ("javea", "VAL-3"), ("JÁVEA", "VAL-3"), ("GARDEN", "ALT-9")] {
+        let list = app.call("/api/properties/list", &format!("search={}&status=", common::enc(query)), Some(&admin)).await;
+        assert_eq!(list.status, StatusCode::OK, "{query:?}: {}", list.body);
+        let page: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+        let refs: Vec<&str> = page[0].as_array().unwrap().iter().map(|p| p["reference"].as_str().unwrap()).collect();
+        assert_eq!(refs, [expected], "{query:?}: {}", list.body);
+    }
+}
+
+/// A database from before the search index: its contacts and listings are found once it is
+/// migrated, and rows written afterwards are kept in step by the triggers and indexes.
+#[tokio::test]
+async fn the_migration_fills_the_search_text_of_existing_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match std::env::var("DOORSTEP_TEST_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => common::fresh_postgres(&base).await,
+        _ => format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display()),
+    };
+    let db = Database::connect(&url).await.unwrap();
+    let before = migrations::Migrator::migrations().len() as u32 - 1;
+    migrations::Migrator::up(&db, Some(before - 1)).await.unwrap();
+    let backend = db.get_database_backend();
+    let now = "2026-12-01 10:00:00+00";
+    for sql in [
+        format!("INSERT INTO contacts (name, phone, email, marketing_consent, created_at, updated_at) VALUES ('Inés Ruíz', '+34611222333', 'INES@example.es', false, '{now}', '{now}')"),
+        format!(
+            "INSERT INTO properties (reference, title, operation, property_type, status, price, currency, address, city, area, description, features, created_at, updated_at) \
+             VALUES ('PUE-7', 'Dúplex en el puerto', 'sale', 'flat', 'available', 30000000, 'EUR', '', 'Dénia', '', '', '', '{now}', '{now}')"
+        ),
+    ] {
+        db.execute_raw(Statement::from_string(backend, sql)).await.unwrap();
+    }
+    migrations::Migrator::up(&db, None).await.unwrap();
+
+    use app::search::{Index, ids, needle};
+    let found = |index: Index, query: &'static str| {
+        let db = db.clone();
+        async move {
+            let (rows, value) = ids(backend, index, &needle(query).unwrap());
+            db.query_all_raw(Statement::from_sql_and_values(backend, rows, [value])).await.unwrap().len()
+        }
+    };
+    assert_eq!(found(Index::Contacts, "ines ruiz").await, 1);
+    assert_eq!(found(Index::Contacts, "611 222 333").await, 1);
+    assert_eq!(found(Index::Contacts, "ines@EXAMPLE").await, 1);
+    assert_eq!(found(Index::Properties, "duplex").await, 1);
+    assert_eq!(found(Index::Properties, "denia").await, 1);
+    assert_eq!(found(Index::Contacts, "lopez").await, 0);
+
+    // Deleting a row takes it out of the index too.
+    db.execute_raw(Statement::from_string(backend, "DELETE FROM contacts")).await.unwrap();
+    assert_eq!(found(Index::Contacts, "ines ruiz").await, 0);
+}
