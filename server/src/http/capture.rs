@@ -346,7 +346,7 @@ input,select,textarea{width:100%;box-sizing:border-box;min-height:48px;padding:.
 textarea{min-height:96px}input:focus,select:focus,textarea:focus,button:focus{outline:3px solid #8fc1d0;outline-offset:1px}\
 [aria-invalid=true]{border-color:#b3261e}.err{color:#b3261e;font-size:.92rem;margin:0}.err:empty{display:none}\
 .formerr{background:#fbeaea;color:#b3261e;border-radius:8px;padding:.6rem .8rem}\
-.row{display:flex;gap:.5rem}.row>div{flex:1;display:flex;flex-direction:column;gap:.3rem}\
+.row{display:flex;gap:.5rem;align-items:flex-end}.row>div{flex:1;display:flex;flex-direction:column;gap:.3rem}\
 .consent{display:flex;gap:.6rem;align-items:flex-start;font-weight:400;font-size:.95rem}.consent input{width:24px;min-height:24px;height:24px;flex:none;margin-top:2px}\
 button{margin-top:1rem;min-height:52px;font:inherit;font-weight:700;color:#fff;background:#1f4e5f;border:0;border-radius:8px;cursor:pointer}\
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}.hint{color:#5d6b72;font-size:.9rem}.thanks{font-size:1.1rem}";
