@@ -334,10 +334,10 @@ fn contact_of(i: usize) -> (String, String, String, String) {
     let last = SURNAMES[(i / FIRST_NAMES.len()) % SURNAMES.len()];
     let second = SURNAMES[(i * 7 + 3) % SURNAMES.len()];
     let name = format!("{first} {last} {second}");
-    let digits = 600_000_000 + (i * 7_919) % 100_000_000;
-    let phone = format!("+34 {} {} {} {}", &digits.to_string()[0..3], &digits.to_string()[3..5], &digits.to_string()[5..7], &digits.to_string()[7..9]);
+    let digits = (600_000_000 + (i * 7_919) % 100_000_000).to_string();
+    let phone = format!("+34 {} {} {} {}", &digits[0..3], &digits[3..5], &digits[5..7], &digits[7..9]);
     let email = format!("{}.{}{i}@example.com", app::search::fold(first), app::search::fold(last).replace(['\'', ' '], ""));
-    (name.clone(), app::search::fold(&format!("{first} {last}")), phone, email)
+    (name, app::search::fold(&format!("{first} {last}")), phone, email)
 }
 
 /// `count` deals spread over the five stages before Lost, each with its contact and inquiry.
