@@ -13,9 +13,12 @@ use sea_orm::DbBackend;
 use sea_orm::sea_query::{Expr, SimpleExpr};
 
 /// Lower-case ASCII with accents and other marks taken off by transliteration (deunicode:
-/// "Łukasz Muñoz-Çelik" is "lukasz munoz-celik"), with single spaces.
+/// "Łukasz Muñoz-Çelik" is "lukasz munoz-celik"), with single spaces. Control characters
+/// (a NUL typed into a search box, a tab pasted into a name) count as spaces: neither
+/// database takes a NUL in a pattern.
 pub fn fold(text: &str) -> String {
-    deunicode::deunicode(text).to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+    let folded = deunicode::deunicode(text).to_lowercase();
+    folded.split(|c: char| c.is_whitespace() || c.is_control()).filter(|word| !word.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 fn digits(text: &str) -> String {
@@ -126,6 +129,8 @@ mod tests {
         assert_eq!(fold("Jürgen Groß"), "jurgen gross");
         assert_eq!(fold("François Çelik"), "francois celik");
         assert_eq!(fold("Peña Nuñez"), "pena nunez");
+        assert_eq!(fold("%r%\0.mpÈø\u{2}"), "%r% .mpeo", "control characters are spaces");
+        assert_eq!(needle("\0\u{7f}\t"), None);
     }
 
     #[test]

@@ -60,6 +60,8 @@ async fn lopez_finds_lopez_and_a_number_finds_its_owner() {
     assert_eq!(pipeline_names(&app, &admin, "ló").await, ["María López"]);
     assert!(pipeline_names(&app, &admin, "nobody").await.is_empty());
     assert!(pipeline_names(&app, &admin, "100% \"sure\"_").await.is_empty(), "LIKE's and FTS5's own characters are text");
+    // Neither database takes a NUL in a pattern: control characters are spaces.
+    assert!(pipeline_names(&app, &admin, "%r%\0.mp\u{2}").await.is_empty());
 
     // An edited name is found by its new spelling at once, and no longer by the old one.
     let deal = app::db::entities::deal::Entity::find().all(&app.state.db).await.unwrap().into_iter().min_by_key(|d| d.id).unwrap();
@@ -81,6 +83,10 @@ async fn lopez_finds_lopez_and_a_number_finds_its_owner() {
     let found = app.api_json("GET", "/api/v1/deals?q=alvarez", &key, "").await;
     let found: serde_json::Value = serde_json::from_str(&found.body).unwrap();
     assert_eq!((found["total"].as_u64(), found["deals"][0]["contact"]["name"].as_str()), (Some(1), Some("JOSÉ ÁLVAREZ")), "{found}");
+    for path in ["/api/v1/deals?q=%25r%25%00.mp%C3%88%C2%92%02", "/api/v1/properties?q=%25r%25%00.mp%C3%88%C2%92%02&status=available&page=56"] {
+        let reply = app.api_json("GET", path, &key, "").await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+    }
 }
 
 #[tokio::test]
