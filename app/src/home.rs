@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::auth::api::team;
+use crate::language::{t, t_with};
 use crate::shell::{SessionContext, Shell};
 
 #[component]
@@ -14,22 +15,22 @@ pub fn HomePage() -> impl IntoView {
             session.user.await.ok().flatten().map(|u| {
                 view! {
                     <section class="card">
-                        <h2>{format!("Hello, {}", u.name)}</h2>
-                        <p class="hint">{format!("Logged in as {} · {} · times shown in {}", u.email, u.role.label(), u.time_zone)}</p>
+                        <h2>{t_with("home-hello", &[("name", u.name.clone().into())])}</h2>
+                        <p class="hint">{t_with("home-logged-in-as", &[("email", u.email.clone().into()), ("role", u.role.label().into()), ("zone", u.time_zone.clone().into())])}</p>
                     </section>
                 }
             })
         })
     };
     view! {
-        <Shell title="Today">
+        <Shell title=t("nav-today")>
             <Suspense fallback=|| ()>{greeting}</Suspense>
             <crate::reminders::pages::TodayFollowUps/>
             <crate::deals::pages::TodayCards/>
             <crate::reminders::pages::CalendarCard/>
             <section class="card">
-                <h2>"Team"</h2>
-                <Suspense fallback=|| view! { <p class="hint">"Loading…"</p> }>
+                <h2>{t("home-team")}</h2>
+                <Suspense fallback=|| view! { <p class="hint">{t("loading")}</p> }>
                     {move || Suspend::new(async move {
                         let list = members.await.unwrap_or_default();
                         view! {
@@ -40,8 +41,8 @@ pub fn HomePage() -> impl IntoView {
                                         <li>
                                             <span class="team-name">{m.name}</span>
                                             <span class="badge">{m.role.label()}</span>
-                                            {m.away.then(|| view! { <span class="badge warn">"Away"</span> })}
-                                            {tel.map(|href| view! { <a class="button small" href=href>"Call"</a> })}
+                                            {m.away.then(|| view! { <span class="badge warn">{t("home-away")}</span> })}
+                                            {tel.map(|href| view! { <a class="button small" href=href>{t("home-call")}</a> })}
                                         </li>
                                     }
                                 }).collect_view()}

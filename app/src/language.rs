@@ -93,6 +93,44 @@ impl Default for Language {
     }
 }
 
+/// The language of the page being rendered: on the server, the one [`for_request`] chose
+/// and the shell provided; in the browser, the one the server wrote in `<html lang>`, read
+/// once (a change of language reloads the page).
+pub fn current() -> Language {
+    #[cfg(feature = "hydrate")]
+    {
+        static PAGE: std::sync::OnceLock<Language> = std::sync::OnceLock::new();
+        PAGE.get_or_init(|| {
+            let lang = leptos::prelude::document().document_element().and_then(|html| html.get_attribute("lang"));
+            lang.and_then(|code| Language::parse(&code)).unwrap_or_default()
+        })
+        .clone()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    leptos::prelude::use_context::<Language>().unwrap_or_default()
+}
+
+/// The message `key` in the page's language.
+pub fn t(key: &str) -> String {
+    current().t(key)
+}
+
+/// The message `key` in the page's language, with its values.
+pub fn t_with(key: &str, args: &[(&'static str, Value)]) -> String {
+    current().t_with(key, args)
+}
+
+/// The language a page request is answered in: the logged-in person's (their own choice, else
+/// the agency's), else the browser's first that Doorstep speaks, else English.
+#[cfg(feature = "ssr")]
+pub fn for_request(parts: &axum::http::request::Parts) -> Language {
+    if let Some(signed_in) = parts.extensions.get::<crate::state::Authenticated>() {
+        return Language::parse(&signed_in.user.language).unwrap_or_default();
+    }
+    let accept = parts.headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    Language::negotiate(accept).unwrap_or_default()
+}
+
 /// A value put into a message: text as it is, a number for Fluent's plural rules and the
 /// language's digits.
 #[derive(Clone, Debug, PartialEq)]
@@ -186,6 +224,42 @@ pub async fn languages() -> Result<Vec<Choice>, crate::error::AppError> {
     guard::with_status(result)
 }
 
+/// The viewer's language settings: their own choice (None: the agency's), the agency's, and
+/// the languages there are.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Settings {
+    pub chosen: Option<String>,
+    pub agency: String,
+    pub choices: Vec<Choice>,
+}
+
+#[leptos::server(endpoint = "language")]
+pub async fn my_language() -> Result<Settings, crate::error::AppError> {
+    use crate::auth::api::guard;
+    use sea_orm::EntityTrait;
+    let result = async {
+        let viewer = guard::require(crate::auth::Role::Agent)?;
+        let db = guard::state()?.db;
+        let chosen = crate::db::entities::user::Entity::find_by_id(viewer.id).one(&db).await?.and_then(|u| u.language);
+        let choices = Language::all().into_iter().map(|l| Choice { code: l.code(), name: l.name() }).collect();
+        Ok(Settings { chosen, agency: crate::agency::language(&db).await?, choices })
+    };
+    guard::with_status(result.await)
+}
+
+/// The viewer chooses the language they read Doorstep in ("" follows the agency's).
+#[leptos::server(endpoint = "language/set")]
+pub async fn set_my_language(language: String) -> Result<(), crate::error::AppError> {
+    use crate::auth::api::guard;
+    let result = async {
+        let viewer = guard::require(crate::auth::Role::Agent)?;
+        crate::auth::service::set_language(&guard::state()?.db, viewer.id, Some(&language)).await?;
+        tracing::info!(user_id = viewer.id, language, "language chosen");
+        Ok(())
+    };
+    guard::with_status(result.await)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,18 +267,27 @@ mod tests {
     use fluent_templates::fluent_bundle::FluentResource;
     use std::collections::BTreeSet;
 
+    /// The keys of every file of one language, each key in one file only.
     fn keys(code: &str) -> BTreeSet<String> {
-        let path = format!("{}/locales/{code}/doorstep.ftl", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let resource = FluentResource::try_new(text).unwrap_or_else(|(_, errors)| panic!("{path} does not parse: {errors:?}"));
-        resource
-            .entries()
-            .filter_map(|e| match e {
-                Entry::Message(m) => Some(m.id.name.to_owned()),
-                Entry::Term(t) => Some(format!("-{}", t.id.name)),
-                _ => None,
-            })
-            .collect()
+        let dir = format!("{}/locales/{code}", env!("CARGO_MANIFEST_DIR"));
+        let mut keys = BTreeSet::new();
+        for file in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{dir}: {e}")) {
+            let path = file.unwrap().path();
+            if path.extension().is_none_or(|e| e != "ftl") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let resource = FluentResource::try_new(text).unwrap_or_else(|(_, errors)| panic!("{} does not parse: {errors:?}", path.display()));
+            for entry in resource.entries() {
+                let key = match entry {
+                    Entry::Message(m) => m.id.name.to_owned(),
+                    Entry::Term(t) => format!("-{}", t.id.name),
+                    _ => continue,
+                };
+                assert!(keys.insert(key.clone()), "{key} is in {} and in another file of {code}", path.display());
+            }
+        }
+        keys
     }
 
     #[test]

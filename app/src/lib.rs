@@ -66,9 +66,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         && let Ok(value) = axum::http::HeaderValue::from_str(&nonce) {
             response.insert_header(axum::http::HeaderName::from_static(SCRIPT_NONCE_HEADER), value);
         }
+    // Provided here, above the app, so every page and component renders in it.
+    #[cfg(feature = "ssr")]
+    provide_context(use_context::<axum::http::request::Parts>().map(|parts| language::for_request(&parts)).unwrap_or_default());
+    let lang = language::current().code();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>

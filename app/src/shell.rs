@@ -11,6 +11,7 @@ use leptos::server_fn::ServerFn;
 use crate::auth::api::{agency_info, current_user, Logout};
 use crate::auth::{Role, SessionUser};
 use crate::error::AppError;
+use crate::language::{t, t_with};
 
 /// Loaded once per page load: log-in and log-out are full page loads, so this cannot go stale.
 #[derive(Clone, Copy)]
@@ -101,6 +102,7 @@ fn listen_for_notices(session: SessionContext, live: LiveNotices) {
 
 struct NavItem {
     href: &'static str,
+    /// The key of its name in the languages.
     label: &'static str,
     icon: &'static str,
     role: Role,
@@ -132,23 +134,23 @@ fn icon(path: &'static str) -> impl IntoView {
 
 /// Only pages that exist; each shown to the roles that may open it.
 const NAV: &[NavItem] = &[
-    NavItem { href: "/", label: "Today", icon: ICON_HOME, role: Role::Agent },
-    NavItem { href: "/pipeline", label: "Pipeline", icon: ICON_PIPELINE, role: Role::Agent },
-    NavItem { href: "/properties", label: "Listings", icon: ICON_LISTINGS, role: Role::Agent },
-    NavItem { href: "/reports", label: "Reports", icon: ICON_REPORTS, role: Role::Manager },
-    NavItem { href: "/data", label: "Data", icon: ICON_DATA, role: Role::Manager },
-    NavItem { href: "/admin/forms", label: "Forms", icon: ICON_FORMS, role: Role::Admin },
-    NavItem { href: "/admin/stages", label: "Stages", icon: ICON_STAGES, role: Role::Admin },
-    NavItem { href: "/admin/plans", label: "Plans", icon: ICON_PLANS, role: Role::Admin },
-    NavItem { href: "/admin/templates", label: "Templates", icon: ICON_TEMPLATES, role: Role::Admin },
-    NavItem { href: "/admin/users", label: "Users", icon: ICON_USERS, role: Role::Admin },
-    NavItem { href: "/admin/api-keys", label: "API", icon: ICON_KEY, role: Role::Admin },
-    NavItem { href: "/admin/agency", label: "Agency", icon: ICON_AGENCY, role: Role::Admin },
+    NavItem { href: "/", label: "nav-today", icon: ICON_HOME, role: Role::Agent },
+    NavItem { href: "/pipeline", label: "nav-pipeline", icon: ICON_PIPELINE, role: Role::Agent },
+    NavItem { href: "/properties", label: "nav-listings", icon: ICON_LISTINGS, role: Role::Agent },
+    NavItem { href: "/reports", label: "nav-reports", icon: ICON_REPORTS, role: Role::Manager },
+    NavItem { href: "/data", label: "nav-data", icon: ICON_DATA, role: Role::Manager },
+    NavItem { href: "/admin/forms", label: "nav-forms", icon: ICON_FORMS, role: Role::Admin },
+    NavItem { href: "/admin/stages", label: "nav-stages", icon: ICON_STAGES, role: Role::Admin },
+    NavItem { href: "/admin/plans", label: "nav-plans", icon: ICON_PLANS, role: Role::Admin },
+    NavItem { href: "/admin/templates", label: "nav-templates", icon: ICON_TEMPLATES, role: Role::Admin },
+    NavItem { href: "/admin/users", label: "nav-users", icon: ICON_USERS, role: Role::Admin },
+    NavItem { href: "/admin/api-keys", label: "nav-api", icon: ICON_KEY, role: Role::Admin },
+    NavItem { href: "/admin/agency", label: "nav-agency", icon: ICON_AGENCY, role: Role::Admin },
 ];
 
 /// The frame of every logged-in page.
 #[component]
-pub fn Shell(title: &'static str, children: Children) -> impl IntoView {
+pub fn Shell(#[prop(into)] title: String, children: Children) -> impl IntoView {
     let session = expect_context::<SessionContext>();
     let unread = crate::notifications::pages::unread();
     let header = move || {
@@ -163,7 +165,7 @@ pub fn Shell(title: &'static str, children: Children) -> impl IntoView {
                     view! {
                         <A href=item.href exact=true>
                             {icon(item.icon)}
-                            <span class="nav-label">{item.label}</span>
+                            <span class="nav-label">{t(item.label)}</span>
                         </A>
                     }
                 })
@@ -179,12 +181,12 @@ pub fn Shell(title: &'static str, children: Children) -> impl IntoView {
                         </span>
                     })}
                 </header>
-                <nav class="nav" aria-label="Main">
+                <nav class="nav" aria-label=t("nav-main")>
                     {links}
                     <form method="post" action=Logout::url() class="nav-logout">
                         <button type="submit">
                             {icon(ICON_LOGOUT)}
-                            <span class="nav-label">"Log out"</span>
+                            <span class="nav-label">{t("nav-log-out")}</span>
                         </button>
                     </form>
                 </nav>
@@ -218,9 +220,9 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
                         set_status(403);
                         view! {
                             <section class="card refusal" data-testid="forbidden">
-                                <h2>"Not available to your role"</h2>
-                                <p>{format!("This page is for the {} role. Ask an admin if you need it.", role.as_str())}</p>
-                                <a class="button" href="/">"Back to Home"</a>
+                                <h2>{t("shell-forbidden-title")}</h2>
+                                <p>{t_with("shell-forbidden-body", &[("role", role.label().into())])}</p>
+                                <a class="button" href="/">{t("shell-back-home")}</a>
                             </section>
                         }
                         .into_any()
@@ -244,12 +246,12 @@ pub fn set_status(_code: u16) {
 pub fn NotFound() -> impl IntoView {
     set_status(404);
     view! {
-        <Title text="Not found · Doorstep"/>
+        <Title text=format!("{} · Doorstep", t("shell-not-found-title"))/>
         <main class="centered">
             <section class="card">
-                <h1>"Page not found"</h1>
-                <p>"The link may be old, or the page may have moved."</p>
-                <a class="button" href="/">"Go to Home"</a>
+                <h1>{t("shell-not-found-title")}</h1>
+                <p>{t("shell-not-found-body")}</p>
+                <a class="button" href="/">{t("shell-go-home")}</a>
             </section>
         </main>
     }

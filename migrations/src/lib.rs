@@ -21,6 +21,7 @@ mod m20261204_000015_rate_windows;
 mod m20261205_000016_chat_upload_files;
 mod m20261205_000017_search;
 mod m20261205_000018_form_language;
+mod m20261205_000019_user_language;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000016_chat_upload_files::Migration),
             Box::new(m20261205_000017_search::Migration),
             Box::new(m20261205_000018_form_language::Migration),
+            Box::new(m20261205_000019_user_language::Migration),
         ]
     }
 }

@@ -692,6 +692,7 @@ pub async fn reports(config: &Config, runs: usize) -> anyhow::Result<()> {
         email: manager.email.clone(),
         role: app::auth::Role::Manager,
         time_zone: "Europe/Madrid".into(),
+        language: "es".into(),
     };
     let stages = app::deals::service::stages(&db).await?;
     let kinds = r::stage_kinds(&stages);

@@ -305,6 +305,7 @@ async fn pipeline_history(
             email: u.email,
             role: app::auth::Role::parse(&u.role).unwrap_or(app::auth::Role::Agent),
             time_zone: u.time_zone,
+            language: u.language.unwrap_or_else(|| "en".into()),
         })
         .collect();
     let mut dice = Dice(2026);

@@ -5,11 +5,11 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 #[server(endpoint = "agency/update")]
-pub async fn update_agency(name: String, time_zone: String, default_region: String) -> Result<(), AppError> {
+pub async fn update_agency(name: String, time_zone: String, default_region: String, #[server(default)] language: String) -> Result<(), AppError> {
     use crate::auth::api::guard;
     let result = async {
         let admin = guard::require(crate::auth::Role::Admin)?;
-        super::update(&guard::state()?.db, &name, &time_zone, &default_region).await?;
+        super::update(&guard::state()?.db, &name, &time_zone, &default_region, &language).await?;
         tracing::info!(admin_id = admin.id, "agency settings saved");
         Ok(())
     };

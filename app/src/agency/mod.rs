@@ -15,6 +15,8 @@ pub struct Agency {
     pub time_zone: String,
     /// ISO 3166 country code used for phone numbers typed without a country code.
     pub default_region: String,
+    /// The language of people who chose none ("en", "es").
+    pub language: String,
 }
 
 /// The name an installation made from the command line has until an administrator gives it
@@ -30,7 +32,7 @@ impl Agency {
     /// What pages and forms show until the first administrator names the agency (and if the
     /// database cannot be read).
     pub fn unnamed() -> Agency {
-        Agency { name: "Doorstep".into(), time_zone: "UTC".into(), default_region: "ES".into() }
+        Agency { name: "Doorstep".into(), time_zone: "UTC".into(), default_region: "ES".into(), language: "en".into() }
     }
 }
 

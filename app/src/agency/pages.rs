@@ -108,7 +108,8 @@ fn AgencySettings() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let agency = session.agency.await.ok();
-                    let (name, zone, region) = agency.map(|a| (a.name, a.time_zone, a.default_region)).unwrap_or_default();
+                    let (name, zone, region, language) = agency.map(|a| (a.name, a.time_zone, a.default_region, a.language)).unwrap_or_default();
+                    let languages = crate::language::languages().await.unwrap_or_default();
                     view! {
                         <ActionForm action=update attr:class="stack">
                             <label for="agency-name">"Agency name"</label>
@@ -121,6 +122,15 @@ fn AgencySettings() -> impl IntoView {
                             <input id="agency-region" name="default_region" value=region required maxlength="2" autocapitalize="characters"/>
                             <p class="hint">"Two letters, like ES, GB or US. Numbers typed with + and a country code are read as typed."</p>
                             {error("default_region")}
+                            <label for="agency-language">{crate::language::t("agency-language")}</label>
+                            <select id="agency-language" name="language">
+                                {languages.into_iter().map(|c| {
+                                    let selected = c.code == language;
+                                    view! { <option value=c.code selected=selected>{c.name}</option> }
+                                }).collect_view()}
+                            </select>
+                            <p class="hint">{crate::language::t("agency-language-hint")}</p>
+                            {error("language")}
                             <button type="submit" class="primary">"Save"</button>
                         </ActionForm>
                     }

@@ -27,7 +27,7 @@ pub fn time_zone_names() -> Vec<String> {
 pub async fn load(db: &impl ConnectionTrait) -> Result<Agency, AppError> {
     let row = agency::Entity::find_by_id(ROW_ID).one(db).await?;
     Ok(match row {
-        Some(row) => Agency { name: row.name, time_zone: row.time_zone, default_region: row.default_region },
+        Some(row) => Agency { name: row.name, time_zone: row.time_zone, default_region: row.default_region, language: row.language },
         None => Agency::unnamed(),
     })
 }
@@ -43,19 +43,33 @@ pub fn parse_region(input: &str) -> Result<String, String> {
     }
 }
 
-/// Changes the agency's name, time zone and phone country, as an admin typed them.
-pub async fn update(db: &impl ConnectionTrait, name: &str, time_zone: &str, region: &str) -> Result<(), AppError> {
+/// Changes the agency's name, time zone, phone country and language, as an admin chose them
+/// (no language: the one it has).
+pub async fn update(db: &impl ConnectionTrait, name: &str, time_zone: &str, region: &str, language: &str) -> Result<(), AppError> {
+    let language = match language.trim() {
+        "" => self::language(db).await?,
+        code => code.to_owned(),
+    };
     let mut v = crate::error::Validator::default();
     let name = v.check("name", super::parse_agency_name(name));
     let time_zone = v.check("time_zone", parse_time_zone(time_zone));
     let region = v.check("default_region", parse_region(region));
-    let (name, time_zone, region) = v.finish_with((name, time_zone, region))?;
+    let language = v.check("language", crate::language::Language::parse(&language).map(|l| l.code()).ok_or_else(crate::auth::service::unknown_language));
+    let (name, time_zone, region, language) = v.finish_with((name, time_zone, region, language))?;
     save(db, &name, &time_zone).await?;
     agency::Entity::update_many()
         .col_expr(agency::Column::DefaultRegion, sea_orm::sea_query::Expr::value(region))
+        .col_expr(agency::Column::Language, sea_orm::sea_query::Expr::value(language))
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The language of people who chose none ("en" before an agency is set up).
+pub async fn language(db: &impl ConnectionTrait) -> Result<String, AppError> {
+    use sea_orm::QuerySelect;
+    let code: Option<String> = agency::Entity::find_by_id(ROW_ID).select_only().column(agency::Column::Language).into_tuple().one(db).await?;
+    Ok(code.unwrap_or_else(|| "en".into()))
 }
 
 /// Gives an installation in use that has no agency row (made from the command line before

@@ -33,12 +33,13 @@ impl Role {
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Agent => "Agent",
-            Role::Manager => "Manager",
-            Role::Admin => "Admin",
-        }
+    /// Its name in the page's language (English outside a page).
+    pub fn label(self) -> String {
+        crate::language::t(match self {
+            Role::Agent => "role-agent",
+            Role::Manager => "role-manager",
+            Role::Admin => "role-admin",
+        })
     }
 
     pub fn parse(input: &str) -> Result<Role, String> {
@@ -154,6 +155,8 @@ pub struct SessionUser {
     pub email: String,
     pub role: Role,
     pub time_zone: String,
+    /// The language pages are in: the person's own choice, else the agency's ("es").
+    pub language: String,
 }
 
 /// One of the viewer's own live sessions: where and when it was last used.

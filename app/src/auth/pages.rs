@@ -343,6 +343,48 @@ fn UserCard(
 /// Where the viewer is signed in: each session's device, address and last use, and a way to
 /// end any other one (a phone left behind) or all of them. Plain forms: works without
 /// JavaScript too.
+/// The language the viewer reads Doorstep in: the agency's unless they choose their own. A
+/// change reloads the page, which is then written in the new language.
+#[component]
+pub fn YourLanguage() -> impl IntoView {
+    use crate::language::{my_language, t, t_with, SetMyLanguage};
+    let set = ServerAction::<SetMyLanguage>::new();
+    let settings = OnceResource::new(my_language());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if matches!(set.value().get(), Some(Ok(()))) {
+            let _ = window().location().reload();
+        }
+    });
+    view! {
+        <section class="card" data-testid="your-language">
+            <h2>{t("account-language")}</h2>
+            {form_error(set.value())}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let Ok(settings) = settings.await else { return None };
+                    let agency_name = settings.choices.iter().find(|c| c.code == settings.agency).map(|c| c.name.clone()).unwrap_or_default();
+                    let chosen = settings.chosen.clone().unwrap_or_default();
+                    Some(view! {
+                        <ActionForm action=set attr:class="stack">
+                            <label for="my-language">{t("account-language-label")}</label>
+                            <select id="my-language" name="language">
+                                <option value="" selected=chosen.is_empty()>{t_with("account-language-agency", &[("language", agency_name.into())])}</option>
+                                {settings.choices.into_iter().map(|c| {
+                                    let selected = c.code == chosen;
+                                    view! { <option value=c.code selected=selected>{c.name}</option> }
+                                }).collect_view()}
+                            </select>
+                            {field_error(set.value(), "language")}
+                            <button type="submit" class="primary">{t("account-language-save")}</button>
+                        </ActionForm>
+                    })
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
 #[component]
 pub fn Sessions() -> impl IntoView {
     let end = ServerAction::<EndSessions>::new();

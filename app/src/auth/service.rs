@@ -155,6 +155,8 @@ pub fn to_session_user(row: &user::Model) -> SessionUser {
         // Roles are written only from `Role::as_str`; an unknown value gets the least access.
         role: Role::parse(&row.role).unwrap_or(Role::Agent),
         time_zone: row.time_zone.clone(),
+        // Resolved against the agency's by `session_user`, which every page load goes through.
+        language: row.language.clone().unwrap_or_else(|| "en".into()),
     }
 }
 
@@ -279,7 +281,27 @@ pub async fn session_user(db: &DatabaseConnection, lifetime: Lifetime, token_has
             .exec(db)
             .await?;
     }
-    Ok(Some(to_session_user(&user_row)))
+    let mut user = to_session_user(&user_row);
+    if user_row.language.is_none() {
+        user.language = agency::language(db).await?;
+    }
+    Ok(Some(user))
+}
+
+/// Sets the language the user reads Doorstep in; None follows the agency's.
+pub async fn set_language(db: &impl ConnectionTrait, user_id: i64, language: Option<&str>) -> Result<(), AppError> {
+    let language = match language.map(str::trim).filter(|l| !l.is_empty()) {
+        None => None,
+        Some(code) => Some(crate::language::Language::parse(code).map(|l| l.code()).ok_or_else(|| AppError::field("language", unknown_language()))?),
+    };
+    user::Entity::update_many().col_expr(user::Column::Language, Expr::value(language)).filter(user::Column::Id.eq(user_id)).exec(db).await?;
+    Ok(())
+}
+
+/// What an unknown language code is told.
+pub fn unknown_language() -> String {
+    let names: Vec<String> = crate::language::Language::all().iter().map(|l| format!("{} ({})", l.code(), l.name())).collect();
+    format!("Choose one of the languages Doorstep speaks: {}.", names.join(", "))
 }
 
 pub async fn end_session(db: &DatabaseConnection, token_hash: &str) -> Result<(), AppError> {

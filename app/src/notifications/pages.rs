@@ -75,6 +75,7 @@ pub fn NotificationsPage() -> impl IntoView {
                         }.into_any()
                     })}
                 </Transition>
+                <crate::auth::pages::YourLanguage/>
                 <crate::auth::pages::Sessions/>
             </RequireRole>
         </Shell>

@@ -120,3 +120,51 @@ async fn an_admin_chooses_a_form_s_language_from_those_doorstep_speaks() {
     let (_, page) = form_page(&app, "open-day", "en").await;
     assert!(page.contains("Tu nombre"));
 }
+
+/// The `lang` of a page's `<html>` and whether its navigation reads "Today" or "Hoy".
+async fn page_language(app: &TestApp, cookie: &str) -> (String, bool) {
+    let page = app.get("/", Some(cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let lang = page.body.split("<html lang=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned();
+    let spanish = page.body.contains(">Hoy<") && !page.body.contains(">Today<");
+    (lang, spanish)
+}
+
+#[tokio::test]
+async fn people_read_the_agency_s_language_unless_they_chose_their_own() {
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    app.add_user("Ana", "ana@costa.test", "agent", "ana passphrase 42").await;
+    let agent = app.login_cookie("ana@costa.test", "ana passphrase 42").await;
+    assert_eq!(page_language(&app, &agent).await, ("en".into(), false));
+
+    // The admin makes the agency Spanish: everyone who chose nothing reads Spanish.
+    let refused = app.call("/api/agency/update", "name=Costa+Homes&time_zone=Europe%2FMadrid&default_region=ES&language=xx", Some(&admin)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("language") && refused.body.contains("es (Español)"), "{}", refused.body);
+    assert_eq!(page_language(&app, &agent).await, ("en".into(), false), "a refused change changes nothing");
+    let saved = app.call("/api/agency/update", "name=Costa+Homes&time_zone=Europe%2FMadrid&default_region=ES&language=es", Some(&admin)).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(page_language(&app, &agent).await, ("es".into(), true));
+    assert_eq!(page_language(&app, &admin).await, ("es".into(), true));
+
+    // Ana chooses English for herself; the admin stays on the agency's.
+    let refused = app.call("/api/language/set", "language=klingon", Some(&agent)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page_language(&app, &agent).await, ("es".into(), true));
+    assert_eq!(app.call("/api/language/set", "language=en", Some(&agent)).await.status, StatusCode::OK);
+    assert_eq!(page_language(&app, &agent).await, ("en".into(), false));
+    assert_eq!(page_language(&app, &admin).await, ("es".into(), true));
+    let settings = app.call("/api/language", "", Some(&agent)).await;
+    let settings: serde_json::Value = serde_json::from_str(&settings.body).unwrap();
+    assert_eq!((settings["chosen"].as_str(), settings["agency"].as_str()), (Some("en"), Some("es")), "{settings}");
+
+    // Back to following the agency.
+    assert_eq!(app.call("/api/language/set", "language=", Some(&agent)).await.status, StatusCode::OK);
+    assert_eq!(page_language(&app, &agent).await, ("es".into(), true));
+
+    // Signed out, the browser's language is used; choosing one needs a log-in.
+    let login = app.send(Request::get("/login").header(header::ACCEPT_LANGUAGE, "es-ES,es;q=0.9").body(Body::empty()).unwrap()).await;
+    assert!(login.body.contains("<html lang=\"es\""), "{}", &login.body[..200.min(login.body.len())]);
+    assert_eq!(app.call("/api/language/set", "language=en", None).await.status, StatusCode::UNAUTHORIZED);
+}

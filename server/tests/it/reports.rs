@@ -29,7 +29,7 @@ impl Rng {
 }
 
 fn session(u: &user::Model) -> SessionUser {
-    SessionUser { id: u.id, name: u.name.clone(), email: u.email.clone(), role: Role::parse(&u.role).unwrap(), time_zone: u.time_zone.clone() }
+    SessionUser { id: u.id, name: u.name.clone(), email: u.email.clone(), role: Role::parse(&u.role).unwrap(), time_zone: u.time_zone.clone(), language: "en".into() }
 }
 
 /// Everything the figures are computed from, read back whole.

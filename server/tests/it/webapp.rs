@@ -215,7 +215,7 @@ async fn the_manifest_names_the_agency_in_its_colour_with_icons_that_exist() {
     assert_eq!(favicon.location(), "/favicon.svg");
 
     // Renamed on the Agency page: the manifest follows.
-    app::agency::update(&app.state.db, "Costa Blanca Homes", "Europe/Madrid", "ES").await.unwrap();
+    app::agency::update(&app.state.db, "Costa Blanca Homes", "Europe/Madrid", "ES", "en").await.unwrap();
     let renamed = fetch(&app, "/manifest.webmanifest", None, None).await;
     assert!(renamed.body.contains("Costa Blanca Homes"), "{}", renamed.body);
 }

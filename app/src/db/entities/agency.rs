@@ -19,6 +19,8 @@ pub struct Model {
     pub brand_color: String,
     /// Storage key of the logo (a PNG), if an admin gave one.
     pub logo_key: Option<String>,
+    /// The language of people who chose none ("en", "es").
+    pub language: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

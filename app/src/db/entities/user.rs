@@ -21,6 +21,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// SHA-256 of the secret in the user's calendar feed address, if they made one.
     pub calendar_token_hash: Option<String>,
+    /// The language the person chose ("es"), or None to read the agency's.
+    pub language: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,34 @@
+## The frame of every page: navigation, refusals, the home page.
+
+nav-main = Main
+nav-today = Today
+nav-pipeline = Pipeline
+nav-listings = Listings
+nav-reports = Reports
+nav-data = Data
+nav-forms = Forms
+nav-stages = Stages
+nav-plans = Plans
+nav-templates = Templates
+nav-users = Users
+nav-api = API
+nav-agency = Agency
+nav-log-out = Log out
+
+role-agent = Agent
+role-manager = Manager
+role-admin = Admin
+
+loading = Loading…
+shell-forbidden-title = Not available to your role
+shell-forbidden-body = This page is for the { $role } role. Ask an admin if you need it.
+shell-back-home = Back to Home
+shell-not-found-title = Page not found
+shell-not-found-body = The link may be old, or the page may have moved.
+shell-go-home = Go to Home
+
+home-hello = Hello, { $name }
+home-logged-in-as = Logged in as { $email } · { $role } · times shown in { $zone }
+home-team = Team
+home-away = Away
+home-call = Call

@@ -1,0 +1,34 @@
+## El marco de cada página: navegación, accesos denegados, la página de inicio.
+
+nav-main = Principal
+nav-today = Hoy
+nav-pipeline = Embudo
+nav-listings = Inmuebles
+nav-reports = Informes
+nav-data = Datos
+nav-forms = Formularios
+nav-stages = Etapas
+nav-plans = Planes
+nav-templates = Plantillas
+nav-users = Usuarios
+nav-api = API
+nav-agency = Agencia
+nav-log-out = Cerrar sesión
+
+role-agent = Agente
+role-manager = Responsable
+role-admin = Administrador
+
+loading = Cargando…
+shell-forbidden-title = No disponible para tu rol
+shell-forbidden-body = Esta página es para el rol { $role }. Pide acceso a un administrador si lo necesitas.
+shell-back-home = Volver al inicio
+shell-not-found-title = Página no encontrada
+shell-not-found-body = Puede que el enlace sea antiguo o que la página se haya movido.
+shell-go-home = Ir al inicio
+
+home-hello = Hola, { $name }
+home-logged-in-as = Sesión iniciada como { $email } · { $role } · horas en { $zone }
+home-team = Equipo
+home-away = Ausente
+home-call = Llamar
