@@ -94,7 +94,7 @@ impl Default for Language {
 }
 
 /// The language of the page being rendered: on the server, the one [`for_request`] chose
-/// and the shell provided; in the browser, the one the server wrote in `<html lang>`, read
+/// and the shell provided (for a server function, the caller's); in the browser, the one the server wrote in `<html lang>`, read
 /// once (a change of language reloads the page).
 pub fn current() -> Language {
     #[cfg(feature = "hydrate")]
@@ -106,8 +106,17 @@ pub fn current() -> Language {
         })
         .clone()
     }
-    #[cfg(not(feature = "hydrate"))]
-    leptos::prelude::use_context::<Language>().unwrap_or_default()
+    // A server function's request carries no page: its answer is in the caller's language.
+    // Outside any request (workers, the command line), English.
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::prelude::use_context;
+        use_context::<Language>()
+            .or_else(|| use_context::<axum::http::request::Parts>().map(|parts| for_request(&parts)))
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "hydrate", feature = "ssr")))]
+    Language::default()
 }
 
 /// The message `key` in the page's language.
@@ -203,9 +212,11 @@ impl std::fmt::Display for Text {
     }
 }
 
+/// Into the language of whoever is being answered ([`current`]): a field error from a
+/// server function is in the caller's language.
 impl From<Text> for String {
     fn from(text: Text) -> String {
-        text.to_string()
+        text.in_language(&current())
     }
 }
 
