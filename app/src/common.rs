@@ -12,13 +12,11 @@ pub fn urlencode(raw: &str) -> String {
         .collect()
 }
 
-/// A time as the viewer reads it: "Wed 25 Nov, 14:02" in their own time zone.
+/// A time as the viewer reads it: "Wed 25 Nov, 14:02" in their own time zone and language
+/// ("mié 25 nov, 14:02").
 #[cfg(feature = "ssr")]
 pub fn local(at: chrono::DateTime<chrono::Utc>, time_zone: &str) -> String {
-    match time_zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => at.with_timezone(&tz).format("%a %-d %b, %H:%M").to_string(),
-        Err(_) => at.format("%a %-d %b, %H:%M UTC").to_string(),
-    }
+    crate::language::current().datetime(at, time_zone)
 }
 
 /// An amount in minor units (cents) written in whole units, as people read it and as

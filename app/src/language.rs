@@ -87,6 +87,102 @@ impl Language {
     }
 }
 
+/// How each language writes numbers, amounts, dates and waits: digits and grouping from CLDR
+/// through ICU4X (icu_decimal), day and month names from chrono's locales, and where the
+/// currency goes and how a wait reads from the language's own file (`formats.ftl`).
+impl Language {
+    fn decimals(&self) -> Option<icu_decimal::DecimalFormatter> {
+        let locale = icu_locale_core::Locale::try_from_str(&self.code()).ok()?;
+        icu_decimal::DecimalFormatter::try_new(locale.into(), Default::default()).ok()
+    }
+
+    /// `units` × 10^`exponent` with this language's separators: 250000 is "250,000" in
+    /// English, "250.000" in Spanish; (12, -1) is "1.2" or "1,2".
+    fn decimal(&self, units: i64, exponent: i16) -> String {
+        let mut number = icu_decimal::input::Decimal::from(units);
+        number.multiply_pow10(exponent);
+        match self.decimals() {
+            Some(formatter) => formatter.format(&number).to_string(),
+            None => number.to_string(),
+        }
+    }
+
+    /// A whole number: "1,250" in English, "1250" and "12.500" in Spanish.
+    pub fn number(&self, n: i64) -> String {
+        self.decimal(n, 0)
+    }
+
+    /// An amount in minor units with its currency: "€250,000" in English, "250.000 €" in
+    /// Spanish, cents only when there are some; a currency without a common symbol by its
+    /// code ("CHF 1,200.50").
+    pub fn money(&self, minor: i64, currency: &str) -> String {
+        let amount = if minor % 100 == 0 { self.decimal(minor / 100, 0) } else { self.decimal(minor, -2) };
+        self.with_currency(amount, currency)
+    }
+
+    /// An amount in a few characters, for a stage total: "€1.2M", "€850k"; "1,2 M €",
+    /// "850 mil €".
+    pub fn money_short(&self, minor: i64, currency: &str) -> String {
+        let units = minor / 100;
+        let amount = match units.abs() {
+            n if n >= 1_000_000 => self.t_with("money-millions", &[("amount", self.decimal(units / 100_000, -1).into())]),
+            n if n >= 10_000 => self.t_with("money-thousands", &[("amount", self.decimal(units / 1000, 0).into())]),
+            _ => self.decimal(units, 0),
+        };
+        self.with_currency(amount, currency)
+    }
+
+    fn with_currency(&self, amount: String, currency: &str) -> String {
+        match currency_symbol(currency) {
+            Some(symbol) => self.t_with("money-symbol", &[("amount", amount.into()), ("symbol", symbol.into())]),
+            None => self.t_with("money-code", &[("amount", amount.into()), ("code", currency.into())]),
+        }
+    }
+
+    /// A time as this reader reads it, in their time zone: "Wed 25 Nov, 14:02",
+    /// "mié 25 nov, 14:02".
+    #[cfg(feature = "ssr")]
+    pub fn datetime(&self, at: chrono::DateTime<chrono::Utc>, time_zone: &str) -> String {
+        let locale = chrono::Locale::try_from(self.t("date-locale").as_str()).unwrap_or(chrono::Locale::POSIX);
+        let pattern = self.t("date-time");
+        match time_zone.parse::<chrono_tz::Tz>() {
+            Ok(tz) => at.with_timezone(&tz).format_localized(&pattern, locale).to_string(),
+            Err(_) => at.format_localized(&format!("{pattern} UTC"), locale).to_string(),
+        }
+    }
+
+    /// How long someone has waited: "5 min", "2 h 10 min", "3 days"; "3 días".
+    pub fn waited(&self, minutes: i64) -> String {
+        match minutes {
+            m if m < 1 => self.t("waited-now"),
+            m if m < 60 => self.t_with("waited-minutes", &[("minutes", m.into())]),
+            m if m < 24 * 60 => match m % 60 {
+                0 => self.t_with("waited-hours", &[("hours", (m / 60).into())]),
+                rest => self.t_with("waited-hours-minutes", &[("hours", (m / 60).into()), ("minutes", rest.into())]),
+            },
+            m => self.t_with("waited-days", &[("days", (m / (24 * 60)).into())]),
+        }
+    }
+
+    /// A wait as a time in the past: "5 min ago", "hace 5 min"; "just now" as it is.
+    pub fn ago(&self, minutes: i64) -> String {
+        if minutes < 1 {
+            return self.t("waited-now");
+        }
+        self.t_with("waited-ago", &[("time", self.waited(minutes).into())])
+    }
+}
+
+/// The symbol people write with an amount, where the currency has a common one.
+fn currency_symbol(currency: &str) -> Option<&'static str> {
+    match currency {
+        "EUR" => Some("€"),
+        "GBP" => Some("£"),
+        "USD" => Some("$"),
+        _ => None,
+    }
+}
+
 impl Default for Language {
     fn default() -> Self {
         Language::english()
@@ -332,6 +428,34 @@ mod tests {
         assert_eq!(code("es;q=0,en").as_deref(), Some("en"));
         assert_eq!(code("de, fr").as_deref(), None);
         assert_eq!(code("").as_deref(), None);
+    }
+
+    #[test]
+    fn amounts_dates_and_waits_are_written_the_language_s_way() {
+        let (en, es) = (Language::english(), Language::parse("es").unwrap());
+        assert_eq!(en.money(25_000_000, "EUR"), "€250,000");
+        assert_eq!(es.money(25_000_000, "EUR"), "250.000\u{a0}€");
+        assert_eq!(en.money(120_050, "GBP"), "£1,200.50");
+        assert_eq!(es.money(120_050, "GBP"), "1200,50\u{a0}£", "CLDR: Spanish groups from five digits");
+        assert_eq!(es.money(-2_500_000, "EUR"), "-25.000\u{a0}€");
+        assert_eq!(en.money(100_000, "CHF"), "CHF 1,000");
+        assert_eq!(es.money(100_000, "CHF"), "1000\u{a0}CHF");
+        assert_eq!((en.money_short(125_000_000, "EUR"), en.money_short(85_000_000, "EUR")), ("€1.2M".into(), "€850k".into()));
+        assert_eq!((es.money_short(125_000_000, "EUR"), es.money_short(85_000_000, "EUR")), ("1,2\u{a0}M\u{a0}€".into(), "850\u{a0}mil\u{a0}€".into()));
+        assert_eq!((en.number(12_500), es.number(12_500)), ("12,500".into(), "12.500".into()));
+        assert_eq!((en.waited(130), es.waited(130)), ("2 h 10 min".into(), "2 h 10 min".into()));
+        assert_eq!((en.waited(60 * 24), es.waited(60 * 24 * 3)), ("1 day".into(), "3 días".into()));
+        assert_eq!((en.ago(5), es.ago(5), es.ago(0)), ("5 min ago".into(), "hace 5 min".into(), "ahora mismo".into()));
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn dates_are_in_the_reader_s_language_and_time_zone() {
+        use chrono::TimeZone;
+        let at = chrono::Utc.with_ymd_and_hms(2026, 11, 25, 13, 2, 0).unwrap();
+        assert_eq!(Language::english().datetime(at, "Europe/Madrid"), "Wed 25 Nov, 14:02");
+        assert_eq!(Language::parse("es").unwrap().datetime(at, "Europe/Madrid"), "mié 25 nov, 14:02");
+        assert_eq!(Language::english().datetime(at, "Nowhere/City"), "Wed 25 Nov, 13:02 UTC");
     }
 
     #[test]

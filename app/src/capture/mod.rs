@@ -398,20 +398,9 @@ pub struct NewLead {
     pub waiting_minutes: i64,
 }
 
-/// "5 min", "2 h 10 min", "3 days": how long someone has waited.
+/// "5 min", "2 h 10 min", "3 days": how long someone has waited, in the reader's language.
 pub fn waited(minutes: i64) -> String {
-    match minutes {
-        m if m < 1 => "just now".into(),
-        m if m < 60 => format!("{m} min"),
-        m if m < 24 * 60 => match m % 60 {
-            0 => format!("{} h", m / 60),
-            rest => format!("{} h {rest} min", m / 60),
-        },
-        m => match m / (24 * 60) {
-            1 => "1 day".into(),
-            days => format!("{days} days"),
-        },
-    }
+    crate::language::current().waited(minutes)
 }
 
 /// The number without its extension (`+442034567890;ext=456` is `+442034567890`).

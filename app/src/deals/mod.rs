@@ -415,45 +415,15 @@ impl Direction {
     }
 }
 
-/// The symbol people write before an amount, where the currency has a common one.
-fn symbol(currency: &str) -> Option<&'static str> {
-    match currency {
-        "EUR" => Some("€"),
-        "GBP" => Some("£"),
-        "USD" => Some("$"),
-        _ => None,
-    }
-}
-
-/// An amount in minor units as people read it: "€250,000", "GBP 1,200.50".
+/// An amount in minor units as the reader writes it: "€250,000", "CHF 1,200.50";
+/// "250.000 €" in Spanish.
 pub fn money(minor: i64, currency: &str) -> String {
-    let symbol = symbol(currency).unwrap_or("");
-    let sign = if minor < 0 { "-" } else { "" };
-    let (units, cents) = (minor.unsigned_abs() / 100, minor.unsigned_abs() % 100);
-    let digits = units.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let amount = if cents == 0 { grouped } else { format!("{grouped}.{cents:02}") };
-    if symbol.is_empty() { format!("{sign}{currency} {amount}") } else { format!("{sign}{symbol}{amount}") }
+    crate::language::current().money(minor, currency)
 }
 
-/// A stage total in a few characters: "€1.2M", "€850k".
+/// A stage total in a few characters: "€1.2M", "€850k"; "1,2 M €" in Spanish.
 pub fn money_short(minor: i64, currency: &str) -> String {
-    let units = minor / 100;
-    let symbol = symbol(currency).map(str::to_owned).unwrap_or_else(|| format!("{currency} "));
-    match units.abs() {
-        n if n >= 1_000_000 => {
-            let tenths = units / 100_000;
-            format!("{symbol}{}.{}M", tenths / 10, (tenths % 10).abs())
-        }
-        n if n >= 10_000 => format!("{symbol}{}k", units / 1000),
-        _ => format!("{symbol}{units}"),
-    }
+    crate::language::current().money_short(minor, currency)
 }
 
 /// A budget range as a card shows it.
@@ -461,7 +431,7 @@ pub fn budget(min: Option<i64>, max: Option<i64>, currency: &str) -> Option<Stri
     match (min, max) {
         (Some(a), Some(b)) if a != b => Some(format!("{} – {}", money(a, currency), money(b, currency))),
         (Some(a), _) => Some(money(a, currency)),
-        (None, Some(b)) => Some(format!("up to {}", money(b, currency))),
+        (None, Some(b)) => Some(crate::language::t_with("money-up-to", &[("amount", money(b, currency).into())])),
         (None, None) => None,
     }
 }
