@@ -39,6 +39,24 @@ impl Language {
         all
     }
 
+    /// The pseudo-language "en-XA": English with the letters of every message accented
+    /// ("Ŧǿḓȧẏ"), and the values put in as they are. Nobody chooses it from a list; it is
+    /// stored for a person by the page walk (and by a developer looking for text that does
+    /// not come from the messages), since any plain letters left on a page then are such text.
+    pub fn pseudo() -> Language {
+        Language(PSEUDO.parse().expect("a language tag"))
+    }
+
+    fn is_pseudo(&self) -> bool {
+        self.0.region.is_some_and(|r| r.as_str() == "XA")
+    }
+
+    /// A stored language code (a person's, the agency's, a page's `<html lang>`): one that
+    /// [`Language::parse`] takes, or the pseudo-language.
+    pub fn stored(code: &str) -> Option<Language> {
+        if code.trim().eq_ignore_ascii_case(PSEUDO) { Some(Language::pseudo()) } else { Language::parse(code) }
+    }
+
     /// The language with this code ("es", "ES", "es-MX" for Spanish), if there is a file for it.
     pub fn parse(code: &str) -> Option<Language> {
         let wanted: LanguageIdentifier = code.trim().parse().ok()?;
@@ -67,6 +85,9 @@ impl Language {
 
     /// Its code, as stored on forms and contacts ("es").
     pub fn code(&self) -> String {
+        if self.is_pseudo() {
+            return PSEUDO.to_owned();
+        }
         self.0.language.as_str().to_owned()
     }
 
@@ -77,11 +98,17 @@ impl Language {
 
     /// The message `key` in this language (in English when this language lacks it).
     pub fn t(&self, key: &str) -> String {
+        if self.is_pseudo() {
+            return self.t_with(key, &[]);
+        }
         LOCALES.lookup(&self.0, key)
     }
 
     /// The message `key` with its values filled in.
     pub fn t_with(&self, key: &str, args: &[(&'static str, Value)]) -> String {
+        if self.is_pseudo() {
+            return pseudo_message(key, args);
+        }
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args.iter().map(|(name, value)| (Cow::Borrowed(*name), value.fluent())).collect();
         LOCALES.lookup_with_args(&self.0, key, &args)
     }
@@ -143,6 +170,9 @@ impl Language {
     /// "mié 25 nov, 14:02".
     #[cfg(feature = "ssr")]
     pub fn datetime(&self, at: chrono::DateTime<chrono::Utc>, time_zone: &str) -> String {
+        if self.is_pseudo() {
+            return accented(&Language::english().datetime(at, time_zone));
+        }
         let locale = chrono::Locale::try_from(self.t("date-locale").as_str()).unwrap_or(chrono::Locale::POSIX);
         let pattern = self.t("date-time");
         match time_zone.parse::<chrono_tz::Tz>() {
@@ -183,6 +213,36 @@ fn currency_symbol(currency: &str) -> Option<&'static str> {
     }
 }
 
+const PSEUDO: &str = "en-XA";
+
+/// The English message with its own letters accented and its values left as they are: each
+/// value goes in as a marker of digits between private-use characters, which the accenting
+/// leaves alone, and is put back after it.
+fn pseudo_message(key: &str, args: &[(&'static str, Value)]) -> String {
+    let marker = |i: usize| format!("\u{E000}{i}\u{E001}");
+    let marked: Vec<(&'static str, Value)> = args.iter().enumerate().map(|(i, (name, _))| (*name, Value::Text(marker(i)))).collect();
+    let english = Language::english().t_with(key, &marked);
+    let mut text = accented(&english);
+    for (i, (_, value)) in args.iter().enumerate() {
+        let shown = match value {
+            Value::Text(t) => t.clone(),
+            Value::Number(n) => n.to_string(),
+        };
+        text = text.replace(&marker(i), &shown);
+    }
+    text
+}
+
+#[cfg(feature = "ssr")]
+fn accented(english: &str) -> String {
+    fluent_pseudo::transform(english, false, false).into_owned()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn accented(english: &str) -> String {
+    english.to_owned()
+}
+
 impl Default for Language {
     fn default() -> Self {
         Language::english()
@@ -198,7 +258,7 @@ pub fn current() -> Language {
         static PAGE: std::sync::OnceLock<Language> = std::sync::OnceLock::new();
         PAGE.get_or_init(|| {
             let lang = leptos::prelude::document().document_element().and_then(|html| html.get_attribute("lang"));
-            lang.and_then(|code| Language::parse(&code)).unwrap_or_default()
+            lang.and_then(|code| Language::stored(&code)).unwrap_or_default()
         })
         .clone()
     }
@@ -230,7 +290,7 @@ pub fn t_with(key: &str, args: &[(&'static str, Value)]) -> String {
 #[cfg(feature = "ssr")]
 pub fn for_request(parts: &axum::http::request::Parts) -> Language {
     if let Some(signed_in) = parts.extensions.get::<crate::state::Authenticated>() {
-        return Language::parse(&signed_in.user.language).unwrap_or_default();
+        return Language::stored(&signed_in.user.language).unwrap_or_default();
     }
     let accept = parts.headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     Language::negotiate(accept).unwrap_or_default()
@@ -456,6 +516,18 @@ mod tests {
         assert_eq!(Language::english().datetime(at, "Europe/Madrid"), "Wed 25 Nov, 14:02");
         assert_eq!(Language::parse("es").unwrap().datetime(at, "Europe/Madrid"), "mié 25 nov, 14:02");
         assert_eq!(Language::english().datetime(at, "Nowhere/City"), "Wed 25 Nov, 13:02 UTC");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_pseudo_language_accents_messages_and_not_their_values() {
+        let pseudo = Language::stored("en-XA").unwrap();
+        assert_eq!(pseudo.code(), "en-XA");
+        let text = pseudo.t_with("home-hello", &[("name", "Ana Bell".into())]);
+        assert!(text.ends_with(", Ana Bell") && !text.starts_with("Hello"), "{text}");
+        assert_eq!(pseudo.t("nav-today"), "Ŧoḓaẏ");
+        assert_eq!(Language::parse("en-XA").map(|l| l.code()).as_deref(), Some("en"), "not offered as a language of its own");
+        assert!(!Language::all().contains(&pseudo));
     }
 
     #[test]
