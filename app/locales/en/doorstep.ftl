@@ -62,3 +62,25 @@ email-error-incomplete = Enter a complete e-mail address, like ana@agency.com.
 
 money-error = Enter an amount like 250000, 250k or 1.5m.
 money-error-too-large = That amount is too large.
+
+## What a lead leaves on the team's records: the first line of the deal's timeline and the
+## notice the agent gets, written in the agency's language.
+
+capture-inquiry = Inquiry via "{ $form }": { $need }.
+capture-inquiry-buy = wants to buy
+capture-inquiry-rent = wants to rent
+capture-inquiry-sell = wants to sell
+capture-inquiry-let = wants to let
+capture-inquiry-property = Property: { $reference }
+capture-inquiry-move-in = Move-in: { $date }
+capture-notice-new = New lead: { $name }
+capture-notice-new-unassigned = New lead: { $name } (unassigned)
+capture-notice-returning = Returning lead: { $name }
+capture-notice-returning-unassigned = Returning lead: { $name } (unassigned)
+capture-notice-via = via { $form }
+
+## Who a form's leads go to.
+
+assignment-round-robin = In turn among available agents
+assignment-listing-agent = The property's listing agent
+assignment-fixed = One named agent

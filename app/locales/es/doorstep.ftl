@@ -58,3 +58,25 @@ email-error-incomplete = Escribe la dirección de correo completa, como ana@agen
 
 money-error = Escribe un importe como 250000, 250k o 1,5m.
 money-error-too-large = Ese importe es demasiado grande.
+
+## Lo que un contacto deja en los registros del equipo: la primera línea de la cronología de
+## la operación y el aviso al agente, en el idioma de la agencia.
+
+capture-inquiry = Consulta desde «{ $form }»: { $need }.
+capture-inquiry-buy = quiere comprar
+capture-inquiry-rent = quiere alquilar
+capture-inquiry-sell = quiere vender
+capture-inquiry-let = quiere poner en alquiler
+capture-inquiry-property = Inmueble: { $reference }
+capture-inquiry-move-in = Entrada: { $date }
+capture-notice-new = Nuevo contacto: { $name }
+capture-notice-new-unassigned = Nuevo contacto: { $name } (sin asignar)
+capture-notice-returning = Contacto que vuelve: { $name }
+capture-notice-returning-unassigned = Contacto que vuelve: { $name } (sin asignar)
+capture-notice-via = vía { $form }
+
+## A quién van los contactos de un formulario.
+
+assignment-round-robin = Por turnos entre los agentes disponibles
+assignment-listing-agent = El agente captador del inmueble
+assignment-fixed = Un agente concreto

@@ -276,6 +276,7 @@ async fn store_fresh(txn: &DatabaseTransaction, jobs: &[Job], fresh: &[usize]) -
     let deals = deal::Entity::insert_many(deal_rows).exec_with_returning(txn).await?;
     let deal_of: HashMap<i64, deal::Model> = deals.into_iter().map(|d| (d.contact_id, d)).collect();
 
+    let language = service::agency_language(txn).await?;
     let mut inquiries = Vec::with_capacity(fresh.len());
     let mut submissions = Vec::with_capacity(fresh.len());
     let mut notice_rows = Vec::with_capacity(fresh.len());
@@ -285,13 +286,13 @@ async fn store_fresh(txn: &DatabaseTransaction, jobs: &[Job], fresh: &[usize]) -
         let contact = contact_for(job).ok_or(AppError::Internal)?;
         let deal = deal_of.get(&contact.id).ok_or(AppError::Internal)?;
         service::start_plans(txn, &job.form, &stages, deal, job.at).await?;
-        inquiries.push(service::inquiry_row(deal.id, contact.id, &job.lead, &job.form.title, job.at));
+        inquiries.push(service::inquiry_row(deal.id, contact.id, &job.lead, &job.form.title, &language, job.at));
         submissions.push(service::submission_row(job.form.id, &job.print, deal.id, contact.id, Outcome::NewLead, job.at));
         let recipients = match deal.owner_id {
             Some(owner) => vec![owner],
             None => managers.clone(),
         };
-        notice_rows.extend(service::notice_rows(deal, contact, Outcome::NewLead, &job.form.title, &recipients, job.at));
+        notice_rows.extend(service::notice_rows(deal, contact, Outcome::NewLead, &job.form.title, &recipients, &language, job.at));
         answers.push(Accepted { outcome: Outcome::NewLead, contact_id: contact.id, deal_id: deal.id, owner_id: deal.owner_id });
     }
     activity::Entity::insert_many(inquiries).exec_without_returning(txn).await?;

@@ -36,13 +36,9 @@ impl Need {
     }
 
     /// How a prospect reads the choice on a form.
-    pub fn label(self) -> &'static str {
-        match self {
-            Need::Buy => "Buy a home",
-            Need::Rent => "Rent a home",
-            Need::Sell => "Sell my home",
-            Need::Let => "Let my home",
-        }
+    /// Its name in the reader's language ("Buy a home", "Comprar una vivienda").
+    pub fn label(self) -> String {
+        crate::language::t(self.label_key())
     }
 
     /// The key of its label in the languages (`app/locales`).
@@ -88,12 +84,13 @@ impl Assignment {
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Assignment::RoundRobin => "In turn among available agents",
-            Assignment::ListingAgent => "The property's listing agent",
-            Assignment::Fixed => "One named agent",
-        }
+    /// Its name in the reader's language.
+    pub fn label(self) -> String {
+        crate::language::t(match self {
+            Assignment::RoundRobin => "assignment-round-robin",
+            Assignment::ListingAgent => "assignment-listing-agent",
+            Assignment::Fixed => "assignment-fixed",
+        })
     }
 
     pub fn parse(input: &str) -> Result<Assignment, String> {

@@ -13,6 +13,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use super::normalize::ValidLead;
+use crate::language::Language;
 use super::{Accepted, Assignment, FormSettings, FormSummary, Need, NewLead, Outcome};
 use crate::auth::{Role, SessionUser};
 use crate::db::entities::{activity, capture_form, capture_submission, contact, deal, notification, stage, user};
@@ -118,7 +119,8 @@ pub(super) async fn accept(
             (deal, Outcome::NewLead)
         }
     };
-    inquiry_row(deal.id, contact.id, lead, &form.title, now).insert(txn).await?;
+    let language = agency_language(txn).await?;
+    inquiry_row(deal.id, contact.id, lead, &form.title, &language, now).insert(txn).await?;
 
     let inserted = capture_submission::Entity::insert(submission_row(form.id, print, deal.id, contact.id, outcome, now))
         .on_conflict(OnConflict::column(capture_submission::Column::Fingerprint).do_nothing().to_owned())
@@ -139,7 +141,7 @@ pub(super) async fn accept(
         None => managers(txn).await?,
     };
     let mut notices = Vec::with_capacity(recipients.len());
-    for row in notice_rows(&deal, &contact, outcome, &form.title, &recipients, now) {
+    for row in notice_rows(&deal, &contact, outcome, &form.title, &recipients, &language, now) {
         let row = row.insert(txn).await?;
         notices.push(Notice::from(row));
     }
@@ -225,14 +227,14 @@ pub(super) fn submission_row(
     }
 }
 
-pub(super) fn inquiry_row(deal_id: i64, contact_id: i64, lead: &ValidLead, form_title: &str, now: DateTime<Utc>) -> activity::ActiveModel {
+pub(super) fn inquiry_row(deal_id: i64, contact_id: i64, lead: &ValidLead, form_title: &str, language: &Language, now: DateTime<Utc>) -> activity::ActiveModel {
     activity::ActiveModel {
         deal_id: Set(Some(deal_id)),
         contact_id: Set(contact_id),
         kind: Set(crate::deals::ActivityKind::Inquiry),
         direction: Set(crate::deals::Direction::In),
         author_id: Set(None),
-        body: Set(inquiry_text(lead, form_title)),
+        body: Set(inquiry_text(lead, form_title, language)),
         occurred_at: Set(now),
         created_at: Set(now),
         ..Default::default()
@@ -496,17 +498,19 @@ pub(super) fn deal_row(
     }
 }
 
-/// The inquiry as the agent reads it on the timeline.
-fn inquiry_text(lead: &ValidLead, form_title: &str) -> String {
-    let mut lines = vec![format!("Inquiry via \"{form_title}\": wants to {}.", lead.need.as_str())];
+/// The inquiry as the agent reads it on the timeline, in the agency's language (the timeline is
+/// the team's shared record, written once).
+fn inquiry_text(lead: &ValidLead, form_title: &str, language: &Language) -> String {
+    let need = language.t(&format!("capture-inquiry-{}", lead.need.as_str()));
+    let mut lines = vec![language.t_with("capture-inquiry", &[("form", form_title.into()), ("need", need.into())])];
     if let Some(message) = &lead.message {
         lines.push(message.clone());
     }
     if let Some(reference) = &lead.property_ref {
-        lines.push(format!("Property: {reference}"));
+        lines.push(language.t_with("capture-inquiry-property", &[("reference", reference.as_str().into())]));
     }
     if let Some(date) = &lead.move_in {
-        lines.push(format!("Move-in: {date}"));
+        lines.push(language.t_with("capture-inquiry-move-in", &[("date", date.to_string().into())]));
     }
     lines.join("\n")
 }
@@ -551,21 +555,32 @@ pub(crate) async fn managers(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbEr
         .collect())
 }
 
-/// The notifications that tell `recipients` of a new or returning lead.
+/// The language the team's shared records are written in: the agency's.
+pub(crate) async fn agency_language(db: &impl ConnectionTrait) -> Result<Language, AppError> {
+    Ok(Language::stored(&crate::agency::language(db).await?).unwrap_or_default())
+}
+
+/// The notifications that tell `recipients` of a new or returning lead, in the agency's
+/// language.
 pub(super) fn notice_rows(
     deal: &deal::Model,
     contact: &contact::Model,
     outcome: Outcome,
     form_title: &str,
     recipients: &[i64],
+    language: &Language,
     now: DateTime<Utc>,
 ) -> Vec<notification::ActiveModel> {
-    let (kind, title) = match outcome {
-        Outcome::ReturningLead => (NoticeKind::ReturningLead, format!("Returning lead: {}", contact.name)),
-        _ => (NoticeKind::NewLead, format!("New lead: {}", contact.name)),
+    let key = match (outcome, deal.owner_id.is_some()) {
+        (Outcome::ReturningLead, true) => "capture-notice-returning",
+        (Outcome::ReturningLead, false) => "capture-notice-returning-unassigned",
+        (_, true) => "capture-notice-new",
+        (_, false) => "capture-notice-new-unassigned",
     };
-    let title = if deal.owner_id.is_none() { format!("{title} (unassigned)") } else { title };
-    let body = format!("{} · via {form_title}", contact.phone.as_deref().or(contact.email.as_deref()).unwrap_or(""));
+    let kind = if outcome == Outcome::ReturningLead { NoticeKind::ReturningLead } else { NoticeKind::NewLead };
+    let title = language.t_with(key, &[("name", contact.name.as_str().into())]);
+    let reach = contact.phone.as_deref().or(contact.email.as_deref()).unwrap_or("");
+    let body = format!("{reach} · {}", language.t_with("capture-notice-via", &[("form", form_title.into())]));
     recipients
         .iter()
         .map(|&user_id| notification::ActiveModel {

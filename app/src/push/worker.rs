@@ -143,10 +143,13 @@ async fn payload(db: &DatabaseConnection, claimed: &Claimed) -> Payload {
             None => None,
         };
         if let Some(d) = lead {
-            let via = n.body.split_once(" · via ").map(|(_, form)| form.to_owned()).unwrap_or_else(|| d.source.clone());
-            let mut parts = vec![d.need.clone()];
+            // The notice's body is "<phone> · via <form>", written in the agency's language.
+            let language = crate::capture::service::agency_language(db).await.unwrap_or_default();
+            let via = n.body.split_once(" · ").map(|(_, via)| via.to_owned()).unwrap_or_else(|| d.source.clone());
+            let need = crate::capture::Need::parse(&d.need).map(|need| language.t(need.label_key())).unwrap_or_else(|_| d.need.clone());
+            let mut parts = vec![need];
             parts.extend(d.areas.clone().filter(|a| !a.trim().is_empty()));
-            parts.push(format!("via {via}"));
+            parts.push(via);
             body = parts.join(" · ");
         }
     }
