@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::language::t;
+
 use super::api::{alert_settings, brand, SaveAlerts, SaveBrand, UpdateAgency};
 use crate::error::AppError;
 use crate::auth::Role;
@@ -15,7 +17,7 @@ pub fn AgencyPage() -> impl IntoView {
     let save_brand = ServerAction::<SaveBrand>::new();
     let branding = Resource::new(move || save_brand.version().get(), |_| brand());
     view! {
-        <Shell title="Agency">
+        <Shell title=t("agency-agency")>
             <RequireRole role=Role::Admin>
                 <AgencySettings/>
                 <AlertSettings save alerts/>
@@ -30,22 +32,22 @@ pub fn AgencyPage() -> impl IntoView {
 fn AlertSettings(save: ServerAction<SaveAlerts>, alerts: Resource<Result<(Option<i32>, i32), AppError>>) -> impl IntoView {
     view! {
         <section class="card" data-testid="alert-settings">
-            <h2>"Follow-up alerts"</h2>
-            {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+            <h2>{t("agency-follow-up-alerts")}</h2>
+            {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">{t("agency-saved")}</p> })}
             {form_error(save.value())}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let (escalate, hour) = alerts.await.unwrap_or((Some(120), 8));
                     view! {
                         <ActionForm action=save attr:class="stack">
-                            <label for="escalate-after">"Tell managers when a follow-up is overdue by (minutes)"</label>
+                            <label for="escalate-after">{t("agency-tell-managers-when-a-follow")}</label>
                             <input id="escalate-after" name="escalate_after" inputmode="numeric" value=escalate.map(|m| m.to_string()).unwrap_or_default()/>
-                            <p class="hint">"Empty: managers are not told."</p>
+                            <p class="hint">{t("agency-empty-managers-are-not-told")}</p>
                             {field_error(save.value(), "escalate_after")}
-                            <label for="digest-hour">"Morning digest at (hour, in each person's time zone)"</label>
+                            <label for="digest-hour">{t("agency-morning-digest-at-hour-in")}</label>
                             <input id="digest-hour" name="digest_hour" inputmode="numeric" value=hour.to_string()/>
                             {field_error(save.value(), "digest_hour")}
-                            <button type="submit" class="primary">"Save alerts"</button>
+                            <button type="submit" class="primary">{t("agency-save-alerts")}</button>
                         </ActionForm>
                     }
                 })}
@@ -62,26 +64,26 @@ fn BrandSettings(save: ServerAction<SaveBrand>, branding: Resource<Result<(Strin
     let logo_saved = query.with_untracked(|q| q.get("logo").is_some_and(|v| v == "saved"));
     view! {
         <section class="card" id="brand" data-testid="brand-settings">
-            <h2>"Presentations"</h2>
-            {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">"Saved."</p> })}
-            {logo_saved.then(|| view! { <p class="notice" role="status">"The new logo is on every presentation from now on."</p> })}
+            <h2>{t("agency-presentations")}</h2>
+            {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">{t("agency-saved")}</p> })}
+            {logo_saved.then(|| view! { <p class="notice" role="status">{t("agency-the-new-logo-is-on")}</p> })}
             {logo_error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let (color, logo) = branding.await.unwrap_or(("#1f5f8b".into(), None));
                     view! {
                         <ActionForm action=save attr:class="stack">
-                            <label for="brand-color">"Colour of covers, headings and buttons"</label>
+                            <label for="brand-color">{t("agency-colour-of-covers-headings-and")}</label>
                             <input id="brand-color" name="brand_color" type="color" value=color/>
                             {field_error(save.value(), "brand_color")}
-                            <button type="submit" class="primary">"Save the colour"</button>
+                            <button type="submit" class="primary">{t("agency-save-the-colour")}</button>
                         </ActionForm>
-                        {logo.map(|src| view! { <img class="brand-logo" src=src alt="The agency's logo"/> })}
+                        {logo.map(|src| view! { <img class="brand-logo" src=src alt=t("agency-the-agency-s-logo")/> })}
                         <form method="post" action="/admin/agency/logo" enctype="multipart/form-data" class="stack upload">
-                            <label>"Logo (PNG, JPEG or WebP)"
+                            <label>{t("agency-logo-png-jpeg-or-webp")}
                                 <input type="file" name="logo" accept="image/png,image/jpeg,image/webp"/>
                             </label>
-                            <button type="submit">"Upload the logo"</button>
+                            <button type="submit">{t("agency-upload-the-logo")}</button>
                         </form>
                     }
                 })}
@@ -99,10 +101,10 @@ fn AgencySettings() -> impl IntoView {
     view! {
         {welcome.then(|| view! {
             <p class="notice" role="status" data-testid="name-agency">
-                "Welcome. First give your agency its name, time zone and phone country: forms, presentations and e-mails show them."
+                {t("agency-welcome-first-give-your-agency")}
             </p>
         })}
-        {move || matches!(update.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">"Saved. Reload to see the new name everywhere."</p> })}
+        {move || matches!(update.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">{t("agency-saved-reload-to-see-the")}</p> })}
         {form_error(update.value())}
         <section class="card">
             <Suspense fallback=|| ()>
@@ -112,15 +114,15 @@ fn AgencySettings() -> impl IntoView {
                     let languages = crate::language::languages().await.unwrap_or_default();
                     view! {
                         <ActionForm action=update attr:class="stack">
-                            <label for="agency-name">"Agency name"</label>
+                            <label for="agency-name">{t("agency-agency-name")}</label>
                             <input id="agency-name" name="name" value=name required maxlength="80"/>
                             {error("name")}
-                            <label for="agency-zone">"Time zone"</label>
+                            <label for="agency-zone">{t("agency-time-zone")}</label>
                             <input id="agency-zone" name="time_zone" value=zone required/>
                             {error("time_zone")}
-                            <label for="agency-region">"Country for phone numbers without a country code"</label>
+                            <label for="agency-region">{t("agency-country-for-phone-numbers-without")}</label>
                             <input id="agency-region" name="default_region" value=region required maxlength="2" autocapitalize="characters"/>
-                            <p class="hint">"Two letters, like ES, GB or US. Numbers typed with + and a country code are read as typed."</p>
+                            <p class="hint">{t("agency-two-letters-like-es-gb")}</p>
                             {error("default_region")}
                             <label for="agency-language">{crate::language::t("agency-language")}</label>
                             <select id="agency-language" name="language">
@@ -131,7 +133,7 @@ fn AgencySettings() -> impl IntoView {
                             </select>
                             <p class="hint">{crate::language::t("agency-language-hint")}</p>
                             {error("language")}
-                            <button type="submit" class="primary">"Save"</button>
+                            <button type="submit" class="primary">{t("agency-save")}</button>
                         </ActionForm>
                     }
                 })}

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::language::t;
+
 use super::api::{list_api_keys, CreateApiKey, RevokeApiKey};
 use crate::auth::Role;
 use crate::shell::{field_error, form_error, RequireRole, Shell};
@@ -9,7 +11,7 @@ use crate::shell::{field_error, form_error, RequireRole, Shell};
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
     view! {
-        <Shell title="API keys">
+        <Shell title=t("apikeys-api-keys")>
             <RequireRole role=Role::Admin>
                 <ApiKeyAdmin/>
             </RequireRole>
@@ -27,30 +29,30 @@ fn ApiKeyAdmin() -> impl IntoView {
             view! {
                 <div class="notice" role="status" data-testid="new-key">
                     <p>{format!("Key \"{}\" created. Copy it now: it is not shown again.", k.summary.name)}</p>
-                    <input readonly class="snippet" value=k.key on:focus=crate::common::select_all aria-label="The new key"/>
+                    <input readonly class="snippet" value=k.key on:focus=crate::common::select_all aria-label=t("apikeys-the-new-key")/>
                 </div>
             }
         })
     };
     view! {
-        <p class="hint">"Websites and portals send leads to POST /api/v1/leads with a key in the Authorization header. The API is described at "<a href="/api/v1/openapi.json">"/api/v1/openapi.json"</a>"."</p>
+        <p class="hint">{t("apikeys-websites-and-portals-send-leads")}<a href="/api/v1/openapi.json">{t("apikeys-api-v1-openapi-json")}</a>"."</p>
         {created}
         <section class="card">
-            <h2>"New key"</h2>
+            <h2>{t("apikeys-new-key")}</h2>
             {form_error(create.value())}
             <ActionForm action=create attr:class="stack">
-                <label for="key-name">"Name"</label>
-                <input id="key-name" name="name" placeholder="Agency website" required maxlength="80"/>
+                <label for="key-name">{t("apikeys-name")}</label>
+                <input id="key-name" name="name" placeholder=t("apikeys-agency-website") required maxlength="80"/>
                 {field_error(create.value(), "name")}
-                <label for="key-scope">"May"</label>
+                <label for="key-scope">{t("apikeys-may")}</label>
                 <select id="key-scope" name="scope">
-                    <option value="capture" selected>"Post leads only"</option>
-                    <option value="admin">"Use all of the API (manage forms too)"</option>
+                    <option value="capture" selected>{t("apikeys-post-leads-only")}</option>
+                    <option value="admin">{t("apikeys-use-all-of-the-api")}</option>
                 </select>
-                <button type="submit" class="primary">"Create key"</button>
+                <button type="submit" class="primary">{t("apikeys-create-key")}</button>
             </ActionForm>
         </section>
-        <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="hint">{t("apikeys-loading")}</p> }>
             {move || Suspend::new(async move {
                 let list = keys.await.unwrap_or_default();
                 view! {
@@ -60,7 +62,7 @@ fn ApiKeyAdmin() -> impl IntoView {
                                 <div class="user-head">
                                     <strong>{k.name}</strong>
                                     <span class="badge">{k.scope.as_str()}</span>
-                                    {k.revoked.then(|| view! { <span class="badge muted">"Revoked"</span> })}
+                                    {k.revoked.then(|| view! { <span class="badge muted">{t("apikeys-revoked")}</span> })}
                                 </div>
                                 <div class="user-meta">
                                     <span>{format!("{}…", k.prefix)}</span>
@@ -72,7 +74,7 @@ fn ApiKeyAdmin() -> impl IntoView {
                                 {(!k.revoked).then(|| view! {
                                     <ActionForm action=revoke>
                                         <input type="hidden" name="id" value=k.id/>
-                                        <button type="submit" class="danger">"Revoke"</button>
+                                        <button type="submit" class="danger">{t("apikeys-revoke")}</button>
                                     </ActionForm>
                                 })}
                             </li>

@@ -1,6 +1,8 @@
 //! Log-in, the first-administrator set-up, and the admin's user management.
 
 use leptos::prelude::*;
+
+use crate::language::{t, t_with};
 use leptos_meta::Title;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
@@ -31,23 +33,23 @@ pub fn LoginPage() -> impl IntoView {
         query.read().get("m").and_then(|code| login_message(&code)).map(|m| view! { <p class="notice" role="status">{m}</p> })
     };
     view! {
-        <Title text="Log in · Doorstep"/>
+        <Title text=format!("{} · Doorstep", t("auth-log-in"))/>
         <main class="centered">
             <section class="card auth-card">
                 <p class="eyebrow">{agency_name()}</p>
-                <h1>"Log in"</h1>
+                <h1>{t("auth-log-in")}</h1>
                 {notice}
                 {form_error(login.value())}
                 <form method="post" action=Login::url() class="stack">
                     <input type="hidden" name="next" prop:value=next/>
-                    <label for="email">"E-mail"</label>
+                    <label for="email">{t("auth-e-mail")}</label>
                     <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required autofocus/>
-                    <label for="password">"Password"</label>
+                    <label for="password">{t("auth-password")}</label>
                     <PasswordInput id="password" name="password" autocomplete="current-password"/>
                     {field_error(login.value(), "email")}
-                    <button type="submit" class="primary">"Log in"</button>
+                    <button type="submit" class="primary">{t("auth-log-in")}</button>
                 </form>
-                <p class="hint">"Forgot your password? An admin can set a new one for you."</p>
+                <p class="hint">{t("auth-forgot-your-password-an-admin")}</p>
             </section>
         </main>
     }
@@ -86,37 +88,37 @@ pub fn SetupPage() -> impl IntoView {
     let zones = OnceResource::new(time_zones());
     let error = move |field| field_error(setup.value(), field);
     view! {
-        <Title text="Set up Doorstep"/>
+        <Title text=format!("{} · Doorstep", t("auth-set-up-doorstep"))/>
         <main class="centered">
             <section class="card auth-card">
-                <p class="eyebrow">"Welcome to Doorstep"</p>
-                <h1>"Create the first administrator"</h1>
-                <p class="hint">"This page exists only until the first account is created. You can add agents and managers afterwards."</p>
+                <p class="eyebrow">{t("auth-welcome-to-doorstep")}</p>
+                <h1>{t("auth-create-the-first-administrator")}</h1>
+                <p class="hint">{t("auth-this-page-exists-only-until")}</p>
                 {form_error(setup.value())}
                 <form method="post" action=Setup::url() class="stack">
-                    <label for="agency_name">"Agency name"</label>
+                    <label for="agency_name">{t("auth-agency-name")}</label>
                     <input id="agency_name" name="agency_name" autocomplete="organization" required/>
                     {error("agency_name")}
-                    <label for="name">"Your name"</label>
+                    <label for="name">{t("auth-your-name")}</label>
                     <input id="name" name="name" autocomplete="name" required/>
                     {error("name")}
-                    <label for="email">"Your e-mail"</label>
+                    <label for="email">{t("auth-your-e-mail")}</label>
                     <input id="email" name="email" type="email" inputmode="email" autocomplete="email" required/>
                     {error("email")}
-                    <label for="phone">"Your mobile (optional)"</label>
+                    <label for="phone">{t("auth-your-mobile-optional")}</label>
                     <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" placeholder="+34 612 345 678"/>
                     {error("phone")}
-                    <label for="time_zone">"Agency time zone"</label>
+                    <label for="time_zone">{t("auth-agency-time-zone")}</label>
                     <TimeZoneInput id="time_zone" value="UTC".to_string() zones detect_browser_zone=true/>
                     {error("time_zone")}
-                    <label for="password">"Password"</label>
+                    <label for="password">{t("auth-password")}</label>
                     <PasswordInput id="password" name="password" autocomplete="new-password"/>
                     <p class="hint">{format!("At least {MIN_PASSWORD_CHARS} characters; a short sentence is easy to remember.")}</p>
                     {error("password")}
-                    <label for="password_confirm">"Password again"</label>
+                    <label for="password_confirm">{t("auth-password-again")}</label>
                     <PasswordInput id="password_confirm" name="password_confirm" autocomplete="new-password"/>
                     {error("password_confirm")}
-                    <button type="submit" class="primary">"Create administrator"</button>
+                    <button type="submit" class="primary">{t("auth-create-administrator")}</button>
                 </form>
             </section>
         </main>
@@ -169,7 +171,7 @@ fn browser_time_zone() -> Option<String> {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     view! {
-        <Shell title="Users">
+        <Shell title=t("auth-users")>
             <RequireRole role=Role::Admin>
                 <UserAdmin/>
             </RequireRole>
@@ -221,24 +223,24 @@ fn UserAdmin() -> impl IntoView {
     view! {
         <section class="card">
             <details class="add-user" prop:open=move || matches!(add.value().get(), Some(Err(_)))>
-                <summary>"Add a user"</summary>
+                <summary>{t("auth-add-a-user")}</summary>
                 {form_error(add.value())}
                 <ActionForm action=add node_ref=add_form attr:class="stack" attr:data-testid="add-user-form">
-                    <label for="new-name">"Name"</label>
+                    <label for="new-name">{t("auth-name")}</label>
                     <input id="new-name" name="name" autocomplete="off" required/>
                     {error("name")}
-                    <label for="new-email">"E-mail"</label>
+                    <label for="new-email">{t("auth-e-mail")}</label>
                     <input id="new-email" name="email" type="email" inputmode="email" autocomplete="off" required/>
                     {error("email")}
-                    <label for="new-phone">"Mobile (optional)"</label>
+                    <label for="new-phone">{t("auth-mobile-optional")}</label>
                     <input id="new-phone" name="phone" type="tel" inputmode="tel" placeholder="+34 612 345 678"/>
                     {error("phone")}
-                    <label for="new-role">"Role"</label>
+                    <label for="new-role">{t("auth-role")}</label>
                     <select id="new-role" name="role">
                         {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == Role::Agent>{r.label()}</option> }).collect_view()}
                     </select>
                     {error("role")}
-                    <label for="new-time_zone">"Time zone"</label>
+                    <label for="new-time_zone">{t("auth-time-zone")}</label>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             let zone = agency_zone.await;
@@ -246,17 +248,17 @@ fn UserAdmin() -> impl IntoView {
                         })}
                     </Suspense>
                     {error("time_zone")}
-                    <label for="new-password">"First password"</label>
+                    <label for="new-password">{t("auth-first-password")}</label>
                     <input id="new-password" name="password" type="text" autocomplete="new-password" minlength=MIN_PASSWORD_CHARS required/>
-                    <p class="hint">"Tell them in person or by phone; they can keep it or ask you for a new one."</p>
+                    <p class="hint">{t("auth-tell-them-in-person-or")}</p>
                     {error("password")}
-                    <button type="submit" class="primary" disabled=move || add.pending().get()>"Add user"</button>
+                    <button type="submit" class="primary" disabled=move || add.pending().get()>{t("auth-add-user")}</button>
                 </ActionForm>
             </details>
             {added}
         </section>
         {action_error}
-        <Transition fallback=|| view! { <p class="hint">"Loading users…"</p> }>
+        <Transition fallback=|| view! { <p class="hint">{t("auth-loading-users")}</p> }>
             {move || Suspend::new(async move {
                 let me = session.user.await.ok().flatten().map(|u| u.id);
                 match users.await {
@@ -292,8 +294,8 @@ fn UserCard(
             <div class="user-head">
                 <strong>{user.name.clone()}</strong>
                 <span class="badge">{user.role.label()}</span>
-                {user.away.then(|| view! { <span class="badge warn">"Away"</span> })}
-                {user.disabled.then(|| view! { <span class="badge muted">"Disabled"</span> })}
+                {user.away.then(|| view! { <span class="badge warn">{t("auth-away")}</span> })}
+                {user.disabled.then(|| view! { <span class="badge muted">{t("auth-disabled")}</span> })}
             </div>
             <div class="user-meta">
                 <span>{user.email.clone()}</span>
@@ -311,28 +313,28 @@ fn UserCard(
                     </ActionForm>
                 })}
                 <details>
-                    <summary>"Edit"</summary>
+                    <summary>{t("auth-edit")}</summary>
                     <ActionForm action=update attr:class="stack">
                         <input type="hidden" name="user_id" value=id/>
-                        <label>"Role"
+                        <label>{t("auth-role")}
                             <select name="role">
                                 {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == user.role>{r.label()}</option> }).collect_view()}
                             </select>
                         </label>
-                        <label>"Time zone"
+                        <label>{t("auth-time-zone")}
                             <input name="time_zone" value=user.time_zone.clone() list="new-time_zone-list" required/>
                         </label>
-                        <label class="check"><input type="checkbox" name="away" value="on" checked=user.away/>" Away (gets no new leads)"</label>
-                        <button type="submit" class="secondary">"Save"</button>
+                        <label class="check"><input type="checkbox" name="away" value="on" checked=user.away/>{t("auth-away-gets-no-new-leads")}</label>
+                        <button type="submit" class="secondary">{t("auth-save")}</button>
                     </ActionForm>
                 </details>
                 <details>
-                    <summary>"New password"</summary>
+                    <summary>{t("auth-new-password")}</summary>
                     <ActionForm action=reset attr:class="stack">
                         <input type="hidden" name="user_id" value=id/>
-                        <input name="password" type="text" autocomplete="new-password" minlength=MIN_PASSWORD_CHARS required aria-label="New password"/>
-                        <p class="hint">"Logs them out everywhere."</p>
-                        <button type="submit" class="secondary">"Set password"</button>
+                        <input name="password" type="text" autocomplete="new-password" minlength=MIN_PASSWORD_CHARS required aria-label=t("auth-new-password")/>
+                        <p class="hint">{t("auth-logs-them-out-everywhere")}</p>
+                        <button type="submit" class="secondary">{t("auth-set-password")}</button>
                     </ActionForm>
                 </details>
             </div>
@@ -392,7 +394,7 @@ pub fn Sessions() -> impl IntoView {
     let list = Resource::new(move || (end.version().get(), change.version().get()), |_| my_sessions());
     view! {
         <section class="card" data-testid="sessions">
-            <h2>"Where you are signed in"</h2>
+            <h2>{t("auth-where-you-are-signed-in")}</h2>
             {form_error(end.value())}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -403,7 +405,7 @@ pub fn Sessions() -> impl IntoView {
                         {(others > 0).then(|| view! {
                             <ActionForm action=end>
                                 <input type="hidden" name="all" value="on"/>
-                                <button type="submit" class="danger" data-testid="end-other-sessions">"Sign out everywhere else"</button>
+                                <button type="submit" class="danger" data-testid="end-other-sessions">{t("auth-sign-out-everywhere-else")}</button>
                             </ActionForm>
                         })}
                         <ul class="user-list">
@@ -411,7 +413,7 @@ pub fn Sessions() -> impl IntoView {
                                 <li class="user-card" data-testid="session">
                                     <div class="user-head">
                                         <strong>{s.device.clone()}</strong>
-                                        {s.current.then(|| view! { <span class="badge">"This device"</span> })}
+                                        {s.current.then(|| view! { <span class="badge">{t("auth-this-device")}</span> })}
                                     </div>
                                     <div class="user-meta">
                                         <span>{format!("Last used {}", s.last_seen)}</span>
@@ -421,7 +423,7 @@ pub fn Sessions() -> impl IntoView {
                                     {(!s.current).then(|| view! {
                                         <ActionForm action=end>
                                             <input type="hidden" name="id" value=s.id/>
-                                            <button type="submit" class="secondary small">"Sign out there"</button>
+                                            <button type="submit" class="secondary small">{t("auth-sign-out-there")}</button>
                                         </ActionForm>
                                     })}
                                 </li>
@@ -432,22 +434,22 @@ pub fn Sessions() -> impl IntoView {
             </Transition>
         </section>
         <section class="card" data-testid="change-password">
-            <h2>"Your password"</h2>
+            <h2>{t("auth-your-password")}</h2>
             {form_error(change.value())}
             {move || matches!(change.value().get(), Some(Ok(_))).then(|| view! {
-                <p class="notice" role="status">"Password changed. You stay signed in here; everywhere else you are signed out."</p>
+                <p class="notice" role="status">{t("auth-password-changed-you-stay-signed")}</p>
             })}
             <details prop:open=move || matches!(change.value().get(), Some(Err(_)))>
-                <summary>"Change your password"</summary>
+                <summary>{t("auth-change-your-password")}</summary>
                 <ActionForm action=change attr:class="stack">
-                    <label for="current">"Current password"</label>
+                    <label for="current">{t("auth-current-password")}</label>
                     <PasswordInput id="current" name="current" autocomplete="current-password"/>
                     {field_error(change.value(), "current")}
-                    <label for="new-password">"New password"</label>
+                    <label for="new-password">{t("auth-new-password")}</label>
                     <PasswordInput id="new-password" name="password" autocomplete="new-password"/>
                     {field_error(change.value(), "password")}
                     <p class="hint">{format!("At least {MIN_PASSWORD_CHARS} characters. Signs you out everywhere else.")}</p>
-                    <button type="submit" class="primary">"Change password"</button>
+                    <button type="submit" class="primary">{t("auth-change-password")}</button>
                 </ActionForm>
             </details>
         </section>

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::language::t;
+
 use super::api::{list_forms, SaveForm};
 use super::{Assignment, FormSettings, FormSummary, Need, AUTOMATIC};
 use crate::auth::api::team;
@@ -11,7 +13,7 @@ use crate::shell::{field_error, form_error, RequireRole, Shell};
 #[component]
 pub fn FormsPage() -> impl IntoView {
     view! {
-        <Shell title="Capture forms">
+        <Shell title=t("forms-capture-forms")>
             <RequireRole role=Role::Admin>
                 <FormAdmin/>
             </RequireRole>
@@ -38,18 +40,18 @@ fn FormAdmin() -> impl IntoView {
         })
     };
     view! {
-        <p class="hint">"Public forms for your website and listings. Prospects need no account and no JavaScript; each lead goes straight to an agent."</p>
+        <p class="hint">{t("forms-public-forms-for-your-website")}</p>
         {saved}
         <section class="card">
             <details prop:open=move || matches!(save.value().get(), Some(Err(_)))>
-                <summary>"New form"</summary>
+                <summary>{t("forms-new-form")}</summary>
                 <FormEditor save agents languages submitted form=None/>
             </details>
         </section>
-        <Transition fallback=|| view! { <p class="hint">"Loading forms…"</p> }>
+        <Transition fallback=|| view! { <p class="hint">{t("forms-loading-forms")}</p> }>
             {move || Suspend::new(async move {
                 match forms.await {
-                    Ok(list) if list.is_empty() => view! { <p class="hint">"No forms yet: create the first one above."</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="hint">{t("forms-no-forms-yet-create-the")}</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="form-list" data-testid="form-list">
                             {list.into_iter().map(|f| view! { <FormCard form=f save agents languages submitted/> }).collect_view()}
@@ -80,22 +82,22 @@ fn FormCard(
             <div class="user-head">
                 <strong>{form.settings.title.clone()}</strong>
                 {if form.settings.active {
-                    view! { <span class="badge">"Active"</span> }.into_any()
+                    view! { <span class="badge">{t("forms-active")}</span> }.into_any()
                 } else {
-                    view! { <span class="badge muted">"Inactive"</span> }.into_any()
+                    view! { <span class="badge muted">{t("forms-inactive")}</span> }.into_any()
                 }}
             </div>
             <a class="form-url" href=url.clone() target="_blank" rel="noopener">{url.clone()}</a>
             <dl class="counts">
-                <div><dt>"Received"</dt><dd data-testid="received">{form.received}</dd></div>
-                <div><dt>"Duplicates"</dt><dd>{form.duplicates}</dd></div>
-                <div><dt>"Spam blocked"</dt><dd>{form.spam_blocked}</dd></div>
+                <div><dt>{t("forms-received")}</dt><dd data-testid="received">{form.received}</dd></div>
+                <div><dt>{t("forms-duplicates")}</dt><dd>{form.duplicates}</dd></div>
+                <div><dt>{t("forms-spam-blocked")}</dt><dd>{form.spam_blocked}</dd></div>
             </dl>
-            <label>"Embed on your site"
+            <label>{t("forms-embed-on-your-site")}
                 <textarea readonly rows="3" class="snippet" data-testid="embed-snippet" on:focus=crate::common::select_all>{snippet}</textarea>
             </label>
             <details>
-                <summary>"Edit"</summary>
+                <summary>{t("forms-edit")}</summary>
                 <FormEditor save agents languages submitted form=Some(form)/>
             </details>
         </li>
@@ -135,29 +137,29 @@ fn FormEditor(
         {move || if mine() { general() } else { None }}
         <ActionForm action=save node_ref=editor attr:class="stack" attr:data-testid="form-editor">
             {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
-            <label for=f("title")>"Title"</label>
+            <label for=f("title")>{t("forms-title")}</label>
             <input id=f("title") name="title" value=s.title.clone() required maxlength="120"/>
             {error("title")}
-            <label for=f("slug")>"Address (letters, digits, dashes)"</label>
-            <input id=f("slug") name="slug" value=s.slug.clone() required pattern="[a-z0-9][a-z0-9-]*[a-z0-9]" placeholder="spring-open-day" autocapitalize="off"/>
+            <label for=f("slug")>{t("forms-address-letters-digits-dashes")}</label>
+            <input id=f("slug") name="slug" value=s.slug.clone() required pattern="[a-z0-9][a-z0-9-]*[a-z0-9]" placeholder=t("forms-spring-open-day") autocapitalize="off"/>
             {error("slug")}
-            <label for=f("intro")>"Introduction"</label>
+            <label for=f("intro")>{t("forms-introduction")}</label>
             <textarea id=f("intro") name="intro" rows="3">{s.intro.clone()}</textarea>
             {error("intro")}
             <fieldset class="checks">
-                <legend>"Optional fields"</legend>
-                <label class="check"><input type="checkbox" name="show_message" checked=s.show_message/>" Message"</label>
-                <label class="check"><input type="checkbox" name="show_budget" checked=s.show_budget/>" Budget"</label>
-                <label class="check"><input type="checkbox" name="show_move_in" checked=s.show_move_in/>" Move-in date"</label>
-                <label class="check"><input type="checkbox" name="show_property_ref" checked=s.show_property_ref/>" Property reference"</label>
-                <label class="check"><input type="checkbox" name="show_consent" checked=s.show_consent/>" Marketing consent"</label>
+                <legend>{t("forms-optional-fields")}</legend>
+                <label class="check"><input type="checkbox" name="show_message" checked=s.show_message/>{t("forms-message")}</label>
+                <label class="check"><input type="checkbox" name="show_budget" checked=s.show_budget/>{t("forms-budget")}</label>
+                <label class="check"><input type="checkbox" name="show_move_in" checked=s.show_move_in/>{t("forms-move-in-date")}</label>
+                <label class="check"><input type="checkbox" name="show_property_ref" checked=s.show_property_ref/>{t("forms-property-reference")}</label>
+                <label class="check"><input type="checkbox" name="show_consent" checked=s.show_consent/>{t("forms-marketing-consent")}</label>
             </fieldset>
-            <label for=f("consent_text")>"Consent wording"</label>
+            <label for=f("consent_text")>{t("forms-consent-wording")}</label>
             <textarea id=f("consent_text") name="consent_text" rows="2">{s.consent_text.clone()}</textarea>
             {error("consent_text")}
-            <label for=f("language")>"Language prospects read it in"</label>
+            <label for=f("language")>{t("forms-language-prospects-read-it-in")}</label>
             <select id=f("language") name="language">
-                <option value=AUTOMATIC selected=s.language == AUTOMATIC>"Automatic: each prospect's browser language"</option>
+                <option value=AUTOMATIC selected=s.language == AUTOMATIC>{t("forms-automatic-each-prospect-s-browser")}</option>
                 <Suspense fallback=|| ()>
                     {move || {
                         let language = language.clone();
@@ -171,18 +173,18 @@ fn FormEditor(
                 </Suspense>
             </select>
             {error("language")}
-            <label for=f("default_need")>"Most prospects want to"</label>
+            <label for=f("default_need")>{t("forms-most-prospects-want-to")}</label>
             <select id=f("default_need") name="default_need">
                 {Need::ALL.iter().map(|n| view! { <option value=n.as_str() selected=*n == s.default_need>{n.label()}</option> }).collect_view()}
             </select>
-            <label for=f("currency")>"Currency"</label>
+            <label for=f("currency")>{t("forms-currency")}</label>
             <input id=f("currency") name="currency" value=s.currency.clone() maxlength="3" required autocapitalize="characters"/>
             {error("currency")}
-            <label for=f("assignment")>"New leads go to"</label>
+            <label for=f("assignment")>{t("forms-new-leads-go-to")}</label>
             <select id=f("assignment") name="assignment">
                 {Assignment::ALL.iter().map(|a| view! { <option value=a.as_str() selected=*a == s.assignment>{a.label()}</option> }).collect_view()}
             </select>
-            <label for=f("fixed_agent_id")>"The named agent (for “One named agent”)"</label>
+            <label for=f("fixed_agent_id")>{t("forms-the-named-agent-for-one")}</label>
             <select id=f("fixed_agent_id") name="fixed_agent_id">
                 <option value="">"—"</option>
                 <Suspense fallback=|| ()>
@@ -194,17 +196,17 @@ fn FormEditor(
                 </Suspense>
             </select>
             {error("fixed_agent_id")}
-            <label for=f("thank_you_text")>"Thank-you message"</label>
+            <label for=f("thank_you_text")>{t("forms-thank-you-message")}</label>
             <textarea id=f("thank_you_text") name="thank_you_text" rows="2">{s.thank_you_text.clone()}</textarea>
-            <label for=f("redirect_url")>"Or send prospects to this page after (optional)"</label>
-            <input id=f("redirect_url") name="redirect_url" type="url" inputmode="url" value=s.redirect_url.clone().unwrap_or_default() placeholder="https://youragency.com/thanks"/>
+            <label for=f("redirect_url")>{t("forms-or-send-prospects-to-this")}</label>
+            <input id=f("redirect_url") name="redirect_url" type="url" inputmode="url" value=s.redirect_url.clone().unwrap_or_default() placeholder=t("forms-https-youragency-com-thanks")/>
             {error("redirect_url")}
-            <label for=f("embed_sites")>"Sites that may show this form in a frame (one per line; empty: any site)"</label>
-            <textarea id=f("embed_sites") name="embed_sites" rows="2" placeholder="https://www.youragency.com" autocapitalize="off" spellcheck="false">
+            <label for=f("embed_sites")>{t("forms-sites-that-may-show-this")}</label>
+            <textarea id=f("embed_sites") name="embed_sites" rows="2" placeholder=t("forms-https-www-youragency-com") autocapitalize="off" spellcheck="false">
                 {s.embed_sites.join("\n")}
             </textarea>
             {error("embed_sites")}
-            <label class="check"><input type="checkbox" name="active" checked=s.active/>" Active (accepting leads)"</label>
+            <label class="check"><input type="checkbox" name="active" checked=s.active/>{t("forms-active-accepting-leads")}</label>
             <button type="submit" class="primary" disabled=move || save.pending().get()>
                 {if id.is_some() { "Save changes" } else { "Create form" }}
             </button>

@@ -4,6 +4,8 @@
 
 use crate::common::urlencode;
 use leptos::prelude::*;
+
+use crate::language::t;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{
@@ -28,7 +30,7 @@ pub fn DealRow(card: DealCard) -> impl IntoView {
                 <span class="deal-meta">
                     {card.unanswered.then(|| view! { <span class="badge warn">{format!("Waiting {}", card.age)}</span> })}
                     {(!card.unanswered).then(|| view! { <span class="hint">{format!("{} ago", card.age)}</span> })}
-                    {card.stale.then(|| view! { <span class="badge warn">"Stale"</span> })}
+                    {card.stale.then(|| view! { <span class="badge warn">{t("deals-stale")}</span> })}
                     {card.claim.clone().map(|c| view! { <span class="badge claim" data-testid="claim-badge">{format!("{} is replying", c.name)}</span> })}
                     {card.owner_name.clone().map(|o| view! { <span class="badge muted">{o}</span> })}
                 </span>
@@ -44,14 +46,14 @@ pub fn TodayCards() -> impl IntoView {
     let lists = Resource::new(move || (live.arrivals.get(), live.deal_changes.get()), |_| super::api::today());
     view! {
         {move || live.last.get().map(|title| view! { <p class="notice live" role="status" data-testid="live-notice">{title}</p> })}
-        <Transition fallback=|| view! { <section class="card"><p class="hint">"Loading…"</p></section> }>
+        <Transition fallback=|| view! { <section class="card"><p class="hint">{t("deals-loading")}</p></section> }>
             {move || Suspend::new(async move {
                 let (unanswered, stale) = lists.await.unwrap_or_default();
                 view! {
                     <section class="card" data-testid="new-leads">
-                        <h2>"New leads waiting"</h2>
+                        <h2>{t("deals-new-leads-waiting")}</h2>
                         {if unanswered.is_empty() {
-                            view! { <p class="hint">"Nobody is waiting for an answer."</p> }.into_any()
+                            view! { <p class="hint">{t("deals-nobody-is-waiting-for-an")}</p> }.into_any()
                         } else {
                             view! {
                                 <ul class="deal-list">
@@ -61,9 +63,9 @@ pub fn TodayCards() -> impl IntoView {
                         }}
                     </section>
                     <section class="card" data-testid="stale-deals">
-                        <h2>"Going stale"</h2>
+                        <h2>{t("deals-going-stale")}</h2>
                         {if stale.is_empty() {
-                            view! { <p class="hint">"No deal has waited past its stage's limit."</p> }.into_any()
+                            view! { <p class="hint">{t("deals-no-deal-has-waited-past")}</p> }.into_any()
                         } else {
                             view! {
                                 <ul class="deal-list">
@@ -113,7 +115,7 @@ pub fn PipelinePage() -> impl IntoView {
     // on the server, and each build would fetch (and ship to the browser) its own copy.
     let data = Resource::new(move || (query.get(), live.deal_changes.get()), |(q, _)| load_pipeline(q));
     view! {
-        <Shell title="Pipeline">
+        <Shell title=t("deals-pipeline")>
             <RequireRole role=Role::Agent>
                 <PipelineView query data/>
             </RequireRole>
@@ -124,7 +126,7 @@ pub fn PipelinePage() -> impl IntoView {
 #[component]
 fn PipelineView(query: Memo<PipelineQuery>, data: Resource<Result<Pipeline, AppError>>) -> impl IntoView {
     view! {
-        <Transition fallback=|| view! { <p class="hint">"Loading the pipeline…"</p> }>
+        <Transition fallback=|| view! { <p class="hint">{t("deals-loading-the-pipeline")}</p> }>
             {move || Suspend::new(async move {
                 let q = query.get_untracked();
                 match data.await {
@@ -134,25 +136,25 @@ fn PipelineView(query: Memo<PipelineQuery>, data: Resource<Result<Pipeline, AppE
                         view! {
                             <form method="get" action="/pipeline" class="filters card" data-testid="pipeline-filters">
                                 <input type="hidden" name="stage" value=selected.to_string()/>
-                                <label class="sr-only" for="pipeline-q">"Search"</label>
-                                <input id="pipeline-q" type="search" name="q" placeholder="Name, phone or e-mail"
+                                <label class="sr-only" for="pipeline-q">{t("deals-search")}</label>
+                                <input id="pipeline-q" type="search" name="q" placeholder=t("deals-name-phone-or-e-mail")
                                     value=q.search.clone().unwrap_or_default() autocomplete="off"/>
                                 <div class="filter-row">
-                                    <label class="sr-only" for="pipeline-source">"Source"</label>
+                                    <label class="sr-only" for="pipeline-source">{t("deals-source")}</label>
                                     <select id="pipeline-source" name="source">
-                                        <option value="">"All sources"</option>
+                                        <option value="">{t("deals-all-sources")}</option>
                                         {p.sources.iter().map(|s| {
                                             let chosen = q.source.as_deref() == Some(s.as_str());
                                             view! { <option value=s.clone() selected=chosen>{s.clone()}</option> }
                                         }).collect_view()}
                                     </select>
                                     {p.may_see_everyone.then(|| view! {
-                                        <label class="check"><input type="checkbox" name="everyone" value="1" checked=p.everyone/>"Everyone's"</label>
+                                        <label class="check"><input type="checkbox" name="everyone" value="1" checked=p.everyone/>{t("deals-everyone-s")}</label>
                                     })}
-                                    <button type="submit" class="small">"Filter"</button>
+                                    <button type="submit" class="small">{t("deals-filter")}</button>
                                 </div>
                             </form>
-                            <nav class="stage-switcher" aria-label="Stages" data-testid="stage-switcher">
+                            <nav class="stage-switcher" aria-label=t("deals-stages") data-testid="stage-switcher">
                                 {p.columns.iter().map(|c| {
                                     let current = c.stage.id == selected;
                                     let value = c.stage.value.first().map(|m| money_short(m.minor, &m.currency));
@@ -180,7 +182,7 @@ fn PipelineView(query: Memo<PipelineQuery>, data: Resource<Result<Pipeline, AppE
                                                 {c.stage.value.first().map(|m| view! { <span class="column-value">{money_short(m.minor, &m.currency)}</span> })}
                                             </h2>
                                             {if c.deals.is_empty() {
-                                                view! { <p class="hint">"No deals here."</p> }.into_any()
+                                                view! { <p class="hint">{t("deals-no-deals-here")}</p> }.into_any()
                                             } else {
                                                 view! {
                                                     <ul class="deal-list">
@@ -190,9 +192,9 @@ fn PipelineView(query: Memo<PipelineQuery>, data: Resource<Result<Pipeline, AppE
                                             }}
                                             {(pages > 1).then(|| view! {
                                                 <p class="pager">
-                                                    {prev.map(|h| view! { <a class="button small" href=h>"Newer"</a> })}
+                                                    {prev.map(|h| view! { <a class="button small" href=h>{t("deals-newer")}</a> })}
                                                     <span class="hint">{format!("Page {page} of {pages}")}</span>
-                                                    {next.map(|h| view! { <a class="button small" href=h>"Older"</a> })}
+                                                    {next.map(|h| view! { <a class="button small" href=h>{t("deals-older")}</a> })}
                                                 </p>
                                             })}
                                         </section>
@@ -289,7 +291,7 @@ pub fn DealPage() -> impl IntoView {
     });
     let ws = Workspace { id, data, log, move_stage, reassign, edit, claim, release, note, last_move, follow_ups, listings, presenting, messaging, reply };
     view! {
-        <Shell title="Deal">
+        <Shell title=t("deals-deal")>
             <RequireRole role=Role::Agent>
                 <DealWorkspace ws/>
             </RequireRole>
@@ -306,10 +308,10 @@ fn DealWorkspace(ws: Workspace) -> impl IntoView {
     };
     view! {
         {others}
-        <Transition fallback=|| view! { <p class="hint">"Loading the deal…"</p> }>
+        <Transition fallback=|| view! { <p class="hint">{t("deals-loading-the-deal")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(AppError::NotFound) => view! { <section class="card"><h2>"No such deal"</h2><a href="/pipeline">"Back to the pipeline"</a></section> }.into_any(),
+                    Err(AppError::NotFound) => view! { <section class="card"><h2>{t("deals-no-such-deal")}</h2><a href="/pipeline">{t("deals-back-to-the-pipeline")}</a></section> }.into_any(),
                     Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
                     Ok(d) => view! { <DealSheet d ws/> }.into_any(),
                 }
@@ -366,14 +368,14 @@ fn ContactFacts(d: DealView, claim: ServerAction<ClaimReply>, release: ServerAct
         _ if mine => view! {
             <ActionForm action=release attr:class="claim-form">
                 <input type="hidden" name="deal_id" value=deal_id.to_string()/>
-                <p class="claim-banner mine" data-testid="claim-banner">"You are replying. Colleagues see it for five minutes."</p>
-                <button type="submit" class="secondary small">"Done replying"</button>
+                <p class="claim-banner mine" data-testid="claim-banner">{t("deals-you-are-replying-colleagues-see")}</p>
+                <button type="submit" class="secondary small">{t("deals-done-replying")}</button>
             </ActionForm>
         }.into_any(),
         _ => view! {
             <ActionForm action=claim attr:class="claim-form">
                 <input type="hidden" name="deal_id" value=deal_id.to_string()/>
-                <button type="submit" class="secondary" data-testid="claim">"I'm replying"</button>
+                <button type="submit" class="secondary" data-testid="claim">{t("deals-i-m-replying")}</button>
             </ActionForm>
         }.into_any(),
     };
@@ -388,9 +390,9 @@ fn ContactFacts(d: DealView, claim: ServerAction<ClaimReply>, release: ServerAct
                 {[c.phone.as_deref().map(crate::capture::phone_text), c.email.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ")}
             </p>
             <div class="reach">
-                {tel.map(|h| view! { <a class="button" href=h data-testid="call">"Call"</a> })}
-                {wa.map(|h| view! { <a class="button whatsapp" href=h target="_blank" rel="noopener" data-testid="whatsapp">"WhatsApp"</a> })}
-                {mail.map(|h| view! { <a class="button secondary" href=h>"E-mail"</a> })}
+                {tel.map(|h| view! { <a class="button" href=h data-testid="call">{t("deals-call")}</a> })}
+                {wa.map(|h| view! { <a class="button whatsapp" href=h target="_blank" rel="noopener" data-testid="whatsapp">{t("deals-whatsapp")}</a> })}
+                {mail.map(|h| view! { <a class="button secondary" href=h>{t("deals-e-mail")}</a> })}
             </div>
             {(!editable).then(|| view! {
                 <p class="notice" data-testid="read-only">{format!("{owner_name} owns this deal. Log what you hear here; {owner_name} or a manager changes its stage, details and follow-ups.")}</p>
@@ -398,15 +400,15 @@ fn ContactFacts(d: DealView, claim: ServerAction<ClaimReply>, release: ServerAct
             {claim_view}
             {claim_error}
             <dl class="facts">
-                {d.budget.clone().map(|b| view! { <div><dt>"Budget"</dt><dd>{b}</dd></div> })}
-                {d.property_ref.clone().map(|b| view! { <div><dt>"Property"</dt><dd>{b}</dd></div> })}
-                {d.move_in.clone().map(|b| view! { <div><dt>"Move-in"</dt><dd>{b}</dd></div> })}
-                <div><dt>"Source"</dt><dd>{d.source.clone()}</dd></div>
-                <div><dt>"Arrived"</dt><dd>{d.created.clone()}</dd></div>
-                <div><dt>"First answer"</dt><dd>{d.first_response.clone().unwrap_or_else(|| "not yet".into())}</dd></div>
-                <div><dt>"Owner"</dt><dd data-testid="owner">{d.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "nobody".into())}</dd></div>
-                {d.lost_reason.clone().map(|r| view! { <div><dt>"Lost because"</dt><dd>{r}</dd></div> })}
-                {d.won_value.clone().map(|v| view! { <div><dt>"Won for"</dt><dd>{v}</dd></div> })}
+                {d.budget.clone().map(|b| view! { <div><dt>{t("deals-budget")}</dt><dd>{b}</dd></div> })}
+                {d.property_ref.clone().map(|b| view! { <div><dt>{t("deals-property")}</dt><dd>{b}</dd></div> })}
+                {d.move_in.clone().map(|b| view! { <div><dt>{t("deals-move-in")}</dt><dd>{b}</dd></div> })}
+                <div><dt>{t("deals-source")}</dt><dd>{d.source.clone()}</dd></div>
+                <div><dt>{t("deals-arrived")}</dt><dd>{d.created.clone()}</dd></div>
+                <div><dt>{t("deals-first-answer")}</dt><dd>{d.first_response.clone().unwrap_or_else(|| "not yet".into())}</dd></div>
+                <div><dt>{t("deals-owner")}</dt><dd data-testid="owner">{d.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "nobody".into())}</dd></div>
+                {d.lost_reason.clone().map(|r| view! { <div><dt>{t("deals-lost-because")}</dt><dd>{r}</dd></div> })}
+                {d.won_value.clone().map(|v| view! { <div><dt>{t("deals-won-for")}</dt><dd>{v}</dd></div> })}
             </dl>
         </section>
     }
@@ -417,7 +419,7 @@ fn ContactFacts(d: DealView, claim: ServerAction<ClaimReply>, release: ServerAct
 fn LogCard(deal_id: i64, log: ServerAction<LogOutcome>, note: RwSignal<String>) -> impl IntoView {
     view! {
         <section class="card" data-testid="log-card">
-            <h2>"What happened?"</h2>
+            <h2>{t("deals-what-happened")}</h2>
             <ActionForm action=log attr:class="stack log-form">
                 <input type="hidden" name="deal_id" value=deal_id.to_string()/>
                 <div class="outcomes">
@@ -425,12 +427,12 @@ fn LogCard(deal_id: i64, log: ServerAction<LogOutcome>, note: RwSignal<String>) 
                         <button type="submit" name="outcome" value=o.as_str() class="secondary outcome">{o.label()}</button>
                     }).collect_view()}
                 </div>
-                <label for="note">"Note (optional with a button above)"</label>
+                <label for="note">{t("deals-note-optional-with-a-button")}</label>
                 <textarea id="note" name="body" rows="3" prop:value=move || note.get()
                     on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 {field_error(log.value(), "body")}
                 {form_error(log.value())}
-                <button type="submit" class="primary" name="outcome" value="note">"Save note"</button>
+                <button type="submit" class="primary" name="outcome" value="note">{t("deals-save-note")}</button>
             </ActionForm>
         </section>
     }
@@ -450,7 +452,7 @@ fn StageCard(d: DealView, move_stage: ServerAction<MoveStage>, reassign: ServerA
                         again.version = version.to_string();
                         move_stage.dispatch(again);
                     }
-                }>"Apply my change again"</button>
+                }>{t("deals-apply-my-change-again")}</button>
             </div>
         }),
         _ => None,
@@ -463,12 +465,12 @@ fn StageCard(d: DealView, move_stage: ServerAction<MoveStage>, reassign: ServerA
     let owner_id = d.owner.as_ref().map(|o| o.id);
     view! {
         <section class="card" data-testid="stage-card">
-            <h2>"Stage"</h2>
+            <h2>{t("deals-stage")}</h2>
             {stage_conflict}
             <ActionForm action=move_stage attr:class="stack stage-form">
                 <input type="hidden" name="deal_id" value=deal_id.to_string()/>
                 <input type="hidden" name="version" value=version.to_string()/>
-                <label for="stage_id">"Move to"</label>
+                <label for="stage_id">{t("deals-move-to")}</label>
                 <select id="stage_id" name="stage_id" data-testid="stage-select">
                     {stage_options.into_iter().map(|s| {
                         let chosen = s.id == d.stage_id;
@@ -476,9 +478,9 @@ fn StageCard(d: DealView, move_stage: ServerAction<MoveStage>, reassign: ServerA
                     }).collect_view()}
                 </select>
                 <div class="when-lost">
-                    <label for="lost_reason">"Why was it lost?"</label>
+                    <label for="lost_reason">{t("deals-why-was-it-lost")}</label>
                     <select id="lost_reason" name="lost_reason">
-                        <option value="">"Choose a reason"</option>
+                        <option value="">{t("deals-choose-a-reason")}</option>
                         {reasons.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
                     </select>
                     {field_error(move_stage.value(), "lost_reason")}
@@ -492,13 +494,13 @@ fn StageCard(d: DealView, move_stage: ServerAction<MoveStage>, reassign: ServerA
                     Some(Err(AppError::StaleVersion(_))) => None,
                     _ => Some(stage_error()),
                 }}
-                <button type="submit" class="primary" data-testid="move">"Move"</button>
+                <button type="submit" class="primary" data-testid="move">{t("deals-move")}</button>
             </ActionForm>
             {(!assignable.is_empty()).then(|| view! {
                 <ActionForm action=reassign attr:class="stack owner-form">
                     <input type="hidden" name="deal_id" value=deal_id.to_string()/>
                     <input type="hidden" name="version" value=version.to_string()/>
-                    <label for="owner_id">"Owner"</label>
+                    <label for="owner_id">{t("deals-owner")}</label>
                     <select id="owner_id" name="owner_id">
                         {assignable.into_iter().map(|p| {
                             let chosen = Some(p.id) == owner_id;
@@ -506,7 +508,7 @@ fn StageCard(d: DealView, move_stage: ServerAction<MoveStage>, reassign: ServerA
                         }).collect_view()}
                     </select>
                     {form_error(reassign.value())}
-                    <button type="submit" class="secondary">"Reassign"</button>
+                    <button type="submit" class="secondary">{t("deals-reassign")}</button>
                 </ActionForm>
             })}
         </section>
@@ -518,7 +520,7 @@ fn StageCard(d: DealView, move_stage: ServerAction<MoveStage>, reassign: ServerA
 fn TimelineCard(entries: Vec<super::TimelineEntry>, imported: Option<String>) -> impl IntoView {
     view! {
         <section class="card" id="timeline" data-testid="timeline">
-            <h2>"Timeline"</h2>
+            <h2>{t("deals-timeline")}</h2>
             {imported.map(|n| view! { <p class="notice" role="status" data-testid="imported">{format!("{n} WhatsApp messages added to the timeline.")}</p> })}
             <ol class="timeline">
                 {entries.into_iter().map(|e| view! {
@@ -543,13 +545,13 @@ fn ChatImportCard(deal_id: i64, chat_error: Option<String>) -> impl IntoView {
     view! {
         <section class="card" data-testid="chat-import">
             <details>
-                <summary>"Import a WhatsApp chat"</summary>
-                <p class="hint">"In WhatsApp open the chat, then ⋮ or the contact's name › Export chat, and upload the .txt or .zip here. You will see what it holds before anything is added."</p>
+                <summary>{t("deals-import-a-whatsapp-chat")}</summary>
+                <p class="hint">{t("deals-in-whatsapp-open-the-chat")}</p>
                 <form method="post" action=format!("/deals/{deal_id}/chats") enctype="multipart/form-data" class="stack">
-                    <label for="chat-file">"Chat export"</label>
+                    <label for="chat-file">{t("deals-chat-export")}</label>
                     <input id="chat-file" type="file" name="file" accept=".txt,.zip,text/plain,application/zip" required/>
                     {chat_error.map(|m| view! { <p class="form-error" role="alert" data-testid="chat-error">{m}</p> })}
-                    <button type="submit" class="secondary">"Read the chat"</button>
+                    <button type="submit" class="secondary">{t("deals-read-the-chat")}</button>
                 </form>
             </details>
         </section>
@@ -563,24 +565,24 @@ fn EditContactCard(deal_id: i64, version: i64, contact: super::ContactCard, edit
     view! {
         <section class="card">
             <details>
-                <summary>"Edit contact details"</summary>
+                <summary>{t("deals-edit-contact-details")}</summary>
                 <ActionForm action=edit attr:class="stack">
                     <input type="hidden" name="deal_id" value=deal_id.to_string()/>
                     <input type="hidden" name="version" value=version.to_string()/>
-                    <label for="c-name">"Name"</label>
+                    <label for="c-name">{t("deals-name")}</label>
                     <input id="c-name" name="name" autocomplete="off" value=c.name.clone()/>
                     {field_error(edit.value(), "name")}
-                    <label for="c-phone">"Phone"</label>
+                    <label for="c-phone">{t("deals-phone")}</label>
                     <input id="c-phone" name="phone" type="tel" inputmode="tel" value=c.phone.as_deref().map(crate::capture::phone_text).unwrap_or_default()/>
                     {field_error(edit.value(), "phone")}
-                    <label for="c-email">"E-mail"</label>
+                    <label for="c-email">{t("deals-e-mail")}</label>
                     <input id="c-email" name="email" type="email" inputmode="email" value=c.email.clone().unwrap_or_default()/>
                     {field_error(edit.value(), "email")}
-                    <label for="c-wa">"WhatsApp"</label>
+                    <label for="c-wa">{t("deals-whatsapp")}</label>
                     <input id="c-wa" name="whatsapp" type="tel" inputmode="tel" value=c.whatsapp.clone().unwrap_or_default()/>
                     {field_error(edit.value(), "whatsapp")}
                     {form_error(edit.value())}
-                    <button type="submit" class="primary">"Save contact"</button>
+                    <button type="submit" class="primary">{t("deals-save-contact")}</button>
                 </ActionForm>
             </details>
         </section>
@@ -610,7 +612,7 @@ fn HistoryCard(history: Vec<super::Change>) -> impl IntoView {
 #[component]
 pub fn StagesPage() -> impl IntoView {
     view! {
-        <Shell title="Stages">
+        <Shell title=t("deals-stages")>
             <RequireRole role=Role::Admin>
                 <StageAdmin/>
             </RequireRole>
@@ -628,10 +630,10 @@ fn StageAdmin() -> impl IntoView {
         |_| stage_settings(),
     );
     view! {
-        <p class="hint">"The steps every deal goes through. A stage that holds deals cannot be deleted until they are moved."</p>
+        <p class="hint">{t("deals-the-steps-every-deal-goes")}</p>
         {form_error(save.value())}
         {form_error(delete.value())}
-        <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="hint">{t("deals-loading")}</p> }>
             {move || Suspend::new(async move {
                 let (stages, lost) = data.await.unwrap_or_default();
                 let next_position = stages.iter().map(|s| s.position).max().unwrap_or(0) + 1;
@@ -641,52 +643,52 @@ fn StageAdmin() -> impl IntoView {
                             <li class="card">
                                 <ActionForm action=save attr:class="stage-edit">
                                     <input type="hidden" name="id" value=s.id.to_string()/>
-                                    <label>"Name"<input name="name" value=s.name.clone()/></label>
-                                    <label>"Kind"
+                                    <label>{t("deals-name")}<input name="name" value=s.name.clone()/></label>
+                                    <label>{t("deals-kind")}
                                         <select name="kind">
                                             {[StageKind::Open, StageKind::Won, StageKind::Lost].into_iter().map(|k| view! {
                                                 <option value=k.as_str() selected=k == s.kind>{k.as_str()}</option>
                                             }).collect_view()}
                                         </select>
                                     </label>
-                                    <label>"Order"<input name="position" inputmode="numeric" value=s.position.to_string()/></label>
-                                    <label>"Stale after (days)"<input name="stale_after_days" inputmode="numeric" value=s.stale_after_days.map(|d| d.to_string()).unwrap_or_default()/></label>
-                                    <button type="submit" class="small">"Save"</button>
+                                    <label>{t("deals-order")}<input name="position" inputmode="numeric" value=s.position.to_string()/></label>
+                                    <label>{t("deals-stale-after-days")}<input name="stale_after_days" inputmode="numeric" value=s.stale_after_days.map(|d| d.to_string()).unwrap_or_default()/></label>
+                                    <button type="submit" class="small">{t("deals-save")}</button>
                                 </ActionForm>
                                 <ActionForm action=delete attr:class="stage-delete">
                                     <input type="hidden" name="id" value=s.id.to_string()/>
                                     <span class="hint">{format!("{} deals", s.deals)}</span>
-                                    <button type="submit" class="small danger" disabled=s.deals > 0>"Delete"</button>
+                                    <button type="submit" class="small danger" disabled=s.deals > 0>{t("deals-delete")}</button>
                                 </ActionForm>
                             </li>
                         }).collect_view()}
                     </ul>
                     <section class="card">
-                        <h2>"Add a stage"</h2>
+                        <h2>{t("deals-add-a-stage")}</h2>
                         <ActionForm action=save attr:class="stack">
-                            <label for="new-stage-name">"Name"</label>
+                            <label for="new-stage-name">{t("deals-name")}</label>
                             <input id="new-stage-name" name="name"/>
                             {field_error(save.value(), "name")}
-                            <label for="new-stage-kind">"Kind"</label>
+                            <label for="new-stage-kind">{t("deals-kind")}</label>
                             <select id="new-stage-kind" name="kind">
-                                <option value="open">"open"</option>
-                                <option value="won">"won"</option>
-                                <option value="lost">"lost"</option>
+                                <option value="open">{t("deals-open")}</option>
+                                <option value="won">{t("deals-won")}</option>
+                                <option value="lost">{t("deals-lost")}</option>
                             </select>
                             <input type="hidden" name="position" value=next_position.to_string()/>
-                            <label for="new-stage-stale">"Stale after (days, optional)"</label>
+                            <label for="new-stage-stale">{t("deals-stale-after-days-optional")}</label>
                             <input id="new-stage-stale" name="stale_after_days" inputmode="numeric"/>
                             {field_error(save.value(), "stale_after_days")}
-                            <button type="submit" class="primary">"Add stage"</button>
+                            <button type="submit" class="primary">{t("deals-add-stage")}</button>
                         </ActionForm>
                     </section>
                     <section class="card">
-                        <h2>"Reasons for losing a deal"</h2>
+                        <h2>{t("deals-reasons-for-losing-a-deal")}</h2>
                         <ActionForm action=reasons attr:class="stack">
-                            <label for="reasons">"One per line"</label>
+                            <label for="reasons">{t("deals-one-per-line")}</label>
                             <textarea id="reasons" name="reasons" rows="6">{lost.join("\n")}</textarea>
                             {field_error(reasons.value(), "reasons")}
-                            <button type="submit" class="primary">"Save reasons"</button>
+                            <button type="submit" class="primary">{t("deals-save-reasons")}</button>
                         </ActionForm>
                     </section>
                 }

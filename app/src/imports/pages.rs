@@ -2,6 +2,8 @@
 //! map an upload's columns, check every row, then import.
 
 use leptos::prelude::*;
+
+use crate::language::t;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{load_upload, RunImport};
@@ -12,7 +14,7 @@ use crate::shell::{form_error, RequireRole, Shell};
 #[component]
 pub fn DataPage() -> impl IntoView {
     view! {
-        <Shell title="Import and export">
+        <Shell title=t("imports-import-and-export")>
             <RequireRole role=Role::Manager>
                 <DataCards/>
             </RequireRole>
@@ -25,26 +27,26 @@ fn DataCards() -> impl IntoView {
     let error = use_query_map().with_untracked(|q| q.get("import_error"));
     view! {
         <section class="card" id="import" data-testid="import-card">
-            <h2>"Import contacts and deals"</h2>
+            <h2>{t("imports-import-contacts-and-deals")}</h2>
             <p class="hint">
                 "Upload a CSV from a spreadsheet or another CRM: any of Excel's CSV formats, or its Unicode text. "
                 "One row per contact; a row with a need, stage or budget also becomes a deal. "
                 "You map the columns and see every row checked before anything is added."
             </p>
             <form method="post" action="/data/imports" enctype="multipart/form-data" class="stack">
-                <label for="csv-file">"CSV file"</label>
+                <label for="csv-file">{t("imports-csv-file")}</label>
                 <input id="csv-file" type="file" name="file" accept=".csv,text/csv" required/>
                 {error.map(|m| view! { <p class="form-error" role="alert" data-testid="import-error">{m}</p> })}
-                <button type="submit" class="primary">"Read the file"</button>
+                <button type="submit" class="primary">{t("imports-read-the-file")}</button>
             </form>
         </section>
         <section class="card" data-testid="export-card">
-            <h2>"Export"</h2>
-            <p class="hint">"Everything, as CSV: times in UTC, budgets in whole units (as the import reads them)."</p>
+            <h2>{t("imports-export")}</h2>
+            <p class="hint">{t("imports-everything-as-csv-times-in")}</p>
             <div class="reach">
-                <a class="button secondary" href="/data/export/contacts.csv" download>"Contacts"</a>
-                <a class="button secondary" href="/data/export/deals.csv" download>"Deals"</a>
-                <a class="button secondary" href="/data/export/activities.csv" download>"Timelines"</a>
+                <a class="button secondary" href="/data/export/contacts.csv" download>{t("imports-contacts")}</a>
+                <a class="button secondary" href="/data/export/deals.csv" download>{t("imports-deals")}</a>
+                <a class="button secondary" href="/data/export/activities.csv" download>{t("imports-timelines")}</a>
             </div>
         </section>
     }
@@ -57,16 +59,16 @@ pub fn ImportPage() -> impl IntoView {
     let upload = Resource::new(move || token.get(), load_upload);
     let run = ServerAction::<RunImport>::new();
     view! {
-        <Shell title="Import">
+        <Shell title=t("imports-import")>
             <RequireRole role=Role::Manager>
-                <Transition fallback=|| view! { <p class="hint">"Reading the file…"</p> }>
+                <Transition fallback=|| view! { <p class="hint">{t("imports-reading-the-file")}</p> }>
                     {move || Suspend::new(async move {
                         match upload.await {
                             Ok(u) => view! { <Mapping u run/> }.into_any(),
                             Err(err) => view! {
                                 <section class="card">
                                     <p class="form-error" role="alert">{err.to_string()}</p>
-                                    <a class="button secondary" href="/data">"Upload a file"</a>
+                                    <a class="button secondary" href="/data">{t("imports-upload-a-file")}</a>
                                 </section>
                             }.into_any(),
                         }
@@ -82,7 +84,7 @@ fn Mapping(u: UploadView, run: ServerAction<RunImport>) -> impl IntoView {
     let summary = format!("{} · {} rows · {} separated · read as {}", u.file_name, u.rows, u.delimiter, u.encoding);
     view! {
         <section class="card" data-testid="import-mapping">
-            <h2>"Which column is what?"</h2>
+            <h2>{t("imports-which-column-is-what")}</h2>
             <p class="hint">{summary}</p>
             <ActionForm action=run attr:class="stack">
                 <input type="hidden" name="token" value=u.token.clone()/>
@@ -96,7 +98,7 @@ fn Mapping(u: UploadView, run: ServerAction<RunImport>) -> impl IntoView {
                                     <span class="hint">{c.samples.join(" · ")}</span>
                                 </label>
                                 <select id=id name=format!("mapping[{i}]") data-testid="mapping-select">
-                                    <option value="" selected=c.field.is_empty()>"Leave out"</option>
+                                    <option value="" selected=c.field.is_empty()>{t("imports-leave-out")}</option>
                                     {Field::ALL.into_iter().map(|f| view! {
                                         <option value=f.as_str() selected=c.field == f.as_str()>{f.label()}</option>
                                     }).collect_view()}
@@ -106,14 +108,14 @@ fn Mapping(u: UploadView, run: ServerAction<RunImport>) -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 <fieldset class="choices">
-                    <legend>"If some rows have problems"</legend>
-                    <label class="check"><input type="radio" name="mode" value="valid" checked=true/>"Import the valid rows, skip the others"</label>
-                    <label class="check"><input type="radio" name="mode" value="all"/>"Import nothing unless every row is valid"</label>
+                    <legend>{t("imports-if-some-rows-have-problems")}</legend>
+                    <label class="check"><input type="radio" name="mode" value="valid" checked=true/>{t("imports-import-the-valid-rows-skip")}</label>
+                    <label class="check"><input type="radio" name="mode" value="all"/>{t("imports-import-nothing-unless-every-row")}</label>
                 </fieldset>
                 {form_error(run.value())}
                 <div class="reach">
-                    <button type="submit" name="step" value="check" class="secondary" data-testid="check">"Check (adds nothing)"</button>
-                    <button type="submit" name="step" value="import" class="primary" data-testid="import">"Import"</button>
+                    <button type="submit" name="step" value="check" class="secondary" data-testid="check">{t("imports-check-adds-nothing")}</button>
+                    <button type="submit" name="step" value="import" class="primary" data-testid="import">{t("imports-import")}</button>
                 </div>
             </ActionForm>
         </section>
@@ -129,17 +131,17 @@ fn Report(r: ImportReport) -> impl IntoView {
         <section class="card" data-testid="import-report" role="status">
             <h2>{title}</h2>
             <dl class="facts">
-                <div><dt>"Rows"</dt><dd>{r.rows}</dd></div>
-                <div><dt>"Valid"</dt><dd>{r.valid}</dd></div>
-                <div><dt>"With problems"</dt><dd data-testid="problem-count">{failed}</dd></div>
+                <div><dt>{t("imports-rows")}</dt><dd>{r.rows}</dd></div>
+                <div><dt>{t("imports-valid")}</dt><dd>{r.valid}</dd></div>
+                <div><dt>{t("imports-with-problems")}</dt><dd data-testid="problem-count">{failed}</dd></div>
                 <div><dt>{if r.written { "New contacts" } else { "New contacts to add" }}</dt><dd data-testid="new-contacts">{r.new_contacts}</dd></div>
-                <div><dt>"Matched by phone or e-mail"</dt><dd>{r.matched_contacts}</dd></div>
+                <div><dt>{t("imports-matched-by-phone-or-e")}</dt><dd>{r.matched_contacts}</dd></div>
                 <div><dt>{if r.written { "New deals" } else { "New deals to add" }}</dt><dd data-testid="new-deals">{r.new_deals}</dd></div>
-                <div><dt>"Deals already there"</dt><dd>{r.duplicate_deals}</dd></div>
+                <div><dt>{t("imports-deals-already-there")}</dt><dd>{r.duplicate_deals}</dd></div>
             </dl>
-            {r.written.then(|| view! { <p><a class="button primary" href="/pipeline">"Open the pipeline"</a></p> })}
+            {r.written.then(|| view! { <p><a class="button primary" href="/pipeline">{t("imports-open-the-pipeline")}</a></p> })}
             {(!r.problems.is_empty()).then(|| view! {
-                <h3>"Rows with problems"</h3>
+                <h3>{t("imports-rows-with-problems")}</h3>
                 <ul class="problems" data-testid="problems">
                     {r.problems.into_iter().map(|(row, reasons)| view! {
                         <li><strong>{format!("Row {row}")}</strong>" "{reasons.join("; ")}</li>

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::language::t;
+
 use super::api::{recent_notifications, unread_count};
 use crate::auth::Role;
 use crate::shell::{LiveNotices, RequireRole, Shell};
@@ -28,7 +30,7 @@ pub fn unread() -> RwSignal<Option<u64>> {
 #[component]
 pub fn Bell(count: RwSignal<Option<u64>>) -> impl IntoView {
     view! {
-        <a class="bell" href="/notifications" aria-label="Notifications" data-testid="bell">
+        <a class="bell" href="/notifications" aria-label=t("notifications-notifications") data-testid="bell">
             <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor"
                 stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
                 <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 21h4"/>
@@ -49,14 +51,14 @@ pub fn NotificationsPage() -> impl IntoView {
     let live = expect_context::<LiveNotices>();
     let list = Resource::new(move || live.arrivals.get(), |_| recent_notifications());
     view! {
-        <Shell title="Notifications">
+        <Shell title=t("notifications-notifications")>
             <RequireRole role=Role::Agent>
                 <crate::push::pages::PushDevices/>
-                <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+                <Transition fallback=|| view! { <p class="hint">{t("notifications-loading")}</p> }>
                     {move || Suspend::new(async move {
                         let items = list.await.unwrap_or_default();
                         if items.is_empty() {
-                            return view! { <p class="hint">"Nothing yet. New leads and follow-ups show up here."</p> }.into_any();
+                            return view! { <p class="hint">{t("notifications-nothing-yet-new-leads-and")}</p> }.into_any();
                         }
                         view! {
                             <ul class="card deal-list" data-testid="notifications">

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::language::t;
+
 use super::api::{plan_settings, AddStep, DeletePlan, DeleteStep, SavePlan, SetStarter, Starter};
 use super::{PlanView, PLACEHOLDERS};
 use crate::auth::Role;
@@ -42,7 +44,7 @@ pub fn PlansPage() -> impl IntoView {
     let data = Resource::new(move || changed.get(), |_| plan_settings());
     let editor = Editor { data, save, delete, step, drop_step, starter };
     view! {
-        <Shell title="Follow-up plans">
+        <Shell title=t("plans-follow-up-plans")>
             <RequireRole role=Role::Admin>
                 <PlanAdmin editor/>
             </RequireRole>
@@ -63,7 +65,7 @@ fn PlanAdmin(editor: Editor) -> impl IntoView {
         {form_error(step.value())}
         {form_error(drop_step.value())}
         {form_error(starter.value())}
-        <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="hint">{t("plans-loading")}</p> }>
             {move || Suspend::new(async move {
                 let (plans, starters) = data.await.unwrap_or_default();
                 let choices: Vec<(i64, String)> = plans.iter().map(|p| (p.id, p.name.clone())).collect();
@@ -72,17 +74,17 @@ fn PlanAdmin(editor: Editor) -> impl IntoView {
                         {plans.into_iter().map(|p| view! { <PlanCard p editor/> }).collect_view()}
                     </ul>
                     <section class="card">
-                        <h2>"New plan"</h2>
+                        <h2>{t("plans-new-plan")}</h2>
                         <ActionForm action=save attr:class="stack">
-                            <label for="new-plan-name">"Name"</label>
-                            <input id="new-plan-name" name="name" placeholder="New buyer lead" autocomplete="off"/>
+                            <label for="new-plan-name">{t("plans-name")}</label>
+                            <input id="new-plan-name" name="name" placeholder=t("plans-new-buyer-lead") autocomplete="off"/>
                             {field_error(save.value(), "name")}
-                            <button type="submit" class="primary">"Create plan"</button>
+                            <button type="submit" class="primary">{t("plans-create-plan")}</button>
                         </ActionForm>
                     </section>
                     <section class="card" data-testid="starters">
-                        <h2>"Starts by itself"</h2>
-                        <p class="hint">"A plan can start on every new lead from a form, or on every deal that enters a stage."</p>
+                        <h2>{t("plans-starts-by-itself")}</h2>
+                        <p class="hint">{t("plans-a-plan-can-start-on")}</p>
                         <ul class="starters">
                             {starters.into_iter().map(|s| {
                                 let choices = choices.clone();
@@ -93,13 +95,13 @@ fn PlanAdmin(editor: Editor) -> impl IntoView {
                                             <label>
                                                 <span>{s.label.clone()}</span>
                                                 <select name="plan_id">
-                                                    <option value="" selected=s.plan_id.is_none()>"No plan"</option>
+                                                    <option value="" selected=s.plan_id.is_none()>{t("plans-no-plan")}</option>
                                                     {choices.into_iter().map(|(id, name)| view! {
                                                         <option value=id.to_string() selected=s.plan_id == Some(id)>{name}</option>
                                                     }).collect_view()}
                                                 </select>
                                             </label>
-                                            <button type="submit" class="small secondary">"Save"</button>
+                                            <button type="submit" class="small secondary">{t("plans-save")}</button>
                                         </ActionForm>
                                     </li>
                                 }
@@ -122,9 +124,9 @@ fn PlanCard(p: PlanView, editor: Editor) -> impl IntoView {
         <li class="card plan" data-testid="plan">
             <ActionForm action=save attr:class="plan-edit">
                 <input type="hidden" name="id" value=pid.to_string()/>
-                <label class="grow">"Name"<input name="name" value=p.name.clone()/></label>
-                <label class="check"><input type="checkbox" name="active" value="on" checked=p.active/>"In use"</label>
-                <button type="submit" class="small">"Save"</button>
+                <label class="grow">{t("plans-name")}<input name="name" value=p.name.clone()/></label>
+                <label class="check"><input type="checkbox" name="active" value="on" checked=p.active/>{t("plans-in-use")}</label>
+                <button type="submit" class="small">{t("plans-save")}</button>
             </ActionForm>
             {(!p.started_by.is_empty()).then(|| view! { <p class="hint">{format!("Starts by itself: {}", p.started_by.join(", "))}</p> })}
             <ol class="steps">
@@ -137,47 +139,47 @@ fn PlanCard(p: PlanView, editor: Editor) -> impl IntoView {
                         </div>
                         <ActionForm action=drop_step>
                             <input type="hidden" name="id" value=s.id.to_string()/>
-                            <button type="submit" class="small ghost" aria-label=format!("Remove the step {}", s.title)>"Remove"</button>
+                            <button type="submit" class="small ghost" aria-label=format!("Remove the step {}", s.title)>{t("plans-remove")}</button>
                         </ActionForm>
                     </li>
                 }).collect_view()}
             </ol>
-            {no_steps.then(|| view! { <p class="hint">"No steps yet: add the first below."</p> })}
+            {no_steps.then(|| view! { <p class="hint">{t("plans-no-steps-yet-add-the")}</p> })}
             <details class="add-step" open=no_steps>
-                <summary>"Add a step"</summary>
+                <summary>{t("plans-add-a-step")}</summary>
                 <ActionForm action=step attr:class="stack">
                     <input type="hidden" name="plan_id" value=pid.to_string()/>
                     <div class="row">
-                        <label>"After"<input name="amount" inputmode="numeric" value="0" size="4"/></label>
-                        <label>"Unit"
+                        <label>{t("plans-after")}<input name="amount" inputmode="numeric" value="0" size="4"/></label>
+                        <label>{t("plans-unit")}
                             <select name="unit">
-                                <option value="minutes">"minutes"</option>
-                                <option value="hours">"hours"</option>
-                                <option value="days" selected=true>"days"</option>
+                                <option value="minutes">{t("plans-minutes")}</option>
+                                <option value="hours">{t("plans-hours")}</option>
+                                <option value="days" selected=true>{t("plans-days")}</option>
                             </select>
                         </label>
-                        <label>"At (optional)"<input name="at_time" type="time"/></label>
+                        <label>{t("plans-at-optional")}<input name="at_time" type="time"/></label>
                     </div>
                     {field_error(step.value(), "amount")}
                     {field_error(step.value(), "at_time")}
-                    <label>"How"
+                    <label>{t("plans-how")}
                         <select name="kind">
                             {Kind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
                         </select>
                     </label>
-                    <label>"What to do"<input name="title" placeholder="Call to introduce yourself" autocomplete="off"/></label>
+                    <label>{t("plans-what-to-do")}<input name="title" placeholder=t("plans-call-to-introduce-yourself") autocomplete="off"/></label>
                     {field_error(step.value(), "title")}
-                    <label>"Message (optional)"
-                        <textarea name="message" rows="3" placeholder="Hello {first_name}, this is {agent} from {agency}…"></textarea>
+                    <label>{t("plans-message-optional")}
+                        <textarea name="message" rows="3" placeholder=t("plans-hello-first-name-this-is")></textarea>
                     </label>
                     <p class="hint">{format!("Placeholders: {placeholders}")}</p>
                     {field_error(step.value(), "message")}
-                    <button type="submit" class="primary">"Add step"</button>
+                    <button type="submit" class="primary">{t("plans-add-step")}</button>
                 </ActionForm>
             </details>
             <ActionForm action=delete attr:class="plan-delete">
                 <input type="hidden" name="id" value=pid.to_string()/>
-                <button type="submit" class="small danger">"Delete plan"</button>
+                <button type="submit" class="small danger">{t("plans-delete-plan")}</button>
             </ActionForm>
         </li>
     }

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::language::t;
+
 use super::api::{CreatePresentation, DeletePhoto, EmailPresentation, MovePhoto, RevokePresentation, WhatsappSent};
 use super::PresentationView;
 use crate::error::AppError;
@@ -78,14 +80,14 @@ pub fn MakePresentation(p: Presenting) -> impl IntoView {
     let pending = p.create.pending();
     view! {
         <div class="make-presentation">
-            <select aria-label="Paper" prop:value=move || p.paper.get() on:change=move |ev| p.paper.set(event_target_value(&ev))>
+            <select aria-label=t("presentations-paper") prop:value=move || p.paper.get() on:change=move |ev| p.paper.set(event_target_value(&ev))>
                 <option value="a4">"A4"</option>
-                <option value="letter">"Letter"</option>
+                <option value="letter">{t("presentations-letter")}</option>
             </select>
-            <select aria-label="The link lasts" data-testid="link-lasts" prop:value=move || p.lasts.get() on:change=move |ev| p.lasts.set(event_target_value(&ev))>
-                <option value="">"Link until withdrawn"</option>
-                <option value="7">"Link for 7 days"</option>
-                <option value="30">"Link for 30 days"</option>
+            <select aria-label=t("presentations-the-link-lasts") data-testid="link-lasts" prop:value=move || p.lasts.get() on:change=move |ev| p.lasts.set(event_target_value(&ev))>
+                <option value="">{t("presentations-link-until-withdrawn")}</option>
+                <option value="7">{t("presentations-link-for-7-days")}</option>
+                <option value="30">{t("presentations-link-for-30-days")}</option>
             </select>
             <button
                 type="button"
@@ -140,20 +142,20 @@ fn PresentationItem(item: PresentationView, actions: Option<Presenting>) -> impl
                 {item.expires.clone().filter(|_| live).map(|e| format!(" · until {e}"))}</p>
             <p class=if opened { "views opened" } else { "views" } data-testid="presentation-views">{status}</p>
             {live.then(|| view! {
-                <input class="share-link" readonly value=item.share_url.clone() aria-label="Share link" on:focus=crate::common::select_all/>
+                <input class="share-link" readonly value=item.share_url.clone() aria-label=t("presentations-share-link") on:focus=crate::common::select_all/>
                 <div class="contact-actions">
                     {item.whatsapp_url.clone().map(|url| view! {
                         <a class="button whatsapp" href=url target="_blank" rel="noopener" data-testid="send-whatsapp"
-                            on:click=move |_| { if let Some(p) = actions { p.whatsapp.dispatch(WhatsappSent { id }); } }>"Send on WhatsApp"</a>
+                            on:click=move |_| { if let Some(p) = actions { p.whatsapp.dispatch(WhatsappSent { id }); } }>{t("presentations-send-on-whatsapp")}</a>
                     })}
-                    <a class="button" href=item.share_url.clone() target="_blank" rel="noopener" data-testid="open-share">"Open"</a>
-                    <a class="button" href=item.pdf_url.clone() target="_blank" rel="noopener">"PDF"</a>
+                    <a class="button" href=item.share_url.clone() target="_blank" rel="noopener" data-testid="open-share">{t("presentations-open")}</a>
+                    <a class="button" href=item.pdf_url.clone() target="_blank" rel="noopener">{t("presentations-pdf")}</a>
                     {actions.and_then(|p| item.email_to.clone().map(|to| view! {
                         <button type="button" class="button" data-testid="send-email" disabled=move || p.email.pending().get()
                             on:click=move |_| { p.emailed.set(Some(id)); p.email.dispatch(EmailPresentation { id }); }>{format!("E-mail the PDF to {to}")}</button>
                     }))}
                     {actions.map(|p| view! {
-                        <button type="button" class="link-button" on:click=move |_| { p.revoke.dispatch(RevokePresentation { id }); }>"Withdraw link"</button>
+                        <button type="button" class="link-button" on:click=move |_| { p.revoke.dispatch(RevokePresentation { id }); }>{t("presentations-withdraw-link")}</button>
                     })}
                 </div>
                 {actions.map(|p| view! {
@@ -178,7 +180,7 @@ pub fn DealPresentations(p: Presenting, editable: bool) -> impl IntoView {
                 let list = p.list.await.unwrap_or_default();
                 (!list.is_empty()).then(|| view! {
                     <section class="card" data-testid="deal-presentations">
-                        <h2>"Presentations"</h2>
+                        <h2>{t("presentations-presentations")}</h2>
                         {move || p.revoke.value().get().and_then(Result::err).map(|err| view! { <p class="form-error" role="alert">{err.to_string()}</p> })}
                         <ul class="plain-list">
                             {list.into_iter().map(|item| view! { <PresentationItem item actions=editable.then_some(p)/> }).collect_view()}
@@ -210,15 +212,15 @@ pub fn ListingPhotos(property_id: i64, photos: Vec<PhotoView>, editable: bool, a
     let count = move || shown.with(Vec::len);
     view! {
         <section class="card" id="photos" data-testid="listing-photos">
-            <h2>"Photos"</h2>
+            <h2>{t("presentations-photos")}</h2>
             {added.filter(|n| n != "0").map(|n| view! { <p class="notice" role="status">{format!("{n} added.")}</p> })}
             {refused.map(|r| view! {
                 <div class="form-error" role="alert" data-testid="photo-refused">
-                    <p>"Not added:"</p>
+                    <p>{t("presentations-not-added")}</p>
                     <ul>{r.lines().map(|l| view! { <li>{l.to_owned()}</li> }).collect_view()}</ul>
                 </div>
             })}
-            {move || (count() == 0).then(|| view! { <p class="hint">"No photos yet. The first one becomes the cover."</p> })}
+            {move || (count() == 0).then(|| view! { <p class="hint">{t("presentations-no-photos-yet-the-first")}</p> })}
             {move || {
                 let failed = match (moving.value().get(), deleting.value().get()) {
                     (Some(Err(err)), _) | (_, Some(Err(err))) => Some(err.to_string()),
@@ -234,17 +236,17 @@ pub fn ListingPhotos(property_id: i64, photos: Vec<PhotoView>, editable: bool, a
                         view! {
                             <li class="photo" data-testid="photo">
                                 <img src=ph.thumb_url.clone() alt="" loading="lazy" width="200" height="150"/>
-                                {(ph.position == 0).then(|| view! { <span class="badge cover" data-testid="cover-badge">"Cover"</span> })}
+                                {(ph.position == 0).then(|| view! { <span class="badge cover" data-testid="cover-badge">{t("presentations-cover")}</span> })}
                                 {editable.then(|| view! {
                                     <div class="photo-actions">
                                         {(ph.position != 0).then(|| view! {
-                                            <button type="button" data-testid="make-cover" on:click=move |_| { moving.dispatch(MovePhoto { id, to: "cover".into() }); }>"Cover"</button>
-                                            <button type="button" aria-label="Earlier" on:click=move |_| { moving.dispatch(MovePhoto { id, to: "earlier".into() }); }>"←"</button>
+                                            <button type="button" data-testid="make-cover" on:click=move |_| { moving.dispatch(MovePhoto { id, to: "cover".into() }); }>{t("presentations-cover")}</button>
+                                            <button type="button" aria-label=t("presentations-earlier") on:click=move |_| { moving.dispatch(MovePhoto { id, to: "earlier".into() }); }>"←"</button>
                                         })}
                                         {move || (position + 1 < count()).then(|| view! {
-                                            <button type="button" aria-label="Later" on:click=move |_| { moving.dispatch(MovePhoto { id, to: "later".into() }); }>"→"</button>
+                                            <button type="button" aria-label=t("presentations-later") on:click=move |_| { moving.dispatch(MovePhoto { id, to: "later".into() }); }>"→"</button>
                                         })}
-                                        <button type="button" aria-label="Remove" on:click=move |_| { deleting.dispatch(DeletePhoto { id }); }>"✕"</button>
+                                        <button type="button" aria-label=t("presentations-remove") on:click=move |_| { deleting.dispatch(DeletePhoto { id }); }>"✕"</button>
                                     </div>
                                 })}
                             </li>
@@ -255,10 +257,10 @@ pub fn ListingPhotos(property_id: i64, photos: Vec<PhotoView>, editable: bool, a
             {editable.then(|| view! {
                 <form method="post" action=format!("/properties/{property_id}/photos") enctype="multipart/form-data" class="stack upload">
                     <label>
-                        "Add photos (JPEG, PNG or WebP)"
+                        {t("presentations-add-photos-jpeg-png-or")}
                         <input type="file" name="photo" accept="image/jpeg,image/png,image/webp" multiple data-testid="photo-input"/>
                     </label>
-                    <button type="submit" class="primary" data-testid="upload-photos">"Upload"</button>
+                    <button type="submit" class="primary" data-testid="upload-photos">{t("presentations-upload")}</button>
                 </form>
             })}
         </section>
@@ -271,11 +273,11 @@ pub fn PresentListing(property_id: i64) -> impl IntoView {
     let create = ServerAction::<CreatePresentation>::new();
     view! {
         <section class="card" data-testid="present-listing">
-            <h2>"Present it"</h2>
-            <p class="hint">"A PDF and a link to send anyone. To track a client's opens, present it from their deal."</p>
+            <h2>{t("presentations-present-it")}</h2>
+            <p class="hint">{t("presentations-a-pdf-and-a-link")}</p>
             <button type="button" class="primary" disabled=move || create.pending().get()
                 on:click=move |_| { create.dispatch(CreatePresentation { deal_id: None, property_ids: vec![property_id], paper: "a4".into(), expires_in_days: None }); }>
-                "Make a presentation"
+                {t("presentations-make-a-presentation")}
             </button>
             {move || match create.value().get() {
                 Some(Ok(item)) => view! { <ul class="plain-list"><PresentationItem item actions=None/></ul> }.into_any(),

@@ -2,6 +2,8 @@
 //! (and its form), a new listing at /properties/new, and the listings that fit a deal.
 
 use leptos::prelude::*;
+
+use crate::language::t;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{deal_matches, list_properties, listing_agents, load_property, SaveProperty};
@@ -49,19 +51,19 @@ pub fn PropertiesPage() -> impl IntoView {
     let status = Memo::new(move |_| query.with(|q| q.get("status").unwrap_or_else(|| "available".into())));
     let data = Resource::new(move || (search.get(), status.get()), |(q, s)| list_properties(q, s));
     view! {
-        <Shell title="Listings">
+        <Shell title=t("properties-listings")>
             <RequireRole role=Role::Agent>
                 <form class="filters" method="get" action="/properties">
-                    <label class="sr-only" for="property-search">"Search listings"</label>
-                    <input id="property-search" name="q" type="search" placeholder="Reference, title, town…" value=move || search.get()/>
-                    <select name="status" aria-label="Status">
-                        <option value="">"Any status"</option>
+                    <label class="sr-only" for="property-search">{t("properties-search-listings")}</label>
+                    <input id="property-search" name="q" type="search" placeholder=t("properties-reference-title-town") value=move || search.get()/>
+                    <select name="status" aria-label=t("properties-status")>
+                        <option value="">{t("properties-any-status")}</option>
                         {STATUSES.iter().map(|(code, text)| view! { <option value=*code selected=move || status.get() == *code>{*text}</option> }).collect_view()}
                     </select>
-                    <button type="submit" class="secondary">"Search"</button>
+                    <button type="submit" class="secondary">{t("properties-search")}</button>
                 </form>
-                <a class="button primary add-listing" href="/properties/new" data-testid="add-listing">"Add a listing"</a>
-                <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+                <a class="button primary add-listing" href="/properties/new" data-testid="add-listing">{t("properties-add-a-listing")}</a>
+                <Transition fallback=|| view! { <p class="hint">{t("properties-loading")}</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
                             Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
@@ -102,32 +104,32 @@ fn PropertyForm(
         <ActionForm action=save attr:class="stack property-form">
             <input type="hidden" name="id" value=id.map(|i| i.to_string()).unwrap_or_default()/>
             <div class="two">
-                <label for="p-reference">"Reference"<input id="p-reference" name="input[reference]" value=s.reference autocomplete="off"/></label>
-                <label for="p-status">"Status"{select("status", STATUSES, if s.status.is_empty() { "available".into() } else { s.status })}</label>
+                <label for="p-reference">{t("properties-reference")}<input id="p-reference" name="input[reference]" value=s.reference autocomplete="off"/></label>
+                <label for="p-status">{t("properties-status")}{select("status", STATUSES, if s.status.is_empty() { "available".into() } else { s.status })}</label>
             </div>
             {field("reference")}
-            <label for="p-title">"Title"</label>
-            <input id="p-title" name="input[title]" value=s.title placeholder="Sea-view flat with a terrace"/>
+            <label for="p-title">{t("properties-title")}</label>
+            <input id="p-title" name="input[title]" value=s.title placeholder=t("properties-sea-view-flat-with-a")/>
             {field("title")}
             <div class="two">
-                <label for="p-operation">"For"{select("operation", OPERATIONS, s.operation)}</label>
-                <label for="p-property_type">"Type"{select("property_type", TYPES, s.property_type)}</label>
+                <label for="p-operation">{t("properties-for")}{select("operation", OPERATIONS, s.operation)}</label>
+                <label for="p-property_type">{t("properties-type")}{select("property_type", TYPES, s.property_type)}</label>
             </div>
-            <label for="p-price">"Price (a rent per month)"</label>
+            <label for="p-price">{t("properties-price-a-rent-per-month")}</label>
             <input id="p-price" name="input[price]" inputmode="decimal" value=s.price placeholder="350000"/>
             {field("price")}
             <input type="hidden" name="input[currency]" value=s.currency/>
-            <label for="p-address">"Address"</label>
+            <label for="p-address">{t("properties-address")}</label>
             <input id="p-address" name="input[address]" value=s.address autocomplete="off"/>
             <div class="two">
-                <label for="p-city">"Town"<input id="p-city" name="input[city]" value=s.city/></label>
-                <label for="p-area">"Area"<input id="p-area" name="input[area]" value=s.area/></label>
+                <label for="p-city">{t("properties-town")}<input id="p-city" name="input[city]" value=s.city/></label>
+                <label for="p-area">{t("properties-area")}<input id="p-area" name="input[area]" value=s.area/></label>
             </div>
             {field("city")}
             <div class="three">
-                <label for="p-bedrooms">"Bedrooms"<input id="p-bedrooms" name="input[bedrooms]" inputmode="numeric" value=s.bedrooms/></label>
-                <label for="p-bathrooms">"Bathrooms"<input id="p-bathrooms" name="input[bathrooms]" inputmode="numeric" value=s.bathrooms/></label>
-                <label for="p-energy">"Energy"
+                <label for="p-bedrooms">{t("properties-bedrooms")}<input id="p-bedrooms" name="input[bedrooms]" inputmode="numeric" value=s.bedrooms/></label>
+                <label for="p-bathrooms">{t("properties-bathrooms")}<input id="p-bathrooms" name="input[bathrooms]" inputmode="numeric" value=s.bathrooms/></label>
+                <label for="p-energy">{t("properties-energy")}
                     <select id="p-energy" name="input[energy_rating]">
                         <option value="">"–"</option>
                         {ENERGY_RATINGS.iter().map(|r| { let chosen = s.energy_rating == *r; view! { <option value=*r selected=chosen>{*r}</option> } }).collect_view()}
@@ -137,17 +139,17 @@ fn PropertyForm(
             {field("bedrooms")}
             {field("bathrooms")}
             <div class="three">
-                <label for="p-built">"Built m²"<input id="p-built" name="input[built_m2]" inputmode="numeric" value=s.built_m2/></label>
-                <label for="p-plot">"Plot m²"<input id="p-plot" name="input[plot_m2]" inputmode="numeric" value=s.plot_m2/></label>
-                <label for="p-year">"Year"<input id="p-year" name="input[year_built]" inputmode="numeric" value=s.year_built/></label>
+                <label for="p-built">{t("properties-built-m")}<input id="p-built" name="input[built_m2]" inputmode="numeric" value=s.built_m2/></label>
+                <label for="p-plot">{t("properties-plot-m")}<input id="p-plot" name="input[plot_m2]" inputmode="numeric" value=s.plot_m2/></label>
+                <label for="p-year">{t("properties-year")}<input id="p-year" name="input[year_built]" inputmode="numeric" value=s.year_built/></label>
             </div>
             {field("built_m2")}
             {field("plot_m2")}
             {field("year_built")}
-            <label for="p-description">"Description"</label>
+            <label for="p-description">{t("properties-description")}</label>
             <textarea id="p-description" name="input[description]" rows="6">{s.description}</textarea>
             {field("description")}
-            <label for="p-features">"Features (one per line)"</label>
+            <label for="p-features">{t("properties-features-one-per-line")}</label>
             <textarea id="p-features" name="input[features]" rows="4">{s.features}</textarea>
             {field("features")}
             <Suspense fallback=|| ()>
@@ -159,18 +161,18 @@ fn PropertyForm(
                         // they choose someone else.
                         let chosen = chosen.or(Some(me));
                         (!people.is_empty()).then(|| view! {
-                            <label for="p-agent">"Listing agent"</label>
+                            <label for="p-agent">{t("properties-listing-agent")}</label>
                             <select id="p-agent" name="input[listing_agent_id]" data-testid="listing-agent">
                                 {people.into_iter().map(|(pid, name)| view! { <option value=pid.to_string() selected=chosen == Some(pid)>{name}</option> }).collect_view()}
                             </select>
-                            <p class="hint">"Leads from forms that name this listing go to its listing agent."</p>
+                            <p class="hint">{t("properties-leads-from-forms-that-name")}</p>
                         })
                     })
                 }}
             </Suspense>
             {field("listing_agent_id")}
             {form_error(save.value())}
-            <button type="submit" class="primary" data-testid="save-listing">"Save listing"</button>
+            <button type="submit" class="primary" data-testid="save-listing">{t("properties-save-listing")}</button>
         </ActionForm>
     }
 }
@@ -180,7 +182,7 @@ pub fn NewPropertyPage() -> impl IntoView {
     let save = ServerAction::<SaveProperty>::new();
     let agents = Resource::new(|| (), |_| listing_agents());
     view! {
-        <Shell title="New listing">
+        <Shell title=t("properties-new-listing")>
             <RequireRole role=Role::Agent>
                 <section class="card">
                     <PropertyForm id=None start=PropertyInput { operation: "sale".into(), property_type: "flat".into(), ..Default::default() } save agents/>
@@ -199,12 +201,12 @@ pub fn PropertyPage() -> impl IntoView {
     let data = Resource::new(move || (id.get(), save.version().get()), |(id, _)| load_property(id));
     let agents = Resource::new(|| (), |_| listing_agents());
     view! {
-        <Shell title="Listing">
+        <Shell title=t("properties-listing")>
             <RequireRole role=Role::Agent>
-                <Transition fallback=|| view! { <p class="hint">"Loading the listing…"</p> }>
+                <Transition fallback=|| view! { <p class="hint">{t("properties-loading-the-listing")}</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
-                            Err(AppError::NotFound) => view! { <section class="card"><h2>"No such listing"</h2><a href="/properties">"Back to the listings"</a></section> }.into_any(),
+                            Err(AppError::NotFound) => view! { <section class="card"><h2>{t("properties-no-such-listing")}</h2><a href="/properties">{t("properties-back-to-the-listings")}</a></section> }.into_any(),
                             Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
                             Ok(page) => {
                                 let p = page.property.clone();
@@ -221,9 +223,9 @@ pub fn PropertyPage() -> impl IntoView {
                                         <p class="hint">{format!("Listing agent: {}", p.listing_agent.clone().unwrap_or_else(|| "nobody".into()))}</p>
                                     </section>
                                     <section class="card" data-testid="who-to-call">
-                                        <h2>"Who to call"</h2>
+                                        <h2>{t("properties-who-to-call")}</h2>
                                         {if page.who_to_call.is_empty() {
-                                            view! { <p class="hint">"No open deal fits this listing yet."</p> }.into_any()
+                                            view! { <p class="hint">{t("properties-no-open-deal-fits-this")}</p> }.into_any()
                                         } else {
                                             view! {
                                                 <ul class="deal-list">
@@ -253,7 +255,7 @@ pub fn PropertyPage() -> impl IntoView {
                                     {page.editable.then(|| view! {
                                         <section class="card">
                                             <details>
-                                                <summary>"Edit the listing"</summary>
+                                                <summary>{t("properties-edit-the-listing")}</summary>
                                                 <PropertyForm id=Some(p.id) start save agents/>
                                             </details>
                                         </section>
@@ -282,7 +284,7 @@ pub fn DealListings(
                 let found = matches.await.unwrap_or_default();
                 (!found.is_empty()).then(|| view! {
                     <section class="card" data-testid="deal-listings">
-                        <h2>"Listings that fit"</h2>
+                        <h2>{t("properties-listings-that-fit")}</h2>
                         <ul class="deal-list">
                             {found.into_iter().map(|m| view! {
                                 <li class="pick-row">

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::language::t;
+
 use super::api::{my_devices, push_key, subscribe_device, RemoveDevice, SetDeviceKinds};
 use super::Kind;
 use crate::shell::{form_error, SessionContext};
@@ -54,15 +56,15 @@ pub fn PushDevices() -> impl IntoView {
 
     view! {
         <section class="card" data-testid="push">
-            <h2>"On your phone, with Doorstep closed"</h2>
-            <p class="hint">"New leads, clients writing on WhatsApp and follow-ups due can reach this device as notices, even when Doorstep is closed."</p>
+            <h2>{t("push-on-your-phone-with-doorstep")}</h2>
+            <p class="hint">{t("push-new-leads-clients-writing-on")}</p>
             {move || {
                 if notified() {
-                    view! { <p class="hint" data-testid="push-here">"This device is notified."</p> }.into_any()
+                    view! { <p class="hint" data-testid="push-here">{t("push-this-device-is-notified")}</p> }.into_any()
                 } else {
                     view! {
                         <button type="button" class="primary" on:click=opt_in disabled=move || busy.get() data-testid="push-opt-in">
-                            "Notify me on this device"
+                            {t("push-notify-me-on-this-device")}
                         </button>
                     }.into_any()
                 }
@@ -78,7 +80,7 @@ pub fn PushDevices() -> impl IntoView {
                     let list = devices.await.unwrap_or_default();
                     let role = session.user.await.ok().flatten().map_or(crate::auth::Role::Agent, |u| u.role);
                     if list.is_empty() {
-                        return view! { <p class="hint" data-testid="push-none">"No device is notified yet."</p> }.into_any();
+                        return view! { <p class="hint" data-testid="push-none">{t("push-no-device-is-notified-yet")}</p> }.into_any();
                     }
                     view! {
                         <ul class="user-list" data-testid="push-devices">
@@ -90,7 +92,7 @@ pub fn PushDevices() -> impl IntoView {
                                     <li class="user-card" data-testid="push-device">
                                         <div class="user-head">
                                             <strong>{d.name.clone()}</strong>
-                                            {move || this().then(|| view! { <span class="badge">"This device"</span> })}
+                                            {move || this().then(|| view! { <span class="badge">{t("push-this-device")}</span> })}
                                         </div>
                                         <div class="user-meta">
                                             <span>{format!("Since {}", d.since)}</span>
@@ -102,7 +104,7 @@ pub fn PushDevices() -> impl IntoView {
                                         <ActionForm action=set_kinds attr:class="stack">
                                             <input type="hidden" name="id" value=d.id/>
                                             <fieldset class="checks">
-                                                <legend>"Notify this device of"</legend>
+                                                <legend>{t("push-notify-this-device-of")}</legend>
                                                 {offered.into_iter().map(|k| view! {
                                                     <label class="check">
                                                         <input type="checkbox" name=k.as_str() value="on" checked=d.kinds.contains(&k)/>
@@ -110,11 +112,11 @@ pub fn PushDevices() -> impl IntoView {
                                                     </label>
                                                 }).collect_view()}
                                             </fieldset>
-                                            <button type="submit">"Save"</button>
+                                            <button type="submit">{t("push-save")}</button>
                                         </ActionForm>
                                         <ActionForm action=remove>
                                             <input type="hidden" name="id" value=d.id/>
-                                            <button type="submit" class="danger">"Remove this device"</button>
+                                            <button type="submit" class="danger">{t("push-remove-this-device")}</button>
                                         </ActionForm>
                                     </li>
                                 }

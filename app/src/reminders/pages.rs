@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::language::t;
+
 use super::api::{
     calendar_status, deal_reminders, follow_ups, CancelReminder, CompleteReminder, NewCalendarLink, RevokeCalendarLink, SetReminder,
     SnoozeReminder,
@@ -70,8 +72,8 @@ pub fn NextStepCard(f: FollowUps) -> impl IntoView {
     let asked = move || asking.get();
     view! {
         <section class="card next-step" class:ask=asked data-testid="next-step">
-            <h2>"Next step"</h2>
-            {move || asked().then(|| view! { <p class="notice" role="status" data-testid="ask-next">"Done. What is the next step?"</p> })}
+            <h2>{t("reminders-next-step")}</h2>
+            {move || asked().then(|| view! { <p class="notice" role="status" data-testid="ask-next">{t("reminders-done-what-is-the-next")}</p> })}
             {form_error(done.value())}
             {form_error(snooze.value())}
             {form_error(cancel.value())}
@@ -82,7 +84,7 @@ pub fn NextStepCard(f: FollowUps) -> impl IntoView {
                     let none = d.pending.is_empty() && d.open;
                     let editable = d.editable;
                     view! {
-                        {none.then(|| view! { <p class="badge warn no-next" data-testid="no-next-step">"No next step planned"</p> })}
+                        {none.then(|| view! { <p class="badge warn no-next" data-testid="no-next-step">{t("reminders-no-next-step-planned")}</p> })}
                         <ul class="reminders">
                             {d.pending.into_iter().map(|r| view! { <ReminderItem r editable f/> }).collect_view()}
                         </ul>
@@ -90,14 +92,14 @@ pub fn NextStepCard(f: FollowUps) -> impl IntoView {
                         {(!d.plans.is_empty()).then(|| view! {
                             <ActionForm action=start attr:class="start-plan">
                                 <input type="hidden" name="deal_id" value=move || f.deal_id.get().to_string()/>
-                                <label for="plan-id">"Or start a plan"</label>
+                                <label for="plan-id">{t("reminders-or-start-a-plan")}</label>
                                 <div class="custom-time">
                                     <select id="plan-id" name="plan_id" data-testid="plan-select">
                                         {d.plans.into_iter().map(|p| view! {
                                             <option value=p.id.to_string()>{format!("{} ({} step{})", p.name, p.steps, if p.steps == 1 { "" } else { "s" })}</option>
                                         }).collect_view()}
                                     </select>
-                                    <button type="submit" class="small" data-testid="start-plan">"Start"</button>
+                                    <button type="submit" class="small" data-testid="start-plan">{t("reminders-start")}</button>
                                 </div>
                                 {field_error(start.value(), "plan_id")}
                             </ActionForm>
@@ -124,7 +126,7 @@ fn ReminderItem(r: ReminderView, editable: bool, f: FollowUps) -> impl IntoView 
                 <div class="reminder-actions">
                     <ActionForm action=done>
                         <input type="hidden" name="id" value=rid.to_string()/>
-                        <button type="submit" class="small primary-outline">"Done"</button>
+                        <button type="submit" class="small primary-outline">{t("reminders-done")}</button>
                     </ActionForm>
                     <ActionForm action=snooze>
                         <input type="hidden" name="id" value=rid.to_string()/>
@@ -134,20 +136,20 @@ fn ReminderItem(r: ReminderView, editable: bool, f: FollowUps) -> impl IntoView 
                     <ActionForm action=snooze>
                         <input type="hidden" name="id" value=rid.to_string()/>
                         <input type="hidden" name="preset" value=Preset::TomorrowMorning.as_str()/>
-                        <button type="submit" class="small secondary">"Tomorrow"</button>
+                        <button type="submit" class="small secondary">{t("reminders-tomorrow")}</button>
                     </ActionForm>
                     <ActionForm action=cancel>
                         <input type="hidden" name="id" value=rid.to_string()/>
-                        <button type="submit" class="small ghost" aria-label="Cancel this follow-up">"Cancel"</button>
+                        <button type="submit" class="small ghost" aria-label=t("reminders-cancel-this-follow-up")>{t("reminders-cancel")}</button>
                     </ActionForm>
                 </div>
                 <details class="move-reminder">
-                    <summary>"Move to another time"</summary>
+                    <summary>{t("reminders-move-to-another-time")}</summary>
                     <ActionForm action=snooze attr:class="custom-time">
                         <input type="hidden" name="id" value=rid.to_string()/>
-                        <label class="sr-only" for=format!("move-{rid}")>"New time"</label>
+                        <label class="sr-only" for=format!("move-{rid}")>{t("reminders-new-time")}</label>
                         <input id=format!("move-{rid}") name="custom" type="datetime-local"/>
-                        <button type="submit" class="small">"Move"</button>
+                        <button type="submit" class="small">{t("reminders-move")}</button>
                     </ActionForm>
                 </details>
             })}
@@ -162,9 +164,9 @@ fn SetReminderForm(f: FollowUps) -> impl IntoView {
         <ActionForm action=set attr:class="stack set-reminder">
             <input type="hidden" name="deal_id" value=move || deal_id.get().to_string()/>
             <div class="reminder-what">
-                <label class="sr-only" for="reminder-title">"What"</label>
-                <input id="reminder-title" name="title" placeholder="Call back, send the brochure…" autocomplete="off"/>
-                <label class="sr-only" for="reminder-kind">"How"</label>
+                <label class="sr-only" for="reminder-title">{t("reminders-what")}</label>
+                <input id="reminder-title" name="title" placeholder=t("reminders-call-back-send-the-brochure") autocomplete="off"/>
+                <label class="sr-only" for="reminder-kind">{t("reminders-how")}</label>
                 <select id="reminder-kind" name="kind">
                     {Kind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
                 </select>
@@ -175,10 +177,10 @@ fn SetReminderForm(f: FollowUps) -> impl IntoView {
                     <button type="submit" name="preset" value=p.as_str() class="secondary preset">{p.label()}</button>
                 }).collect_view()}
             </div>
-            <label for="reminder-custom">"Or pick a time"</label>
+            <label for="reminder-custom">{t("reminders-or-pick-a-time")}</label>
             <div class="custom-time">
                 <input id="reminder-custom" name="custom" type="datetime-local"/>
-                <button type="submit" class="small">"Set"</button>
+                <button type="submit" class="small">{t("reminders-set")}</button>
             </div>
             {field_error(set.value(), "due")}
             {field_error(set.value(), "kind")}
@@ -197,9 +199,9 @@ pub fn TodayFollowUps() -> impl IntoView {
                 let (due, unplanned) = data.await.unwrap_or_default();
                 view! {
                     <section class="card" data-testid="follow-ups">
-                        <h2>"Follow-ups today"</h2>
+                        <h2>{t("reminders-follow-ups-today")}</h2>
                         {if due.is_empty() {
-                            view! { <p class="hint">"Nothing due today."</p> }.into_any()
+                            view! { <p class="hint">{t("reminders-nothing-due-today")}</p> }.into_any()
                         } else {
                             view! {
                                 <ul class="deal-list">
@@ -220,7 +222,7 @@ pub fn TodayFollowUps() -> impl IntoView {
                     </section>
                     {(!unplanned.is_empty()).then(|| view! {
                         <section class="card" data-testid="no-next-steps">
-                            <h2>"No next step"</h2>
+                            <h2>{t("reminders-no-next-step")}</h2>
                             <ul class="deal-list">
                                 {unplanned.into_iter().map(|(id, name)| view! {
                                     <li class="deal-row"><a class="deal-link" href=format!("/deals/{id}")><span class="deal-name">{name}</span></a></li>
@@ -242,14 +244,14 @@ pub fn CalendarCard() -> impl IntoView {
     let status = Resource::new(move || (create.version().get(), revoke.version().get()), |_| calendar_status());
     view! {
         <section class="card" data-testid="calendar">
-            <h2>"Follow-ups in your calendar"</h2>
-            <p class="hint">"Subscribe your phone's calendar to a private address: your follow-ups appear there, with an alert when each is due."</p>
+            <h2>{t("reminders-follow-ups-in-your-calendar")}</h2>
+            <p class="hint">{t("reminders-subscribe-your-phone-s-calendar")}</p>
             {move || create.value().get().and_then(Result::ok).map(|url| {
                 let webcal = url.replacen("http://", "webcal://", 1).replacen("https://", "webcal://", 1);
                 view! {
-                    <p class="notice" role="status">"Your calendar address (shown once; keep it private):"</p>
-                    <input class="secret" readonly value=url.clone() data-testid="calendar-url" aria-label="Calendar address"/>
-                    <a class="button" href=webcal>"Subscribe on this phone"</a>
+                    <p class="notice" role="status">{t("reminders-your-calendar-address-shown-once")}</p>
+                    <input class="secret" readonly value=url.clone() data-testid="calendar-url" aria-label=t("reminders-calendar-address")/>
+                    <a class="button" href=webcal>{t("reminders-subscribe-on-this-phone")}</a>
                 }
             })}
             <Transition fallback=|| ()>
@@ -262,7 +264,7 @@ pub fn CalendarCard() -> impl IntoView {
                             </ActionForm>
                             {has.then(|| view! {
                                 <ActionForm action=revoke>
-                                    <button type="submit" class="ghost">"Turn it off"</button>
+                                    <button type="submit" class="ghost">{t("reminders-turn-it-off")}</button>
                                 </ActionForm>
                             })}
                         </div>

@@ -3,6 +3,8 @@
 //! sits over the table it draws, which screen readers read instead.
 
 use leptos::prelude::*;
+
+use crate::language::t;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{load_dashboard, load_drill_down, HandOver, ReassignDeals, SetAway};
@@ -76,7 +78,7 @@ fn WeeklyChart(weeks: Vec<super::Week>) -> impl IntoView {
     let bar = (step * 0.38).min(28.0);
     view! {
         <svg class="chart" viewBox="0 0 600 220" role="img" aria-labelledby="chart-weekly" preserveAspectRatio="xMinYMin meet">
-            <title id="chart-weekly">"New leads and won deals per week"</title>
+            <title id="chart-weekly">{t("reports-new-leads-and-won-deals")}</title>
             <line x1="30" y1="190" x2="600" y2="190" class="chart-axis"/>
             <text x="0" y="16" class="chart-value">{max.to_string()}</text>
             <text x="0" y="190" class="chart-value">"0"</text>
@@ -93,9 +95,9 @@ fn WeeklyChart(weeks: Vec<super::Week>) -> impl IntoView {
                 }
             }).collect_view()}
             <rect x="420" y="4" width="10" height="10" class="chart-bar"/>
-            <text x="434" y="14" class="chart-label small">"New leads"</text>
+            <text x="434" y="14" class="chart-label small">{t("reports-new-leads")}</text>
             <rect x="510" y="4" width="10" height="10" class="chart-bar won"/>
-            <text x="524" y="14" class="chart-label small">"Won"</text>
+            <text x="524" y="14" class="chart-label small">{t("reports-won")}</text>
         </svg>
     }
 }
@@ -106,21 +108,21 @@ fn Filters(d: Dashboard) -> impl IntoView {
     let source = d.scope.source.clone().unwrap_or_default();
     view! {
         <form class="report-filters" method="get" action="/reports" data-testid="report-filters">
-            <label>"From"<input type="date" name="from" value=d.scope.from.clone()/></label>
-            <label>"To"<input type="date" name="to" value=d.scope.to.clone()/></label>
-            <label>"Agent"
+            <label>{t("reports-from")}<input type="date" name="from" value=d.scope.from.clone()/></label>
+            <label>{t("reports-to")}<input type="date" name="to" value=d.scope.to.clone()/></label>
+            <label>{t("reports-agent")}
                 <select name="agent" data-testid="filter-agent">
-                    <option value="">"Everyone"</option>
+                    <option value="">{t("reports-everyone")}</option>
                     {d.agents.iter().map(|p| view! { <option value=p.id.to_string() selected=agent == Some(p.id)>{p.name.clone()}</option> }).collect_view()}
                 </select>
             </label>
-            <label>"Source"
+            <label>{t("reports-source")}
                 <select name="source">
-                    <option value="">"Any source"</option>
+                    <option value="">{t("reports-any-source")}</option>
                     {d.sources.iter().map(|s| view! { <option value=s.clone() selected=*s == source>{s.clone()}</option> }).collect_view()}
                 </select>
             </label>
-            <button type="submit" class="primary">"Apply"</button>
+            <button type="submit" class="primary">{t("reports-apply")}</button>
         </form>
     }
 }
@@ -131,7 +133,7 @@ fn Section(title: &'static str, scope: Scope, table: &'static str, children: Chi
         <section class="card report" data-testid=format!("report-{table}")>
             <div class="report-head">
                 <h2>{title}</h2>
-                <a class="csv" href=csv(&scope, table) download>"CSV"</a>
+                <a class="csv" href=csv(&scope, table) download>{t("reports-csv")}</a>
             </div>
             {children()}
         </section>
@@ -142,7 +144,7 @@ fn speed_table(scope: &Scope, rows: Vec<super::SpeedRow>, by: &'static str) -> i
     let scope = scope.clone();
     view! {
         <table class="report-table">
-            <thead><tr><th>{by}</th><th>"Leads"</th><th>"Median"</th><th>"90%"</th><th>"≤ 5 min"</th><th>"≤ 1 h"</th></tr></thead>
+            <thead><tr><th>{by}</th><th>{t("reports-leads")}</th><th>{t("reports-median")}</th><th>"90%"</th><th>{t("reports-5-min")}</th><th>"≤ 1 h"</th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| {
                     let q = if by == "Agent" {
@@ -175,7 +177,7 @@ fn TeamTable(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<HandO
         {form_error(hand.value())}
         <div class="table-wrap">
         <table class="report-table team-table">
-            <thead><tr><th>"Agent"</th><th>"Open"</th><th>"Follow-ups done"</th><th>"Overdue"</th><th>"Stale"</th><th>"Won"</th><th>"Won value"</th><th>"Actions"</th></tr></thead>
+            <thead><tr><th>{t("reports-agent")}</th><th>{t("reports-open")}</th><th>{t("reports-follow-ups-done")}</th><th>{t("reports-overdue")}</th><th>{t("reports-stale")}</th><th>{t("reports-won")}</th><th>{t("reports-won-value")}</th><th>{t("reports-actions")}</th></tr></thead>
             <tbody>
                 {d.team.into_iter().map(|r| {
                     let others: Vec<Person> = agents.iter().filter(|p| p.id != r.id).cloned().collect();
@@ -183,7 +185,7 @@ fn TeamTable(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<HandO
                     let is_away = r.away;
                     view! {
                         <tr data-testid="team-row">
-                            <th scope="row">{r.name.clone()}{r.away.then(|| view! { " " <span class="badge warn">"Away"</span> })}</th>
+                            <th scope="row">{r.name.clone()}{r.away.then(|| view! { " " <span class="badge warn">{t("reports-away")}</span> })}</th>
                             <td>{num(&scope, r.open, Figure::AgentOpen { agent: r.id })}</td>
                             <td>{r.done.to_string()}</td>
                             <td>{num(&scope, r.overdue, Figure::Overdue { agent: r.id })}</td>
@@ -201,11 +203,11 @@ fn TeamTable(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<HandO
                                 {(r.open > 0).then(|| view! {
                                     <ActionForm action=hand attr:class="inline hand-over">
                                         <input type="hidden" name="from_id" value=id.to_string()/>
-                                        <select name="owner_id" aria-label="Hand open deals to" data-testid="hand-over-to">
-                                            <option value="">"Hand open deals to…"</option>
+                                        <select name="owner_id" aria-label=t("reports-hand-open-deals-to-2") data-testid="hand-over-to">
+                                            <option value="">{t("reports-hand-open-deals-to")}</option>
                                             {others.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
                                         </select>
-                                        <button type="submit" class="secondary small" data-testid="hand-over">"Move"</button>
+                                        <button type="submit" class="secondary small" data-testid="hand-over">{t("reports-move")}</button>
                                     </ActionForm>
                                 })}
                             </td>
@@ -247,17 +249,17 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
     view! {
         <p class="scope" data-testid="scope">{s.label.clone()}</p>
         <div class="kpis">
-            <a class="kpi" href="#open"><span class="kpi-n" data-testid="kpi-open">{open_total.to_string()}</span><span>"open deals now"</span></a>
-            <a class="kpi" href=drill(&s, Figure::Leads)><span class="kpi-n" data-testid="kpi-leads">{f.leads.to_string()}</span><span>"new leads"</span></a>
-            <a class="kpi" href=drill(&s, Figure::Won)><span class="kpi-n">{percent(f.won, f.leads)}</span><span>"of them won"</span></a>
-            <a class="kpi" href=drill(&s, Figure::AnsweredWithin { minutes: 5 })><span class="kpi-n">{total.median_minutes.map(duration).unwrap_or_else(|| "–".into())}</span><span>"median first answer"</span></a>
+            <a class="kpi" href="#open"><span class="kpi-n" data-testid="kpi-open">{open_total.to_string()}</span><span>{t("reports-open-deals-now")}</span></a>
+            <a class="kpi" href=drill(&s, Figure::Leads)><span class="kpi-n" data-testid="kpi-leads">{f.leads.to_string()}</span><span>{t("reports-new-leads-2")}</span></a>
+            <a class="kpi" href=drill(&s, Figure::Won)><span class="kpi-n">{percent(f.won, f.leads)}</span><span>{t("reports-of-them-won")}</span></a>
+            <a class="kpi" href=drill(&s, Figure::AnsweredWithin { minutes: 5 })><span class="kpi-n">{total.median_minutes.map(duration).unwrap_or_else(|| "–".into())}</span><span>{t("reports-median-first-answer")}</span></a>
         </div>
         <div class="report-grid">
             <Section title="Open deals now" scope=s1.clone() table="open">
                 <div id="open"></div>
                 <Bars title="Open deals per stage".into() rows=open_rows/>
                 <table class="report-table">
-                    <thead><tr><th>"Stage"</th><th>"Deals"</th><th>"Value"</th></tr></thead>
+                    <thead><tr><th>{t("reports-stage")}</th><th>{t("reports-deals")}</th><th>{t("reports-value")}</th></tr></thead>
                     <tbody>
                         {open.iter().map(|o| view! {
                             <tr><th scope="row">{o.name.clone()}</th><td>{num(&s1, o.deals, Figure::Open { stage: o.stage_id })}</td><td>{money_list(&o.value)}</td></tr>
@@ -268,7 +270,7 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
             <Section title="Funnel of new leads" scope=s2.clone() table="funnel">
                 <Bars title="How far the period's new leads went".into() rows=funnel_rows/>
                 <table class="report-table">
-                    <thead><tr><th>"Stage"</th><th>"Reached"</th><th>"From the step before"</th><th>"From all leads"</th></tr></thead>
+                    <thead><tr><th>{t("reports-stage")}</th><th>{t("reports-reached")}</th><th>{t("reports-from-the-step-before")}</th><th>{t("reports-from-all-leads")}</th></tr></thead>
                     <tbody>
                         {
                             let mut before = f.leads;
@@ -281,7 +283,7 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
                                 before = st.reached;
                             }
                             rows.push(view! {
-                                <tr><th scope="row">"Won"</th><td>{num(&s2, f.won, Figure::Won)}</td><td>{percent(f.won, before)}</td><td>{percent(f.won, f.leads)}</td></tr>
+                                <tr><th scope="row">{t("reports-won")}</th><td>{num(&s2, f.won, Figure::Won)}</td><td>{percent(f.won, before)}</td><td>{percent(f.won, f.leads)}</td></tr>
                             }.into_any());
                             rows.collect_view()
                         }
@@ -290,7 +292,7 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
                 <p class="hint">{format!("Won value {} · lost {}", money_list(&f.won_value), f.lost)}</p>
                 {(!f.lost_reasons.is_empty()).then(|| view! {
                     <table class="report-table">
-                        <thead><tr><th>"Lost because"</th><th>"Deals"</th><th>"Share"</th></tr></thead>
+                        <thead><tr><th>{t("reports-lost-because")}</th><th>{t("reports-deals")}</th><th>{t("reports-share")}</th></tr></thead>
                         <tbody>
                             {f.lost_reasons.iter().map(|(reason, n)| view! {
                                 <tr><th scope="row">{if reason.is_empty() { "No reason given".to_string() } else { reason.clone() }}</th>
@@ -316,7 +318,7 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
             <Section title="Sources and campaigns" scope=s5.clone() table="sources">
                 <div class="table-wrap">
                 <table class="report-table">
-                    <thead><tr><th>"Source"</th><th>"Campaign"</th><th>"Leads"</th><th>"Won"</th><th>"Won value"</th><th>"Conversion"</th></tr></thead>
+                    <thead><tr><th>{t("reports-source")}</th><th>{t("reports-campaign")}</th><th>{t("reports-leads")}</th><th>{t("reports-won")}</th><th>{t("reports-won-value")}</th><th>{t("reports-conversion")}</th></tr></thead>
                     <tbody>
                         {by_source.iter().map(|r| view! {
                             <tr>
@@ -335,7 +337,7 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
             <Section title="Time in stage" scope=s6.clone() table="stage-time">
                 <Bars title="Median days in each stage".into() rows=stage_rows/>
                 <table class="report-table">
-                    <thead><tr><th>"Stage"</th><th>"Stays ended"</th><th>"Median days"</th></tr></thead>
+                    <thead><tr><th>{t("reports-stage")}</th><th>{t("reports-stays-ended")}</th><th>{t("reports-median-days")}</th></tr></thead>
                     <tbody>
                         {stage_time.iter().map(|t| view! {
                             <tr><th scope="row">{t.name.clone()}</th><td>{num(&s6, t.stays, Figure::StageTime { stage: t.stage_id })}</td>
@@ -348,7 +350,7 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
                 <WeeklyChart weeks=weekly.clone()/>
                 <div class="table-wrap">
                 <table class="report-table">
-                    <thead><tr><th>"Week from"</th><th>"New leads"</th><th>"Won"</th></tr></thead>
+                    <thead><tr><th>{t("reports-week-from")}</th><th>{t("reports-new-leads")}</th><th>{t("reports-won")}</th></tr></thead>
                     <tbody>
                         {weekly.iter().map(|w| view! {
                             <tr><th scope="row">{w.start.clone()}</th>
@@ -361,8 +363,8 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
             </Section>
         </div>
         <p class="hint">
-            <a href=format!("/reports/export/deals.csv?{}&{}", s.query().to_query_string(), Figure::Leads.to_query_string()) download>"All new leads of the period as CSV"</a>
-            " · Follow-ups are counted per assignee, whatever the source."
+            <a href=format!("/reports/export/deals.csv?{}&{}", s.query().to_query_string(), Figure::Leads.to_query_string()) download>{t("reports-all-new-leads-of-the")}</a>
+            {t("reports-follow-ups-are-counted-per")}
         </p>
     }
 }
@@ -377,13 +379,13 @@ pub fn ReportsPage() -> impl IntoView {
         |(q, _, _)| load_dashboard(q),
     );
     view! {
-        <Shell title="Reports">
+        <Shell title=t("reports-reports-2")>
             <RequireRole role=Role::Manager>
-                <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+                <Transition fallback=|| view! { <p class="hint">{t("reports-loading")}</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
                             Err(err) => view! { <p class="form-error" data-testid="report-error">{err.to_string()}</p>
-                                <a class="button" href="/reports">"Back to the last 30 days"</a> }.into_any(),
+                                <a class="button" href="/reports">{t("reports-back-to-the-last-30")}</a> }.into_any(),
                             Ok(d) => view! {
                                 <Filters d=d.clone()/>
                                 {hand.value().get().and_then(|r| r.ok()).map(|n| view! { <p class="notice" data-testid="moved">{format!("Moved {n} deal{}.", if n == 1 { "" } else { "s" })}</p> })}
@@ -407,10 +409,10 @@ fn DrillView(d: DrillDown, figure: FigureParams, reassign: ServerAction<Reassign
     let pages = d.total.div_ceil(DRILL_PAGE).max(1);
     let csv = base.replacen("/reports/deals?", "/reports/export/deals.csv?", 1);
     view! {
-        <p class="scope"><a href=format!("/reports?{}", d.scope.query().to_query_string())>"← Reports"</a>" · "{d.scope.label.clone()}</p>
+        <p class="scope"><a href=format!("/reports?{}", d.scope.query().to_query_string())>{t("reports-reports")}</a>" · "{d.scope.label.clone()}</p>
         <h2 data-testid="drill-title">{d.title.clone()}</h2>
         <p class="hint"><span data-testid="drill-total">{d.total.to_string()}</span>{format!(" deal{}", if d.total == 1 { "" } else { "s" })}
-            " · "<a href=csv download>"CSV"</a></p>
+            " · "<a href=csv download>{t("reports-csv")}</a></p>
         {reassign.value().get().and_then(|r| r.ok()).map(|n| view! { <p class="notice" data-testid="moved">{format!("Moved {n} deal{}.", if n == 1 { "" } else { "s" })}</p> })}
         {form_error(reassign.value())}
         <ActionForm action=reassign node_ref=picks attr:class="stack">
@@ -419,7 +421,7 @@ fn DrillView(d: DrillDown, figure: FigureParams, reassign: ServerAction<Reassign
                     let id = card.id;
                     view! {
                         <li class="pick-row">
-                            <input type="checkbox" name=format!("deal_ids[{i}]") value=id.to_string() aria-label="Pick this deal" data-testid="pick-deal"/>
+                            <input type="checkbox" name=format!("deal_ids[{i}]") value=id.to_string() aria-label=t("reports-pick-this-deal") data-testid="pick-deal"/>
                             <DealRow card/>
                         </li>
                     }
@@ -427,19 +429,19 @@ fn DrillView(d: DrillDown, figure: FigureParams, reassign: ServerAction<Reassign
             </ul>
             {(d.total > 0).then(|| view! {
                 <div class="bulk-bar">
-                    <select name="owner_id" aria-label="Give the ticked deals to" data-testid="reassign-to">
-                        <option value="">"Give the ticked deals to…"</option>
+                    <select name="owner_id" aria-label=t("reports-give-the-ticked-deals-to-2") data-testid="reassign-to">
+                        <option value="">{t("reports-give-the-ticked-deals-to")}</option>
                         {d.agents.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
                     </select>
-                    <button type="submit" class="primary" data-testid="reassign">"Reassign"</button>
+                    <button type="submit" class="primary" data-testid="reassign">{t("reports-reassign")}</button>
                 </div>
             })}
         </ActionForm>
         {(pages > 1).then(|| view! {
             <nav class="pager">
-                {(d.page > 1).then(|| view! { <a href=format!("{base}&page={}", d.page - 1)>"← Newer"</a> })}
+                {(d.page > 1).then(|| view! { <a href=format!("{base}&page={}", d.page - 1)>{t("reports-newer")}</a> })}
                 <span class="hint">{format!("Page {} of {pages}", d.page)}</span>
-                {(d.page < pages).then(|| view! { <a href=format!("{base}&page={}", d.page + 1)>"Older →"</a> })}
+                {(d.page < pages).then(|| view! { <a href=format!("{base}&page={}", d.page + 1)>{t("reports-older")}</a> })}
             </nav>
         })}
     }
@@ -474,9 +476,9 @@ pub fn DrillDownPage() -> impl IntoView {
         |(q, f, p, _)| load_drill_down(q, f, p),
     );
     view! {
-        <Shell title="Deals behind a number">
+        <Shell title=t("reports-deals-behind-a-number")>
             <RequireRole role=Role::Manager>
-                <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+                <Transition fallback=|| view! { <p class="hint">{t("reports-loading")}</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
                             Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),

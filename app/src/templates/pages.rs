@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::language::{t, t_with};
+
 use super::api::{list_templates, DeleteTemplate, SaveTemplate};
 use super::{DealMessaging, ReadyMessage, TemplateView, PLACEHOLDERS};
 use crate::whatsapp::api::ReplyOnWhatsapp;
@@ -34,7 +36,7 @@ pub fn TemplatesPage() -> impl IntoView {
     let data = Resource::new(move || (add.version().get(), save.version().get(), delete.version().get()), |_| list_templates());
     let editor = Editor { data, add, save, delete, saving };
     view! {
-        <Shell title="Message templates">
+        <Shell title=t("templates-message-templates")>
             <RequireRole role=Role::Admin>
                 <TemplateAdmin editor/>
             </RequireRole>
@@ -45,7 +47,7 @@ pub fn TemplatesPage() -> impl IntoView {
 fn placeholder_help() -> impl IntoView {
     view! {
         <details class="hint">
-            <summary>"Placeholders"</summary>
+            <summary>{t("templates-placeholders")}</summary>
             <ul class="placeholders">
                 {PLACEHOLDERS.iter().map(|(tag, what)| view! { <li><code>{*tag}</code>" "{*what}</li> }).collect_view()}
             </ul>
@@ -71,44 +73,44 @@ fn TemplateAdmin(editor: Editor) -> impl IntoView {
         </p>
         {form_error(delete.value())}
         {form_error(save.value())}
-        <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="hint">{t("templates-loading")}</p> }>
             {move || Suspend::new(async move {
                 let templates = data.await.unwrap_or_default();
                 let none = templates.is_empty();
                 view! {
-                    {none.then(|| view! { <p class="hint" data-testid="no-templates">"No templates yet: write the first below."</p> })}
+                    {none.then(|| view! { <p class="hint" data-testid="no-templates">{t("templates-no-templates-yet-write-the")}</p> })}
                     <ul class="template-admin" data-testid="templates">
-                        {templates.into_iter().map(|t| view! { <TemplateCard t editor/> }).collect_view()}
+                        {templates.into_iter().map(|t| view! { <TemplateCard template=t editor/> }).collect_view()}
                     </ul>
                 }
             })}
         </Transition>
         <section class="card">
-            <h2>"New template"</h2>
+            <h2>{t("templates-new-template")}</h2>
             <ActionForm action=add attr:class="stack">
-                <label for="new-template-name">"Name"</label>
-                <input id="new-template-name" name="name" placeholder="First answer" autocomplete="off"
+                <label for="new-template-name">{t("templates-name")}</label>
+                <input id="new-template-name" name="name" placeholder=t("templates-first-answer") autocomplete="off"
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 {field_error(add.value(), "name")}
-                <label for="new-template-body">"Message"</label>
+                <label for="new-template-body">{t("templates-message")}</label>
                 <textarea id="new-template-body" name="body" rows="5"
-                    placeholder="Hi {first_name}, this is {agent} from {agency}. Thank you for asking about {property}: when could we call you?"
+                    placeholder=t("templates-hi-first-name-this-is")
                     prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
                 {field_error(add.value(), "body")}
                 {placeholder_help()}
                 {form_error(add.value())}
-                <button type="submit" class="primary">"Add template"</button>
+                <button type="submit" class="primary">{t("templates-add-template")}</button>
             </ActionForm>
         </section>
     }
 }
 
 #[component]
-fn TemplateCard(t: TemplateView, editor: Editor) -> impl IntoView {
+fn TemplateCard(template: TemplateView, editor: Editor) -> impl IntoView {
     let Editor { save, delete, saving, .. } = editor;
-    let id = t.id.to_string();
+    let id = template.id.to_string();
     let (edit_id, delete_id) = (id.clone(), id.clone());
-    let (name, body, label) = (t.name.clone(), t.body, format!("Delete the template {}", t.name));
+    let (name, body, label) = (template.name.clone(), template.body, t_with("templates-delete-named", &[("name", template.name.into())]));
     let mine = {
         let id = id.clone();
         move || saving.get().as_deref() == Some(id.as_str())
@@ -122,15 +124,15 @@ fn TemplateCard(t: TemplateView, editor: Editor) -> impl IntoView {
         <li class="card" data-testid="template">
             <ActionForm action=save attr:class="stack">
                 <input type="hidden" name="id" value=edit_id/>
-                <label>"Name"<input name="name" value=name autocomplete="off"/></label>
+                <label>{t("templates-name")}<input name="name" value=name autocomplete="off"/></label>
                 {errors("name")}
-                <label>"Message"<textarea name="body" rows="4">{body}</textarea></label>
+                <label>{t("templates-message")}<textarea name="body" rows="4">{body}</textarea></label>
                 {errors("body")}
-                <button type="submit" class="small">"Save"</button>
+                <button type="submit" class="small">{t("templates-save")}</button>
             </ActionForm>
             <ActionForm action=delete>
                 <input type="hidden" name="id" value=delete_id/>
-                <button type="submit" class="small danger" aria-label=label>"Delete"</button>
+                <button type="submit" class="small danger" aria-label=label>{t("templates-delete")}</button>
             </ActionForm>
         </li>
     }
@@ -158,21 +160,21 @@ pub fn DealMessages(
                 let some_templates = !templates.is_empty();
                 (replies || some_templates).then(|| view! {
                     <section class="card" data-testid="deal-messages">
-                        <h2>"Write on WhatsApp"</h2>
+                        <h2>{t("templates-write-on-whatsapp")}</h2>
                         {replies.then(|| view! {
                             <ActionForm action=reply attr:class="stack" attr:data-testid="reply-form">
                                 <input type="hidden" name="deal_id" value=deal_id.to_string()/>
-                                <label for="reply-body">"Reply from the agency's number"</label>
+                                <label for="reply-body">{t("templates-reply-from-the-agency-s")}</label>
                                 <textarea id="reply-body" name="body" rows="3" prop:value=move || text.get()
                                     on:input=move |ev| text.set(event_target_value(&ev))></textarea>
                                 {field_error(reply.value(), "body")}
                                 {form_error(reply.value())}
-                                <button type="submit" class="primary">"Send reply"</button>
+                                <button type="submit" class="primary">{t("templates-send-reply")}</button>
                             </ActionForm>
                         })}
                         {some_templates.then(|| view! {
                             <details open=!replies>
-                                <summary>"Send a template"</summary>
+                                <summary>{t("templates-send-a-template")}</summary>
                                 <ul class="ready-messages">
                                     {templates.into_iter().map(|m| view! { <ReadyItem deal_id m/> }).collect_view()}
                                 </ul>
@@ -198,7 +200,7 @@ fn ReadyItem(deal_id: i64, m: ReadyMessage) -> impl IntoView {
                     <form method="post" action="/api/templates/send" target="_blank">
                         <input type="hidden" name="deal_id" value=deal_id.to_string()/>
                         <input type="hidden" name="template_id" value=m.id.to_string()/>
-                        <button type="submit" class="button whatsapp small" aria-label=label>"Send on WhatsApp"</button>
+                        <button type="submit" class="button whatsapp small" aria-label=label>{t("templates-send-on-whatsapp")}</button>
                     </form>
                 }.into_any(),
             }}

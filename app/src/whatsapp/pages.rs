@@ -3,6 +3,8 @@
 //! order), then confirmed. Both work without JavaScript.
 
 use leptos::prelude::*;
+
+use crate::language::t;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{load_chat_preview, ImportChat};
@@ -41,16 +43,16 @@ pub fn ChatImportPage() -> impl IntoView {
     let zones = OnceResource::new(time_zones());
     let import = ServerAction::<ImportChat>::new();
     view! {
-        <Shell title="Import a WhatsApp chat">
+        <Shell title=t("whatsapp-import-a-whatsapp-chat")>
             <RequireRole role=Role::Agent>
-                <Transition fallback=|| view! { <p class="hint">"Reading the chat…"</p> }>
+                <Transition fallback=|| view! { <p class="hint">{t("whatsapp-reading-the-chat")}</p> }>
                     {move || Suspend::new(async move {
                         let zones = zones.await.unwrap_or_default();
                         match data.await {
                             Err(err) => view! {
                                 <section class="card">
                                     <p class="form-error" data-testid="import-error">{err.to_string()}</p>
-                                    <a href=format!("/deals/{}", deal_id.get_untracked())>"Back to the deal"</a>
+                                    <a href=format!("/deals/{}", deal_id.get_untracked())>{t("whatsapp-back-to-the-deal")}</a>
                                 </section>
                             }.into_any(),
                             Ok(p) => {
@@ -73,15 +75,15 @@ pub fn ChatImportPage() -> impl IntoView {
                                         </ul>
                                     </section>
                                     <section class="card">
-                                        <h2>"How to read it"</h2>
+                                        <h2>{t("whatsapp-how-to-read-it")}</h2>
                                         <form method="get" action=action.clone() class="stack" data-testid="reading">
-                                            <label for="agent">"Who is the agency in this chat?"</label>
+                                            <label for="agent">{t("whatsapp-who-is-the-agency-in")}</label>
                                             <select id="agent" name="agent">
                                                 {p.participants.iter().map(|name| view! {
                                                     <option value=name.clone() selected=*name == p.agent>{name.clone()}</option>
                                                 }).collect_view()}
                                             </select>
-                                            <label for="time_zone">"The phone's time zone"</label>
+                                            <label for="time_zone">{t("whatsapp-the-phone-s-time-zone")}</label>
                                             <select id="time_zone" name="time_zone">
                                                 {zones.iter().map(|z| view! { <option value=z.clone() selected=*z == p.time_zone>{z.clone()}</option> }).collect_view()}
                                             </select>
@@ -89,7 +91,7 @@ pub fn ChatImportPage() -> impl IntoView {
                                             <select id="order" name="order">
                                                 {ORDERS.iter().map(|(code, text)| view! { <option value=*code selected=*code == p.order>{*text}</option> }).collect_view()}
                                             </select>
-                                            <button type="submit" class="secondary">"Read it again"</button>
+                                            <button type="submit" class="secondary">{t("whatsapp-read-it-again")}</button>
                                         </form>
                                         <ol class="chat-sample">
                                             {p.sample.into_iter().map(|line| view! { <Line line/> }).collect_view()}
@@ -103,7 +105,7 @@ pub fn ChatImportPage() -> impl IntoView {
                                             <input type="hidden" name="order" value=p.order.clone()/>
                                             {(!p.suggestions.is_empty()).then(|| view! {
                                                 <fieldset class="suggestions">
-                                                    <legend>"These look like more than a message. Tick to log them as such:"</legend>
+                                                    <legend>{t("whatsapp-these-look-like-more-than")}</legend>
                                                     {p.suggestions.iter().enumerate().map(|(n, s)| {
                                                         let (_, label) = s.suggestion.clone().unwrap_or_default();
                                                         view! {
@@ -123,7 +125,7 @@ pub fn ChatImportPage() -> impl IntoView {
                                             <button type="submit" class="primary" disabled=nothing_new data-testid="import">
                                                 {if nothing_new { "Nothing to add".to_string() } else { format!("Add {} messages to the timeline", p.new_messages) }}
                                             </button>
-                                            <a href=format!("/deals/{}", p.deal_id)>"Cancel"</a>
+                                            <a href=format!("/deals/{}", p.deal_id)>{t("whatsapp-cancel")}</a>
                                         </ActionForm>
                                     </section>
                                     </div>

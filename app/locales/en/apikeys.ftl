@@ -1,0 +1,14 @@
+apikeys-websites-and-portals-send-leads = { "Websites and portals send leads to POST /api/v1/leads with a key in the Authorization header. The API is described at " }
+apikeys-api-v1-openapi-json = /api/v1/openapi.json
+apikeys-new-key = New key
+apikeys-name = Name
+apikeys-may = May
+apikeys-post-leads-only = Post leads only
+apikeys-use-all-of-the-api = Use all of the API (manage forms too)
+apikeys-create-key = Create key
+apikeys-loading = Loading…
+apikeys-revoked = Revoked
+apikeys-revoke = Revoke
+apikeys-the-new-key = The new key
+apikeys-agency-website = Agency website
+apikeys-api-keys = API keys

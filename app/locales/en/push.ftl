@@ -1,0 +1,9 @@
+push-on-your-phone-with-doorstep = On your phone, with Doorstep closed
+push-new-leads-clients-writing-on = New leads, clients writing on WhatsApp and follow-ups due can reach this device as notices, even when Doorstep is closed.
+push-this-device-is-notified = This device is notified.
+push-notify-me-on-this-device = Notify me on this device
+push-no-device-is-notified-yet = No device is notified yet.
+push-this-device = This device
+push-notify-this-device-of = Notify this device of
+push-save = Save
+push-remove-this-device = Remove this device

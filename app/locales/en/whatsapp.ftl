@@ -1,0 +1,9 @@
+whatsapp-reading-the-chat = Reading the chat…
+whatsapp-back-to-the-deal = Back to the deal
+whatsapp-how-to-read-it = How to read it
+whatsapp-who-is-the-agency-in = Who is the agency in this chat?
+whatsapp-the-phone-s-time-zone = The phone's time zone
+whatsapp-read-it-again = Read it again
+whatsapp-these-look-like-more-than = These look like more than a message. Tick to log them as such:
+whatsapp-cancel = Cancel
+whatsapp-import-a-whatsapp-chat = Import a WhatsApp chat

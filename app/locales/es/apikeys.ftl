@@ -1,0 +1,14 @@
+apikeys-websites-and-portals-send-leads = { "Las webs y los portales envían contactos a POST /api/v1/leads con una clave en la cabecera Authorization. La API se describe en " }
+apikeys-api-v1-openapi-json = /api/v1/openapi.json
+apikeys-new-key = Nueva clave
+apikeys-name = Nombre
+apikeys-may = Puede
+apikeys-post-leads-only = Solo enviar contactos
+apikeys-use-all-of-the-api = Usar toda la API (también gestionar formularios)
+apikeys-create-key = Crear clave
+apikeys-loading = Cargando…
+apikeys-revoked = Revocada
+apikeys-revoke = Revocar
+apikeys-the-new-key = La nueva clave
+apikeys-agency-website = Web de la agencia
+apikeys-api-keys = Claves de API

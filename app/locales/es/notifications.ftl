@@ -1,0 +1,3 @@
+notifications-loading = Cargando…
+notifications-nothing-yet-new-leads-and = Nada por ahora. Aquí aparecen los contactos nuevos y los seguimientos.
+notifications-notifications = Avisos

@@ -1,0 +1,9 @@
+push-on-your-phone-with-doorstep = En tu móvil, con Doorstep cerrado
+push-new-leads-clients-writing-on = Los contactos nuevos, los clientes que escriben por WhatsApp y los seguimientos pendientes pueden llegar a este dispositivo como avisos, aunque Doorstep esté cerrado.
+push-this-device-is-notified = Este dispositivo recibe avisos.
+push-notify-me-on-this-device = Avisarme en este dispositivo
+push-no-device-is-notified-yet = Aún no hay ningún dispositivo con avisos.
+push-this-device = Este dispositivo
+push-notify-this-device-of = Avisar a este dispositivo de
+push-save = Guardar
+push-remove-this-device = Quitar este dispositivo

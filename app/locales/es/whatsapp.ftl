@@ -1,0 +1,9 @@
+whatsapp-reading-the-chat = Leyendo el chat…
+whatsapp-back-to-the-deal = Volver a la operación
+whatsapp-how-to-read-it = Cómo leerlo
+whatsapp-who-is-the-agency-in = ¿Quién es la agencia en este chat?
+whatsapp-the-phone-s-time-zone = La zona horaria del teléfono
+whatsapp-read-it-again = Leerlo de nuevo
+whatsapp-these-look-like-more-than = Esto parece algo más que un mensaje. Márcalo para registrarlo como tal:
+whatsapp-cancel = Cancelar
+whatsapp-import-a-whatsapp-chat = Importar un chat de WhatsApp
