@@ -181,6 +181,17 @@ impl Language {
         }
     }
 
+    /// A day as this reader writes it, by one of the patterns in `formats.ftl` (`date-day-month`:
+    /// "6 Nov", "6 nov"; `date-day-month-year`: "5 Dec 2026", "5 dic 2026").
+    #[cfg(feature = "ssr")]
+    pub fn date(&self, day: chrono::NaiveDate, pattern: &str) -> String {
+        if self.is_pseudo() {
+            return accented(&Language::english().date(day, pattern));
+        }
+        let locale = chrono::Locale::try_from(self.t("date-locale").as_str()).unwrap_or(chrono::Locale::POSIX);
+        day.format_localized(&self.t(pattern), locale).to_string()
+    }
+
     /// How long someone has waited: "5 min", "2 h 10 min", "3 days"; "3 días".
     pub fn waited(&self, minutes: i64) -> String {
         match minutes {
@@ -328,6 +339,24 @@ impl From<String> for Value {
 impl From<i64> for Value {
     fn from(n: i64) -> Self {
         Value::Number(n)
+    }
+}
+
+impl From<i32> for Value {
+    fn from(n: i32) -> Self {
+        Value::Number(n.into())
+    }
+}
+
+impl From<u32> for Value {
+    fn from(n: u32) -> Self {
+        Value::Number(n.into())
+    }
+}
+
+impl From<u64> for Value {
+    fn from(n: u64) -> Self {
+        Value::Number(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
 

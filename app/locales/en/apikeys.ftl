@@ -12,3 +12,6 @@ apikeys-revoke = Revoke
 apikeys-the-new-key = The new key
 apikeys-agency-website = Agency website
 apikeys-api-keys = API keys
+apikeys-created = Key "{ $name }" created. Copy it now: it is not shown again.
+apikeys-last-used = Last used { $at } UTC
+apikeys-never-used = Never used

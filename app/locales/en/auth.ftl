@@ -40,3 +40,14 @@ auth-current-password = Current password
 auth-change-password = Change password
 auth-users = Users
 auth-set-up-doorstep = Set up Doorstep
+auth-hide = Hide
+auth-show = Show
+auth-enable = Enable
+auth-disable = Disable
+auth-user-count = { $count ->
+    [one] { $count } user
+   *[other] { $count } users
+}
+auth-last-used = Last used { $at }
+auth-signed-in = Signed in { $at }
+auth-from = From { $address }

@@ -68,3 +68,12 @@ deals-name-phone-or-e-mail = Name, phone or e-mail
 deals-stages = Stages
 deals-pipeline = Pipeline
 deals-deal = Deal
+deals-change-history = Change history ({ $count })
+deals-count = { $count ->
+    [one] { $count } deal
+   *[other] { $count } deals
+}
+deals-waiting = Waiting { $time }
+deals-final-value = Final value ({ $currency })
+deals-not-yet = not yet
+deals-nobody = nobody

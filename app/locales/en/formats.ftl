@@ -17,3 +17,5 @@ waited-days = { $days ->
 }
 waited-ago = { $time } ago
 money-up-to = up to { $amount }
+date-day-month = %-d %b
+date-day-month-year = %-d %b %Y

@@ -33,3 +33,5 @@ forms-spring-open-day = spring-open-day
 forms-https-youragency-com-thanks = https://youragency.com/thanks
 forms-https-www-youragency-com = https://www.youragency.com
 forms-capture-forms = Capture forms
+forms-save-changes = Save changes
+forms-create-form = Create form

@@ -23,3 +23,16 @@ imports-deals-already-there = Deals already there
 imports-open-the-pipeline = Open the pipeline
 imports-rows-with-problems = Rows with problems
 imports-import-and-export = Import and export
+imports-upload-explained = Upload a CSV from a spreadsheet or another CRM: any of Excel's CSV formats, or its Unicode text. One row per contact; a row with a need, stage or budget also becomes a deal. You map the columns and see every row checked before anything is added.
+imports-summary = { $file } · { $rows ->
+    [one] { $rows } row
+   *[other] { $rows } rows
+} · { $delimiter } separated · read as { $encoding }
+imports-imported = Imported
+imports-checked = Checked: nothing was added yet
+imports-row = Row { $row }
+imports-matches = { $count ->
+    [one] { $count } row joins a contact already known
+   *[other] { $count } rows join contacts already known
+}
+imports-row-what = Row { $row }: { $what }

@@ -22,3 +22,19 @@ presentations-share-link = Share link
 presentations-earlier = Earlier
 presentations-later = Later
 presentations-remove = Remove
+presentations-tick-listings = Tick listings to present
+presentations-make-of = Make a presentation of { $count }
+presentations-withdrawn = Withdrawn
+presentations-expired = Expired
+presentations-not-opened = Not opened yet
+presentations-opened-last = { $count ->
+    [one] Opened once, { $at }
+   *[other] Opened { $count } times, last { $at }
+}
+presentations-opened = { $count ->
+    [one] Opened once
+   *[other] Opened { $count } times
+}
+presentations-until = { " · " }until { $at }
+presentations-email-to = E-mail the PDF to { $to }
+presentations-put-in = Put in the presentation

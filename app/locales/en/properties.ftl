@@ -35,3 +35,6 @@ properties-sea-view-flat-with-a = Sea-view flat with a terrace
 properties-listings = Listings
 properties-new-listing = New listing
 properties-listing = Listing
+properties-bedrooms-short = { $count } bed
+properties-listing-agent-is = Listing agent: { $name }
+properties-nobody = nobody

@@ -24,3 +24,9 @@ reminders-turn-it-off = Turn it off
 reminders-cancel-this-follow-up = Cancel this follow-up
 reminders-call-back-send-the-brochure = Call back, send the brochure…
 reminders-calendar-address = Calendar address
+reminders-plan-steps = { $name } ({ $count ->
+    [one] { $count } step
+   *[other] { $count } steps
+})
+reminders-replace-address = Replace the address
+reminders-create-address = Create a calendar address

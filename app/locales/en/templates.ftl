@@ -16,3 +16,5 @@ templates-first-answer = First answer
 templates-hi-first-name-this-is = Hi { "{" }first_name{ "}" }, this is { "{" }agent{ "}" } from { "{" }agency{ "}" }. Thank you for asking about { "{" }property{ "}" }: when could we call you?
 templates-message-templates = Message templates
 templates-delete-named = Delete the template { $name }
+templates-explained = Messages the team sends again and again, written once. On a deal, an agent picks one: WhatsApp opens with the client's number and the text filled in, and the deal's timeline records it.
+templates-send-named = Send { $name } on WhatsApp

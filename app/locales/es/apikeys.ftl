@@ -12,3 +12,6 @@ apikeys-revoke = Revocar
 apikeys-the-new-key = La nueva clave
 apikeys-agency-website = Web de la agencia
 apikeys-api-keys = Claves de API
+apikeys-created = Clave «{ $name }» creada. Cópiala ahora: no se volverá a mostrar.
+apikeys-last-used = Último uso { $at } UTC
+apikeys-never-used = Sin usar

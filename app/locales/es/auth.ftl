@@ -40,3 +40,14 @@ auth-current-password = Contraseña actual
 auth-change-password = Cambiar contraseña
 auth-users = Usuarios
 auth-set-up-doorstep = Configurar Doorstep
+auth-hide = Ocultar
+auth-show = Mostrar
+auth-enable = Activar
+auth-disable = Desactivar
+auth-user-count = { $count ->
+    [one] { $count } usuario
+   *[other] { $count } usuarios
+}
+auth-last-used = Último uso: { $at }
+auth-signed-in = Sesión iniciada: { $at }
+auth-from = Desde { $address }

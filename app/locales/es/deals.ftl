@@ -68,3 +68,12 @@ deals-name-phone-or-e-mail = Nombre, teléfono o correo
 deals-stages = Etapas
 deals-pipeline = Embudo
 deals-deal = Operación
+deals-change-history = Historial de cambios ({ $count })
+deals-count = { $count ->
+    [one] { $count } operación
+   *[other] { $count } operaciones
+}
+deals-waiting = Esperando { $time }
+deals-final-value = Importe final ({ $currency })
+deals-not-yet = todavía no
+deals-nobody = nadie

@@ -18,3 +18,5 @@ waited-days = { $days ->
 }
 waited-ago = hace { $time }
 money-up-to = hasta { $amount }
+date-day-month = %-d %b
+date-day-month-year = %-d %b %Y

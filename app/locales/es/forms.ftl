@@ -33,3 +33,5 @@ forms-spring-open-day = jornada-de-primavera
 forms-https-youragency-com-thanks = https://tuagencia.es/gracias
 forms-https-www-youragency-com = https://www.tuagencia.es
 forms-capture-forms = Formularios de captación
+forms-save-changes = Guardar cambios
+forms-create-form = Crear formulario

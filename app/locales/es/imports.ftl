@@ -23,3 +23,16 @@ imports-deals-already-there = Operaciones que ya existían
 imports-open-the-pipeline = Abrir el embudo
 imports-rows-with-problems = Filas con problemas
 imports-import-and-export = Importar y exportar
+imports-upload-explained = Sube un CSV de una hoja de cálculo o de otro CRM: cualquiera de los formatos CSV de Excel, o su texto Unicode. Una fila por contacto; una fila con necesidad, etapa o presupuesto también se convierte en operación. Tú eliges qué es cada columna y ves cada fila comprobada antes de que se añada nada.
+imports-summary = { $file } · { $rows ->
+    [one] { $rows } fila
+   *[other] { $rows } filas
+} · separado por { $delimiter } · leído como { $encoding }
+imports-imported = Importado
+imports-checked = Comprobado: aún no se ha añadido nada
+imports-row = Fila { $row }
+imports-matches = { $count ->
+    [one] { $count } fila se une a un contacto ya conocido
+   *[other] { $count } filas se unen a contactos ya conocidos
+}
+imports-row-what = Fila { $row }: { $what }

@@ -22,3 +22,19 @@ presentations-share-link = Enlace para compartir
 presentations-earlier = Antes
 presentations-later = Después
 presentations-remove = Quitar
+presentations-tick-listings = Marca los inmuebles que presentar
+presentations-make-of = Hacer una presentación de { $count }
+presentations-withdrawn = Retirada
+presentations-expired = Caducada
+presentations-not-opened = Aún sin abrir
+presentations-opened-last = { $count ->
+    [one] Abierta una vez, { $at }
+   *[other] Abierta { $count } veces, la última { $at }
+}
+presentations-opened = { $count ->
+    [one] Abierta una vez
+   *[other] Abierta { $count } veces
+}
+presentations-until = { " · " }hasta { $at }
+presentations-email-to = Enviar el PDF por correo a { $to }
+presentations-put-in = Incluir en la presentación

@@ -35,3 +35,6 @@ properties-sea-view-flat-with-a = Piso con vistas al mar y terraza
 properties-listings = Inmuebles
 properties-new-listing = Nuevo inmueble
 properties-listing = Inmueble
+properties-bedrooms-short = { $count } dorm.
+properties-listing-agent-is = Agente captador: { $name }
+properties-nobody = nadie

@@ -24,3 +24,9 @@ reminders-turn-it-off = Desactivarla
 reminders-cancel-this-follow-up = Cancelar este seguimiento
 reminders-call-back-send-the-brochure = Volver a llamar, enviar el folleto…
 reminders-calendar-address = Dirección del calendario
+reminders-plan-steps = { $name } ({ $count ->
+    [one] { $count } paso
+   *[other] { $count } pasos
+})
+reminders-replace-address = Cambiar la dirección
+reminders-create-address = Crear una dirección de calendario

@@ -16,3 +16,5 @@ templates-first-answer = Primera respuesta
 templates-hi-first-name-this-is = Hola { "{" }first_name{ "}" }, soy { "{" }agent{ "}" } de { "{" }agency{ "}" }. Gracias por preguntar por { "{" }property{ "}" }: ¿cuándo podemos llamarte?
 templates-message-templates = Plantillas de mensajes
 templates-delete-named = Borrar la plantilla { $name }
+templates-explained = Los mensajes que el equipo envía una y otra vez, escritos una sola vez. En una operación, el agente elige uno: WhatsApp se abre con el número del cliente y el texto rellenado, y la cronología de la operación lo registra.
+templates-send-named = Enviar { $name } por WhatsApp

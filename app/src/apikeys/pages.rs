@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::language::t;
+use crate::language::{t, t_with};
 
 use super::api::{list_api_keys, CreateApiKey, RevokeApiKey};
 use crate::auth::Role;
@@ -28,7 +28,7 @@ fn ApiKeyAdmin() -> impl IntoView {
         create.value().get().and_then(Result::ok).map(|k| {
             view! {
                 <div class="notice" role="status" data-testid="new-key">
-                    <p>{format!("Key \"{}\" created. Copy it now: it is not shown again.", k.summary.name)}</p>
+                    <p>{t_with("apikeys-created", &[("name", k.summary.name.clone().into())])}</p>
                     <input readonly class="snippet" value=k.key on:focus=crate::common::select_all aria-label=t("apikeys-the-new-key")/>
                 </div>
             }
@@ -67,8 +67,8 @@ fn ApiKeyAdmin() -> impl IntoView {
                                 <div class="user-meta">
                                     <span>{format!("{}…", k.prefix)}</span>
                                     <span>{match k.last_used_at {
-                                        Some(t) => format!("Last used {} UTC", t.format("%Y-%m-%d %H:%M")),
-                                        None => "Never used".to_string(),
+                                        Some(at) => t_with("apikeys-last-used", &[("at", at.format("%Y-%m-%d %H:%M").to_string().into())]),
+                                        None => t("apikeys-never-used"),
                                     }}</span>
                                 </div>
                                 {(!k.revoked).then(|| view! {

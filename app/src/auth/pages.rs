@@ -76,7 +76,7 @@ fn PasswordInput(id: &'static str, name: &'static str, autocomplete: &'static st
                 aria-pressed=move || visible.get().to_string()
                 on:click=move |_| visible.update(|v| *v = !*v)
             >
-                {move || if visible.get() { "Hide" } else { "Show" }}
+                {move || if visible.get() { t("auth-hide") } else { t("auth-show") }}
             </button>
         </div>
     }
@@ -263,7 +263,7 @@ fn UserAdmin() -> impl IntoView {
                 let me = session.user.await.ok().flatten().map(|u| u.id);
                 match users.await {
                     Ok(list) => view! {
-                        <p class="hint">{format!("{} users", list.len())}</p>
+                        <p class="hint">{t_with("auth-user-count", &[("count", list.len().into())])}</p>
                         <ul class="user-list" data-testid="user-list">
                             {list.into_iter().map(|u| {
                                 let is_self = Some(u.id) == me;
@@ -308,7 +308,7 @@ fn UserCard(
                         <input type="hidden" name="user_id" value=id/>
                         <input type="hidden" name="disabled" value=(!user.disabled).to_string()/>
                         <button type="submit" class=if user.disabled { "secondary" } else { "danger" }>
-                            {if user.disabled { "Enable" } else { "Disable" }}
+                            {if user.disabled { t("auth-enable") } else { t("auth-disable") }}
                         </button>
                     </ActionForm>
                 })}
@@ -416,9 +416,9 @@ pub fn Sessions() -> impl IntoView {
                                         {s.current.then(|| view! { <span class="badge">{t("auth-this-device")}</span> })}
                                     </div>
                                     <div class="user-meta">
-                                        <span>{format!("Last used {}", s.last_seen)}</span>
-                                        <span>{format!("Signed in {}", s.started)}</span>
-                                        {s.address.clone().map(|a| view! { <span>{format!("From {a}")}</span> })}
+                                        <span>{t_with("auth-last-used", &[("at", s.last_seen.clone().into())])}</span>
+                                        <span>{t_with("auth-signed-in", &[("at", s.started.clone().into())])}</span>
+                                        {s.address.clone().map(|a| view! { <span>{t_with("auth-from", &[("address", a.into())])}</span> })}
                                     </div>
                                     {(!s.current).then(|| view! {
                                         <ActionForm action=end>

@@ -208,7 +208,7 @@ fn FormEditor(
             {error("embed_sites")}
             <label class="check"><input type="checkbox" name="active" checked=s.active/>{t("forms-active-accepting-leads")}</label>
             <button type="submit" class="primary" disabled=move || save.pending().get()>
-                {if id.is_some() { "Save changes" } else { "Create form" }}
+                {if id.is_some() { t("forms-save-changes") } else { t("forms-create-form") }}
             </button>
         </ActionForm>
     }

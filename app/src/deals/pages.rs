@@ -5,7 +5,7 @@
 use crate::common::urlencode;
 use leptos::prelude::*;
 
-use crate::language::t;
+use crate::language::{t, t_with};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{
@@ -28,7 +28,7 @@ pub fn DealRow(card: DealCard) -> impl IntoView {
                 <span class="deal-name">{card.contact_name.clone()}</span>
                 <span class="hint">{what}</span>
                 <span class="deal-meta">
-                    {card.unanswered.then(|| view! { <span class="badge warn">{format!("Waiting {}", card.age)}</span> })}
+                    {card.unanswered.then(|| view! { <span class="badge warn">{t_with("deals-waiting", &[("time", card.age.clone().into())])}</span> })}
                     {(!card.unanswered).then(|| view! { <span class="hint">{format!("{} ago", card.age)}</span> })}
                     {card.stale.then(|| view! { <span class="badge warn">{t("deals-stale")}</span> })}
                     {card.claim.clone().map(|c| view! { <span class="badge claim" data-testid="claim-badge">{format!("{} is replying", c.name)}</span> })}
@@ -405,8 +405,8 @@ fn ContactFacts(d: DealView, claim: ServerAction<ClaimReply>, release: ServerAct
                 {d.move_in.clone().map(|b| view! { <div><dt>{t("deals-move-in")}</dt><dd>{b}</dd></div> })}
                 <div><dt>{t("deals-source")}</dt><dd>{d.source.clone()}</dd></div>
                 <div><dt>{t("deals-arrived")}</dt><dd>{d.created.clone()}</dd></div>
-                <div><dt>{t("deals-first-answer")}</dt><dd>{d.first_response.clone().unwrap_or_else(|| "not yet".into())}</dd></div>
-                <div><dt>{t("deals-owner")}</dt><dd data-testid="owner">{d.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "nobody".into())}</dd></div>
+                <div><dt>{t("deals-first-answer")}</dt><dd>{d.first_response.clone().unwrap_or_else(|| t("deals-not-yet"))}</dd></div>
+                <div><dt>{t("deals-owner")}</dt><dd data-testid="owner">{d.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| t("deals-nobody"))}</dd></div>
                 {d.lost_reason.clone().map(|r| view! { <div><dt>{t("deals-lost-because")}</dt><dd>{r}</dd></div> })}
                 {d.won_value.clone().map(|v| view! { <div><dt>{t("deals-won-for")}</dt><dd>{v}</dd></div> })}
             </dl>
@@ -486,7 +486,7 @@ fn StageCard(d: DealView, move_stage: ServerAction<MoveStage>, reassign: ServerA
                     {field_error(move_stage.value(), "lost_reason")}
                 </div>
                 <div class="when-won">
-                    <label for="won_value">{format!("Final value ({currency})")}</label>
+                    <label for="won_value">{t_with("deals-final-value", &[("currency", currency.clone().into())])}</label>
                     <input id="won_value" name="won_value" inputmode="decimal" placeholder="250000"/>
                     {field_error(move_stage.value(), "won_value")}
                 </div>
@@ -595,7 +595,7 @@ fn HistoryCard(history: Vec<super::Change>) -> impl IntoView {
     view! {
         <section class="card" data-testid="history">
             <details>
-                <summary>{format!("Change history ({})", history.len())}</summary>
+                <summary>{t_with("deals-change-history", &[("count", history.len().into())])}</summary>
                 <ul class="history">
                     {history.into_iter().map(|h| view! {
                         <li>
@@ -657,7 +657,7 @@ fn StageAdmin() -> impl IntoView {
                                 </ActionForm>
                                 <ActionForm action=delete attr:class="stage-delete">
                                     <input type="hidden" name="id" value=s.id.to_string()/>
-                                    <span class="hint">{format!("{} deals", s.deals)}</span>
+                                    <span class="hint">{t_with("deals-count", &[("count", s.deals.into())])}</span>
                                     <button type="submit" class="small danger" disabled=s.deals > 0>{t("deals-delete")}</button>
                                 </ActionForm>
                             </li>

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::language::t;
+use crate::language::{t, t_with};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{load_upload, RunImport};
@@ -29,9 +29,7 @@ fn DataCards() -> impl IntoView {
         <section class="card" id="import" data-testid="import-card">
             <h2>{t("imports-import-contacts-and-deals")}</h2>
             <p class="hint">
-                "Upload a CSV from a spreadsheet or another CRM: any of Excel's CSV formats, or its Unicode text. "
-                "One row per contact; a row with a need, stage or budget also becomes a deal. "
-                "You map the columns and see every row checked before anything is added."
+                {t("imports-upload-explained")}
             </p>
             <form method="post" action="/data/imports" enctype="multipart/form-data" class="stack">
                 <label for="csv-file">{t("imports-csv-file")}</label>
@@ -81,7 +79,7 @@ pub fn ImportPage() -> impl IntoView {
 
 #[component]
 fn Mapping(u: UploadView, run: ServerAction<RunImport>) -> impl IntoView {
-    let summary = format!("{} · {} rows · {} separated · read as {}", u.file_name, u.rows, u.delimiter, u.encoding);
+    let summary = t_with("imports-summary", &[("file", u.file_name.clone().into()), ("rows", u.rows.into()), ("delimiter", u.delimiter.clone().into()), ("encoding", u.encoding.clone().into())]);
     view! {
         <section class="card" data-testid="import-mapping">
             <h2>{t("imports-which-column-is-what")}</h2>
@@ -126,7 +124,7 @@ fn Mapping(u: UploadView, run: ServerAction<RunImport>) -> impl IntoView {
 #[component]
 fn Report(r: ImportReport) -> impl IntoView {
     let failed = r.rows - r.valid;
-    let title = if r.written { "Imported" } else { "Checked: nothing was added yet" };
+    let title = if r.written { t("imports-imported") } else { t("imports-checked") };
     view! {
         <section class="card" data-testid="import-report" role="status">
             <h2>{title}</h2>
@@ -144,15 +142,15 @@ fn Report(r: ImportReport) -> impl IntoView {
                 <h3>{t("imports-rows-with-problems")}</h3>
                 <ul class="problems" data-testid="problems">
                     {r.problems.into_iter().map(|(row, reasons)| view! {
-                        <li><strong>{format!("Row {row}")}</strong>" "{reasons.join("; ")}</li>
+                        <li><strong>{t_with("imports-row", &[("row", row.into())])}</strong>" "{reasons.join("; ")}</li>
                     }).collect_view()}
                 </ul>
             })}
             {(!r.matches.is_empty()).then(|| view! {
                 <details>
-                    <summary>{format!("{} rows join contacts already known", r.matches.len())}</summary>
+                    <summary>{t_with("imports-matches", &[("count", r.matches.len().into())])}</summary>
                     <ul class="problems">
-                        {r.matches.into_iter().map(|(row, what)| view! { <li>{format!("Row {row}: {what}")}</li> }).collect_view()}
+                        {r.matches.into_iter().map(|(row, what)| view! { <li>{t_with("imports-row-what", &[("row", row.into()), ("what", what.into())])}</li> }).collect_view()}
                     </ul>
                 </details>
             })}

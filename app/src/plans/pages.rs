@@ -57,8 +57,7 @@ fn PlanAdmin(editor: Editor) -> impl IntoView {
     let Editor { data, save, delete, step, drop_step, starter } = editor;
     view! {
         <p class="hint">
-            "A plan is a sequence of follow-ups. Started on a deal, each step becomes a reminder for the deal's owner; "
-            "winning or losing the deal cancels the steps still to come."
+            {t("plans-explained")}
         </p>
         {form_error(save.value())}
         {form_error(delete.value())}

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::language::t;
+use crate::language::{t, t_with};
 
 use super::api::{CreatePresentation, DeletePhoto, EmailPresentation, MovePhoto, RevokePresentation, WhatsappSent};
 use super::PresentationView;
@@ -62,7 +62,7 @@ impl Presenting {
 #[component]
 pub fn PickListing(p: Presenting, property_id: i64) -> impl IntoView {
     view! {
-        <label class="pick" title="Put in the presentation">
+        <label class="pick" title=t("presentations-put-in")>
             <input
                 type="checkbox"
                 data-testid="pick-listing"
@@ -104,9 +104,9 @@ pub fn MakePresentation(p: Presenting) -> impl IntoView {
                 }
             >
                 {move || match count() {
-                    0 => "Tick listings to present".to_owned(),
-                    1 => "Make a presentation".to_owned(),
-                    n => format!("Make a presentation of {n}"),
+                    0 => t("presentations-tick-listings"),
+                    1 => t("presentations-make-a-presentation"),
+                    n => t_with("presentations-make-of", &[("count", n.into())]),
                 }}
             </button>
             {move || match p.create.value().get() {
@@ -122,15 +122,14 @@ pub fn MakePresentation(p: Presenting) -> impl IntoView {
 fn PresentationItem(item: PresentationView, actions: Option<Presenting>) -> impl IntoView {
     let live = !item.revoked && !item.expired;
     let status = if item.revoked {
-        "Withdrawn".to_owned()
+        t("presentations-withdrawn")
     } else if item.expired {
-        "Expired".to_owned()
+        t("presentations-expired")
     } else {
         match (item.views, &item.last_viewed) {
-            (0, _) => "Not opened yet".to_owned(),
-            (1, Some(at)) => format!("Opened once, {at}"),
-            (n, Some(at)) => format!("Opened {n} times, last {at}"),
-            (n, None) => format!("Opened {n} times"),
+            (0, _) => t("presentations-not-opened"),
+            (n, Some(at)) => t_with("presentations-opened-last", &[("count", n.into()), ("at", at.clone().into())]),
+            (n, None) => t_with("presentations-opened", &[("count", n.into())]),
         }
     };
     let opened = item.views > 0 && live;
@@ -139,7 +138,7 @@ fn PresentationItem(item: PresentationView, actions: Option<Presenting>) -> impl
         <li class="presentation" data-testid="presentation">
             <p class="deal-name">{item.titles.join(" · ")}</p>
             <p class="hint">{format!("{} · {} · {}", item.created, item.agent, item.paper.to_uppercase())}
-                {item.expires.clone().filter(|_| live).map(|e| format!(" · until {e}"))}</p>
+                {item.expires.clone().filter(|_| live).map(|e| t_with("presentations-until", &[("at", e.into())]))}</p>
             <p class=if opened { "views opened" } else { "views" } data-testid="presentation-views">{status}</p>
             {live.then(|| view! {
                 <input class="share-link" readonly value=item.share_url.clone() aria-label=t("presentations-share-link") on:focus=crate::common::select_all/>
@@ -152,7 +151,7 @@ fn PresentationItem(item: PresentationView, actions: Option<Presenting>) -> impl
                     <a class="button" href=item.pdf_url.clone() target="_blank" rel="noopener">{t("presentations-pdf")}</a>
                     {actions.and_then(|p| item.email_to.clone().map(|to| view! {
                         <button type="button" class="button" data-testid="send-email" disabled=move || p.email.pending().get()
-                            on:click=move |_| { p.emailed.set(Some(id)); p.email.dispatch(EmailPresentation { id }); }>{format!("E-mail the PDF to {to}")}</button>
+                            on:click=move |_| { p.emailed.set(Some(id)); p.email.dispatch(EmailPresentation { id }); }>{t_with("presentations-email-to", &[("to", to.clone().into())])}</button>
                     }))}
                     {actions.map(|p| view! {
                         <button type="button" class="link-button" on:click=move |_| { p.revoke.dispatch(RevokePresentation { id }); }>{t("presentations-withdraw-link")}</button>

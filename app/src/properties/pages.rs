@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::language::t;
+use crate::language::{t, t_with};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{deal_matches, list_properties, listing_agents, load_property, SaveProperty};
@@ -15,7 +15,7 @@ use crate::shell::{field_error, form_error, RequireRole, Shell};
 fn facts(p: &PropertyView) -> String {
     let mut parts = vec![label(TYPES, &p.property_type).to_owned()];
     if let Some(b) = p.bedrooms {
-        parts.push(format!("{b} bed"));
+        parts.push(t_with("properties-bedrooms-short", &[("count", i64::from(b).into())]));
     }
     if let Some(m) = p.built_m2 {
         parts.push(format!("{m} m²"));
@@ -220,7 +220,7 @@ pub fn PropertyPage() -> impl IntoView {
                                         <p class="hint">{facts(&p)}</p>
                                         {(!p.description.is_empty()).then(|| view! { <p class="entry-body">{p.description.clone()}</p> })}
                                         {(!p.features.is_empty()).then(|| view! { <ul class="features">{p.features.iter().map(|f| view! { <li>{f.clone()}</li> }).collect_view()}</ul> })}
-                                        <p class="hint">{format!("Listing agent: {}", p.listing_agent.clone().unwrap_or_else(|| "nobody".into()))}</p>
+                                        <p class="hint">{t_with("properties-listing-agent-is", &[("name", p.listing_agent.clone().unwrap_or_else(|| t("properties-nobody")).into())])}</p>
                                     </section>
                                     <section class="card" data-testid="who-to-call">
                                         <h2>{t("properties-who-to-call")}</h2>

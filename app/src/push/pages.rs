@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::language::t;
+use crate::language::{t, t_with};
 
 use super::api::{my_devices, push_key, subscribe_device, RemoveDevice, SetDeviceKinds};
 use super::Kind;
@@ -41,7 +41,7 @@ pub fn PushDevices() -> impl IntoView {
                 Ok(endpoint) => {
                     here.set(Some(endpoint));
                     opted.update(|n| *n += 1);
-                    status.set(Some(Ok("This device will be notified. Choose below what it gets.".into())));
+                    status.set(Some(Ok(t("push-will-be-notified"))));
                 }
                 Err(message) => status.set(Some(Err(message))),
             }
@@ -95,10 +95,10 @@ pub fn PushDevices() -> impl IntoView {
                                             {move || this().then(|| view! { <span class="badge">{t("push-this-device")}</span> })}
                                         </div>
                                         <div class="user-meta">
-                                            <span>{format!("Since {}", d.since)}</span>
+                                            <span>{t_with("push-since", &[("at", d.since.clone().into())])}</span>
                                             <span>{match d.last_pushed.clone() {
-                                                Some(at) => format!("Last notice {at}"),
-                                                None => "No notice yet".to_string(),
+                                                Some(at) => t_with("push-last-notice", &[("at", at.into())]),
+                                                None => t("push-no-notice-yet"),
                                             }}</span>
                                         </div>
                                         <ActionForm action=set_kinds attr:class="stack">
@@ -140,7 +140,7 @@ mod browser {
 
     #[cfg(not(feature = "hydrate"))]
     pub async fn subscribe(_key: &str) -> Result<Sub, String> {
-        Err("Notices need JavaScript.".into())
+        Err(crate::language::t("push-needs-javascript"))
     }
 
     #[cfg(feature = "hydrate")]
@@ -152,8 +152,9 @@ mod browser {
         use wasm_bindgen::{JsCast, JsValue};
         use wasm_bindgen_futures::JsFuture;
 
-        const UNSUPPORTED: &str =
-            "This browser cannot show Doorstep's notices here. On an iPhone, add Doorstep to the home screen first and open it from there.";
+        fn unsupported() -> String {
+            crate::language::t("push-unsupported")
+        }
 
         fn message(err: JsValue) -> String {
             err.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{err:?}"))
@@ -164,13 +165,13 @@ mod browser {
         }
 
         async fn registration() -> Result<web_sys::ServiceWorkerRegistration, String> {
-            let window = web_sys::window().ok_or(UNSUPPORTED)?;
+            let window = web_sys::window().ok_or_else(unsupported)?;
             let navigator = window.navigator();
             if !has(&navigator, "serviceWorker") || !has(&window, "PushManager") {
-                return Err(UNSUPPORTED.into());
+                return Err(unsupported());
             }
             let ready = navigator.service_worker().ready().map_err(message)?;
-            JsFuture::from(ready).await.map_err(message)?.dyn_into().map_err(|_| UNSUPPORTED.to_string())
+            JsFuture::from(ready).await.map_err(message)?.dyn_into().map_err(|_| unsupported())
         }
 
         /// This browser's current subscription's endpoint, if it has one.
@@ -186,7 +187,7 @@ mod browser {
             while standard.len() % 4 != 0 {
                 standard.push('=');
             }
-            let binary = web_sys::window().ok_or(UNSUPPORTED)?.atob(&standard).map_err(message)?;
+            let binary = web_sys::window().ok_or_else(unsupported)?.atob(&standard).map_err(message)?;
             let bytes: Vec<u8> = binary.chars().map(|c| c as u8).collect();
             Ok(js_sys::Uint8Array::from(bytes.as_slice()))
         }
@@ -205,14 +206,14 @@ mod browser {
 
         /// Asks for permission, then subscribes this browser to the installation's pushes.
         pub async fn subscribe(key: &str) -> Result<Sub, String> {
-            let window = web_sys::window().ok_or(UNSUPPORTED)?;
+            let window = web_sys::window().ok_or_else(unsupported)?;
             if !has(&window, "Notification") {
-                return Err(UNSUPPORTED.into());
+                return Err(unsupported());
             }
             let asked = web_sys::Notification::request_permission().map_err(message)?;
             let answer = JsFuture::from(asked).await.map_err(message)?;
             if answer.as_string().as_deref() != Some("granted") {
-                return Err("Notices are blocked for Doorstep in this browser. Allow notifications in the site's settings, then try again.".into());
+                return Err(crate::language::t("push-blocked"));
             }
             let manager = registration().await?.push_manager().map_err(message)?;
             let options = web_sys::PushSubscriptionOptionsInit::new();

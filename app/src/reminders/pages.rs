@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::language::t;
+use crate::language::{t, t_with};
 
 use super::api::{
     calendar_status, deal_reminders, follow_ups, CancelReminder, CompleteReminder, NewCalendarLink, RevokeCalendarLink, SetReminder,
@@ -96,7 +96,7 @@ pub fn NextStepCard(f: FollowUps) -> impl IntoView {
                                 <div class="custom-time">
                                     <select id="plan-id" name="plan_id" data-testid="plan-select">
                                         {d.plans.into_iter().map(|p| view! {
-                                            <option value=p.id.to_string()>{format!("{} ({} step{})", p.name, p.steps, if p.steps == 1 { "" } else { "s" })}</option>
+                                            <option value=p.id.to_string()>{t_with("reminders-plan-steps", &[("name", p.name.clone().into()), ("count", p.steps.into())])}</option>
                                         }).collect_view()}
                                     </select>
                                     <button type="submit" class="small" data-testid="start-plan">{t("reminders-start")}</button>
@@ -260,7 +260,7 @@ pub fn CalendarCard() -> impl IntoView {
                     view! {
                         <div class="calendar-actions">
                             <ActionForm action=create>
-                                <button type="submit" class="secondary">{if has { "Replace the address" } else { "Create a calendar address" }}</button>
+                                <button type="submit" class="secondary">{if has { t("reminders-replace-address") } else { t("reminders-create-address") }}</button>
                             </ActionForm>
                             {has.then(|| view! {
                                 <ActionForm action=revoke>

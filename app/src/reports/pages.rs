@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::language::t;
+use crate::language::{t, t_with};
 use leptos_router::hooks::use_query_map;
 
 use super::api::{load_dashboard, load_drill_down, HandOver, ReassignDeals, SetAway};
@@ -128,7 +128,7 @@ fn Filters(d: Dashboard) -> impl IntoView {
 }
 
 #[component]
-fn Section(title: &'static str, scope: Scope, table: &'static str, children: Children) -> impl IntoView {
+fn Section(#[prop(into)] title: String, scope: Scope, table: &'static str, children: Children) -> impl IntoView {
     view! {
         <section class="card report" data-testid=format!("report-{table}")>
             <div class="report-head">
@@ -140,14 +140,14 @@ fn Section(title: &'static str, scope: Scope, table: &'static str, children: Chi
     }
 }
 
-fn speed_table(scope: &Scope, rows: Vec<super::SpeedRow>, by: &'static str) -> impl IntoView + use<> {
+fn speed_table(scope: &Scope, rows: Vec<super::SpeedRow>, by_agent: bool) -> impl IntoView + use<> {
     let scope = scope.clone();
     view! {
         <table class="report-table">
-            <thead><tr><th>{by}</th><th>{t("reports-leads")}</th><th>{t("reports-median")}</th><th>"90%"</th><th>{t("reports-5-min")}</th><th>"≤ 1 h"</th></tr></thead>
+            <thead><tr><th>{if by_agent { t("reports-agent") } else { t("reports-source") }}</th><th>{t("reports-leads")}</th><th>{t("reports-median")}</th><th>"90%"</th><th>{t("reports-5-min")}</th><th>"≤ 1 h"</th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| {
-                    let q = if by == "Agent" {
+                    let q = if by_agent {
                         ReportQuery { agent: r.key.parse().ok().filter(|id| *id != 0), ..scope.query() }
                     } else {
                         ReportQuery { source: Some(r.key.clone()), ..scope.query() }
@@ -229,7 +229,7 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
     let f = d.funnel.clone();
     let mut funnel_rows: Vec<(String, u64, String)> = Vec::new();
     funnel_rows.extend(f.steps.iter().map(|st| (st.name.clone(), st.reached, drill(&s, Figure::Reached { stage: st.stage_id }))));
-    funnel_rows.push(("Won".into(), f.won, drill(&s, Figure::Won)));
+    funnel_rows.push((t("reports-won"), f.won, drill(&s, Figure::Won)));
     let stage_rows: Vec<(String, u64, String)> = d
         .stage_time
         .iter()
@@ -255,9 +255,9 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
             <a class="kpi" href=drill(&s, Figure::AnsweredWithin { minutes: 5 })><span class="kpi-n">{total.median_minutes.map(duration).unwrap_or_else(|| "–".into())}</span><span>{t("reports-median-first-answer")}</span></a>
         </div>
         <div class="report-grid">
-            <Section title="Open deals now" scope=s1.clone() table="open">
+            <Section title=t("reports-title-open") scope=s1.clone() table="open">
                 <div id="open"></div>
-                <Bars title="Open deals per stage".into() rows=open_rows/>
+                <Bars title=t("reports-chart-open") rows=open_rows/>
                 <table class="report-table">
                     <thead><tr><th>{t("reports-stage")}</th><th>{t("reports-deals")}</th><th>{t("reports-value")}</th></tr></thead>
                     <tbody>
@@ -267,8 +267,8 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
                     </tbody>
                 </table>
             </Section>
-            <Section title="Funnel of new leads" scope=s2.clone() table="funnel">
-                <Bars title="How far the period's new leads went".into() rows=funnel_rows/>
+            <Section title=t("reports-title-funnel") scope=s2.clone() table="funnel">
+                <Bars title=t("reports-chart-funnel") rows=funnel_rows/>
                 <table class="report-table">
                     <thead><tr><th>{t("reports-stage")}</th><th>{t("reports-reached")}</th><th>{t("reports-from-the-step-before")}</th><th>{t("reports-from-all-leads")}</th></tr></thead>
                     <tbody>
@@ -289,33 +289,33 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
                         }
                     </tbody>
                 </table>
-                <p class="hint">{format!("Won value {} · lost {}", money_list(&f.won_value), f.lost)}</p>
+                <p class="hint">{t_with("reports-won-value-lost", &[("value", money_list(&f.won_value).into()), ("lost", f.lost.into())])}</p>
                 {(!f.lost_reasons.is_empty()).then(|| view! {
                     <table class="report-table">
                         <thead><tr><th>{t("reports-lost-because")}</th><th>{t("reports-deals")}</th><th>{t("reports-share")}</th></tr></thead>
                         <tbody>
                             {f.lost_reasons.iter().map(|(reason, n)| view! {
-                                <tr><th scope="row">{if reason.is_empty() { "No reason given".to_string() } else { reason.clone() }}</th>
+                                <tr><th scope="row">{if reason.is_empty() { t("reports-no-reason") } else { reason.clone() }}</th>
                                 <td>{num(&s2, *n, Figure::LostReason { reason: reason.clone() })}</td><td>{percent(*n, f.lost)}</td></tr>
                             }).collect_view()}
                         </tbody>
                     </table>
                 })}
             </Section>
-            <Section title="Speed to lead" scope=s3.clone() table="speed">
-                <p class="hint">{format!(
-                    "{} of {} leads answered · median {} · 90% within {} · not answered: ",
-                    total.answered, total.leads,
-                    total.median_minutes.map(duration).unwrap_or_else(|| "–".into()),
-                    total.p90_minutes.map(duration).unwrap_or_else(|| "–".into()),
-                )}{num(&s3, total.leads - total.answered, Figure::Unanswered)}</p>
-                <div class="table-wrap">{speed_table(&s3, by_agent.clone(), "Agent")}</div>
-                <div class="table-wrap">{speed_table(&s3, by_source_speed.clone(), "Source")}</div>
+            <Section title=t("reports-title-speed") scope=s3.clone() table="speed">
+                <p class="hint">{t_with("reports-speed-summary", &[
+                    ("answered", total.answered.into()),
+                    ("leads", total.leads.into()),
+                    ("median", total.median_minutes.map(duration).unwrap_or_else(|| "–".into()).into()),
+                    ("p90", total.p90_minutes.map(duration).unwrap_or_else(|| "–".into()).into()),
+                ])}{num(&s3, total.leads - total.answered, Figure::Unanswered)}</p>
+                <div class="table-wrap">{speed_table(&s3, by_agent.clone(), true)}</div>
+                <div class="table-wrap">{speed_table(&s3, by_source_speed.clone(), false)}</div>
             </Section>
-            <Section title="Team" scope=s4.clone() table="team">
+            <Section title=t("reports-title-team") scope=s4.clone() table="team">
                 <TeamTable d=team away hand/>
             </Section>
-            <Section title="Sources and campaigns" scope=s5.clone() table="sources">
+            <Section title=t("reports-title-sources") scope=s5.clone() table="sources">
                 <div class="table-wrap">
                 <table class="report-table">
                     <thead><tr><th>{t("reports-source")}</th><th>{t("reports-campaign")}</th><th>{t("reports-leads")}</th><th>{t("reports-won")}</th><th>{t("reports-won-value")}</th><th>{t("reports-conversion")}</th></tr></thead>
@@ -334,8 +334,8 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
                 </table>
                 </div>
             </Section>
-            <Section title="Time in stage" scope=s6.clone() table="stage-time">
-                <Bars title="Median days in each stage".into() rows=stage_rows/>
+            <Section title=t("reports-title-stage-time") scope=s6.clone() table="stage-time">
+                <Bars title=t("reports-chart-stage-time") rows=stage_rows/>
                 <table class="report-table">
                     <thead><tr><th>{t("reports-stage")}</th><th>{t("reports-stays-ended")}</th><th>{t("reports-median-days")}</th></tr></thead>
                     <tbody>
@@ -346,7 +346,7 @@ fn DashboardView(d: Dashboard, away: ServerAction<SetAway>, hand: ServerAction<H
                     </tbody>
                 </table>
             </Section>
-            <Section title="Weekly trend" scope=s7.clone() table="weekly">
+            <Section title=t("reports-title-weekly") scope=s7.clone() table="weekly">
                 <WeeklyChart weeks=weekly.clone()/>
                 <div class="table-wrap">
                 <table class="report-table">

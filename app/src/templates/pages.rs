@@ -68,8 +68,7 @@ fn TemplateAdmin(editor: Editor) -> impl IntoView {
     });
     view! {
         <p class="hint">
-            "Messages the team sends again and again, written once. On a deal, an agent picks one: "
-            "WhatsApp opens with the client's number and the text filled in, and the deal's timeline records it."
+            {t("templates-explained")}
         </p>
         {form_error(delete.value())}
         {form_error(save.value())}
@@ -189,7 +188,7 @@ pub fn DealMessages(
 
 #[component]
 fn ReadyItem(deal_id: i64, m: ReadyMessage) -> impl IntoView {
-    let label = format!("Send {} on WhatsApp", m.name);
+    let label = t_with("templates-send-named", &[("name", m.name.clone().into())]);
     view! {
         <li data-testid="ready-message">
             <strong>{m.name}</strong>

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::language::t;
+use crate::language::{t, t_with};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{load_chat_preview, ImportChat};
@@ -13,7 +13,7 @@ use crate::auth::api::time_zones;
 use crate::auth::Role;
 use crate::shell::{form_error, RequireRole, Shell};
 
-const ORDERS: [(&str, &str); 3] = [("dmy", "Day first (31/12/2024)"), ("mdy", "Month first (12/31/2024)"), ("ymd", "Year first (2024-12-31)")];
+const ORDERS: [(&str, &str); 3] = [("dmy", "whatsapp-order-dmy"), ("mdy", "whatsapp-order-mdy"), ("ymd", "whatsapp-order-ymd")];
 
 #[component]
 fn Line(line: PreviewLine) -> impl IntoView {
@@ -62,16 +62,16 @@ pub fn ChatImportPage() -> impl IntoView {
                                     <div class="deal-sheet">
                                     <section class="card" data-testid="chat-preview">
                                         <p class="eyebrow">{format!("{} · exported on {}", p.file_name, p.phone_kind)}</p>
-                                        <h2>{format!("{} messages with {}", p.messages, p.contact_name)}</h2>
+                                        <h2>{t_with("whatsapp-messages-with", &[("count", p.messages.into()), ("name", p.contact_name.clone().into())])}</h2>
                                         <p class="hint">{format!("{} to {}", p.first, p.last)}</p>
                                         <ul class="import-facts">
                                             <li data-testid="new-messages">{if nothing_new {
-                                                "All of them are on the timeline already.".to_string()
+                                                t("whatsapp-all-there")
                                             } else {
-                                                format!("{} new for the timeline of {}{}", p.new_messages, p.contact_name, p.contact_phone.clone().map(|ph| format!(" ({ph})")).unwrap_or_default())
+                                                t_with("whatsapp-new-for", &[("count", p.new_messages.into()), ("name", format!("{}{}", p.contact_name, p.contact_phone.clone().map(|ph| format!(" ({ph})")).unwrap_or_default()).into())])
                                             }}</li>
-                                            {(p.attachments > 0).then(|| view! { <li>{format!("{} attachments kept with their messages", p.attachments)}</li> })}
-                                            {(p.omitted_media > 0).then(|| view! { <li>{format!("{} media left out by the phone (\"without media\")", p.omitted_media)}</li> })}
+                                            {(p.attachments > 0).then(|| view! { <li>{t_with("whatsapp-attachments", &[("count", p.attachments.into())])}</li> })}
+                                            {(p.omitted_media > 0).then(|| view! { <li>{t_with("whatsapp-omitted-media", &[("count", p.omitted_media.into())])}</li> })}
                                         </ul>
                                     </section>
                                     <section class="card">
@@ -89,7 +89,7 @@ pub fn ChatImportPage() -> impl IntoView {
                                             </select>
                                             <label for="order">{if p.ambiguous_order { "Dates (the file does not say; check the first and last messages)" } else { "Dates" }}</label>
                                             <select id="order" name="order">
-                                                {ORDERS.iter().map(|(code, text)| view! { <option value=*code selected=*code == p.order>{*text}</option> }).collect_view()}
+                                                {ORDERS.iter().map(|(code, text)| view! { <option value=*code selected=*code == p.order>{t(text)}</option> }).collect_view()}
                                             </select>
                                             <button type="submit" class="secondary">{t("whatsapp-read-it-again")}</button>
                                         </form>
@@ -123,7 +123,7 @@ pub fn ChatImportPage() -> impl IntoView {
                                             })}
                                             {form_error(import.value())}
                                             <button type="submit" class="primary" disabled=nothing_new data-testid="import">
-                                                {if nothing_new { "Nothing to add".to_string() } else { format!("Add {} messages to the timeline", p.new_messages) }}
+                                                {if nothing_new { t("whatsapp-nothing-to-add") } else { t_with("whatsapp-add-messages", &[("count", p.new_messages.into())]) }}
                                             </button>
                                             <a href=format!("/deals/{}", p.deal_id)>{t("whatsapp-cancel")}</a>
                                         </ActionForm>

@@ -139,11 +139,9 @@ pub async fn sources(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError>
 
 pub fn scope(f: &Filter, names: &HashMap<i64, String>) -> Scope {
     let same_year = f.from.year() == f.to.year();
-    let mut label = if same_year {
-        format!("{} – {}", f.from.format("%-d %b"), f.to.format("%-d %b %Y"))
-    } else {
-        format!("{} – {}", f.from.format("%-d %b %Y"), f.to.format("%-d %b %Y"))
-    };
+    let language = crate::language::current();
+    let from = language.date(f.from, if same_year { "date-day-month" } else { "date-day-month-year" });
+    let mut label = format!("{from} – {}", language.date(f.to, "date-day-month-year"));
     if let Some(agent) = f.agent {
         label.push_str(&format!(" · {}", agent_name(names, agent)));
     }
