@@ -36,3 +36,22 @@ imports-matches = { $count ->
    *[other] { $count } rows join contacts already known
 }
 imports-row-what = Row { $row }: { $what }
+imports-label-name = Name
+imports-label-first-name = First name
+imports-label-last-name = Last name
+imports-label-phone = Phone
+imports-label-email = E-mail
+imports-label-whatsapp = WhatsApp
+imports-label-language = Language
+imports-label-notes = Notes
+imports-label-need = Need
+imports-label-stage = Stage
+imports-label-owner = Owner
+imports-label-budget-min = Budget from
+imports-label-budget-max = Budget up to
+imports-label-currency = Currency
+imports-label-areas = Areas
+imports-label-bedrooms = Bedrooms
+imports-label-property-ref = Property reference
+imports-label-source = Source
+imports-label-created = Arrived on

@@ -30,3 +30,13 @@ reminders-plan-steps = { $name } ({ $count ->
 })
 reminders-replace-address = Replace the address
 reminders-create-address = Create a calendar address
+reminders-label-call = Call
+reminders-label-whatsapp = WhatsApp
+reminders-label-email = E-mail
+reminders-label-viewing = Viewing
+reminders-label-other = Other
+reminders-label-in-an-hour = In 1 hour
+reminders-label-this-evening = This evening
+reminders-label-tomorrow-morning = Tomorrow 9:00
+reminders-label-in-three-days = In 3 days
+reminders-label-next-monday = Next Monday

@@ -20,3 +20,6 @@ whatsapp-add-messages = Add { $count } messages to the timeline
 whatsapp-order-dmy = Day first (31/12/2024)
 whatsapp-order-mdy = Month first (12/31/2024)
 whatsapp-order-ymd = Year first (2024-12-31)
+whatsapp-label-viewing = Viewing or booking
+whatsapp-label-payment = Payment
+whatsapp-label-complaint = Complaint

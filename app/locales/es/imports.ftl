@@ -36,3 +36,22 @@ imports-matches = { $count ->
    *[other] { $count } filas se unen a contactos ya conocidos
 }
 imports-row-what = Fila { $row }: { $what }
+imports-label-name = Nombre
+imports-label-first-name = Nombre de pila
+imports-label-last-name = Apellidos
+imports-label-phone = Teléfono
+imports-label-email = Correo
+imports-label-whatsapp = WhatsApp
+imports-label-language = Idioma
+imports-label-notes = Notas
+imports-label-need = Necesidad
+imports-label-stage = Etapa
+imports-label-owner = Responsable
+imports-label-budget-min = Presupuesto desde
+imports-label-budget-max = Presupuesto hasta
+imports-label-currency = Moneda
+imports-label-areas = Zonas
+imports-label-bedrooms = Dormitorios
+imports-label-property-ref = Referencia del inmueble
+imports-label-source = Origen
+imports-label-created = Llegó el

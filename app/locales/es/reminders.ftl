@@ -30,3 +30,13 @@ reminders-plan-steps = { $name } ({ $count ->
 })
 reminders-replace-address = Cambiar la dirección
 reminders-create-address = Crear una dirección de calendario
+reminders-label-call = Llamar
+reminders-label-whatsapp = WhatsApp
+reminders-label-email = Correo
+reminders-label-viewing = Visita
+reminders-label-other = Otro
+reminders-label-in-an-hour = En 1 hora
+reminders-label-this-evening = Esta tarde
+reminders-label-tomorrow-morning = Mañana a las 9:00
+reminders-label-in-three-days = En 3 días
+reminders-label-next-monday = El lunes que viene

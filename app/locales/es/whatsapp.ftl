@@ -29,3 +29,6 @@ whatsapp-add-messages = { $count ->
 whatsapp-order-dmy = Día primero (31/12/2024)
 whatsapp-order-mdy = Mes primero (12/31/2024)
 whatsapp-order-ymd = Año primero (2024-12-31)
+whatsapp-label-viewing = Visita o reserva
+whatsapp-label-payment = Pago
+whatsapp-label-complaint = Queja

@@ -275,18 +275,19 @@ impl Outcome {
             .ok_or_else(|| "Choose what happened from the buttons.".into())
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Outcome::CalledNoAnswer => "Called: no answer",
-            Outcome::CalledSpoke => "Called: spoke",
-            Outcome::WhatsappSent => "WhatsApp sent",
-            Outcome::EmailSent => "E-mail sent",
-            Outcome::ViewingBooked => "Viewing booked",
-            Outcome::PaymentReceived => "Payment received",
-            Outcome::Complaint => "Complaint",
-            Outcome::Question => "Question",
-            Outcome::Note => "Note",
-        }
+    /// Its name in the reader's language.
+    pub fn label(self) -> String {
+        crate::language::t(match self {
+            Outcome::CalledNoAnswer => "deals-label-called-no-answer",
+            Outcome::CalledSpoke => "deals-label-called-spoke",
+            Outcome::WhatsappSent => "deals-label-whatsapp-sent",
+            Outcome::EmailSent => "deals-label-email-sent",
+            Outcome::ViewingBooked => "deals-label-viewing-booked",
+            Outcome::PaymentReceived => "deals-label-payment-received",
+            Outcome::Complaint => "deals-label-complaint",
+            Outcome::Question => "deals-label-question",
+            Outcome::Note => "deals-label-note",
+        })
     }
 
     /// The timeline type and direction it becomes.
@@ -371,23 +372,24 @@ impl ActivityKind {
     }
 
     /// How the timeline names it.
-    pub fn label(self) -> &'static str {
-        match self {
-            ActivityKind::Inquiry => "Inquiry",
-            ActivityKind::Note => "Note",
-            ActivityKind::Call => "Call",
-            ActivityKind::Whatsapp => "WhatsApp",
-            ActivityKind::Email => "E-mail",
-            ActivityKind::Viewing => "Viewing",
-            ActivityKind::Booking => "Booking",
-            ActivityKind::Payment => "Payment",
-            ActivityKind::Complaint => "Complaint",
-            ActivityKind::Question => "Question",
-            ActivityKind::StageChange => "Stage",
-            ActivityKind::Presentation => "Presentation",
-            ActivityKind::PresentationViewed => "Opened",
-            ActivityKind::System => "System",
-        }
+    /// Its name in the reader's language.
+    pub fn label(self) -> String {
+        crate::language::t(match self {
+            ActivityKind::Inquiry => "deals-label-inquiry",
+            ActivityKind::Note => "deals-label-note",
+            ActivityKind::Call => "deals-label-call",
+            ActivityKind::Whatsapp => "deals-label-whatsapp",
+            ActivityKind::Email => "deals-label-email",
+            ActivityKind::Viewing => "deals-label-viewing",
+            ActivityKind::Booking => "deals-label-booking",
+            ActivityKind::Payment => "deals-label-payment",
+            ActivityKind::Complaint => "deals-label-complaint",
+            ActivityKind::Question => "deals-label-question",
+            ActivityKind::StageChange => "deals-label-stage-change",
+            ActivityKind::Presentation => "deals-label-presentation",
+            ActivityKind::PresentationViewed => "deals-label-presentation-viewed",
+            ActivityKind::System => "deals-label-system",
+        })
     }
 }
 

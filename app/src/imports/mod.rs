@@ -87,28 +87,29 @@ impl Field {
         Field::ALL.into_iter().find(|f| f.as_str() == raw)
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Field::Name => "Name",
-            Field::FirstName => "First name",
-            Field::LastName => "Last name",
-            Field::Phone => "Phone",
-            Field::Email => "E-mail",
-            Field::Whatsapp => "WhatsApp",
-            Field::Language => "Language",
-            Field::Notes => "Notes",
-            Field::Need => "Need",
-            Field::Stage => "Stage",
-            Field::Owner => "Owner",
-            Field::BudgetMin => "Budget from",
-            Field::BudgetMax => "Budget up to",
-            Field::Currency => "Currency",
-            Field::Areas => "Areas",
-            Field::Bedrooms => "Bedrooms",
-            Field::PropertyRef => "Property reference",
-            Field::Source => "Source",
-            Field::Created => "Arrived on",
-        }
+    /// Its name in the reader's language.
+    pub fn label(self) -> String {
+        crate::language::t(match self {
+            Field::Name => "imports-label-name",
+            Field::FirstName => "imports-label-first-name",
+            Field::LastName => "imports-label-last-name",
+            Field::Phone => "imports-label-phone",
+            Field::Email => "imports-label-email",
+            Field::Whatsapp => "imports-label-whatsapp",
+            Field::Language => "imports-label-language",
+            Field::Notes => "imports-label-notes",
+            Field::Need => "imports-label-need",
+            Field::Stage => "imports-label-stage",
+            Field::Owner => "imports-label-owner",
+            Field::BudgetMin => "imports-label-budget-min",
+            Field::BudgetMax => "imports-label-budget-max",
+            Field::Currency => "imports-label-currency",
+            Field::Areas => "imports-label-areas",
+            Field::Bedrooms => "imports-label-bedrooms",
+            Field::PropertyRef => "imports-label-property-ref",
+            Field::Source => "imports-label-source",
+            Field::Created => "imports-label-created",
+        })
     }
 
     /// Headers this field goes by, lower-cased without spaces or punctuation, in English and

@@ -395,8 +395,8 @@ pub async fn open(db: &DatabaseConnection, token: &str) -> Result<Result<Share, 
     Ok(Ok(Share { presentation: row, listings, agent, agency, client }))
 }
 
-fn label<'a>(list: &'a [(&'a str, &'a str)], code: &'a str) -> &'a str {
-    list.iter().find(|(c, _)| *c == code).map_or(code, |(_, l)| l)
+fn label(list: &[(&'static str, &'static str)], code: &str) -> String {
+    Some(crate::properties::label(list, code)).filter(|l| !l.is_empty()).unwrap_or_else(|| code.to_owned())
 }
 
 /// "€350,000" or "€1,200 a month".
@@ -429,7 +429,7 @@ pub fn facts(p: &property::Model) -> Vec<(String, String)> {
     add("Plot", p.plot_m2.map(|n| format!("{n} m²")));
     add("Year built", p.year_built.map(|n| n.to_string()));
     add("Energy rating", p.energy_rating.clone());
-    add("Status", Some(label(crate::properties::STATUSES, &p.status).to_owned()));
+    add("Status", Some(label(crate::properties::STATUSES, &p.status)));
     facts
 }
 

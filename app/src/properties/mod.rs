@@ -26,9 +26,11 @@ pub const TYPES: &[(&str, &str)] = &[
 pub const STATUSES: &[(&str, &str)] = &[("available", "Available"), ("reserved", "Reserved"), ("sold", "Sold"), ("let", "Let")];
 pub const ENERGY_RATINGS: &[&str] = &["A", "B", "C", "D", "E", "F", "G"];
 
-/// The label of `code` in one of the lists above.
-pub fn label(list: &[(&'static str, &'static str)], code: &str) -> &'static str {
-    list.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+/// The name of `code`, one of the lists above, in the reader's language (its key in the
+/// messages is `properties-value-<code>`; the lists' own English names are what the API
+/// documents).
+pub fn label(list: &[(&'static str, &'static str)], code: &str) -> String {
+    list.iter().find(|(c, _)| *c == code).map(|(c, _)| crate::language::t(&format!("properties-value-{c}"))).unwrap_or_default()
 }
 
 /// A listing as typed in a form or sent as JSON: text, checked by the service.

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::shell::{field_error, form_error, RequireRole, Shell};
 
 fn facts(p: &PropertyView) -> String {
-    let mut parts = vec![label(TYPES, &p.property_type).to_owned()];
+    let mut parts = vec![label(TYPES, &p.property_type)];
     if let Some(b) = p.bedrooms {
         parts.push(t_with("properties-bedrooms-short", &[("count", i64::from(b).into())]));
     }
@@ -58,7 +58,7 @@ pub fn PropertiesPage() -> impl IntoView {
                     <input id="property-search" name="q" type="search" placeholder=t("properties-reference-title-town") value=move || search.get()/>
                     <select name="status" aria-label=t("properties-status")>
                         <option value="">{t("properties-any-status")}</option>
-                        {STATUSES.iter().map(|(code, text)| view! { <option value=*code selected=move || status.get() == *code>{*text}</option> }).collect_view()}
+                        {STATUSES.iter().map(|(code, _)| view! { <option value=*code selected=move || status.get() == *code>{label(STATUSES, code)}</option> }).collect_view()}
                     </select>
                     <button type="submit" class="secondary">{t("properties-search")}</button>
                 </form>
@@ -95,7 +95,7 @@ fn PropertyForm(
     let select = move |name: &'static str, list: &'static [(&'static str, &'static str)], chosen: String| {
         view! {
             <select id=format!("p-{name}") name=format!("input[{name}]")>
-                {list.iter().map(|(code, text)| view! { <option value=*code selected=chosen == *code>{*text}</option> }).collect_view()}
+                {list.iter().map(|(code, _)| view! { <option value=*code selected=chosen == *code>{label(list, code)}</option> }).collect_view()}
             </select>
         }
     };

@@ -42,15 +42,16 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Kind::Lead => "New leads for me",
-            Kind::WhatsApp => "Clients writing on WhatsApp",
-            Kind::Presentation => "My presentations opened",
-            Kind::FollowUp => "My follow-ups due",
-            Kind::Escalation => "Escalations (managers)",
-            Kind::Handover => "Deals handed to me",
-        }
+    /// Its name in the reader's language.
+    pub fn label(self) -> String {
+        crate::language::t(match self {
+            Kind::Lead => "push-label-lead",
+            Kind::WhatsApp => "push-label-whats-app",
+            Kind::Presentation => "push-label-presentation",
+            Kind::FollowUp => "push-label-follow-up",
+            Kind::Escalation => "push-label-escalation",
+            Kind::Handover => "push-label-handover",
+        })
     }
 
     /// The kinds a role can be pushed (and a new device starts with): escalations go to

@@ -82,14 +82,15 @@ impl Kind {
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Kind::Call => "Call",
-            Kind::Whatsapp => "WhatsApp",
-            Kind::Email => "E-mail",
-            Kind::Viewing => "Viewing",
-            Kind::Other => "Other",
-        }
+    /// Its name in the reader's language.
+    pub fn label(self) -> String {
+        crate::language::t(match self {
+            Kind::Call => "reminders-label-call",
+            Kind::Whatsapp => "reminders-label-whatsapp",
+            Kind::Email => "reminders-label-email",
+            Kind::Viewing => "reminders-label-viewing",
+            Kind::Other => "reminders-label-other",
+        })
     }
 
     pub fn parse(raw: &str) -> Result<Kind, String> {
@@ -124,14 +125,15 @@ impl Preset {
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Preset::InAnHour => "In 1 hour",
-            Preset::ThisEvening => "This evening",
-            Preset::TomorrowMorning => "Tomorrow 9:00",
-            Preset::InThreeDays => "In 3 days",
-            Preset::NextMonday => "Next Monday",
-        }
+    /// Its name in the reader's language.
+    pub fn label(self) -> String {
+        crate::language::t(match self {
+            Preset::InAnHour => "reminders-label-in-an-hour",
+            Preset::ThisEvening => "reminders-label-this-evening",
+            Preset::TomorrowMorning => "reminders-label-tomorrow-morning",
+            Preset::InThreeDays => "reminders-label-in-three-days",
+            Preset::NextMonday => "reminders-label-next-monday",
+        })
     }
 
     pub fn parse(raw: &str) -> Option<Preset> {

@@ -325,12 +325,13 @@ impl Suggestion {
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Suggestion::Viewing => "Viewing or booking",
-            Suggestion::Payment => "Payment",
-            Suggestion::Complaint => "Complaint",
-        }
+    /// Its name in the reader's language.
+    pub fn label(self) -> String {
+        crate::language::t(match self {
+            Suggestion::Viewing => "whatsapp-label-viewing",
+            Suggestion::Payment => "whatsapp-label-payment",
+            Suggestion::Complaint => "whatsapp-label-complaint",
+        })
     }
 
     pub fn parse(raw: &str) -> Option<Suggestion> {
