@@ -17,19 +17,19 @@ pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
     /// 401: a session is needed.
-    #[error("Please log in to continue.")]
+    #[error("{}", crate::language::t("error-log-in"))]
     Unauthorized,
     /// 401: the request did not prove who sent it: an API key missing, unknown or revoked,
     /// a webhook without its signature (answered with `WWW-Authenticate: Bearer`).
     #[error("{0}")]
     Unauthenticated(String),
     /// 403: the caller's role may not do this.
-    #[error("Your role does not give access to this.")]
+    #[error("{}", crate::language::t("error-forbidden"))]
     Forbidden,
     /// 403: the caller's key or role may not do this, and why.
     #[error("{0}")]
     OutOfScope(String),
-    #[error("That was not found. It may have been removed.")]
+    #[error("{}", crate::language::t("error-not-found"))]
     NotFound,
     /// 410: it was there and is no more (a withdrawn link, an upload already imported).
     #[error("{0}")]
@@ -47,7 +47,7 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     /// 422: fields that need correcting, each with its message.
-    #[error("Please correct the highlighted fields.")]
+    #[error("{}", crate::language::t("error-validation"))]
     Validation(FieldErrors),
     /// 422: a body or query string that cannot be read at all.
     #[error("{0}")]
@@ -58,14 +58,14 @@ pub enum AppError {
     #[error("{0}")]
     TooManyRequests(String),
     /// Details are logged on the server and never shown to the client.
-    #[error("Something went wrong on our side. Please try again; it has been logged.")]
+    #[error("{}", crate::language::t("error-internal"))]
     Internal,
     /// 503: a service Doorstep depends on (WhatsApp, the mail server, a busy database) did
     /// not answer; trying again later may work.
     #[error("{0}")]
     Unavailable(String),
     /// The request never reached a server function (network, decoding).
-    #[error("Could not reach Doorstep: {0}")]
+    #[error("{}", crate::language::t_with("error-transport", &[("reason", .0.as_str().into())]))]
     Transport(String),
 }
 

@@ -51,3 +51,5 @@ auth-user-count = { $count ->
 auth-last-used = Last used { $at }
 auth-signed-in = Signed in { $at }
 auth-from = From { $address }
+auth-password-hint-setup = At least { $min } characters; a short sentence is easy to remember.
+auth-password-hint-change = At least { $min } characters. Signs you out everywhere else.

@@ -35,3 +35,6 @@ forms-https-www-youragency-com = https://www.youragency.com
 forms-capture-forms = Capture forms
 forms-save-changes = Save changes
 forms-create-form = Create form
+forms-default-intro = Tell us what you are looking for and an agent will get back to you today.
+forms-default-consent = I agree to receive news about properties that match what I am looking for. I can unsubscribe at any time.
+forms-default-thanks = Thank you! An agent will contact you shortly.

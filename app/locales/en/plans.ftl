@@ -26,3 +26,5 @@ plans-call-to-introduce-yourself = Call to introduce yourself
 plans-hello-first-name-this-is = Hello { "{" }first_name{ "}" }, this is { "{" }agent{ "}" } from { "{" }agency{ "}" }…
 plans-follow-up-plans = Follow-up plans
 plans-explained = A plan is a sequence of follow-ups. Started on a deal, each step becomes a reminder for the deal's owner; winning or losing the deal cancels the steps still to come.
+plans-starter-form = New lead from the form "{ $form }"
+plans-starter-stage = Deal moved to { $stage }

@@ -52,3 +52,8 @@ properties-value-available = Available
 properties-value-reserved = Reserved
 properties-value-sold = Sold
 properties-value-let = Let
+properties-count = { $count ->
+    [one] { $count } listing
+   *[other] { $count } listings
+}
+properties-unassigned = unassigned

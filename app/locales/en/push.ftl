@@ -20,3 +20,6 @@ push-label-presentation = My presentations opened
 push-label-follow-up = My follow-ups due
 push-label-escalation = Escalations (managers)
 push-label-handover = Deals handed to me
+push-device-any = A browser
+push-device-any-on = A browser on { $system }
+push-device-on = { $browser } on { $system }

@@ -65,3 +65,28 @@ reports-title-sources = Sources and campaigns
 reports-title-stage-time = Time in stage
 reports-chart-stage-time = Median days in each stage
 reports-title-weekly = Weekly trend
+reports-nobody-yet = Nobody yet
+reports-drill-open = Open in { $stage } now
+reports-drill-leads = New leads
+reports-drill-reached = New leads that reached { $stage }
+reports-drill-won = New leads won
+reports-drill-lost = New leads lost
+reports-drill-lost-no-reason = Lost, no reason given
+reports-drill-lost-reason = Lost: { $reason }
+reports-drill-answered-within = Answered within { $time }
+reports-drill-unanswered = Not answered yet
+reports-drill-agent-open = Open deals of { $agent }
+reports-drill-agent-won = Won by { $agent }
+reports-drill-stale = Stale deals of { $agent }
+reports-drill-overdue = Overdue follow-ups of { $agent }
+reports-drill-source-won = Won from { $source }
+reports-drill-source = Leads from { $source }
+reports-drill-stage-time = Left { $stage } in the period
+reports-moved = { $count ->
+    [one] Moved { $count } deal.
+   *[other] Moved { $count } deals.
+}
+reports-drill-deals = { $count ->
+    [one] { " " }deal
+   *[other] { " " }deals
+}

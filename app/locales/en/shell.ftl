@@ -32,3 +32,12 @@ home-logged-in-as = Logged in as { $email } · { $role } · times shown in { $zo
 home-team = Team
 home-away = Away
 home-call = Call
+
+## What goes wrong, said to whoever asked.
+
+error-log-in = Please log in to continue.
+error-forbidden = Your role does not give access to this.
+error-not-found = That was not found. It may have been removed.
+error-validation = Please correct the highlighted fields.
+error-internal = Something went wrong on our side. Please try again; it has been logged.
+error-transport = Could not reach Doorstep: { $reason }

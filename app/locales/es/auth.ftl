@@ -51,3 +51,5 @@ auth-user-count = { $count ->
 auth-last-used = Último uso: { $at }
 auth-signed-in = Sesión iniciada: { $at }
 auth-from = Desde { $address }
+auth-password-hint-setup = Al menos { $min } caracteres; una frase corta es fácil de recordar.
+auth-password-hint-change = Al menos { $min } caracteres. Cierra tus sesiones en los demás sitios.

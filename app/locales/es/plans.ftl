@@ -26,3 +26,5 @@ plans-call-to-introduce-yourself = Llamar para presentarte
 plans-hello-first-name-this-is = Hola { "{" }first_name{ "}" }, soy { "{" }agent{ "}" } de { "{" }agency{ "}" }…
 plans-follow-up-plans = Planes de seguimiento
 plans-explained = Un plan es una secuencia de seguimientos. Al empezarlo en una operación, cada paso se convierte en un recordatorio para su responsable; ganar o perder la operación cancela los pasos que queden.
+plans-starter-form = Contacto nuevo del formulario «{ $form }»
+plans-starter-stage = Operación pasada a { $stage }

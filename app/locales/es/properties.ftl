@@ -52,3 +52,8 @@ properties-value-available = Disponible
 properties-value-reserved = Reservado
 properties-value-sold = Vendido
 properties-value-let = Alquilado
+properties-count = { $count ->
+    [one] { $count } inmueble
+   *[other] { $count } inmuebles
+}
+properties-unassigned = sin asignar

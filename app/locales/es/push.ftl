@@ -20,3 +20,6 @@ push-label-presentation = Mis presentaciones abiertas
 push-label-follow-up = Mis seguimientos pendientes
 push-label-escalation = Escalados (responsables)
 push-label-handover = Operaciones que me pasan
+push-device-any = Un navegador
+push-device-any-on = Un navegador en { $system }
+push-device-on = { $browser } en { $system }

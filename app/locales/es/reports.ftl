@@ -65,3 +65,28 @@ reports-title-sources = Orígenes y campañas
 reports-title-stage-time = Tiempo en cada etapa
 reports-chart-stage-time = Mediana de días en cada etapa
 reports-title-weekly = Evolución semanal
+reports-nobody-yet = Nadie todavía
+reports-drill-open = Abiertas en { $stage } ahora
+reports-drill-leads = Contactos nuevos
+reports-drill-reached = Contactos nuevos que llegaron a { $stage }
+reports-drill-won = Contactos nuevos ganados
+reports-drill-lost = Contactos nuevos perdidos
+reports-drill-lost-no-reason = Perdidas, sin motivo
+reports-drill-lost-reason = Perdidas: { $reason }
+reports-drill-answered-within = Respondidos en { $time }
+reports-drill-unanswered = Aún sin responder
+reports-drill-agent-open = Operaciones abiertas de { $agent }
+reports-drill-agent-won = Ganadas por { $agent }
+reports-drill-stale = Operaciones paradas de { $agent }
+reports-drill-overdue = Seguimientos atrasados de { $agent }
+reports-drill-source-won = Ganadas de { $source }
+reports-drill-source = Contactos de { $source }
+reports-drill-stage-time = Salieron de { $stage } en el periodo
+reports-moved = { $count ->
+    [one] { $count } operación pasada.
+   *[other] { $count } operaciones pasadas.
+}
+reports-drill-deals = { $count ->
+    [one] { " " }operación
+   *[other] { " " }operaciones
+}

@@ -32,3 +32,12 @@ home-logged-in-as = Sesión iniciada como { $email } · { $role } · horas en { 
 home-team = Equipo
 home-away = Ausente
 home-call = Llamar
+
+## Lo que sale mal, dicho a quien lo pidió.
+
+error-log-in = Inicia sesión para continuar.
+error-forbidden = Tu rol no da acceso a esto.
+error-not-found = No se ha encontrado. Puede que se haya borrado.
+error-validation = Corrige los campos marcados.
+error-internal = Algo ha fallado por nuestra parte. Inténtalo de nuevo; ha quedado registrado.
+error-transport = No se ha podido conectar con Doorstep: { $reason }

@@ -113,7 +113,7 @@ pub fn SetupPage() -> impl IntoView {
                     {error("time_zone")}
                     <label for="password">{t("auth-password")}</label>
                     <PasswordInput id="password" name="password" autocomplete="new-password"/>
-                    <p class="hint">{format!("At least {MIN_PASSWORD_CHARS} characters; a short sentence is easy to remember.")}</p>
+                    <p class="hint">{t_with("auth-password-hint-setup", &[("min", MIN_PASSWORD_CHARS.into())])}</p>
                     {error("password")}
                     <label for="password_confirm">{t("auth-password-again")}</label>
                     <PasswordInput id="password_confirm" name="password_confirm" autocomplete="new-password"/>
@@ -448,7 +448,7 @@ pub fn Sessions() -> impl IntoView {
                     <label for="new-password">{t("auth-new-password")}</label>
                     <PasswordInput id="new-password" name="password" autocomplete="new-password"/>
                     {field_error(change.value(), "password")}
-                    <p class="hint">{format!("At least {MIN_PASSWORD_CHARS} characters. Signs you out everywhere else.")}</p>
+                    <p class="hint">{t_with("auth-password-hint-change", &[("min", MIN_PASSWORD_CHARS.into())])}</p>
                     <button type="submit" class="primary">{t("auth-change-password")}</button>
                 </ActionForm>
             </details>

@@ -647,7 +647,7 @@ fn StageAdmin() -> impl IntoView {
                                     <label>{t("deals-kind")}
                                         <select name="kind">
                                             {[StageKind::Open, StageKind::Won, StageKind::Lost].into_iter().map(|k| view! {
-                                                <option value=k.as_str() selected=k == s.kind>{k.as_str()}</option>
+                                                <option value=k.as_str() selected=k == s.kind>{t(&format!("deals-{}", k.as_str()))}</option>
                                             }).collect_view()}
                                         </select>
                                     </label>

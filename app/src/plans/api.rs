@@ -30,10 +30,10 @@ pub async fn plan_settings() -> Result<(Vec<PlanView>, Vec<Starter>), AppError> 
         let stages = stage::Entity::find().order_by_asc(stage::Column::Position).all(&db).await?;
         let starters = forms
             .into_iter()
-            .map(|f| Starter { target: format!("form:{}", f.id), label: format!("New lead from the form \"{}\"", f.title), plan_id: f.plan_id })
+            .map(|f| Starter { target: format!("form:{}", f.id), label: crate::language::t_with("plans-starter-form", &[("form", f.title.clone().into())]), plan_id: f.plan_id })
             .chain(stages.into_iter().filter(|s| s.kind == crate::deals::StageKind::Open).map(|s| Starter {
                 target: format!("stage:{}", s.id),
-                label: format!("Deal moved to {}", s.name),
+                label: crate::language::t_with("plans-starter-stage", &[("stage", s.name.clone().into())]),
                 plan_id: s.plan_id,
             }))
             .collect();

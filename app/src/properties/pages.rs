@@ -71,7 +71,7 @@ pub fn PropertiesPage() -> impl IntoView {
                                 <p class="hint" data-testid="no-listings">{if total == 0 { "No listings match." } else { "" }}</p>
                             }.into_any(),
                             Ok((rows, total)) => view! {
-                                <p class="hint">{format!("{total} listing{}", if total == 1 { "" } else { "s" })}</p>
+                                <p class="hint">{t_with("properties-count", &[("count", total.into())])}</p>
                                 <ul class="deal-list">{rows.into_iter().map(|p| view! { <PropertyRow p/> }).collect_view()}</ul>
                             }.into_any(),
                         }
@@ -236,7 +236,7 @@ pub fn PropertyPage() -> impl IntoView {
                                                                     <span class="deal-name">{m.contact_name}</span>
                                                                     <span class="hint">{m.fit.reasons.join(" · ")}</span>
                                                                 </span>
-                                                                <span class="deal-side hint">{m.owner.unwrap_or_else(|| "unassigned".into())}</span>
+                                                                <span class="deal-side hint">{m.owner.unwrap_or_else(|| t("properties-unassigned"))}</span>
                                                             </a>
                                                         </li>
                                                     }).collect_view()}

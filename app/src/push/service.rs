@@ -116,10 +116,10 @@ pub fn device_name(user_agent: Option<&str>) -> String {
         ""
     };
     match (browser, system) {
-        ("", "") => "A browser".into(),
-        ("", system) => format!("A browser on {system}"),
+        ("", "") => crate::language::t("push-device-any"),
+        ("", system) => crate::language::t_with("push-device-any-on", &[("system", system.into())]),
         (browser, "") => browser.into(),
-        (browser, system) => format!("{browser} on {system}"),
+        (browser, system) => crate::language::t_with("push-device-on", &[("browser", browser.into()), ("system", system.into())]),
     }
 }
 

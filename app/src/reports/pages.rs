@@ -388,7 +388,7 @@ pub fn ReportsPage() -> impl IntoView {
                                 <a class="button" href="/reports">{t("reports-back-to-the-last-30")}</a> }.into_any(),
                             Ok(d) => view! {
                                 <Filters d=d.clone()/>
-                                {hand.value().get().and_then(|r| r.ok()).map(|n| view! { <p class="notice" data-testid="moved">{format!("Moved {n} deal{}.", if n == 1 { "" } else { "s" })}</p> })}
+                                {hand.value().get().and_then(|r| r.ok()).map(|n| view! { <p class="notice" data-testid="moved">{t_with("reports-moved", &[("count", n.into())])}</p> })}
                                 <DashboardView d away hand/>
                             }.into_any(),
                         }
@@ -411,9 +411,9 @@ fn DrillView(d: DrillDown, figure: FigureParams, reassign: ServerAction<Reassign
     view! {
         <p class="scope"><a href=format!("/reports?{}", d.scope.query().to_query_string())>{t("reports-reports")}</a>" · "{d.scope.label.clone()}</p>
         <h2 data-testid="drill-title">{d.title.clone()}</h2>
-        <p class="hint"><span data-testid="drill-total">{d.total.to_string()}</span>{format!(" deal{}", if d.total == 1 { "" } else { "s" })}
+        <p class="hint"><span data-testid="drill-total">{d.total.to_string()}</span>{t_with("reports-drill-deals", &[("count", d.total.into())])}
             " · "<a href=csv download>{t("reports-csv")}</a></p>
-        {reassign.value().get().and_then(|r| r.ok()).map(|n| view! { <p class="notice" data-testid="moved">{format!("Moved {n} deal{}.", if n == 1 { "" } else { "s" })}</p> })}
+        {reassign.value().get().and_then(|r| r.ok()).map(|n| view! { <p class="notice" data-testid="moved">{t_with("reports-moved", &[("count", n.into())])}</p> })}
         {form_error(reassign.value())}
         <ActionForm action=reassign node_ref=picks attr:class="stack">
             <ul class="deal-list pickable">

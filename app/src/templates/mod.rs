@@ -9,14 +9,14 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-/// The placeholders a template may use, and what each becomes.
+/// The placeholders a template may use, and the key of what each becomes in the messages.
 pub const PLACEHOLDERS: &[(&str, &str)] = &[
-    ("{first_name}", "the client's first name"),
-    ("{name}", "the client's full name"),
-    ("{agent}", "your name"),
-    ("{agency}", "the agency's name"),
-    ("{property}", "the listing the deal is about"),
-    ("{link}", "the deal's newest presentation link"),
+    ("{first_name}", "templates-placeholder-first-name"),
+    ("{name}", "templates-placeholder-name"),
+    ("{agent}", "templates-placeholder-agent"),
+    ("{agency}", "templates-placeholder-agency"),
+    ("{property}", "templates-placeholder-property"),
+    ("{link}", "templates-placeholder-link"),
 ];
 
 pub const MAX_NAME: usize = 80;

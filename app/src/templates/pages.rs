@@ -49,7 +49,7 @@ fn placeholder_help() -> impl IntoView {
         <details class="hint">
             <summary>{t("templates-placeholders")}</summary>
             <ul class="placeholders">
-                {PLACEHOLDERS.iter().map(|(tag, what)| view! { <li><code>{*tag}</code>" "{*what}</li> }).collect_view()}
+                {PLACEHOLDERS.iter().map(|(tag, what)| view! { <li><code>{*tag}</code>" "{t(what)}</li> }).collect_view()}
             </ul>
         </details>
     }

@@ -50,22 +50,22 @@ pub(super) fn figure_condition(
     Ok(match figure {
         Figure::Open { stage } => {
             let s = stage_named(*stage)?;
-            (Condition::all().add(deal::Column::StageId.eq(s.id)), format!("Open in {} now", s.name))
+            (Condition::all().add(deal::Column::StageId.eq(s.id)), crate::language::t_with("reports-drill-open", &[("stage", s.name.as_str().into())]))
         }
-        Figure::Leads => (created, "New leads".into()),
+        Figure::Leads => (created, crate::language::t("reports-drill-leads")),
         Figure::Reached { stage } => {
             let s = stage_named(*stage)?;
-            (created.add(deal::Column::FurthestPosition.gte(s.position)), format!("New leads that reached {}", s.name))
+            (created.add(deal::Column::FurthestPosition.gte(s.position)), crate::language::t_with("reports-drill-reached", &[("stage", s.name.as_str().into())]))
         }
-        Figure::Won => (created.add(deal::Column::StageId.is_in(kind_ids("won"))), "New leads won".into()),
-        Figure::Lost => (created.add(deal::Column::StageId.is_in(kind_ids("lost"))), "New leads lost".into()),
+        Figure::Won => (created.add(deal::Column::StageId.is_in(kind_ids("won"))), crate::language::t("reports-drill-won")),
+        Figure::Lost => (created.add(deal::Column::StageId.is_in(kind_ids("lost"))), crate::language::t("reports-drill-lost")),
         Figure::LostReason { reason } => (
             created.add(deal::Column::StageId.is_in(kind_ids("lost"))).add(if reason.is_empty() {
                 Condition::any().add(deal::Column::LostReason.is_null()).add(deal::Column::LostReason.eq(""))
             } else {
                 Condition::all().add(deal::Column::LostReason.eq(reason.clone()))
             }),
-            if reason.is_empty() { "Lost, no reason given".into() } else { format!("Lost: {reason}") },
+            if reason.is_empty() { crate::language::t("reports-drill-lost-no-reason") } else { crate::language::t_with("reports-drill-lost-reason", &[("reason", reason.as_str().into())]) },
         ),
         Figure::AnsweredWithin { minutes } => (
             created.add(deal::Column::FirstResponseAt.is_not_null()).add(Expr::cust(format!(
@@ -73,15 +73,15 @@ pub(super) fn figure_condition(
                 seconds_between(backend, "deals.created_at", "deals.first_response_at"),
                 minutes * 60
             ))),
-            format!("Answered within {}", crate::reports::duration(*minutes)),
+            crate::language::t_with("reports-drill-answered-within", &[("time", crate::reports::duration(*minutes).into())]),
         ),
-        Figure::Unanswered => (created.add(deal::Column::FirstResponseAt.is_null()), "Not answered yet".into()),
+        Figure::Unanswered => (created.add(deal::Column::FirstResponseAt.is_null()), crate::language::t("reports-drill-unanswered")),
         Figure::AgentOpen { agent } => (
             Condition::all().add(owner_is(*agent)).add(deal::Column::StageId.is_in(kind_ids("open"))),
-            format!("Open deals of {}", agent_name(names, *agent)),
+            crate::language::t_with("reports-drill-agent-open", &[("agent", agent_name(names, *agent).into())]),
         ),
         Figure::AgentWon { agent } => {
-            (closed_won(f.start, f.end).add(owner_is(*agent)), format!("Won by {}", agent_name(names, *agent)))
+            (closed_won(f.start, f.end).add(owner_is(*agent)), crate::language::t_with("reports-drill-agent-won", &[("agent", agent_name(names, *agent).into())]))
         }
         Figure::Stale { agent } => {
             let mut any = Condition::any();
@@ -91,7 +91,7 @@ pub(super) fn figure_condition(
             if stale_stages(stages, now).is_empty() {
                 any = any.add(Expr::cust("1 = 0"));
             }
-            (Condition::all().add(owner_is(*agent)).add(any), format!("Stale deals of {}", agent_name(names, *agent)))
+            (Condition::all().add(owner_is(*agent)).add(any), crate::language::t_with("reports-drill-stale", &[("agent", agent_name(names, *agent).into())]))
         }
         Figure::Overdue { agent } => (
             Condition::all().add(
@@ -105,7 +105,7 @@ pub(super) fn figure_condition(
                         .to_owned(),
                 ),
             ),
-            format!("Overdue follow-ups of {}", agent_name(names, *agent)),
+            crate::language::t_with("reports-drill-overdue", &[("agent", agent_name(names, *agent).into())]),
         ),
         Figure::Source { source, campaign, won } => {
             let mut c = created.add(deal::Column::Source.eq(source.clone()));
@@ -116,9 +116,9 @@ pub(super) fn figure_condition(
             };
             let title = if campaign.is_empty() { source.clone() } else { format!("{source} · {campaign}") };
             if *won {
-                (c.add(deal::Column::StageId.is_in(kind_ids("won"))), format!("Won from {title}"))
+                (c.add(deal::Column::StageId.is_in(kind_ids("won"))), crate::language::t_with("reports-drill-source-won", &[("source", title.as_str().into())]))
             } else {
-                (c, format!("Leads from {title}"))
+                (c, crate::language::t_with("reports-drill-source", &[("source", title.as_str().into())]))
             }
         }
         Figure::StageTime { stage } => {
@@ -136,7 +136,7 @@ pub(super) fn figure_condition(
             if let Some(source) = &f.source {
                 sub.and_where(Expr::col(sea_orm::sea_query::Alias::new("source")).eq(source.clone()));
             }
-            (Condition::all().add(deal::Column::Id.in_subquery(sub.to_owned())), format!("Left {} in the period", s.name))
+            (Condition::all().add(deal::Column::Id.in_subquery(sub.to_owned())), crate::language::t_with("reports-drill-stage-time", &[("stage", s.name.as_str().into())]))
         }
         Figure::WeekNew { start } => {
             let (s, e) = week(start)?;

@@ -102,5 +102,5 @@ pub fn speed(groups: &BTreeMap<(i64, String, i64), i64>, names: &HashMap<i64, St
 }
 
 pub(super) fn agent_name(names: &HashMap<i64, String>, id: i64) -> String {
-    if id == 0 { "Nobody yet".into() } else { names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")) }
+    if id == 0 { crate::language::t("reports-nobody-yet") } else { names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")) }
 }

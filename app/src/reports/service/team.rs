@@ -101,7 +101,7 @@ pub async fn team(
         let person = names.get(&id);
         let mut row = AgentRow {
             id,
-            name: person.map(|u| u.name.clone()).unwrap_or_else(|| if id == 0 { "Nobody yet".into() } else { format!("#{id}") }),
+            name: person.map(|u| u.name.clone()).unwrap_or_else(|| if id == 0 { crate::language::t("reports-nobody-yet") } else { format!("#{id}") }),
             away: person.is_some_and(|u| u.away),
             open: open.get(&id).copied().unwrap_or(0),
             done: done.get(&id).copied().unwrap_or(0),
