@@ -278,12 +278,34 @@ pub fn current() -> Language {
     #[cfg(feature = "ssr")]
     {
         use leptos::prelude::use_context;
+        if let Ok(reader) = READER.try_with(Language::clone) {
+            return reader;
+        }
         use_context::<Language>()
             .or_else(|| use_context::<axum::http::request::Parts>().map(|parts| for_request(&parts)))
             .unwrap_or_default()
     }
     #[cfg(not(any(feature = "hydrate", feature = "ssr")))]
     Language::default()
+}
+
+#[cfg(feature = "ssr")]
+tokio::task_local! {
+    /// The reader of what is being written outside any page: a client reading a presentation.
+    static READER: Language;
+}
+
+/// Runs `work` writing for a reader of `language` (a presentation for its client): every
+/// message, amount and date made inside it is in their language.
+#[cfg(feature = "ssr")]
+pub async fn for_reader<F: std::future::Future>(language: Language, work: F) -> F::Output {
+    READER.scope(language, work).await
+}
+
+/// As [`for_reader`], for work that does not wait (rendering a PDF on a blocking thread).
+#[cfg(feature = "ssr")]
+pub fn for_reader_now<R>(language: Language, work: impl FnOnce() -> R) -> R {
+    READER.sync_scope(language, work)
 }
 
 /// The message `key` in the page's language.

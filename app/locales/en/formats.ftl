@@ -19,3 +19,4 @@ waited-ago = { $time } ago
 money-up-to = up to { $amount }
 date-day-month = %-d %b
 date-day-month-year = %-d %b %Y
+date-long = %-d %B %Y

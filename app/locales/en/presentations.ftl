@@ -38,3 +38,39 @@ presentations-opened = { $count ->
 presentations-until = { " · " }until { $at }
 presentations-email-to = E-mail the PDF to { $to }
 presentations-put-in = Put in the presentation
+
+## The presentation a client reads (PDF and share page), in the client's language.
+
+presentations-pdf-per-month = { $price } a month
+presentations-pdf-kind-sale = { $kind } for sale
+presentations-pdf-kind-rent = { $kind } to rent
+presentations-pdf-bedrooms = Bedrooms
+presentations-pdf-bathrooms = Bathrooms
+presentations-pdf-built = Built area
+presentations-pdf-plot = Plot
+presentations-pdf-year = Year built
+presentations-pdf-energy = Energy rating
+presentations-pdf-status = Status
+presentations-pdf-price = Price
+presentations-pdf-price-m2 = Price per m²
+presentations-pdf-area = Area
+presentations-pdf-prepared-for = Prepared for { $client } by { $agent }, { $date }
+presentations-pdf-prepared = Prepared by { $agent }, { $date }
+presentations-pdf-side-by-side = Side by side
+presentations-pdf-features = Features
+presentations-pdf-your-agent = Your agent
+presentations-pdf-phone = Phone
+presentations-pdf-email = E-mail
+presentations-pdf-scan = Scan to open on your phone
+
+## The share page a client opens.
+
+share-selected-for = { $count } homes selected for { $client }
+share-selected = { $count } homes selected for you
+share-prepared-for = Prepared for { $client } by { $agent }
+share-listing-line = { $kind } · { $place } · Ref. { $reference }
+share-whatsapp-one = Hi { $agent }, about { $title } ({ $reference }):{ " " }
+share-whatsapp-many = Hi { $agent }, about the homes you sent me:{ " " }
+share-the-agent = the agent
+share-whatsapp-button = WhatsApp { $agent }
+share-download = Download the PDF

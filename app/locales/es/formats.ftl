@@ -20,3 +20,4 @@ waited-ago = hace { $time }
 money-up-to = hasta { $amount }
 date-day-month = %-d %b
 date-day-month-year = %-d %b %Y
+date-long = %-d de %B de %Y

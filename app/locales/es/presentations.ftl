@@ -38,3 +38,39 @@ presentations-opened = { $count ->
 presentations-until = { " · " }hasta { $at }
 presentations-email-to = Enviar el PDF por correo a { $to }
 presentations-put-in = Incluir en la presentación
+
+## La presentación que lee el cliente (PDF y página para compartir), en su idioma.
+
+presentations-pdf-per-month = { $price } al mes
+presentations-pdf-kind-sale = { $kind } en venta
+presentations-pdf-kind-rent = { $kind } en alquiler
+presentations-pdf-bedrooms = Dormitorios
+presentations-pdf-bathrooms = Baños
+presentations-pdf-built = Superficie construida
+presentations-pdf-plot = Parcela
+presentations-pdf-year = Año de construcción
+presentations-pdf-energy = Certificado energético
+presentations-pdf-status = Estado
+presentations-pdf-price = Precio
+presentations-pdf-price-m2 = Precio por m²
+presentations-pdf-area = Zona
+presentations-pdf-prepared-for = Preparado para { $client } por { $agent }, { $date }
+presentations-pdf-prepared = Preparado por { $agent }, { $date }
+presentations-pdf-side-by-side = Comparativa
+presentations-pdf-features = Características
+presentations-pdf-your-agent = Tu agente
+presentations-pdf-phone = Teléfono
+presentations-pdf-email = Correo
+presentations-pdf-scan = Escanéalo para abrirlo en el móvil
+
+## La página que abre el cliente.
+
+share-selected-for = { $count } viviendas seleccionadas para { $client }
+share-selected = { $count } viviendas seleccionadas para ti
+share-prepared-for = Preparado para { $client } por { $agent }
+share-listing-line = { $kind } · { $place } · Ref. { $reference }
+share-whatsapp-one = Hola { $agent }, sobre { $title } ({ $reference }):{ " " }
+share-whatsapp-many = Hola { $agent }, sobre las viviendas que me enviaste:{ " " }
+share-the-agent = tu agente
+share-whatsapp-button = WhatsApp a { $agent }
+share-download = Descargar el PDF

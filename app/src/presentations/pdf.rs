@@ -8,6 +8,8 @@
 
 use std::sync::LazyLock;
 
+use crate::language::{t, t_with};
+
 use printpdf::{
     Color, DictItem, ExternalStream, ExternalXObject, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
     PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, XObjectId, XObjectTransform,
@@ -82,7 +84,17 @@ pub struct Listing {
 }
 
 /// What the comparison table compares, in its row order.
-pub const COMPARED: &[&str] = &["Price", "Price per m²", "Bedrooms", "Bathrooms", "Built area", "Plot", "Energy rating", "Area"];
+/// (The keys of their names in the messages.)
+pub const COMPARED: &[&str] = &[
+    "presentations-pdf-price",
+    "presentations-pdf-price-m2",
+    "presentations-pdf-bedrooms",
+    "presentations-pdf-bathrooms",
+    "presentations-pdf-built",
+    "presentations-pdf-plot",
+    "presentations-pdf-energy",
+    "presentations-pdf-area",
+];
 
 pub struct AgentCard {
     pub name: String,
@@ -386,15 +398,15 @@ fn cover(w: &mut Writer, b: &Brochure, images: &[Vec<XObjectId>], logo: Option<(
     }
     w.gap(14.0);
     let prepared = match &b.client {
-        Some(client) => format!("Prepared for {client} by {}, {}", b.agent.name, b.date),
-        None => format!("Prepared by {}, {}", b.agent.name, b.date),
+        Some(client) => t_with("presentations-pdf-prepared-for", &[("client", client.as_str().into()), ("agent", b.agent.name.as_str().into()), ("date", b.date.as_str().into())]),
+        None => t_with("presentations-pdf-prepared", &[("agent", b.agent.name.as_str().into()), ("date", b.date.as_str().into())]),
     };
     w.paragraph(Face::Regular, 11.0, MUTED, &prepared);
 }
 
 fn comparison(w: &mut Writer, b: &Brochure) {
     w.new_page();
-    w.paragraph(Face::Bold, 18.0, INK, "Side by side");
+    w.paragraph(Face::Bold, 18.0, INK, &t("presentations-pdf-side-by-side"));
     w.gap(10.0);
     let n = b.listings.len();
     let label_w = 92.0;
@@ -424,7 +436,7 @@ fn comparison(w: &mut Writer, b: &Brochure) {
             let y = w.y - h;
             w.rect((0xf2, 0xf5, 0xf7), MARGIN, y, w.content_width(), h);
         }
-        w.text_at(Face::Bold, size, MUTED, MARGIN + 4.0, w.y - 4.0 - size * 1.05, label);
+        w.text_at(Face::Bold, size, MUTED, MARGIN + 4.0, w.y - 4.0 - size * 1.05, &t(label));
         for (i, lines) in cells.iter().enumerate() {
             for (k, line) in lines.iter().enumerate() {
                 let x = MARGIN + label_w + i as f32 * col_w + 4.0;
@@ -473,7 +485,7 @@ fn listing_pages(w: &mut Writer, b: &Brochure, l: &Listing, ids: &[XObjectId]) {
     }
     if !l.features.is_empty() {
         w.ensure(40.0);
-        w.paragraph(Face::Bold, 12.0, INK, "Features");
+        w.paragraph(Face::Bold, 12.0, INK, &t("presentations-pdf-features"));
         for feature in &l.features {
             w.paragraph(Face::Regular, 10.5, INK, &format!("•  {feature}"));
         }
@@ -499,11 +511,11 @@ fn agent_card(w: &mut Writer, b: &Brochure) {
     w.gap(24.0);
     w.rule();
     w.gap(6.0);
-    w.paragraph(Face::Bold, 14.0, INK, "Your agent");
+    w.paragraph(Face::Bold, 14.0, INK, &t("presentations-pdf-your-agent"));
     let top = w.y;
     w.paragraph(Face::Bold, 12.0, INK, &b.agent.name);
     w.paragraph(Face::Regular, 10.5, INK, &b.agency);
-    for (label, value) in [("Phone", &b.agent.phone), ("E-mail", &b.agent.email), ("WhatsApp", &b.agent.whatsapp)] {
+    for (label, value) in [(t("presentations-pdf-phone"), &b.agent.phone), (t("presentations-pdf-email"), &b.agent.email), ("WhatsApp".to_owned(), &b.agent.whatsapp)] {
         if let Some(value) = value {
             w.paragraph(Face::Regular, 10.5, INK, &format!("{label}: {value}"));
         }
@@ -512,7 +524,7 @@ fn agent_card(w: &mut Writer, b: &Brochure) {
     let x = w.paper.0 - MARGIN - qr_side;
     qr(w, &b.share_url, x, top - qr_side, qr_side);
     let caption_y = top - qr_side - 12.0;
-    w.text_at(Face::Regular, 8.0, MUTED, x, caption_y, "Scan to open on your phone");
+    w.text_at(Face::Regular, 8.0, MUTED, x, caption_y, &t("presentations-pdf-scan"));
     w.y = w.y.min(caption_y - 6.0);
     w.paragraph(Face::Regular, 8.5, MUTED, &b.share_url);
 }

@@ -356,6 +356,15 @@ pub struct Share {
     pub client: Option<contact::Model>,
 }
 
+impl Share {
+    /// The language its reader reads: the client's (the one their form was read in), else the
+    /// agency's.
+    pub fn language(&self) -> crate::language::Language {
+        use crate::language::Language;
+        self.client.as_ref().and_then(|c| c.language.as_deref()).and_then(Language::stored).or_else(|| Language::stored(&self.agency.language)).unwrap_or_default()
+    }
+}
+
 /// Why a share link shows nothing.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Closed {
@@ -402,13 +411,14 @@ fn label(list: &[(&'static str, &'static str)], code: &str) -> String {
 /// "€350,000" or "€1,200 a month".
 pub fn price_text(p: &property::Model) -> String {
     let money = crate::deals::money(p.price, &p.currency);
-    if p.operation == "rent" { format!("{money} a month") } else { money }
+    if p.operation == "rent" { crate::language::t_with("presentations-pdf-per-month", &[("price", money.into())]) } else { money }
 }
 
 /// "Flat for sale", "House to rent".
 pub fn kind_text(p: &property::Model) -> String {
     let kind = label(crate::properties::TYPES, &p.property_type);
-    if p.operation == "rent" { format!("{kind} to rent") } else { format!("{kind} for sale") }
+    let key = if p.operation == "rent" { "presentations-pdf-kind-rent" } else { "presentations-pdf-kind-sale" };
+    crate::language::t_with(key, &[("kind", kind.into())])
 }
 
 pub fn place_text(p: &property::Model) -> String {
@@ -423,13 +433,13 @@ pub fn facts(p: &property::Model) -> Vec<(String, String)> {
             facts.push((label.to_owned(), value));
         }
     };
-    add("Bedrooms", p.bedrooms.map(|n| n.to_string()));
-    add("Bathrooms", p.bathrooms.map(|n| n.to_string()));
-    add("Built area", p.built_m2.map(|n| format!("{n} m²")));
-    add("Plot", p.plot_m2.map(|n| format!("{n} m²")));
-    add("Year built", p.year_built.map(|n| n.to_string()));
-    add("Energy rating", p.energy_rating.clone());
-    add("Status", Some(label(crate::properties::STATUSES, &p.status)));
+    add(&crate::language::t("presentations-pdf-bedrooms"), p.bedrooms.map(|n| n.to_string()));
+    add(&crate::language::t("presentations-pdf-bathrooms"), p.bathrooms.map(|n| n.to_string()));
+    add(&crate::language::t("presentations-pdf-built"), p.built_m2.map(|n| format!("{n} m²")));
+    add(&crate::language::t("presentations-pdf-plot"), p.plot_m2.map(|n| format!("{n} m²")));
+    add(&crate::language::t("presentations-pdf-year"), p.year_built.map(|n| n.to_string()));
+    add(&crate::language::t("presentations-pdf-energy"), p.energy_rating.clone());
+    add(&crate::language::t("presentations-pdf-status"), Some(label(crate::properties::STATUSES, &p.status)));
     facts
 }
 
@@ -501,7 +511,7 @@ pub async fn brochure(media: &dyn Storage, share: &Share, base: &str) -> Result<
             whatsapp: share.agent.phone.clone(),
         },
         share_url: share_url(base, &share.presentation.token),
-        date: share.presentation.created_at.with_timezone(&tz).format("%-d %B %Y").to_string(),
+        date: crate::language::current().date(share.presentation.created_at.with_timezone(&tz).date_naive(), "date-long"),
         paper: Paper::parse(&share.presentation.paper).unwrap_or(Paper::A4),
         listings,
     })
@@ -514,10 +524,11 @@ static RENDERING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 /// no photos, and the turn goes with the rendering even if the client leaves.
 pub async fn render(media: &dyn Storage, share: &Share, base: &str) -> Result<Vec<u8>, AppError> {
     let turn = RENDERING.acquire().await.map_err(|_| AppError::Internal)?;
-    let brochure = brochure(media, share, base).await?;
+    let language = share.language();
+    let brochure = crate::language::for_reader(language.clone(), brochure(media, share, base)).await?;
     tokio::task::spawn_blocking(move || {
         let _turn = turn;
-        pdf::render(&brochure)
+        crate::language::for_reader_now(language, || pdf::render(&brochure))
     })
     .await
     .map_err(|err| {

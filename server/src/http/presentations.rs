@@ -2,6 +2,7 @@
 //! views unless a link-preview bot or a logged-in colleague asks; and `/api/v1/presentations`
 //! for tools with an admin key.
 
+use app::language::{t, t_with};
 use app::deals::service::Actor;
 use app::error::AppError;
 use app::presentations::service::{self, Closed, Share};
@@ -86,7 +87,8 @@ pub async fn page(
     Ok((
         StatusCode::OK,
         [(header::CACHE_CONTROL, "no-store"), (header::X_CONTENT_TYPE_OPTIONS, "nosniff"), (header::REFERRER_POLICY, "no-referrer")],
-        Html(render(&share, &base)),
+        // In the client's language: what their form was read in, else the agency's.
+        Html(app::language::for_reader_now(share.language(), || render(&share, &base))),
     )
         .into_response())
 }
@@ -176,22 +178,22 @@ fn render(share: &Share, base: &str) -> String {
     let first_name = share.client.as_ref().map(|c| service::first_name(&c.name).to_owned()).filter(|n| !n.is_empty());
     let heading = match (share.listings.as_slice(), &share.client) {
         ([one], _) => one.property.title.clone(),
-        (many, Some(c)) => format!("{} homes selected for {}", many.len(), c.name),
-        (many, None) => format!("{} homes selected for you", many.len()),
+        (many, Some(c)) => t_with("share-selected-for", &[("count", many.len().into()), ("client", c.name.as_str().into())]),
+        (many, None) => t_with("share-selected", &[("count", many.len().into())]),
     };
     let agency = share.agency.name.clone();
     let agent = share.agent.clone();
     let several = share.listings.len() > 1;
     let logo = share.agency.logo_key.as_deref().map(|key| view! { <img class="logo" src=media_url(key) alt=agency.clone()/> });
     let hero = share.listings.iter().find_map(|l| l.photos.first()).map(|photo| view! { <img class="hero" src=media_url(&photo.display_key) alt=""/> });
-    let prepared = first_name.map(|name| view! { <p class="muted">{format!("Prepared for {name} by {}", agent.name)}</p> });
+    let prepared = first_name.map(|name| view! { <p class="muted">{t_with("share-prepared-for", &[("client", name.as_str().into()), ("agent", agent.name.as_str().into())])}</p> });
     let side_by_side = several.then(|| {
         let cells: Vec<Vec<String>> = share.listings.iter().map(|l| service::compared(&l.property)).collect();
         view! {
-            <section><h2>"Side by side"</h2><div class="scroll"><table>
+            <section><h2>{t("presentations-pdf-side-by-side")}</h2><div class="scroll"><table>
                 <tr><th></th>{share.listings.iter().map(|l| view! { <th>{l.property.title.clone()}</th> }).collect_view()}</tr>
                 {app::presentations::pdf::COMPARED.iter().enumerate().map(|(row, label)| view! {
-                    <tr><th>{*label}</th>{cells.iter().map(|c| view! { <td>{c[row].clone()}</td> }).collect_view()}</tr>
+                    <tr><th>{t(label)}</th>{cells.iter().map(|c| view! { <td>{c[row].clone()}</td> }).collect_view()}</tr>
                 }).collect_view()}
             </table></div></section>
         }
@@ -207,7 +209,7 @@ fn render(share: &Share, base: &str) -> String {
                     <h2>{p.title.clone()}</h2>
                 })}
                 <p class="price">{service::price_text(p)}</p>
-                <p class="muted">{format!("{} · {} · Ref. {}", service::kind_text(p), service::place_text(p), p.reference)}</p>
+                <p class="muted">{t_with("share-listing-line", &[("kind", service::kind_text(p).into()), ("place", service::place_text(p).into()), ("reference", p.reference.as_str().into())])}</p>
                 <dl>{service::facts(p).into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}</dl>
                 {(!description.is_empty()).then(|| view! { <p class="desc">{description}</p> })}
                 {(!features.is_empty()).then(|| view! { <ul>{features.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul> })}
@@ -223,11 +225,11 @@ fn render(share: &Share, base: &str) -> String {
     }).collect_view();
     let whatsapp = agent.phone.as_deref().map(|phone| {
         let about = match share.listings.as_slice() {
-            [one] => format!("Hi {}, about {} ({}): ", service::first_name(&agent.name), one.property.title, one.property.reference),
-            _ => format!("Hi {}, about the homes you sent me: ", service::first_name(&agent.name)),
+            [one] => t_with("share-whatsapp-one", &[("agent", service::first_name(&agent.name).into()), ("title", one.property.title.as_str().into()), ("reference", one.property.reference.as_str().into())]),
+            _ => t_with("share-whatsapp-many", &[("agent", service::first_name(&agent.name).into())]),
         };
-        let who = Some(service::first_name(&agent.name)).filter(|n| !n.is_empty()).unwrap_or("the agent");
-        view! { <a class="button wa" href=app::deals::pages::wa_link(phone, &about)>{format!("WhatsApp {who}")}</a> }
+        let who = Some(service::first_name(&agent.name).to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| t("share-the-agent"));
+        view! { <a class="button wa" href=app::deals::pages::wa_link(phone, &about)>{t_with("share-whatsapp-button", &[("agent", who.into())])}</a> }
     });
     let call = agent.phone.clone().map(|phone| view! { <a href=format!("tel:{phone}")>{phone.clone()}</a> });
     let body = view! {
@@ -240,10 +242,10 @@ fn render(share: &Share, base: &str) -> String {
             {listings}
             <div class="actions">
                 {whatsapp}
-                <a class="button pdf" href=service::pdf_url(base, &share.presentation.token)>"Download the PDF"</a>
+                <a class="button pdf" href=service::pdf_url(base, &share.presentation.token)>{t("share-download")}</a>
             </div>
             <section class="agent">
-                <h2>"Your agent"</h2>
+                <h2>{t("presentations-pdf-your-agent")}</h2>
                 <strong>{agent.name.clone()}</strong>
                 <span>{agency}</span>
                 {call}
@@ -256,8 +258,9 @@ fn render(share: &Share, base: &str) -> String {
     let title = html_escape::encode_text(&heading);
     let quoted = html_escape::encode_double_quoted_attribute(&heading);
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><title>{title}</title><meta property=\"og:title\" content=\"{quoted}\"><style>{style}</style></head>{}</html>",
-        body.to_html()
+        body.to_html(),
+        lang = app::language::current().code()
     )
 }

@@ -448,3 +448,51 @@ async fn the_admin_sets_the_brand_colour_and_logo_the_presentations_use() {
     let still = app::db::entities::agency::Entity::find().one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(still.logo_key, agency.logo_key);
 }
+
+/// A client whose form was read in Spanish gets their presentation in Spanish, PDF and share
+/// page alike, with amounts written the Spanish way; the agent's pages stay in theirs.
+#[tokio::test]
+async fn a_spanish_client_reads_the_presentation_in_spanish() {
+    let app = TestApp::new().await;
+    app.admin_cookie().await;
+    let key = app::apikeys::service::create(&app.state.db, "Listings feed", "admin").await.unwrap().key;
+    let capture = app::apikeys::service::create(&app.state.db, "Website", "capture").await.unwrap().key;
+    app.capture_form("portal").await;
+    let lead = r#"{"form":"portal","name":"Lucía Gómez","phone":"+34612345002","need":"buy"}"#;
+    assert_eq!(api(&app, "POST", "/api/v1/leads", &capture, lead).await.status, StatusCode::CREATED);
+    // What a Spanish form stores on the contact it makes.
+    app::db::entities::contact::Entity::update_many().col_expr(app::db::entities::contact::Column::Language, Expr::value("es")).exec(&app.state.db).await.unwrap();
+    let agent_id = app.add_user("Ana Ruiz", "ana@costa.test", "agent", "a long enough passphrase").await;
+    deal::Entity::update_many().col_expr(deal::Column::OwnerId, Expr::value(agent_id)).exec(&app.state.db).await.unwrap();
+    let the_deal = deal::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    let mut ids = Vec::new();
+    for (reference, title, price) in [("ALT-1", "Piso en el casco antiguo", "310000"), ("ALT-2", "Casa con jardín", "355000")] {
+        let made = api(&app, "POST", "/api/v1/properties", &key, &listing(reference, title, price)).await;
+        ids.push(serde_json::from_str::<Value>(&made.body).unwrap()["id"].as_i64().unwrap());
+    }
+    let body = serde_json::json!({"property_ids": ids, "deal_id": the_deal.id}).to_string();
+    let made = api(&app, "POST", "/api/v1/presentations", &key, &body).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let made: Value = serde_json::from_str(&made.body).unwrap();
+    let page_path = made["share_url"].as_str().unwrap().trim_start_matches("http://doorstep.test").to_owned();
+    let pdf_path = made["pdf_url"].as_str().unwrap().trim_start_matches("http://doorstep.test").to_owned();
+
+    let pdf = open(&app, &pdf_path, "Mozilla/5.0", None).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("seleccion.pdf");
+    std::fs::write(&file, &pdf.raw).unwrap();
+    let text = run("pdftotext", &["-layout", file.to_str().unwrap(), "-"]);
+    for expected in ["Preparado para Lucía Gómez", "Comparativa", "Precio por m²", "310.000 €", "Piso en venta", "Dormitorios", "Superficie construida", "Tu agente", "Escanéalo"] {
+        assert!(text.contains(expected), "the PDF lacks {expected:?}:\n{text}");
+    }
+    for english in ["Prepared for", "Side by side", "Bedrooms", "Your agent", "for sale", "€310,000"] {
+        assert!(!text.contains(english), "the PDF still says {english:?}:\n{text}");
+    }
+
+    let page = open(&app, &page_path, "Mozilla/5.0", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in ["<html lang=\"es\"", "2 viviendas seleccionadas para Lucía Gómez", "Descargar el PDF", "Tu agente", "310.000\u{a0}€"] {
+        assert!(page.body.contains(expected), "the share page lacks {expected:?}");
+    }
+}
