@@ -97,3 +97,15 @@ deals-label-stage-change = Stage
 deals-label-presentation = Presentation
 deals-label-presentation-viewed = Opened
 deals-label-system = System
+deals-ago = { $time } ago
+deals-is-replying = { $name } is replying
+deals-page-of = Page { $page } of { $pages }
+deals-is-replying-to-this-client = { $name } is replying to this client. Wait for them before you answer.
+deals-read-only = { $owner } owns this deal. Log what you hear here; { $owner } or a manager changes its stage, details and follow-ups.
+deals-whatsapp-imported = { $count ->
+    [one] { $count } WhatsApp message added to the timeline.
+   *[other] { $count } WhatsApp messages added to the timeline.
+}
+deals-system = system
+deals-choose-open-won-or-lost = Choose open, won or lost.
+deals-choose-what-happened = Choose what happened from the buttons.

@@ -97,3 +97,15 @@ deals-label-stage-change = Etapa
 deals-label-presentation = Presentación
 deals-label-presentation-viewed = Abierta
 deals-label-system = Sistema
+deals-ago = hace { $time }
+deals-is-replying = { $name } está respondiendo
+deals-page-of = Página { $page } de { $pages }
+deals-is-replying-to-this-client = { $name } está respondiendo a este cliente. Espera a que termine antes de contestar.
+deals-read-only = Esta operación es de { $owner }. Anota aquí lo que sepas; { $owner } o un responsable cambia su etapa, sus datos y sus seguimientos.
+deals-whatsapp-imported = { $count ->
+    [one] { $count } mensaje de WhatsApp añadido a la cronología.
+   *[other] { $count } mensajes de WhatsApp añadidos a la cronología.
+}
+deals-system = sistema
+deals-choose-open-won-or-lost = Elige abierta, ganada o perdida.
+deals-choose-what-happened = Elige qué ha pasado con los botones.

@@ -47,7 +47,7 @@ impl StageKind {
             "open" => Ok(StageKind::Open),
             "won" => Ok(StageKind::Won),
             "lost" => Ok(StageKind::Lost),
-            _ => Err("Choose open, won or lost.".into()),
+            _ => Err(crate::language::t("deals-choose-open-won-or-lost")),
         }
     }
 }
@@ -272,7 +272,7 @@ impl Outcome {
             .into_iter()
             .chain([Outcome::Note])
             .find(|o| o.as_str() == raw.trim())
-            .ok_or_else(|| "Choose what happened from the buttons.".into())
+            .ok_or_else(|| crate::language::t("deals-choose-what-happened"))
     }
 
     /// Its name in the reader's language.

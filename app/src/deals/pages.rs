@@ -29,9 +29,9 @@ pub fn DealRow(card: DealCard) -> impl IntoView {
                 <span class="hint">{what}</span>
                 <span class="deal-meta">
                     {card.unanswered.then(|| view! { <span class="badge warn">{t_with("deals-waiting", &[("time", card.age.clone().into())])}</span> })}
-                    {(!card.unanswered).then(|| view! { <span class="hint">{format!("{} ago", card.age)}</span> })}
+                    {(!card.unanswered).then(|| view! { <span class="hint">{t_with("deals-ago", &[("time", card.age.clone().into())])}</span> })}
                     {card.stale.then(|| view! { <span class="badge warn">{t("deals-stale")}</span> })}
-                    {card.claim.clone().map(|c| view! { <span class="badge claim" data-testid="claim-badge">{format!("{} is replying", c.name)}</span> })}
+                    {card.claim.clone().map(|c| view! { <span class="badge claim" data-testid="claim-badge">{t_with("deals-is-replying", &[("name", c.name.into())])}</span> })}
                     {card.owner_name.clone().map(|o| view! { <span class="badge muted">{o}</span> })}
                 </span>
             </a>
@@ -193,7 +193,7 @@ fn PipelineView(query: Memo<PipelineQuery>, data: Resource<Result<Pipeline, AppE
                                             {(pages > 1).then(|| view! {
                                                 <p class="pager">
                                                     {prev.map(|h| view! { <a class="button small" href=h>{t("deals-newer")}</a> })}
-                                                    <span class="hint">{format!("Page {page} of {pages}")}</span>
+                                                    <span class="hint">{t_with("deals-page-of", &[("page", page.to_string().into()), ("pages", pages.to_string().into())])}</span>
                                                     {next.map(|h| view! { <a class="button small" href=h>{t("deals-older")}</a> })}
                                                 </p>
                                             })}
@@ -363,7 +363,7 @@ fn ContactFacts(d: DealView, claim: ServerAction<ClaimReply>, release: ServerAct
     let mine = d.claim.as_ref().is_some_and(|cl| cl.user_id == d.viewer_id);
     let claim_view = match d.claim.clone() {
         Some(cl) if cl.user_id != d.viewer_id => view! {
-            <p class="claim-banner" data-testid="claim-banner" role="status">{format!("{} is replying to this client. Wait for them before you answer.", cl.name)}</p>
+            <p class="claim-banner" data-testid="claim-banner" role="status">{t_with("deals-is-replying-to-this-client", &[("name", cl.name.into())])}</p>
         }.into_any(),
         _ if mine => view! {
             <ActionForm action=release attr:class="claim-form">
@@ -395,7 +395,7 @@ fn ContactFacts(d: DealView, claim: ServerAction<ClaimReply>, release: ServerAct
                 {mail.map(|h| view! { <a class="button secondary" href=h>{t("deals-e-mail")}</a> })}
             </div>
             {(!editable).then(|| view! {
-                <p class="notice" data-testid="read-only">{format!("{owner_name} owns this deal. Log what you hear here; {owner_name} or a manager changes its stage, details and follow-ups.")}</p>
+                <p class="notice" data-testid="read-only">{t_with("deals-read-only", &[("owner", owner_name.clone().into())])}</p>
             })}
             {claim_view}
             {claim_error}
@@ -521,7 +521,7 @@ fn TimelineCard(entries: Vec<super::TimelineEntry>, imported: Option<String>) ->
     view! {
         <section class="card" id="timeline" data-testid="timeline">
             <h2>{t("deals-timeline")}</h2>
-            {imported.map(|n| view! { <p class="notice" role="status" data-testid="imported">{format!("{n} WhatsApp messages added to the timeline.")}</p> })}
+            {imported.map(|n| view! { <p class="notice" role="status" data-testid="imported">{match n.parse::<i64>() { Ok(count) => t_with("deals-whatsapp-imported", &[("count", count.into())]), Err(_) => t_with("deals-whatsapp-imported", &[("count", n.into())]) }}</p> })}
             <ol class="timeline">
                 {entries.into_iter().map(|e| view! {
                     <li class=format!("entry kind-{}", e.kind) data-testid="timeline-entry">
@@ -599,7 +599,7 @@ fn HistoryCard(history: Vec<super::Change>) -> impl IntoView {
                 <ul class="history">
                     {history.into_iter().map(|h| view! {
                         <li>
-                            <span class="hint">{format!("{} · {} · v{}", h.at, h.by.unwrap_or_else(|| "system".into()), h.version)}</span>
+                            <span class="hint">{format!("{} · {} · v{}", h.at, h.by.unwrap_or_else(|| t("deals-system")), h.version)}</span>
                             <span>{format!("{}: {} → {}", h.field, h.old_value.unwrap_or_else(|| "–".into()), h.new_value.unwrap_or_else(|| "–".into()))}</span>
                         </li>
                     }).collect_view()}

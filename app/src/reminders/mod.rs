@@ -65,7 +65,7 @@ impl State {
     }
 
     pub fn parse(raw: &str) -> Result<State, String> {
-        State::ALL.into_iter().find(|s| s.as_str() == raw.trim()).ok_or_else(|| "Use pending, done or cancelled.".into())
+        State::ALL.into_iter().find(|s| s.as_str() == raw.trim()).ok_or_else(|| crate::language::t("reminders-use-pending-done-or-cancelled"))
     }
 }
 
@@ -82,6 +82,17 @@ impl Kind {
         }
     }
 
+    /// The title of a follow-up of this kind given none: "Call back".
+    pub fn back(self) -> String {
+        crate::language::t(match self {
+            Kind::Call => "reminders-back-call",
+            Kind::Whatsapp => "reminders-back-whatsapp",
+            Kind::Email => "reminders-back-email",
+            Kind::Viewing => "reminders-back-viewing",
+            Kind::Other => "reminders-back-other",
+        })
+    }
+
     /// Its name in the reader's language.
     pub fn label(self) -> String {
         crate::language::t(match self {
@@ -94,7 +105,7 @@ impl Kind {
     }
 
     pub fn parse(raw: &str) -> Result<Kind, String> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or_else(|| "Choose call, WhatsApp, e-mail, viewing or other.".into())
+        Kind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or_else(|| crate::language::t("reminders-choose-a-kind"))
     }
 }
 

@@ -211,7 +211,7 @@ pub fn TodayFollowUps() -> impl IntoView {
                                                 <span class="deal-name">{r.contact_name.clone()}</span>
                                                 <span class="hint">{format!("{} · {}", r.title, r.kind.label())}</span>
                                                 <span class="deal-meta">
-                                                    <span class="badge" class:warn=r.overdue>{if r.overdue { format!("Overdue · {}", r.due) } else { r.due.clone() }}</span>
+                                                    <span class="badge" class:warn=r.overdue>{if r.overdue { t_with("reminders-overdue", &[("due", r.due.clone().into())]) } else { r.due.clone() }}</span>
                                                 </span>
                                             </a>
                                         </li>
