@@ -55,3 +55,7 @@ imports-label-bedrooms = Bedrooms
 imports-label-property-ref = Property reference
 imports-label-source = Source
 imports-label-created = Arrived on
+imports-new-contacts = New contacts
+imports-new-contacts-to-add = New contacts to add
+imports-new-deals = New deals
+imports-new-deals-to-add = New deals to add

@@ -55,3 +55,7 @@ imports-label-bedrooms = Dormitorios
 imports-label-property-ref = Referencia del inmueble
 imports-label-source = Origen
 imports-label-created = Llegó el
+imports-new-contacts = Contactos nuevos
+imports-new-contacts-to-add = Contactos nuevos por añadir
+imports-new-deals = Operaciones nuevas
+imports-new-deals-to-add = Operaciones nuevas por añadir

@@ -132,9 +132,9 @@ fn Report(r: ImportReport) -> impl IntoView {
                 <div><dt>{t("imports-rows")}</dt><dd>{r.rows}</dd></div>
                 <div><dt>{t("imports-valid")}</dt><dd>{r.valid}</dd></div>
                 <div><dt>{t("imports-with-problems")}</dt><dd data-testid="problem-count">{failed}</dd></div>
-                <div><dt>{if r.written { "New contacts" } else { "New contacts to add" }}</dt><dd data-testid="new-contacts">{r.new_contacts}</dd></div>
+                <div><dt>{if r.written { t("imports-new-contacts") } else { t("imports-new-contacts-to-add") }}</dt><dd data-testid="new-contacts">{r.new_contacts}</dd></div>
                 <div><dt>{t("imports-matched-by-phone-or-e")}</dt><dd>{r.matched_contacts}</dd></div>
-                <div><dt>{if r.written { "New deals" } else { "New deals to add" }}</dt><dd data-testid="new-deals">{r.new_deals}</dd></div>
+                <div><dt>{if r.written { t("imports-new-deals") } else { t("imports-new-deals-to-add") }}</dt><dd data-testid="new-deals">{r.new_deals}</dd></div>
                 <div><dt>{t("imports-deals-already-there")}</dt><dd>{r.duplicate_deals}</dd></div>
             </dl>
             {r.written.then(|| view! { <p><a class="button primary" href="/pipeline">{t("imports-open-the-pipeline")}</a></p> })}
