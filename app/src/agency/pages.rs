@@ -111,7 +111,8 @@ fn AgencySettings() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let agency = session.agency.await.ok();
                     let (name, zone, region, language) = agency.map(|a| (a.name, a.time_zone, a.default_region, a.language)).unwrap_or_default();
-                    let languages = crate::language::languages().await.unwrap_or_default();
+                    // The languages there are: the same list on the server and in the browser.
+                    let languages: Vec<(String, String)> = crate::language::Language::all().into_iter().map(|l| (l.code(), l.name())).collect();
                     view! {
                         <ActionForm action=update attr:class="stack">
                             <label for="agency-name">{t("agency-agency-name")}</label>
@@ -126,9 +127,9 @@ fn AgencySettings() -> impl IntoView {
                             {error("default_region")}
                             <label for="agency-language">{crate::language::t("agency-language")}</label>
                             <select id="agency-language" name="language">
-                                {languages.into_iter().map(|c| {
-                                    let selected = c.code == language;
-                                    view! { <option value=c.code selected=selected>{c.name}</option> }
+                                {languages.into_iter().map(|(code, name)| {
+                                    let selected = code == language;
+                                    view! { <option value=code selected=selected>{name}</option> }
                                 }).collect_view()}
                             </select>
                             <p class="hint">{crate::language::t("agency-language-hint")}</p>

@@ -189,7 +189,7 @@ pub async fn create(
     let mut v = Validator::default();
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     let kind = v.check("kind", Kind::parse(kind));
-    let title = if title.is_empty() { kind.map(|k| format!("{} back", k.label())).unwrap_or_default() } else { title };
+    let title = if title.is_empty() { kind.map(|k| k.back()).unwrap_or_default() } else { title };
     if title.chars().count() > 120 {
         v.add("title", "Keep the title under 120 characters.");
     }
