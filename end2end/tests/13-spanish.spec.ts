@@ -125,7 +125,7 @@ test('Lucía chooses Spanish and works the new lead: a call, a stage, a follow-u
   writeFileSync(file, await pdf.body());
   const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
   rmSync(dir, { recursive: true, force: true });
-  for (const words of ['Preparado para Javier Núñez por Lucía Martín', 'en venta', 'Tu agente', 'Escanéalo para abrirlo en el móvil']) {
+  for (const words of ['Preparado para Javier Núñez por Lucía Martín', 'en venta', 'Tu agente', 'Escanéalo con el móvil']) {
     expect(text, words).toContain(words);
   }
   expect(text).not.toContain('Prepared for');

@@ -61,7 +61,7 @@ presentations-pdf-features = Características
 presentations-pdf-your-agent = Tu agente
 presentations-pdf-phone = Teléfono
 presentations-pdf-email = Correo
-presentations-pdf-scan = Escanéalo para abrirlo en el móvil
+presentations-pdf-scan = Escanéalo con el móvil
 
 ## La página que abre el cliente.
 
