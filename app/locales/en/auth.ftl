@@ -53,3 +53,4 @@ auth-signed-in = Signed in { $at }
 auth-from = From { $address }
 auth-password-hint-setup = At least { $min } characters; a short sentence is easy to remember.
 auth-password-hint-change = At least { $min } characters. Signs you out everywhere else.
+auth-can-now-log-in = { $name } can now log in as { $email }.

@@ -38,3 +38,4 @@ forms-create-form = Create form
 forms-default-intro = Tell us what you are looking for and an agent will get back to you today.
 forms-default-consent = I agree to receive news about properties that match what I am looking for. I can unsubscribe at any time.
 forms-default-thanks = Thank you! An agent will contact you shortly.
+forms-saved = Saved "{ $title }". Its address is { $url }

@@ -53,3 +53,4 @@ auth-signed-in = Sesión iniciada: { $at }
 auth-from = Desde { $address }
 auth-password-hint-setup = Al menos { $min } caracteres; una frase corta es fácil de recordar.
 auth-password-hint-change = Al menos { $min } caracteres. Cierra tus sesiones en los demás sitios.
+auth-can-now-log-in = { $name } ya puede entrar como { $email }.

@@ -38,3 +38,4 @@ forms-create-form = Crear formulario
 forms-default-intro = Cuéntanos qué buscas y un agente te responderá hoy mismo.
 forms-default-consent = Acepto recibir novedades sobre inmuebles que encajen con lo que busco. Puedo darme de baja en cualquier momento.
 forms-default-thanks = ¡Gracias! Un agente se pondrá en contacto contigo en breve.
+forms-saved = Guardado «{ $title }». Su dirección es { $url }

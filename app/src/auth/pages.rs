@@ -203,7 +203,7 @@ fn UserAdmin() -> impl IntoView {
     });
     let added = move || {
         add.value().get().and_then(Result::ok).map(|u| {
-            view! { <p class="notice" role="status">{format!("{} can now log in as {}.", u.name, u.email)}</p> }
+            view! { <p class="notice" role="status">{t_with("auth-can-now-log-in", &[("name", u.name.into()), ("email", u.email.into())])}</p> }
         })
     };
     let action_error = move || {

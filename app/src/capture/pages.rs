@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::language::t;
+use crate::language::{t, t_with};
 
 use super::api::{list_forms, SaveForm};
 use super::{Assignment, FormSettings, FormSummary, Need, AUTOMATIC};
@@ -36,7 +36,7 @@ fn FormAdmin() -> impl IntoView {
     });
     let saved = move || {
         save.value().get().and_then(Result::ok).map(|f| {
-            view! { <p class="notice" role="status">{format!("Saved \"{}\". Its address is {}", f.settings.title, f.url)}</p> }
+            view! { <p class="notice" role="status">{t_with("forms-saved", &[("title", f.settings.title.into()), ("url", f.url.into())])}</p> }
         })
     };
     view! {
