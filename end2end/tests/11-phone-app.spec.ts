@@ -9,6 +9,10 @@ const ana = { email: 'ana@costa.test', password: 'ana passphrase 42' };
 const ben = { email: 'ben@costa.test', password: 'ben passphrase 42' };
 
 test('an agent can install Doorstep, and without signal it says so instead of failing', async ({ baseURL, launchOptions }) => {
+  // The service worker is ready once it has stored this release's front end: in the debug
+  // build the journeys run, tens of megabytes (the messages of every language included),
+  // which took over the default 30 s once on a loaded machine.
+  test.setTimeout(90_000);
   // A profile of its own: Chromium never offers to install from an incognito window, which
   // every ordinary Playwright context is.
   const profile = mkdtempSync(join(tmpdir(), 'doorstep-phone-'));
