@@ -8,7 +8,20 @@ status=0
 summaries=()
 
 step() { echo; echo "==> $1"; }
-summary_of() { grep -E "$2" "$1" | tail -1 | sed 's/^ *//'; }
+# A runner that died before its summary (out of disk, killed) says so instead of a blank.
+summary_of() {
+  local line
+  line=$(grep -E "$2" "$1" 2>/dev/null | tail -1 | sed 's/^ *//')
+  echo "${line:-no summary line: the runner stopped early, see $1}"
+}
+
+# A full build, PostgreSQL, the Python fuzzer and Chromium profiles need about 8 GB, and a
+# nearly full disk fails in odd places (Chromium refuses to cache the front end long before
+# the disk is full): say so first.
+free_gb=$(df -Pk . | awk 'NR==2 {print int($4 / 1048576)}')
+if [ "${free_gb:-0}" -lt 12 ]; then
+  echo "warning: only ${free_gb} GB free on this disk; the tests need about 8 GB and may fail for want of space"
+fi
 
 step "lints: clippy, every warning an error"
 # Debian's clippy, which matches Debian's rustc (rustup's on PATH is another version).

@@ -41,3 +41,9 @@ error-not-found = That was not found. It may have been removed.
 error-validation = Please correct the highlighted fields.
 error-internal = Something went wrong on our side. Please try again; it has been logged.
 error-transport = Could not reach Doorstep: { $reason }
+
+# The page the installed app shows without signal.
+offline-title = No connection
+offline-lead = This phone has no signal or Wi-Fi right now, so Doorstep cannot show your deals.
+offline-hint = Everything already saved is safe on the server. Try again once you are back online.
+offline-retry = Try again

@@ -41,3 +41,9 @@ error-not-found = No se ha encontrado. Puede que se haya borrado.
 error-validation = Corrige los campos marcados.
 error-internal = Algo ha fallado por nuestra parte. Inténtalo de nuevo; ha quedado registrado.
 error-transport = No se ha podido conectar con Doorstep: { $reason }
+
+# The page the installed app shows without signal.
+offline-title = Sin conexión
+offline-lead = Este móvil no tiene cobertura ni wifi ahora mismo, así que Doorstep no puede mostrar tus operaciones.
+offline-hint = Todo lo que ya guardaste está a salvo en el servidor. Vuelve a intentarlo cuando tengas conexión.
+offline-retry = Reintentar

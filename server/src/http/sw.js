@@ -1,17 +1,26 @@
 // Doorstep's service worker. It keeps this release's front end and an offline page, so the
 // app starts from the home screen at once and says plainly when there is no signal instead
 // of showing the browser's error. Pages themselves always come from the network: a deal seen
-// offline could be hours old and mislead the agent. The server writes VERSION and FILES in;
+// offline could be hours old and mislead the agent. The server writes VERSION and FRONT in;
 // a new release changes them, so the browser installs this worker again, which takes over
 // at once and drops the previous release's files.
 const VERSION = "__VERSION__";
-const FILES = __FILES__;
+const FRONT = __FRONT__;
 const OFFLINE = "/offline.html";
+const ALWAYS = [OFFLINE, "/favicon.svg"];
 const CACHE = "doorstep-" + VERSION;
 
+// A phone short of storage refuses to keep the front end (megabytes; Chromium refuses even
+// with gigabytes free on a nearly full disk). The worker installs all the same, or the phone
+// would lose notices and the offline page with it: the offline page is kept first, the front
+// end if there is room, and whatever is not kept comes from the network as usual.
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()),
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(ALWAYS).then(() => cache.addAll(FRONT)))
+      .catch((err) => console.warn("Doorstep keeps less offline: " + err))
+      .then(() => self.skipWaiting()),
   );
 });
 
@@ -30,10 +39,10 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));
+    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE).then((page) => page || Response.error())));
     return;
   }
-  if (FILES.includes(url.pathname)) {
+  if (FRONT.includes(url.pathname) || ALWAYS.includes(url.pathname)) {
     event.respondWith(caches.match(url.pathname).then((cached) => cached || fetch(request)));
   }
 });

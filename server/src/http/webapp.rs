@@ -146,11 +146,10 @@ pub async fn favicon() -> axum::response::Redirect {
 /// The service worker, with this release's files written in; asked for again at every visit
 /// (browsers compare it byte for byte to notice a new release).
 pub async fn service_worker(State(web): State<WebApp>) -> Response {
-    let mut files: Vec<String> = web.front.files().into();
-    files.extend(["/offline.html".to_owned(), "/favicon.svg".to_owned()]);
+    let files: Vec<String> = web.front.files().into();
     let body = include_str!("sw.js")
         .replace("__VERSION__", &web.front.version)
-        .replace("__FILES__", &serde_json::to_string(&files).unwrap_or_else(|_| "[]".into()));
+        .replace("__FRONT__", &serde_json::to_string(&files).unwrap_or_else(|_| "[]".into()));
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
@@ -162,29 +161,43 @@ pub async fn service_worker(State(web): State<WebApp>) -> Response {
 }
 
 /// What the installed app shows when it opens, or a page is asked for, without signal.
-pub async fn offline(State(web): State<WebApp>) -> Response {
+/// In the reader's language: the service worker asks for it with the agent's session.
+pub async fn offline(State(web): State<WebApp>, parts: axum::http::request::Parts) -> Response {
     let css = format!("/pkg/{}", web.front.css);
+    let language = app::language::for_request(&parts);
+    let html = app::language::for_reader_now(language.clone(), || render_offline(&css, &language.code()));
+    (
+        [(header::CACHE_CONTROL, "no-cache"), (header::VARY, "cookie, accept-language")],
+        axum::response::Html(html),
+    )
+        .into_response()
+}
+
+fn render_offline(css: &str, lang: &str) -> String {
+    use app::language::t;
+    let css = css.to_owned();
+    let lang = lang.to_owned();
     let page = view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
-                <title>"No connection · Doorstep"</title>
+                <title>{format!("{} · Doorstep", t("offline-title"))}</title>
                 <link rel="stylesheet" href=css/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
             </head>
             <body>
                 <main class="centered">
                     <section class="card auth-card" data-testid="offline">
-                        <h1>"No connection"</h1>
-                        <p>"This phone has no signal or Wi-Fi right now, so Doorstep cannot show your deals."</p>
-                        <p class="hint">"Everything already saved is safe on the server. Try again once you are back online."</p>
-                        <a class="button primary" href="">"Try again"</a>
+                        <h1>{t("offline-title")}</h1>
+                        <p>{t("offline-lead")}</p>
+                        <p class="hint">{t("offline-hint")}</p>
+                        <a class="button primary" href="">{t("offline-retry")}</a>
                     </section>
                 </main>
             </body>
         </html>
     };
-    ([(header::CACHE_CONTROL, "no-cache")], axum::response::Html(page.to_html())).into_response()
+    page.to_html()
 }

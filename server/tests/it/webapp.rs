@@ -231,7 +231,7 @@ async fn the_service_worker_keeps_this_release_and_the_offline_page_says_what_is
     for file in [format!("/pkg/doorstep.{WASM_HASH}.wasm"), format!("/pkg/doorstep.{JS_HASH}.js"), format!("/pkg/doorstep.{CSS_HASH}.css"), "/offline.html".into()] {
         assert!(worker.body.contains(&format!("\"{file}\"")), "{file} in {}", worker.body);
     }
-    assert!(!worker.body.contains("__VERSION__") && !worker.body.contains("__FILES__"));
+    assert!(!worker.body.contains("__VERSION__") && !worker.body.contains("__FRONT__"));
 
     // Another release: another worker, so browsers replace the cached one by themselves.
     let next = built_site();
@@ -244,4 +244,10 @@ async fn the_service_worker_keeps_this_release_and_the_offline_page_says_what_is
     assert_eq!(offline.status, StatusCode::OK);
     assert!(offline.body.contains("data-testid=\"offline\"") && offline.body.contains("No connection"), "{}", offline.body);
     assert!(offline.body.contains(&format!("/pkg/doorstep.{CSS_HASH}.css")), "styled by this release's sheet");
+
+    // A Spanish phone gets it in Spanish.
+    let request = Request::get("/offline.html").header(header::ACCEPT_LANGUAGE, "es-ES,es;q=0.9").body(Body::empty()).unwrap();
+    let spanish = app.send(request).await;
+    assert!(spanish.body.contains("<html lang=\"es\"") && spanish.body.contains("Sin conexión"), "{}", spanish.body);
+    assert!(!spanish.body.contains("No connection"), "{}", spanish.body);
 }
