@@ -205,6 +205,32 @@ impl Language {
         }
     }
 
+    /// A duration in a report's cell: "4 min", "2 h 15 min", "3 d 4 h", "30 d or more";
+    /// "30 d o más".
+    pub fn duration(&self, minutes: i64) -> String {
+        match minutes {
+            m if m < 60 => self.t_with("waited-minutes", &[("minutes", m.into())]),
+            m if m < 1440 => match m % 60 {
+                0 => self.t_with("waited-hours", &[("hours", (m / 60).into())]),
+                rest => self.t_with("waited-hours-minutes", &[("hours", (m / 60).into()), ("minutes", rest.into())]),
+            },
+            m if m >= 43_200 => self.t_with("duration-days-or-more", &[("days", 30.into())]),
+            m => match (m % 1440) / 60 {
+                0 => self.t_with("duration-days", &[("days", (m / 1440).into())]),
+                h => self.t_with("duration-days-hours", &[("days", (m / 1440).into()), ("hours", h.into())]),
+            },
+        }
+    }
+
+    /// `part` of `whole` as a percentage with one decimal: "12.5%", "12,5 %"; "–" of nothing.
+    pub fn percent(&self, part: u64, whole: u64) -> String {
+        if whole == 0 {
+            return "–".into();
+        }
+        let tenths = (part * 1000 + whole / 2) / whole;
+        self.t_with("percent", &[("amount", self.decimal(tenths as i64, -1).into())])
+    }
+
     /// A wait as a time in the past: "5 min ago", "hace 5 min"; "just now" as it is.
     pub fn ago(&self, minutes: i64) -> String {
         if minutes < 1 {
@@ -306,6 +332,26 @@ pub async fn for_reader<F: std::future::Future>(language: Language, work: F) -> 
 #[cfg(feature = "ssr")]
 pub fn for_reader_now<R>(language: Language, work: impl FnOnce() -> R) -> R {
     READER.sync_scope(language, work)
+}
+
+/// The language a person reads Doorstep in, for what is written to them outside any page
+/// (notices, pushes, calendar entries): their own choice, else the agency's.
+#[cfg(feature = "ssr")]
+pub fn of_person(chosen: Option<&str>, agency: &str) -> Language {
+    chosen.and_then(Language::stored).or_else(|| Language::stored(agency)).unwrap_or_default()
+}
+
+/// As [`of_person`], read from the database for one user.
+#[cfg(feature = "ssr")]
+pub async fn of_user(db: &impl sea_orm::ConnectionTrait, user_id: i64) -> Result<Language, crate::error::AppError> {
+    use sea_orm::{EntityTrait, QuerySelect};
+    let chosen: Option<Option<String>> = crate::db::entities::user::Entity::find_by_id(user_id)
+        .select_only()
+        .column(crate::db::entities::user::Column::Language)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(of_person(chosen.flatten().as_deref(), &crate::agency::language(db).await?))
 }
 
 /// The message `key` in the page's language.

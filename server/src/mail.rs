@@ -111,8 +111,10 @@ async fn send(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executor>, 
         return Ok(());
     }
     let to: Mailbox = format!("{} <{}>", person.name.replace(['<', '>', '"'], ""), person.email).parse()?;
+    // In the agent's language, as the notice itself is.
+    let language = app::language::of_person(person.language.as_deref(), &app::agency::language(&state.db).await?);
     let link = match (&state.public_url, notice.deal_id) {
-        (Some(base), Some(_)) => format!("\n\nOpen Doorstep: {base}/"),
+        (Some(base), Some(deal)) => format!("\n\n{}", language.t_with("notifications-mail-open", &[("url", format!("{base}/deals/{deal}").into())])),
         _ => String::new(),
     };
     let message = Message::builder()

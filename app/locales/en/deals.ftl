@@ -109,3 +109,8 @@ deals-whatsapp-imported = { $count ->
 deals-system = system
 deals-choose-open-won-or-lost = Choose open, won or lost.
 deals-choose-what-happened = Choose what happened from the buttons.
+deals-notice-given = { $who } gave you { $what }
+deals-notice-deals = { $count ->
+    [one] a deal
+   *[other] { $count } deals
+}

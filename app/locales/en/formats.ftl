@@ -20,3 +20,7 @@ money-up-to = up to { $amount }
 date-day-month = %-d %b
 date-day-month-year = %-d %b %Y
 date-long = %-d %B %Y
+duration-days = { $days } d
+duration-days-hours = { $days } d { $hours } h
+duration-days-or-more = { $days } d or more
+percent = { $amount }%

@@ -74,3 +74,29 @@ share-whatsapp-many = Hi { $agent }, about the homes you sent me:{ " " }
 share-the-agent = the agent
 share-whatsapp-button = WhatsApp { $agent }
 share-download = Download the PDF
+
+# When the client opens the presentation: the deal's timeline, the agents' notice, their follow-up.
+presentations-the-client = The client
+presentations-listings-count = { $count ->
+    [one] 1 listing
+   *[other] { $count } listings
+}
+presentations-opened-entry = { $client } opened the presentation ({ $what })
+presentations-opened-notice = { $client } opened the presentation: call now
+presentations-opened-event = { $client } opened the presentation
+presentations-call-back = Call { $client }: they opened the presentation
+
+# The e-mail that carries a presentation to the client, in the client's language.
+presentations-mail-hello = Hello { $name },
+presentations-mail-intro = { $count ->
+    [one] here is the home we talked about:
+   *[other] here are the homes I picked for you:
+}
+presentations-mail-attached = The presentation is attached as a PDF, and here on your phone:
+presentations-mail-subject = { $agency }: { $count } homes for you
+presentations-mail-not-set-up = E-mail is not set up on this Doorstep: an admin starts it with --smtp-url. Send the link on WhatsApp meanwhile.
+presentations-link-withdrawn = This link was withdrawn: make a new presentation.
+presentations-link-expired = This link has expired: make a new presentation.
+presentations-no-email = { $client } has no e-mail address: add one under Contact details first.
+presentations-mailed-entry = E-mailed the presentation to { $to }
+presentations-whatsapp-entry = Sent the presentation on WhatsApp: { $titles }

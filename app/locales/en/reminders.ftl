@@ -48,3 +48,38 @@ reminders-back-other = Other back
 reminders-overdue = Overdue · { $due }
 reminders-use-pending-done-or-cancelled = Use pending, done or cancelled.
 reminders-choose-a-kind = Choose call, WhatsApp, e-mail, viewing or other.
+
+# Notices the scheduler raises: escalations to managers, deals going stale, the morning digest.
+reminders-late-days = { $days ->
+    [one] 1 day
+   *[other] { $days } days
+}
+reminders-late-hours = { $hours } h { $minutes } min
+reminders-late-minutes = { $minutes } min
+reminders-nobody = Nobody
+reminders-escalation-title = Overdue { $late }: { $title } · { $client }
+reminders-escalation-body = { $who } was to do this by { $due }.
+reminders-stale-title = Going stale: { $client }
+reminders-stale-body = Nothing has happened for { $days ->
+    [one] 1 day
+   *[other] { $days } days
+} in { $stage }. Get in touch or move it on.
+reminders-digest-title = Your day: { $headline }
+reminders-digest-more = and { $count } more
+reminders-day-due = { $count ->
+    [one] 1 follow-up due today
+   *[other] { $count } follow-ups due today
+}
+reminders-day-overdue = { $count } overdue
+reminders-day-waiting = { $count ->
+    [one] 1 new lead waiting
+   *[other] { $count } new leads waiting
+}
+reminders-day-stale = { $count ->
+    [one] 1 deal going stale
+   *[other] { $count } deals going stale
+}
+reminders-follow-up-title = Follow up: { $title } · { $client }
+reminders-due-at = Due { $time }
+reminders-due-late = Due { $time } (late)
+reminders-calendar-name = Doorstep follow-ups: { $name }

@@ -90,3 +90,40 @@ reports-drill-deals = { $count ->
     [one] { " " }deal
    *[other] { " " }deals
 }
+
+# Column names of the dashboard tables downloaded as CSV.
+reports-csv-stage = stage
+reports-csv-deals = deals
+reports-csv-value = value
+reports-csv-reached = reached
+reports-csv-from-step-before = from step before
+reports-csv-from-all-leads = from all leads
+reports-csv-reason = reason
+reports-csv-share = share
+reports-csv-group = group
+reports-csv-key = key
+reports-csv-name = name
+reports-csv-leads = leads
+reports-csv-answered = answered
+reports-csv-median-minutes = median minutes
+reports-csv-p90-minutes = p90 minutes
+reports-csv-within-5-minutes = within 5 minutes
+reports-csv-within-1-hour = within 1 hour
+reports-csv-agent-id = agent id
+reports-csv-agent = agent
+reports-csv-away = away
+reports-csv-open = open
+reports-csv-follow-ups-done = follow-ups done
+reports-csv-follow-ups-overdue = follow-ups overdue
+reports-csv-stale = stale
+reports-csv-won = won
+reports-csv-won-value = won value
+reports-csv-source = source
+reports-csv-campaign = campaign
+reports-csv-conversion = conversion
+reports-csv-stays = stays
+reports-csv-median-days = median days
+reports-csv-week-from = week from
+reports-csv-new-leads = new leads
+reports-csv-new-leads-row = New leads
+reports-csv-won-row = Won

@@ -23,3 +23,4 @@ whatsapp-order-ymd = Year first (2024-12-31)
 whatsapp-label-viewing = Viewing or booking
 whatsapp-label-payment = Payment
 whatsapp-label-complaint = Complaint
+whatsapp-notice-title = WhatsApp from { $client }

@@ -109,3 +109,8 @@ deals-whatsapp-imported = { $count ->
 deals-system = sistema
 deals-choose-open-won-or-lost = Elige abierta, ganada o perdida.
 deals-choose-what-happened = Elige qué ha pasado con los botones.
+deals-notice-given = { $who } te ha pasado { $what }
+deals-notice-deals = { $count ->
+    [one] una operación
+   *[other] { $count } operaciones
+}

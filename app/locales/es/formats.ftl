@@ -21,3 +21,7 @@ money-up-to = hasta { $amount }
 date-day-month = %-d %b
 date-day-month-year = %-d %b %Y
 date-long = %-d de %B de %Y
+duration-days = { $days } d
+duration-days-hours = { $days } d { $hours } h
+duration-days-or-more = { $days } d o más
+percent = { $amount } %

@@ -74,3 +74,29 @@ share-whatsapp-many = Hola { $agent }, sobre las viviendas que me enviaste:{ " "
 share-the-agent = tu agente
 share-whatsapp-button = WhatsApp a { $agent }
 share-download = Descargar el PDF
+
+# When the client opens the presentation: the deal's timeline, the agents' notice, their follow-up.
+presentations-the-client = El cliente
+presentations-listings-count = { $count ->
+    [one] 1 inmueble
+   *[other] { $count } inmuebles
+}
+presentations-opened-entry = { $client } abrió la presentación ({ $what })
+presentations-opened-notice = { $client } abrió la presentación: llama ahora
+presentations-opened-event = { $client } abrió la presentación
+presentations-call-back = Llama a { $client }: ha abierto la presentación
+
+# The e-mail that carries a presentation to the client, in the client's language.
+presentations-mail-hello = Hola, { $name }:
+presentations-mail-intro = { $count ->
+    [one] aquí tienes la vivienda de la que hablamos:
+   *[other] aquí tienes las viviendas que he elegido para ti:
+}
+presentations-mail-attached = La presentación va adjunta en PDF, y aquí la tienes en el móvil:
+presentations-mail-subject = { $agency }: { $count } viviendas para ti
+presentations-mail-not-set-up = El correo no está configurado en este Doorstep: un administrador lo activa con --smtp-url. Mientras tanto, envía el enlace por WhatsApp.
+presentations-link-withdrawn = Este enlace se retiró: crea una presentación nueva.
+presentations-link-expired = Este enlace ha caducado: crea una presentación nueva.
+presentations-no-email = { $client } no tiene correo electrónico: añade uno antes en Datos de contacto.
+presentations-mailed-entry = Presentación enviada por correo a { $to }
+presentations-whatsapp-entry = Presentación enviada por WhatsApp: { $titles }

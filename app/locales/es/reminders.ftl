@@ -48,3 +48,41 @@ reminders-back-other = Hacer seguimiento
 reminders-overdue = Vencido · { $due }
 reminders-use-pending-done-or-cancelled = Usa pending, done o cancelled.
 reminders-choose-a-kind = Elige llamada, WhatsApp, correo, visita u otro.
+
+# Notices the scheduler raises: escalations to managers, deals going stale, the morning digest.
+reminders-late-days = { $days ->
+    [one] 1 día
+   *[other] { $days } días
+}
+reminders-late-hours = { $hours } h { $minutes } min
+reminders-late-minutes = { $minutes } min
+reminders-nobody = Nadie
+reminders-escalation-title = Vencido hace { $late }: { $title } · { $client }
+reminders-escalation-body = { $who } debía hacerlo antes del { $due }.
+reminders-stale-title = Se está parando: { $client }
+reminders-stale-body = No ha pasado nada en { $days ->
+    [one] 1 día
+   *[other] { $days } días
+} en { $stage }. Contacta o muévela de etapa.
+reminders-digest-title = Tu día: { $headline }
+reminders-digest-more = y { $count } más
+reminders-day-due = { $count ->
+    [one] 1 seguimiento para hoy
+   *[other] { $count } seguimientos para hoy
+}
+reminders-day-overdue = { $count ->
+    [one] 1 vencido
+   *[other] { $count } vencidos
+}
+reminders-day-waiting = { $count ->
+    [one] 1 contacto nuevo esperando
+   *[other] { $count } contactos nuevos esperando
+}
+reminders-day-stale = { $count ->
+    [one] 1 operación parada
+   *[other] { $count } operaciones paradas
+}
+reminders-follow-up-title = Seguimiento: { $title } · { $client }
+reminders-due-at = Para las { $time }
+reminders-due-late = Para las { $time } (con retraso)
+reminders-calendar-name = Seguimientos de Doorstep: { $name }

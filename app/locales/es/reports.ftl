@@ -90,3 +90,40 @@ reports-drill-deals = { $count ->
     [one] { " " }operación
    *[other] { " " }operaciones
 }
+
+# Column names of the dashboard tables downloaded as CSV.
+reports-csv-stage = etapa
+reports-csv-deals = operaciones
+reports-csv-value = valor
+reports-csv-reached = alcanzadas
+reports-csv-from-step-before = desde el paso anterior
+reports-csv-from-all-leads = desde todos los contactos
+reports-csv-reason = motivo
+reports-csv-share = proporción
+reports-csv-group = grupo
+reports-csv-key = clave
+reports-csv-name = nombre
+reports-csv-leads = contactos
+reports-csv-answered = respondidos
+reports-csv-median-minutes = mediana en minutos
+reports-csv-p90-minutes = p90 en minutos
+reports-csv-within-5-minutes = en menos de 5 minutos
+reports-csv-within-1-hour = en menos de 1 hora
+reports-csv-agent-id = id del agente
+reports-csv-agent = agente
+reports-csv-away = ausente
+reports-csv-open = abiertas
+reports-csv-follow-ups-done = seguimientos hechos
+reports-csv-follow-ups-overdue = seguimientos vencidos
+reports-csv-stale = paradas
+reports-csv-won = ganadas
+reports-csv-won-value = valor ganado
+reports-csv-source = origen
+reports-csv-campaign = campaña
+reports-csv-conversion = conversión
+reports-csv-stays = estancias
+reports-csv-median-days = mediana en días
+reports-csv-week-from = semana desde
+reports-csv-new-leads = contactos nuevos
+reports-csv-new-leads-row = Contactos nuevos
+reports-csv-won-row = Ganadas

@@ -32,3 +32,4 @@ whatsapp-order-ymd = Año primero (2024-12-31)
 whatsapp-label-viewing = Visita o reserva
 whatsapp-label-payment = Pago
 whatsapp-label-complaint = Queja
+whatsapp-notice-title = WhatsApp de { $client }

@@ -17,6 +17,7 @@ use super::{NewPresentation, PresentationView, MAX_LISTINGS};
 use crate::db::entities::{activity, agency, contact, deal, presentation, presentation_item, property, property_photo, reminder, user};
 use crate::deals::service::Actor;
 use crate::error::{AppError, Validator};
+use crate::language::Language;
 use crate::media::Storage;
 use crate::notifications::service::Notifier;
 use crate::notifications::{DealEvent, Notice};
@@ -224,33 +225,41 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     crate::deals::service::may_edit(actor, &d)?;
     let Some(mailer) = state.mailer.clone() else {
-        return Err(AppError::Conflict("E-mail is not set up on this Doorstep: an admin starts it with --smtp-url. Send the link on WhatsApp meanwhile.".into()));
+        return Err(AppError::Conflict(crate::language::t("presentations-mail-not-set-up")));
     };
     let share = match open(db, &row.token).await? {
         Ok(share) => share,
-        Err(Closed::Revoked) => return Err(AppError::Gone("This link was withdrawn: make a new presentation.".into())),
-        Err(_) => return Err(AppError::Gone("This link has expired: make a new presentation.".into())),
+        Err(Closed::Revoked) => return Err(AppError::Gone(crate::language::t("presentations-link-withdrawn"))),
+        Err(_) => return Err(AppError::Gone(crate::language::t("presentations-link-expired"))),
     };
     let Some(client) = share.client.clone() else { return Err(AppError::NotFound) };
     let Some(to) = client.email.clone() else {
-        return Err(AppError::Conflict(format!("{} has no e-mail address: add one under Contact details first.", client.name)));
+        return Err(AppError::Conflict(crate::language::t_with("presentations-no-email", &[("client", client.name.as_str().into())])));
     };
     let pdf = render(state.media.as_ref(), &share, base).await?;
-    let first = first_name(&client.name).to_owned();
-    let lines: Vec<String> = share.listings.iter().map(|l| format!("- {} — {}, {}", l.property.title, price_text(&l.property), place_text(&l.property))).collect();
-    let intro = if lines.len() == 1 { "here is the home we talked about" } else { "here are the homes I picked for you" };
-    let phone = share.agent.phone.clone().map(|p| format!("\n{p}")).unwrap_or_default();
-    let text = format!(
-        "Hello {first},\n\n{intro}:\n{}\n\nThe presentation is attached as a PDF, and here on your phone:\n{}\n\n{}\n{}{phone}\n",
-        lines.join("\n"),
-        share_url(base, &row.token),
-        share.agent.name,
-        share.agency.name
-    );
-    let subject = match share.listings.as_slice() {
-        [one] => format!("{}: {}", share.agency.name, one.property.title),
-        many => format!("{}: {} homes for you", share.agency.name, many.len()),
-    };
+    // Written in the client's language, as the PDF and the share page are.
+    let (subject, text) = crate::language::for_reader_now(share.language(), || {
+        use crate::language::t_with;
+        let first = first_name(&client.name).to_owned();
+        let lines: Vec<String> = share.listings.iter().map(|l| format!("- {} — {}, {}", l.property.title, price_text(&l.property), place_text(&l.property))).collect();
+        let count = share.listings.len();
+        let phone = share.agent.phone.clone().map(|p| format!("\n{p}")).unwrap_or_default();
+        let text = format!(
+            "{}\n\n{}\n{}\n\n{}\n{}\n\n{}\n{}{phone}\n",
+            t_with("presentations-mail-hello", &[("name", first.into())]),
+            t_with("presentations-mail-intro", &[("count", count.into())]),
+            lines.join("\n"),
+            crate::language::t("presentations-mail-attached"),
+            share_url(base, &row.token),
+            share.agent.name,
+            share.agency.name
+        );
+        let subject = match share.listings.as_slice() {
+            [one] => format!("{}: {}", share.agency.name, one.property.title),
+            many => t_with("presentations-mail-subject", &[("agency", share.agency.name.as_str().into()), ("count", many.len().into())]),
+        };
+        (subject, text)
+    });
     let file_name = file_name(&share);
     mailer
         .send(crate::mailer::Mail {
@@ -265,7 +274,9 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
     // Sent: on the timeline, and the client counts as answered. The mail is gone already,
     // so a failure to record it is logged rather than told as a failed send (which the agent
     // would retry, mailing the client twice).
-    if let Err(err) = record_sent(db, actor, &d, ActivityKind::Email, &format!("E-mailed the presentation to {to}"), None).await {
+    let agency_language = Language::stored(&share.agency.language).unwrap_or_default();
+    let entry = agency_language.t_with("presentations-mailed-entry", &[("to", to.as_str().into())]);
+    if let Err(err) = record_sent(db, actor, &d, ActivityKind::Email, &entry, None).await {
         tracing::error!(error = %err, deal_id = d.id, "a presentation was e-mailed but not recorded on the timeline");
     }
     state.notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} e-mailed a presentation", actor.name) });
@@ -280,7 +291,9 @@ pub async fn record_whatsapp(db: &DatabaseConnection, notifier: &Notifier, actor
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     crate::deals::service::may_edit(actor, &d)?;
     let titles = titles(db, row.id).await?;
-    record_sent(db, actor, &d, ActivityKind::Whatsapp, &format!("Sent the presentation on WhatsApp: {}", titles.join("; ")), None).await?;
+    let agency_language = Language::stored(&crate::agency::language(db).await?).unwrap_or_default();
+    let entry = agency_language.t_with("presentations-whatsapp-entry", &[("titles", titles.join("; ").into())]);
+    record_sent(db, actor, &d, ActivityKind::Whatsapp, &entry, None).await?;
     notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} sent a presentation on WhatsApp", actor.name) });
     Ok(())
 }
@@ -359,8 +372,7 @@ pub struct Share {
 impl Share {
     /// The language its reader reads: the client's (the one their form was read in), else the
     /// agency's.
-    pub fn language(&self) -> crate::language::Language {
-        use crate::language::Language;
+    pub fn language(&self) -> Language {
         self.client.as_ref().and_then(|c| c.language.as_deref()).and_then(Language::stored).or_else(|| Language::stored(&self.agency.language)).unwrap_or_default()
     }
 }
@@ -614,31 +626,38 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
         return Ok(());
     };
     let client = contact::Entity::find_by_id(d.contact_id).one(txn).await?;
-    let name = client.as_ref().map_or("The client".to_owned(), |c| c.name.clone());
-    let first = Some(first_name(&name)).filter(|n| !n.is_empty()).unwrap_or("The client").to_owned();
+    let name = client.as_ref().map(|c| c.name.clone()).filter(|n| !n.trim().is_empty());
     let titles = titles(txn, row.id).await?;
-    let what = if titles.len() == 1 { titles[0].clone() } else { format!("{} listings", titles.len()) };
+    // What the listings are called, and who opened them, in `lang`.
+    let what = |lang: &Language| if titles.len() == 1 { titles[0].clone() } else { lang.t_with("presentations-listings-count", &[("count", titles.len().into())]) };
+    let who = |lang: &Language, first: bool| match &name {
+        Some(name) if first => first_name(name).to_owned(),
+        Some(name) => name.clone(),
+        None => lang.t("presentations-the-client"),
+    };
+    let agency_language = Language::stored(&crate::agency::language(txn).await?).unwrap_or_default();
     activity::ActiveModel {
         deal_id: Set(Some(d.id)),
         contact_id: Set(d.contact_id),
         kind: Set(crate::deals::ActivityKind::PresentationViewed),
         direction: Set(crate::deals::Direction::In),
         author_id: Set(None),
-        body: Set(format!("{name} opened the presentation ({what})")),
+        body: Set(agency_language.t_with("presentations-opened-entry", &[("client", who(&agency_language, false).into()), ("what", what(&agency_language).into())])),
         occurred_at: Set(now),
         created_at: Set(now),
         ..Default::default()
     }
     .insert(txn)
     .await?;
-    let title = format!("{first} opened the presentation: call now");
     let mut told = vec![row.created_by];
     if let Some(owner) = d.owner_id.filter(|o| *o != row.created_by) {
         told.push(owner);
     }
     let mut notices: Vec<Notice> = Vec::new();
     for user_id in &told {
-        notices.push(crate::notifications::service::create(txn, *user_id, crate::notifications::NoticeKind::PresentationViewed, &title, &what, Some(d.id)).await?);
+        let lang = crate::language::of_user(txn, *user_id).await?;
+        let title = lang.t_with("presentations-opened-notice", &[("client", who(&lang, true).into())]);
+        notices.push(crate::notifications::service::create(txn, *user_id, crate::notifications::NoticeKind::PresentationViewed, &title, &what(&lang), Some(d.id)).await?);
     }
     // The proposed follow-up: a call, due now, for whoever owns the deal, unless a follow-up
     // is already due within the hour. Marked delivered: the notice above already told them.
@@ -650,11 +669,12 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
         .count(txn)
         .await?;
     if soon == 0 {
+        let lang = crate::language::of_user(txn, assignee).await?;
         reminder::ActiveModel {
             deal_id: Set(d.id),
             assignee_id: Set(assignee),
             created_by: Set(None),
-            title: Set(format!("Call {first}: they opened the presentation")),
+            title: Set(lang.t_with("presentations-call-back", &[("client", who(&lang, true).into())])),
             kind: Set(crate::reminders::Kind::Call),
             due_at: Set(now),
             state: Set(crate::reminders::State::Pending),
@@ -669,7 +689,7 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
     }
     write.txn.commit().await?;
     notifier.publish(notices);
-    notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: None, what: format!("{name} opened the presentation") });
+    notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: None, what: agency_language.t_with("presentations-opened-event", &[("client", who(&agency_language, false).into())]) });
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use super::service::{at_local, contacts_of, zone};
 use crate::auth::Role;
 use crate::db::entities::{agency, deal, notification, reminder, stage, user};
 use crate::error::AppError;
+use crate::language::{Language, of_person};
 use crate::notifications::Notice;
 use crate::notifications::service::Notifier;
 
@@ -70,13 +71,21 @@ fn alert(user_id: i64, kind: NoticeKind, title: String, body: String, deal_id: O
     }
 }
 
-/// "2 h 15 min", "3 days": how late something is.
-fn late_by(minutes: i64) -> String {
+/// "2 h 15 min", "3 days": how late something is, in `lang`.
+fn late_by(lang: &Language, minutes: i64) -> String {
     match minutes {
-        m if m >= 48 * 60 => format!("{} days", m / (24 * 60)),
-        m if m >= 60 => format!("{} h {} min", m / 60, m % 60),
-        m => format!("{m} min"),
+        m if m >= 48 * 60 => lang.t_with("reminders-late-days", &[("days", (m / (24 * 60)).into())]),
+        m if m >= 60 => lang.t_with("reminders-late-hours", &[("hours", (m / 60).into()), ("minutes", (m % 60).into())]),
+        m => lang.t_with("reminders-late-minutes", &[("minutes", m.into())]),
     }
+}
+
+/// The language each of `users` reads Doorstep in.
+async fn languages_of(db: &DatabaseConnection, users: Vec<i64>) -> Result<std::collections::HashMap<i64, Language>, AppError> {
+    let agency_language = crate::agency::language(db).await?;
+    let rows: Vec<(i64, Option<String>)> =
+        user::Entity::find().select_only().column(user::Column::Id).column(user::Column::Language).filter(user::Column::Id.is_in(users)).into_tuple().all(db).await?;
+    Ok(rows.into_iter().map(|(id, chosen)| (id, of_person(chosen.as_deref(), &agency_language))).collect())
 }
 
 /// Follow-ups overdue by more than `after_minutes`: each manager and admin hears once (the
@@ -97,19 +106,21 @@ async fn escalate(db: &DatabaseConnection, now: DateTime<Utc>, after_minutes: i3
     let managers: Vec<&user::Model> =
         users.iter().filter(|u| Role::parse(&u.role).is_ok_and(|r| r.includes(Role::Manager))).collect();
     let contacts = contacts_of(db, overdue.iter().map(|r| r.deal_id).collect()).await?;
+    let agency_language = crate::agency::language(db).await?;
     let write = crate::db::begin_write(db).await?;
     let mut raised = Vec::new();
     for r in &overdue {
-        let who = users.iter().find(|u| u.id == r.assignee_id).map(|u| u.name.as_str()).unwrap_or("Nobody");
+        let who = users.iter().find(|u| u.id == r.assignee_id).map(|u| u.name.clone());
         let client = contacts.get(&r.deal_id).map(|c| c.name.as_str()).unwrap_or_default();
-        let late = late_by((now - r.due_at).num_minutes());
         for m in managers.iter().filter(|m| m.id != r.assignee_id) {
-            let due = r.due_at.with_timezone(&zone(&m.time_zone)).format("%a %-d %b, %H:%M");
+            let lang = of_person(m.language.as_deref(), &agency_language);
+            let late = late_by(&lang, (now - r.due_at).num_minutes());
+            let who = who.clone().unwrap_or_else(|| lang.t("reminders-nobody"));
             let row = alert(
                 m.id,
                 NoticeKind::Escalation,
-                format!("Overdue {late}: {} · {client}", r.title),
-                format!("{who} was to do this by {due}."),
+                lang.t_with("reminders-escalation-title", &[("late", late.into()), ("title", r.title.as_str().into()), ("client", client.into())]),
+                lang.t_with("reminders-escalation-body", &[("who", who.into()), ("due", lang.datetime(r.due_at, &m.time_zone).into())]),
                 Some(r.deal_id),
                 format!("escalation:{}:{}:{}", r.id, r.due_at.timestamp(), m.id),
                 now,
@@ -151,15 +162,18 @@ async fn stale(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Vec<Notice
             continue;
         }
         let contacts = contacts_of(db, quiet.iter().map(|d| d.id).collect()).await?;
+        let languages = languages_of(db, quiet.iter().filter_map(|d| d.owner_id).collect()).await?;
         let write = crate::db::begin_write(db).await?;
         for d in &quiet {
+            let owner = d.owner_id.expect("filtered");
+            let lang = languages.get(&owner).cloned().unwrap_or_default();
             let client = contacts.get(&d.id).map(|c| c.name.as_str()).unwrap_or_default();
             let idle = (now - d.updated_at).num_days();
             let row = alert(
-                d.owner_id.expect("filtered"),
+                owner,
                 NoticeKind::Stale,
-                format!("Going stale: {client}"),
-                format!("Nothing has happened for {idle} days in {}. Get in touch or move it on.", s.name),
+                lang.t_with("reminders-stale-title", &[("client", client.into())]),
+                lang.t_with("reminders-stale-body", &[("days", idle.into()), ("stage", s.name.as_str().into())]),
                 Some(d.id),
                 format!("stale:{}:{}", d.id, d.updated_at.timestamp()),
                 now,
@@ -185,22 +199,15 @@ impl Day {
         self.due_today.is_empty() && self.overdue == 0 && self.stale == 0 && self.unanswered == 0
     }
 
-    /// "3 follow-ups due today, 1 overdue, 2 deals going stale".
-    pub fn headline(&self) -> String {
-        let mut parts = Vec::new();
-        let n = self.due_today.len();
-        if n > 0 {
-            parts.push(format!("{n} follow-up{} due today", if n == 1 { "" } else { "s" }));
-        }
-        if self.overdue > 0 {
-            parts.push(format!("{} overdue", self.overdue));
-        }
-        if self.unanswered > 0 {
-            parts.push(format!("{} new lead{} waiting", self.unanswered, if self.unanswered == 1 { "" } else { "s" }));
-        }
-        if self.stale > 0 {
-            parts.push(format!("{} deal{} going stale", self.stale, if self.stale == 1 { "" } else { "s" }));
-        }
+    /// "3 follow-ups due today, 1 overdue, 2 deals going stale", in `lang`.
+    pub fn headline(&self, lang: &Language) -> String {
+        let counts = [
+            ("reminders-day-due", self.due_today.len() as u64),
+            ("reminders-day-overdue", self.overdue),
+            ("reminders-day-waiting", self.unanswered),
+            ("reminders-day-stale", self.stale),
+        ];
+        let parts: Vec<String> = counts.iter().filter(|(_, n)| *n > 0).map(|(key, n)| lang.t_with(key, &[("count", (*n).into())])).collect();
         parts.join(", ")
     }
 }
@@ -235,6 +242,7 @@ pub async fn day_of(db: &impl ConnectionTrait, person: &user::Model, now: DateTi
 async fn digests(db: &DatabaseConnection, now: DateTime<Utc>, hour: i32) -> Result<Vec<Notice>, AppError> {
     let hour = u32::try_from(hour).unwrap_or(8);
     let people = user::Entity::find().filter(user::Column::DisabledAt.is_null()).all(db).await?;
+    let agency_language = crate::agency::language(db).await?;
     let mut raised = Vec::new();
     for person in people {
         let local = now.with_timezone(&zone(&person.time_zone));
@@ -249,11 +257,13 @@ async fn digests(db: &DatabaseConnection, now: DateTime<Utc>, hour: i32) -> Resu
         if day.is_empty() {
             continue;
         }
+        let lang = of_person(person.language.as_deref(), &agency_language);
         let mut body: Vec<String> = day.due_today.iter().take(8).cloned().collect();
         if day.due_today.len() > 8 {
-            body.push(format!("and {} more", day.due_today.len() - 8));
+            body.push(lang.t_with("reminders-digest-more", &[("count", (day.due_today.len() - 8).into())]));
         }
-        let row = alert(person.id, NoticeKind::Digest, format!("Your day: {}", day.headline()), body.join("\n"), None, key, now);
+        let title = lang.t_with("reminders-digest-title", &[("headline", day.headline(&lang).into())]);
+        let row = alert(person.id, NoticeKind::Digest, title, body.join("\n"), None, key, now);
         let write = crate::db::begin_write(db).await?;
         raised.extend(raise(&write.txn, row).await?);
         write.txn.commit().await?;
@@ -267,16 +277,21 @@ mod tests {
 
     #[test]
     fn a_day_reads_in_one_line() {
+        let (en, es) = (Language::english(), Language::stored("es").unwrap());
         let day = Day { due_today: vec!["09:00 Call · Marta".into(), "12:00 Viewing · Jo".into()], overdue: 1, stale: 1, unanswered: 0 };
-        assert_eq!(day.headline(), "2 follow-ups due today, 1 overdue, 1 deal going stale");
-        assert_eq!(Day { unanswered: 2, ..Default::default() }.headline(), "2 new leads waiting");
+        assert_eq!(day.headline(&en), "2 follow-ups due today, 1 overdue, 1 deal going stale");
+        assert_eq!(Day { unanswered: 2, ..Default::default() }.headline(&en), "2 new leads waiting");
+        assert_eq!(day.headline(&es), "2 seguimientos para hoy, 1 vencido, 1 operación parada");
+        assert_eq!(Day { unanswered: 1, ..Default::default() }.headline(&es), "1 contacto nuevo esperando");
         assert!(Day::default().is_empty());
     }
 
     #[test]
     fn lateness_reads_naturally() {
-        assert_eq!(late_by(45), "45 min");
-        assert_eq!(late_by(135), "2 h 15 min");
-        assert_eq!(late_by(3 * 24 * 60 + 5), "3 days");
+        let (en, es) = (Language::english(), Language::stored("es").unwrap());
+        assert_eq!(late_by(&en, 45), "45 min");
+        assert_eq!(late_by(&en, 135), "2 h 15 min");
+        assert_eq!(late_by(&en, 3 * 24 * 60 + 5), "3 days");
+        assert_eq!(late_by(&es, 3 * 24 * 60 + 5), "3 días");
     }
 }

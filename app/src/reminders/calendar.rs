@@ -66,7 +66,8 @@ pub async fn feed(db: &DatabaseConnection, token: &str, base_url: &str) -> Resul
             }
         })
         .collect();
-    Ok(calendar(&format!("Doorstep follow-ups: {}", owner.name), &events))
+    let lang = crate::language::of_person(owner.language.as_deref(), &crate::agency::language(db).await?);
+    Ok(calendar(&lang.t_with("reminders-calendar-name", &[("name", owner.name.as_str().into())]), &events))
 }
 
 pub struct Event {

@@ -116,16 +116,19 @@ pub async fn deliver_in(txn: &DatabaseTransaction, worker: &str, now: DateTime<U
     tracing::debug!(%worker, reminders = mine.len(), "delivering");
     let contacts = super::service::contacts_of(txn, mine.iter().map(|r| r.deal_id).collect()).await?;
     let users = user::Entity::find().all(txn).await?;
+    let agency_language = crate::agency::language(txn).await?;
     let rows = mine.iter().map(|r| {
         let who = contacts.get(&r.deal_id).map(|c| c.name.clone()).unwrap_or_default();
-        let zone = users.iter().find(|u| u.id == r.assignee_id).map(|u| super::service::zone(&u.time_zone)).unwrap_or(chrono_tz::Tz::UTC);
-        let due = r.due_at.with_timezone(&zone).format("%H:%M");
-        let late = if r.due_at < late_before { " (late)" } else { "" };
+        let assignee = users.iter().find(|u| u.id == r.assignee_id);
+        let zone = assignee.map(|u| super::service::zone(&u.time_zone)).unwrap_or(chrono_tz::Tz::UTC);
+        let lang = crate::language::of_person(assignee.and_then(|u| u.language.as_deref()), &agency_language);
+        let due = r.due_at.with_timezone(&zone).format("%H:%M").to_string();
+        let body = if r.due_at < late_before { "reminders-due-late" } else { "reminders-due-at" };
         notification::ActiveModel {
             user_id: Set(r.assignee_id),
             kind: Set(crate::notifications::NoticeKind::Reminder),
-            title: Set(format!("Follow up: {} · {who}", r.title)),
-            body: Set(format!("Due {due}{late}")),
+            title: Set(lang.t_with("reminders-follow-up-title", &[("title", r.title.as_str().into()), ("client", who.into())])),
+            body: Set(lang.t_with(body, &[("time", due.into())])),
             deal_id: Set(Some(r.deal_id)),
             reminder_id: Set(Some(r.id)),
             reminder_due_at: Set(Some(r.due_at)),

@@ -289,29 +289,14 @@ pub struct DrillDown {
 /// Deals per page of a drill-down.
 pub const DRILL_PAGE: u64 = 50;
 
-/// `part` of `whole` as a percentage with one decimal ("12.5%"), or "–" of nothing.
+/// `part` of `whole` as a percentage with one decimal ("12.5%", "12,5 %"), or "–" of nothing.
 pub fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return "–".into();
-    }
-    let tenths = (part * 1000 + whole / 2) / whole;
-    format!("{}.{}%", tenths / 10, tenths % 10)
+    crate::language::current().percent(part, whole)
 }
 
-/// Minutes as people say them: "4 min", "2 h 15 min", "3 d 4 h".
+/// Minutes as people say them: "4 min", "2 h 15 min", "3 d 4 h", in the reader's language.
 pub fn duration(minutes: i64) -> String {
-    match minutes {
-        m if m < 60 => format!("{m} min"),
-        m if m < 1440 => match m % 60 {
-            0 => format!("{} h", m / 60),
-            r => format!("{} h {r} min", m / 60),
-        },
-        m if m >= 43_200 => "30 d or more".into(),
-        m => match (m % 1440) / 60 {
-            0 => format!("{} d", m / 1440),
-            h => format!("{} d {h} h", m / 1440),
-        },
-    }
+    crate::language::current().duration(minutes)
 }
 
 /// Amounts per currency, joined: "€1.2M + £300k".
@@ -335,6 +320,10 @@ mod tests {
         assert_eq!(duration(120), "2 h");
         assert_eq!(duration(1440 + 240), "1 d 4 h");
         assert_eq!(duration(43_200), "30 d or more");
+        let es = crate::language::Language::stored("es").unwrap();
+        assert_eq!(es.percent(1, 8), "12,5\u{a0}%");
+        assert_eq!(es.duration(1440 + 240), "1 d 4 h");
+        assert_eq!(es.duration(43_200), "30 d o más");
     }
 
     fn decode(raw: &str) -> String {

@@ -159,10 +159,11 @@ async fn add_to_deal(db: &DatabaseConnection, notifier: &Notifier, m: &Inbound, 
     let preview: String = m.text.chars().take(140).collect();
     let mut notices = Vec::new();
     for user_id in recipients {
+        let lang = crate::language::of_user(txn, user_id).await?;
         let row = notification::ActiveModel {
             user_id: Set(user_id),
             kind: Set(crate::notifications::NoticeKind::Whatsapp),
-            title: Set(format!("WhatsApp from {}", person.name)),
+            title: Set(lang.t_with("whatsapp-notice-title", &[("client", person.name.as_str().into())])),
             body: Set(preview.clone()),
             deal_id: Set(Some(deal.id)),
             created_at: Set(now),

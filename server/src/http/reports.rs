@@ -193,13 +193,13 @@ pub fn table(d: &Dashboard, name: &str) -> Option<(Vec<&'static str>, Vec<Vec<St
             d.open.iter().map(|o| vec![cell(&o.name), n(o.deals), amounts(&o.value)]).collect(),
         ),
         "funnel" => {
-            let mut rows = vec![vec!["New leads".to_string(), n(d.funnel.leads), String::new(), String::new()]];
+            let mut rows = vec![vec![app::language::t("reports-csv-new-leads-row"), n(d.funnel.leads), String::new(), String::new()]];
             let mut before = d.funnel.leads;
             for s in &d.funnel.steps {
                 rows.push(vec![cell(&s.name), n(s.reached), rate(s.reached, before), rate(s.reached, d.funnel.leads)]);
                 before = s.reached;
             }
-            rows.push(vec!["Won".into(), n(d.funnel.won), rate(d.funnel.won, before), rate(d.funnel.won, d.funnel.leads)]);
+            rows.push(vec![app::language::t("reports-csv-won-row"), n(d.funnel.won), rate(d.funnel.won, before), rate(d.funnel.won, d.funnel.leads)]);
             (vec!["stage", "reached", "from_step_before", "from_all_leads"], rows)
         }
         "lost-reasons" => (
@@ -246,7 +246,7 @@ pub fn table(d: &Dashboard, name: &str) -> Option<(Vec<&'static str>, Vec<Vec<St
     })
 }
 
-pub(crate) fn csv_response(file: &str, header: &[&str], rows: Vec<Vec<String>>) -> Response {
+pub(crate) fn csv_response<H: AsRef<[u8]>>(file: &str, header: &[H], rows: Vec<Vec<String>>) -> Response {
     let write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
         let mut out = csv::Writer::from_writer(Vec::new());
         out.write_record(header)?;
@@ -290,7 +290,11 @@ pub async fn export(
         return Ok(csv_response(&file, &header, rows));
     }
     let d = reports::dashboard(&state.db, &user.time_zone, &query).await?;
-    let (header, rows) = table(&d, name).ok_or(AppError::NotFound)?;
+    // A dashboard table is read by people, in the manager's language. (The deals behind a
+    // figure keep the Data export's columns, which the importer reads back.)
+    let language = app::language::Language::stored(&user.language).unwrap_or_default();
+    let (header, rows) = app::language::for_reader_now(language.clone(), || table(&d, name)).ok_or(AppError::NotFound)?;
+    let header: Vec<String> = header.iter().map(|column| language.t(&format!("reports-csv-{}", column.replace('_', "-")))).collect();
     Ok(csv_response(&file, &header, rows))
 }
 

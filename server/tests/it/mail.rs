@@ -84,6 +84,8 @@ async fn a_due_follow_up_is_e_mailed_to_its_assignee() {
     })
     .await;
     let ana = app.add_user("Agent Ana", "agent.ana@costa.test", "agent", "a long enough passphrase").await;
+    // Ana reads Doorstep in Spanish: so do her e-mails.
+    app::auth::service::set_language(&app.state.db, ana, Some("es")).await.unwrap();
     app.capture_form("open-day").await;
     app.submit_lead("open-day", &[("name", "Lucía Fernández"), ("phone", "612345678")]).await;
     // Mailing starts after the lead, so the first message is the follow-up's.
@@ -94,7 +96,8 @@ async fn a_due_follow_up_is_e_mailed_to_its_assignee() {
     app::reminders::scheduler::deliver_due(&app.state.db, &app.state.notifier, "w", now).await.unwrap();
     let message = tokio::time::timeout(std::time::Duration::from_secs(10), messages.recv()).await.expect("an e-mail in time").unwrap();
     assert!(message.contains("agent.ana@costa.test"), "{message}");
-    assert!(message.contains("Call about the flat"), "{message}");
+    assert!(message.contains("Seguimiento: Call about the flat"), "{message}");
+    assert!(message.contains("Para las "), "{message}");
 }
 
 #[tokio::test]
@@ -157,4 +160,17 @@ async fn a_presentation_is_e_mailed_to_the_client_with_its_pdf() {
     assert!(message.contains("/p/"), "the share link is in the text: {message}");
     let logged = activity::Entity::find().filter(activity::Column::Kind.eq("email")).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(logged.body, "E-mailed the presentation to zoe@example.test");
+
+    // A client who speaks Spanish reads it in Spanish; the agency's timeline stays English.
+    contact::Entity::update_many()
+        .col_expr(contact::Column::Language, Expr::value("es"))
+        .filter(contact::Column::Id.eq(the_deal.contact_id))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let again = app.call("/api/presentations/email", &format!("id={id}"), Some(&admin)).await;
+    assert_eq!(again.status, axum::http::StatusCode::OK, "{}", again.body);
+    let message = tokio::time::timeout(std::time::Duration::from_secs(10), messages.recv()).await.expect("an e-mail in time").unwrap();
+    assert!(message.contains("Hola, Zo") && message.contains("va adjunta en PDF"), "{message}");
+    assert!(!message.contains("Hello") && !message.contains("attached as a PDF"), "{message}");
 }

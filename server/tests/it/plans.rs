@@ -190,6 +190,8 @@ async fn managers_hear_once_of_a_follow_up_overdue_too_long() {
     let now = Utc::now();
     set_due(&a.app, a.deal_id, a.ana_id, "Call back", now - Duration::minutes(150)).await;
     set_due(&a.app, a.deal_id, a.ana_id, "Send the brochure", now - Duration::minutes(30)).await;
+    // Mia reads Doorstep in Spanish; the admin in the agency's English.
+    app::auth::service::set_language(&a.app.state.db, a.mia_id, Some("es")).await.unwrap();
     // Two schedulers at once, then again: one escalation per manager and admin.
     let (x, y) = tokio::join!(
         alerts::run(&a.app.state.db, &a.app.state.notifier, now),
@@ -205,8 +207,12 @@ async fn managers_hear_once_of_a_follow_up_overdue_too_long() {
     let mut expected = vec![admin_id, a.mia_id];
     expected.sort();
     assert_eq!(who, expected, "the manager and the admin, once each: {told:?}");
-    assert!(told[0].title.starts_with("Overdue 2 h 30 min: Call back · Lucía Fernández"), "{}", told[0].title);
-    assert!(told[0].body.starts_with("Ana Agent was to do this by"), "{}", told[0].body);
+    let to_admin = told.iter().find(|n| n.user_id == admin_id).unwrap();
+    assert!(to_admin.title.starts_with("Overdue 2 h 30 min: Call back · Lucía Fernández"), "{}", to_admin.title);
+    assert!(to_admin.body.starts_with("Ana Agent was to do this by"), "{}", to_admin.body);
+    let to_mia = told.iter().find(|n| n.user_id == a.mia_id).unwrap();
+    assert!(to_mia.title.starts_with("Vencido hace 2 h 30 min: Call back · Lucía Fernández"), "{}", to_mia.title);
+    assert!(to_mia.body.starts_with("Ana Agent debía hacerlo antes del"), "{}", to_mia.body);
 
     // Turned off, nothing more is raised even for the later one.
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
@@ -230,6 +236,7 @@ async fn a_deal_going_stale_is_flagged_to_its_owner_once_per_quiet_spell() {
     assert_eq!(flagged.len(), 1, "{flagged:?}");
     assert_eq!((flagged[0].user_id, flagged[0].deal_id), (a.ana_id, Some(a.deal_id)));
     assert_eq!(flagged[0].title, "Going stale: Lucía Fernández");
+    assert!(flagged[0].body.starts_with(&format!("Nothing has happened for {} days in New.", days + 1)), "{}", flagged[0].body);
 
     // Any activity starts a new quiet spell, which is flagged again when it runs out. (The
     // note is logged now; the clock here runs ahead, so the deal is touched at that time.)
@@ -239,8 +246,14 @@ async fn a_deal_going_stale_is_flagged_to_its_owner_once_per_quiet_spell() {
     deal::Entity::update_many().col_expr(deal::Column::UpdatedAt, Expr::value(touched)).exec(&a.app.state.db).await.unwrap();
     alerts::run(&a.app.state.db, &a.app.state.notifier, touched + Duration::minutes(1)).await.unwrap();
     assert_eq!(alerts_of(&a.app, "stale").await.len(), 1, "just touched: not stale");
+    // The agency now works in Spanish, and Ana, who chose no language of her own, with it.
+    app::agency::update(&a.app.state.db, "Costa Homes", "Europe/Madrid", "ES", "es").await.unwrap();
     alerts::run(&a.app.state.db, &a.app.state.notifier, touched + Duration::days(i64::from(days) + 1)).await.unwrap();
-    assert_eq!(alerts_of(&a.app, "stale").await.len(), 2);
+    let flagged = alerts_of(&a.app, "stale").await;
+    assert_eq!(flagged.len(), 2);
+    let latest = flagged.iter().max_by_key(|n| n.id).unwrap();
+    assert_eq!(latest.title, "Se está parando: Lucía Fernández");
+    assert!(latest.body.contains("días en New"), "{}", latest.body);
 }
 
 #[tokio::test]

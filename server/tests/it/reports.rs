@@ -489,8 +489,16 @@ async fn tables_download_as_csv_and_figures_read_as_json() {
     let team = app.get("/reports/export/team.csv", Some(&boss)).await;
     assert_eq!(team.status, StatusCode::OK);
     assert_eq!(team.headers["content-type"], "text/csv; charset=utf-8");
-    assert!(team.body.starts_with("agent_id,agent,away,open,follow_ups_done"), "{}", team.body);
+    assert!(team.body.starts_with("agent id,agent,away,open,follow-ups done"), "{}", team.body);
     assert!(team.body.contains("Ana Lopez"));
+    // A manager who reads Spanish gets the columns in Spanish.
+    let elena = app::auth::service::find_by_email(db, "elena@costa.test").await.unwrap().id;
+    app::auth::service::set_language(db, elena, Some("es")).await.unwrap();
+    let spanish = app.get("/reports/export/funnel.csv", Some(&boss)).await;
+    let lines: Vec<&str> = spanish.body.lines().take(2).collect();
+    assert_eq!(lines[0], "etapa,alcanzadas,desde el paso anterior,desde todos los contactos", "{}", spanish.body);
+    assert!(lines[1].starts_with("Contactos nuevos,"), "{}", spanish.body);
+    app::auth::service::set_language(db, elena, None).await.unwrap();
     for table in ["open", "funnel", "lost-reasons", "speed", "sources", "stage-time", "weekly"] {
         let reply = app.get(&format!("/reports/export/{table}.csv?from=2020-01-01&to=2022-12-31"), Some(&boss)).await;
         assert_eq!(reply.status, StatusCode::OK, "{table}: {}", reply.body);

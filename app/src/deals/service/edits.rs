@@ -235,11 +235,12 @@ pub async fn reassign(db: &DatabaseConnection, notifier: &Notifier, actor: &Acto
     let deal = find_deal(db, deal_id).await?;
     let contact = contact::Entity::find_by_id(deal.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
     if Some(owner_id) != actor.user_id {
+        let lang = crate::language::of_user(db, owner_id).await?;
         let notice = crate::notifications::service::create(
             db,
             owner_id,
             crate::notifications::NoticeKind::DealAssigned,
-            &format!("{} gave you {}", actor.name, contact.name),
+            &lang.t_with("deals-notice-given", &[("who", actor.name.as_str().into()), ("what", contact.name.as_str().into())]),
             &contact.phone.clone().unwrap_or_default(),
             Some(deal_id),
         )
@@ -315,9 +316,11 @@ pub async fn reassign_many(
         None
     } else {
         let n = moved.len();
-        let what = if n == 1 { "a deal".to_string() } else { format!("{n} deals") };
+        let lang = crate::language::of_user(txn, owner_id).await?;
+        let what = lang.t_with("deals-notice-deals", &[("count", n.into())]);
+        let title = lang.t_with("deals-notice-given", &[("who", actor.name.as_str().into()), ("what", what.into())]);
         let deal_id = (n == 1).then(|| moved[0].0);
-        Some(crate::notifications::service::create(txn, owner_id, crate::notifications::NoticeKind::DealAssigned, &format!("{} gave you {what}", actor.name), "", deal_id).await?)
+        Some(crate::notifications::service::create(txn, owner_id, crate::notifications::NoticeKind::DealAssigned, &title, "", deal_id).await?)
     };
     write.txn.commit().await?;
     if let Some(notice) = notice {
