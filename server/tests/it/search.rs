@@ -160,3 +160,64 @@ async fn the_migration_fills_the_search_text_of_existing_rows() {
     db.execute_raw(Statement::from_string(backend, "DELETE FROM contacts")).await.unwrap();
     assert_eq!(found(Index::Contacts, "ines ruiz").await, 0);
 }
+
+/// A search reads its matches once, numbered within each stage: each stage must still show
+/// its own page of matches, newest first, as the board does without a search.
+#[tokio::test]
+async fn a_search_shows_each_stage_s_page_of_matches_newest_first() {
+    use app::db::entities::{contact, deal, stage};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let db = &app.state.db;
+    app.add_user("Ana Agent", "ana@costa.test", "agent", "agent passphrase 12").await;
+    doorstep::volume::generate(db, 600, 7, 30, false).await.unwrap();
+    // Every other contact is a Quorrà (a name the generator never gives), and half of their
+    // deals sit in the first stage, so that stage has a second page of matches.
+    let mut lopez = Vec::new();
+    for c in contact::Entity::find().all(db).await.unwrap().into_iter().filter(|c| c.id % 2 == 0) {
+        let name = format!("Ana Quorrà {}", c.id);
+        contact::Entity::update_many()
+            .col_expr(contact::Column::Name, Expr::value(name.clone()))
+            .col_expr(contact::Column::Search, Expr::value(app::search::contact_text(&name, None, None)))
+            .filter(contact::Column::Id.eq(c.id))
+            .exec(db)
+            .await
+            .unwrap();
+        lopez.push(c.id);
+    }
+    let first = stage::Entity::find().order_by_asc(stage::Column::Position).one(db).await.unwrap().unwrap().id;
+    deal::Entity::update_many()
+        .col_expr(deal::Column::StageId, Expr::value(first))
+        .filter(deal::Column::ContactId.is_in(lopez.iter().copied().filter(|id| id % 4 == 0)))
+        .exec(db)
+        .await
+        .unwrap();
+    let matches = deal::Entity::find()
+        .filter(deal::Column::ContactId.is_in(lopez.clone()))
+        .order_by_desc(deal::Column::UpdatedAt)
+        .order_by_desc(deal::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    let in_first = matches.iter().filter(|d| d.stage_id == first).count();
+    assert!(in_first > 60, "the first stage needs a second page: {in_first}");
+
+    let body = format!("query[everyone]=true&query[search]=QUORRA&query[stage]={first}&query[page]=2");
+    let reply = app.call("/api/pipeline", &body, Some(&admin)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let pipeline: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    let mut shown = 0;
+    for column in pipeline["columns"].as_array().unwrap() {
+        let stage_id = column["stage"]["id"].as_i64().unwrap();
+        let ids: Vec<i64> = column["deals"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect();
+        let of_stage: Vec<i64> = matches.iter().filter(|d| d.stage_id == stage_id).map(|d| d.id).collect();
+        let page = if stage_id == first { 2 } else { 1 };
+        let expected: Vec<i64> = of_stage.iter().copied().skip((page - 1) * 50).take(50).collect();
+        assert_eq!(ids, expected, "stage {stage_id}, page {page}");
+        assert_eq!(column["stage"]["deals"].as_u64(), Some(of_stage.len() as u64), "stage {stage_id}'s count");
+        shown += ids.len();
+    }
+    assert!(shown > 50, "{shown}");
+}

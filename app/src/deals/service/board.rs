@@ -162,20 +162,32 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
         }
         let pages = std::cmp::max(info.deals.div_ceil(PAGE_SIZE), 1);
         let page = if row.id == selected { query.page.clamp(1, pages) } else { 1 };
-        let select = filtered(db.get_database_backend(), viewer, query)
-            .filter(deal::Column::StageId.eq(row.id))
-            .order_by_desc(deal::Column::UpdatedAt)
-            .order_by_desc(deal::Column::Id);
-        let deals = select
-            .find_also_related(contact::Entity)
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now))
-            .collect();
-        columns.push(Column { stage: info, deals, page, pages });
+        columns.push(Column { stage: info, deals: Vec::new(), page, pages });
+    }
+    // Each stage's page of cards. A search reads its matches once, ranked within each stage,
+    // rather than once per stage; without one, each stage's page comes straight off the
+    // (stage, updated) index.
+    if searching {
+        let pages: Vec<(i64, u64)> = columns.iter().map(|c| (c.stage.id, c.page)).collect();
+        let mut found = ranked_pages(db, viewer, query, &pages).await?;
+        for column in &mut columns {
+            column.deals = found.remove(&column.stage.id).unwrap_or_default().into_iter().map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now)).collect();
+        }
+    } else {
+        for column in &mut columns {
+            column.deals = filtered(db.get_database_backend(), viewer, query)
+                .filter(deal::Column::StageId.eq(column.stage.id))
+                .order_by_desc(deal::Column::UpdatedAt)
+                .order_by_desc(deal::Column::Id)
+                .find_also_related(contact::Entity)
+                .limit(PAGE_SIZE)
+                .offset((column.page - 1) * PAGE_SIZE)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now))
+                .collect();
+        }
     }
     let sources = deal::Entity::find()
         .select_only()
@@ -192,6 +204,50 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
         may_see_everyone: viewer.role.includes(Role::Manager),
         sources,
     })
+}
+
+/// The deals of each stage's page under `query` (`pages`: stage and page), in one query: the
+/// matches numbered within their stage, newest first, and only the wanted numbers kept.
+async fn ranked_pages(
+    db: &DatabaseConnection,
+    viewer: &SessionUser,
+    query: &PipelineQuery,
+    pages: &[(i64, u64)],
+) -> Result<HashMap<i64, Vec<(deal::Model, Option<contact::Model>)>>, AppError> {
+    use sea_orm::{QueryTrait, Statement};
+    let backend = db.get_database_backend();
+    let mut inner = filtered(backend, viewer, query).into_query();
+    inner.expr_as(
+        Expr::cust(r#"ROW_NUMBER() OVER (PARTITION BY "deals"."stage_id" ORDER BY "deals"."updated_at" DESC, "deals"."id" DESC)"#),
+        sea_orm::sea_query::Alias::new("page_rank"),
+    );
+    let built = backend.build(&inner);
+    let mut values = built.values.map(|v| v.0).unwrap_or_default();
+    // Each stage's wanted ranks, as values in this database's placeholders.
+    let mut wanted = Vec::with_capacity(pages.len());
+    for (stage, page) in pages {
+        let first = ((page - 1) * PAGE_SIZE) as i64;
+        let mut place = |value: i64| {
+            values.push(value.into());
+            if backend == DbBackend::Postgres { format!("${}", values.len()) } else { "?".to_owned() }
+        };
+        let (s, from, to) = (place(*stage), place(first), place(first + PAGE_SIZE as i64));
+        wanted.push(format!("(stage_id = {s} AND page_rank > {from} AND page_rank <= {to})"));
+    }
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!("SELECT * FROM ({}) AS ranked WHERE {} ORDER BY stage_id, page_rank", built.sql, wanted.join(" OR "));
+    let deals = deal::Entity::find().from_raw_sql(Statement::from_sql_and_values(backend, sql, values)).all(db).await?;
+    let ids: Vec<i64> = deals.iter().map(|d| d.contact_id).collect();
+    let contacts: HashMap<i64, contact::Model> =
+        contact::Entity::find().filter(contact::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|c| (c.id, c)).collect();
+    let mut by_stage: HashMap<i64, Vec<(deal::Model, Option<contact::Model>)>> = HashMap::new();
+    for d in deals {
+        let c = contacts.get(&d.contact_id).cloned();
+        by_stage.entry(d.stage_id).or_default().push((d, c));
+    }
+    Ok(by_stage)
 }
 
 /// An agent's Today: new leads nobody has answered (oldest first) and stale deals.
