@@ -88,52 +88,26 @@ impl Index {
     }
 }
 
-/// A needle of more trigrams than this is looked up by its rarest ones (see [`ids`]).
-const RARE_TRIGRAMS: usize = 3;
-
 /// The ids of the rows whose folded text contains `needle` (from [`needle`]), as a subquery
-/// for `… IN (…)`, with its values. PostgreSQL's planner takes pg_trgm's index for the LIKE
-/// by itself. On SQLite a needle of three to five characters is one FTS5 phrase over the
-/// trigram table; shorter ones, which no trigram can find, read the column. A longer one
-/// ("bjorn.garcia77777@example.com") would read the long lists of its common trigrams ("exa",
-/// "com"), each in tens of thousands of rows: instead its three rarest, by the counts in the
-/// table's `fts5vocab` companion, find a few candidates, and LIKE checks the whole needle in
-/// just those.
-pub fn ids(backend: DbBackend, index: Index, needle: &str) -> (String, Vec<sea_orm::Value>) {
+/// for `… IN (…)`, with its one value. On SQLite needles of three or more characters read
+/// the FTS5 trigram table; shorter ones, which no trigram can find, read the column.
+/// PostgreSQL's planner takes pg_trgm's index for the LIKE by itself.
+pub fn ids(backend: DbBackend, index: Index, needle: &str) -> (String, sea_orm::Value) {
     let (table, text, trigrams) = (index.table(), index.text(), index.trigrams());
     // The query builder takes each database's own placeholder in custom SQL.
-    if backend == DbBackend::Postgres {
-        return (format!("SELECT id FROM {table} WHERE {text} LIKE $1 ESCAPE '!'"), vec![like_pattern(needle).into()]);
+    let value = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    if backend == DbBackend::Sqlite && needle.chars().count() >= 3 {
+        // One FTS5 phrase: a substring match of the whole needle, quotes doubled.
+        (format!("SELECT rowid FROM {trigrams} WHERE {trigrams} MATCH {value}"), format!("\"{}\"", needle.replace('"', "\"\"")).into())
+    } else {
+        (format!("SELECT id FROM {table} WHERE {text} LIKE {value} ESCAPE '!'"), like_pattern(needle).into())
     }
-    let chars: Vec<char> = needle.chars().collect();
-    if chars.len() < 3 {
-        return (format!("SELECT id FROM {table} WHERE {text} LIKE ? ESCAPE '!'"), vec![like_pattern(needle).into()]);
-    }
-    // One FTS5 phrase: a substring match of the whole needle, quotes doubled.
-    let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
-    let mut grams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
-    grams.sort();
-    grams.dedup();
-    if grams.len() <= RARE_TRIGRAMS {
-        return (format!("SELECT rowid FROM {trigrams} WHERE {trigrams} MATCH ?"), vec![phrase.into()]);
-    }
-    let terms = vec!["?"; grams.len()].join(", ");
-    let sql = format!(
-        "SELECT id FROM {table} WHERE id IN (SELECT rowid FROM {trigrams} WHERE {trigrams} MATCH \
-         (SELECT coalesce(group_concat('\"' || replace(term, '\"', '\"\"') || '\"', ' AND '), ?) \
-          FROM (SELECT term FROM {trigrams}_terms WHERE term IN ({terms}) ORDER BY doc LIMIT {RARE_TRIGRAMS}))) \
-         AND {text} LIKE ? ESCAPE '!'"
-    );
-    let mut values: Vec<sea_orm::Value> = vec![phrase.into()];
-    values.extend(grams.into_iter().map(sea_orm::Value::from));
-    values.push(like_pattern(needle).into());
-    (sql, values)
 }
 
 /// `column IN (rows the needle finds)`.
 pub fn condition(backend: DbBackend, column: &str, index: Index, needle: &str) -> SimpleExpr {
-    let (rows, values) = ids(backend, index, needle);
-    Expr::cust_with_values(format!("{column} IN ({rows})"), values)
+    let (rows, value) = ids(backend, index, needle);
+    Expr::cust_with_values(format!("{column} IN ({rows})"), [value])
 }
 
 /// `%needle%` with LIKE's own characters escaped by "!" (not a backslash, which the query
@@ -187,16 +161,12 @@ mod tests {
 
     #[test]
     fn queries_reach_the_database_as_values() {
-        let (sql, values) = ids(DbBackend::Sqlite, Index::Contacts, "o\"brien");
-        assert!(sql.contains("contact_search_terms WHERE term IN (?, ?, ?, ?, ?)"), "five trigrams, the rarest three used: {sql}");
-        assert_eq!(values.first(), Some(&sea_orm::Value::from("\"o\"\"brien\"")), "the whole needle if no trigram is known");
-        assert_eq!(values.last(), Some(&sea_orm::Value::from("%o\"brien%")), "and checked whole");
-        let (sql, values) = ids(DbBackend::Sqlite, Index::Contacts, "lopez");
+        let (sql, value) = ids(DbBackend::Sqlite, Index::Contacts, "o\"brien");
         assert_eq!(sql, "SELECT rowid FROM contact_search WHERE contact_search MATCH ?");
-        assert_eq!(values, [sea_orm::Value::from("\"lopez\"")]);
-        let (sql, values) = ids(DbBackend::Postgres, Index::Properties, "50%_off!");
+        assert_eq!(value, sea_orm::Value::from("\"o\"\"brien\""));
+        let (sql, value) = ids(DbBackend::Postgres, Index::Properties, "50%_off!");
         assert_eq!(sql, "SELECT id FROM properties WHERE search LIKE $1 ESCAPE '!'");
-        assert_eq!(values, [sea_orm::Value::from("%50!%!_off!!%")]);
+        assert_eq!(value, sea_orm::Value::from("%50!%!_off!!%"));
         let (sql, _) = ids(DbBackend::Sqlite, Index::Contacts, "jo");
         assert!(sql.contains("LIKE"), "two letters cannot use trigrams: {sql}");
     }
