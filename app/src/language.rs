@@ -118,38 +118,19 @@ impl Language {
 /// through ICU4X (icu_decimal), day and month names from chrono's locales, and where the
 /// currency goes and how a wait reads from the language's own file (`formats.ftl`).
 impl Language {
+    fn decimals(&self) -> Option<icu_decimal::DecimalFormatter> {
+        let locale = icu_locale_core::Locale::try_from_str(&self.code()).ok()?;
+        icu_decimal::DecimalFormatter::try_new(locale.into(), Default::default()).ok()
+    }
+
     /// `units` × 10^`exponent` with this language's separators: 250000 is "250,000" in
-    /// English, "250.000" in Spanish; (12, -1) is "1.2" or "1,2". The server formats with
-    /// ICU4X; the browser with its own CLDR data (`Intl.NumberFormat`), which writes the same
-    /// and keeps ICU4X's data for every locale out of the front end.
+    /// English, "250.000" in Spanish; (12, -1) is "1.2" or "1,2".
     fn decimal(&self, units: i64, exponent: i16) -> String {
-        #[cfg(feature = "ssr")]
-        {
-            let mut number = icu_decimal::input::Decimal::from(units);
-            number.multiply_pow10(exponent);
-            let locale = icu_locale_core::Locale::try_from_str(&self.code()).ok();
-            match locale.and_then(|l| icu_decimal::DecimalFormatter::try_new(l.into(), Default::default()).ok()) {
-                Some(formatter) => formatter.format(&number).to_string(),
-                None => number.to_string(),
-            }
-        }
-        #[cfg(not(feature = "ssr"))]
-        {
-            let text = decimal_text(units, exponent);
-            #[cfg(feature = "hydrate")]
-            {
-                // Given as text, the amount reaches Intl exact (no float on the way).
-                let fraction = u32::from(exponent.min(0).unsigned_abs());
-                let options = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&options, &"minimumFractionDigits".into(), &fraction.into());
-                let _ = js_sys::Reflect::set(&options, &"maximumFractionDigits".into(), &fraction.into());
-                let locales = js_sys::Array::of1(&self.code().into());
-                let format = js_sys::Intl::NumberFormat::new(&locales, &options).format();
-                if let Some(written) = format.call1(&wasm_bindgen::JsValue::NULL, &text.as_str().into()).ok().and_then(|v| v.as_string()) {
-                    return written;
-                }
-            }
-            text
+        let mut number = icu_decimal::input::Decimal::from(units);
+        number.multiply_pow10(exponent);
+        match self.decimals() {
+            Some(formatter) => formatter.format(&number).to_string(),
+            None => number.to_string(),
         }
     }
 
@@ -394,20 +375,6 @@ pub fn for_request(parts: &axum::http::request::Parts) -> Language {
     Language::negotiate(accept).unwrap_or_default()
 }
 
-/// `units` × 10^`exponent` as plain decimal text: (12345, -2) is "123.45", (-5, -1) "-0.5".
-#[cfg(any(not(feature = "ssr"), test))]
-fn decimal_text(units: i64, exponent: i16) -> String {
-    let sign = if units < 0 { "-" } else { "" };
-    let digits = units.unsigned_abs().to_string();
-    if exponent >= 0 {
-        return format!("{sign}{digits}{}", "0".repeat(exponent as usize));
-    }
-    let fraction = exponent.unsigned_abs() as usize;
-    let padded = format!("{digits:0>width$}", width = fraction + 1);
-    let (whole, part) = padded.split_at(padded.len() - fraction);
-    format!("{sign}{whole}.{part}")
-}
-
 /// A value put into a message: text as it is, a number for Fluent's plural rules and the
 /// language's digits.
 #[derive(Clone, Debug, PartialEq)]
@@ -560,16 +527,6 @@ pub async fn set_my_language(language: String) -> Result<(), crate::error::AppEr
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_browser_is_given_amounts_as_exact_decimal_text() {
-        assert_eq!(decimal_text(12345, -2), "123.45");
-        assert_eq!(decimal_text(5, -2), "0.05");
-        assert_eq!(decimal_text(-5, -1), "-0.5");
-        assert_eq!(decimal_text(250000, 0), "250000");
-        assert_eq!(decimal_text(12, 1), "120");
-        assert_eq!(decimal_text(i64::MIN, -2), "-92233720368547758.08");
-    }
     use fluent_syntax::ast::Entry;
     use fluent_templates::fluent_bundle::FluentResource;
     use std::collections::BTreeSet;
