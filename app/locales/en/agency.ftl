@@ -19,3 +19,11 @@ agency-two-letters-like-es-gb = Two letters, like ES, GB or US. Numbers typed wi
 agency-save = Save
 agency-the-agency-s-logo = The agency's logo
 agency-agency = Agency
+
+agency-enter-the-agency-name = Enter the agency's name.
+agency-keep-the-agency-name-under = Keep the agency's name under 80 characters.
+agency-choose-a-time-zone = Choose a time zone.
+agency-use-a-country-code = Use a two-letter country code, like ES, GB or US.
+agency-give-minutes-5-to-10080 = Give minutes from 5 to 10080 (a week), or leave it empty to turn it off.
+agency-give-an-hour = Give an hour from 0 to 23.
+agency-give-a-colour = Give a colour as #rrggbb, like #1f5f8b.

@@ -15,3 +15,8 @@ apikeys-api-keys = API keys
 apikeys-created = Key "{ $name }" created. Copy it now: it is not shown again.
 apikeys-last-used = Last used { $at } UTC
 apikeys-never-used = Never used
+
+apikeys-name-the-key = Name the key after what uses it, like "Agency website" (at most 80 characters).
+apikeys-idempotency-key-too-long = Keep the Idempotency-Key under 200 characters.
+apikeys-idempotency-key-reused = This Idempotency-Key was used for a different request.
+apikeys-choose-a-scope = Choose a scope: capture (post leads only) or admin (all of /api/v1).

@@ -114,3 +114,24 @@ deals-notice-deals = { $count ->
     [one] a deal
    *[other] { $count } deals
 }
+
+deals-another-contact-has-this-number = Another contact has this number or address.
+deals-choose-a-stage-from-the-list = Choose a stage from the list.
+deals-choose-why-the-deal-was-lost = Choose why the deal was lost.
+deals-tick-the-deals-to-hand-over = Tick the deals to hand over.
+deals-keep-a-phone-or-an-email = Keep a phone number or an e-mail address, or nobody can reach them.
+deals-write-the-note-first = Write the note first.
+deals-keep-a-note-under = Keep a note under 5000 characters.
+deals-enter-the-final-value = Enter the final value, like 250000.
+deals-give-the-stage-a-name = Give the stage a name of at most 40 characters.
+deals-use-1-to-365-days = Use 1 to 365 days, or leave it empty.
+deals-another-stage-has-this-name = Another stage has this name.
+deals-pipeline-needs-an-open-stage = The pipeline needs at least one open stage for new leads.
+deals-keep-at-least-one-reason = Keep at least one reason, one per line.
+deals-give-the-position-as-a-number = Give the position as a number.
+deals-give-the-days-as-a-number = Give the days as a number, or leave it empty.
+deals-hand-over-at-most = Hand over at most { $max } deals at once.
+deals-already-has-this-number = { $name } already has this number.
+deals-already-has-this-address = { $name } already has this address.
+deals-stage-holds-deals-kind = This stage holds { $held } deals. Move them to another stage before changing its kind.
+deals-stage-holds-deals = This stage holds { $held } deals. Move them to another stage first.

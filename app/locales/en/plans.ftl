@@ -28,3 +28,16 @@ plans-follow-up-plans = Follow-up plans
 plans-explained = A plan is a sequence of follow-ups. Started on a deal, each step becomes a reminder for the deal's owner; winning or losing the deal cancels the steps still to come.
 plans-starter-form = New lead from the form "{ $form }"
 plans-starter-stage = Deal moved to { $stage }
+
+plans-give-the-plan-a-name = Give the plan a name of up to 80 characters.
+plans-another-plan-has-this-name = Another plan has this name.
+plans-say-what-to-do = Say what to do, in up to 120 characters.
+plans-keep-the-message-under = Keep the message under 2000 characters.
+plans-choose-a-plan-from-the-list = Choose a plan from the list.
+plans-closed-deal-needs-no-follow-ups = A won or lost deal needs no follow-ups; choose an open stage.
+plans-deal-is-closed-reopen-it = This deal is closed; reopen it before planning follow-ups.
+plans-deal-has-no-owner = The deal has no owner to follow it up; assign it first.
+plans-give-the-time-like = Give the time as 09:30, or leave it empty.
+plans-give-a-whole-number = Give a whole number, like 2.
+plans-choose-minutes-hours-or-days = Choose minutes, hours or days.
+plans-keep-the-offset-within-a-year = Keep the offset between now and a year ahead.

@@ -100,3 +100,13 @@ presentations-link-expired = This link has expired: make a new presentation.
 presentations-no-email = { $client } has no e-mail address: add one under Contact details first.
 presentations-mailed-entry = E-mailed the presentation to { $to }
 presentations-whatsapp-entry = Sent the presentation on WhatsApp: { $titles }
+
+presentations-pick-at-least-one-listing = Pick at least one listing.
+presentations-listing-no-longer-exists = One of these listings does not exist any more.
+presentations-choose-a4-or-letter = Choose a4 or letter.
+presentations-say-which-agent-presents-it = Say which agent presents it: agent_id.
+presentations-no-active-user-has-this-id = No active user has this id.
+presentations-not-for-a-client-send-link = This presentation is not for a deal's client: send its link instead.
+presentations-not-for-a-client = This presentation is not for a deal's client.
+presentations-holds-up-to-listings = A presentation holds up to { $max } listings.
+presentations-give-expiry-days = Give 1 to { $max } days, or leave it out for a link that lasts until revoked.

@@ -57,3 +57,22 @@ properties-count = { $count ->
    *[other] { $count } listings
 }
 properties-unassigned = unassigned
+
+properties-say-cover-earlier-or-later = Say cover, earlier or later.
+properties-fill-this-in = Fill this in.
+properties-give-a-currency-code = Give a three-letter currency code, like EUR.
+properties-give-a-rating-a-to-g = Give a rating from A to G, or leave it empty.
+properties-keep-the-description-under = Keep the description under 10,000 characters.
+properties-up-to-60-features = Up to 60 features, one per line, each under 120 characters.
+properties-another-listing-has-this-reference = Another listing has this reference.
+properties-give-the-price = Give the price, like 350000.
+properties-file-is-not-a-photo = This file is not a photo: upload a JPEG, PNG or WebP image.
+properties-photo-is-cut-short = This photo is cut short (the upload was incomplete): send it again.
+properties-photo-is-damaged = This photo is damaged and cannot be read: send it again or export it anew.
+properties-photo-file-too-large = This file is { $mb } MB; photos up to { $max } MB are taken.
+properties-photo-too-many-pixels = This photo is { $width }×{ $height } pixels; photos up to { $max } megapixels are taken.
+properties-photo-too-deep = This { $width }×{ $height } image has { $bits } bits per pixel and would take { $mb } MB to open: save it as a JPEG (8-bit colour) and upload that.
+properties-holds-up-to-photos = A listing holds up to { $max } photos: remove one first.
+properties-keep-it-under = Keep it under { $max } characters.
+properties-choose-one-of = Choose one of: { $codes }.
+properties-give-a-whole-number = Give a whole number from { $min } to { $max }.

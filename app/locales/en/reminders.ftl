@@ -83,3 +83,10 @@ reminders-follow-up-title = Follow up: { $title } · { $client }
 reminders-due-at = Due { $time }
 reminders-due-late = Due { $time } (late)
 reminders-calendar-name = Doorstep follow-ups: { $name }
+
+reminders-nobody-owns-this-deal = Nobody owns this deal: name who should follow it up.
+reminders-keep-the-title-under = Keep the title under 120 characters.
+reminders-already-done-or-cancelled = This follow-up is already done or cancelled.
+reminders-pick-a-date-and-a-time = Pick a date and a time.
+reminders-choose-one-of-the-buttons = Choose one of the buttons.
+reminders-that-time-has-passed = That time has passed; pick one ahead.

@@ -127,3 +127,13 @@ reports-csv-week-from = week from
 reports-csv-new-leads = new leads
 reports-csv-new-leads-row = New leads
 reports-csv-won-row = Won
+
+reports-period-must-start-before-it-ends = The period must start before it ends.
+reports-enter-a-date = Enter a date like 2026-11-01.
+reports-choose-a-stage = Choose a stage from the pipeline.
+reports-choose-a-week = Choose a week of the period.
+reports-choose-a-number = Choose a number on the dashboard.
+reports-choose-who-takes-the-deals = Choose who takes the deals.
+reports-choose-somebody-else = Choose somebody else to take the deals.
+reports-no-open-deals-to-hand-over = They have no open deals to hand over.
+reports-period-of-at-most = Choose a period of at most { $max } days.

@@ -24,3 +24,10 @@ templates-placeholder-agent = your name
 templates-placeholder-agency = the agency's name
 templates-placeholder-property = the listing the deal is about
 templates-placeholder-link = the deal's newest presentation link
+
+templates-template-was-removed = This template was removed; choose another.
+templates-client-has-no-phone = The client has no phone number: add one under Edit contact details.
+templates-write-the-message = Write the message.
+templates-deal-names-no-listing = The deal names no listing yet: add its property reference, or make a presentation.
+templates-deal-has-no-live-link = The deal has no live presentation link: make a presentation first.
+templates-keep-the-name-under = Keep the name under { $max } characters.

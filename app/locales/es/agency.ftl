@@ -19,3 +19,11 @@ agency-two-letters-like-es-gb = Dos letras, como ES, GB o US. Los números escri
 agency-save = Guardar
 agency-the-agency-s-logo = El logotipo de la agencia
 agency-agency = Agencia
+
+agency-enter-the-agency-name = Escribe el nombre de la agencia.
+agency-keep-the-agency-name-under = El nombre de la agencia no puede pasar de 80 caracteres.
+agency-choose-a-time-zone = Elige una zona horaria.
+agency-use-a-country-code = Usa un código de país de dos letras, como ES, GB o US.
+agency-give-minutes-5-to-10080 = Escribe de 5 a 10080 minutos (una semana), o déjalo vacío para desactivarlo.
+agency-give-an-hour = Escribe una hora de 0 a 23.
+agency-give-a-colour = Escribe un color como #rrggbb, por ejemplo #1f5f8b.

@@ -15,3 +15,8 @@ apikeys-api-keys = Claves de API
 apikeys-created = Clave «{ $name }» creada. Cópiala ahora: no se volverá a mostrar.
 apikeys-last-used = Último uso { $at } UTC
 apikeys-never-used = Sin usar
+
+apikeys-name-the-key = Ponle a la clave el nombre de lo que la usa, como «Web de la agencia» (80 caracteres como máximo).
+apikeys-idempotency-key-too-long = El Idempotency-Key no puede pasar de 200 caracteres.
+apikeys-idempotency-key-reused = Este Idempotency-Key ya se usó para otra petición.
+apikeys-choose-a-scope = Elige un alcance: capture (solo enviar contactos) o admin (todo /api/v1).

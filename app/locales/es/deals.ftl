@@ -114,3 +114,30 @@ deals-notice-deals = { $count ->
     [one] una operación
    *[other] { $count } operaciones
 }
+
+deals-another-contact-has-this-number = Otro contacto ya tiene este número o esta dirección.
+deals-choose-a-stage-from-the-list = Elige una etapa de la lista.
+deals-choose-why-the-deal-was-lost = Elige por qué se perdió la operación.
+deals-tick-the-deals-to-hand-over = Marca las operaciones que quieres traspasar.
+deals-keep-a-phone-or-an-email = Deja un teléfono o un correo electrónico; si no, nadie podrá contactar con él.
+deals-write-the-note-first = Escribe primero la nota.
+deals-keep-a-note-under = La nota no puede pasar de 5000 caracteres.
+deals-enter-the-final-value = Escribe el importe final, como 250000.
+deals-give-the-stage-a-name = Ponle a la etapa un nombre de 40 caracteres como máximo.
+deals-use-1-to-365-days = Usa de 1 a 365 días, o déjalo vacío.
+deals-another-stage-has-this-name = Ya hay otra etapa con este nombre.
+deals-pipeline-needs-an-open-stage = El embudo necesita al menos una etapa abierta para los contactos nuevos.
+deals-keep-at-least-one-reason = Deja al menos un motivo, uno por línea.
+deals-give-the-position-as-a-number = Escribe la posición como un número.
+deals-give-the-days-as-a-number = Escribe los días como un número, o déjalo vacío.
+deals-hand-over-at-most = Traspasa como máximo { $max } operaciones a la vez.
+deals-already-has-this-number = { $name } ya tiene este número.
+deals-already-has-this-address = { $name } ya tiene esta dirección.
+deals-stage-holds-deals-kind = { $held ->
+    [one] Esta etapa tiene { $held } operación. Muévela a otra etapa antes de cambiar su tipo.
+   *[other] Esta etapa tiene { $held } operaciones. Muévelas a otra etapa antes de cambiar su tipo.
+}
+deals-stage-holds-deals = { $held ->
+    [one] Esta etapa tiene { $held } operación. Muévela antes a otra etapa.
+   *[other] Esta etapa tiene { $held } operaciones. Muévelas antes a otra etapa.
+}

@@ -59,3 +59,25 @@ imports-new-contacts = Contactos nuevos
 imports-new-contacts-to-add = Contactos nuevos por añadir
 imports-new-deals = Operaciones nuevas
 imports-new-deals-to-add = Operaciones nuevas por añadir
+
+imports-choose-check-or-import = Elige Comprobar o Importar.
+imports-choose-valid-rows-or-nothing = Elige si quieres importar las filas válidas o nada a menos que todas sean válidas.
+imports-upload-is-gone = Este archivo ya no está (se importó o tiene más de un día). Vuelve a subirlo.
+imports-unknown-field-reload = Una columna está asignada a un campo que Doorstep no conoce; vuelve a cargar la página.
+imports-pipeline-has-no-open-stage = El embudo no tiene ninguna etapa abierta: añade una primero en Etapas.
+imports-file-holds-binary-data = El archivo contiene datos binarios, no texto: sube un CSV.
+imports-file-is-empty = El archivo está vacío.
+imports-first-row-is-empty = La primera fila está vacía: debería nombrar las columnas (Nombre, Teléfono, Correo…).
+imports-header-but-no-rows = El archivo tiene cabecera pero ninguna fila.
+imports-map-a-column-to-name = Asigna una columna a Nombre (o Nombre de pila) para que cada contacto tenga uno.
+imports-map-a-column-to-phone-or-email = Asigna una columna a Teléfono o Correo para que Doorstep pueda contactar con ellos y encontrar duplicados.
+imports-nothing-was-imported = { $failed ->
+    [one] No se ha importado nada: { $failed } de { $rows } filas tiene problemas. Corrígela, o elige importar solo las filas válidas.
+   *[other] No se ha importado nada: { $failed } de { $rows } filas tienen problemas. Corrígelas, o elige importar solo las filas válidas.
+}
+imports-file-is-over-mb = El archivo pasa de { $mb } MB: divídelo en archivos más pequeños.
+imports-file-has-too-many-columns = El archivo tiene { $cells } columnas; Doorstep lee como máximo { $max }.
+imports-row-has-too-many-columns = La fila { $row } tiene { $cells } columnas; Doorstep lee como máximo { $max }. Revisa sus separadores.
+imports-header-cannot-be-read = No se puede leer la fila de cabecera: { $error }.
+imports-row-cannot-be-read = No se puede leer la fila { $row }: { $error }. Revisa sus comillas.
+imports-file-has-too-many-rows = El archivo tiene más de { $max } filas: divídelo en archivos más pequeños.

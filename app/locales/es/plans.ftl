@@ -28,3 +28,16 @@ plans-follow-up-plans = Planes de seguimiento
 plans-explained = Un plan es una secuencia de seguimientos. Al empezarlo en una operación, cada paso se convierte en un recordatorio para su responsable; ganar o perder la operación cancela los pasos que queden.
 plans-starter-form = Contacto nuevo del formulario «{ $form }»
 plans-starter-stage = Operación pasada a { $stage }
+
+plans-give-the-plan-a-name = Ponle al plan un nombre de hasta 80 caracteres.
+plans-another-plan-has-this-name = Ya hay otro plan con este nombre.
+plans-say-what-to-do = Di qué hay que hacer, en 120 caracteres como máximo.
+plans-keep-the-message-under = El mensaje no puede pasar de 2000 caracteres.
+plans-choose-a-plan-from-the-list = Elige un plan de la lista.
+plans-closed-deal-needs-no-follow-ups = Una operación ganada o perdida no necesita seguimientos; elige una etapa abierta.
+plans-deal-is-closed-reopen-it = Esta operación está cerrada; reábrela antes de planificar seguimientos.
+plans-deal-has-no-owner = La operación no tiene un agente que haga el seguimiento; asígnala primero.
+plans-give-the-time-like = Escribe la hora como 09:30, o déjala vacía.
+plans-give-a-whole-number = Escribe un número entero, como 2.
+plans-choose-minutes-hours-or-days = Elige minutos, horas o días.
+plans-keep-the-offset-within-a-year = El plazo tiene que estar entre ahora y dentro de un año.

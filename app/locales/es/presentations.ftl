@@ -100,3 +100,13 @@ presentations-link-expired = Este enlace ha caducado: crea una presentación nue
 presentations-no-email = { $client } no tiene correo electrónico: añade uno antes en Datos de contacto.
 presentations-mailed-entry = Presentación enviada por correo a { $to }
 presentations-whatsapp-entry = Presentación enviada por WhatsApp: { $titles }
+
+presentations-pick-at-least-one-listing = Elige al menos un inmueble.
+presentations-listing-no-longer-exists = Uno de estos inmuebles ya no existe.
+presentations-choose-a4-or-letter = Elige a4 o letter (carta).
+presentations-say-which-agent-presents-it = Indica qué agente la presenta: agent_id.
+presentations-no-active-user-has-this-id = Ningún usuario activo tiene este id.
+presentations-not-for-a-client-send-link = Esta presentación no es para el cliente de una operación: envía su enlace.
+presentations-not-for-a-client = Esta presentación no es para el cliente de una operación.
+presentations-holds-up-to-listings = Una presentación admite hasta { $max } inmuebles.
+presentations-give-expiry-days = Indica de 1 a { $max } días, o déjalo vacío para un enlace que dure hasta que lo retires.

@@ -57,3 +57,22 @@ properties-count = { $count ->
    *[other] { $count } inmuebles
 }
 properties-unassigned = sin asignar
+
+properties-say-cover-earlier-or-later = Indica cover (portada), earlier (antes) o later (después).
+properties-fill-this-in = Rellena este campo.
+properties-give-a-currency-code = Escribe un código de moneda de tres letras, como EUR.
+properties-give-a-rating-a-to-g = Escribe una calificación de la A a la G, o déjala vacía.
+properties-keep-the-description-under = La descripción no puede pasar de 10.000 caracteres.
+properties-up-to-60-features = Hasta 60 características, una por línea, cada una de menos de 120 caracteres.
+properties-another-listing-has-this-reference = Ya hay otro inmueble con esta referencia.
+properties-give-the-price = Escribe el precio, como 350000.
+properties-file-is-not-a-photo = Este archivo no es una foto: sube una imagen JPEG, PNG o WebP.
+properties-photo-is-cut-short = Esta foto está cortada (la subida no se completó): vuelve a enviarla.
+properties-photo-is-damaged = Esta foto está dañada y no se puede leer: vuelve a enviarla o expórtala de nuevo.
+properties-photo-file-too-large = Este archivo ocupa { $mb } MB; se admiten fotos de hasta { $max } MB.
+properties-photo-too-many-pixels = Esta foto mide { $width }×{ $height } píxeles; se admiten fotos de hasta { $max } megapíxeles.
+properties-photo-too-deep = Esta imagen de { $width }×{ $height } tiene { $bits } bits por píxel y ocuparía { $mb } MB al abrirla: guárdala como JPEG (color de 8 bits) y sube esa.
+properties-holds-up-to-photos = Un inmueble admite hasta { $max } fotos: quita una primero.
+properties-keep-it-under = No puede pasar de { $max } caracteres.
+properties-choose-one-of = Elige uno de estos: { $codes }.
+properties-give-a-whole-number = Escribe un número entero de { $min } a { $max }.

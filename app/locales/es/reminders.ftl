@@ -86,3 +86,10 @@ reminders-follow-up-title = Seguimiento: { $title } · { $client }
 reminders-due-at = Para las { $time }
 reminders-due-late = Para las { $time } (con retraso)
 reminders-calendar-name = Seguimientos de Doorstep: { $name }
+
+reminders-nobody-owns-this-deal = Esta operación no tiene agente: indica quién debe hacer el seguimiento.
+reminders-keep-the-title-under = El título no puede pasar de 120 caracteres.
+reminders-already-done-or-cancelled = Este seguimiento ya está hecho o cancelado.
+reminders-pick-a-date-and-a-time = Elige una fecha y una hora.
+reminders-choose-one-of-the-buttons = Elige uno de los botones.
+reminders-that-time-has-passed = Esa hora ya ha pasado; elige una posterior.

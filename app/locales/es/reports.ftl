@@ -127,3 +127,13 @@ reports-csv-week-from = semana desde
 reports-csv-new-leads = contactos nuevos
 reports-csv-new-leads-row = Contactos nuevos
 reports-csv-won-row = Ganadas
+
+reports-period-must-start-before-it-ends = El periodo tiene que empezar antes de terminar.
+reports-enter-a-date = Escribe una fecha como 2026-11-01.
+reports-choose-a-stage = Elige una etapa del embudo.
+reports-choose-a-week = Elige una semana del periodo.
+reports-choose-a-number = Elige una cifra del panel.
+reports-choose-who-takes-the-deals = Elige quién se queda con las operaciones.
+reports-choose-somebody-else = Elige a otra persona para que se quede con las operaciones.
+reports-no-open-deals-to-hand-over = No tiene operaciones abiertas que traspasar.
+reports-period-of-at-most = Elige un periodo de { $max } días como máximo.

@@ -24,3 +24,10 @@ templates-placeholder-agent = tu nombre
 templates-placeholder-agency = el nombre de la agencia
 templates-placeholder-property = el inmueble de la operación
 templates-placeholder-link = el enlace de la última presentación de la operación
+
+templates-template-was-removed = Esta plantilla se ha eliminado; elige otra.
+templates-client-has-no-phone = El cliente no tiene número de teléfono: añade uno en Editar datos de contacto.
+templates-write-the-message = Escribe el mensaje.
+templates-deal-names-no-listing = La operación aún no tiene ningún inmueble: añade su referencia o haz una presentación.
+templates-deal-has-no-live-link = La operación no tiene un enlace de presentación activo: haz primero una presentación.
+templates-keep-the-name-under = El nombre no puede pasar de { $max } caracteres.

@@ -39,9 +39,9 @@ impl Agency {
 pub fn parse_agency_name(input: &str) -> Result<String, String> {
     let value = input.split_whitespace().collect::<Vec<_>>().join(" ");
     match value.chars().count() {
-        0 => Err("Enter the agency's name.".into()),
+        0 => Err(crate::language::t("agency-enter-the-agency-name")),
         1..=80 => Ok(value),
-        _ => Err("Keep the agency's name under 80 characters.".into()),
+        _ => Err(crate::language::t("agency-keep-the-agency-name-under")),
     }
 }
 

@@ -11,7 +11,7 @@ const ROW_ID: i32 = 1;
 pub fn parse_time_zone(input: &str) -> Result<String, String> {
     let value = input.trim();
     if value.is_empty() {
-        return Err("Choose a time zone.".into());
+        return Err(crate::language::t("agency-choose-a-time-zone"));
     }
     value
         .parse::<chrono_tz::Tz>()
@@ -39,7 +39,7 @@ pub fn parse_region(input: &str) -> Result<String, String> {
     if code.len() == 2 && code.parse::<phonenumber::country::Id>().is_ok() {
         Ok(code)
     } else {
-        Err("Use a two-letter country code, like ES, GB or US.".into())
+        Err(crate::language::t("agency-use-a-country-code"))
     }
 }
 
@@ -119,9 +119,9 @@ pub async fn save_alerts(db: &impl ConnectionTrait, escalate_after: &str, digest
     let mut v = crate::error::Validator::default();
     let escalate = match escalate_after.trim() {
         "" => None,
-        raw => v.check("escalate_after", raw.parse::<i32>().ok().filter(|m| (5..=10_080).contains(m)).ok_or_else(|| "Give minutes from 5 to 10080 (a week), or leave it empty to turn it off.".to_string())),
+        raw => v.check("escalate_after", raw.parse::<i32>().ok().filter(|m| (5..=10_080).contains(m)).ok_or_else(|| crate::language::t("agency-give-minutes-5-to-10080"))),
     };
-    let hour = v.check("digest_hour", digest_hour.trim().parse::<i32>().ok().filter(|h| (0..=23).contains(h)).ok_or_else(|| "Give an hour from 0 to 23.".to_string()));
+    let hour = v.check("digest_hour", digest_hour.trim().parse::<i32>().ok().filter(|h| (0..=23).contains(h)).ok_or_else(|| crate::language::t("agency-give-an-hour")));
     let hour = v.finish_with(hour)?;
     agency::Entity::update_many()
         .col_expr(agency::Column::EscalateAfterMinutes, sea_orm::sea_query::Expr::value(escalate))
@@ -145,7 +145,7 @@ pub fn parse_color(raw: &str) -> Result<String, String> {
     if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(format!("#{}", hex.to_ascii_lowercase()))
     } else {
-        Err("Give a colour as #rrggbb, like #1f5f8b.".into())
+        Err(crate::language::t("agency-give-a-colour"))
     }
 }
 

@@ -30,7 +30,7 @@ impl Scope {
         match input.trim() {
             "capture" => Ok(Scope::Capture),
             "admin" => Ok(Scope::Admin),
-            _ => Err("Choose a scope: capture (post leads only) or admin (all of /api/v1).".into()),
+            _ => Err(crate::language::t("apikeys-choose-a-scope")),
         }
     }
 }

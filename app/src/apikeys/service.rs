@@ -25,7 +25,7 @@ pub async fn create(db: &DatabaseConnection, name: &str, scope: &str) -> Result<
     let mut v = crate::error::Validator::default();
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
-        v.add("name", "Name the key after what uses it, like \"Agency website\" (at most 80 characters).");
+        v.add("name", crate::language::t("apikeys-name-the-key"));
     }
     let scope = v.check("scope", Scope::parse(scope));
     let scope = v.finish_with(scope)?;
@@ -98,10 +98,10 @@ pub async fn earlier_answer(db: &DatabaseConnection, key_id: i64, idempotency_ke
 /// came with a different body. `None`: a new request, to be answered and then kept.
 pub async fn replay(db: &DatabaseConnection, key_id: i64, idempotency_key: &str, request_hash: &str) -> Result<Option<idempotent_answer::Model>, AppError> {
     if idempotency_key.len() > 200 {
-        return Err(AppError::field("Idempotency-Key", "Keep the Idempotency-Key under 200 characters."));
+        return Err(AppError::field("Idempotency-Key", crate::language::t("apikeys-idempotency-key-too-long")));
     }
     match earlier_answer(db, key_id, idempotency_key).await? {
-        Some(earlier) if earlier.request_hash != request_hash => Err(AppError::field("Idempotency-Key", "This Idempotency-Key was used for a different request.")),
+        Some(earlier) if earlier.request_hash != request_hash => Err(AppError::field("Idempotency-Key", crate::language::t("apikeys-idempotency-key-reused"))),
         earlier => Ok(earlier),
     }
 }

@@ -52,7 +52,7 @@ pub mod guard {
 
     /// An id that came in a form field; a bad one means a stale or tampered page.
     pub fn parse_id(raw: &str, field: &'static str) -> Result<i64, AppError> {
-        raw.trim().parse().map_err(|_| AppError::field(field, "This value is not valid; reload the page."))
+        raw.trim().parse().map_err(|_| AppError::field(field, crate::language::t("auth-value-not-valid-reload")))
     }
 
     /// Gives a fetch() caller the error's own status. A plain form post keeps the redirect
@@ -102,7 +102,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let state = guard::state()?;
     let result = async {
         if email.trim().is_empty() || password.is_empty() {
-            return Err(AppError::field("email", "Enter your e-mail and password."));
+            return Err(AppError::field("email", crate::language::t("auth-enter-your-email-and-password")));
         }
         let user = service::authenticate(&state.db, &email, &password, &guard::client_ip()).await?;
         let token = service::start_session(&state.db, state.sessions, user.id, guard::user_agent(), Some(guard::client_ip())).await?;
@@ -118,7 +118,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     }
     .await;
     let result = result.map_err(|err| match err {
-        AppError::Unauthorized => AppError::field("email", "That e-mail and password do not match an active account."),
+        AppError::Unauthorized => AppError::field("email", crate::language::t("auth-email-and-password-do-not-match")),
         other => other,
     });
     guard::with_status(result)
@@ -194,7 +194,7 @@ pub async fn setup(
     let state = guard::state()?;
     let result = async {
         if password != password_confirm {
-            return Err(AppError::field("password_confirm", "The two passwords differ; type the same one twice."));
+            return Err(AppError::field("password_confirm", crate::language::t("auth-the-two-passwords-differ")));
         }
         let input = super::NewUserInput { name, email, phone, role: "admin".into(), time_zone, password };
         let admin = super::service::create_first_admin(&state.db, &agency_name, &input).await?;

@@ -47,7 +47,7 @@ impl Role {
             "agent" => Ok(Role::Agent),
             "manager" => Ok(Role::Manager),
             "admin" => Ok(Role::Admin),
-            _ => Err("Choose a role: agent, manager or admin.".into()),
+            _ => Err(crate::language::t("auth-choose-a-role")),
         }
     }
 
@@ -101,7 +101,7 @@ pub fn parse_name(input: &str) -> Result<String, String> {
     match value.chars().count() {
         0 => Err("Enter a name.".into()),
         1..=100 => Ok(value),
-        _ => Err("Keep the name under 100 characters.".into()),
+        _ => Err(crate::language::t("auth-keep-the-name-under")),
     }
 }
 
@@ -111,13 +111,13 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 pub fn check_password(password: &str) -> Result<(), String> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(format!("Use at least {MIN_PASSWORD_CHARS} characters."));
+        return Err(crate::language::t_with("auth-use-at-least-characters", &[("min", MIN_PASSWORD_CHARS.into())]));
     }
     if chars > 256 {
-        return Err("Use at most 256 characters.".into());
+        return Err(crate::language::t("auth-use-at-most-256-characters"));
     }
     if password.trim().is_empty() {
-        return Err("A password cannot be only spaces.".into());
+        return Err(crate::language::t("auth-password-cannot-be-only-spaces"));
     }
     Ok(())
 }
@@ -136,12 +136,12 @@ pub fn parse_staff_phone(input: &str) -> Result<Option<String>, String> {
     let digits = compact
         .strip_prefix('+')
         .or_else(|| compact.strip_prefix("00"))
-        .ok_or_else(|| "Start with the country code, like +34 612 345 678.".to_string())?;
+        .ok_or_else(|| crate::language::t("auth-start-with-the-country-code"))?;
     if !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err("A phone number can only hold digits after the +.".into());
+        return Err(crate::language::t("auth-phone-only-digits-after-plus"));
     }
     if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
-        return Err("Enter the full number with country code, like +34 612 345 678.".into());
+        return Err(crate::language::t("auth-enter-the-full-number"));
     }
     Ok(Some(format!("+{digits}")))
 }
@@ -211,14 +211,14 @@ pub struct NewUserInput {
 
 /// Messages for the login page, chosen by a code in its URL so that nothing a link
 /// carries is ever shown as text.
-pub fn login_message(code: &str) -> Option<&'static str> {
+pub fn login_message(code: &str) -> Option<String> {
     match code {
-        "invalid" => Some("That e-mail and password do not match an active account."),
-        "throttled" => Some("Too many failed attempts. Wait 15 minutes, or ask an admin to reset your password."),
-        "missing" => Some("Enter your e-mail and password."),
-        "expired" => Some("Your session has ended. Please log in again."),
-        "logged_out" => Some("You have logged out."),
-        "setup_done" => Some("Your agency is ready. Log in with the account you just created."),
+        "invalid" => Some(crate::language::t("auth-email-and-password-do-not-match")),
+        "throttled" => Some(crate::language::t("auth-too-many-failed-attempts")),
+        "missing" => Some(crate::language::t("auth-enter-your-email-and-password")),
+        "expired" => Some(crate::language::t("auth-session-has-ended")),
+        "logged_out" => Some(crate::language::t("auth-you-have-logged-out")),
+        "setup_done" => Some(crate::language::t("auth-agency-is-ready")),
         _ => None,
     }
 }

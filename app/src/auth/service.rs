@@ -101,7 +101,7 @@ pub async fn insert_user(db: &impl ConnectionTrait, valid: ValidUser) -> Result<
     };
     row.insert(db).await.map_err(|err| match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::field("email", "Another account already uses this e-mail.")
+            AppError::field("email", crate::language::t("auth-another-account-uses-this-email"))
         }
         _ => AppError::from(err),
     })
@@ -139,7 +139,7 @@ pub async fn create_first_admin(
     let write = crate::db::begin_write(db).await?;
     let txn = &write.txn;
     if user_count(txn).await? > 0 {
-        return Err(AppError::Conflict("This Doorstep already has an administrator. Please log in.".into()));
+        return Err(AppError::Conflict(crate::language::t("auth-already-has-an-administrator")));
     }
     agency::save(txn, &agency_name, &valid.time_zone).await?;
     let admin = insert_user(txn, valid).await?;
@@ -196,7 +196,7 @@ pub async fn authenticate(
         .await?;
     if account_failures >= MAX_FAILURES_PER_ACCOUNT || ip_failures >= MAX_FAILURES_PER_IP {
         return Err(AppError::TooManyRequests(
-            "Too many failed attempts. Wait 15 minutes, or ask an admin to reset your password.".into(),
+            crate::language::t("auth-too-many-failed-attempts"),
         ));
     }
     let found = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?;
@@ -301,7 +301,7 @@ pub async fn set_language(db: &impl ConnectionTrait, user_id: i64, language: Opt
 /// What an unknown language code is told.
 pub fn unknown_language() -> String {
     let names: Vec<String> = crate::language::Language::all().iter().map(|l| format!("{} ({})", l.code(), l.name())).collect();
-    format!("Choose one of the languages Doorstep speaks: {}.", names.join(", "))
+    crate::language::t_with("auth-choose-a-language", &[("languages", names.join(", ").into())])
 }
 
 pub async fn end_session(db: &DatabaseConnection, token_hash: &str) -> Result<(), AppError> {
@@ -390,7 +390,7 @@ pub async fn set_disabled(db: &DatabaseConnection, actor_id: i64, user_id: i64, 
     let row = find_user(&txn, user_id).await?;
     if disabled {
         if user_id == actor_id {
-            return Err(AppError::Conflict("You cannot disable your own account.".into()));
+            return Err(AppError::Conflict(crate::language::t("auth-cannot-disable-your-own-account")));
         }
         if row.role == Role::Admin.as_str() {
             let enabled_admins = user::Entity::find()
@@ -399,7 +399,7 @@ pub async fn set_disabled(db: &DatabaseConnection, actor_id: i64, user_id: i64, 
                 .count(&txn)
                 .await?;
             if enabled_admins <= 1 {
-                return Err(AppError::Conflict("This is the last active admin; make someone else admin first.".into()));
+                return Err(AppError::Conflict(crate::language::t("auth-last-active-admin")));
             }
         }
     }
@@ -446,17 +446,17 @@ pub async fn change_password(
 ) -> Result<u64, AppError> {
     let mut v = Validator::default();
     if current.is_empty() {
-        v.add("current", "Enter your current password.");
+        v.add("current", crate::language::t("auth-enter-your-current-password"));
     }
     v.check("password", check_password(new_password));
     if !current.is_empty() && current == new_password {
-        v.add("password", "Choose a password different from your current one.");
+        v.add("password", crate::language::t("auth-choose-a-different-password"));
     }
     v.finish()?;
     let row = find_user(db, viewer.id).await?;
     if let Err(err) = authenticate(db, &row.email, current, ip).await {
         return Err(match err {
-            AppError::Unauthorized => AppError::field("current", "That is not your current password."),
+            AppError::Unauthorized => AppError::field("current", crate::language::t("auth-not-your-current-password")),
             other => other,
         });
     }
@@ -496,7 +496,7 @@ pub async fn update_user(
             .count(&txn)
             .await?;
         if enabled_admins <= 1 {
-            return Err(AppError::field("role", "This is the last active admin; make someone else admin first."));
+            return Err(AppError::field("role", crate::language::t("auth-last-active-admin")));
         }
     }
     let mut active: user::ActiveModel = row.into();
@@ -516,7 +516,7 @@ pub async fn active_colleague(db: &impl ConnectionTrait, user_id: i64, field: &s
         .one(db)
         .await?
         .filter(|u| u.disabled_at.is_none())
-        .ok_or_else(|| AppError::field(field, "Choose an active colleague."))
+        .ok_or_else(|| AppError::field(field, crate::language::t("auth-choose-an-active-colleague")))
 }
 
 /// Marks a colleague away (round-robin skips them) or back. Managers may do this too.

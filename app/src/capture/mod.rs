@@ -97,7 +97,7 @@ impl Assignment {
         Assignment::ALL
             .into_iter()
             .find(|a| a.as_str() == input.trim())
-            .ok_or_else(|| "Choose how new leads are assigned.".into())
+            .ok_or_else(|| crate::language::t("forms-choose-how-leads-are-assigned"))
     }
 }
 
@@ -181,11 +181,11 @@ impl FormInput {
         let assignment = v.check("assignment", Assignment::parse(&self.assignment));
         let fixed_agent_id = match self.fixed_agent_id.trim() {
             "" => None,
-            raw => v.check("fixed_agent_id", raw.parse::<i64>().map_err(|_| "Choose an agent from the list.".to_string())),
+            raw => v.check("fixed_agent_id", raw.parse::<i64>().map_err(|_| crate::language::t("forms-choose-an-agent-from-the-list"))),
         };
         let language = match self.language.trim() {
             "" | AUTOMATIC => Some(AUTOMATIC.to_owned()),
-            code => v.check("language", crate::language::Language::parse(code).map(|l| l.code()).ok_or("Choose a language from the list, or automatic.")),
+            code => v.check("language", crate::language::Language::parse(code).map(|l| l.code()).ok_or(crate::language::t("forms-choose-a-language"))),
         };
         let (default_need, assignment, language) = v.finish_with((default_need, assignment, language))?;
         Ok(FormSettings {

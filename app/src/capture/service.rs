@@ -186,7 +186,7 @@ pub(super) fn first_open_stage(stages: &[stage::Model]) -> Result<i64, AppError>
         .iter()
         .find(|s| s.kind == crate::deals::StageKind::Open)
         .map(|s| s.id)
-        .ok_or_else(|| AppError::Conflict("The pipeline has no open stage; an admin must add one.".into()))
+        .ok_or_else(|| AppError::Conflict(crate::language::t("forms-pipeline-has-no-open-stage")))
 }
 
 /// A new contact as the prospect described themselves. WhatsApp defaults to the phone.
@@ -419,7 +419,7 @@ pub async fn next_in_turn(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Resu
             return Ok(Some(next));
         }
     }
-    Err(AppError::Unavailable("Too many leads arrived at once; please submit again.".into()))
+    Err(AppError::Unavailable(crate::language::t("forms-too-many-leads-at-once")))
 }
 
 /// The round-robin order of the available agents, advanced in memory: the agent who least
@@ -653,29 +653,29 @@ pub fn validate_settings(settings: &FormSettings) -> Result<FormSettings, AppErr
         && !slug.starts_with('-')
         && !slug.ends_with('-');
     if !slug_ok {
-        v.add("slug", "Use 2 to 60 lower-case letters, digits and dashes, like spring-open-day.");
+        v.add("slug", crate::language::t("forms-use-a-slug"));
     }
     let title = settings.title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 120 {
-        v.add("title", "Give the form a title of at most 120 characters.");
+        v.add("title", crate::language::t("forms-give-the-form-a-title"));
     }
     if settings.intro.chars().count() > 2000 {
-        v.add("intro", "Keep the introduction under 2000 characters.");
+        v.add("intro", crate::language::t("forms-keep-the-introduction-under"));
     }
     if settings.show_consent && settings.consent_text.trim().is_empty() {
-        v.add("consent_text", "Write the consent wording the prospect agrees to.");
+        v.add("consent_text", crate::language::t("forms-write-the-consent-wording"));
     }
     let currency = settings.currency.trim().to_ascii_uppercase();
     if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-        v.add("currency", "Use a three-letter currency code, like EUR.");
+        v.add("currency", crate::language::t("forms-use-a-currency-code"));
     }
     if settings.assignment == Assignment::Fixed && settings.fixed_agent_id.is_none() {
-        v.add("fixed_agent_id", "Choose the agent who gets this form's leads.");
+        v.add("fixed_agent_id", crate::language::t("forms-choose-the-agent"));
     }
     let redirect = settings.redirect_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
     if let Some(url) = &redirect
         && (!(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace)) {
-            v.add("redirect_url", "Use a full address starting with https://, or leave it empty.");
+            v.add("redirect_url", crate::language::t("forms-use-a-full-address"));
         }
     let mut embed_sites: Vec<String> = Vec::new();
     for site in settings.embed_sites.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
@@ -684,12 +684,12 @@ pub fn validate_settings(settings: &FormSettings) -> Result<FormSettings, AppErr
             Some(_) => {}
             None => v.add(
                 "embed_sites",
-                format!("\"{site}\" is not a site's address: write each as https:// and the host only, like https://www.costa-homes.es."),
+                crate::language::t_with("forms-not-a-site-address", &[("site", site.into())]),
             ),
         }
     }
     if embed_sites.len() > MAX_EMBED_SITES {
-        v.add("embed_sites", format!("List at most {MAX_EMBED_SITES} sites."));
+        v.add("embed_sites", crate::language::t_with("forms-list-at-most-sites", &[("max", MAX_EMBED_SITES.into())]));
     }
     v.finish()?;
     Ok(FormSettings { slug, title, currency, redirect_url: redirect, embed_sites, ..settings.clone() })
@@ -727,7 +727,7 @@ pub async fn save_form(db: &DatabaseConnection, id: Option<i64>, settings: &Form
         user::Entity::find_by_id(agent_id)
             .one(db)
             .await?
-            .ok_or_else(|| AppError::field("fixed_agent_id", "That agent does not exist."))?;
+            .ok_or_else(|| AppError::field("fixed_agent_id", crate::language::t("forms-agent-does-not-exist")))?;
     }
     let now = Utc::now();
     let mut row = match id {
@@ -755,7 +755,7 @@ pub async fn save_form(db: &DatabaseConnection, id: Option<i64>, settings: &Form
     row.updated_at = Set(now);
     let saved = if id.is_some() { row.update(db).await } else { row.insert(db).await };
     saved.map_err(|err| match err.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::field("slug", "Another form already uses this address."),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::field("slug", crate::language::t("forms-another-form-uses-this-address")),
         _ => AppError::from(err),
     })
 }

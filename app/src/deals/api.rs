@@ -143,10 +143,10 @@ pub async fn save_stage(id: Option<String>, name: String, kind: String, position
         let db = guard::state()?.db;
         let mut v = Validator::default();
         let id = id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| guard::parse_id(s, "id")).transpose()?;
-        let position = v.check("position", position.trim().parse::<i32>().map_err(|_| "Give the position as a number.".to_string()));
+        let position = v.check("position", position.trim().parse::<i32>().map_err(|_| crate::language::t("deals-give-the-position-as-a-number")));
         let stale = match stale_after_days.trim() {
             "" => None,
-            raw => v.check("stale_after_days", raw.parse::<i32>().map(Some).map_err(|_| "Give the days as a number, or leave it empty.".to_string())).flatten(),
+            raw => v.check("stale_after_days", raw.parse::<i32>().map(Some).map_err(|_| crate::language::t("deals-give-the-days-as-a-number"))).flatten(),
         };
         let position = v.finish_with(position)?;
         super::service::save_stage(&db, id, &name, &kind, position, stale).await?;

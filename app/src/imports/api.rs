@@ -29,12 +29,12 @@ pub async fn run_import(token: String, mapping: Option<Vec<String>>, step: Strin
         let write = match step.as_str() {
             "check" => false,
             "import" => true,
-            _ => return Err(AppError::field("step", "Choose Check or Import.")),
+            _ => return Err(AppError::field("step", crate::language::t("imports-choose-check-or-import"))),
         };
         let all_or_none = match mode.as_str() {
             "all" => true,
             "valid" => false,
-            _ => return Err(AppError::field("mode", "Choose whether to import the valid rows or nothing unless all are valid.")),
+            _ => return Err(AppError::field("mode", crate::language::t("imports-choose-valid-rows-or-nothing"))),
         };
         super::service::run(&guard::state()?.db, &viewer, &token, &mapping.unwrap_or_default(), write, all_or_none).await
     };

@@ -51,7 +51,7 @@ async fn upload_of(db: &DatabaseConnection, viewer: &SessionUser, token: &str) -
         .filter(csv_upload::Column::CreatedAt.gt(Utc::now() - Duration::hours(KEEP_HOURS)))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::Gone("This upload is gone (imported, or older than a day). Upload the file again.".into()))
+        .ok_or_else(|| AppError::Gone(crate::language::t("imports-upload-is-gone")))
 }
 
 /// The upload's columns, a few values of each, and the field each seems to hold.
@@ -103,7 +103,7 @@ pub async fn run(db: &DatabaseConnection, viewer: &SessionUser, token: &str, map
         let raw = mapping.get(i).map(String::as_str).unwrap_or("");
         fields.push(match raw {
             "" => None,
-            raw => Some(Field::parse(raw).ok_or_else(|| AppError::field("mapping", "A column is mapped to a field Doorstep does not know; reload the page."))?),
+            raw => Some(Field::parse(raw).ok_or_else(|| AppError::field("mapping", crate::language::t("imports-unknown-field-reload")))?),
         });
     }
     let report = match write {
@@ -140,10 +140,7 @@ async fn check_and_apply(
     report.valid = valid.len();
     let failed = report.rows - report.valid;
     if author.is_some() && all_or_none && failed > 0 {
-        return Err(AppError::Conflict(format!(
-            "Nothing was imported: {failed} of {} rows have problems. Fix them, or choose to import only the valid rows.",
-            report.rows
-        )));
+        return Err(AppError::Conflict(crate::language::t_with("imports-nothing-was-imported", &[("failed", failed.into()), ("rows", report.rows.into())])));
     }
     let tz: chrono_tz::Tz = crate::agency::load(conn).await?.time_zone.parse().unwrap_or(chrono_tz::UTC);
     apply(conn, &people, &valid, tz, author, &mut report).await?;
@@ -154,7 +151,7 @@ async fn check_and_apply(
 /// earlier row) and counts what would be added; with `author` set, adds it.
 async fn apply(db: &impl ConnectionTrait, people: &Directory, rows: &[Row], tz: chrono_tz::Tz, author: Option<i64>, report: &mut ImportReport) -> Result<(), AppError> {
     let now = Utc::now();
-    let first_open = people.stages.iter().find(|s| s.2 == "open").map(|s| s.0).ok_or_else(|| AppError::Conflict("The pipeline has no open stage: add one under Stages first.".into()))?;
+    let first_open = people.stages.iter().find(|s| s.2 == "open").map(|s| s.0).ok_or_else(|| AppError::Conflict(crate::language::t("imports-pipeline-has-no-open-stage")))?;
     let kinds: HashMap<i64, &str> = people.stages.iter().map(|s| (s.0, s.2.as_str())).collect();
     // Contacts seen in this file, by number and address: a later row joins them.
     let mut in_file: HashMap<String, (i64, String)> = HashMap::new();

@@ -35,7 +35,7 @@ pub struct Table {
 /// Reads the file's bytes into a table, or says why it cannot be read.
 pub fn read(bytes: &[u8]) -> Result<Table, String> {
     if bytes.len() > MAX_BYTES {
-        return Err(format!("The file is over {} MB: split it into smaller files.", MAX_BYTES / (1024 * 1024)));
+        return Err(crate::language::t_with("imports-file-is-over-mb", &[("mb", (MAX_BYTES / (1024 * 1024)).into())]));
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
         return Err("This is an Excel workbook, not a CSV. Save it as \"CSV UTF-8\" and upload that.".into());
@@ -43,17 +43,17 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
     let (text, encoding) = decode(bytes)?;
     let text = text.as_ref();
     if text.contains('\0') {
-        return Err("The file holds binary data, not text: upload a CSV.".into());
+        return Err(crate::language::t("imports-file-holds-binary-data"));
     }
     if text.trim().is_empty() {
-        return Err("The file is empty.".into());
+        return Err(crate::language::t("imports-file-is-empty"));
     }
     let delimiter = delimiter(text);
     if let Some((row, cells)) = too_wide(text, delimiter) {
         return Err(if row == 1 {
-            format!("The file has {cells} columns; Doorstep reads up to {MAX_COLUMNS}.")
+            crate::language::t_with("imports-file-has-too-many-columns", &[("cells", cells.into()), ("max", MAX_COLUMNS.into())])
         } else {
-            format!("Row {row} has {cells} columns; Doorstep reads up to {MAX_COLUMNS}. Check its delimiters.")
+            crate::language::t_with("imports-row-has-too-many-columns", &[("row", row.into()), ("cells", cells.into()), ("max", MAX_COLUMNS.into())])
         });
     }
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
@@ -66,18 +66,18 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
             let start = lines.of(&record);
             (record.iter().map(|h| h.trim().to_owned()).collect::<Vec<_>>(), start, start + newlines(&record))
         }
-        Some(Err(err)) => return Err(format!("The header row cannot be read: {err}.")),
-        None => return Err("The file is empty.".into()),
+        Some(Err(err)) => return Err(crate::language::t_with("imports-header-cannot-be-read", &[("error", err.to_string().into())])),
+        None => return Err(crate::language::t("imports-file-is-empty")),
     };
     if header.len() > MAX_COLUMNS {
-        return Err(format!("The file has {} columns; Doorstep reads up to {MAX_COLUMNS}.", header.len()));
+        return Err(crate::language::t_with("imports-file-has-too-many-columns", &[("cells", header.len().into()), ("max", MAX_COLUMNS.into())]));
     }
     if header.iter().all(String::is_empty) {
-        return Err("The first row is empty: it should name the columns (Name, Phone, E-mail…).".into());
+        return Err(crate::language::t("imports-first-row-is-empty"));
     }
     let (mut rows, mut numbers) = (Vec::new(), Vec::new());
     for record in records {
-        let record = record.map_err(|err| format!("Row {} cannot be read: {err}. Check its quotes.", number + 1))?;
+        let record = record.map_err(|err| crate::language::t_with("imports-row-cannot-be-read", &[("row", (number + 1).into()), ("error", err.to_string().into())]))?;
         let start = lines.of(&record);
         number += 1 + start.saturating_sub(end + 1);
         end = start + newlines(&record);
@@ -86,7 +86,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
             continue;
         }
         if rows.len() == MAX_ROWS {
-            return Err(format!("The file has more than {MAX_ROWS} rows: split it into smaller files."));
+            return Err(crate::language::t_with("imports-file-has-too-many-rows", &[("max", MAX_ROWS.into())]));
         }
         let mut cells: Vec<String> = record.iter().take(header.len()).map(str::to_owned).collect();
         cells.resize(header.len(), String::new());
@@ -94,7 +94,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
         numbers.push(number);
     }
     if rows.is_empty() {
-        return Err("The file has a header but no rows.".into());
+        return Err(crate::language::t("imports-header-but-no-rows"));
     }
     Ok(Table { encoding, delimiter, header, rows, numbers })
 }
@@ -298,10 +298,10 @@ pub fn check(table: &Table, mapping: &[Option<Field>], directory: &Directory) ->
     }
     let has_name = columns.contains_key(&Field::Name) || columns.contains_key(&Field::FirstName);
     if !has_name {
-        return Err("Map a column to Name (or First name), so every contact has one.".into());
+        return Err(crate::language::t("imports-map-a-column-to-name"));
     }
     if !columns.contains_key(&Field::Phone) && !columns.contains_key(&Field::Email) && !columns.contains_key(&Field::Whatsapp) {
-        return Err("Map a column to Phone or E-mail, so Doorstep can reach the contacts and find duplicates.".into());
+        return Err(crate::language::t("imports-map-a-column-to-phone-or-email"));
     }
     Ok(table.rows.iter().zip(&table.numbers).map(|(cells, number)| row(*number, cells, &columns, directory)).collect())
 }

@@ -52,18 +52,18 @@ pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
 /// The image in an upload and how to turn it upright, or why it is refused.
 fn decode(bytes: &[u8]) -> Result<(DynamicImage, image::metadata::Orientation), AppError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(refuse(format!("This file is {} MB; photos up to {} MB are taken.", bytes.len() / (1024 * 1024), MAX_UPLOAD_BYTES / (1024 * 1024))));
+        return Err(refuse(crate::language::t_with("properties-photo-file-too-large", &[("mb", (bytes.len() / (1024 * 1024)).into()), ("max", (MAX_UPLOAD_BYTES / (1024 * 1024)).into())])));
     }
     let format = image::guess_format(bytes).ok().filter(|f| matches!(f, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP));
     let Some(format) = format else {
-        return Err(refuse("This file is not a photo: upload a JPEG, PNG or WebP image."));
+        return Err(refuse(crate::language::t("properties-file-is-not-a-photo")));
     };
     // A JPEG cut short in transfer still decodes to a grey lower half; its missing end
     // marker gives it away.
     if format == ImageFormat::Jpeg && !ends_like_jpeg(bytes) {
-        return Err(refuse("This photo is cut short (the upload was incomplete): send it again."));
+        return Err(refuse(crate::language::t("properties-photo-is-cut-short")));
     }
-    let damaged = |_| refuse("This photo is damaged and cannot be read: send it again or export it anew.");
+    let damaged = |_| refuse(crate::language::t("properties-photo-is-damaged"));
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_DECODED_BYTES);
@@ -71,14 +71,10 @@ fn decode(bytes: &[u8]) -> Result<(DynamicImage, image::metadata::Orientation), 
     let mut decoder = reader.into_decoder().map_err(damaged)?;
     let (w, h) = decoder.dimensions();
     if u64::from(w) * u64::from(h) > MAX_MEGAPIXELS * 1_000_000 {
-        return Err(refuse(format!("This photo is {w}×{h} pixels; photos up to {MAX_MEGAPIXELS} megapixels are taken.")));
+        return Err(refuse(crate::language::t_with("properties-photo-too-many-pixels", &[("width", w.into()), ("height", h.into()), ("max", MAX_MEGAPIXELS.into())])));
     }
     if decoder.total_bytes() > MAX_DECODED_BYTES {
-        return Err(refuse(format!(
-            "This {w}×{h} image has {} bits per pixel and would take {} MB to open: save it as a JPEG (8-bit colour) and upload that.",
-            decoder.color_type().bits_per_pixel(),
-            decoder.total_bytes() / (1024 * 1024)
-        )));
+        return Err(refuse(crate::language::t_with("properties-photo-too-deep", &[("width", w.into()), ("height", h.into()), ("bits", i64::from(decoder.color_type().bits_per_pixel()).into()), ("mb", (decoder.total_bytes() / (1024 * 1024)).into())])));
     }
     let orientation = decoder.orientation().map_err(damaged)?;
     let image = DynamicImage::from_decoder(decoder).map_err(damaged)?;

@@ -70,16 +70,16 @@ fn plural(n: i32, unit: &str) -> String {
 
 /// An offset as typed: an amount and a unit (minutes, hours, days).
 pub fn offset_of(amount: &str, unit: &str) -> Result<i32, String> {
-    let amount: i32 = amount.trim().parse().map_err(|_| "Give a whole number, like 2.".to_string())?;
+    let amount: i32 = amount.trim().parse().map_err(|_| crate::language::t("plans-give-a-whole-number"))?;
     let per = match unit.trim() {
         "minutes" => 1,
         "hours" => 60,
         "days" => 24 * 60,
-        _ => return Err("Choose minutes, hours or days.".into()),
+        _ => return Err(crate::language::t("plans-choose-minutes-hours-or-days")),
     };
     match amount.checked_mul(per) {
         Some(minutes) if (0..=MAX_OFFSET_MINUTES).contains(&minutes) => Ok(minutes),
-        _ => Err("Keep the offset between now and a year ahead.".into()),
+        _ => Err(crate::language::t("plans-keep-the-offset-within-a-year")),
     }
 }
 

@@ -78,11 +78,11 @@ pub async fn choices(db: &DatabaseConnection) -> Result<Vec<PlanChoice>, AppErro
 pub async fn save_plan(db: &DatabaseConnection, id: Option<i64>, name: &str, active: bool) -> Result<i64, AppError> {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > 80 {
-        return Err(AppError::field("name", "Give the plan a name of up to 80 characters."));
+        return Err(AppError::field("name", crate::language::t("plans-give-the-plan-a-name")));
     }
     let taken = follow_up_plan::Entity::find().filter(follow_up_plan::Column::Name.eq(&name)).one(db).await?;
     if taken.is_some_and(|t| Some(t.id) != id) {
-        return Err(AppError::field("name", "Another plan has this name."));
+        return Err(AppError::field("name", crate::language::t("plans-another-plan-has-this-name")));
     }
     let now = Utc::now();
     match id {
@@ -141,16 +141,16 @@ pub async fn add_step(db: &DatabaseConnection, plan_id: i64, step: NewStep<'_>) 
     let offset = v.check("amount", super::offset_of(step.amount, step.unit));
     let at_time = match step.at_time.trim() {
         "" => None,
-        raw => v.check("at_time", NaiveTime::parse_from_str(raw, "%H:%M").map(|t| t.format("%H:%M").to_string()).map_err(|_| "Give the time as 09:30, or leave it empty.".to_string())),
+        raw => v.check("at_time", NaiveTime::parse_from_str(raw, "%H:%M").map(|t| t.format("%H:%M").to_string()).map_err(|_| crate::language::t("plans-give-the-time-like"))),
     };
     let kind = v.check("kind", Kind::parse(step.kind));
     let title = step.title.split_whitespace().collect::<Vec<_>>().join(" ");
     if title.is_empty() || title.chars().count() > 120 {
-        v.add("title", "Say what to do, in up to 120 characters.");
+        v.add("title", crate::language::t("plans-say-what-to-do"));
     }
     let message = step.message.trim();
     if message.chars().count() > 2000 {
-        v.add("message", "Keep the message under 2000 characters.");
+        v.add("message", crate::language::t("plans-keep-the-message-under"));
     }
     let (offset, kind) = v.finish_with((offset, kind))?;
     let position = follow_up_step::Entity::find().filter(follow_up_step::Column::PlanId.eq(plan_id)).count(db).await? as i32;
@@ -200,7 +200,7 @@ impl Trigger {
 /// Makes `trigger` start `plan_id` (or nothing).
 pub async fn set_trigger(db: &DatabaseConnection, trigger: Trigger, plan_id: Option<i64>) -> Result<(), AppError> {
     if let Some(plan_id) = plan_id {
-        follow_up_plan::Entity::find_by_id(plan_id).one(db).await?.ok_or_else(|| AppError::field("plan_id", "Choose a plan from the list."))?;
+        follow_up_plan::Entity::find_by_id(plan_id).one(db).await?.ok_or_else(|| AppError::field("plan_id", crate::language::t("plans-choose-a-plan-from-the-list")))?;
     }
     let updated = match trigger {
         Trigger::Form(id) => {
@@ -209,7 +209,7 @@ pub async fn set_trigger(db: &DatabaseConnection, trigger: Trigger, plan_id: Opt
         Trigger::Stage(id) => {
             let target = stage::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
             if target.kind != crate::deals::StageKind::Open && plan_id.is_some() {
-                return Err(AppError::field("plan_id", "A won or lost deal needs no follow-ups; choose an open stage."));
+                return Err(AppError::field("plan_id", crate::language::t("plans-closed-deal-needs-no-follow-ups")));
             }
             stage::Entity::update_many().col_expr(stage::Column::PlanId, Expr::value(plan_id)).filter(stage::Column::Id.eq(id)).exec(db).await?
         }
@@ -289,14 +289,14 @@ pub async fn start_by_hand(db: &DatabaseConnection, notifier: &Notifier, actor: 
     let deal = deal::Entity::find_by_id(deal_id).one(&write.txn).await?.ok_or(AppError::NotFound)?;
     crate::deals::service::may_edit(actor, &deal)?;
     if deal.closed_at.is_some() {
-        return Err(AppError::Conflict("This deal is closed; reopen it before planning follow-ups.".into()));
+        return Err(AppError::Conflict(crate::language::t("plans-deal-is-closed-reopen-it")));
     }
-    let assignee = deal.owner_id.or(actor.user_id).ok_or_else(|| AppError::field("plan_id", "The deal has no owner to follow it up; assign it first."))?;
+    let assignee = deal.owner_id.or(actor.user_id).ok_or_else(|| AppError::field("plan_id", crate::language::t("plans-deal-has-no-owner")))?;
     let plan = follow_up_plan::Entity::find_by_id(plan_id)
         .one(&write.txn)
         .await?
         .filter(|p| p.active)
-        .ok_or_else(|| AppError::field("plan_id", "Choose a plan from the list."))?;
+        .ok_or_else(|| AppError::field("plan_id", crate::language::t("plans-choose-a-plan-from-the-list")))?;
     let set = start(&write.txn, plan.id, &deal, assignee, actor.user_id, now).await?;
     if set == 0 {
         return Err(AppError::Conflict(format!("\"{}\" is already running on this deal.", plan.name)));

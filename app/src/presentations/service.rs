@@ -48,26 +48,26 @@ pub async fn create(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
         }
     }
     if ids.is_empty() {
-        v.add("property_ids", "Pick at least one listing.");
+        v.add("property_ids", crate::language::t("presentations-pick-at-least-one-listing"));
     } else if ids.len() > MAX_LISTINGS {
-        v.add("property_ids", format!("A presentation holds up to {MAX_LISTINGS} listings."));
+        v.add("property_ids", crate::language::t_with("presentations-holds-up-to-listings", &[("max", MAX_LISTINGS.into())]));
     }
     let found = property::Entity::find().filter(property::Column::Id.is_in(ids.clone())).count(db).await?;
     if !ids.is_empty() && found != ids.len() as u64 {
-        v.add("property_ids", "One of these listings does not exist any more.");
+        v.add("property_ids", crate::language::t("presentations-listing-no-longer-exists"));
     }
     let paper = match input.paper.trim() {
         "" => Some(Paper::A4),
         p => Paper::parse(p),
     };
     if paper.is_none() {
-        v.add("paper", "Choose a4 or letter.");
+        v.add("paper", crate::language::t("presentations-choose-a4-or-letter"));
     }
     let expires_at = match input.expires_in_days {
         None => None,
         Some(days) if (1..=MAX_EXPIRY_DAYS).contains(&days) => Some(Utc::now() + Duration::days(days)),
         Some(_) => {
-            v.add("expires_in_days", format!("Give 1 to {MAX_EXPIRY_DAYS} days, or leave it out for a link that lasts until revoked."));
+            v.add("expires_in_days", crate::language::t_with("presentations-give-expiry-days", &[("max", MAX_EXPIRY_DAYS.into())]));
             None
         }
     };
@@ -84,10 +84,10 @@ pub async fn create(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
         (Some(me), None, _) => me,
         (_, Some(named), _) => named,
         (None, None, Some(deal::Model { owner_id: Some(owner), .. })) => *owner,
-        (None, None, _) => return Err(AppError::field("agent_id", "Say which agent presents it: agent_id.")),
+        (None, None, _) => return Err(AppError::field("agent_id", crate::language::t("presentations-say-which-agent-presents-it"))),
     };
     let agent = user::Entity::find_by_id(agent_id).one(db).await?.filter(|u| u.disabled_at.is_none());
-    let Some(agent) = agent else { return Err(AppError::field("agent_id", "No active user has this id.")) };
+    let Some(agent) = agent else { return Err(AppError::field("agent_id", crate::language::t("presentations-no-active-user-has-this-id"))) };
 
     let now = Utc::now();
     let write = crate::db::begin_write(db).await?;
@@ -220,7 +220,7 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
     let db = &state.db;
     let row = presentation::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let Some(deal_id) = row.deal_id else {
-        return Err(AppError::Conflict("This presentation is not for a deal's client: send its link instead.".into()));
+        return Err(AppError::Conflict(crate::language::t("presentations-not-for-a-client-send-link")));
     };
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     crate::deals::service::may_edit(actor, &d)?;
@@ -287,7 +287,7 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
 /// with the link written in; this puts it on the deal's timeline).
 pub async fn record_whatsapp(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor, id: i64) -> Result<(), AppError> {
     let row = presentation::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    let Some(deal_id) = row.deal_id else { return Err(AppError::Conflict("This presentation is not for a deal's client.".into())) };
+    let Some(deal_id) = row.deal_id else { return Err(AppError::Conflict(crate::language::t("presentations-not-for-a-client"))) };
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     crate::deals::service::may_edit(actor, &d)?;
     let titles = titles(db, row.id).await?;

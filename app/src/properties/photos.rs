@@ -109,7 +109,7 @@ pub async fn add_processed(
 ) -> Result<PhotoView, AppError> {
     changeable(db, actor, property_id).await?;
     if rows(db, property_id).await?.len() >= MAX_PHOTOS {
-        return Err(AppError::field("photo", format!("A listing holds up to {MAX_PHOTOS} photos: remove one first.")));
+        return Err(AppError::field("photo", crate::language::t_with("properties-holds-up-to-photos", &[("max", MAX_PHOTOS.into())])));
     }
     let name = crate::media::photos::random_name();
     let display_key = format!("photos/{name}.jpg");
@@ -122,7 +122,7 @@ pub async fn add_processed(
         lock_listing(txn, property_id).await?;
         let order = rows(txn, property_id).await?;
         if order.len() >= MAX_PHOTOS {
-            return Err(AppError::field("photo", format!("A listing holds up to {MAX_PHOTOS} photos: remove one first.")));
+            return Err(AppError::field("photo", crate::language::t_with("properties-holds-up-to-photos", &[("max", MAX_PHOTOS.into())])));
         }
         let next = order.last().map_or(0, |p| p.position + 1);
         let row = property_photo::ActiveModel {
@@ -166,7 +166,7 @@ impl Move {
             "cover" => Ok(Move::Cover),
             "earlier" => Ok(Move::Earlier),
             "later" => Ok(Move::Later),
-            _ => Err(AppError::field("move", "Say cover, earlier or later.")),
+            _ => Err(AppError::field("move", crate::language::t("properties-say-cover-earlier-or-later"))),
         }
     }
 }

@@ -18,9 +18,9 @@ pub const MATCH_LIMIT: usize = 20;
 fn text(v: &mut Validator, field: &str, raw: &str, max: usize, required: bool) -> String {
     let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if required && value.is_empty() {
-        v.add(field, "Fill this in.");
+        v.add(field, crate::language::t("properties-fill-this-in"));
     } else if value.chars().count() > max {
-        v.add(field, format!("Keep it under {max} characters."));
+        v.add(field, crate::language::t_with("properties-keep-it-under", &[("max", max.into())]));
     }
     value
 }
@@ -31,7 +31,7 @@ fn number(v: &mut Validator, field: &str, raw: &str, range: std::ops::RangeInclu
         return None;
     }
     let parsed = raw.parse::<i32>().ok().filter(|n| range.contains(n));
-    v.check(field, parsed.map(Some).ok_or_else(|| format!("Give a whole number from {} to {}.", range.start(), range.end()))).flatten()
+    v.check(field, parsed.map(Some).ok_or_else(|| crate::language::t_with("properties-give-a-whole-number", &[("min", (*range.start()).into()), ("max", (*range.end()).into())]))).flatten()
 }
 
 fn one_of(v: &mut Validator, field: &str, raw: &str, list: &[(&str, &str)], default: Option<&str>) -> String {
@@ -41,7 +41,7 @@ fn one_of(v: &mut Validator, field: &str, raw: &str, list: &[(&str, &str)], defa
         raw.to_owned()
     } else {
         let codes: Vec<&str> = list.iter().map(|(c, _)| *c).collect();
-        v.add(field, format!("Choose one of: {}.", codes.join(", ")));
+        v.add(field, crate::language::t_with("properties-choose-one-of", &[("codes", codes.join(", ").into())]));
         String::new()
     }
 }
@@ -54,12 +54,12 @@ fn checked(input: &PropertyInput, agency_currency: &str) -> Result<property::Act
     let operation = one_of(&mut v, "operation", &input.operation, OPERATIONS, None);
     let property_type = one_of(&mut v, "property_type", &input.property_type, TYPES, None);
     let status = one_of(&mut v, "status", &input.status, STATUSES, Some("available"));
-    let price = v.check("price", parse_money(&input.price).map_err(String::from).and_then(|p| p.filter(|p| *p > 0).ok_or_else(|| "Give the price, like 350000.".to_string())));
+    let price = v.check("price", parse_money(&input.price).map_err(String::from).and_then(|p| p.filter(|p| *p > 0).ok_or_else(|| crate::language::t("properties-give-the-price"))));
     let currency = match input.currency.trim() {
         "" => agency_currency.to_owned(),
         c if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => c.to_ascii_uppercase(),
         _ => {
-            v.add("currency", "Give a three-letter currency code, like EUR.");
+            v.add("currency", crate::language::t("properties-give-a-currency-code"));
             String::new()
         }
     };
@@ -75,17 +75,17 @@ fn checked(input: &PropertyInput, agency_currency: &str) -> Result<property::Act
         "" => None,
         r if ENERGY_RATINGS.contains(&r) => Some(r.to_owned()),
         _ => {
-            v.add("energy_rating", "Give a rating from A to G, or leave it empty.");
+            v.add("energy_rating", crate::language::t("properties-give-a-rating-a-to-g"));
             None
         }
     };
     let description = input.description.trim().to_owned();
     if description.chars().count() > 10_000 {
-        v.add("description", "Keep the description under 10,000 characters.");
+        v.add("description", crate::language::t("properties-keep-the-description-under"));
     }
     let features: Vec<String> = input.features.lines().map(|l| l.trim().trim_start_matches(['-', '•', '*']).trim().to_owned()).filter(|l| !l.is_empty()).collect();
     if features.len() > 60 || features.iter().any(|f| f.chars().count() > 120) {
-        v.add("features", "Up to 60 features, one per line, each under 120 characters.");
+        v.add("features", crate::language::t("properties-up-to-60-features"));
     }
     let price = v.finish_with(price)?;
     Ok(property::ActiveModel {
@@ -153,7 +153,7 @@ pub async fn save(db: &DatabaseConnection, actor: &Actor, id: Option<i64>, input
     match saved {
         Ok(row) => Ok(row.id),
         Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
-            Err(AppError::field("reference", "Another listing has this reference."))
+            Err(AppError::field("reference", crate::language::t("properties-another-listing-has-this-reference")))
         }
         Err(err) => Err(err.into()),
     }

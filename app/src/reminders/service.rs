@@ -58,7 +58,7 @@ pub fn due_for(preset: Preset, now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
 /// A date and time typed in a `datetime-local` field ("2026-11-26T09:30"), read in `tz`.
 pub fn parse_local(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let typed = NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
-        .map_err(|_| "Pick a date and a time.".to_string())?;
+        .map_err(|_| crate::language::t("reminders-pick-a-date-and-a-time"))?;
     Ok(at_local(typed.date(), typed.hour(), typed.minute(), tz))
 }
 
@@ -66,11 +66,11 @@ pub fn parse_local(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
 /// Refusals say what to fix in the field "due".
 pub fn due_from(preset: Option<&str>, custom: Option<&str>, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, String> {
     if let Some(preset) = preset.filter(|p| !p.trim().is_empty()) {
-        return Preset::parse(preset).map(|p| due_for(p, now, tz)).ok_or_else(|| "Choose one of the buttons.".to_string());
+        return Preset::parse(preset).map(|p| due_for(p, now, tz)).ok_or_else(|| crate::language::t("reminders-choose-one-of-the-buttons"));
     }
     let at = parse_local(custom.unwrap_or(""), tz)?;
     if at < now - Duration::minutes(1) {
-        return Err("That time has passed; pick one ahead.".into());
+        return Err(crate::language::t("reminders-that-time-has-passed"));
     }
     Ok(at)
 }
@@ -184,14 +184,14 @@ pub async fn create(
     let assignee_id = assignee
         .or(deal.owner_id)
         .or(actor.user_id)
-        .ok_or_else(|| AppError::field("assignee_id", "Nobody owns this deal: name who should follow it up."))?;
+        .ok_or_else(|| AppError::field("assignee_id", crate::language::t("reminders-nobody-owns-this-deal")))?;
     let assignee = crate::auth::service::active_colleague(db, assignee_id, "assignee_id").await?;
     let mut v = Validator::default();
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     let kind = v.check("kind", Kind::parse(kind));
     let title = if title.is_empty() { kind.map(|k| k.back()).unwrap_or_default() } else { title };
     if title.chars().count() > 120 {
-        v.add("title", "Keep the title under 120 characters.");
+        v.add("title", crate::language::t("reminders-keep-the-title-under"));
     }
     let due_at = v.check("due", due(zone(&assignee.time_zone)));
     let (kind, due_at) = v.finish_with((kind, due_at))?;
@@ -224,7 +224,7 @@ async fn pending(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<remi
         may_edit(actor, &deal)?;
     }
     if r.state != State::Pending {
-        return Err(AppError::Conflict("This follow-up is already done or cancelled.".into()));
+        return Err(AppError::Conflict(crate::language::t("reminders-already-done-or-cancelled")));
     }
     Ok(r)
 }
@@ -244,7 +244,7 @@ pub async fn complete(db: &DatabaseConnection, notifier: &Notifier, actor: &Acto
         .exec(&write.txn)
         .await?;
     if done.rows_affected != 1 {
-        return Err(AppError::Conflict("This follow-up is already done or cancelled.".into()));
+        return Err(AppError::Conflict(crate::language::t("reminders-already-done-or-cancelled")));
     }
     let deal = deal::Entity::find_by_id(r.deal_id).one(&write.txn).await?.ok_or(AppError::NotFound)?;
     activity::ActiveModel {

@@ -21,7 +21,7 @@ pub async fn load_dashboard(#[server(default)] query: ReportQuery) -> Result<Das
 pub async fn load_drill_down(#[server(default)] query: ReportQuery, #[server(default)] figure: FigureParams, page: u64) -> Result<DrillDown, AppError> {
     let result = async {
         let viewer = guard::require(Role::Manager)?;
-        let figure = super::Figure::parse(&figure).ok_or_else(|| AppError::field("figure", "Choose a number on the dashboard."))?;
+        let figure = super::Figure::parse(&figure).ok_or_else(|| AppError::field("figure", crate::language::t("reports-choose-a-number")))?;
         super::service::drill_down(&guard::state()?.db, &viewer, &query, &figure, page).await
     };
     guard::with_status(result.await)
@@ -33,7 +33,7 @@ pub async fn reassign_deals(deal_ids: Option<Vec<i64>>, owner_id: Option<i64>) -
     let result = async {
         let viewer = guard::require(Role::Manager)?;
         let state = guard::state()?;
-        let owner_id = owner_id.ok_or_else(|| AppError::field("owner_id", "Choose who takes the deals."))?;
+        let owner_id = owner_id.ok_or_else(|| AppError::field("owner_id", crate::language::t("reports-choose-who-takes-the-deals")))?;
         let actor = crate::deals::service::Actor::person(&viewer);
         crate::deals::service::reassign_many(&state.db, &state.notifier, &actor, &deal_ids.unwrap_or_default(), owner_id).await
     };
@@ -46,13 +46,13 @@ pub async fn hand_over(from_id: i64, owner_id: Option<i64>) -> Result<u64, AppEr
     let result = async {
         let viewer = guard::require(Role::Manager)?;
         let state = guard::state()?;
-        let owner_id = owner_id.ok_or_else(|| AppError::field("owner_id", "Choose who takes the deals."))?;
+        let owner_id = owner_id.ok_or_else(|| AppError::field("owner_id", crate::language::t("reports-choose-who-takes-the-deals")))?;
         if owner_id == from_id {
-            return Err(AppError::field("owner_id", "Choose somebody else to take the deals."));
+            return Err(AppError::field("owner_id", crate::language::t("reports-choose-somebody-else")));
         }
         let ids = crate::deals::service::open_deal_ids(&state.db, from_id).await?;
         if ids.is_empty() {
-            return Err(AppError::field("owner_id", "They have no open deals to hand over."));
+            return Err(AppError::field("owner_id", crate::language::t("reports-no-open-deals-to-hand-over")));
         }
         let actor = crate::deals::service::Actor::person(&viewer);
         crate::deals::service::reassign_many(&state.db, &state.notifier, &actor, &ids, owner_id).await

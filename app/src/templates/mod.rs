@@ -95,8 +95,8 @@ pub fn fill(body: &str, with: &Filling) -> (String, Option<String>) {
     let mut missing = Vec::new();
     let mut text = body.replace("{first_name}", first).replace("{name}", &with.name).replace("{agent}", &with.agent).replace("{agency}", &with.agency);
     for (tag, value, lack) in [
-        ("{property}", &with.property, "The deal names no listing yet: add its property reference, or make a presentation."),
-        ("{link}", &with.link, "The deal has no live presentation link: make a presentation first."),
+        ("{property}", &with.property, crate::language::t("templates-deal-names-no-listing")),
+        ("{link}", &with.link, crate::language::t("templates-deal-has-no-live-link")),
     ] {
         if text.contains(tag) {
             match value {

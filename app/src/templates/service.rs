@@ -29,7 +29,7 @@ pub async fn save(db: &DatabaseConnection, id: Option<i64>, name: &str, body: &s
     if name.is_empty() {
         errors.insert("name".into(), "Give the template a name the team will recognise, such as \"First answer\".".into());
     } else if name.chars().count() > MAX_NAME {
-        errors.insert("name".into(), format!("Keep the name under {MAX_NAME} characters."));
+        errors.insert("name".into(), crate::language::t_with("templates-keep-the-name-under", &[("max", MAX_NAME.into())]));
     } else {
         let same = message_template::Entity::find().filter(message_template::Column::Name.eq(name)).one(db).await?;
         if same.is_some_and(|t| Some(t.id) != id) {
@@ -37,7 +37,7 @@ pub async fn save(db: &DatabaseConnection, id: Option<i64>, name: &str, body: &s
         }
     }
     if body.is_empty() {
-        errors.insert("body".into(), "Write the message.".into());
+        errors.insert("body".into(), crate::language::t("templates-write-the-message"));
     } else if body.chars().count() > MAX_BODY {
         errors.insert("body".into(), format!("WhatsApp takes up to {MAX_BODY} characters; this has {}.", body.chars().count()));
     } else if let Err(message) = placeholders(&body) {
@@ -97,7 +97,7 @@ async fn filling(db: &DatabaseConnection, actor: &Actor, d: &deal::Model, base: 
 pub async fn for_deal(db: &DatabaseConnection, actor: &Actor, deal_id: i64, base: &str) -> Result<Vec<ReadyMessage>, AppError> {
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     let (client, with) = filling(db, actor, &d, base).await?;
-    let no_number = client.whatsapp_number().is_none().then(|| "The client has no phone number: add one under Edit contact details.".to_string());
+    let no_number = client.whatsapp_number().is_none().then(|| crate::language::t("templates-client-has-no-phone"));
     Ok(list(db)
         .await?
         .into_iter()
@@ -116,9 +116,9 @@ pub async fn send(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor, d
     let template = message_template::Entity::find_by_id(template_id)
         .one(db)
         .await?
-        .ok_or_else(|| AppError::field("template_id", "This template was removed; choose another."))?;
+        .ok_or_else(|| AppError::field("template_id", crate::language::t("templates-template-was-removed")))?;
     let (client, with) = filling(db, actor, &d, base).await?;
-    let Some(to) = client.whatsapp_number() else { return Err(AppError::field("template_id", "The client has no phone number: add one under Edit contact details.")) };
+    let Some(to) = client.whatsapp_number() else { return Err(AppError::field("template_id", crate::language::t("templates-client-has-no-phone"))) };
     let (text, blocked) = fill(&template.body, &with);
     if let Some(reason) = blocked {
         return Err(AppError::field("template_id", reason));

@@ -24,17 +24,17 @@ pub struct Upload {
 
 fn utf8(bytes: Vec<u8>) -> Result<String, String> {
     let text = String::from_utf8(bytes).map_err(|_| {
-        "The chat is not UTF-8 text. Upload the file exactly as WhatsApp exported it (WhatsApp writes UTF-8).".to_string()
+        crate::language::t("whatsapp-chat-not-utf8")
     })?;
     Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))
 }
 
 /// Reads up to `limit` bytes of `r`; more is refused.
-fn read_limited(r: impl Read, limit: u64, what: &str) -> Result<Vec<u8>, String> {
+fn read_limited(r: impl Read, limit: u64, name: &str) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    r.take(limit + 1).read_to_end(&mut out).map_err(|e| format!("{what} could not be unpacked: {e}."))?;
+    r.take(limit + 1).read_to_end(&mut out).map_err(|e| crate::language::t_with("whatsapp-file-could-not-be-unpacked", &[("name", name.into()), ("error", e.to_string().into())]))?;
     if out.len() as u64 > limit {
-        return Err(format!("{what} unpacks to more than {} MB; this is not a chat export.", limit / (1024 * 1024)));
+        return Err(crate::language::t_with("whatsapp-file-unpacks-too-large", &[("name", name.into()), ("mb", (limit / (1024 * 1024)).into())]));
     }
     Ok(out)
 }
@@ -53,10 +53,10 @@ pub enum Files {
 
 /// Unpacks up to `limit` bytes of `r` into nothing and says how many there were; more is
 /// refused, as [`read_limited`] does.
-fn count_limited(r: impl Read, limit: u64, what: &str) -> Result<u64, String> {
-    let n = std::io::copy(&mut r.take(limit + 1), &mut std::io::sink()).map_err(|e| format!("{what} could not be unpacked: {e}."))?;
+fn count_limited(r: impl Read, limit: u64, name: &str) -> Result<u64, String> {
+    let n = std::io::copy(&mut r.take(limit + 1), &mut std::io::sink()).map_err(|e| crate::language::t_with("whatsapp-file-could-not-be-unpacked", &[("name", name.into()), ("error", e.to_string().into())]))?;
     if n > limit {
-        return Err(format!("{what} unpacks to more than {} MB; this is not a chat export.", limit / (1024 * 1024)));
+        return Err(crate::language::t_with("whatsapp-file-unpacks-too-large", &[("name", name.into()), ("mb", (limit / (1024 * 1024)).into())]));
     }
     Ok(n)
 }
@@ -67,13 +67,13 @@ pub fn file(bytes: &[u8], wanted: &str) -> Result<Option<Vec<u8>>, String> {
     if !bytes.starts_with(b"PK\x03\x04") {
         return Ok(None);
     }
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("The zip could not be read: {e}."))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| crate::language::t_with("whatsapp-zip-could-not-be-read", &[("error", e.to_string().into())]))?;
     for i in 0..zip.len() {
-        let entry = zip.by_index(i).map_err(|e| format!("The zip could not be read: {e}."))?;
+        let entry = zip.by_index(i).map_err(|e| crate::language::t_with("whatsapp-zip-could-not-be-read", &[("error", e.to_string().into())]))?;
         if entry.is_dir() || entry.name().rsplit(['/', '\\']).next() != Some(wanted) {
             continue;
         }
-        return read_limited(entry, MAX_FILE, &format!("{wanted} in the zip")).map(Some);
+        return read_limited(entry, MAX_FILE, wanted).map(Some);
     }
     Ok(None)
 }
@@ -81,26 +81,26 @@ pub fn file(bytes: &[u8], wanted: &str) -> Result<Option<Vec<u8>>, String> {
 /// Reads a `.txt` export or a `.zip` one (by its content, not its name).
 pub fn open(bytes: &[u8], files_wanted: Files) -> Result<Upload, String> {
     if bytes.is_empty() {
-        return Err("The file is empty. Choose the .txt or .zip WhatsApp made.".into());
+        return Err(crate::language::t("whatsapp-file-is-empty"));
     }
     if bytes.len() > MAX_UPLOAD {
-        return Err(format!("The file is larger than {} MB. Export the chat without media, or in parts.", MAX_UPLOAD / (1024 * 1024)));
+        return Err(crate::language::t_with("whatsapp-file-too-large", &[("mb", (MAX_UPLOAD / (1024 * 1024)).into())]));
     }
     if !bytes.starts_with(b"PK\x03\x04") {
         if bytes.starts_with(b"%PDF") || bytes.starts_with(&[0xff, 0xd8]) || bytes.starts_with(b"\x89PNG") || bytes.contains(&0) {
-            return Err("This is not a chat export. Upload the .txt or .zip WhatsApp made with Export chat.".into());
+            return Err(crate::language::t("whatsapp-not-a-chat-export"));
         }
         return Ok(Upload { text: utf8(bytes.to_vec())?, files: BTreeMap::new() });
     }
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("The zip could not be read: {e}. Upload it again as WhatsApp made it."))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| crate::language::t_with("whatsapp-zip-could-not-be-read-again", &[("error", e.to_string().into())]))?;
     if zip.len() > MAX_ENTRIES {
-        return Err(format!("The zip holds more than {MAX_ENTRIES} files; this is not a chat export."));
+        return Err(crate::language::t_with("whatsapp-zip-too-many-files", &[("max", MAX_ENTRIES.into())]));
     }
     let mut chat: Option<(String, Vec<u8>)> = None;
     let mut files = BTreeMap::new();
     let mut unpacked: u64 = 0;
     for i in 0..zip.len() {
-        let entry = zip.by_index(i).map_err(|e| format!("The zip could not be read: {e}."))?;
+        let entry = zip.by_index(i).map_err(|e| crate::language::t_with("whatsapp-zip-could-not-be-read", &[("error", e.to_string().into())]))?;
         if entry.is_dir() {
             continue;
         }
@@ -114,12 +114,11 @@ pub fn open(bytes: &[u8], files_wanted: Files) -> Result<Upload, String> {
             continue;
         }
         let limit = if is_chat { MAX_TEXT } else { MAX_FILE };
-        let what = format!("{name} in the zip");
         if !is_chat && files_wanted == Files::Count {
-            unpacked += count_limited(entry, limit.min(MAX_UNPACKED - unpacked), &what)?;
+            unpacked += count_limited(entry, limit.min(MAX_UNPACKED - unpacked), &name)?;
             continue;
         }
-        let data = read_limited(entry, limit.min(MAX_UNPACKED - unpacked), &what)?;
+        let data = read_limited(entry, limit.min(MAX_UNPACKED - unpacked), &name)?;
         unpacked += data.len() as u64;
         if is_chat {
             if let Some((old_name, old)) = chat.replace((name, data)) {
@@ -130,7 +129,7 @@ pub fn open(bytes: &[u8], files_wanted: Files) -> Result<Upload, String> {
         }
     }
     let Some((_, text)) = chat else {
-        return Err("The zip has no chat in it (a .txt file). Upload the zip WhatsApp made with Export chat.".into());
+        return Err(crate::language::t("whatsapp-zip-has-no-chat"));
     };
     Ok(Upload { text: utf8(text)?, files })
 }

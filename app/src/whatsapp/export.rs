@@ -72,13 +72,23 @@ pub struct ChatExport {
 }
 
 /// Why a file is not a chat export.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExportError {
-    #[error("This file has no WhatsApp messages in it. Export the chat from WhatsApp (Export chat) and upload the .txt or .zip it makes.")]
     NoMessages,
-    #[error("Line {line} has a date that does not exist ({text}). Check the date order you chose.")]
     BadDate { line: usize, text: String },
 }
+
+/// In the reader's language.
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
+            ExportError::NoMessages => crate::language::t("whatsapp-no-messages-in-file"),
+            ExportError::BadDate { line, text } => crate::language::t_with("whatsapp-date-does-not-exist", &[("line", (*line).into()), ("text", text.clone().into())]),
+        })
+    }
+}
+
+impl std::error::Error for ExportError {}
 
 /// The invisible marks phones put around names, numbers and attachments.
 const MARKS: [char; 6] = ['\u{200e}', '\u{200f}', '\u{202a}', '\u{202c}', '\u{2068}', '\u{2069}'];

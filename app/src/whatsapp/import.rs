@@ -67,7 +67,7 @@ pub async fn stage(db: &DatabaseConnection, media: &dyn Storage, viewer: &Sessio
 /// The uploaded file's bytes, from media storage or (uploads from before) the row.
 async fn file_of(media: &dyn Storage, upload: &chat_upload::Model) -> Result<Vec<u8>, AppError> {
     match &upload.file_key {
-        Some(key) => media.get(key).await?.ok_or_else(|| AppError::Gone("This upload is gone. Upload the chat again.".into())),
+        Some(key) => media.get(key).await?.ok_or_else(|| AppError::Gone(crate::language::t("whatsapp-upload-is-gone"))),
         None => Ok(upload.data.clone()),
     }
 }
@@ -88,7 +88,7 @@ async fn upload_of(db: &DatabaseConnection, viewer: &SessionUser, token: &str) -
         .filter(chat_upload::Column::UserId.eq(viewer.id))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::Gone("This upload is gone (imported, or older than a day). Upload the chat again.".into()))
+        .ok_or_else(|| AppError::Gone(crate::language::t("whatsapp-upload-is-gone-or-old")))
 }
 
 /// The chat read as chosen, the agent's name, the zone and the order.
@@ -101,17 +101,17 @@ struct Reading {
 fn read(text: &str, choice: &ChatChoice, contact_name: &str, viewer: &SessionUser) -> Result<Reading, AppError> {
     let order = match choice.order.as_str() {
         "" => None,
-        raw => Some(DateOrder::parse(raw).ok_or_else(|| AppError::field("order", "Choose day first, month first or year first."))?),
+        raw => Some(DateOrder::parse(raw).ok_or_else(|| AppError::field("order", crate::language::t("whatsapp-choose-date-order")))?),
     };
     let chat = export::parse(text, order, DateOrder::DayFirst).map_err(|e| invalid(e.to_string()))?;
     let tz_name = if choice.time_zone.is_empty() { viewer.time_zone.as_str() } else { choice.time_zone.as_str() };
-    let tz: chrono_tz::Tz = tz_name.parse().map_err(|_| AppError::field("time_zone", "Choose a time zone from the list."))?;
+    let tz: chrono_tz::Tz = tz_name.parse().map_err(|_| AppError::field("time_zone", crate::language::t("whatsapp-choose-a-time-zone")))?;
     let agent = if choice.agent.is_empty() {
         guess_agent(&chat.participants, contact_name, &viewer.name)
     } else if chat.participants.contains(&choice.agent) {
         choice.agent.clone()
     } else {
-        return Err(AppError::field("agent", "Choose one of the chat's participants."));
+        return Err(AppError::field("agent", crate::language::t("whatsapp-choose-a-participant")));
     };
     Ok(Reading { chat, agent, tz })
 }

@@ -96,11 +96,11 @@ impl Sender {
         tracing::warn!(status = status.as_u16(), code = refusal.as_ref().map(|r| r.code), "the WhatsApp Cloud API refused a message");
         Err(AppError::Conflict(match refusal {
             // Outside the 24-hour window a business may only send approved templates.
-            Some(r) if r.code == 131047 => "The client last wrote more than 24 hours ago, and WhatsApp lets a business write first only with a template Meta approved. Use \"Send a template\", which opens WhatsApp on your phone.".into(),
-            Some(r) if r.code == 190 || status == reqwest::StatusCode::UNAUTHORIZED => "WhatsApp refused the agency's access token: ask an admin to renew DOORSTEP_WHATSAPP_TOKEN.".into(),
-            Some(r) if r.code == 131026 || r.code == 133010 => "This number cannot receive WhatsApp messages. Call the client instead.".into(),
-            Some(r) if !r.message.is_empty() => format!("WhatsApp refused the message: {}", r.message),
-            _ => format!("WhatsApp refused the message (HTTP {}).", status.as_u16()),
+            Some(r) if r.code == 131047 => crate::language::t("whatsapp-outside-24-hours"),
+            Some(r) if r.code == 190 || status == reqwest::StatusCode::UNAUTHORIZED => crate::language::t("whatsapp-access-token-refused"),
+            Some(r) if r.code == 131026 || r.code == 133010 => crate::language::t("whatsapp-number-cannot-receive"),
+            Some(r) if !r.message.is_empty() => crate::language::t_with("whatsapp-refused-the-message-because", &[("reason", r.message.into())]),
+            _ => crate::language::t_with("whatsapp-refused-the-message", &[("status", status.as_u16().to_string().into())]),
         }))
     }
 }
@@ -109,26 +109,26 @@ impl Sender {
 /// timeline. Nothing is recorded when WhatsApp refuses it.
 pub async fn reply(db: &DatabaseConnection, notifier: &Notifier, sender: Option<&Sender>, actor: &Actor, deal_id: i64, text: &str) -> Result<(), AppError> {
     let Some(sender) = sender else {
-        return Err(AppError::Conflict("Replies through WhatsApp Business are not set up here: use the WhatsApp button, which opens WhatsApp on your phone.".into()));
+        return Err(AppError::Conflict(crate::language::t("whatsapp-replies-not-set-up")));
     };
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     may_edit(actor, &d)?;
     let text = text.trim();
     if text.is_empty() {
-        return Err(AppError::field("body", "Write the message first."));
+        return Err(AppError::field("body", crate::language::t("whatsapp-write-the-message-first")));
     }
     if text.chars().count() > MAX_TEXT {
         return Err(AppError::field("body", format!("WhatsApp takes up to {MAX_TEXT} characters; this has {}.", text.chars().count())));
     }
     let client = contact::Entity::find_by_id(d.contact_id).one(db).await?.ok_or(AppError::NotFound)?;
     let Some(to) = client.whatsapp_number() else {
-        return Err(AppError::field("body", "The client has no phone number: add one under Edit contact details."));
+        return Err(AppError::field("body", crate::language::t("templates-client-has-no-phone")));
     };
     let message_id = sender.send_text(to, text).await?;
     if let Err(err) = crate::presentations::service::record_sent(db, actor, &d, crate::deals::ActivityKind::Whatsapp, text, Some(&message_id)).await {
         // It went: say so, rather than invite a second send.
         tracing::error!(error = %err, message_id, "a WhatsApp reply went out but was not recorded");
-        return Err(AppError::Conflict("The message went to the client, but Doorstep could not record it: add it to the timeline as a note.".into()));
+        return Err(AppError::Conflict(crate::language::t("whatsapp-could-not-record-it")));
     }
     notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} replied on WhatsApp", actor.name) });
     Ok(())

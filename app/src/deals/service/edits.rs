@@ -107,7 +107,7 @@ where
     }
     if let Some(contact) = contact {
         contact.update(txn).await.map_err(|err| match err.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::field("phone", "Another contact has this number or address."),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::field("phone", crate::language::t("deals-another-contact-has-this-number")),
             _ => AppError::from(err),
         })?;
     }
@@ -155,7 +155,7 @@ async fn conflict_message(db: &impl ConnectionTrait, actor: &Actor, deal_id: i64
 pub async fn move_stage(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor, deal: DealId, based_on: Version, to: StageMove) -> Result<Version, AppError> {
     let StageMove { stage_id, lost_reason, won_value } = to;
     let stage_rows = stages(db).await?;
-    let target = stage_rows.iter().find(|s| s.id == stage_id).ok_or_else(|| AppError::field("stage_id", "Choose a stage from the list."))?;
+    let target = stage_rows.iter().find(|s| s.id == stage_id).ok_or_else(|| AppError::field("stage_id", crate::language::t("deals-choose-a-stage-from-the-list")))?;
     let reasons: Vec<String> = lost_reason::Entity::find().filter(lost_reason::Column::Active.eq(true)).all(db).await?.into_iter().map(|r| r.name).collect();
     let mut v = Validator::default();
     let kind = target.kind;
@@ -165,14 +165,14 @@ pub async fn move_stage(db: &DatabaseConnection, notifier: &Notifier, actor: &Ac
             if reasons.iter().any(|r| r == given) {
                 Some(given.to_owned())
             } else {
-                v.add("lost_reason", "Choose why the deal was lost.");
+                v.add("lost_reason", crate::language::t("deals-choose-why-the-deal-was-lost"));
                 None
             }
         }
         _ => None,
     };
     let won = match kind {
-        StageKind::Won => v.check("won_value", crate::common::parse_money(won_value.as_deref().unwrap_or("")).map_err(String::from).and_then(|m| m.ok_or_else(|| "Enter the final value, like 250000.".to_string()))),
+        StageKind::Won => v.check("won_value", crate::common::parse_money(won_value.as_deref().unwrap_or("")).map_err(String::from).and_then(|m| m.ok_or_else(|| crate::language::t("deals-enter-the-final-value")))),
         _ => None,
     };
     v.finish()?;
@@ -267,10 +267,10 @@ pub async fn reassign_many(
         return Err(AppError::Forbidden);
     }
     if deal_ids.is_empty() {
-        return Err(AppError::field("deal_ids", "Tick the deals to hand over."));
+        return Err(AppError::field("deal_ids", crate::language::t("deals-tick-the-deals-to-hand-over")));
     }
     if deal_ids.len() > BULK_LIMIT {
-        return Err(AppError::field("deal_ids", format!("Hand over at most {BULK_LIMIT} deals at once.")));
+        return Err(AppError::field("deal_ids", crate::language::t_with("deals-hand-over-at-most", &[("max", BULK_LIMIT.into())])));
     }
     let owner = crate::auth::service::active_colleague(db, owner_id, "owner_id").await?;
     let names = names(db).await?;
@@ -378,7 +378,7 @@ pub async fn edit_contact(
         if edit.email.trim().is_empty() { Ok(None) } else { Email::parse(&edit.email).map(|e| Some(e.as_str().to_owned())) },
     );
     if matches!((&phone, &email), (Some(None), Some(None))) {
-        v.add("phone", "Keep a phone number or an e-mail address, or nobody can reach them.");
+        v.add("phone", crate::language::t("deals-keep-a-phone-or-an-email"));
     }
     let (name, phone, email, whatsapp) = v.finish_with((name, phone, email, whatsapp))?;
     // Parsed numbers are stored as their E.164 text.
@@ -392,7 +392,7 @@ pub async fn edit_contact(
         if let Some(value) = value {
             let taken = contact::Entity::find().filter(column.eq(value.as_str())).filter(contact::Column::Id.ne(contact.id)).one(db).await?;
             if let Some(other) = taken {
-                v.add(field, format!("{} already has this {}.", other.name, if field == "phone" { "number" } else { "address" }));
+                v.add(field, crate::language::t_with(if field == "phone" { "deals-already-has-this-number" } else { "deals-already-has-this-address" }, &[("name", other.name.clone().into())]));
             }
         }
     }
@@ -432,10 +432,10 @@ pub async fn log_outcome(
 ) -> Result<(), AppError> {
     let note = note.trim();
     if outcome == Outcome::Note && note.is_empty() {
-        return Err(AppError::field("body", "Write the note first."));
+        return Err(AppError::field("body", crate::language::t("deals-write-the-note-first")));
     }
     if note.chars().count() > 5000 {
-        return Err(AppError::field("body", "Keep a note under 5000 characters."));
+        return Err(AppError::field("body", crate::language::t("deals-keep-a-note-under")));
     }
     let now = Utc::now();
     let write = crate::db::begin_write(db).await?;

@@ -56,15 +56,15 @@ pub async fn save_stage(
     let mut v = Validator::default();
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > 40 {
-        v.add("name", "Give the stage a name of at most 40 characters.");
+        v.add("name", crate::language::t("deals-give-the-stage-a-name"));
     }
     let kind = v.check("kind", StageKind::parse(kind));
     if stale_after_days.is_some_and(|d| !(1..=365).contains(&d)) {
-        v.add("stale_after_days", "Use 1 to 365 days, or leave it empty.");
+        v.add("stale_after_days", crate::language::t("deals-use-1-to-365-days"));
     }
     let others = stages(db).await?;
     if others.iter().any(|s| Some(s.id) != id && s.name.eq_ignore_ascii_case(&name)) {
-        v.add("name", "Another stage has this name.");
+        v.add("name", crate::language::t("deals-another-stage-has-this-name"));
     }
     let kind = v.finish_with(kind)?;
     let mut row: stage::ActiveModel = match id {
@@ -75,7 +75,7 @@ pub async fn save_stage(
             if kind != current.kind && held > 0 {
                 return Err(AppError::field(
                     "kind",
-                    format!("This stage holds {held} deals. Move them to another stage before changing its kind."),
+                    crate::language::t_with("deals-stage-holds-deals-kind", &[("held", held.into())]),
                 ));
             }
             current.into()
@@ -94,12 +94,12 @@ pub async fn save_stage(
 pub async fn delete_stage(db: &DatabaseConnection, id: i64) -> Result<(), AppError> {
     let held = deal::Entity::find().filter(deal::Column::StageId.eq(id)).count(db).await?;
     if held > 0 {
-        return Err(AppError::Conflict(format!("This stage holds {held} deals. Move them to another stage first.")));
+        return Err(AppError::Conflict(crate::language::t_with("deals-stage-holds-deals", &[("held", held.into())])));
     }
     let all = stages(db).await?;
     let open_left = all.iter().filter(|s| s.id != id && s.kind == crate::deals::StageKind::Open).count();
     if all.iter().any(|s| s.id == id && s.kind == crate::deals::StageKind::Open) && open_left == 0 {
-        return Err(AppError::Conflict("The pipeline needs at least one open stage for new leads.".into()));
+        return Err(AppError::Conflict(crate::language::t("deals-pipeline-needs-an-open-stage")));
     }
     stage::Entity::delete_by_id(id).exec(db).await?;
     Ok(())
@@ -110,7 +110,7 @@ pub async fn delete_stage(db: &DatabaseConnection, id: i64) -> Result<(), AppErr
 pub async fn save_lost_reasons(db: &DatabaseConnection, lines: &str) -> Result<Vec<String>, AppError> {
     let reasons: Vec<String> = lines.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect();
     if reasons.is_empty() {
-        return Err(AppError::field("reasons", "Keep at least one reason, one per line."));
+        return Err(AppError::field("reasons", crate::language::t("deals-keep-at-least-one-reason")));
     }
     if let Some(long) = reasons.iter().find(|r| r.chars().count() > 80) {
         return Err(AppError::field("reasons", format!("Shorten \"{long}\" to at most 80 characters.")));

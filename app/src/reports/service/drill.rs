@@ -35,7 +35,7 @@ pub(super) fn figure_condition(
     };
     let kind_ids = |kind: &str| -> Vec<i64> { stages.iter().filter(|s| s.kind.as_str() == kind).map(|s| s.id).collect() };
     let stage_named = |id: i64| -> Result<&stage::Model, AppError> {
-        stages.iter().find(|s| s.id == id).ok_or_else(|| AppError::field("stage", "Choose a stage from the pipeline."))
+        stages.iter().find(|s| s.id == id).ok_or_else(|| AppError::field("stage", crate::language::t("reports-choose-a-stage")))
     };
     let owner_is = |agent: i64| {
         if agent == 0 { deal::Column::OwnerId.is_null() } else { deal::Column::OwnerId.eq(agent) }
@@ -45,7 +45,7 @@ pub(super) fn figure_condition(
             .into_iter()
             .find(|(day, _, _)| day.format("%Y-%m-%d").to_string() == start)
             .map(|(_, s, e)| (s, e))
-            .ok_or_else(|| AppError::field("key", "Choose a week of the period."))
+            .ok_or_else(|| AppError::field("key", crate::language::t("reports-choose-a-week")))
     };
     Ok(match figure {
         Figure::Open { stage } => {

@@ -72,15 +72,15 @@ pub fn filter(query: &ReportQuery, time_zone: &str, now: DateTime<Utc>) -> Resul
             NaiveDate::parse_from_str(raw, "%Y-%m-%d")
                 .ok()
                 .filter(|d| (1970..=2200).contains(&d.year()))
-                .ok_or_else(|| "Enter a date like 2026-11-01.".to_string()),
+                .ok_or_else(|| crate::language::t("reports-enter-a-date")),
         )
     };
     let to = date("to", &query.to).unwrap_or(today);
     let from = date("from", &query.from).unwrap_or(to - Duration::days(29));
     if from > to {
-        v.add("from", "The period must start before it ends.");
+        v.add("from", crate::language::t("reports-period-must-start-before-it-ends"));
     } else if (to - from).num_days() >= MAX_DAYS {
-        v.add("from", format!("Choose a period of at most {MAX_DAYS} days."));
+        v.add("from", crate::language::t_with("reports-period-of-at-most", &[("max", MAX_DAYS.into())]));
     }
     v.finish()?;
     let source = query.source.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
