@@ -135,3 +135,4 @@ deals-already-has-this-number = { $name } already has this number.
 deals-already-has-this-address = { $name } already has this address.
 deals-stage-holds-deals-kind = This stage holds { $held } deals. Move them to another stage before changing its kind.
 deals-stage-holds-deals = This stage holds { $held } deals. Move them to another stage first.
+deals-greeting = Hello { $client }, this is { $agent } from { $agency } about your inquiry.

@@ -141,3 +141,4 @@ deals-stage-holds-deals = { $held ->
     [one] Esta etapa tiene { $held } operación. Muévela antes a otra etapa.
    *[other] Esta etapa tiene { $held } operaciones. Muévelas antes a otra etapa.
 }
+deals-greeting = Hola { $client }, soy { $agent } de { $agency }. Te escribo por tu consulta.

@@ -151,6 +151,17 @@ async fn without_javascript_a_logged_note_returns_to_the_deal_page() {
     assert!(page.body.contains("Lucía Fernández"));
     assert!(page.body.contains("href=\"tel:+34612345001\""));
     assert!(page.body.contains("https://wa.me/34612345001?text=Hello%20Luc%C3%ADa%2C%20this%20is%20Ana%20from%20Costa%20Homes"), "a WhatsApp link with a greeting from the agent");
+
+    // A client who speaks Spanish is greeted in Spanish, whatever the agent reads.
+    let deal = deal::Entity::find_by_id(t.deal_id).one(&t.app.state.db).await.unwrap().unwrap();
+    app::db::entities::contact::Entity::update_many()
+        .col_expr(app::db::entities::contact::Column::Language, sea_orm::sea_query::Expr::value("es"))
+        .filter(app::db::entities::contact::Column::Id.eq(deal.contact_id))
+        .exec(&t.app.state.db)
+        .await
+        .unwrap();
+    let page = t.app.get(&format!("/deals/{}", t.deal_id), Some(&t.ana)).await;
+    assert!(page.body.contains("https://wa.me/34612345001?text=Hola%20Luc%C3%ADa%2C%20soy%20Ana%20de%20Costa%20Homes"), "{}", page.body);
 }
 
 #[tokio::test]

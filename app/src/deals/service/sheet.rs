@@ -27,7 +27,9 @@ pub async fn view(db: &DatabaseConnection, viewer: &SessionUser, id: i64) -> Res
         .order_by_asc(lost_reason::Column::Position)
         .all(db)
         .await?;
-    let agency_name = crate::agency::load(db).await?.name;
+    let agency = crate::agency::load(db).await?;
+    // The first words the agent sends the client on WhatsApp: in the client's language.
+    let client_language = crate::language::of_person(contact.language.as_deref(), &agency.language);
     let contact_first_name = contact.name.split_whitespace().next().unwrap_or("").to_owned();
     let timeline = activity::Entity::find()
         .filter(activity::Column::DealId.eq(id))
@@ -114,11 +116,13 @@ pub async fn view(db: &DatabaseConnection, viewer: &SessionUser, id: i64) -> Res
         claim: live_claim(&deal, &names, now),
         editable: may_edit(&Actor::person(viewer), &deal).is_ok(),
         viewer_id: viewer.id,
-        greeting: format!(
-            "Hello {}, this is {} from {} about your inquiry.",
-            contact_first_name,
-            viewer.name.split_whitespace().next().unwrap_or(&viewer.name),
-            agency_name
+        greeting: client_language.t_with(
+            "deals-greeting",
+            &[
+                ("client", contact_first_name.into()),
+                ("agent", viewer.name.split_whitespace().next().unwrap_or(&viewer.name).into()),
+                ("agency", agency.name.into()),
+            ],
         ),
         timeline,
         history,
