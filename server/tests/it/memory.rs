@@ -10,9 +10,11 @@ use common::served::{Served, client};
 use common::TestApp;
 use reqwest::header;
 
-/// Measured 257 MB (debug build, docs/BENCHMARKS.md, memory), most of it the one decoded
-/// 48-megapixel photo; the ceiling asked for is 300 MB.
-const PEAK_LIMIT_MB: u64 = 280;
+/// Measured 257 to 282 MB from run to run (debug build, docs/faults.md), most of it the one
+/// decoded 48-megapixel photo, the rest the 64 MB chat upload on top of what the allocator
+/// still holds; the test holds the ceiling asked for, 300 MB. (280 failed once in two
+/// fresh-clone runs at 282.)
+const PEAK_LIMIT_MB: u64 = 300;
 
 /// A line of the report, printed as it comes so a failure shows the steps before it.
 fn note(report: &mut Vec<String>, line: String) {
