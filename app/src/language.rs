@@ -196,12 +196,19 @@ impl Language {
     pub fn waited(&self, minutes: i64) -> String {
         match minutes {
             m if m < 1 => self.t("waited-now"),
+            m if m < 24 * 60 => self.hours_and_minutes(m),
+            m => self.t_with("waited-days", &[("days", (m / (24 * 60)).into())]),
+        }
+    }
+
+    /// Under a day: "5 min", "2 h", "2 h 10 min".
+    fn hours_and_minutes(&self, minutes: i64) -> String {
+        match minutes {
             m if m < 60 => self.t_with("waited-minutes", &[("minutes", m.into())]),
-            m if m < 24 * 60 => match m % 60 {
+            m => match m % 60 {
                 0 => self.t_with("waited-hours", &[("hours", (m / 60).into())]),
                 rest => self.t_with("waited-hours-minutes", &[("hours", (m / 60).into()), ("minutes", rest.into())]),
             },
-            m => self.t_with("waited-days", &[("days", (m / (24 * 60)).into())]),
         }
     }
 
@@ -209,11 +216,7 @@ impl Language {
     /// "30 d o más".
     pub fn duration(&self, minutes: i64) -> String {
         match minutes {
-            m if m < 60 => self.t_with("waited-minutes", &[("minutes", m.into())]),
-            m if m < 1440 => match m % 60 {
-                0 => self.t_with("waited-hours", &[("hours", (m / 60).into())]),
-                rest => self.t_with("waited-hours-minutes", &[("hours", (m / 60).into()), ("minutes", rest.into())]),
-            },
+            m if m < 1440 => self.hours_and_minutes(m),
             m if m >= 43_200 => self.t_with("duration-days-or-more", &[("days", 30.into())]),
             m => match (m % 1440) / 60 {
                 0 => self.t_with("duration-days", &[("days", (m / 1440).into())]),
@@ -339,6 +342,13 @@ pub fn for_reader_now<R>(language: Language, work: impl FnOnce() -> R) -> R {
 #[cfg(feature = "ssr")]
 pub fn of_person(chosen: Option<&str>, agency: &str) -> Language {
     chosen.and_then(Language::stored).or_else(|| Language::stored(agency)).unwrap_or_default()
+}
+
+/// The language the team's shared records are written in (a lead's first timeline line, an
+/// entry Doorstep writes itself): the agency's.
+#[cfg(feature = "ssr")]
+pub async fn of_agency(db: &impl sea_orm::ConnectionTrait) -> Result<Language, crate::error::AppError> {
+    Ok(Language::stored(&crate::agency::language(db).await?).unwrap_or_default())
 }
 
 /// As [`of_person`], read from the database for one user.

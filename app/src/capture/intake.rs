@@ -276,7 +276,7 @@ async fn store_fresh(txn: &DatabaseTransaction, jobs: &[Job], fresh: &[usize]) -
     let deals = deal::Entity::insert_many(deal_rows).exec_with_returning(txn).await?;
     let deal_of: HashMap<i64, deal::Model> = deals.into_iter().map(|d| (d.contact_id, d)).collect();
 
-    let language = service::agency_language(txn).await?;
+    let language = crate::language::of_agency(txn).await?;
     let mut inquiries = Vec::with_capacity(fresh.len());
     let mut submissions = Vec::with_capacity(fresh.len());
     let mut notice_rows = Vec::with_capacity(fresh.len());

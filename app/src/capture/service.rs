@@ -119,7 +119,7 @@ pub(super) async fn accept(
             (deal, Outcome::NewLead)
         }
     };
-    let language = agency_language(txn).await?;
+    let language = crate::language::of_agency(txn).await?;
     inquiry_row(deal.id, contact.id, lead, &form.title, &language, now).insert(txn).await?;
 
     let inserted = capture_submission::Entity::insert(submission_row(form.id, print, deal.id, contact.id, outcome, now))
@@ -553,11 +553,6 @@ pub(crate) async fn managers(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbEr
         .into_iter()
         .map(|u| u.id)
         .collect())
-}
-
-/// The language the team's shared records are written in: the agency's.
-pub(crate) async fn agency_language(db: &impl ConnectionTrait) -> Result<Language, AppError> {
-    Ok(Language::stored(&crate::agency::language(db).await?).unwrap_or_default())
 }
 
 /// The notifications that tell `recipients` of a new or returning lead, in the agency's

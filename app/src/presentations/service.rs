@@ -291,7 +291,7 @@ pub async fn record_whatsapp(db: &DatabaseConnection, notifier: &Notifier, actor
     let d = deal::Entity::find_by_id(deal_id).one(db).await?.ok_or(AppError::NotFound)?;
     crate::deals::service::may_edit(actor, &d)?;
     let titles = titles(db, row.id).await?;
-    let agency_language = Language::stored(&crate::agency::language(db).await?).unwrap_or_default();
+    let agency_language = crate::language::of_agency(db).await?;
     let entry = agency_language.t_with("presentations-whatsapp-entry", &[("titles", titles.join("; ").into())]);
     record_sent(db, actor, &d, ActivityKind::Whatsapp, &entry, None).await?;
     notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} sent a presentation on WhatsApp", actor.name) });
@@ -635,7 +635,7 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
         Some(name) => name.clone(),
         None => lang.t("presentations-the-client"),
     };
-    let agency_language = Language::stored(&crate::agency::language(txn).await?).unwrap_or_default();
+    let agency_language = crate::language::of_agency(txn).await?;
     activity::ActiveModel {
         deal_id: Set(Some(d.id)),
         contact_id: Set(d.contact_id),

@@ -144,7 +144,7 @@ async fn payload(db: &DatabaseConnection, claimed: &Claimed) -> Payload {
         };
         if let Some(d) = lead {
             // The notice's body is "<phone> · via <form>", written in the agency's language.
-            let language = crate::capture::service::agency_language(db).await.unwrap_or_default();
+            let language = crate::language::of_agency(db).await.unwrap_or_default();
             let via = n.body.split_once(" · ").map(|(_, via)| via.to_owned()).unwrap_or_else(|| d.source.clone());
             let need = crate::capture::Need::parse(&d.need).map(|need| language.t(need.label_key())).unwrap_or_else(|_| d.need.clone());
             let mut parts = vec![need];

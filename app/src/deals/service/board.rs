@@ -67,14 +67,18 @@ fn card(
     }
 }
 
+/// The contacts of these deals, by id.
+async fn contacts_by_id(db: &DatabaseConnection, deals: &[deal::Model]) -> Result<HashMap<i64, contact::Model>, AppError> {
+    let ids: Vec<i64> = deals.iter().map(|d| d.contact_id).collect();
+    Ok(contact::Entity::find().filter(contact::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|c| (c.id, c)).collect())
+}
+
 /// Cards of these deals for `viewer`, in the order given.
 pub(crate) async fn cards(db: &DatabaseConnection, viewer: &SessionUser, deals: Vec<deal::Model>) -> Result<Vec<DealCard>, AppError> {
     let now = Utc::now();
     let stage_rows = stages(db).await?;
     let names = names(db).await?;
-    let ids: Vec<i64> = deals.iter().map(|d| d.contact_id).collect();
-    let contacts: HashMap<i64, contact::Model> =
-        contact::Entity::find().filter(contact::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|c| (c.id, c)).collect();
+    let contacts = contacts_by_id(db, &deals).await?;
     Ok(deals
         .into_iter()
         .map(|d| {
@@ -239,9 +243,7 @@ async fn ranked_pages(
     }
     let sql = format!("SELECT * FROM ({}) AS ranked WHERE {} ORDER BY stage_id, page_rank", built.sql, wanted.join(" OR "));
     let deals = deal::Entity::find().from_raw_sql(Statement::from_sql_and_values(backend, sql, values)).all(db).await?;
-    let ids: Vec<i64> = deals.iter().map(|d| d.contact_id).collect();
-    let contacts: HashMap<i64, contact::Model> =
-        contact::Entity::find().filter(contact::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|c| (c.id, c)).collect();
+    let contacts = contacts_by_id(db, &deals).await?;
     let mut by_stage: HashMap<i64, Vec<(deal::Model, Option<contact::Model>)>> = HashMap::new();
     for d in deals {
         let c = contacts.get(&d.contact_id).cloned();
