@@ -136,3 +136,21 @@ deals-already-has-this-address = { $name } already has this address.
 deals-stage-holds-deals-kind = This stage holds { $held } deals. Move them to another stage before changing its kind.
 deals-stage-holds-deals = This stage holds { $held } deals. Move them to another stage first.
 deals-greeting = Hello { $client }, this is { $agent } from { $agency } about your inquiry.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+deals-event-replying = { $name } is replying
+deals-event-stopped-replying = { $name } stopped replying
+deals-event-moved = { $name } moved it to { $stage }
+deals-event-gave = { $name } gave it to { $owner }
+deals-event-edited-contact = { $name } edited the contact
+deals-event-logged = { $name } logged: { $outcome ->
+        [called_no_answer] { deals-label-called-no-answer }
+        [called_spoke] { deals-label-called-spoke }
+        [whatsapp_sent] { deals-label-whatsapp-sent }
+        [email_sent] { deals-label-email-sent }
+        [viewing_booked] { deals-label-viewing-booked }
+        [payment_received] { deals-label-payment-received }
+        [complaint] { deals-label-complaint }
+        [question] { deals-label-question }
+       *[note] { deals-label-note }
+    }

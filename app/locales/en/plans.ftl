@@ -41,3 +41,6 @@ plans-give-the-time-like = Give the time as 09:30, or leave it empty.
 plans-give-a-whole-number = Give a whole number, like 2.
 plans-choose-minutes-hours-or-days = Choose minutes, hours or days.
 plans-keep-the-offset-within-a-year = Keep the offset between now and a year ahead.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+plans-event-started = { $name } started the plan "{ $plan }"

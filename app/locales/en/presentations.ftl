@@ -110,3 +110,10 @@ presentations-not-for-a-client-send-link = This presentation is not for a deal's
 presentations-not-for-a-client = This presentation is not for a deal's client.
 presentations-holds-up-to-listings = A presentation holds up to { $max } listings.
 presentations-give-expiry-days = Give 1 to { $max } days, or leave it out for a link that lasts until revoked.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+presentations-event-made = { $name } made a presentation
+presentations-event-emailed = { $name } e-mailed a presentation
+presentations-event-sent-on-whatsapp = { $name } sent a presentation on WhatsApp
+presentations-event-revoked = { $name } revoked a presentation link
+presentations-opened-event-no-name = The client opened the presentation

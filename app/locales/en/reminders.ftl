@@ -90,3 +90,7 @@ reminders-already-done-or-cancelled = This follow-up is already done or cancelle
 reminders-pick-a-date-and-a-time = Pick a date and a time.
 reminders-choose-one-of-the-buttons = Choose one of the buttons.
 reminders-that-time-has-passed = That time has passed; pick one ahead.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+reminders-event-set = { $name } set a follow-up
+reminders-event-completed = { $name } completed a follow-up

@@ -31,3 +31,6 @@ templates-write-the-message = Write the message.
 templates-deal-names-no-listing = The deal names no listing yet: add its property reference, or make a presentation.
 templates-deal-has-no-live-link = The deal has no live presentation link: make a presentation first.
 templates-keep-the-name-under = Keep the name under { $max } characters.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+templates-event-sent = { $name } sent "{ $template }" on WhatsApp

@@ -50,3 +50,11 @@ whatsapp-file-could-not-be-unpacked = { $name } in the zip could not be unpacked
 whatsapp-file-unpacks-too-large = { $name } in the zip unpacks to more than { $mb } MB; this is not a chat export.
 whatsapp-no-messages-in-file = This file has no WhatsApp messages in it. Export the chat from WhatsApp (Export chat) and upload the .txt or .zip it makes.
 whatsapp-date-does-not-exist = Line { $line } has a date that does not exist ({ $text }). Check the date order you chose.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+whatsapp-event-replied = { $name } replied on WhatsApp
+whatsapp-event-wrote = { $name } wrote on WhatsApp
+whatsapp-event-imported = { $count ->
+        [one] { $name } imported { $count } WhatsApp message
+       *[other] { $name } imported { $count } WhatsApp messages
+    }

@@ -142,3 +142,21 @@ deals-stage-holds-deals = { $held ->
    *[other] Esta etapa tiene { $held } operaciones. Muévelas antes a otra etapa.
 }
 deals-greeting = Hola { $client }, soy { $agent } de { $agency }. Te escribo por tu consulta.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+deals-event-replying = { $name } está respondiendo
+deals-event-stopped-replying = { $name } ha dejado de responder
+deals-event-moved = { $name } la ha movido a { $stage }
+deals-event-gave = { $name } se la ha pasado a { $owner }
+deals-event-edited-contact = { $name } ha editado el contacto
+deals-event-logged = { $name } ha anotado: { $outcome ->
+        [called_no_answer] { deals-label-called-no-answer }
+        [called_spoke] { deals-label-called-spoke }
+        [whatsapp_sent] { deals-label-whatsapp-sent }
+        [email_sent] { deals-label-email-sent }
+        [viewing_booked] { deals-label-viewing-booked }
+        [payment_received] { deals-label-payment-received }
+        [complaint] { deals-label-complaint }
+        [question] { deals-label-question }
+       *[note] { deals-label-note }
+    }

@@ -41,3 +41,6 @@ plans-give-the-time-like = Escribe la hora como 09:30, o déjala vacía.
 plans-give-a-whole-number = Escribe un número entero, como 2.
 plans-choose-minutes-hours-or-days = Elige minutos, horas o días.
 plans-keep-the-offset-within-a-year = El plazo tiene que estar entre ahora y dentro de un año.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+plans-event-started = { $name } ha iniciado el plan «{ $plan }»

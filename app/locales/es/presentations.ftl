@@ -110,3 +110,10 @@ presentations-not-for-a-client-send-link = Esta presentación no es para el clie
 presentations-not-for-a-client = Esta presentación no es para el cliente de una operación.
 presentations-holds-up-to-listings = Una presentación admite hasta { $max } inmuebles.
 presentations-give-expiry-days = Indica de 1 a { $max } días, o déjalo vacío para un enlace que dure hasta que lo retires.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+presentations-event-made = { $name } ha hecho una presentación
+presentations-event-emailed = { $name } ha enviado una presentación por correo
+presentations-event-sent-on-whatsapp = { $name } ha enviado una presentación por WhatsApp
+presentations-event-revoked = { $name } ha retirado un enlace de presentación
+presentations-opened-event-no-name = El cliente abrió la presentación

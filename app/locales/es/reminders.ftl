@@ -93,3 +93,7 @@ reminders-already-done-or-cancelled = Este seguimiento ya está hecho o cancelad
 reminders-pick-a-date-and-a-time = Elige una fecha y una hora.
 reminders-choose-one-of-the-buttons = Elige uno de los botones.
 reminders-that-time-has-passed = Esa hora ya ha pasado; elige una posterior.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+reminders-event-set = { $name } ha programado un seguimiento
+reminders-event-completed = { $name } ha completado un seguimiento

@@ -31,3 +31,6 @@ templates-write-the-message = Escribe el mensaje.
 templates-deal-names-no-listing = La operación aún no tiene ningún inmueble: añade su referencia o haz una presentación.
 templates-deal-has-no-live-link = La operación no tiene un enlace de presentación activo: haz primero una presentación.
 templates-keep-the-name-under = El nombre no puede pasar de { $max } caracteres.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+templates-event-sent = { $name } ha enviado «{ $template }» por WhatsApp

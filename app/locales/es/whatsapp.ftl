@@ -59,3 +59,11 @@ whatsapp-file-could-not-be-unpacked = No se pudo descomprimir { $name } del zip:
 whatsapp-file-unpacks-too-large = { $name } del zip ocupa más de { $mb } MB al descomprimirlo; no es una exportación de chat.
 whatsapp-no-messages-in-file = Este archivo no contiene mensajes de WhatsApp. Exporta el chat desde WhatsApp (Exportar chat) y sube el .txt o el .zip que crea.
 whatsapp-date-does-not-exist = La línea { $line } tiene una fecha que no existe ({ $text }). Revisa el orden de fecha que elegiste.
+
+# What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
+whatsapp-event-replied = { $name } ha respondido por WhatsApp
+whatsapp-event-wrote = { $name } ha escrito por WhatsApp
+whatsapp-event-imported = { $count ->
+        [one] { $name } ha importado { $count } mensaje de WhatsApp
+       *[other] { $name } ha importado { $count } mensajes de WhatsApp
+    }

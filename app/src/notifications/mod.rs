@@ -66,13 +66,15 @@ pub struct Notice {
     pub deal_id: Option<i64>,
 }
 
-/// Something changed on a deal: every open list and deal page hears it and reloads what it
-/// shows. Carries no client data; pages fetch what their viewer may see.
+/// Something changed on a deal, as a page receives it: every open list and deal page hears
+/// it and reloads what it shows. Carries no client data; pages fetch what their viewer may
+/// see. Published as a `service::DealChange`, whose words each viewer's stream writes in
+/// that viewer's language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DealEvent {
     pub deal_id: i64,
     pub version: i64,
-    /// Who did it, and what, in words: "Ana López is replying".
+    /// Who did it, and what, in words in the viewer's language: "Ana López is replying".
     pub by_user_id: Option<i64>,
     pub what: String,
 }

@@ -8,6 +8,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use super::{DealEvent, Notice};
 use crate::db::entities::notification;
 use crate::error::AppError;
+use crate::language::{Language, Text};
 
 /// Fans new notifications out to the live streams of this server's open pages, and, when
 /// several instances share one database, to the other instances (see `share_with_others`).
@@ -17,7 +18,7 @@ pub struct Notifier {
     /// Only what this instance published: what it alone acts on (e-mailing), so that several
     /// instances do not each act on every notice.
     own: broadcast::Sender<Notice>,
-    deals: broadcast::Sender<DealEvent>,
+    deals: broadcast::Sender<DealChange>,
     stopping: watch::Sender<bool>,
     /// Where what this instance publishes goes for the other instances, once one is set.
     others: Arc<Mutex<Option<mpsc::UnboundedSender<Shared>>>>,
@@ -43,11 +44,103 @@ pub struct Missed {
 }
 
 /// What one instance publishes for the pages open on the others.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "event", rename_all = "snake_case")]
 pub enum Shared {
     Notice(Notice),
-    Deal(DealEvent),
+    Deal(DealChange),
+}
+
+/// Something changed on a deal, as it is published and shared between instances: what
+/// happened is a message not yet in a language ("{ $name } made a presentation" with the
+/// actor's name), written in each viewer's own language where their stream delivers it
+/// ([`DealChange::for_reader`]), since viewers of one deal may read different languages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DealChange {
+    pub deal_id: i64,
+    pub version: i64,
+    pub by_user_id: Option<i64>,
+    #[serde(with = "message")]
+    pub what: Text,
+}
+
+impl DealChange {
+    /// The event as a page of a viewer reading `language` receives it.
+    pub fn for_reader(&self, language: &Language) -> DealEvent {
+        DealEvent { deal_id: self.deal_id, version: self.version, by_user_id: self.by_user_id, what: self.what.in_language(language) }
+    }
+}
+
+/// A [`Text`] as it travels between instances: its key and its values by name, numbers as
+/// numbers (for the plurals of the language it is finally written in).
+mod message {
+    use crate::language::{Text, Value};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+
+    #[derive(Serialize, Deserialize)]
+    struct Wire {
+        key: String,
+        #[serde(default)]
+        args: Vec<(String, Arg)>,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Arg {
+        Number(i64),
+        Text(String),
+    }
+
+    pub fn serialize<S: Serializer>(text: &Text, serializer: S) -> Result<S::Ok, S::Error> {
+        let args = text
+            .args
+            .iter()
+            .map(|(name, value)| {
+                let arg = match value {
+                    Value::Number(n) => Arg::Number(*n),
+                    Value::Text(t) => Arg::Text(t.clone()),
+                };
+                ((*name).to_owned(), arg)
+            })
+            .collect();
+        Wire { key: text.key.to_owned(), args }.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+        let wire = Wire::deserialize(deserializer)?;
+        let word = |w: String| lasting(w).ok_or_else(|| serde::de::Error::custom("more message keys than Doorstep has"));
+        let mut text = Text::new(word(wire.key)?);
+        for (name, arg) in wire.args {
+            let value = match arg {
+                Arg::Number(n) => Value::Number(n),
+                Arg::Text(t) => Value::Text(t),
+            };
+            text.args.push((word(name)?, value));
+        }
+        Ok(text)
+    }
+
+    /// Most distinct words [`lasting`] keeps: far more than the keys and value names of the
+    /// messages there are, so that nothing sent on the channel can grow it without end.
+    const MOST_WORDS: usize = 4096;
+
+    /// A message key or value name read from another instance, kept for as long as the
+    /// process runs ([`Text`] holds `&'static str`): each distinct word once.
+    fn lasting(word: String) -> Option<&'static str> {
+        static WORDS: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+        let mut words = WORDS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(kept) = words.get(word.as_str()) {
+            return Some(kept);
+        }
+        if words.len() >= MOST_WORDS {
+            return None;
+        }
+        let kept: &'static str = Box::leak(word.into_boxed_str());
+        words.insert(kept);
+        Some(kept)
+    }
 }
 
 impl Default for Notifier {
@@ -144,13 +237,13 @@ impl Notifier {
     }
 
     /// Tells every open page that a deal changed. Call after the change commits.
-    pub fn deal_changed(&self, event: DealEvent) {
+    pub fn deal_changed(&self, event: DealChange) {
         self.heard(None);
         self.share(Shared::Deal(event.clone()));
         let _ = self.deals.send(event);
     }
 
-    pub fn subscribe_deals(&self) -> broadcast::Receiver<DealEvent> {
+    pub fn subscribe_deals(&self) -> broadcast::Receiver<DealChange> {
         self.deals.subscribe()
     }
 
@@ -275,15 +368,40 @@ mod tests {
         notifier.publish([notice(1)]);
         assert_eq!(notifier.missed_since(2, Utc::now()), Missed::default(), "another user's notice is not this one's");
         assert_eq!(notifier.missed_since(1, Utc::now()), Missed { notices: true, deals: false });
-        notifier.deliver(Shared::Deal(DealEvent { deal_id: 3, version: 4, by_user_id: None, what: "moved".into() }));
+        notifier.deliver(Shared::Deal(DealChange { deal_id: 3, version: 4, by_user_id: None, what: Text::new("deals-event-edited-contact").with("name", "Ana") }));
         assert_eq!(notifier.missed_since(2, Utc::now()), Missed { notices: false, deals: true }, "another instance's change counts too");
+    }
+
+    fn imported(count: i64) -> DealChange {
+        DealChange { deal_id: 3, version: 4, by_user_id: Some(1), what: Text::new("whatsapp-event-imported").with("name", "Lucía Martín").with("count", count) }
     }
 
     #[test]
     fn a_shared_event_reads_back_as_written() {
-        let event = Shared::Deal(DealEvent { deal_id: 3, version: 4, by_user_id: Some(1), what: "moved".into() });
+        let event = Shared::Deal(imported(12));
         let text = serde_json::to_string(&event).unwrap();
         assert!(text.starts_with(r#"{"type":"deal","event":{"#), "{text}");
+        assert!(text.contains(r#""what":{"key":"whatsapp-event-imported","args":[["name","Lucía Martín"],["count",12]]}"#), "a key and its values, not English: {text}");
         assert_eq!(serde_json::from_str::<Shared>(&text).unwrap(), event);
+    }
+
+    #[test]
+    fn each_viewer_reads_what_happened_on_a_deal_in_their_own_language() {
+        let notifier = Notifier::default();
+        let mut others = notifier.share_with_others();
+        let mut pages = notifier.subscribe_deals();
+        notifier.deal_changed(imported(1));
+        let (english, spanish) = (Language::english(), Language::parse("es").unwrap());
+        let heard = pages.try_recv().unwrap();
+        assert_eq!(heard.for_reader(&english).what, "Lucía Martín imported 1 WhatsApp message");
+        assert_eq!(heard.for_reader(&spanish).what, "Lucía Martín ha importado 1 mensaje de WhatsApp");
+        assert_eq!(heard.for_reader(&spanish), DealEvent { deal_id: 3, version: 4, by_user_id: Some(1), what: "Lucía Martín ha importado 1 mensaje de WhatsApp".into() });
+        // Shared with another instance, it is still a message to write in its viewers' languages.
+        let shared = serde_json::to_string(&others.try_recv().unwrap()).unwrap();
+        let Shared::Deal(arrived) = serde_json::from_str::<Shared>(&shared).unwrap() else { panic!("{shared}") };
+        assert_eq!(arrived.for_reader(&spanish).what, "Lucía Martín ha importado 1 mensaje de WhatsApp");
+        assert_eq!(imported(12).for_reader(&spanish).what, "Lucía Martín ha importado 12 mensajes de WhatsApp");
+        let logged = Text::new("deals-event-logged").with("name", "Ana").with("outcome", crate::deals::Outcome::ViewingBooked.as_str());
+        assert_eq!((logged.in_language(&english), logged.in_language(&spanish)), ("Ana logged: Viewing booked".into(), "Ana ha anotado: Visita concertada".into()));
     }
 }

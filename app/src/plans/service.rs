@@ -11,7 +11,8 @@ use super::{PlanChoice, PlanView, StepView};
 use crate::db::entities::{capture_form, contact, deal, follow_up_plan, follow_up_step, reminder, stage, user};
 use crate::deals::service::Actor;
 use crate::error::{AppError, Validator};
-use crate::notifications::DealEvent;
+use crate::language::Text;
+use crate::notifications::service::DealChange;
 use crate::notifications::service::Notifier;
 use crate::reminders::Kind;
 use crate::reminders::service::{at_local, zone};
@@ -302,7 +303,7 @@ pub async fn start_by_hand(db: &DatabaseConnection, notifier: &Notifier, actor: 
         return Err(AppError::Conflict(format!("\"{}\" is already running on this deal.", plan.name)));
     }
     write.txn.commit().await?;
-    notifier.deal_changed(DealEvent { deal_id, version: deal.version, by_user_id: actor.user_id, what: format!("{} started the plan \"{}\"", actor.name, plan.name) });
+    notifier.deal_changed(DealChange { deal_id, version: deal.version, by_user_id: actor.user_id, what: Text::new("plans-event-started").with("name", actor.name.as_str()).with("plan", plan.name.as_str()) });
     Ok(set)
 }
 

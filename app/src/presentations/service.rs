@@ -20,7 +20,9 @@ use crate::error::{AppError, Validator};
 use crate::language::Language;
 use crate::media::Storage;
 use crate::notifications::service::Notifier;
-use crate::notifications::{DealEvent, Notice};
+use crate::language::Text;
+use crate::notifications::service::DealChange;
+use crate::notifications::Notice;
 
 /// Opens closer together than this are one visit: a reload or the PDF after the page.
 pub const SAME_VISIT_MINUTES: i64 = 10;
@@ -129,7 +131,7 @@ pub async fn create(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
     }
     write.txn.commit().await?;
     if let Some(d) = &deal {
-        notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} made a presentation", actor.name) });
+        notifier.deal_changed(DealChange { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: Text::new("presentations-event-made").with("name", actor.name.as_str()) });
     }
     Ok(row)
 }
@@ -279,7 +281,7 @@ pub async fn email(state: &crate::state::AppState, actor: &Actor, id: i64, base:
     if let Err(err) = record_sent(db, actor, &d, ActivityKind::Email, &entry, None).await {
         tracing::error!(error = %err, deal_id = d.id, "a presentation was e-mailed but not recorded on the timeline");
     }
-    state.notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} e-mailed a presentation", actor.name) });
+    state.notifier.deal_changed(DealChange { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: Text::new("presentations-event-emailed").with("name", actor.name.as_str()) });
     Ok(to)
 }
 
@@ -294,7 +296,7 @@ pub async fn record_whatsapp(db: &DatabaseConnection, notifier: &Notifier, actor
     let agency_language = crate::language::of_agency(db).await?;
     let entry = agency_language.t_with("presentations-whatsapp-entry", &[("titles", titles.join("; ").into())]);
     record_sent(db, actor, &d, ActivityKind::Whatsapp, &entry, None).await?;
-    notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} sent a presentation on WhatsApp", actor.name) });
+    notifier.deal_changed(DealChange { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: Text::new("presentations-event-sent-on-whatsapp").with("name", actor.name.as_str()) });
     Ok(())
 }
 
@@ -349,7 +351,7 @@ pub async fn revoke(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
             .await?;
     }
     if let Some(d) = deal {
-        notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} revoked a presentation link", actor.name) });
+        notifier.deal_changed(DealChange { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: Text::new("presentations-event-revoked").with("name", actor.name.as_str()) });
     }
     Ok(())
 }
@@ -689,7 +691,10 @@ pub async fn record_view(db: &DatabaseConnection, notifier: &Notifier, presentat
     }
     write.txn.commit().await?;
     notifier.publish(notices);
-    notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: None, what: agency_language.t_with("presentations-opened-event", &[("client", who(&agency_language, false).into())]) });
+    notifier.deal_changed(DealChange { deal_id: d.id, version: d.version, by_user_id: None, what: match &name {
+        Some(name) => Text::new("presentations-opened-event").with("client", name.as_str()),
+        None => Text::new("presentations-opened-event-no-name"),
+    } });
     Ok(())
 }
 

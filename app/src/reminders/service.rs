@@ -14,7 +14,8 @@ use crate::auth::SessionUser;
 use crate::deals::service::{may_edit, Actor};
 use crate::db::entities::{activity, contact, deal, reminder, user};
 use crate::error::{AppError, Validator};
-use crate::notifications::DealEvent;
+use crate::language::Text;
+use crate::notifications::service::DealChange;
 use crate::notifications::service::Notifier;
 
 pub fn zone(name: &str) -> Tz {
@@ -211,7 +212,7 @@ pub async fn create(
     }
     .insert(db)
     .await?;
-    notifier.deal_changed(DealEvent { deal_id, version: deal.version, by_user_id: actor.user_id, what: format!("{} set a follow-up", actor.name) });
+    notifier.deal_changed(DealChange { deal_id, version: deal.version, by_user_id: actor.user_id, what: Text::new("reminders-event-set").with("name", actor.name.as_str()) });
     Ok(row.id)
 }
 
@@ -261,7 +262,7 @@ pub async fn complete(db: &DatabaseConnection, notifier: &Notifier, actor: &Acto
     .insert(&write.txn)
     .await?;
     write.txn.commit().await?;
-    notifier.deal_changed(DealEvent { deal_id: r.deal_id, version: deal.version, by_user_id: actor.user_id, what: format!("{} completed a follow-up", actor.name) });
+    notifier.deal_changed(DealChange { deal_id: r.deal_id, version: deal.version, by_user_id: actor.user_id, what: Text::new("reminders-event-completed").with("name", actor.name.as_str()) });
     Ok(r.deal_id)
 }
 

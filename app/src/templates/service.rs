@@ -9,7 +9,8 @@ use crate::db::entities::{contact, deal, message_template, property};
 use crate::deals::service::{may_edit, Actor};
 use crate::error::{AppError, FieldErrors};
 use crate::notifications::service::Notifier;
-use crate::notifications::DealEvent;
+use crate::language::Text;
+use crate::notifications::service::DealChange;
 
 pub async fn list(db: &DatabaseConnection) -> Result<Vec<TemplateView>, AppError> {
     Ok(message_template::Entity::find()
@@ -124,6 +125,6 @@ pub async fn send(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor, d
         return Err(AppError::field("template_id", reason));
     }
     crate::presentations::service::record_sent(db, actor, &d, crate::deals::ActivityKind::Whatsapp, &text, None).await?;
-    notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} sent \"{}\" on WhatsApp", actor.name, template.name) });
+    notifier.deal_changed(DealChange { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: Text::new("templates-event-sent").with("name", actor.name.as_str()).with("template", template.name.as_str()) });
     Ok(crate::deals::pages::wa_link(to, &text))
 }

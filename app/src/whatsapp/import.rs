@@ -17,7 +17,8 @@ use crate::db::entities::{activity, chat_upload, contact, deal};
 use crate::error::AppError;
 use crate::media::Storage;
 use crate::notifications::service::Notifier;
-use crate::notifications::DealEvent;
+use crate::language::Text;
+use crate::notifications::service::DealChange;
 
 /// Uploads nobody confirmed are dropped after this.
 const KEEP_HOURS: i64 = 24;
@@ -318,11 +319,11 @@ pub async fn import(
         }
     }
     if added > 0 {
-        notifier.deal_changed(DealEvent {
+        notifier.deal_changed(DealChange {
             deal_id: deal.id,
             version: deal.version,
             by_user_id: Some(viewer.id),
-            what: format!("{} imported {added} WhatsApp messages", viewer.name),
+            what: Text::new("whatsapp-event-imported").with("name", viewer.name.as_str()).with("count", added),
         });
     }
     Ok(Imported { deal_id: deal.id, added, already_there: ids.len() - added })

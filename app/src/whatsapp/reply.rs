@@ -12,7 +12,8 @@ use crate::db::entities::{contact, deal};
 use crate::deals::service::{may_edit, Actor};
 use crate::error::AppError;
 use crate::notifications::service::Notifier;
-use crate::notifications::DealEvent;
+use crate::language::Text;
+use crate::notifications::service::DealChange;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 /// Meta's Graph API, at the version Doorstep's payloads follow.
@@ -130,6 +131,6 @@ pub async fn reply(db: &DatabaseConnection, notifier: &Notifier, sender: Option<
         tracing::error!(error = %err, message_id, "a WhatsApp reply went out but was not recorded");
         return Err(AppError::Conflict(crate::language::t("whatsapp-could-not-record-it")));
     }
-    notifier.deal_changed(DealEvent { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: format!("{} replied on WhatsApp", actor.name) });
+    notifier.deal_changed(DealChange { deal_id: d.id, version: d.version, by_user_id: actor.user_id, what: Text::new("whatsapp-event-replied").with("name", actor.name.as_str()) });
     Ok(())
 }

@@ -20,7 +20,8 @@ use crate::capture::{service as capture, Assignment, FormSettings, LeadInput};
 use crate::db::entities::{activity, capture_form, contact, deal, notification, stage, whatsapp_message};
 use crate::error::AppError;
 use crate::notifications::service::Notifier;
-use crate::notifications::DealEvent;
+use crate::language::Text;
+use crate::notifications::service::DealChange;
 
 /// The capture form WhatsApp leads come in through.
 pub const FORM_SLUG: &str = "whatsapp";
@@ -176,7 +177,7 @@ async fn add_to_deal(db: &DatabaseConnection, notifier: &Notifier, m: &Inbound, 
     }
     write.txn.commit().await?;
     notifier.publish(notices);
-    notifier.deal_changed(DealEvent { deal_id: deal.id, version: deal.version, by_user_id: None, what: format!("{} wrote on WhatsApp", person.name) });
+    notifier.deal_changed(DealChange { deal_id: deal.id, version: deal.version, by_user_id: None, what: Text::new("whatsapp-event-wrote").with("name", person.name.as_str()) });
     Ok(true)
 }
 

@@ -30,6 +30,8 @@ pub async fn events(State(state): State<AppState>, auth: Option<Extension<Authen
         return (StatusCode::UNAUTHORIZED, "Log in to receive notifications.").into_response();
     };
     let user_id = auth.user.id;
+    // What changed on a deal is written in this viewer's language, whoever did it.
+    let language = app::language::Language::stored(&auth.user.language).unwrap_or_default();
     // Listening first, then asking what came before: nothing falls between the two.
     let receivers = (state.notifier.subscribe(), state.notifier.subscribe_deals());
     let rendered = opened.rendered.and_then(chrono::DateTime::from_timestamp_millis);
@@ -43,7 +45,7 @@ pub async fn events(State(state): State<AppState>, auth: Option<Extension<Authen
         Ok::<_, Infallible>(Event::default().event("missed").data(what))
     });
     let stopping = state.notifier.stopping();
-    let stream = futures::stream::unfold((receivers, stopping), move |((mut notices, mut deals), mut stopping)| async move {
+    let stream = futures::stream::unfold((receivers, stopping, language), move |((mut notices, mut deals), mut stopping, language)| async move {
         loop {
             let event = tokio::select! {
                 received = notices.recv() => match received {
@@ -58,13 +60,16 @@ pub async fn events(State(state): State<AppState>, auth: Option<Extension<Authen
                 // Every open page hears of every deal change; it reloads only what it shows,
                 // through the server functions that check what its viewer may see.
                 received = deals.recv() => match received {
-                    Ok(change) => Event::default().event("deal").data(serde_json::to_string(&change).unwrap_or_else(|_| "{}".into())),
+                    Ok(change) => {
+                        let event = change.for_reader(&language);
+                        Event::default().event("deal").data(serde_json::to_string(&event).unwrap_or_else(|_| "{}".into()))
+                    }
                     Err(RecvError::Lagged(_)) => Event::default().event("deal").data("{}"),
                     Err(RecvError::Closed) => return None,
                 },
                 _ = stopping.wait_for(|stop| *stop) => return None,
             };
-            return Some((Ok::<_, Infallible>(event), ((notices, deals), stopping)));
+            return Some((Ok::<_, Infallible>(event), ((notices, deals), stopping, language)));
         }
     });
     let stream = futures::stream::iter(first).chain(stream);

@@ -184,6 +184,36 @@ async fn only_managers_reassign_and_read_the_history() {
     assert_eq!(t.app.call("/api/deal", &format!("id={}", t.deal_id), None).await.status, StatusCode::UNAUTHORIZED);
 }
 
+/// The first `deal` event on a viewer's live stream.
+async fn first_deal_event(body: axum::body::Body) -> String {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut seen = String::new();
+    while !seen.contains("event: deal") {
+        let frame = tokio::time::timeout(Duration::from_secs(5), stream.next()).await.expect("an event in time").unwrap().unwrap();
+        seen.push_str(&String::from_utf8_lossy(&frame));
+    }
+    seen
+}
+
+#[tokio::test]
+async fn everyone_watching_a_deal_reads_what_a_colleague_did_in_their_own_language() {
+    let t = team().await;
+    let ben_id = app_user(&t.app, "ben@costa.test").await;
+    app::auth::service::set_language(&t.app.state.db, ben_id, Some("es")).await.unwrap();
+    let open = |cookie: &str| {
+        let request = axum::http::Request::get("/events").header(axum::http::header::COOKIE, cookie).body(axum::body::Body::empty()).unwrap();
+        tower::ServiceExt::oneshot(t.app.router.clone(), request)
+    };
+    let (spanish, english) = (open(&t.ben).await.unwrap(), open(&t.boss).await.unwrap());
+    let claimed = t.app.call("/api/deal/claim", &format!("deal_id={}", t.deal_id), Some(&t.ana)).await;
+    assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.body);
+    let (spanish, english) = (first_deal_event(spanish.into_body()).await, first_deal_event(english.into_body()).await);
+    assert!(spanish.contains(r#""what":"Ana Agent está respondiendo""#), "{spanish}");
+    assert!(english.contains(r#""what":"Ana Agent is replying""#), "{english}");
+    assert!(english.contains(&format!(r#""deal_id":{}"#, t.deal_id)), "{english}");
+}
+
 async fn app_user(app: &TestApp, email: &str) -> i64 {
     app::auth::service::find_by_email(&app.state.db, email).await.unwrap().id
 }
@@ -196,7 +226,7 @@ async fn a_claim_holds_off_colleagues_and_everyone_hears_of_it_live() {
     let claimed = t.app.call("/api/deal/claim", &body, Some(&t.ana)).await;
     assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.body);
     let event = tokio::time::timeout(Duration::from_secs(2), heard.recv()).await.expect("an event at once").unwrap();
-    assert_eq!((event.deal_id, event.what.as_str()), (t.deal_id, "Ana Agent is replying"));
+    assert_eq!((event.deal_id, event.what.to_string()), (t.deal_id, "Ana Agent is replying".to_owned()));
 
     let refused = t.app.call("/api/deal/claim", &body, Some(&t.ben)).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);

@@ -9,7 +9,8 @@ use crate::deals::{Claim, CLAIM_MINUTES};
 use crate::auth::SessionUser;
 use crate::db::entities::deal;
 use crate::error::AppError;
-use crate::notifications::DealEvent;
+use crate::language::Text;
+use crate::notifications::service::DealChange;
 use crate::notifications::service::Notifier;
 use super::*;
 
@@ -36,7 +37,7 @@ pub async fn claim_reply(db: &DatabaseConnection, notifier: &Notifier, viewer: &
         let holder = live_claim(&deal, &names, now).map(|c| c.name).unwrap_or_else(|| "A colleague".into());
         return Err(AppError::Conflict(format!("{holder} is already replying to this client.")));
     }
-    notifier.deal_changed(DealEvent { deal_id, version: deal.version, by_user_id: Some(viewer.id), what: format!("{} is replying", viewer.name) });
+    notifier.deal_changed(DealChange { deal_id, version: deal.version, by_user_id: Some(viewer.id), what: Text::new("deals-event-replying").with("name", viewer.name.as_str()) });
     Ok(Claim { user_id: viewer.id, name: viewer.name.clone(), until })
 }
 
@@ -51,7 +52,7 @@ pub async fn release_reply(db: &DatabaseConnection, notifier: &Notifier, viewer:
         .await?;
     if released.rows_affected == 1 {
         let deal = find_deal(db, deal_id).await?;
-        notifier.deal_changed(DealEvent { deal_id, version: deal.version, by_user_id: Some(viewer.id), what: format!("{} stopped replying", viewer.name) });
+        notifier.deal_changed(DealChange { deal_id, version: deal.version, by_user_id: Some(viewer.id), what: Text::new("deals-event-stopped-replying").with("name", viewer.name.as_str()) });
     }
     Ok(())
 }

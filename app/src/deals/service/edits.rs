@@ -15,7 +15,8 @@ use crate::auth::{parse_name, Email};
 use crate::db::entities::{activity, contact, deal, deal_change, lost_reason};
 use crate::common::local;
 use crate::error::{AppError, Validator};
-use crate::notifications::DealEvent;
+use crate::language::Text;
+use crate::notifications::service::DealChange;
 use crate::notifications::service::Notifier;
 use super::*;
 
@@ -52,7 +53,7 @@ async fn versioned<F>(
     actor: &Actor,
     DealId(deal_id): DealId,
     Version(version): Version,
-    what: String,
+    what: Text,
     apply: F,
 ) -> Result<Version, AppError>
 where
@@ -120,7 +121,7 @@ where
         entry.insert(txn).await?;
     }
     write.txn.commit().await?;
-    notifier.deal_changed(DealEvent { deal_id, version: next, by_user_id: actor.user_id, what });
+    notifier.deal_changed(DealChange { deal_id, version: next, by_user_id: actor.user_id, what });
     Ok(Version(next))
 }
 
@@ -177,7 +178,7 @@ pub async fn move_stage(db: &DatabaseConnection, notifier: &Notifier, actor: &Ac
     };
     v.finish()?;
     let names: HashMap<i64, String> = stage_rows.iter().map(|s| (s.id, s.name.clone())).collect();
-    let what = format!("{} moved it to {}", actor.name, target.name);
+    let what = Text::new("deals-event-moved").with("name", actor.name.as_str()).with("stage", target.name.as_str());
     let target_name = target.name.clone();
     let target_plan = target.plan_id;
     versioned(db, notifier, actor, deal, based_on, what, move |current| {
@@ -223,7 +224,7 @@ pub async fn reassign(db: &DatabaseConnection, notifier: &Notifier, actor: &Acto
     }
     let owner = crate::auth::service::active_colleague(db, owner_id, "owner_id").await?;
     let names = names(db).await?;
-    let what = format!("{} gave it to {}", actor.name, owner.name);
+    let what = Text::new("deals-event-gave").with("name", actor.name.as_str()).with("owner", owner.name.as_str());
     let new_version = versioned(db, notifier, actor, deal, based_on, what, |current| {
         let changes: Vec<FieldChange> =
             change("owner", current.owner_id.and_then(|id| names.get(&id).cloned()), Some(owner.name.clone())).into_iter().collect();
@@ -326,9 +327,9 @@ pub async fn reassign_many(
     if let Some(notice) = notice {
         notifier.publish([notice]);
     }
-    let what = format!("{} gave it to {}", actor.name, owner.name);
+    let what = Text::new("deals-event-gave").with("name", actor.name.as_str()).with("owner", owner.name.as_str());
     for (deal_id, version) in &moved {
-        notifier.deal_changed(DealEvent { deal_id: *deal_id, version: *version, by_user_id: actor.user_id, what: what.clone() });
+        notifier.deal_changed(DealChange { deal_id: *deal_id, version: *version, by_user_id: actor.user_id, what: what.clone() });
     }
     Ok(moved.len() as u64)
 }
@@ -410,7 +411,7 @@ pub async fn edit_contact(
     if changes.is_empty() {
         return Ok(based_on);
     }
-    let what = format!("{} edited the contact", actor.name);
+    let what = Text::new("deals-event-edited-contact").with("name", actor.name.as_str());
     let mut row: contact::ActiveModel = contact.into();
     row.name = Set(name);
     row.phone = Set(phone);
@@ -475,11 +476,11 @@ pub async fn log_outcome(
     }
     touch.exec(txn).await?;
     write.txn.commit().await?;
-    notifier.deal_changed(DealEvent {
+    notifier.deal_changed(DealChange {
         deal_id,
         version: deal.version,
         by_user_id: actor.user_id,
-        what: format!("{} logged: {}", actor.name, outcome.label()),
+        what: Text::new("deals-event-logged").with("name", actor.name.as_str()).with("outcome", outcome.as_str()),
     });
     Ok(())
 }
