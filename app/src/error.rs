@@ -221,16 +221,31 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     }
 }
 
-/// Said when the disk under the data directory or the database is full: nothing was stored.
-pub const DISK_FULL: &str = "The server's disk is full, so nothing was saved. Please try again in a few minutes.";
-/// Said while the database does not answer: nothing was stored.
-pub const DATABASE_AWAY: &str = "The database is not answering, so nothing was saved. Please try again in a minute.";
+/// The message (key) said when the disk under the data directory or the database is full:
+/// nothing was stored.
+pub const DISK_FULL: &str = "error-disk-full";
+/// The message (key) said while the database does not answer: nothing was stored.
+pub const DATABASE_AWAY: &str = "error-database-away";
+
+/// An outage's message, whichever language it was written in, in `language`; any other
+/// message as it is. The message of a 503 is written where the failure happened, in the
+/// language of whoever is answered there ([`crate::language::current`]): English in a task
+/// that serves no one in particular (the capture form's writer). A page that knows its reader
+/// writes it again in theirs.
+pub fn outage_in(message: &str, language: &crate::language::Language) -> String {
+    use crate::language::Language;
+    let said = |key: &str| Language::all().iter().any(|l| l.t(key) == message);
+    match [DISK_FULL, DATABASE_AWAY].into_iter().find(|key| said(key)) {
+        Some(key) => language.t(key),
+        None => message.to_owned(),
+    }
+}
 /// How long a 503 asks a client to wait before trying again (`Retry-After`, seconds).
 pub const RETRY_AFTER_SECONDS: u32 = 30;
 
-/// Which outage, if any, a database error is: a full disk, or a database that cannot be
-/// reached (stopped, restarting, the network gone). Both are for trying again later, unlike a
-/// broken query, which is a bug.
+/// Which outage, if any, a database error is (its message key): a full disk, or a database
+/// that cannot be reached (stopped, restarting, the network gone). Both are for trying again
+/// later, unlike a broken query, which is a bug.
 #[cfg(feature = "ssr")]
 pub fn outage(err: &sea_orm::DbErr) -> Option<&'static str> {
     use sea_orm::{DbErr, RuntimeErr};
@@ -268,9 +283,9 @@ pub fn outage(err: &sea_orm::DbErr) -> Option<&'static str> {
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
         match outage(&err) {
-            Some(message) => {
+            Some(key) => {
                 tracing::warn!(error = %err, "database unavailable");
-                AppError::Unavailable(message.into())
+                AppError::Unavailable(crate::language::t(key))
             }
             None => {
                 tracing::error!(error = %err, "database error");
@@ -286,9 +301,30 @@ pub fn storage_error(err: std::io::Error, what: &str) -> AppError {
     use std::io::ErrorKind;
     if matches!(err.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge) {
         tracing::warn!(error = %err, what, "disk full");
-        AppError::Unavailable(DISK_FULL.into())
+        AppError::Unavailable(crate::language::t(DISK_FULL))
     } else {
         tracing::error!(error = %err, what, "file error");
         AppError::Internal
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::language::{Language, for_reader_now};
+
+    #[test]
+    fn an_outage_is_said_in_the_reader_s_language() {
+        let spanish = Language::parse("es").unwrap();
+        let away = || AppError::from(sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout));
+        assert_eq!(away(), AppError::Unavailable("The database is not answering, so nothing was saved. Please try again in a minute.".into()), "English where no reader is known");
+        let full = || storage_error(std::io::Error::from(std::io::ErrorKind::StorageFull), "a photo");
+        let said = for_reader_now(spanish.clone(), || (away().to_string(), full().to_string()));
+        assert_eq!(said.0, "La base de datos no responde, así que no se ha guardado nada. Vuelve a intentarlo en un minuto.");
+        assert!(said.1.starts_with("El disco del servidor está lleno"), "{}", said.1);
+        // Written in English by a task that knew no reader, then shown on a Spanish page.
+        assert_eq!(outage_in(&full().to_string(), &spanish), said.1);
+        assert_eq!(outage_in(&said.1, &Language::english()), full().to_string());
+        assert_eq!(outage_in("Something else.", &spanish), "Something else.", "other messages are kept as they are");
     }
 }

@@ -23,3 +23,10 @@ push-label-handover = Deals handed to me
 push-device-any = A browser
 push-device-any-on = A browser on { $system }
 push-device-on = { $browser } on { $system }
+
+# What a browser that opts a device in is told when what it sent cannot be used.
+push-error-endpoint-not-an-address = The push endpoint is not a web address.
+push-error-endpoint-https = The push endpoint must be an https:// address.
+push-error-endpoint-too-long = The push endpoint is longer than 2,000 characters.
+push-error-device-key = The device key must be a 65-byte P-256 public key in base64url.
+push-error-device-secret = The device secret must be 16 bytes in base64url.

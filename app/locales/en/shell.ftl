@@ -41,6 +41,11 @@ error-not-found = That was not found. It may have been removed.
 error-validation = Please correct the highlighted fields.
 error-internal = Something went wrong on our side. Please try again; it has been logged.
 error-transport = Could not reach Doorstep: { $reason }
+error-disk-full = The server's disk is full, so nothing was saved. Please try again in a few minutes.
+error-database-away = The database is not answering, so nothing was saved. Please try again in a minute.
+error-unavailable-title = Unavailable
+error-unavailable-heading = Doorstep is unavailable for a moment
+error-unavailable-retrying = This page tries again by itself.
 
 # The page the installed app shows without signal.
 offline-title = No connection

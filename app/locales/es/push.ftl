@@ -23,3 +23,10 @@ push-label-handover = Operaciones que me pasan
 push-device-any = Un navegador
 push-device-any-on = Un navegador en { $system }
 push-device-on = { $browser } en { $system }
+
+# What a browser that opts a device in is told when what it sent cannot be used.
+push-error-endpoint-not-an-address = La dirección de notificaciones (endpoint) no es una dirección web.
+push-error-endpoint-https = La dirección de notificaciones (endpoint) tiene que empezar por https://.
+push-error-endpoint-too-long = La dirección de notificaciones (endpoint) pasa de 2000 caracteres.
+push-error-device-key = La clave del dispositivo tiene que ser una clave pública P-256 de 65 bytes en base64url.
+push-error-device-secret = El secreto del dispositivo tiene que tener 16 bytes en base64url.

@@ -41,6 +41,11 @@ error-not-found = No se ha encontrado. Puede que se haya borrado.
 error-validation = Corrige los campos marcados.
 error-internal = Algo ha fallado por nuestra parte. Inténtalo de nuevo; ha quedado registrado.
 error-transport = No se ha podido conectar con Doorstep: { $reason }
+error-disk-full = El disco del servidor está lleno, así que no se ha guardado nada. Vuelve a intentarlo en unos minutos.
+error-database-away = La base de datos no responde, así que no se ha guardado nada. Vuelve a intentarlo en un minuto.
+error-unavailable-title = No disponible
+error-unavailable-heading = Doorstep no está disponible por un momento
+error-unavailable-retrying = Esta página vuelve a intentarlo sola.
 
 # The page the installed app shows without signal.
 offline-title = Sin conexión

@@ -55,9 +55,9 @@ pub(super) fn b64(text: &str) -> Option<Vec<u8>> {
 
 /// Checks what a browser sent; the message says what is wrong.
 pub fn check(sub: &Subscription) -> Result<(), AppError> {
-    let bad = |m: &str| Err(AppError::field("endpoint", m));
+    let bad = |key: &str| Err(AppError::field("endpoint", crate::language::t(key)));
     let Ok(url) = url::Url::parse(sub.endpoint.trim()) else {
-        return bad("The push endpoint is not a web address.");
+        return bad("push-error-endpoint-not-an-address");
     };
     let loopback = matches!(url.host(), Some(url::Host::Domain("localhost")))
         || matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
@@ -66,18 +66,18 @@ pub fn check(sub: &Subscription) -> Result<(), AppError> {
         "https" => {}
         // A push service on this machine (a test or a self-hosted relay) may use plain HTTP.
         "http" if loopback => {}
-        _ => return bad("The push endpoint must be an https:// address."),
+        _ => return bad("push-error-endpoint-https"),
     }
     if sub.endpoint.len() > 2000 {
-        return bad("The push endpoint is longer than 2,000 characters.");
+        return bad("push-error-endpoint-too-long");
     }
     match b64(&sub.p256dh) {
         Some(key) if key.len() == 65 && key[0] == 4 => {}
-        _ => return Err(AppError::field("p256dh", "The device key must be a 65-byte P-256 public key in base64url.")),
+        _ => return Err(AppError::field("p256dh", crate::language::t("push-error-device-key"))),
     }
     match b64(&sub.auth) {
         Some(secret) if secret.len() == 16 => {}
-        _ => return Err(AppError::field("auth", "The device secret must be 16 bytes in base64url.")),
+        _ => return Err(AppError::field("auth", crate::language::t("push-error-device-secret"))),
     }
     Ok(())
 }
@@ -427,6 +427,19 @@ mod tests {
         let mut bad = sub("https://push.example.com/abc");
         bad.p256dh = "not base64!".into();
         assert!(check(&bad).is_err());
+    }
+
+    #[test]
+    fn what_is_wrong_with_a_subscription_is_said_in_the_caller_s_language() {
+        let spanish = crate::language::Language::parse("es").unwrap();
+        let refused = |sub: Subscription| crate::language::for_reader_now(spanish.clone(), || check(&sub)).unwrap_err();
+        let plain = refused(sub("http://push.example.com/abc"));
+        assert_eq!(plain.field_message("endpoint").as_deref(), Some("La dirección de notificaciones (endpoint) tiene que empezar por https://."));
+        let mut short = sub("https://push.example.com/abc");
+        short.auth = "AAAA".into();
+        assert_eq!(refused(short).field_message("auth").as_deref(), Some("El secreto del dispositivo tiene que tener 16 bytes en base64url."));
+        let english = check(&sub("javascript:alert(1)")).unwrap_err();
+        assert_eq!(english.field_message("endpoint").as_deref(), Some("The push endpoint must be an https:// address."), "English where no reader is known");
     }
 
     #[test]

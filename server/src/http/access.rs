@@ -108,31 +108,42 @@ pub async fn load_session(State(state): State<AppState>, mut request: Request, n
                 request.extensions_mut().insert(Authenticated { user, token_hash });
             }
             Ok(None) => {}
-            Err(err) => return unavailable(request.uri().path(), err),
+            Err(err) => return unavailable(&request, err),
         }
     }
     next.run(request).await
 }
 
 /// What a request is told when the database or disk fails before its handler runs: the API's
-/// JSON error, or for a person a page that says so and reloads itself a little later.
-fn unavailable(path: &str, err: AppError) -> Response {
+/// JSON error, or for a person a page that says so, in their browser's language (who they are
+/// is not known yet), and reloads itself a little later.
+fn unavailable(request: &Request, err: AppError) -> Response {
     let message = match &err {
         AppError::Unavailable(message) => message.clone(),
-        _ => app::error::DATABASE_AWAY.to_owned(),
+        _ => app::language::t(app::error::DATABASE_AWAY),
     };
-    if path.starts_with("/api/") {
+    if request.uri().path().starts_with("/api/") {
         return AppError::Unavailable(message).into_response();
     }
+    let language = browser_language(request);
     let body = format!(
-        "<h1>Doorstep is unavailable for a moment</h1><p>{}</p><p>This page tries again by itself.</p>",
-        html_escape::encode_text(&message)
+        "<h1>{}</h1><p>{}</p><p>{}</p>",
+        html_escape::encode_text(&language.t("error-unavailable-heading")),
+        html_escape::encode_text(&app::error::outage_in(&message, &language)),
+        html_escape::encode_text(&language.t("error-unavailable-retrying")),
     );
-    let mut response = super::capture::page(StatusCode::SERVICE_UNAVAILABLE, &app::language::Language::english(), "Unavailable · Doorstep", &body);
+    let title = format!("{} · Doorstep", language.t("error-unavailable-title"));
+    let mut response = super::capture::page(StatusCode::SERVICE_UNAVAILABLE, &language, &title, &body);
     let headers = response.headers_mut();
     headers.insert(header::RETRY_AFTER, HeaderValue::from(app::error::RETRY_AFTER_SECONDS));
     headers.insert(HeaderName::from_static("refresh"), HeaderValue::from(app::error::RETRY_AFTER_SECONDS));
     response
+}
+
+/// The first of the browser's languages Doorstep speaks (Accept-Language), else English.
+fn browser_language(request: &Request) -> app::language::Language {
+    let accept = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    app::language::Language::negotiate(accept).unwrap_or_default()
 }
 
 /// Refuses state-changing requests that another site started (CSRF), using what browsers send
@@ -201,7 +212,7 @@ pub async fn page_access(State(state): State<AppState>, request: Request, next: 
             Ok(0) if path == "/setup" => return next.run(request).await,
             Ok(0) => return Redirect::to("/setup").into_response(),
             Ok(_) => state.mark_set_up(),
-            Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering; try again shortly.").into_response(),
+            Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, browser_language(&request).t(app::error::DATABASE_AWAY)).into_response(),
         }
     }
     let logged_in = request.extensions().get::<Authenticated>().is_some();
