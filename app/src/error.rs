@@ -232,6 +232,7 @@ pub const DATABASE_AWAY: &str = "error-database-away";
 /// language of whoever is answered there ([`crate::language::current`]): English in a task
 /// that serves no one in particular (the capture form's writer). A page that knows its reader
 /// writes it again in theirs.
+#[cfg(feature = "ssr")]
 pub fn outage_in(message: &str, language: &crate::language::Language) -> String {
     use crate::language::Language;
     let said = |key: &str| Language::all().iter().any(|l| l.t(key) == message);

@@ -6,12 +6,19 @@
 //! Which language a page is in: a capture form's own, or the prospect's browser's when the
 //! form is "automatic" ([`Language::negotiate`] on Accept-Language).
 
+#[cfg(not(feature = "hydrate"))]
 use std::borrow::Cow;
+#[cfg(not(feature = "hydrate"))]
 use std::collections::HashMap;
 
-use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{LanguageIdentifier, Loader};
+use fluent_templates::fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use fluent_templates::LanguageIdentifier;
+#[cfg(not(feature = "hydrate"))]
+use fluent_templates::Loader;
 
+// The server holds every language, read when it is built. The browser holds one: the page's,
+// sent beside the front end ([`Language::messages_address`], [`load`]).
+#[cfg(not(feature = "hydrate"))]
 fluent_templates::static_loader! {
     static LOCALES = {
         locales: "./locales",
@@ -32,7 +39,9 @@ impl Language {
         Language("en".parse().expect("a language tag"))
     }
 
-    /// Every language there is a file for, English first.
+    /// Every language there is a file for, English first. (On the server: the browser knows
+    /// only the page's.)
+    #[cfg(not(feature = "hydrate"))]
     pub fn all() -> Vec<Language> {
         let mut all: Vec<Language> = LOCALES.locales().cloned().map(Language).collect();
         all.sort_by_key(|l| (l.code() != "en", l.code()));
@@ -60,6 +69,10 @@ impl Language {
     /// The language with this code ("es", "ES", "es-MX" for Spanish), if there is a file for it.
     pub fn parse(code: &str) -> Option<Language> {
         let wanted: LanguageIdentifier = code.trim().parse().ok()?;
+        // In the browser, the language is the one the server wrote in the page.
+        #[cfg(feature = "hydrate")]
+        return Some(Language(LanguageIdentifier::from_parts(wanted.language, None, None, &[])));
+        #[cfg(not(feature = "hydrate"))]
         Language::all().into_iter().find(|l| l.0.language == wanted.language)
     }
 
@@ -101,6 +114,9 @@ impl Language {
         if self.is_pseudo() {
             return self.t_with(key, &[]);
         }
+        #[cfg(feature = "hydrate")]
+        return page_message(key, None);
+        #[cfg(not(feature = "hydrate"))]
         LOCALES.lookup(&self.0, key)
     }
 
@@ -109,9 +125,75 @@ impl Language {
         if self.is_pseudo() {
             return pseudo_message(key, args);
         }
-        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args.iter().map(|(name, value)| (Cow::Borrowed(*name), value.fluent())).collect();
-        LOCALES.lookup_with_args(&self.0, key, &args)
+        #[cfg(feature = "hydrate")]
+        return page_message(key, Some(&args.iter().map(|(name, value)| (*name, value.fluent())).collect()));
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args.iter().map(|(name, value)| (Cow::Borrowed(*name), value.fluent())).collect();
+            LOCALES.lookup_with_args(&self.0, key, &args)
+        }
     }
+
+    /// Where the browser gets this language's messages: `/messages/es.<hash>.ftl`, named by
+    /// their text so that it keeps them until they change. The pseudo-language's are English's.
+    #[cfg(feature = "ssr")]
+    pub fn messages_address(&self) -> String {
+        let code = if self.is_pseudo() { "en".to_owned() } else { self.code() };
+        let hash = served(&code).map_or("", |(hash, _)| hash);
+        format!("/messages/{code}.{hash}.ftl")
+    }
+}
+
+// `SERVED`: each language's messages as one Fluent file, written by app/build.rs.
+#[cfg(feature = "ssr")]
+include!(concat!(env!("OUT_DIR"), "/messages.rs"));
+
+/// The messages the browser is sent for the language `code`: the hash that names them, and
+/// their text.
+#[cfg(feature = "ssr")]
+pub fn served(code: &str) -> Option<(&'static str, &'static str)> {
+    SERVED.iter().find(|(c, _, _)| *c == code).map(|(_, hash, text)| (*hash, *text))
+}
+
+/// One language's messages read from the file the server sends (see [`served`]): what the
+/// browser writes every message with, the same way the server does.
+pub struct Messages(FluentBundle<FluentResource>);
+
+impl Messages {
+    /// Reads the messages of the page's language, or says what is wrong with the file.
+    pub fn read(language: &Language, text: String) -> Result<Messages, String> {
+        let resource = FluentResource::try_new(text).map_err(|(_, errors)| format!("the messages do not parse: {errors:?}"))?;
+        let language = if language.is_pseudo() { Language::english() } else { language.clone() };
+        let mut bundle = FluentBundle::new(vec![language.0]);
+        bundle.set_use_isolating(false);
+        bundle.add_resource(resource).map_err(|errors| format!("the messages do not load: {errors:?}"))?;
+        Ok(Messages(bundle))
+    }
+
+    /// The message `key` with `args`; the key itself when there is no such message.
+    pub fn format(&self, key: &str, args: Option<&FluentArgs>) -> String {
+        let Some(pattern) = self.0.get_message(key).and_then(|m| m.value()) else { return key.to_owned() };
+        let mut errors = Vec::new();
+        self.0.format_pattern(pattern, args, &mut errors).into_owned()
+    }
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static PAGE_MESSAGES: std::cell::RefCell<Option<Messages>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Takes the page's messages, as the page's loader fetched them, before the page hydrates.
+#[cfg(feature = "hydrate")]
+pub fn load(text: String) -> Result<(), String> {
+    let messages = Messages::read(&current(), text)?;
+    PAGE_MESSAGES.with(|m| *m.borrow_mut() = Some(messages));
+    Ok(())
+}
+
+#[cfg(feature = "hydrate")]
+fn page_message(key: &str, args: Option<&FluentArgs>) -> String {
+    PAGE_MESSAGES.with(|m| m.borrow().as_ref().map_or_else(|| key.to_owned(), |messages| messages.format(key, args)))
 }
 
 /// How each language writes numbers, amounts, dates and waits: digits and grouping from CLDR
@@ -562,6 +644,37 @@ mod tests {
             }
         }
         keys
+    }
+
+    /// The browser writes a page's messages from the one file it is sent: every message of
+    /// every language must come out of it as the server writes it, values and plurals too.
+    #[test]
+    fn the_file_a_browser_is_sent_writes_every_message_as_the_server_does() {
+        for language in Language::all() {
+            let (hash, text) = served(&language.code()).unwrap_or_else(|| panic!("no file is sent for {}", language.code()));
+            assert!(language.messages_address().ends_with(&format!("/{}.{hash}.ftl", language.code())), "{}", language.messages_address());
+            let browser = Messages::read(&language, text.to_owned()).unwrap();
+            // Every value any message takes, as a number: 0, 1 and 5 go through the plurals.
+            let names: BTreeSet<&'static str> = text
+                .split('$')
+                .skip(1)
+                .map(|rest| rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).next().unwrap_or_default())
+                .filter(|name| !name.is_empty())
+                .map(|name| &*Box::leak(name.to_owned().into_boxed_str()))
+                .collect();
+            assert!(names.contains("count"), "{names:?}");
+            for n in [0, 1, 5] {
+                let args: Vec<(&'static str, Value)> = names.iter().map(|name| (*name, Value::Number(n))).collect();
+                let fluent: FluentArgs = args.iter().map(|(name, value)| (*name, value.fluent())).collect();
+                for key in keys(&language.code()).into_iter().filter(|k| !k.starts_with('-')) {
+                    assert_eq!(browser.format(&key, Some(&fluent)), language.t_with(&key, &args), "{key} in {}", language.code());
+                }
+            }
+            assert_eq!(browser.format("nav-today", None), language.t("nav-today"));
+        }
+        let other = served("es").unwrap().0;
+        assert_ne!(served("en").unwrap().0, other, "each language's file has its own name");
+        assert!(Language::pseudo().messages_address().starts_with("/messages/en."), "the pseudo-language is English's accented");
     }
 
     #[test]

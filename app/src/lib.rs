@@ -118,12 +118,16 @@ pub fn front_file(options: &LeptosOptions, ext: &str) -> String {
 #[component]
 fn Hydration(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let (js, wasm) = (front_file(&options, "js"), front_file(&options, "wasm"));
+    let (js, wasm, messages) = (front_file(&options, "js"), front_file(&options, "wasm"), language::current().messages_address());
     #[cfg(not(feature = "ssr"))]
-    let (js, wasm) = (String::new(), String::new());
+    let (js, wasm, messages) = (String::new(), String::new(), String::new());
     let pkg = options.site_pkg_dir.to_string();
+    // The page's messages come beside the WASM, which carries none of its own (a phone
+    // downloads only its reader's language): fetched at the same time, and the page hydrates
+    // with them. Without them it stays as the server wrote it.
     let script = format!(
-        "(function(){{const go=()=>import('/{pkg}/{js}').then(m=>m.default({{module_or_path:'/{pkg}/{wasm}'}}).then(()=>m.hydrate()));\
+        "(function(){{const go=()=>Promise.all([import('/{pkg}/{js}'),fetch('{messages}').then(r=>r.ok?r.text():Promise.reject(r.status))])\
+         .then(([m,t])=>m.default({{module_or_path:'/{pkg}/{wasm}'}}).then(()=>m.hydrate(t)));\
          if('requestIdleCallback' in window)requestIdleCallback(go,{{timeout:2000}});else go();}})();"
     );
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }

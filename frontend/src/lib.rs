@@ -1,9 +1,16 @@
 //! The browser entry point: hydrates the server-rendered page so it becomes interactive, and
 //! registers the service worker that lets the app start from the home screen.
 
+/// Hydrates the page with `messages`, its language's messages as the server sent them beside
+/// the front end (`/messages/<code>.<hash>.ftl`). Messages that do not load leave the page as
+/// the server wrote it, which works without JavaScript.
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
+pub fn hydrate(messages: String) {
     console_error_panic_hook::set_once();
+    if let Err(why) = app::language::load(messages) {
+        leptos::logging::error!("{why}");
+        return;
+    }
     // As leptos::mount::hydrate_lazy: most pages' code is split off (cargo leptos --split), and
     // hydration waits for the page's own module. Only then is the page marked interactive
     // (`data-hydrated`), not when the shell around it is.

@@ -96,6 +96,7 @@ fn BrandSettings(save: ServerAction<SaveBrand>, branding: Resource<Result<(Strin
 fn AgencySettings() -> impl IntoView {
     let update = ServerAction::<UpdateAgency>::new();
     let session = expect_context::<SessionContext>();
+    let languages = OnceResource::new(crate::language::languages());
     let error = move |field| field_error(update.value(), field);
     let welcome = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("welcome").is_some());
     view! {
@@ -111,8 +112,8 @@ fn AgencySettings() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let agency = session.agency.await.ok();
                     let (name, zone, region, language) = agency.map(|a| (a.name, a.time_zone, a.default_region, a.language)).unwrap_or_default();
-                    // The languages there are: the same list on the server and in the browser.
-                    let languages: Vec<(String, String)> = crate::language::Language::all().into_iter().map(|l| (l.code(), l.name())).collect();
+                    // The languages there are, from the server (the browser knows only the page's).
+                    let languages: Vec<(String, String)> = languages.await.unwrap_or_default().into_iter().map(|l| (l.code, l.name)).collect();
                     view! {
                         <ActionForm action=update attr:class="stack">
                             <label for="agency-name">{t("agency-agency-name")}</label>

@@ -19,7 +19,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
 /// Files named by their content: a year, and browsers need not even ask whether they changed.
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Icons and the favicon keep their names across releases: a day.
 const STATIC: &str = "public, max-age=86400";
 /// Asked again every time (a cheap 304 when unchanged): pages, and a development build's

@@ -118,6 +118,7 @@ pub fn router(state: AppState, edge: Edge) -> Router {
         .route("/offline.html", get(webapp::offline))
         .route("/icons/{file}", get(webapp::icon))
         .route("/favicon.ico", get(webapp::favicon))
+        .route("/messages/{file}", get(webapp::messages))
         .with_state(webapp::WebApp { app: state.clone(), front: front.clone() });
     // Read by Prometheus with its own token, not a session.
     let operations = Router::new().route("/metrics", get(metrics::metrics)).with_state(state);

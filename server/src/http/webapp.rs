@@ -1,6 +1,6 @@
 //! Doorstep on the agent's home screen: the web app manifest (the agency's name and colour),
 //! its icons, the service worker that starts the app without signal, and the page it shows
-//! then. All are public: browsers fetch manifests and icons without cookies, and none of it
+//! then, and the messages a page's front end is written in. All are public: browsers fetch manifests and icons without cookies, and none of it
 //! says more than a capture form does.
 
 use std::sync::Arc;
@@ -156,6 +156,27 @@ pub async fn service_worker(State(web): State<WebApp>) -> Response {
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
         body,
+    )
+        .into_response()
+}
+
+/// A language's messages, which a page's front end fetches to hydrate in it
+/// (`Language::messages_address`): kept for good under the name of their text; under an
+/// older name (a page from before a release) the current text, asked again next time.
+pub async fn messages(Path(file): Path<String>) -> Response {
+    let Some((code, hash)) = file.strip_suffix(".ftl").and_then(|name| name.split_once('.')) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some((current, text)) = app::language::served(code) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let cache = if hash == current { super::assets::IMMUTABLE } else { "no-cache" };
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        text,
     )
         .into_response()
 }

@@ -155,6 +155,45 @@ async fn pages_and_json_are_compressed_on_the_fly_and_never_cached() {
     assert_eq!(header(&favicon, header::CACHE_CONTROL), "public, max-age=86400");
 }
 
+/// The address of the messages a page's loader fetches, as the page names it.
+fn messages_address(html: &str) -> String {
+    let start = html.find("fetch('/messages/").unwrap_or_else(|| panic!("no messages are fetched: {html}")) + "fetch('".len();
+    html[start..].split('\'').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_page_s_front_end_gets_only_its_reader_s_language_kept_until_it_changes() {
+    let site = built_site();
+    let app = app_with(&site).await;
+    let admin = app.admin_cookie().await;
+    let english = messages_address(&fetch(&app, "/pipeline", None, Some(&admin)).await.body);
+    assert!(english.starts_with("/messages/en.") && english.ends_with(".ftl"), "{english}");
+    let saved = app.call("/api/agency/update", "name=Costa+Homes&time_zone=Europe%2FMadrid&default_region=ES&language=es", Some(&admin)).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let spanish = messages_address(&fetch(&app, "/pipeline", None, Some(&admin)).await.body);
+    assert!(spanish.starts_with("/messages/es."), "{spanish}");
+
+    // Public (a phone fetches it as it fetches the WASM), compressed, and kept for good.
+    let reply = fetch(&app, &spanish, Some("br"), None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(header(&reply, header::CONTENT_ENCODING), "br");
+    assert_eq!(header(&reply, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+    assert!(header(&reply, header::CONTENT_TYPE).starts_with("text/plain"));
+    let text = String::from_utf8(unbrotli(&reply.raw)).unwrap();
+    assert!(text.contains("nav-today = Hoy") && !text.contains("nav-today = Today"), "only Spanish");
+    assert!(reply.raw.len() * 3 < text.len(), "{} bytes for {}", reply.raw.len(), text.len());
+    let english_text = fetch(&app, &english, None, None).await.body;
+    assert!(english_text.contains("nav-today = Today") && !english_text.contains("= Hoy"));
+
+    // A page from before a release names older messages: it gets today's, asked again next time.
+    let older = fetch(&app, "/messages/es.0123456789abcdef.ftl", None, None).await;
+    assert_eq!((older.status, older.body.as_str()), (StatusCode::OK, text.as_str()));
+    assert_eq!(header(&older, header::CACHE_CONTROL), "no-cache");
+    for missing in ["/messages/xx.0123456789abcdef.ftl", "/messages/es.ftl", "/messages/es"] {
+        assert_eq!(fetch(&app, missing, None, None).await.status, StatusCode::NOT_FOUND, "{missing}");
+    }
+}
+
 #[tokio::test]
 async fn the_live_stream_is_neither_compressed_nor_held_back() {
     let app = TestApp::new().await;
