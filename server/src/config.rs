@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use app::state::AppState;
 use clap::{Args, ValueEnum};
 use leptos::config::LeptosOptions;
-use rand::RngCore;
+use rand::TryRng;
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
 
@@ -230,7 +230,7 @@ impl Config {
             }
         }
         let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        rand::rngs::SysRng.try_fill_bytes(&mut bytes).expect("the system's random numbers");
         let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
         Ok(secret.into_bytes())

@@ -1,7 +1,6 @@
 //! Accounts and sessions: the rules, reached by server functions, HTTP handlers and the CLI.
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{PasswordHash, PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
@@ -56,8 +55,8 @@ pub fn validate_new_user(input: &NewUserInput) -> Result<ValidUser, AppError> {
 pub async fn hash_password(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        // A random salt from the system's generator, made by the hasher itself.
+        Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
     })
     .await
     .map_err(|_| AppError::Internal)?

@@ -4,8 +4,8 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
-use rand::RngCore;
+use hmac::{Hmac, KeyInit, Mac};
+use rand::TryRng;
 use sha2::{Digest, Sha256};
 
 pub const COOKIE_NAME: &str = "doorstep_session";
@@ -48,7 +48,7 @@ impl Lifetime {
 /// A fresh token for a new session: 256 random bits from the operating system.
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    rand::rngs::SysRng.try_fill_bytes(&mut bytes).expect("the system's random numbers");
     URL_SAFE_NO_PAD.encode(bytes)
 }
 

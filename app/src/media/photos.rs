@@ -106,9 +106,9 @@ pub fn logo(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
 
 /// 128 random bits in hex: names for stored files that nobody can guess or collide with.
 pub fn random_name() -> String {
-    use rand::RngCore;
+    use rand::TryRng;
     let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    rand::rngs::SysRng.try_fill_bytes(&mut bytes).expect("the system's random numbers");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

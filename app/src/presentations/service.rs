@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
+use rand::TryRng;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
@@ -30,7 +30,7 @@ pub const MAX_EXPIRY_DAYS: i64 = 365;
 
 fn token() -> String {
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    rand::rngs::SysRng.try_fill_bytes(&mut bytes).expect("the system's random numbers");
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 

@@ -31,8 +31,7 @@ pub const BATCH: u64 = 1000;
 
 /// A random name for this scheduler, for its log lines.
 pub fn worker_id() -> String {
-    use rand::Rng;
-    let n: u64 = rand::thread_rng().r#gen();
+    let n: u64 = rand::random();
     format!("{}-{n:016x}", std::process::id())
 }
 

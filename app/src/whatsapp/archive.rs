@@ -70,7 +70,7 @@ pub fn file(bytes: &[u8], wanted: &str) -> Result<Option<Vec<u8>>, String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| crate::language::t_with("whatsapp-zip-could-not-be-read", &[("error", e.to_string().into())]))?;
     for i in 0..zip.len() {
         let entry = zip.by_index(i).map_err(|e| crate::language::t_with("whatsapp-zip-could-not-be-read", &[("error", e.to_string().into())]))?;
-        if entry.is_dir() || entry.name().rsplit(['/', '\\']).next() != Some(wanted) {
+        if entry.is_dir() || !entry.name().is_ok_and(|n| n.rsplit(['/', '\\']).next() == Some(wanted)) {
             continue;
         }
         return read_limited(entry, MAX_FILE, wanted).map(Some);
@@ -105,7 +105,8 @@ pub fn open(bytes: &[u8], files_wanted: Files) -> Result<Upload, String> {
             continue;
         }
         // Only the file's own name counts: folders and `..` in a name are ignored.
-        let name = entry.name().rsplit(['/', '\\']).next().unwrap_or("").to_string();
+        // A name that is not text is no name: the entry is skipped below.
+        let name = entry.name().map(|n| n.rsplit(['/', '\\']).next().unwrap_or("").to_string()).unwrap_or_default();
         if name.is_empty() || name.starts_with('.') {
             continue;
         }

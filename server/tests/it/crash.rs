@@ -16,7 +16,7 @@ use std::time::Duration;
 use app::db::entities::{capture_form, contact, deal};
 use common::TestApp;
 use common::served::{self, Served, client};
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use tokio::sync::Mutex;
 
@@ -78,7 +78,7 @@ async fn every_answered_lead_survives_the_server_being_killed_at_random_moments(
         })
         .collect();
 
-    let mut rng = rand::rngs::StdRng::from_entropy();
+    let mut rng = rand::make_rng::<rand::rngs::StdRng>();
     for _ in 0..rounds() {
         // Each life of the server takes some leads first, so every kill lands mid-traffic.
         let answered_before = tally.lock().await.answered.len();
@@ -87,9 +87,9 @@ async fn every_answered_lead_survives_the_server_being_killed_at_random_moments(
             assert!(started.elapsed() < Duration::from_secs(30), "the restarted server answered no leads");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        tokio::time::sleep(Duration::from_millis(rng.gen_range(0..700))).await;
+        tokio::time::sleep(Duration::from_millis(rng.random_range(0..700))).await;
         server.kill();
-        tokio::time::sleep(Duration::from_millis(rng.gen_range(0..200))).await;
+        tokio::time::sleep(Duration::from_millis(rng.random_range(0..200))).await;
         server.restart(&app).await;
     }
     // Let the last life of the server take some leads too, then stop sending.

@@ -5,7 +5,7 @@ use app::db::entities::{activity, contact, deal, notification, whatsapp_message}
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::DateTime;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use sha2::Sha256;
 
