@@ -12,6 +12,21 @@ pub fn urlencode(raw: &str) -> String {
         .collect()
 }
 
+/// An HTTPS client (WhatsApp replies, Web Push, and the one object_store makes for the bucket):
+/// reqwest over rustls with ring, the crypto sqlx and lettre already use, named here as the
+/// process's provider before the first client is built (rustls refuses to guess).
+#[cfg(feature = "ssr")]
+pub fn http_client() -> reqwest::ClientBuilder {
+    tls_provider();
+    reqwest::Client::builder()
+}
+
+/// Names ring as rustls's provider for this process, once (later calls change nothing).
+#[cfg(feature = "ssr")]
+pub fn tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A time as the viewer reads it: "Wed 25 Nov, 14:02" in their own time zone and language
 /// ("mié 25 nov, 14:02").
 #[cfg(feature = "ssr")]

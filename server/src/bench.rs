@@ -839,7 +839,7 @@ pub async fn push(options: PushBench) -> anyhow::Result<()> {
     );
     let served = chrono::Utc::now().timestamp_millis() - 10_000;
     let form_token = app::auth::session::sign(&state.cookie_secret, &served.to_string());
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let http = app::common::http_client().redirect(reqwest::redirect::Policy::none()).build()?;
     let pace = Duration::from_secs_f64(1.0 / f64::from(options.per_second.max(1)));
     let mut posted = Vec::with_capacity(options.leads);
     let started = Instant::now();
@@ -922,7 +922,7 @@ pub async fn soak(options: SoakBench) -> anyhow::Result<()> {
     println!("minute   posts   p50 ms   p99 ms   errors   pages   page p99 ms   reminders   RSS MB");
     let served = chrono::Utc::now().timestamp_millis() - 10_000;
     let form_token = app::auth::session::sign(&state.cookie_secret, &served.to_string());
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(512).build()?;
+    let http = app::common::http_client().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(512).build()?;
     let posts: Arc<Mutex<Vec<f64>>> = Arc::default();
     let pages: Arc<Mutex<Vec<f64>>> = Arc::default();
     let errors = Arc::new(AtomicU64::new(0));

@@ -113,6 +113,7 @@ pub struct S3Storage {
 
 impl S3Storage {
     pub fn new(settings: &S3Settings) -> Result<S3Storage, String> {
+        crate::common::tls_provider();
         let mut builder = object_store::aws::AmazonS3Builder::new()
             .with_bucket_name(&settings.bucket)
             .with_region(&settings.region)
@@ -146,7 +147,7 @@ impl Storage for S3Storage {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, AppError> {
-        use object_store::ObjectStore;
+        use object_store::ObjectStoreExt;
         if !valid_key(key) {
             return Err(AppError::NotFound);
         }
@@ -158,7 +159,7 @@ impl Storage for S3Storage {
     }
 
     async fn delete(&self, key: &str) -> Result<(), AppError> {
-        use object_store::ObjectStore;
+        use object_store::ObjectStoreExt;
         if !valid_key(key) {
             return Err(AppError::NotFound);
         }

@@ -56,7 +56,7 @@ impl Vapid {
 
 /// The HTTP client pushes go out with.
 pub fn client() -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder().user_agent(concat!("Doorstep/", env!("CARGO_PKG_VERSION"))).timeout(ANSWER_WITHIN).build()
+    crate::common::http_client().user_agent(concat!("Doorstep/", env!("CARGO_PKG_VERSION"))).timeout(ANSWER_WITHIN).build()
 }
 
 /// Runs until `stopping` turns true.

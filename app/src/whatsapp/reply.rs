@@ -59,7 +59,7 @@ struct RefusalError {
 
 impl Sender {
     pub fn new(graph_url: &str, token: &str, phone_number_id: &str) -> Result<Sender, reqwest::Error> {
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(15)).connect_timeout(Duration::from_secs(5)).build()?;
+        let client = crate::common::http_client().timeout(Duration::from_secs(15)).connect_timeout(Duration::from_secs(5)).build()?;
         let number: String = phone_number_id.chars().filter(char::is_ascii_alphanumeric).collect();
         Ok(Sender { client, endpoint: format!("{}/{number}/messages", graph_url.trim_end_matches('/')), token: token.to_owned() })
     }

@@ -215,7 +215,7 @@ impl Nginx {
 /// An HTTPS client whose connections leave from `source` (127.0.0.2, 127.0.0.3: two
 /// prospects), trusting the test's self-signed certificate.
 fn client_from(source: &str) -> reqwest::Client {
-    reqwest::Client::builder()
+    app::common::http_client()
         .local_address(source.parse::<std::net::IpAddr>().unwrap())
         .danger_accept_invalid_certs(true)
         .redirect(reqwest::redirect::Policy::none())

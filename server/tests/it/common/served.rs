@@ -144,7 +144,7 @@ pub async fn submit_lead(http: &reqwest::Client, base: &str, token: &str, slug: 
 
 /// An HTTP client that shows redirects instead of following them.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    app::common::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()
