@@ -22,7 +22,12 @@ pub fn http_client() -> reqwest::ClientBuilder {
 }
 
 /// Names ring as rustls's provider for this process, once (later calls change nothing).
+/// rustls 0.23.48 deprecates ring's provider for lacking post-quantum key exchange, which
+/// only aws-lc has; these clients used ring before the update too, and aws-lc would be a
+/// second crypto library built from C on every fresh machine. Moving all of them (sqlx and
+/// lettre included) to aws-lc is one change for later, not this one.
 #[cfg(feature = "ssr")]
+#[allow(deprecated)]
 pub fn tls_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
