@@ -155,6 +155,32 @@ pub fn served(code: &str) -> Option<(&'static str, &'static str)> {
     SERVED.iter().find(|(c, _, _)| *c == code).map(|(_, hash, text)| (*hash, *text))
 }
 
+/// The words of the messages Doorstep was built with: every message key and every value
+/// name, each a `&'static str` into the messages' own text. A key or value name that comes
+/// from outside (another instance, through PostgreSQL) is taken only if it is one of these.
+#[cfg(feature = "ssr")]
+pub fn known_word(word: &str) -> Option<&'static str> {
+    static WORDS: std::sync::LazyLock<std::collections::BTreeSet<&'static str>> = std::sync::LazyLock::new(|| {
+        let mut words = std::collections::BTreeSet::new();
+        for (_, _, text) in SERVED {
+            for line in text.lines().filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic())) {
+                if let Some((key, _)) = line.split_once('=') {
+                    words.insert(key.trim_end());
+                }
+            }
+            for (at, _) in text.match_indices('$') {
+                let rest = &text[at + 1..];
+                let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(rest.len());
+                if end > 0 {
+                    words.insert(&rest[..end]);
+                }
+            }
+        }
+        words
+    });
+    WORDS.get(word).copied()
+}
+
 /// One language's messages read from the file the server sends (see [`served`]): what the
 /// browser writes every message with, the same way the server does.
 pub struct Messages(FluentBundle<FluentResource>);
@@ -675,6 +701,18 @@ mod tests {
         let other = served("es").unwrap().0;
         assert_ne!(served("en").unwrap().0, other, "each language's file has its own name");
         assert!(Language::pseudo().messages_address().starts_with("/messages/en."), "the pseudo-language is English's accented");
+    }
+
+    #[test]
+    fn only_the_messages_own_keys_and_value_names_are_known_words() {
+        for key in keys("en").into_iter().filter(|k| !k.starts_with('-')) {
+            assert_eq!(known_word(&key), Some(key.as_str()), "{key}");
+        }
+        assert_eq!(known_word("count"), Some("count"));
+        assert_eq!(known_word("name"), Some("name"));
+        for stranger in ["", "nav-today = Today", "no-such-message", "$count", "nav"] {
+            assert_eq!(known_word(stranger), None, "{stranger:?}");
+        }
     }
 
     #[test]

@@ -76,8 +76,6 @@ impl DealChange {
 mod message {
     use crate::language::{Text, Value};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::collections::BTreeSet;
-    use std::sync::Mutex;
 
     #[derive(Serialize, Deserialize)]
     struct Wire {
@@ -110,7 +108,9 @@ mod message {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
         let wire = Wire::deserialize(deserializer)?;
-        let word = |w: String| lasting(w).ok_or_else(|| serde::de::Error::custom("more message keys than Doorstep has"));
+        // Only the messages' own words: Text holds &'static str, and nothing read from the
+        // channel is kept beyond them.
+        let word = |w: String| crate::language::known_word(&w).ok_or_else(|| serde::de::Error::custom(format!("{w:?} is not a message key or value name")));
         let mut text = Text::new(word(wire.key)?);
         for (name, arg) in wire.args {
             let value = match arg {
@@ -120,26 +120,6 @@ mod message {
             text.args.push((word(name)?, value));
         }
         Ok(text)
-    }
-
-    /// Most distinct words [`lasting`] keeps: far more than the keys and value names of the
-    /// messages there are, so that nothing sent on the channel can grow it without end.
-    const MOST_WORDS: usize = 4096;
-
-    /// A message key or value name read from another instance, kept for as long as the
-    /// process runs ([`Text`] holds `&'static str`): each distinct word once.
-    fn lasting(word: String) -> Option<&'static str> {
-        static WORDS: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
-        let mut words = WORDS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(kept) = words.get(word.as_str()) {
-            return Some(kept);
-        }
-        if words.len() >= MOST_WORDS {
-            return None;
-        }
-        let kept: &'static str = Box::leak(word.into_boxed_str());
-        words.insert(kept);
-        Some(kept)
     }
 }
 
@@ -383,6 +363,11 @@ mod tests {
         assert!(text.starts_with(r#"{"type":"deal","event":{"#), "{text}");
         assert!(text.contains(r#""what":{"key":"whatsapp-event-imported","args":[["name","Lucía Martín"],["count",12]]}"#), "a key and its values, not English: {text}");
         assert_eq!(serde_json::from_str::<Shared>(&text).unwrap(), event);
+        // Only the messages' own keys and value names are read back: nothing else is kept.
+        for stranger in [text.replace("whatsapp-event-imported", "no-such-message"), text.replace(r#"["count",12]"#, r#"["made-up",12]"#)] {
+            let refused = serde_json::from_str::<Shared>(&stranger).unwrap_err().to_string();
+            assert!(refused.contains("is not a message key or value name"), "{refused}");
+        }
     }
 
     #[test]
