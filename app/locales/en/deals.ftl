@@ -154,3 +154,18 @@ deals-event-logged = { $name } logged: { $outcome ->
         [question] { deals-label-question }
        *[note] { deals-label-note }
     }
+
+# A field of a deal, in its history and when an edit meets a colleague's.
+deals-field-stage = stage
+deals-field-owner = owner
+deals-field-lost-reason = lost reason
+deals-field-won-value = won value
+deals-field-contact-name = contact name
+deals-field-contact-phone = contact phone
+deals-field-contact-email = contact e-mail
+deals-field-contact-whatsapp = contact WhatsApp
+deals-conflict-someone = Someone
+deals-conflict-nothing = nothing
+deals-conflict-change = { $who } changed { $field } from { $old } to { $new } ({ $when })
+deals-conflict-someone-else = Someone else changed this deal
+deals-conflict-not-saved = { $what }. Your change was not saved: check it still makes sense, then apply it again.

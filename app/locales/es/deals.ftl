@@ -160,3 +160,18 @@ deals-event-logged = { $name } ha anotado: { $outcome ->
         [question] { deals-label-question }
        *[note] { deals-label-note }
     }
+
+# A field of a deal, in its history and when an edit meets a colleague's.
+deals-field-stage = etapa
+deals-field-owner = responsable
+deals-field-lost-reason = motivo de pérdida
+deals-field-won-value = importe ganado
+deals-field-contact-name = nombre del contacto
+deals-field-contact-phone = teléfono del contacto
+deals-field-contact-email = correo del contacto
+deals-field-contact-whatsapp = WhatsApp del contacto
+deals-conflict-someone = Alguien
+deals-conflict-nothing = nada
+deals-conflict-change = { $who } cambió { $field } de { $old } a { $new } ({ $when })
+deals-conflict-someone-else = Otra persona ha cambiado esta operación
+deals-conflict-not-saved = { $what }. Tu cambio no se ha guardado: comprueba que sigue teniendo sentido y vuelve a aplicarlo.

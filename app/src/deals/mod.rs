@@ -11,6 +11,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::capture::Need;
 
+/// A field of a deal as its history records it ("stage", "contact name"), in the reader's
+/// words; a field without a message (recorded by an older release) as it was stored.
+pub fn field_label(field: &str) -> String {
+    let key = match field {
+        "stage" => "deals-field-stage",
+        "owner" => "deals-field-owner",
+        "lost_reason" => "deals-field-lost-reason",
+        "won_value" => "deals-field-won-value",
+        "contact name" => "deals-field-contact-name",
+        "contact phone" => "deals-field-contact-phone",
+        "contact e-mail" => "deals-field-contact-email",
+        "contact WhatsApp" => "deals-field-contact-whatsapp",
+        other => return other.replace('_', " "),
+    };
+    crate::language::t(key)
+}
+
 /// How long "I'm replying" holds before it lapses on its own.
 pub const CLAIM_MINUTES: i64 = 5;
 

@@ -600,7 +600,7 @@ fn HistoryCard(history: Vec<super::Change>) -> impl IntoView {
                     {history.into_iter().map(|h| view! {
                         <li>
                             <span class="hint">{format!("{} · {} · v{}", h.at, h.by.unwrap_or_else(|| t("deals-system")), h.version)}</span>
-                            <span>{format!("{}: {} → {}", h.field, h.old_value.unwrap_or_else(|| "–".into()), h.new_value.unwrap_or_else(|| "–".into()))}</span>
+                            <span>{format!("{}: {} → {}", super::field_label(&h.field), h.old_value.unwrap_or_else(|| "–".into()), h.new_value.unwrap_or_else(|| "–".into()))}</span>
                         </li>
                     }).collect_view()}
                 </ul>

@@ -63,6 +63,12 @@ async fn an_edit_based_on_an_old_version_is_refused_with_what_changed() {
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED, "{}", stale.body);
     assert!(stale.body.contains("Ana Agent changed stage from New to Contacted"), "{}", stale.body);
     assert_eq!(the_deal(&t).await.stage_id, contacted, "nothing was overwritten");
+    // Read in Spanish, she is told in Spanish.
+    assert_eq!(t.app.call("/api/language/set", "language=es", Some(&t.boss)).await.status, StatusCode::OK);
+    let spanish = t.app.call("/api/deal/stage", &move_body(t.deal_id, 1, viewing, ""), Some(&t.boss)).await;
+    assert_eq!(spanish.status, StatusCode::PRECONDITION_FAILED, "{}", spanish.body);
+    assert!(spanish.body.contains("Ana Agent cambió etapa de New a Contacted") && spanish.body.contains("Tu cambio no se ha guardado"), "{}", spanish.body);
+    assert_eq!(t.app.call("/api/language/set", "language=", Some(&t.boss)).await.status, StatusCode::OK);
     // Applied again on the version she has now seen, it goes through.
     let again = t.app.call("/api/deal/stage", &move_body(t.deal_id, 2, viewing, ""), Some(&t.boss)).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);

@@ -15,7 +15,7 @@ use crate::auth::{parse_name, Email};
 use crate::db::entities::{activity, contact, deal, deal_change, lost_reason};
 use crate::common::local;
 use crate::error::{AppError, Validator};
-use crate::language::Text;
+use crate::language::{t, t_with, Text};
 use crate::notifications::service::DealChange;
 use crate::notifications::service::Notifier;
 use super::*;
@@ -137,18 +137,22 @@ async fn conflict_message(db: &impl ConnectionTrait, actor: &Actor, deal_id: i64
     let said: Vec<String> = changes
         .iter()
         .map(|c| {
-            let who = c.user_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "Someone".into());
-            format!(
-                "{who} changed {} from {} to {} ({})",
-                c.field.replace('_', " "),
-                c.old_value.as_deref().unwrap_or("nothing"),
-                c.new_value.as_deref().unwrap_or("nothing"),
-                local(c.changed_at, &actor.time_zone)
+            let who = c.user_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| t("deals-conflict-someone"));
+            let nothing = || t("deals-conflict-nothing");
+            t_with(
+                "deals-conflict-change",
+                &[
+                    ("who", who.into()),
+                    ("field", crate::deals::field_label(&c.field).into()),
+                    ("old", c.old_value.clone().unwrap_or_else(nothing).into()),
+                    ("new", c.new_value.clone().unwrap_or_else(nothing).into()),
+                    ("when", local(c.changed_at, &actor.time_zone).into()),
+                ],
             )
         })
         .collect();
-    let what = if said.is_empty() { "Someone else changed this deal".to_owned() } else { said.join("; ") };
-    Ok(format!("{what}. Your change was not saved: check it still makes sense, then apply it again."))
+    let what = if said.is_empty() { t("deals-conflict-someone-else") } else { said.join("; ") };
+    Ok(t_with("deals-conflict-not-saved", &[("what", what.into())]))
 }
 
 /// Moves a deal to another stage. Lost needs a reason from the admin's list; won needs the
