@@ -318,3 +318,52 @@ async fn a_stage_kind_other_than_open_won_or_lost_is_an_error_not_an_open_stage(
     app.state.db.execute_unprepared("UPDATE stages SET kind = 'limbo' WHERE id = (SELECT MIN(id) FROM stages)").await.unwrap();
     assert!(app::deals::service::stages(&app.state.db).await.is_err(), "bad data is reported, not read as an open stage");
 }
+
+/// The board's stage counts and values, read from the summary the database keeps, equal what
+/// the deals themselves add up to: for a manager's whole pipeline, for an agent's own and
+/// unassigned deals, and under a source filter, after deals changed owner and stage.
+#[tokio::test]
+async fn the_board_counts_each_stage_as_its_deals_add_up() {
+    use sea_orm::sea_query::Expr;
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let db = &app.state.db;
+    let ana_id = app.add_user("Ana Agent", "ana@costa.test", "agent", PASS).await;
+    let ana = app.login_cookie("ana@costa.test", PASS).await;
+    doorstep::volume::generate(db, 300, 11, 60, false).await.unwrap();
+    // Some deals become Ana's, some nobody's, and some move to the first stage.
+    let first = stage::Entity::find().order_by_asc(stage::Column::Position).one(db).await.unwrap().unwrap().id;
+    deal::Entity::update_many().col_expr(deal::Column::OwnerId, Expr::value(ana_id)).filter(deal::Column::Id.lt(80)).exec(db).await.unwrap();
+    deal::Entity::update_many()
+        .col_expr(deal::Column::OwnerId, Expr::value(Option::<i64>::None))
+        .filter(deal::Column::Id.between(80, 120))
+        .exec(db)
+        .await
+        .unwrap();
+    deal::Entity::update_many().col_expr(deal::Column::StageId, Expr::value(first)).filter(deal::Column::Id.between(60, 100)).exec(db).await.unwrap();
+    let deals = deal::Entity::find().all(db).await.unwrap();
+    let source = deals[0].source.clone();
+
+    let source_query = format!("query[everyone]=true&query[page]=1&query[source]={}", enc(&source));
+    let cases: Vec<(&str, &String, Box<dyn Fn(&deal::Model) -> bool>)> = vec![
+        ("query[everyone]=true&query[page]=1", &admin, Box::new(|_: &deal::Model| true)),
+        ("query[everyone]=true&query[page]=1", &ana, Box::new(move |d: &deal::Model| d.owner_id.is_none() || d.owner_id == Some(ana_id))),
+        (&source_query, &admin, Box::new(move |d: &deal::Model| d.source == source)),
+    ];
+    for (query, cookie, wanted) in cases {
+        let reply = app.call("/api/pipeline", query, Some(cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let pipeline: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        let mut counted = 0;
+        for column in pipeline["columns"].as_array().unwrap() {
+            let stage_id = column["stage"]["id"].as_i64().unwrap();
+            let of_stage: Vec<&deal::Model> = deals.iter().filter(|d| d.stage_id == stage_id && wanted(d)).collect();
+            let worth: i64 = of_stage.iter().map(|d| d.won_value.or(d.budget_max).or(d.budget_min).unwrap_or(0)).sum();
+            assert_eq!(column["stage"]["deals"].as_u64(), Some(of_stage.len() as u64), "{query}: stage {stage_id}'s count");
+            let shown: i64 = column["stage"]["value"].as_array().unwrap().iter().map(|m| m["minor"].as_i64().unwrap()).sum();
+            assert_eq!(shown, worth, "{query}: stage {stage_id}'s value");
+            counted += of_stage.len();
+        }
+        assert!(counted > 30, "{query}: {counted}");
+    }
+}

@@ -91,8 +91,18 @@ pub(crate) async fn cards(db: &DatabaseConnection, viewer: &SessionUser, deals: 
 /// The deals a query selects, before paging: an agent's own (and unassigned ones), or
 /// everyone's for a manager who asks.
 fn filtered(backend: DbBackend, viewer: &SessionUser, query: &PipelineQuery) -> Select<deal::Entity> {
-    let own = (!(query.everyone && viewer.role.includes(Role::Manager))).then_some(viewer.id);
-    matching(backend, own, query)
+    matching(backend, own(viewer, query), query)
+}
+
+/// Whose deals the viewer sees: their own (and unassigned ones), or `None` for everyone's,
+/// which only a manager may ask for.
+fn own(viewer: &SessionUser, query: &PipelineQuery) -> Option<i64> {
+    (!(query.everyone && viewer.role.includes(Role::Manager))).then_some(viewer.id)
+}
+
+/// The source the query narrows to, if any.
+fn source(query: &PipelineQuery) -> Option<&str> {
+    query.source.as_deref().filter(|s| !s.is_empty())
 }
 
 /// The deals of `owner` (and unassigned ones), or everyone's for `None`, under the query's
@@ -103,7 +113,7 @@ pub(super) fn matching(backend: DbBackend, owner: Option<i64>, query: &PipelineQ
     if let Some(owner) = owner {
         select = select.filter(Condition::any().add(deal::Column::OwnerId.eq(owner)).add(deal::Column::OwnerId.is_null()));
     }
-    if let Some(source) = query.source.as_deref().filter(|s| !s.is_empty()) {
+    if let Some(source) = source(query) {
         select = select.filter(deal::Column::Source.eq(source));
     }
     if let Some(needle) = query.search.as_deref().and_then(search::needle) {
@@ -114,40 +124,103 @@ pub(super) fn matching(backend: DbBackend, owner: Option<i64>, query: &PipelineQ
     select
 }
 
+/// A deal's worth on the board: its won value, else its budget's top, else its bottom.
+fn worth() -> sea_orm::sea_query::SimpleExpr {
+    Func::coalesce([
+        Expr::col((deal::Entity, deal::Column::WonValue)),
+        Expr::col((deal::Entity, deal::Column::BudgetMax)),
+        Expr::col((deal::Entity, deal::Column::BudgetMin)),
+        Expr::val(0i64),
+    ])
+    .into()
+}
+
+/// One stage's deals in one currency: how many, and their worth.
+struct Total {
+    stage_id: i64,
+    currency: String,
+    deals: i64,
+    value: i64,
+}
+
+/// The deals of each stage under `query` without a search, from the summary the database
+/// keeps in step with every write (`report_open`, one row per stage, owner, source and
+/// currency), so the board's counts never read the deals themselves.
+async fn totals(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery) -> Result<Vec<Total>, AppError> {
+    use sea_orm::sea_query::{Alias, Query};
+    let column = |name: &str| Expr::col(Alias::new(name));
+    let mut select = Query::select();
+    select
+        .column(Alias::new("stage_id"))
+        .column(Alias::new("currency"))
+        .expr(Func::cast_as(column("deals").sum(), Alias::new("BIGINT")))
+        .expr(Func::cast_as(column("value").sum(), Alias::new("BIGINT")))
+        .from(Alias::new("report_open"))
+        .group_by_col(Alias::new("stage_id"))
+        .group_by_col(Alias::new("currency"));
+    if let Some(owner) = own(viewer, query) {
+        // The summary files unassigned deals under owner 0.
+        select.and_where(column("owner_id").is_in([owner, 0]));
+    }
+    if let Some(source) = source(query) {
+        select.and_where(column("source").eq(source));
+    }
+    let rows = db.query_all_raw(db.get_database_backend().build(&select)).await?;
+    Ok(rows
+        .iter()
+        .map(|row| Total {
+            stage_id: row.try_get_by_index(0).unwrap_or_default(),
+            currency: row.try_get_by_index(1).unwrap_or_default(),
+            deals: row.try_get_by_index::<Option<i64>>(2).ok().flatten().unwrap_or_default(),
+            value: row.try_get_by_index::<Option<i64>>(3).ok().flatten().unwrap_or_default(),
+        })
+        .filter(|t| t.deals > 0)
+        .collect())
+}
+
+/// A search's matches, newest first, read once and narrow (id, stage, currency, worth): the
+/// stage totals are summed from them and each stage's page of cards picked out of them, so a
+/// name that thousands of deals share costs one pass over their index entries.
+async fn matches(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery) -> Result<Vec<(i64, i64, String, i64)>, AppError> {
+    Ok(filtered(db.get_database_backend(), viewer, query)
+        .select_only()
+        .column(deal::Column::Id)
+        .column(deal::Column::StageId)
+        .column(deal::Column::Currency)
+        .column_as(worth(), "worth")
+        .order_by_desc(deal::Column::UpdatedAt)
+        .order_by_desc(deal::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// The pipeline under `query`: every stage with its count and value, and a page of deals per
 /// stage (a phone shows the selected one, a wide screen all of them as a board).
 pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery) -> Result<Pipeline, AppError> {
     let now = Utc::now();
     let stage_rows = stages(db).await?;
     let names = names(db).await?;
-    let totals: Vec<(i64, String, i64, Option<i64>)> = filtered(db.get_database_backend(), viewer, query)
-        .select_only()
-        .column(deal::Column::StageId)
-        .column(deal::Column::Currency)
-        .column_as(Expr::col((deal::Entity, deal::Column::Id)).count(), "deals")
-        .column_as(
-            // PostgreSQL sums BIGINT as NUMERIC; cast back, so both databases give an integer.
-            Expr::expr(Func::cast_as(
-                Expr::expr(Func::coalesce([
-                    Expr::col((deal::Entity, deal::Column::WonValue)),
-                    Expr::col((deal::Entity, deal::Column::BudgetMax)),
-                    Expr::col((deal::Entity, deal::Column::BudgetMin)),
-                    Expr::val(0i64),
-                ]))
-                .sum(),
-                sea_orm::sea_query::Alias::new("BIGINT"),
-            )),
-            "value",
-        )
-        .group_by(deal::Column::StageId)
-        .group_by(deal::Column::Currency)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let searching = query.search.as_deref().and_then(search::needle).is_some();
+    let found = if searching { matches(db, viewer, query).await? } else { Vec::new() };
+    let totals = if searching {
+        let mut totals: Vec<Total> = Vec::new();
+        for (_, stage_id, currency, worth) in &found {
+            match totals.iter_mut().find(|t| t.stage_id == *stage_id && t.currency == *currency) {
+                Some(total) => {
+                    total.deals += 1;
+                    total.value = total.value.saturating_add(*worth);
+                }
+                None => totals.push(Total { stage_id: *stage_id, currency: currency.clone(), deals: 1, value: *worth }),
+            }
+        }
+        totals
+    } else {
+        totals(db, viewer, query).await?
+    };
     // A search with no stage chosen opens on the first stage that has matches, so a phone
     // shows the deal that was searched for.
-    let searching = query.search.as_deref().is_some_and(|s| !s.trim().is_empty());
-    let first_with_matches = stage_rows.iter().find(|s| totals.iter().any(|t| t.0 == s.id && t.2 > 0)).map(|s| s.id);
+    let first_with_matches = stage_rows.iter().find(|s| totals.iter().any(|t| t.stage_id == s.id)).map(|s| s.id);
     let selected = query
         .stage
         .filter(|id| stage_rows.iter().any(|s| s.id == *id))
@@ -158,24 +231,40 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
     let mut columns = Vec::with_capacity(stage_rows.len());
     for row in &stage_rows {
         let mut info = stage_info(row);
-        for (_, currency, count, value) in totals.iter().filter(|t| t.0 == row.id) {
-            info.deals += *count as u64;
-            if let Some(value) = value.filter(|v| *v > 0) {
-                info.value.push(Money { minor: value, currency: currency.clone() });
+        let mut value: Vec<Money> = Vec::new();
+        for total in totals.iter().filter(|t| t.stage_id == row.id) {
+            info.deals += total.deals as u64;
+            if total.value > 0 {
+                value.push(Money { minor: total.value, currency: total.currency.clone() });
             }
         }
+        value.sort_by(|a, b| a.currency.cmp(&b.currency));
+        info.value = value;
         let pages = std::cmp::max(info.deals.div_ceil(PAGE_SIZE), 1);
         let page = if row.id == selected { query.page.clamp(1, pages) } else { 1 };
         columns.push(Column { stage: info, deals: Vec::new(), page, pages });
     }
-    // Each stage's page of cards. A search reads its matches once, ranked within each stage,
-    // rather than once per stage; without one, each stage's page comes straight off the
-    // (stage, updated) index.
+    // Each stage's page of cards: a search's are picked from its matches and read by id;
+    // without one, each stage's page comes straight off the (stage, updated) index.
     if searching {
-        let pages: Vec<(i64, u64)> = columns.iter().map(|c| (c.stage.id, c.page)).collect();
-        let mut found = ranked_pages(db, viewer, query, &pages).await?;
-        for column in &mut columns {
-            column.deals = found.remove(&column.stage.id).unwrap_or_default().into_iter().map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now)).collect();
+        let mut wanted: Vec<i64> = Vec::new();
+        for column in &columns {
+            let skip = ((column.page - 1) * PAGE_SIZE) as usize;
+            wanted.extend(found.iter().filter(|m| m.1 == column.stage.id).skip(skip).take(PAGE_SIZE as usize).map(|m| m.0));
+        }
+        let mut rows: HashMap<i64, (deal::Model, Option<contact::Model>)> = deal::Entity::find()
+            .filter(deal::Column::Id.is_in(wanted.iter().copied()))
+            .find_also_related(contact::Entity)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(d, c)| (d.id, (d, c)))
+            .collect();
+        for id in wanted {
+            let Some((d, c)) = rows.remove(&id) else { continue };
+            if let Some(column) = columns.iter_mut().find(|c| c.stage.id == d.stage_id) {
+                column.deals.push(card(viewer, d, c, &names, &stage_rows, now));
+            }
         }
     } else {
         for column in &mut columns {
@@ -193,63 +282,13 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
                 .collect();
         }
     }
-    let sources = deal::Entity::find()
-        .select_only()
-        .column(deal::Column::Source)
-        .distinct()
-        .order_by_asc(deal::Column::Source)
-        .into_tuple::<String>()
-        .all(db)
-        .await?;
     Ok(Pipeline {
         columns,
         selected,
         everyone: query.everyone && viewer.role.includes(Role::Manager),
         may_see_everyone: viewer.role.includes(Role::Manager),
-        sources,
+        sources: crate::reports::service::sources(db).await?,
     })
-}
-
-/// The deals of each stage's page under `query` (`pages`: stage and page), in one query: the
-/// matches numbered within their stage, newest first, and only the wanted numbers kept.
-async fn ranked_pages(
-    db: &DatabaseConnection,
-    viewer: &SessionUser,
-    query: &PipelineQuery,
-    pages: &[(i64, u64)],
-) -> Result<HashMap<i64, Vec<(deal::Model, Option<contact::Model>)>>, AppError> {
-    use sea_orm::{QueryTrait, Statement};
-    let backend = db.get_database_backend();
-    let mut inner = filtered(backend, viewer, query).into_query();
-    inner.expr_as(
-        Expr::cust(r#"ROW_NUMBER() OVER (PARTITION BY "deals"."stage_id" ORDER BY "deals"."updated_at" DESC, "deals"."id" DESC)"#),
-        sea_orm::sea_query::Alias::new("page_rank"),
-    );
-    let built = backend.build(&inner);
-    let mut values = built.values.map(|v| v.0).unwrap_or_default();
-    // Each stage's wanted ranks, as values in this database's placeholders.
-    let mut wanted = Vec::with_capacity(pages.len());
-    for (stage, page) in pages {
-        let first = ((page - 1) * PAGE_SIZE) as i64;
-        let mut place = |value: i64| {
-            values.push(value.into());
-            if backend == DbBackend::Postgres { format!("${}", values.len()) } else { "?".to_owned() }
-        };
-        let (s, from, to) = (place(*stage), place(first), place(first + PAGE_SIZE as i64));
-        wanted.push(format!("(stage_id = {s} AND page_rank > {from} AND page_rank <= {to})"));
-    }
-    if wanted.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!("SELECT * FROM ({}) AS ranked WHERE {} ORDER BY stage_id, page_rank", built.sql, wanted.join(" OR "));
-    let deals = deal::Entity::find().from_raw_sql(Statement::from_sql_and_values(backend, sql, values)).all(db).await?;
-    let contacts = contacts_by_id(db, &deals).await?;
-    let mut by_stage: HashMap<i64, Vec<(deal::Model, Option<contact::Model>)>> = HashMap::new();
-    for d in deals {
-        let c = contacts.get(&d.contact_id).cloned();
-        by_stage.entry(d.stage_id).or_default().push((d, c));
-    }
-    Ok(by_stage)
 }
 
 /// An agent's Today: new leads nobody has answered (oldest first) and stale deals.
