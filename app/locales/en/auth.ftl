@@ -80,3 +80,4 @@ auth-you-have-logged-out = You have logged out.
 auth-agency-is-ready = Your agency is ready. Log in with the account you just created.
 auth-use-at-least-characters = Use at least { $min } characters.
 auth-choose-a-language = Choose one of the languages Doorstep speaks: { $languages }.
+auth-enter-a-name = Enter a name.

@@ -169,3 +169,17 @@ deals-conflict-nothing = nothing
 deals-conflict-change = { $who } changed { $field } from { $old } to { $new } ({ $when })
 deals-conflict-someone-else = Someone else changed this deal
 deals-conflict-not-saved = { $what }. Your change was not saved: check it still makes sense, then apply it again.
+deals-shorten-the-reason = Shorten "{ $reason }" to at most 80 characters.
+# The names a new agency's stages and lost reasons start with (Doorstep renames those nobody
+# changed when the agency's language changes).
+deals-default-stage-new = New
+deals-default-stage-contacted = Contacted
+deals-default-stage-viewing = Viewing
+deals-default-stage-offer = Offer
+deals-default-stage-won = Won
+deals-default-stage-lost = Lost
+deals-default-reason-elsewhere = Bought or rented elsewhere
+deals-default-reason-budget = Budget does not fit
+deals-default-reason-not-looking = No longer looking
+deals-default-reason-unreachable = Could not reach them
+deals-default-reason-other-agency = Chose another agency

@@ -78,3 +78,5 @@ imports-row-has-too-many-columns = Row { $row } has { $cells } columns; Doorstep
 imports-header-cannot-be-read = The header row cannot be read: { $error }.
 imports-row-cannot-be-read = Row { $row } cannot be read: { $error }. Check its quotes.
 imports-file-has-too-many-rows = The file has more than { $max } rows: split it into smaller files.
+imports-two-columns-one-field = Two columns ("{ $first }" and "{ $second }") are both mapped to { $field }: choose one.
+imports-bytes-not-in-encoding = The file says it is { $encoding } but holds bytes that are not. Save it again as "CSV UTF-8" and upload that.

@@ -44,3 +44,21 @@ plans-keep-the-offset-within-a-year = Keep the offset between now and a year ahe
 
 # What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
 plans-event-started = { $name } started the plan "{ $plan }"
+plans-starts-by-itself-from = Starts by itself: { $starters }
+plans-remove-step = Remove the step { $title }
+plans-when-at-once = At once
+plans-when-same-day = Same day at { $at }
+plans-when-next-day = Next day at { $at }
+plans-when-day = Day { $days } at { $at }
+plans-when-after-days = { $n ->
+    [one] After 1 day
+   *[other] After { $n } days
+}
+plans-when-after-hours = { $n ->
+    [one] After 1 hour
+   *[other] After { $n } hours
+}
+plans-when-after-minutes = { $n ->
+    [one] After 1 minute
+   *[other] After { $n } minutes
+}

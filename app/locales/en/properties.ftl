@@ -76,3 +76,4 @@ properties-holds-up-to-photos = A listing holds up to { $max } photos: remove on
 properties-keep-it-under = Keep it under { $max } characters.
 properties-choose-one-of = Choose one of: { $codes }.
 properties-give-a-whole-number = Give a whole number from { $min } to { $max }.
+properties-no-listings-match = No listings match.

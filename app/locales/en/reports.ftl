@@ -137,3 +137,5 @@ reports-choose-who-takes-the-deals = Choose who takes the deals.
 reports-choose-somebody-else = Choose somebody else to take the deals.
 reports-no-open-deals-to-hand-over = They have no open deals to hand over.
 reports-period-of-at-most = Choose a period of at most { $max } days.
+reports-drill-week-new = New leads in the week of { $week }
+reports-drill-week-won = Won in the week of { $week }

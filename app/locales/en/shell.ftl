@@ -52,3 +52,14 @@ offline-title = No connection
 offline-lead = This phone has no signal or Wi-Fi right now, so Doorstep cannot show your deals.
 offline-hint = Everything already saved is safe on the server. Try again once you are back online.
 offline-retry = Try again
+
+## Uploads: what a form says when its file did not arrive.
+upload-stopped = The upload stopped before the whole file arrived.
+upload-choose-chat-export = Choose the chat export first.
+upload-chat-export-limit = A chat export may be up to { $mb } MB.
+upload-choose-logo = Choose a file first.
+upload-logo-limit = A logo may be up to { $mb } MB.
+upload-choose-csv = Choose the CSV file first.
+upload-csv-limit = A file may be up to { $mb } MB.
+upload-choose-photos = No file was chosen: pick photos first.
+upload-photos-stopped = The upload stopped: one upload takes up to { $mb } MB, so send fewer photos at once.

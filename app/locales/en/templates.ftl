@@ -34,3 +34,5 @@ templates-keep-the-name-under = Keep the name under { $max } characters.
 
 # What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
 templates-event-sent = { $name } sent "{ $template }" on WhatsApp
+templates-give-the-template-a-name = Give the template a name the team will recognise, such as "First answer".
+templates-name-taken = There is already a template called "{ $name }".

@@ -80,3 +80,4 @@ auth-you-have-logged-out = Has cerrado la sesión.
 auth-agency-is-ready = Tu agencia está lista. Inicia sesión con la cuenta que acabas de crear.
 auth-use-at-least-characters = Usa al menos { $min } caracteres.
 auth-choose-a-language = Elige uno de los idiomas que habla Doorstep: { $languages }.
+auth-enter-a-name = Escribe un nombre.

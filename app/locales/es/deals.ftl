@@ -175,3 +175,17 @@ deals-conflict-nothing = nada
 deals-conflict-change = { $who } cambió { $field } de { $old } a { $new } ({ $when })
 deals-conflict-someone-else = Otra persona ha cambiado esta operación
 deals-conflict-not-saved = { $what }. Tu cambio no se ha guardado: comprueba que sigue teniendo sentido y vuelve a aplicarlo.
+deals-shorten-the-reason = Acorta «{ $reason }» a 80 caracteres como mucho.
+# The names a new agency's stages and lost reasons start with (Doorstep renames those nobody
+# changed when the agency's language changes).
+deals-default-stage-new = Nuevo
+deals-default-stage-contacted = Contactado
+deals-default-stage-viewing = Visita
+deals-default-stage-offer = Oferta
+deals-default-stage-won = Ganado
+deals-default-stage-lost = Perdido
+deals-default-reason-elsewhere = Compró o alquiló en otro sitio
+deals-default-reason-budget = El presupuesto no encaja
+deals-default-reason-not-looking = Ya no busca
+deals-default-reason-unreachable = No fue posible contactar
+deals-default-reason-other-agency = Eligió otra agencia

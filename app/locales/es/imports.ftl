@@ -81,3 +81,5 @@ imports-row-has-too-many-columns = La fila { $row } tiene { $cells } columnas; D
 imports-header-cannot-be-read = No se puede leer la fila de cabecera: { $error }.
 imports-row-cannot-be-read = No se puede leer la fila { $row }: { $error }. Revisa sus comillas.
 imports-file-has-too-many-rows = El archivo tiene más de { $max } filas: divídelo en archivos más pequeños.
+imports-two-columns-one-field = Dos columnas («{ $first }» y «{ $second }») van al mismo campo, { $field }: elige una.
+imports-bytes-not-in-encoding = El archivo dice ser { $encoding } pero contiene bytes que no lo son. Guárdalo de nuevo como «CSV UTF-8» y súbelo.

@@ -44,3 +44,21 @@ plans-keep-the-offset-within-a-year = El plazo tiene que estar entre ahora y den
 
 # What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
 plans-event-started = { $name } ha iniciado el plan «{ $plan }»
+plans-starts-by-itself-from = Empieza solo: { $starters }
+plans-remove-step = Quitar el paso { $title }
+plans-when-at-once = En el acto
+plans-when-same-day = El mismo día a las { $at }
+plans-when-next-day = Al día siguiente a las { $at }
+plans-when-day = Día { $days } a las { $at }
+plans-when-after-days = { $n ->
+    [one] Al cabo de 1 día
+   *[other] Al cabo de { $n } días
+}
+plans-when-after-hours = { $n ->
+    [one] Al cabo de 1 hora
+   *[other] Al cabo de { $n } horas
+}
+plans-when-after-minutes = { $n ->
+    [one] Al cabo de 1 minuto
+   *[other] Al cabo de { $n } minutos
+}

@@ -76,3 +76,4 @@ properties-holds-up-to-photos = Un inmueble admite hasta { $max } fotos: quita u
 properties-keep-it-under = No puede pasar de { $max } caracteres.
 properties-choose-one-of = Elige uno de estos: { $codes }.
 properties-give-a-whole-number = Escribe un número entero de { $min } a { $max }.
+properties-no-listings-match = Ningún inmueble coincide.

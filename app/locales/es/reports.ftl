@@ -137,3 +137,5 @@ reports-choose-who-takes-the-deals = Elige quién se queda con las operaciones.
 reports-choose-somebody-else = Elige a otra persona para que se quede con las operaciones.
 reports-no-open-deals-to-hand-over = No tiene operaciones abiertas que traspasar.
 reports-period-of-at-most = Elige un periodo de { $max } días como máximo.
+reports-drill-week-new = Contactos nuevos en la semana del { $week }
+reports-drill-week-won = Ganadas en la semana del { $week }

@@ -52,3 +52,14 @@ offline-title = Sin conexión
 offline-lead = Este móvil no tiene cobertura ni wifi ahora mismo, así que Doorstep no puede mostrar tus operaciones.
 offline-hint = Todo lo que ya guardaste está a salvo en el servidor. Vuelve a intentarlo cuando tengas conexión.
 offline-retry = Reintentar
+
+## Uploads: what a form says when its file did not arrive.
+upload-stopped = La subida se cortó antes de que llegara el archivo entero.
+upload-choose-chat-export = Elige primero la exportación del chat.
+upload-chat-export-limit = Una exportación de chat puede ocupar hasta { $mb } MB.
+upload-choose-logo = Elige primero un archivo.
+upload-logo-limit = Un logotipo puede ocupar hasta { $mb } MB.
+upload-choose-csv = Elige primero el archivo CSV.
+upload-csv-limit = Un archivo puede ocupar hasta { $mb } MB.
+upload-choose-photos = No se eligió ningún archivo: elige primero las fotos.
+upload-photos-stopped = La subida se cortó: cada subida admite hasta { $mb } MB, así que envía menos fotos a la vez.

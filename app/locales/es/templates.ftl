@@ -34,3 +34,5 @@ templates-keep-the-name-under = El nombre no puede pasar de { $max } caracteres.
 
 # What a colleague did, in the live banner of everyone viewing the deal, in each viewer's language.
 templates-event-sent = { $name } ha enviado «{ $template }» por WhatsApp
+templates-give-the-template-a-name = Ponle a la plantilla un nombre que el equipo reconozca, como «Primera respuesta».
+templates-name-taken = Ya hay una plantilla llamada «{ $name }».

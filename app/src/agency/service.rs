@@ -59,9 +59,12 @@ pub async fn update(db: &impl ConnectionTrait, name: &str, time_zone: &str, regi
     save(db, &name, &time_zone).await?;
     agency::Entity::update_many()
         .col_expr(agency::Column::DefaultRegion, sea_orm::sea_query::Expr::value(region))
-        .col_expr(agency::Column::Language, sea_orm::sea_query::Expr::value(language))
+        .col_expr(agency::Column::Language, sea_orm::sea_query::Expr::value(language.clone()))
         .exec(db)
         .await?;
+    if let Some(language) = crate::language::Language::stored(&language) {
+        crate::deals::service::name_defaults(db, &language).await?;
+    }
     Ok(())
 }
 

@@ -99,7 +99,7 @@ impl Email {
 pub fn parse_name(input: &str) -> Result<String, String> {
     let value = input.split_whitespace().collect::<Vec<_>>().join(" ");
     match value.chars().count() {
-        0 => Err("Enter a name.".into()),
+        0 => Err(crate::language::t("auth-enter-a-name")),
         1..=100 => Ok(value),
         _ => Err(crate::language::t("auth-keep-the-name-under")),
     }

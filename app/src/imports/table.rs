@@ -134,7 +134,7 @@ fn decode(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, &'static str), Str
         let (text, malformed) = encoding.decode_without_bom_handling(&bytes[bom..]);
         if malformed {
             let name = encoding_name(encoding);
-            return Err(format!("The file says it is {name} but holds bytes that are not. Save it again as \"CSV UTF-8\" and upload that."));
+            return Err(crate::language::t_with("imports-bytes-not-in-encoding", &[("encoding", name.into())]));
         }
         return Ok((text, encoding_name(encoding)));
     }
@@ -293,7 +293,10 @@ pub fn check(table: &Table, mapping: &[Option<Field>], directory: &Directory) ->
     for (i, field) in mapping.iter().enumerate().take(table.header.len()) {
         if let Some(f) = field
             && let Some(first) = columns.insert(*f, i) {
-                return Err(format!("Two columns (\"{}\" and \"{}\") are both mapped to {}: choose one.", table.header[first], table.header[i], f.label()));
+                return Err(crate::language::t_with(
+                    "imports-two-columns-one-field",
+                    &[("first", table.header[first].clone().into()), ("second", table.header[i].clone().into()), ("field", f.label().into())],
+                ));
             }
     }
     let has_name = columns.contains_key(&Field::Name) || columns.contains_key(&Field::FirstName);

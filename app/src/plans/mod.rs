@@ -50,22 +50,20 @@ pub struct PlanChoice {
     pub steps: usize,
 }
 
-/// When a step falls, in words: "At once", "After 2 hours", "Day 3 at 09:00".
+/// When a step falls, in words and the reader's language: "At once", "After 2 hours",
+/// "Day 3 at 09:00".
 pub fn when(offset_minutes: i32, at_time: Option<&str>) -> String {
+    use crate::language::{t, t_with};
     let days = offset_minutes / (24 * 60);
     match at_time {
-        Some(at) if days == 0 => format!("Same day at {at}"),
-        Some(at) if days == 1 => format!("Next day at {at}"),
-        Some(at) => format!("Day {days} at {at}"),
-        None if offset_minutes == 0 => "At once".into(),
-        None if offset_minutes % (24 * 60) == 0 => plural(days, "day"),
-        None if offset_minutes % 60 == 0 => plural(offset_minutes / 60, "hour"),
-        None => plural(offset_minutes, "minute"),
+        Some(at) if days == 0 => t_with("plans-when-same-day", &[("at", at.into())]),
+        Some(at) if days == 1 => t_with("plans-when-next-day", &[("at", at.into())]),
+        Some(at) => t_with("plans-when-day", &[("days", days.into()), ("at", at.into())]),
+        None if offset_minutes == 0 => t("plans-when-at-once"),
+        None if offset_minutes % (24 * 60) == 0 => t_with("plans-when-after-days", &[("n", days.into())]),
+        None if offset_minutes % 60 == 0 => t_with("plans-when-after-hours", &[("n", (offset_minutes / 60).into())]),
+        None => t_with("plans-when-after-minutes", &[("n", offset_minutes.into())]),
     }
-}
-
-fn plural(n: i32, unit: &str) -> String {
-    if n == 1 { format!("After 1 {unit}") } else { format!("After {n} {unit}s") }
 }
 
 /// An offset as typed: an amount and a unit (minutes, hours, days).
@@ -106,6 +104,10 @@ mod tests {
         assert_eq!(when(24 * 60, Some("09:00")), "Next day at 09:00");
         assert_eq!(when(3 * 24 * 60, Some("09:30")), "Day 3 at 09:30");
         assert_eq!(when(0, Some("18:00")), "Same day at 18:00");
+        let spanish = crate::language::Language::parse("es").unwrap();
+        assert_eq!(crate::language::for_reader_now(spanish.clone(), || when(120, None)), "Al cabo de 2 horas");
+        assert_eq!(crate::language::for_reader_now(spanish.clone(), || when(24 * 60, None)), "Al cabo de 1 día");
+        assert_eq!(crate::language::for_reader_now(spanish, || when(3 * 24 * 60, Some("09:30"))), "Día 3 a las 09:30");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::language::t;
+use crate::language::{t, t_with};
 
 use super::api::{plan_settings, AddStep, DeletePlan, DeleteStep, SavePlan, SetStarter, Starter};
 use super::{PlanView, PLACEHOLDERS};
@@ -127,7 +127,7 @@ fn PlanCard(p: PlanView, editor: Editor) -> impl IntoView {
                 <label class="check"><input type="checkbox" name="active" value="on" checked=p.active/>{t("plans-in-use")}</label>
                 <button type="submit" class="small">{t("plans-save")}</button>
             </ActionForm>
-            {(!p.started_by.is_empty()).then(|| view! { <p class="hint">{format!("Starts by itself: {}", p.started_by.join(", "))}</p> })}
+            {(!p.started_by.is_empty()).then(|| view! { <p class="hint">{t_with("plans-starts-by-itself-from", &[("starters", p.started_by.join(", ").into())])}</p> })}
             <ol class="steps">
                 {p.steps.into_iter().map(|s| view! {
                     <li class="step" data-testid="plan-step">
@@ -138,7 +138,7 @@ fn PlanCard(p: PlanView, editor: Editor) -> impl IntoView {
                         </div>
                         <ActionForm action=drop_step>
                             <input type="hidden" name="id" value=s.id.to_string()/>
-                            <button type="submit" class="small ghost" aria-label=format!("Remove the step {}", s.title)>{t("plans-remove")}</button>
+                            <button type="submit" class="small ghost" aria-label=t_with("plans-remove-step", &[("title", s.title.clone().into())])>{t("plans-remove")}</button>
                         </ActionForm>
                     </li>
                 }).collect_view()}

@@ -160,7 +160,7 @@ fn PresentationItem(item: PresentationView, actions: Option<Presenting>) -> impl
                 {actions.map(|p| view! {
                     {move || match (p.emailed.get() == Some(id) && p.email.input().get().is_none(), p.email.value().get()) {
                         (false, _) => None,
-                        (true, Some(Ok(to))) => Some(view! { <p class="notice" role="status">{format!("Sent to {to}.")}</p> }.into_any()),
+                        (true, Some(Ok(to))) => Some(view! { <p class="notice" role="status">{t_with("presentations-sent-to", &[("to", to.into())])}</p> }.into_any()),
                         (true, Some(Err(err))) => Some(view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any()),
                         _ => None,
                     }}

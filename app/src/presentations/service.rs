@@ -121,7 +121,7 @@ pub async fn create(db: &DatabaseConnection, notifier: &Notifier, actor: &Actor,
             kind: Set(crate::deals::ActivityKind::Presentation),
             direction: Set(crate::deals::Direction::Out),
             author_id: Set(actor.user_id),
-            body: Set(format!("Presentation made: {}", titles.join("; "))),
+            body: Set(crate::language::of_agency(txn).await?.t_with("presentations-timeline-made", &[("titles", titles.join("; ").into())])),
             occurred_at: Set(now),
             created_at: Set(now),
             ..Default::default()

@@ -68,7 +68,7 @@ pub fn PropertiesPage() -> impl IntoView {
                         match data.await {
                             Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
                             Ok((rows, total)) if rows.is_empty() => view! {
-                                <p class="hint" data-testid="no-listings">{if total == 0 { "No listings match." } else { "" }}</p>
+                                <p class="hint" data-testid="no-listings">{if total == 0 { t("properties-no-listings-match") } else { String::new() }}</p>
                             }.into_any(),
                             Ok((rows, total)) => view! {
                                 <p class="hint">{t_with("properties-count", &[("count", total.into())])}</p>

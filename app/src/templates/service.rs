@@ -28,13 +28,13 @@ pub async fn save(db: &DatabaseConnection, id: Option<i64>, name: &str, body: &s
     let body = body.trim().replace("\r\n", "\n");
     let mut errors = FieldErrors::new();
     if name.is_empty() {
-        errors.insert("name".into(), "Give the template a name the team will recognise, such as \"First answer\".".into());
+        errors.insert("name".into(), crate::language::t("templates-give-the-template-a-name"));
     } else if name.chars().count() > MAX_NAME {
         errors.insert("name".into(), crate::language::t_with("templates-keep-the-name-under", &[("max", MAX_NAME.into())]));
     } else {
         let same = message_template::Entity::find().filter(message_template::Column::Name.eq(name)).one(db).await?;
         if same.is_some_and(|t| Some(t.id) != id) {
-            errors.insert("name".into(), format!("There is already a template called \"{name}\"."));
+            errors.insert("name".into(), crate::language::t_with("templates-name-taken", &[("name", name.into())]));
         }
     }
     if body.is_empty() {

@@ -26,7 +26,7 @@ pub fn routes() -> Routes {
 pub async fn upload_logo(State(state): State<AppState>, session: Session, mut multipart: Multipart) -> Result<Response, InWords> {
     session.at_least(app::auth::Role::Admin)?;
     let back = |message: &str| Redirect::to(&format!("/admin/agency?logo_error={}#brand", app::common::urlencode(message))).into_response();
-    let wanted = Wanted { default_name: "logo", what: "a file", one: "A logo", limit: app::media::photos::MAX_UPLOAD_BYTES };
+    let wanted = Wanted { default_name: "logo", choose: "upload-choose-logo", limit_text: "upload-logo-limit", limit: app::media::photos::MAX_UPLOAD_BYTES };
     let bytes = match one_file(&mut multipart, &wanted).await {
         Ok((_, bytes)) => bytes,
         Err(message) => return Ok(back(&message)),

@@ -45,7 +45,7 @@ fn back(message: &str) -> Response {
 
 pub async fn upload(State(state): State<AppState>, session: Session, mut multipart: Multipart) -> Result<Response, InWords> {
     let user = session.at_least(Role::Manager)?;
-    let wanted = Wanted { default_name: "contacts.csv", what: "the CSV file", one: "A file", limit: MAX_BYTES };
+    let wanted = Wanted { default_name: "contacts.csv", choose: "upload-choose-csv", limit_text: "upload-csv-limit", limit: MAX_BYTES };
     let (name, bytes) = match one_file(&mut multipart, &wanted).await {
         Ok(file) => file,
         Err(message) => return Ok(back(&message)),

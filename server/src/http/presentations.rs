@@ -2,7 +2,7 @@
 //! views unless a link-preview bot or a logged-in colleague asks; and `/api/v1/presentations`
 //! for tools with an admin key.
 
-use app::language::{t, t_with};
+use app::language::{t, t_with, Language};
 use app::deals::service::Actor;
 use app::error::AppError;
 use app::presentations::service::{self, Closed, Share};
@@ -33,14 +33,19 @@ pub fn routes() -> Routes {
     }
 }
 
-fn closed_page(closed: Closed) -> Response {
+/// The page a link that no longer opens answers with, in the client's language: their
+/// browser's first that Doorstep speaks, else the agency's.
+fn closed_page(closed: Closed, language: &Language) -> Response {
     let (status, title, text) = match closed {
-        Closed::Unknown => (StatusCode::NOT_FOUND, "Link not found", "This link is not known. Check that it was copied whole, or ask your agent for it again."),
-        Closed::Revoked => (StatusCode::GONE, "Link withdrawn", "Your agent has withdrawn this presentation. Ask them for a new link."),
-        Closed::Expired => (StatusCode::GONE, "Link expired", "This presentation's link has expired. Ask your agent for a new one."),
+        Closed::Unknown => (StatusCode::NOT_FOUND, "presentations-link-unknown-title", "presentations-link-unknown-text"),
+        Closed::Revoked => (StatusCode::GONE, "presentations-link-withdrawn-title", "presentations-link-withdrawn-text"),
+        Closed::Expired => (StatusCode::GONE, "presentations-link-expired-title", "presentations-link-expired-text"),
     };
+    let escape = |key: &str| language.t(key).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let (title, text) = (escape(title), escape(text));
+    let code = language.code();
     let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><title>{title}</title><style>{STYLE}</style></head>\
          <body><main class=\"closed\"><h1>{title}</h1><p>{text}</p></main></body></html>"
     );
@@ -65,7 +70,14 @@ async fn count_view(state: &AppState, share: &Share, method: &Method, headers: &
 async fn opened(state: &AppState, token: &str, method: &Method, headers: &HeaderMap, colleague: bool) -> Result<Result<Share, Response>, AppError> {
     let share = match service::open(&state.db, token).await? {
         Ok(share) => share,
-        Err(closed) => return Ok(Err(closed_page(closed))),
+        Err(closed) => {
+            let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let language = match Language::negotiate(accept) {
+                Some(language) => language,
+                None => app::language::of_agency(&state.db).await?,
+            };
+            return Ok(Err(closed_page(closed, &language)));
+        }
     };
     count_view(state, &share, method, headers, colleague).await;
     Ok(Ok(share))

@@ -255,7 +255,8 @@ pub async fn add_photos(
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(err) => {
-                refused.push(format!("the upload stopped: {} (one upload takes up to {} MB; send fewer photos at once)", err.body_text(), UPLOAD_LIMIT / (1024 * 1024)));
+                tracing::info!(error = %err.body_text(), "a photo upload stopped");
+                refused.push(app::language::t_with("upload-photos-stopped", &[("mb", (UPLOAD_LIMIT / (1024 * 1024)).into())]));
                 break;
             }
         };
@@ -264,7 +265,8 @@ pub async fn add_photos(
             Ok(bytes) if bytes.is_empty() => continue,
             Ok(bytes) => bytes,
             Err(err) => {
-                refused.push(format!("{name}: {}", err.body_text()));
+                tracing::info!(error = %err.body_text(), "a photo upload stopped");
+                refused.push(format!("{name}: {}", app::language::t("upload-stopped")));
                 break;
             }
         };
@@ -275,7 +277,7 @@ pub async fn add_photos(
         }
     }
     if added == 0 && refused.is_empty() {
-        refused.push("No file was chosen: pick photos first.".into());
+        refused.push(app::language::t("upload-choose-photos"));
     }
     let mut query = format!("?added={added}");
     if !refused.is_empty() {

@@ -4,34 +4,41 @@
 use app::error::AppError;
 use axum::extract::Multipart;
 
-/// What to ask for, in the form's own words.
+/// What to ask for, in the form's own words (message keys, put in the sender's language).
 pub struct Wanted<'a> {
     /// The file's name when the browser gives none.
     pub default_name: &'a str,
-    /// "the chat export": for "Choose the chat export first."
-    pub what: &'a str,
-    /// "A chat export": for "A chat export may be up to 64 MB."
-    pub one: &'a str,
+    /// The message asking for the file: "Choose the chat export first."
+    pub choose: &'static str,
+    /// The message giving the size limit, with `$mb`: "A chat export may be up to 64 MB."
+    pub limit_text: &'static str,
     pub limit: usize,
 }
 
 /// The form's first file and its name; an empty or missing file, or an upload cut short,
 /// is a sentence saying what to do.
 pub async fn one_file(multipart: &mut Multipart, wanted: &Wanted<'_>) -> Result<(String, Vec<u8>), String> {
-    let choose = || format!("Choose {} first.", wanted.what);
+    use app::language::{t, t_with};
     let (name, bytes) = match multipart.next_field().await {
         Ok(Some(field)) => {
             let name = field.file_name().unwrap_or(wanted.default_name).to_owned();
             match collect(field).await {
                 Ok(bytes) => (name, bytes),
-                Err(err) => return Err(format!("The upload stopped: {}. {} may be up to {} MB.", err.body_text(), wanted.one, wanted.limit / (1024 * 1024))),
+                Err(err) => {
+                    tracing::info!(error = %err.body_text(), "an upload stopped");
+                    let limit = t_with(wanted.limit_text, &[("mb", (wanted.limit / (1024 * 1024)).into())]);
+                    return Err(format!("{} {limit}", t("upload-stopped")));
+                }
             }
         }
-        Ok(None) => return Err(choose()),
-        Err(err) => return Err(format!("The upload stopped: {}.", err.body_text())),
+        Ok(None) => return Err(t(wanted.choose)),
+        Err(err) => {
+            tracing::info!(error = %err.body_text(), "an upload stopped");
+            return Err(t("upload-stopped"));
+        }
     };
     if bytes.is_empty() {
-        return Err(choose());
+        return Err(t(wanted.choose));
     }
     Ok((name, bytes))
 }

@@ -83,7 +83,7 @@ fn back(deal_id: i64, message: &str) -> Response {
 }
 
 pub async fn upload(State(state): State<AppState>, Path(deal_id): Path<i64>, Session(session): Session, mut multipart: Multipart) -> Result<Response, InWords> {
-    let wanted = Wanted { default_name: "chat.txt", what: "the chat export", one: "A chat export", limit: MAX_UPLOAD };
+    let wanted = Wanted { default_name: "chat.txt", choose: "upload-choose-chat-export", limit_text: "upload-chat-export-limit", limit: MAX_UPLOAD };
     let (name, bytes) = match one_file(&mut multipart, &wanted).await {
         Ok(file) => file,
         Err(message) => return Ok(back(deal_id, &message)),

@@ -303,3 +303,36 @@ async fn every_page_speaks_the_reader_s_language() {
     }
     assert!(untranslated.is_empty(), "text not from the messages ({}):\n{}", untranslated.len(), untranslated.join("\n"));
 }
+
+/// An agency that turns Spanish finds the stages and lost reasons it started with in Spanish,
+/// except those its admin renamed; turning back to English turns them back.
+#[tokio::test]
+async fn the_starting_stages_and_lost_reasons_follow_the_agency_s_language() {
+    use app::db::entities::{lost_reason, stage};
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let db = &app.state.db;
+    let names = || async {
+        let stages: Vec<String> = stage::Entity::find().order_by_asc(stage::Column::Position).all(db).await.unwrap().into_iter().map(|s| s.name).collect();
+        let reasons: Vec<String> = lost_reason::Entity::find().order_by_asc(lost_reason::Column::Position).all(db).await.unwrap().into_iter().map(|r| r.name).collect();
+        (stages, reasons)
+    };
+    assert_eq!(names().await.0, ["New", "Contacted", "Viewing", "Offer", "Won", "Lost"]);
+    // The admin calls the offer stage their own way first.
+    stage::Entity::update_many()
+        .col_expr(stage::Column::Name, sea_orm::sea_query::Expr::value("Reserva"))
+        .filter(stage::Column::Name.eq("Offer"))
+        .exec(db)
+        .await
+        .unwrap();
+    let to = |language: &str| format!("name=Costa+Homes&time_zone=Europe%2FMadrid&default_region=ES&language={language}");
+    assert_eq!(app.call("/api/agency/update", &to("es"), Some(&admin)).await.status, StatusCode::OK);
+    let (stages, reasons) = names().await;
+    assert_eq!(stages, ["Nuevo", "Contactado", "Visita", "Reserva", "Ganado", "Perdido"]);
+    assert_eq!(reasons[..2], ["Compró o alquiló en otro sitio".to_owned(), "El presupuesto no encaja".to_owned()]);
+    assert_eq!(app.call("/api/agency/update", &to("en"), Some(&admin)).await.status, StatusCode::OK);
+    let (stages, reasons) = names().await;
+    assert_eq!(stages, ["New", "Contacted", "Viewing", "Reserva", "Won", "Lost"]);
+    assert_eq!(reasons[0], "Bought or rented elsewhere");
+}

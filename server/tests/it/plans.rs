@@ -253,7 +253,8 @@ async fn a_deal_going_stale_is_flagged_to_its_owner_once_per_quiet_spell() {
     assert_eq!(flagged.len(), 2);
     let latest = flagged.iter().max_by_key(|n| n.id).unwrap();
     assert_eq!(latest.title, "Se está parando: Lucía Fernández");
-    assert!(latest.body.contains("días en New"), "{}", latest.body);
+    // The starting stage nobody renamed is now called in Spanish too.
+    assert!(latest.body.contains("días en Nuevo"), "{}", latest.body);
 }
 
 #[tokio::test]

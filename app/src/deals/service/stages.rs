@@ -113,7 +113,7 @@ pub async fn save_lost_reasons(db: &DatabaseConnection, lines: &str) -> Result<V
         return Err(AppError::field("reasons", crate::language::t("deals-keep-at-least-one-reason")));
     }
     if let Some(long) = reasons.iter().find(|r| r.chars().count() > 80) {
-        return Err(AppError::field("reasons", format!("Shorten \"{long}\" to at most 80 characters.")));
+        return Err(AppError::field("reasons", crate::language::t_with("deals-shorten-the-reason", &[("reason", long.clone().into())])));
     }
     let txn = db.begin().await?;
     lost_reason::Entity::delete_many().exec(&txn).await?;
@@ -135,4 +135,43 @@ pub async fn lost_reasons(db: &DatabaseConnection) -> Result<Vec<String>, AppErr
         .into_iter()
         .map(|r| r.name)
         .collect())
+}
+
+/// The stages a new agency starts with (migration `m20261125_000002_pipeline`), as messages.
+const DEFAULT_STAGES: [&str; 6] =
+    ["deals-default-stage-new", "deals-default-stage-contacted", "deals-default-stage-viewing", "deals-default-stage-offer", "deals-default-stage-won", "deals-default-stage-lost"];
+/// The lost reasons it starts with (migration `m20261125_000004_deal_workspace`), as messages.
+const DEFAULT_LOST_REASONS: [&str; 5] = [
+    "deals-default-reason-elsewhere",
+    "deals-default-reason-budget",
+    "deals-default-reason-not-looking",
+    "deals-default-reason-unreachable",
+    "deals-default-reason-other-agency",
+];
+
+/// Puts the starting stages and lost reasons that nobody has renamed into `language`, so an
+/// agency that chooses Spanish finds "Nuevo … Perdido" rather than English nobody typed. A
+/// name the admin changed is theirs and stays; deals lost before keep the reason they were
+/// given.
+pub async fn name_defaults(db: &impl ConnectionTrait, language: &crate::language::Language) -> Result<(), AppError> {
+    let languages = crate::language::Language::all();
+    for key in DEFAULT_STAGES {
+        let wanted = language.t(key);
+        let known: Vec<String> = languages.iter().map(|l| l.t(key)).filter(|name| *name != wanted).collect();
+        if stage::Entity::find().filter(stage::Column::Name.eq(&wanted)).count(db).await? == 0 {
+            stage::Entity::update_many().col_expr(stage::Column::Name, Expr::value(wanted)).filter(stage::Column::Name.is_in(known)).exec(db).await?;
+        }
+    }
+    for key in DEFAULT_LOST_REASONS {
+        let wanted = language.t(key);
+        let known: Vec<String> = languages.iter().map(|l| l.t(key)).filter(|name| *name != wanted).collect();
+        if lost_reason::Entity::find().filter(lost_reason::Column::Name.eq(&wanted)).count(db).await? == 0 {
+            lost_reason::Entity::update_many()
+                .col_expr(lost_reason::Column::Name, Expr::value(wanted))
+                .filter(lost_reason::Column::Name.is_in(known))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
 }

@@ -47,6 +47,11 @@ pub(super) fn figure_condition(
             .map(|(_, s, e)| (s, e))
             .ok_or_else(|| AppError::field("key", crate::language::t("reports-choose-a-week")))
     };
+    // A week by its first day, as the reader writes dates.
+    let week_label = |start: &str| match start.parse::<chrono::NaiveDate>() {
+        Ok(day) => crate::language::current().date(day, "date-day-month-year"),
+        Err(_) => start.to_owned(),
+    };
     Ok(match figure {
         Figure::Open { stage } => {
             let s = stage_named(*stage)?;
@@ -142,12 +147,12 @@ pub(super) fn figure_condition(
             let (s, e) = week(start)?;
             (
                 Condition::all().add(deal::Column::CreatedAt.gte(s)).add(deal::Column::CreatedAt.lt(e)),
-                format!("New leads in the week of {start}"),
+                crate::language::t_with("reports-drill-week-new", &[("week", week_label(start).into())]),
             )
         }
         Figure::WeekWon { start } => {
             let (s, e) = week(start)?;
-            (closed_won(s, e), format!("Won in the week of {start}"))
+            (closed_won(s, e), crate::language::t_with("reports-drill-week-won", &[("week", week_label(start).into())]))
         }
     })
 }
