@@ -104,10 +104,17 @@ pub fn ids(backend: DbBackend, index: Index, needle: &str) -> (String, sea_orm::
     }
 }
 
-/// `column IN (rows the needle finds)`.
+/// `column IN (rows the needle finds)`. On PostgreSQL, `column = ANY(ARRAY(rows))`: the rows
+/// are then found once, before the table is read, so two such conditions joined by OR (a
+/// deal found by its client or by its property) read the table through its indexes
+/// (a BitmapOr) where `IN` made the planner test every deal against both lists: 14 ms for a
+/// search that finds nothing at 100,000 deals, 0.25 ms so (`docs/benchmarks.md`).
 pub fn condition(backend: DbBackend, column: &str, index: Index, needle: &str) -> SimpleExpr {
     let (rows, value) = ids(backend, index, needle);
-    Expr::cust_with_values(format!("{column} IN ({rows})"), [value])
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_values(format!("{column} = ANY(ARRAY({rows}))"), [value]),
+        _ => Expr::cust_with_values(format!("{column} IN ({rows})"), [value]),
+    }
 }
 
 /// `%needle%` with LIKE's own characters escaped by "!" (not a backslash, which the query
@@ -169,6 +176,20 @@ mod tests {
         assert_eq!(value, sea_orm::Value::from("%50!%!_off!!%"));
         let (sql, _) = ids(DbBackend::Sqlite, Index::Contacts, "jo");
         assert!(sql.contains("LIKE"), "two letters cannot use trigrams: {sql}");
+    }
+
+    #[test]
+    fn postgresql_finds_the_rows_before_reading_the_table() {
+        use sea_orm::sea_query::{Alias, PostgresQueryBuilder, Query, SqliteQueryBuilder};
+        let query = |backend| {
+            let mut select = Query::select();
+            select.column(Alias::new("id")).from(Alias::new("deals")).and_where(condition(backend, "contact_id", Index::Contacts, "lopez"));
+            select
+        };
+        let (pg, _) = query(DbBackend::Postgres).build(PostgresQueryBuilder);
+        assert!(pg.ends_with("WHERE contact_id = ANY(ARRAY(SELECT id FROM contacts WHERE search LIKE $1 ESCAPE '!'))"), "{pg}");
+        let (lite, _) = query(DbBackend::Sqlite).build(SqliteQueryBuilder);
+        assert!(lite.ends_with("WHERE contact_id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?)"), "{lite}");
     }
 
     #[test]

@@ -104,10 +104,13 @@ mod tests {
         assert_eq!(when(24 * 60, Some("09:00")), "Next day at 09:00");
         assert_eq!(when(3 * 24 * 60, Some("09:30")), "Day 3 at 09:30");
         assert_eq!(when(0, Some("18:00")), "Same day at 18:00");
-        let spanish = crate::language::Language::parse("es").unwrap();
-        assert_eq!(crate::language::for_reader_now(spanish.clone(), || when(120, None)), "Al cabo de 2 horas");
-        assert_eq!(crate::language::for_reader_now(spanish.clone(), || when(24 * 60, None)), "Al cabo de 1 día");
-        assert_eq!(crate::language::for_reader_now(spanish, || when(3 * 24 * 60, Some("09:30"))), "Día 3 a las 09:30");
+        #[cfg(feature = "ssr")]
+        {
+            let spanish = crate::language::Language::parse("es").unwrap();
+            assert_eq!(crate::language::for_reader_now(spanish.clone(), || when(120, None)), "Al cabo de 2 horas");
+            assert_eq!(crate::language::for_reader_now(spanish.clone(), || when(24 * 60, None)), "Al cabo de 1 día");
+            assert_eq!(crate::language::for_reader_now(spanish, || when(3 * 24 * 60, Some("09:30"))), "Día 3 a las 09:30");
+        }
     }
 
     #[test]
