@@ -108,6 +108,21 @@ pub struct Money {
     pub currency: String,
 }
 
+impl Money {
+    /// Adds `minor` in `currency` to amounts kept one per currency, in currency order; a zero
+    /// adds nothing.
+    pub fn add_to(list: &mut Vec<Money>, currency: &str, minor: i64) {
+        if minor == 0 {
+            return;
+        }
+        match list.iter_mut().find(|m| m.currency == currency) {
+            Some(m) => m.minor += minor,
+            None => list.push(Money { minor, currency: currency.to_owned() }),
+        }
+        list.sort_by(|a, b| a.currency.cmp(&b.currency));
+    }
+}
+
 /// Who is answering the client right now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {

@@ -231,15 +231,10 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
     let mut columns = Vec::with_capacity(stage_rows.len());
     for row in &stage_rows {
         let mut info = stage_info(row);
-        let mut value: Vec<Money> = Vec::new();
         for total in totals.iter().filter(|t| t.stage_id == row.id) {
             info.deals += total.deals as u64;
-            if total.value > 0 {
-                value.push(Money { minor: total.value, currency: total.currency.clone() });
-            }
+            Money::add_to(&mut info.value, &total.currency, total.value);
         }
-        value.sort_by(|a, b| a.currency.cmp(&b.currency));
-        info.value = value;
         let pages = std::cmp::max(info.deals.div_ceil(PAGE_SIZE), 1);
         let page = if row.id == selected { query.page.clamp(1, pages) } else { 1 };
         columns.push(Column { stage: info, deals: Vec::new(), page, pages });

@@ -71,17 +71,6 @@ pub async fn cohort(db: &impl ConnectionTrait, f: &Filter, stages: &[stage::Mode
     Ok(out)
 }
 
-pub(super) fn add_money(list: &mut Vec<Money>, currency: &str, minor: i64) {
-    if minor == 0 {
-        return;
-    }
-    match list.iter_mut().find(|m| m.currency == currency) {
-        Some(m) => m.minor += minor,
-        None => list.push(Money { minor, currency: currency.to_owned() }),
-    }
-    list.sort_by(|a, b| a.currency.cmp(&b.currency));
-}
-
 /// Open deals per open stage now, with their budgets.
 pub async fn open(db: &impl ConnectionTrait, f: &Filter, stages: &[stage::Model]) -> Result<Vec<OpenStage>, AppError> {
     let mut args = Args::default();
@@ -97,7 +86,7 @@ pub async fn open(db: &impl ConnectionTrait, f: &Filter, stages: &[stage::Model]
             let mut stage = OpenStage { stage_id: s.id, name: s.name.clone(), deals: 0, value: Vec::new() };
             for row in rows.iter().filter(|r| int(r, 0) == s.id) {
                 stage.deals += int(row, 2).max(0) as u64;
-                add_money(&mut stage.value, &text(row, 1), int(row, 3));
+                Money::add_to(&mut stage.value, &text(row, 1), int(row, 3));
             }
             stage
         })
@@ -114,7 +103,7 @@ pub fn funnel(groups: &BTreeMap<CohortKey, (i64, i64)>, stages: &[stage::Model])
         match k.outcome.as_str() {
             "won" => {
                 out.won += n;
-                add_money(&mut out.won_value, &k.currency, *won_value);
+                Money::add_to(&mut out.won_value, &k.currency, *won_value);
             }
             "lost" => {
                 out.lost += n;
@@ -152,7 +141,7 @@ pub fn by_source(groups: &BTreeMap<CohortKey, (i64, i64)>) -> Vec<SourceRow> {
         row.leads += (*deals).max(0) as u64;
         if k.outcome == "won" {
             row.won += (*deals).max(0) as u64;
-            add_money(&mut row.won_value, &k.currency, *won_value);
+            Money::add_to(&mut row.won_value, &k.currency, *won_value);
         }
     }
     let mut rows: Vec<SourceRow> = rows.into_values().collect();

@@ -112,7 +112,7 @@ pub async fn team(
         };
         for ((_, _, _, currency), (n, value)) in won.iter().filter(|(k, _)| k.0 == id) {
             row.won += (*n).max(0) as u64;
-            add_money(&mut row.won_value, currency, *value);
+            crate::deals::Money::add_to(&mut row.won_value, currency, *value);
         }
         let empty = row.open + row.done + row.overdue + row.stale + row.won == 0;
         // Only agents show with nothing to count (managers and admins own deals rarely).
