@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+    QueryFilter, QueryOrder, Set, SqlErr,
 };
 
 use super::session::{self, Lifetime};
@@ -385,8 +385,9 @@ pub async fn find_by_email(db: &DatabaseConnection, email: &str) -> Result<user:
 /// Disables or re-enables an account. Disabling ends its sessions at once. An admin cannot
 /// disable themselves, nor the last enabled admin, so the agency is never locked out.
 pub async fn set_disabled(db: &DatabaseConnection, actor_id: i64, user_id: i64, disabled: bool) -> Result<(), AppError> {
-    let txn = db.begin().await?;
-    let row = find_user(&txn, user_id).await?;
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    let row = find_user(txn, user_id).await?;
     if disabled {
         if user_id == actor_id {
             return Err(AppError::Conflict(crate::language::t("auth-cannot-disable-your-own-account")));
@@ -395,7 +396,7 @@ pub async fn set_disabled(db: &DatabaseConnection, actor_id: i64, user_id: i64, 
             let enabled_admins = user::Entity::find()
                 .filter(user::Column::Role.eq(Role::Admin.as_str()))
                 .filter(user::Column::DisabledAt.is_null())
-                .count(&txn)
+                .count(txn)
                 .await?;
             if enabled_admins <= 1 {
                 return Err(AppError::Conflict(crate::language::t("auth-last-active-admin")));
@@ -406,11 +407,11 @@ pub async fn set_disabled(db: &DatabaseConnection, actor_id: i64, user_id: i64, 
     let mut active: user::ActiveModel = row.into();
     active.disabled_at = Set(disabled.then_some(now));
     active.updated_at = Set(now);
-    active.update(&txn).await?;
+    active.update(txn).await?;
     if disabled {
-        end_all_sessions(&txn, user_id).await?;
+        end_all_sessions(txn, user_id).await?;
     }
-    txn.commit().await?;
+    write.txn.commit().await?;
     Ok(())
 }
 
@@ -419,16 +420,17 @@ pub async fn set_disabled(db: &DatabaseConnection, actor_id: i64, user_id: i64, 
 pub async fn reset_password(db: &DatabaseConnection, user_id: i64, new_password: &str) -> Result<(), AppError> {
     check_password(new_password).map_err(|m| AppError::field("password", m))?;
     let hash = hash_password(new_password).await?;
-    let txn = db.begin().await?;
-    let row = find_user(&txn, user_id).await?;
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    let row = find_user(txn, user_id).await?;
     let email = row.email.clone();
     let mut active: user::ActiveModel = row.into();
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
-    active.update(&txn).await?;
-    end_all_sessions(&txn, user_id).await?;
-    login_failure::Entity::delete_many().filter(login_failure::Column::Email.eq(email)).exec(&txn).await?;
-    txn.commit().await?;
+    active.update(txn).await?;
+    end_all_sessions(txn, user_id).await?;
+    login_failure::Entity::delete_many().filter(login_failure::Column::Email.eq(email)).exec(txn).await?;
+    write.txn.commit().await?;
     Ok(())
 }
 
@@ -460,17 +462,18 @@ pub async fn change_password(
         });
     }
     let hash = hash_password(new_password).await?;
-    let txn = db.begin().await?;
-    let mut active: user::ActiveModel = find_user(&txn, viewer.id).await?.into();
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    let mut active: user::ActiveModel = find_user(txn, viewer.id).await?.into();
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
-    active.update(&txn).await?;
+    active.update(txn).await?;
     let ended = sessions::Entity::delete_many()
         .filter(sessions::Column::UserId.eq(viewer.id))
         .filter(sessions::Column::TokenHash.ne(current_hash))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    txn.commit().await?;
+    write.txn.commit().await?;
     Ok(ended.rows_affected)
 }
 
@@ -486,13 +489,14 @@ pub async fn update_user(
     let role = v.check("role", Role::parse(role));
     let time_zone = v.check("time_zone", agency::parse_time_zone(time_zone));
     let (role, time_zone) = v.finish_with((role, time_zone))?;
-    let txn = db.begin().await?;
-    let row = find_user(&txn, user_id).await?;
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    let row = find_user(txn, user_id).await?;
     if row.role == Role::Admin.as_str() && role != Role::Admin && row.disabled_at.is_none() {
         let enabled_admins = user::Entity::find()
             .filter(user::Column::Role.eq(Role::Admin.as_str()))
             .filter(user::Column::DisabledAt.is_null())
-            .count(&txn)
+            .count(txn)
             .await?;
         if enabled_admins <= 1 {
             return Err(AppError::field("role", crate::language::t("auth-last-active-admin")));
@@ -503,8 +507,8 @@ pub async fn update_user(
     active.time_zone = Set(time_zone);
     active.away = Set(away);
     active.updated_at = Set(Utc::now());
-    active.update(&txn).await?;
-    txn.commit().await?;
+    active.update(txn).await?;
+    write.txn.commit().await?;
     Ok(())
 }
 

@@ -151,3 +151,39 @@ async fn an_unknown_e_mail_and_a_wrong_password_fail_the_same_way() {
     assert_eq!(unknown, wrong);
     assert!(service::authenticate(db, " ANA@costa.test ", "a long enough passphrase", "10.0.0.1").await.is_ok());
 }
+
+/// An account change reads the account and then writes it. On SQLite a transaction that
+/// started as a read cannot become a write once a colleague's write has landed in between
+/// ("database is locked"), so these changes take the writer's turn from their first statement.
+/// Here a colleague's browser keeps writing (last seen, away) the whole time.
+#[tokio::test]
+async fn account_changes_go_through_while_colleagues_keep_writing() {
+    let app = TestApp::new().await;
+    let db = app.state.db.clone();
+    let carmen = service::create_first_admin(&db, "Costa Homes", &person("Carmen", "carmen@costa.test", "admin")).await.unwrap();
+    let ana = service::create_user(&db, &person("Ana", "ana@costa.test", "agent")).await.unwrap();
+    let busy = service::create_user(&db, &person("Bea", "bea@costa.test", "agent")).await.unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let colleague = {
+        let (db, stop) = (db.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut writes = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                service::set_away(&db, busy.id, writes % 2 == 0).await.unwrap();
+                writes += 1;
+            }
+            writes
+        })
+    };
+    for round in 0..40 {
+        let zone = if round % 2 == 0 { "Europe/Madrid" } else { "Atlantic/Canary" };
+        service::update_user(&db, ana.id, "agent", zone, false).await.unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        service::set_disabled(&db, carmen.id, ana.id, round % 2 == 0).await.unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        app::deals::service::save_lost_reasons(&db, "Price\nTiming").await.unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        if round % 10 == 0 {
+            service::reset_password(&db, ana.id, "a new long passphrase").await.unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(colleague.await.unwrap() > 40, "the colleague kept writing throughout");
+}

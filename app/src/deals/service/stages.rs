@@ -4,7 +4,7 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use crate::deals::{StageInfo, StageKind};
@@ -115,14 +115,15 @@ pub async fn save_lost_reasons(db: &DatabaseConnection, lines: &str) -> Result<V
     if let Some(long) = reasons.iter().find(|r| r.chars().count() > 80) {
         return Err(AppError::field("reasons", crate::language::t_with("deals-shorten-the-reason", &[("reason", long.clone().into())])));
     }
-    let txn = db.begin().await?;
-    lost_reason::Entity::delete_many().exec(&txn).await?;
+    let write = crate::db::begin_write(db).await?;
+    let txn = &write.txn;
+    lost_reason::Entity::delete_many().exec(txn).await?;
     for (position, name) in reasons.iter().enumerate() {
         lost_reason::ActiveModel { name: Set(name.clone()), position: Set(position as i32), active: Set(true), ..Default::default() }
-            .insert(&txn)
+            .insert(txn)
             .await?;
     }
-    txn.commit().await?;
+    write.txn.commit().await?;
     Ok(reasons)
 }
 
