@@ -56,17 +56,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 export PATH="$HOME/.cargo/bin:$PATH"
-# wasm-bindgen-cli builds alongside cargo-leptos: each install leaves a core idle for long
-# stretches (build scripts, the final crate and its link), so together they finish sooner
-# than one after the other (docs/build.md).
-bindgen=""
-if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
-  echo "setup: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  # No --locked: the registry mirror lacks one of its locked versions.
-  PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force &
-  bindgen=$!
-fi
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
   echo "setup: installing cargo-leptos $CARGO_LEPTOS_VERSION (about 7 minutes, once)"
   # Debian's cargo: cargo-leptos needs rustc >= 1.96 with --locked. It mostly drives cargo,
@@ -83,7 +72,13 @@ if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_INCREMENTAL=false \
     cargo install "${hot[@]}" cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
 fi
-if [ -n "$bindgen" ]; then wait "$bindgen"; fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  echo "setup: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # No --locked: the registry mirror lacks one of its locked versions.
+  PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
 if [ "$want_e2e" = 1 ] && ! cargo nextest --version >/dev/null 2>&1; then
   echo "setup: installing cargo-nextest $NEXTEST_VERSION"
   PATH=/usr/bin:$PATH cargo install cargo-nextest --version "$NEXTEST_VERSION" --locked
