@@ -58,3 +58,14 @@ whatsapp-event-imported = { $count ->
         [one] { $name } imported { $count } WhatsApp message
        *[other] { $name } imported { $count } WhatsApp messages
     }
+# What the deal's timeline keeps of a WhatsApp message that is not text.
+whatsapp-body-photo = Photo
+whatsapp-body-video = Video
+whatsapp-body-document = Document
+whatsapp-body-voice-message = Voice message
+whatsapp-body-sticker = Sticker
+whatsapp-body-with-detail = { $kind }: { $detail }
+whatsapp-body-location = Location: { $place }
+whatsapp-body-interactive-reply = Interactive reply
+whatsapp-body-other-kind = A { $kind } message (open WhatsApp to see it)
+whatsapp-body-new-kind = A new kind of message (open WhatsApp to see it)

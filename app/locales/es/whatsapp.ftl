@@ -67,3 +67,14 @@ whatsapp-event-imported = { $count ->
         [one] { $name } ha importado { $count } mensaje de WhatsApp
        *[other] { $name } ha importado { $count } mensajes de WhatsApp
     }
+# Lo que la cronología del trato guarda de un mensaje de WhatsApp que no es texto.
+whatsapp-body-photo = Foto
+whatsapp-body-video = Vídeo
+whatsapp-body-document = Documento
+whatsapp-body-voice-message = Mensaje de voz
+whatsapp-body-sticker = Sticker
+whatsapp-body-with-detail = { $kind }: { $detail }
+whatsapp-body-location = Ubicación: { $place }
+whatsapp-body-interactive-reply = Respuesta interactiva
+whatsapp-body-other-kind = Un mensaje de tipo { $kind } (ábrelo en WhatsApp para verlo)
+whatsapp-body-new-kind = Un mensaje de un tipo nuevo (ábrelo en WhatsApp para verlo)

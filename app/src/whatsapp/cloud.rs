@@ -142,41 +142,46 @@ fn instant(raw: &str, what: &str) -> Result<DateTime<Utc>, String> {
         .ok_or_else(|| format!("{what}.timestamp must be seconds since 1970, not {raw:?}."))
 }
 
-fn words(m: &Message) -> String {
-    let media = |label: &str, media: &Option<Media>| {
+/// A message as the deal's timeline keeps it: its text, or what kind of message it was in
+/// the agency's language ("Foto: La vista").
+fn words(m: &Message, language: &crate::language::Language) -> String {
+    let media = |key: &str, media: &Option<Media>| {
         let m = media.as_ref();
         let detail = m.and_then(|m| m.caption.clone().or_else(|| m.filename.clone())).filter(|s| !s.trim().is_empty());
         match detail {
-            Some(d) => format!("{label}: {d}"),
-            None => label.to_string(),
+            Some(d) => language.t_with("whatsapp-body-with-detail", &[("kind", language.t(key).into()), ("detail", d.into())]),
+            None => language.t(key),
         }
     };
     match m.kind.as_str() {
         "text" => m.text.as_ref().map(|t| t.body.clone()).unwrap_or_default(),
-        "image" => media("Photo", &m.image),
-        "video" => media("Video", &m.video),
-        "document" => media("Document", &m.document),
-        "audio" => media("Voice message", &m.audio),
-        "sticker" => media("Sticker", &m.sticker),
+        "image" => media("whatsapp-body-photo", &m.image),
+        "video" => media("whatsapp-body-video", &m.video),
+        "document" => media("whatsapp-body-document", &m.document),
+        "audio" => media("whatsapp-body-voice-message", &m.audio),
+        "sticker" => media("whatsapp-body-sticker", &m.sticker),
         "location" => {
             let l = m.location.as_ref();
             let place = l.map(|l| [l.name.clone(), l.address.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")).unwrap_or_default();
             let at = l.and_then(|l| Some(format!("{:.5}, {:.5}", l.latitude?, l.longitude?))).unwrap_or_default();
-            format!("Location: {}", [place, at].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · "))
+            let place = [place, at].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
+            language.t_with("whatsapp-body-location", &[("place", place.into())])
         }
         "button" => m.button.as_ref().map(|b| b.body.clone()).unwrap_or_default(),
         "interactive" => {
             let reply = m.interactive.as_ref().and_then(|i| {
                 ["button_reply", "list_reply"].iter().find_map(|k| i.get(k)?.get("title")?.as_str().map(str::to_string))
             });
-            reply.unwrap_or_else(|| "Interactive reply".into())
+            reply.unwrap_or_else(|| language.t("whatsapp-body-interactive-reply"))
         }
-        other => format!("A {} message (open WhatsApp to see it)", if other.is_empty() { "new kind of" } else { other }),
+        "" => language.t("whatsapp-body-new-kind"),
+        other => language.t_with("whatsapp-body-other-kind", &[("kind", other.to_owned().into())]),
     }
 }
 
-/// Reads a webhook body. Errors say which field of which message is wrong.
-pub fn parse(body: &[u8]) -> Result<Batch, String> {
+/// Reads a webhook body; what is not text is described in `language` (the agency's). Errors,
+/// which only Meta and operators read, say in English which field of which message is wrong.
+pub fn parse(body: &[u8], language: &crate::language::Language) -> Result<Batch, String> {
     let payload: Payload = serde_json::from_slice(body).map_err(|e| format!("The body is not a WhatsApp webhook payload: {e}."))?;
     if payload.object != "whatsapp_business_account" {
         return Err(format!("object must be \"whatsapp_business_account\", not {:?}.", payload.object));
@@ -201,7 +206,7 @@ pub fn parse(body: &[u8]) -> Result<Batch, String> {
                     .and_then(|c| c.profile.as_ref())
                     .map(|p| p.name.trim().to_string())
                     .filter(|n| !n.is_empty());
-                let text: String = words(m).chars().take(MAX_TEXT).collect();
+                let text: String = words(m, language).chars().take(MAX_TEXT).collect();
                 batch.messages.push(Inbound { id: m.id.trim().to_string(), phone: format!("+{digits}"), name, at: instant(&m.timestamp, &what)?, text });
             }
             for (i, s) in value.statuses.iter().enumerate() {
@@ -222,6 +227,11 @@ pub fn parse(body: &[u8]) -> Result<Batch, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::language::Language;
+
+    fn read(body: &[u8]) -> Result<Batch, String> {
+        parse(body, &Language::english())
+    }
 
     fn message(kind_and_body: &str) -> String {
         format!(
@@ -234,7 +244,7 @@ mod tests {
 
     #[test]
     fn a_text_message_with_the_senders_profile_name() {
-        let batch = parse(message(r#""type":"text","text":{"body":"Hola, ¿sigue libre el piso?"}"#).as_bytes()).unwrap();
+        let batch = read(message(r#""type":"text","text":{"body":"Hola, ¿sigue libre el piso?"}"#).as_bytes()).unwrap();
         assert_eq!(
             batch.messages,
             vec![Inbound {
@@ -249,7 +259,7 @@ mod tests {
 
     #[test]
     fn media_locations_and_buttons_are_put_in_words() {
-        let text = |body: &str| parse(message(body).as_bytes()).unwrap().messages[0].text.clone();
+        let text = |body: &str| read(message(body).as_bytes()).unwrap().messages[0].text.clone();
         assert_eq!(text(r#""type":"image","image":{"caption":"The view","mime_type":"image/jpeg","id":"9"}"#), "Photo: The view");
         assert_eq!(text(r#""type":"audio","audio":{"id":"9"}"#), "Voice message");
         assert_eq!(
@@ -258,23 +268,32 @@ mod tests {
         );
         assert_eq!(text(r#""type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"a","title":"Book a viewing"}}"#), "Book a viewing");
         assert_eq!(text(r#""type":"reaction","reaction":{"emoji":"👍"}"#), "A reaction message (open WhatsApp to see it)");
+
+        // In a Spanish agency's timeline, in Spanish.
+        let es = Language::stored("es").unwrap();
+        let texto = |body: &str| parse(message(body).as_bytes(), &es).unwrap().messages[0].text.clone();
+        assert_eq!(texto(r#""type":"image","image":{"caption":"La vista","mime_type":"image/jpeg","id":"9"}"#), "Foto: La vista");
+        assert_eq!(texto(r#""type":"audio","audio":{"id":"9"}"#), "Mensaje de voz");
+        assert_eq!(texto(r#""type":"location","location":{"latitude":38.3452,"longitude":-0.4810,"name":"Alicante"}"#), "Ubicación: Alicante · 38.34520, -0.48100");
+        assert_eq!(texto(r#""type":"interactive","interactive":{"type":"nfm_reply"}"#), "Respuesta interactiva");
+        assert_eq!(texto(r#""type":"reaction","reaction":{"emoji":"👍"}"#), "Un mensaje de tipo reaction (ábrelo en WhatsApp para verlo)");
     }
 
     #[test]
     fn statuses_of_sent_messages_are_read() {
         let body = r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"statuses":[
             {"id":"wamid.OUT","status":"read","timestamp":"1764230500","recipient_id":"34611222333"}]}}]}]}"#;
-        let batch = parse(body.as_bytes()).unwrap();
+        let batch = read(body.as_bytes()).unwrap();
         assert_eq!(batch.deliveries, vec![Delivery { id: "wamid.OUT".into(), status: "read".into(), at: DateTime::from_timestamp(1_764_230_500, 0).unwrap() }]);
     }
 
     #[test]
     fn payloads_missing_what_doorstep_needs_are_refused_naming_the_field() {
-        assert!(parse(b"not json").unwrap_err().contains("not a WhatsApp webhook payload"));
-        assert!(parse(br#"{"object":"page","entry":[]}"#).unwrap_err().contains("whatsapp_business_account"));
+        assert!(read(b"not json").unwrap_err().contains("not a WhatsApp webhook payload"));
+        assert!(read(br#"{"object":"page","entry":[]}"#).unwrap_err().contains("whatsapp_business_account"));
         let bad_from = message(r#""type":"text","text":{"body":"x"}"#).replace(r#""from":"34611222333""#, r#""from":"Marta""#);
-        assert!(parse(bad_from.as_bytes()).unwrap_err().contains("messages[0].from"));
+        assert!(read(bad_from.as_bytes()).unwrap_err().contains("messages[0].from"));
         let bad_time = message(r#""type":"text","text":{"body":"x"}"#).replace("1764230400", "yesterday");
-        assert!(parse(bad_time.as_bytes()).unwrap_err().contains("timestamp"));
+        assert!(read(bad_time.as_bytes()).unwrap_err().contains("timestamp"));
     }
 }

@@ -65,8 +65,9 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         tracing::warn!(signed = signature.is_some(), "WhatsApp webhook call refused: bad signature");
         return Err(AppError::Unauthenticated("X-Hub-Signature-256 must be the HMAC-SHA256 of the body under the app secret.".into()));
     }
-    let batch = cloud::parse(&body).map_err(AppError::BadRequest)?;
     let agency = super::capture::agency(&state).await;
+    let language = app::language::Language::stored(&agency.language).unwrap_or_default();
+    let batch = cloud::parse(&body, &language).map_err(AppError::BadRequest)?;
     let done = service::receive(&state.db, &state.notifier, &state.intake, &agency.default_region, &batch).await?;
     tracing::info!(leads = done.leads, on_deals = done.on_deals, repeated = done.repeated, deliveries = done.deliveries, "WhatsApp webhook");
     Ok(axum::Json(json!({

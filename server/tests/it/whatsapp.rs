@@ -199,3 +199,32 @@ async fn a_client_writing_on_whatsapp_buzzes_the_owners_phone() {
     assert_eq!(told.urgency.as_deref(), Some("high"), "a client waiting wakes the phone");
     assert!(told.payload["url"].as_str().unwrap().starts_with("/deals/"));
 }
+
+#[tokio::test]
+async fn a_photo_or_a_voice_message_is_kept_in_the_agency_s_language() {
+    let app = webhook_app().await;
+    let db = &app.state.db;
+    use sea_orm::sea_query::Expr;
+    app::db::entities::agency::Entity::update_many().col_expr(app::db::entities::agency::Column::Language, Expr::value("es")).exec(db).await.unwrap();
+    let kind_of = |id: &str, body: serde_json::Value| {
+        let mut payload: serde_json::Value = serde_json::from_str(&message(id, "34611222333", "Marta Ruiz", 1_764_230_400, "")).unwrap();
+        let sent = &mut payload["entry"][0]["changes"][0]["value"]["messages"][0];
+        sent.as_object_mut().unwrap().remove("text");
+        for (key, value) in body.as_object().unwrap() {
+            sent[key] = value.clone();
+        }
+        payload.to_string()
+    };
+    // The first message makes the lead; the next ones join its deal's timeline.
+    let first = message("wamid.H1", "34611222333", "Marta Ruiz", 1_764_230_000, "Hola");
+    assert_eq!(post(&app, &first, Some(signature(SECRET, &first))).await.status, StatusCode::OK);
+    let photo = kind_of("wamid.P1", serde_json::json!({"type": "image", "image": {"id": "9", "mime_type": "image/jpeg", "caption": "La terraza"}}));
+    assert_eq!(post(&app, &photo, Some(signature(SECRET, &photo))).await.status, StatusCode::OK);
+    let voice = kind_of("wamid.V1", serde_json::json!({"type": "audio", "audio": {"id": "10", "mime_type": "audio/ogg"}}));
+    assert_eq!(post(&app, &voice, Some(signature(SECRET, &voice))).await.status, StatusCode::OK);
+    let body_of = |id: &'static str| async move {
+        activity::Entity::find().filter(activity::Column::ExternalId.eq(id)).one(db).await.unwrap().expect("on the timeline").body
+    };
+    assert_eq!(body_of("wamid.P1").await, "Foto: La terraza");
+    assert_eq!(body_of("wamid.V1").await, "Mensaje de voz");
+}
