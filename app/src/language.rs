@@ -234,12 +234,20 @@ impl Language {
     /// `units` × 10^`exponent` with this language's separators: 250000 is "250,000" in
     /// English, "250.000" in Spanish; (12, -1) is "1.2" or "1,2".
     fn decimal(&self, units: i64, exponent: i16) -> String {
+        thread_local! {
+            /// Each language's formatter, made once per thread: making one reads CLDR's data
+            /// for the locale, and a page of deals writes a few hundred amounts.
+            static FORMATTERS: std::cell::RefCell<std::collections::HashMap<String, Option<icu_decimal::DecimalFormatter>>> = std::cell::RefCell::default();
+        }
         let mut number = icu_decimal::input::Decimal::from(units);
         number.multiply_pow10(exponent);
-        match self.decimals() {
-            Some(formatter) => formatter.format(&number).to_string(),
-            None => number.to_string(),
-        }
+        FORMATTERS.with(|formatters| {
+            let mut formatters = formatters.borrow_mut();
+            match formatters.entry(self.code()).or_insert_with(|| self.decimals()) {
+                Some(formatter) => formatter.format(&number).to_string(),
+                None => number.to_string(),
+            }
+        })
     }
 
     /// A whole number: "1,250" in English, "1250" and "12.500" in Spanish.

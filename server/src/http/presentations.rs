@@ -41,7 +41,7 @@ fn closed_page(closed: Closed, language: &Language) -> Response {
         Closed::Revoked => (StatusCode::GONE, "presentations-link-withdrawn-title", "presentations-link-withdrawn-text"),
         Closed::Expired => (StatusCode::GONE, "presentations-link-expired-title", "presentations-link-expired-text"),
     };
-    let escape = |key: &str| language.t(key).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escape = |key: &str| html_escape::encode_text(&language.t(key)).into_owned();
     let (title, text) = (escape(title), escape(text));
     let code = language.code();
     let body = format!(
