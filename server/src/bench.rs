@@ -919,7 +919,7 @@ pub async fn soak(options: SoakBench) -> anyhow::Result<()> {
         options.minutes,
         dir.path().display()
     );
-    println!("minute   posts   p50 ms   p99 ms   errors   pages   page p99 ms   reminders   RSS MB");
+    println!("minute   posts   p50 ms   p99 ms   errors   pages   page p99 ms   reminders   RSS MB   heap MB   free MB   SQLite MB");
     let served = chrono::Utc::now().timestamp_millis() - 10_000;
     let form_token = app::auth::session::sign(&state.cookie_secret, &served.to_string());
     let http = app::common::http_client().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(512).build()?;
@@ -1030,14 +1030,18 @@ pub async fn soak(options: SoakBench) -> anyhow::Result<()> {
         if minute == 5 {
             rss_at_five = Some(rss);
         }
+        let memory = Memory::now();
         println!(
-            "{minute:>6}   {:>5}   {:>6.2}   {:>6.2}   {:>6}   {:>5}   {:>11.2}   {delivered:>9}   {rss:>6}",
+            "{minute:>6}   {:>5}   {:>6.2}   {:>6.2}   {:>6}   {:>5}   {:>11.2}   {delivered:>9}   {rss:>6}   {:>7}   {:>7}   {:>9}",
             window.len(),
             pct(&mut window, 0.5),
             pct(&mut window, 0.99),
             errors.load(Ordering::Relaxed),
             page_window.len(),
             pct(&mut page_window, 0.99),
+            memory.heap_mb,
+            memory.free_mb,
+            memory.sqlite_mb,
         );
         all_posts.append(&mut window);
     }
@@ -1056,6 +1060,32 @@ pub async fn soak(options: SoakBench) -> anyhow::Result<()> {
     }
     println!("leads stored     {stored} of {} accepted", accepted.load(Ordering::Relaxed));
     Ok(())
+}
+
+/// Where this process's memory is, in MB: the heap in use, the freed heap the allocator keeps
+/// rather than returning (glibc's mallinfo2, over every arena; 0 elsewhere), and what SQLite
+/// holds of it (page caches, prepared statements).
+struct Memory {
+    heap_mb: u64,
+    free_mb: u64,
+    sqlite_mb: u64,
+}
+
+impl Memory {
+    fn now() -> Memory {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: mallinfo2 only reads the allocator's counters.
+        let (heap, free) = {
+            let info = unsafe { libc::mallinfo2() };
+            (info.uordblks + info.hblkhd, info.fordblks)
+        };
+        #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+        let (heap, free) = (0, 0);
+        // SAFETY: a read of SQLite's own counter, safe from any thread.
+        let sqlite = unsafe { libsqlite3_sys::sqlite3_memory_used() };
+        const MB: u64 = 1 << 20;
+        Memory { heap_mb: heap as u64 / MB, free_mb: free as u64 / MB, sqlite_mb: sqlite.max(0) as u64 / MB }
+    }
 }
 
 /// This process's resident memory, in MB (Linux; 0 elsewhere).
