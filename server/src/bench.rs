@@ -789,6 +789,8 @@ async fn bench_site() -> anyhow::Result<BenchSite> {
     tokio::spawn(async move {
         let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
     });
+    // As `doorstep serve` does.
+    tokio::spawn(crate::serve::return_freed_memory());
     Ok(BenchSite { dir, state, agent, addr })
 }
 
