@@ -169,18 +169,18 @@ async fn account_changes_go_through_while_colleagues_keep_writing() {
         tokio::spawn(async move {
             let mut writes = 0u32;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                service::set_away(&db, busy.id, writes % 2 == 0).await.unwrap();
+                service::set_away(&db, busy.id, writes.is_multiple_of(2)).await.unwrap();
                 writes += 1;
             }
             writes
         })
     };
-    for round in 0..40 {
-        let zone = if round % 2 == 0 { "Europe/Madrid" } else { "Atlantic/Canary" };
+    for round in 0u32..40 {
+        let zone = if round.is_multiple_of(2) { "Europe/Madrid" } else { "Atlantic/Canary" };
         service::update_user(&db, ana.id, "agent", zone, false).await.unwrap_or_else(|e| panic!("round {round}: {e:?}"));
-        service::set_disabled(&db, carmen.id, ana.id, round % 2 == 0).await.unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        service::set_disabled(&db, carmen.id, ana.id, round.is_multiple_of(2)).await.unwrap_or_else(|e| panic!("round {round}: {e:?}"));
         app::deals::service::save_lost_reasons(&db, "Price\nTiming").await.unwrap_or_else(|e| panic!("round {round}: {e:?}"));
-        if round % 10 == 0 {
+        if round.is_multiple_of(10) {
             service::reset_password(&db, ana.id, "a new long passphrase").await.unwrap_or_else(|e| panic!("round {round}: {e:?}"));
         }
     }
