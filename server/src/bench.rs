@@ -907,7 +907,7 @@ pub async fn soak(options: SoakBench) -> anyhow::Result<()> {
     use std::sync::Mutex;
 
     use app::db::entities::{deal, reminder, user};
-    use sea_orm::{ColumnTrait, QueryFilter};
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
     let BenchSite { dir, state, agent, addr } = bench_site().await?;
     let session = app::auth::service::start_session(&state.db, state.sessions, agent.id, None, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -916,7 +916,7 @@ pub async fn soak(options: SoakBench) -> anyhow::Result<()> {
     tokio::spawn(app::reminders::scheduler::run(state.db.clone(), state.notifier.clone(), app::reminders::scheduler::worker_id(), state.notifier.stopping()));
 
     println!(
-        "bench soak: {} leads/s for {} min (open model) to {addr}, an agent's pipeline and a deal every second, 100 follow-ups due each minute (SQLite in {})",
+        "bench soak: {} leads/s for {} min (open model) to {addr}, an agent's pipeline and the newest deal every second, 100 follow-ups due each minute on the newest deals (SQLite in {})",
         options.per_second,
         options.minutes,
         dir.path().display()
@@ -972,7 +972,8 @@ pub async fn soak(options: SoakBench) -> anyhow::Result<()> {
         tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                let deal = deal::Entity::find().one(&db).await.ok().flatten().map(|d| d.id);
+                // The newest lead, as an agent opens the deal they were just told of.
+                let deal = deal::Entity::find().order_by_desc(deal::Column::Id).one(&db).await.ok().flatten().map(|d| d.id);
                 let mut paths = vec!["/pipeline".to_owned()];
                 paths.extend(deal.map(|id| format!("/deals/{id}")));
                 for path in paths {
@@ -1002,11 +1003,15 @@ pub async fn soak(options: SoakBench) -> anyhow::Result<()> {
     let mut rss_at_five = None;
     let mut rss = 0;
     for minute in 1..=options.minutes {
-        // A hundred follow-ups falling due over the coming minute, on the first deal.
-        if let (Some(deal), Some(owner)) = (deal::Entity::find().one(&state.db).await?, user::Entity::find().one(&state.db).await?) {
+        // A hundred follow-ups falling due over the coming minute, one on each of the newest
+        // hundred deals (on one deal they would pile up past anything a real deal carries, and
+        // slow its page with them).
+        let newest = deal::Entity::find().order_by_desc(deal::Column::Id).limit(100).all(&state.db).await?;
+        if let Some(owner) = user::Entity::find().one(&state.db).await? {
             let now = chrono::Utc::now();
-            let rows: Vec<reminder::ActiveModel> = (0..100)
-                .map(|n| {
+            let rows: Vec<reminder::ActiveModel> = (0..)
+                .zip(&newest)
+                .map(|(n, deal)| {
                     use sea_orm::Set;
                     reminder::ActiveModel {
                         deal_id: Set(deal.id),

@@ -57,6 +57,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
 /// (on PostgreSQL; SQLite runs the one inside `doorstep serve`).
 pub async fn worker(config: &Config) -> anyhow::Result<()> {
     let state = config.app_state().await?;
+    tokio::spawn(return_freed_memory());
     // The reminders it delivers reach the pages open on the web servers.
     crate::fanout::start(&state.db, &state.notifier);
     if let Some(smtp) = config.smtp() {
