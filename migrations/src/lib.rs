@@ -22,6 +22,7 @@ mod m20261205_000016_chat_upload_files;
 mod m20261205_000017_search;
 mod m20261205_000018_form_language;
 mod m20261205_000019_user_language;
+mod m20261206_000020_search_cover;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000017_search::Migration),
             Box::new(m20261205_000018_form_language::Migration),
             Box::new(m20261205_000019_user_language::Migration),
+            Box::new(m20261206_000020_search_cover::Migration),
         ]
     }
 }

@@ -164,8 +164,9 @@ async fn the_migration_fills_the_search_text_of_existing_rows() {
     assert_eq!(found(Index::Contacts, "ines ruiz").await, 0);
 }
 
-/// A search reads its matches once, numbered within each stage: each stage must still show
-/// its own page of matches, newest first, as the board does without a search.
+/// A search's matches are counted, summed and listed by the database a stage and currency at
+/// a time: each stage must still show its own page of matches, newest first, as the board
+/// does without a search, with its exact count and worth, also where two currencies meet.
 #[tokio::test]
 async fn a_search_shows_each_stage_s_page_of_matches_newest_first() {
     use app::db::entities::{contact, deal, stage};
@@ -197,6 +198,14 @@ async fn a_search_shows_each_stage_s_page_of_matches_newest_first() {
         .exec(db)
         .await
         .unwrap();
+    // Some of them priced in pounds: that stage's matches come back as a list per currency,
+    // which the page must merge newest first.
+    deal::Entity::update_many()
+        .col_expr(deal::Column::Currency, Expr::value("GBP"))
+        .filter(deal::Column::ContactId.is_in(lopez.iter().copied().filter(|id| id % 12 == 0)))
+        .exec(db)
+        .await
+        .unwrap();
     let matches = deal::Entity::find()
         .filter(deal::Column::ContactId.is_in(lopez.clone()))
         .order_by_desc(deal::Column::UpdatedAt)
@@ -206,6 +215,8 @@ async fn a_search_shows_each_stage_s_page_of_matches_newest_first() {
         .unwrap();
     let in_first = matches.iter().filter(|d| d.stage_id == first).count();
     assert!(in_first > 60, "the first stage needs a second page: {in_first}");
+    let pounds = matches.iter().filter(|d| d.stage_id == first && d.currency == "GBP").count();
+    assert!(pounds > 0 && pounds < in_first, "the first stage has deals in two currencies: {pounds} of {in_first}");
 
     let body = format!("query[everyone]=true&query[search]=QUORRA&query[stage]={first}&query[page]=2");
     let reply = app.call("/api/pipeline", &body, Some(&admin)).await;
@@ -220,7 +231,58 @@ async fn a_search_shows_each_stage_s_page_of_matches_newest_first() {
         let expected: Vec<i64> = of_stage.iter().copied().skip((page - 1) * 50).take(50).collect();
         assert_eq!(ids, expected, "stage {stage_id}, page {page}");
         assert_eq!(column["stage"]["deals"].as_u64(), Some(of_stage.len() as u64), "stage {stage_id}'s count");
+        // Each currency's worth: the won value, else the budget's top, else its bottom.
+        let mut worth: Vec<(String, i64)> = Vec::new();
+        for d in matches.iter().filter(|d| d.stage_id == stage_id) {
+            let minor = d.won_value.or(d.budget_max).or(d.budget_min).unwrap_or_default();
+            match worth.iter_mut().find(|(c, _)| *c == d.currency) {
+                Some((_, sum)) => *sum += minor,
+                None => worth.push((d.currency.clone(), minor)),
+            }
+        }
+        worth.retain(|(_, sum)| *sum != 0);
+        worth.sort();
+        let shown_worth: Vec<(String, i64)> = column["stage"]["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["currency"].as_str().unwrap().to_owned(), m["minor"].as_i64().unwrap()))
+            .collect();
+        assert_eq!(shown_worth, worth, "stage {stage_id}'s worth");
         shown += ids.len();
     }
     assert!(shown > 50, "{shown}");
+}
+
+/// The hourly tidy-up merges SQLite's trigram indexes back into one segment, in short write
+/// turns, and every contact is still found afterwards (PostgreSQL's indexes need no such care).
+#[tokio::test]
+async fn the_trigram_index_is_merged_into_one_segment() {
+    let app = TestApp::new().await;
+    let db = &app.state.db;
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return;
+    }
+    let now = "2026-12-01 10:00:00+00";
+    // Each write on its own adds a segment; FTS5 merges them only partly as it goes.
+    for i in 0..200 {
+        let name = format!("Iñaki Zubizarreta {i}");
+        let search = app::search::contact_text(&name, Some(&format!("inaki{i}@example.es")), None);
+        let sql = format!("INSERT INTO contacts (name, email, marketing_consent, search, created_at, updated_at) VALUES ('{name}', 'inaki{i}@example.es', false, '{search}', '{now}', '{now}')");
+        db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    }
+    let segments = || async {
+        let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), "SELECT count(DISTINCT segid) FROM contact_search_idx")).await.unwrap().unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    };
+    let before = segments().await;
+    assert!(before > 1, "200 separate writes left {before} segment(s)");
+    app::db::optimize(db).await.unwrap();
+    assert_eq!(segments().await, 1, "merged from {before} segments");
+    let (rows, value) = app::search::ids(db.get_database_backend(), app::search::Index::Contacts, "zubizarreta 17");
+    let found = db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), rows, [value])).await.unwrap().len();
+    assert_eq!(found, 11, "\"zubizarreta 17\" is 17 and 170 to 179");
+    // Merging an index that is already one segment is a step that finds nothing to do.
+    app::db::optimize(db).await.unwrap();
+    assert_eq!(segments().await, 1);
 }

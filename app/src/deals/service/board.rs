@@ -178,21 +178,50 @@ async fn totals(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQ
         .collect())
 }
 
-/// A search's matches, newest first, read once and narrow (id, stage, currency, worth): the
-/// stage totals are summed from them and each stage's page of cards picked out of them, so a
-/// name that thousands of deals share costs one pass over their index entries.
-async fn matches(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery) -> Result<Vec<(i64, i64, String, i64)>, AppError> {
-    Ok(filtered(db.get_database_backend(), viewer, query)
+/// A search's matches in one stage and currency, summed by the database: how many, their
+/// worth, and their ids newest first (a comma-separated list).
+struct Found {
+    stage_id: i64,
+    currency: String,
+    deals: i64,
+    value: i64,
+    ids: String,
+}
+
+impl Found {
+    /// The ids from the `skip`th newest, at most `take` of them.
+    fn ids(&self, skip: usize, take: usize) -> impl Iterator<Item = i64> + '_ {
+        self.ids.split(',').skip(skip).take(take).filter_map(|id| id.parse().ok())
+    }
+}
+
+/// A search's matches, counted, summed and listed newest first by the database in one pass,
+/// a row per stage and currency: a name that thousands of deals share (at 100,000 deals,
+/// "lopez" finds 3,300) comes back as a handful of rows instead of a row per deal, and on
+/// SQLite from the deals' index by client alone (migration `m20261206_000020_search_cover`).
+async fn matches(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery) -> Result<Vec<Found>, AppError> {
+    use sea_orm::sea_query::Alias;
+    let backend = db.get_database_backend();
+    let newest_first = match backend {
+        DbBackend::Postgres => r#"string_agg(CAST("deals"."id" AS TEXT), ',' ORDER BY "deals"."updated_at" DESC, "deals"."id" DESC)"#,
+        _ => r#"group_concat("deals"."id", ',' ORDER BY "deals"."updated_at" DESC, "deals"."id" DESC)"#,
+    };
+    let rows: Vec<(i64, String, i64, Option<i64>, String)> = filtered(backend, viewer, query)
         .select_only()
-        .column(deal::Column::Id)
         .column(deal::Column::StageId)
         .column(deal::Column::Currency)
-        .column_as(worth(), "worth")
-        .order_by_desc(deal::Column::UpdatedAt)
-        .order_by_desc(deal::Column::Id)
+        .column_as(Expr::expr(Func::cast_as(Func::count(Expr::col((deal::Entity, deal::Column::Id))), Alias::new("BIGINT"))), "deals")
+        .column_as(Expr::expr(Func::cast_as(Func::sum(worth()), Alias::new("BIGINT"))), "value")
+        .column_as(Expr::cust(newest_first), "ids")
+        .group_by(deal::Column::StageId)
+        .group_by(deal::Column::Currency)
         .into_tuple()
         .all(db)
-        .await?)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(stage_id, currency, deals, value, ids)| Found { stage_id, currency, deals, value: value.unwrap_or_default(), ids })
+        .collect())
 }
 
 /// The pipeline under `query`: every stage with its count and value, and a page of deals per
@@ -204,17 +233,7 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
     let searching = query.search.as_deref().and_then(search::needle).is_some();
     let found = if searching { matches(db, viewer, query).await? } else { Vec::new() };
     let totals = if searching {
-        let mut totals: Vec<Total> = Vec::new();
-        for (_, stage_id, currency, worth) in &found {
-            match totals.iter_mut().find(|t| t.stage_id == *stage_id && t.currency == *currency) {
-                Some(total) => {
-                    total.deals += 1;
-                    total.value = total.value.saturating_add(*worth);
-                }
-                None => totals.push(Total { stage_id: *stage_id, currency: currency.clone(), deals: 1, value: *worth }),
-            }
-        }
-        totals
+        found.iter().map(|f| Total { stage_id: f.stage_id, currency: f.currency.clone(), deals: f.deals, value: f.value }).collect()
     } else {
         totals(db, viewer, query).await?
     };
@@ -242,22 +261,37 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
     // Each stage's page of cards: a search's are picked from its matches and read by id;
     // without one, each stage's page comes straight off the (stage, updated) index.
     if searching {
+        // A stage's page is a slice of its newest-first list; a stage with deals in several
+        // currencies has a list per currency, so enough of each is read to merge them here.
         let mut wanted: Vec<i64> = Vec::new();
+        let mut merged: Vec<(i64, usize)> = Vec::new();
         for column in &columns {
             let skip = ((column.page - 1) * PAGE_SIZE) as usize;
-            wanted.extend(found.iter().filter(|m| m.1 == column.stage.id).skip(skip).take(PAGE_SIZE as usize).map(|m| m.0));
+            let lists: Vec<&Found> = found.iter().filter(|f| f.stage_id == column.stage.id).collect();
+            match lists.as_slice() {
+                [one] => wanted.extend(one.ids(skip, PAGE_SIZE as usize)),
+                several => {
+                    for list in several {
+                        wanted.extend(list.ids(0, skip + PAGE_SIZE as usize));
+                    }
+                    merged.push((column.stage.id, skip));
+                }
+            }
         }
-        let mut rows: HashMap<i64, (deal::Model, Option<contact::Model>)> = deal::Entity::find()
+        let mut rows: Vec<(deal::Model, Option<contact::Model>)> = deal::Entity::find()
             .filter(deal::Column::Id.is_in(wanted.iter().copied()))
             .find_also_related(contact::Entity)
             .all(db)
-            .await?
-            .into_iter()
-            .map(|(d, c)| (d.id, (d, c)))
-            .collect();
-        for id in wanted {
-            let Some((d, c)) = rows.remove(&id) else { continue };
-            if let Some(column) = columns.iter_mut().find(|c| c.stage.id == d.stage_id) {
+            .await?;
+        rows.sort_by(|(a, _), (b, _)| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        let mut skipped: HashMap<i64, usize> = HashMap::new();
+        for (d, c) in rows {
+            let Some(column) = columns.iter_mut().find(|column| column.stage.id == d.stage_id) else { continue };
+            let skip = merged.iter().find(|(stage, _)| *stage == d.stage_id).map_or(0, |(_, skip)| *skip);
+            let seen = skipped.entry(d.stage_id).or_default();
+            if *seen < skip {
+                *seen += 1;
+            } else if column.deals.len() < PAGE_SIZE as usize {
                 column.deals.push(card(viewer, d, c, &names, &stage_rows, now));
             }
         }
