@@ -60,10 +60,15 @@ pub enum AppError {
     /// Details are logged on the server and never shown to the client.
     #[error("{}", crate::language::t("error-internal"))]
     Internal,
-    /// 503: a service Doorstep depends on (WhatsApp, the mail server, a busy database) did
-    /// not answer; trying again later may work.
+    /// 503: a service Doorstep depends on (WhatsApp, the mail server, a form taking too many
+    /// leads at once) did not answer; trying again later may work.
     #[error("{0}")]
     Unavailable(String),
+    /// 503: the disk is full or the database does not answer, so nothing was stored. It
+    /// travels as which outage it is and is written when shown, in the language of whoever
+    /// reads it: the task that met it (the capture form's writer) serves no one in particular.
+    #[error("{}", crate::language::t(.0.key()))]
+    Outage(Outage),
     /// The request never reached a server function (network, decoding).
     #[error("{}", crate::language::t_with("error-transport", &[("reason", .0.as_str().into())]))]
     Transport(String),
@@ -100,7 +105,7 @@ impl AppError {
             AppError::TooManyRequests(_) => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
-            AppError::Unavailable(_) => 503,
+            AppError::Unavailable(_) | AppError::Outage(_) => 503,
         }
     }
 }
@@ -227,20 +232,36 @@ pub const DISK_FULL: &str = "error-disk-full";
 /// The message (key) said while the database does not answer: nothing was stored.
 pub const DATABASE_AWAY: &str = "error-database-away";
 
-/// An outage's message, whichever language it was written in, in `language`; any other
-/// message as it is. The message of a 503 is written where the failure happened, in the
-/// language of whoever is answered there ([`crate::language::current`]): English in a task
-/// that serves no one in particular (the capture form's writer). A page that knows its reader
-/// writes it again in theirs.
-#[cfg(feature = "ssr")]
-pub fn outage_in(message: &str, language: &crate::language::Language) -> String {
-    use crate::language::Language;
-    let said = |key: &str| Language::all().iter().any(|l| l.t(key) == message);
-    match [DISK_FULL, DATABASE_AWAY].into_iter().find(|key| said(key)) {
-        Some(key) => language.t(key),
-        None => message.to_owned(),
+/// Why nothing could be stored for now ([`AppError::Outage`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outage {
+    /// The disk under the data directory, or the database's, is full.
+    DiskFull,
+    /// The database cannot be reached (stopped, restarting, the network gone).
+    DatabaseAway,
+}
+
+impl Outage {
+    /// Its message (key).
+    pub fn key(self) -> &'static str {
+        match self {
+            Outage::DiskFull => DISK_FULL,
+            Outage::DatabaseAway => DATABASE_AWAY,
+        }
     }
 }
+
+impl AppError {
+    /// The message in `language`: an outage is written in it; every other message was
+    /// written where it arose, in the language of whoever was being answered there.
+    pub fn in_language(&self, language: &crate::language::Language) -> String {
+        match self {
+            AppError::Outage(outage) => language.t(outage.key()),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// How long a 503 asks a client to wait before trying again (`Retry-After`, seconds).
 pub const RETRY_AFTER_SECONDS: u32 = 30;
 
@@ -248,30 +269,30 @@ pub const RETRY_AFTER_SECONDS: u32 = 30;
 /// that cannot be reached (stopped, restarting, the network gone). Both are for trying again
 /// later, unlike a broken query, which is a bug.
 #[cfg(feature = "ssr")]
-pub fn outage(err: &sea_orm::DbErr) -> Option<&'static str> {
+pub fn outage(err: &sea_orm::DbErr) -> Option<Outage> {
     use sea_orm::{DbErr, RuntimeErr};
     use sea_orm::sqlx::Error as Sqlx;
     let sqlx = match err {
-        DbErr::ConnectionAcquire(_) => return Some(DATABASE_AWAY),
+        DbErr::ConnectionAcquire(_) => return Some(Outage::DatabaseAway),
         DbErr::Conn(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
-        DbErr::Conn(_) => return Some(DATABASE_AWAY),
+        DbErr::Conn(_) => return Some(Outage::DatabaseAway),
         _ => return None,
     };
     match &**sqlx {
-        Sqlx::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => Some(DISK_FULL),
-        Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::Protocol(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => Some(DATABASE_AWAY),
+        Sqlx::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => Some(Outage::DiskFull),
+        Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::Protocol(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => Some(Outage::DatabaseAway),
         Sqlx::Database(db) => {
             let code = db.code()?;
             match code.as_ref() {
                 // PostgreSQL (SQLSTATE): disk_full, and the server shutting down or starting up.
-                "53100" => Some(DISK_FULL),
-                "57P01" | "57P02" | "57P03" => Some(DATABASE_AWAY),
-                c if c.starts_with("08") => Some(DATABASE_AWAY),
+                "53100" => Some(Outage::DiskFull),
+                "57P01" | "57P02" | "57P03" => Some(Outage::DatabaseAway),
+                c if c.starts_with("08") => Some(Outage::DatabaseAway),
                 // SQLite (extended result codes): SQLITE_FULL, and the I/O errors a full disk
                 // gives while writing or syncing the journal.
                 c => match c.parse::<i32>().map(|n| n & 0xff) {
-                    Ok(13) => Some(DISK_FULL),
-                    Ok(10) => Some(DISK_FULL),
+                    Ok(13) => Some(Outage::DiskFull),
+                    Ok(10) => Some(Outage::DiskFull),
                     _ => None,
                 },
             }
@@ -284,9 +305,9 @@ pub fn outage(err: &sea_orm::DbErr) -> Option<&'static str> {
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
         match outage(&err) {
-            Some(key) => {
+            Some(outage) => {
                 tracing::warn!(error = %err, "database unavailable");
-                AppError::Unavailable(crate::language::t(key))
+                AppError::Outage(outage)
             }
             None => {
                 tracing::error!(error = %err, "database error");
@@ -302,7 +323,7 @@ pub fn storage_error(err: std::io::Error, what: &str) -> AppError {
     use std::io::ErrorKind;
     if matches!(err.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge) {
         tracing::warn!(error = %err, what, "disk full");
-        AppError::Unavailable(crate::language::t(DISK_FULL))
+        AppError::Outage(Outage::DiskFull)
     } else {
         tracing::error!(error = %err, what, "file error");
         AppError::Internal
@@ -318,14 +339,19 @@ mod tests {
     fn an_outage_is_said_in_the_reader_s_language() {
         let spanish = Language::parse("es").unwrap();
         let away = || AppError::from(sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout));
-        assert_eq!(away(), AppError::Unavailable("The database is not answering, so nothing was saved. Please try again in a minute.".into()), "English where no reader is known");
+        assert_eq!(away(), AppError::Outage(Outage::DatabaseAway));
+        assert_eq!(away().to_string(), "The database is not answering, so nothing was saved. Please try again in a minute.", "English where no reader is known");
         let full = || storage_error(std::io::Error::from(std::io::ErrorKind::StorageFull), "a photo");
+        assert_eq!(full(), AppError::Outage(Outage::DiskFull));
         let said = for_reader_now(spanish.clone(), || (away().to_string(), full().to_string()));
         assert_eq!(said.0, "La base de datos no responde, así que no se ha guardado nada. Vuelve a intentarlo en un minuto.");
         assert!(said.1.starts_with("El disco del servidor está lleno"), "{}", said.1);
-        // Written in English by a task that knew no reader, then shown on a Spanish page.
-        assert_eq!(outage_in(&full().to_string(), &spanish), said.1);
-        assert_eq!(outage_in(&said.1, &Language::english()), full().to_string());
-        assert_eq!(outage_in("Something else.", &spanish), "Something else.", "other messages are kept as they are");
+        // Met by a task that knew no reader, then shown on a Spanish page.
+        assert_eq!(full().in_language(&spanish), said.1);
+        assert_eq!(full().in_language(&Language::english()), full().to_string());
+        // It crosses the wire as which outage it is, for the page to write in its language.
+        let json = serde_json::to_string(&away()).unwrap();
+        assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), away(), "{json}");
+        assert_eq!(AppError::Conflict("Already closed.".into()).in_language(&spanish), "Already closed.", "other messages are kept as they were written");
     }
 }

@@ -132,7 +132,7 @@ async fn write_batches(db: DatabaseConnection, notifier: Notifier, mut queue: mp
                 // A full disk or a database gone away is told as such: try again later.
                 for job in jobs {
                     let answer = match &err {
-                        AppError::Unavailable(message) => AppError::Unavailable(message.clone()),
+                        outage @ (AppError::Outage(_) | AppError::Unavailable(_)) => outage.clone(),
                         _ => AppError::Internal,
                     };
                     let _ = job.reply.send(Err(answer));

@@ -118,18 +118,18 @@ pub async fn load_session(State(state): State<AppState>, mut request: Request, n
 /// JSON error, or for a person a page that says so, in their browser's language (who they are
 /// is not known yet), and reloads itself a little later.
 fn unavailable(request: &Request, err: AppError) -> Response {
-    let message = match &err {
-        AppError::Unavailable(message) => message.clone(),
-        _ => app::language::t(app::error::DATABASE_AWAY),
+    let err = match err {
+        outage @ (AppError::Outage(_) | AppError::Unavailable(_)) => outage,
+        _ => AppError::Outage(app::error::Outage::DatabaseAway),
     };
     if request.uri().path().starts_with("/api/") {
-        return AppError::Unavailable(message).into_response();
+        return err.into_response();
     }
     let language = browser_language(request);
     let body = format!(
         "<h1>{}</h1><p>{}</p><p>{}</p>",
         html_escape::encode_text(&language.t("error-unavailable-heading")),
-        html_escape::encode_text(&app::error::outage_in(&message, &language)),
+        html_escape::encode_text(&err.in_language(&language)),
         html_escape::encode_text(&language.t("error-unavailable-retrying")),
     );
     let title = format!("{} · Doorstep", language.t("error-unavailable-title"));

@@ -295,7 +295,7 @@ async fn take(state: &CaptureState, form: &capture_form::Model, language: &Langu
             let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             // A full disk or a database away is said in the form's language, though the
             // writer that met it knew none.
-            let message = app::error::outage_in(&err.to_string(), language);
+            let message = err.in_language(language);
             let mut response = render(&state.app, &shown, &input, &AppError::field("form", message), status);
             if status == StatusCode::SERVICE_UNAVAILABLE {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(app::error::RETRY_AFTER_SECONDS));

@@ -54,7 +54,7 @@ pub async fn upload(State(state): State<AppState>, session: Session, mut multipa
         Ok(token) => Ok(Redirect::to(&format!("/data/imports/{token}")).into_response()),
         Err(AppError::Validation(fields)) => Ok(back(&fields.values().cloned().collect::<Vec<_>>().join(" "))),
         // A full disk or a database away: said on the Data page, to try again later.
-        Err(AppError::Unavailable(message)) => Ok(back(&app::error::outage_in(&message, &app::language::Language::stored(&user.language).unwrap_or_default()))),
+        Err(err @ (AppError::Outage(_) | AppError::Unavailable(_))) => Ok(back(&err.in_language(&app::language::Language::stored(&user.language).unwrap_or_default()))),
         Err(err) => Err(err.into()),
     }
 }
