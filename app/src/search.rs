@@ -147,12 +147,12 @@ pub async fn merge(db: &sea_orm::DatabaseConnection) -> Result<(), sea_orm::DbEr
         Ok(row.and_then(|r| r.try_get_by_index::<i64>(0).ok()).unwrap_or_default())
     }
     for table in TRIGRAM_TABLES {
+        let step = format!("INSERT INTO {table}({table}, rank) VALUES('merge', ?)");
         let mut pages = -MERGE_PAGES;
         for _ in 0..MERGE_STEPS {
             let write = crate::db::begin_write(db).await?;
             let before = total_changes(&write.txn).await?;
-            let step = format!("INSERT INTO {table}({table}, rank) VALUES('merge', ?)");
-            write.txn.execute_raw(Statement::from_sql_and_values(DbBackend::Sqlite, step, [pages.into()])).await?;
+            write.txn.execute_raw(Statement::from_sql_and_values(DbBackend::Sqlite, step.as_str(), [pages.into()])).await?;
             let changed = total_changes(&write.txn).await? - before;
             write.txn.commit().await?;
             pages = MERGE_PAGES;

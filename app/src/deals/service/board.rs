@@ -136,6 +136,7 @@ fn worth() -> sea_orm::sea_query::SimpleExpr {
 }
 
 /// One stage's deals in one currency: how many, and their worth.
+#[derive(Clone)]
 struct Total {
     stage_id: i64,
     currency: String,
@@ -181,10 +182,7 @@ async fn totals(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQ
 /// A search's matches in one stage and currency, summed by the database: how many, their
 /// worth, and their ids newest first (a comma-separated list).
 struct Found {
-    stage_id: i64,
-    currency: String,
-    deals: i64,
-    value: i64,
+    total: Total,
     ids: String,
 }
 
@@ -220,7 +218,7 @@ async fn matches(db: &DatabaseConnection, viewer: &SessionUser, query: &Pipeline
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(stage_id, currency, deals, value, ids)| Found { stage_id, currency, deals, value: value.unwrap_or_default(), ids })
+        .map(|(stage_id, currency, deals, value, ids)| Found { total: Total { stage_id, currency, deals, value: value.unwrap_or_default() }, ids })
         .collect())
 }
 
@@ -233,7 +231,7 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
     let searching = query.search.as_deref().and_then(search::needle).is_some();
     let found = if searching { matches(db, viewer, query).await? } else { Vec::new() };
     let totals = if searching {
-        found.iter().map(|f| Total { stage_id: f.stage_id, currency: f.currency.clone(), deals: f.deals, value: f.value }).collect()
+        found.iter().map(|f| f.total.clone()).collect()
     } else {
         totals(db, viewer, query).await?
     };
@@ -267,7 +265,7 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
         let mut merged: Vec<(i64, usize)> = Vec::new();
         for column in &columns {
             let skip = ((column.page - 1) * PAGE_SIZE) as usize;
-            let lists: Vec<&Found> = found.iter().filter(|f| f.stage_id == column.stage.id).collect();
+            let lists: Vec<&Found> = found.iter().filter(|f| f.total.stage_id == column.stage.id).collect();
             match lists.as_slice() {
                 [one] => wanted.extend(one.ids(skip, PAGE_SIZE as usize)),
                 several => {
