@@ -6,7 +6,7 @@ SHELL := /bin/bash
 # cannot fetch the wasm32 std here), and one compiler for both keeps one set of artifacts.
 export RUSTC := /usr/bin/rustc
 export RUSTC_BOOTSTRAP := 1
-export PATH := $(HOME)/.cargo/bin:$(CURDIR)/.tools/binaryen/node_modules/.bin:$(PATH)
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/.tools/binaryen/node_modules/.bin:$(CURDIR)/.tools/esbuild/node_modules/.bin:$(PATH)
 export CARGO_TERM_COLOR := never
 
 NEXTEST := cargo nextest run --no-fail-fast -p app -p server -p migrations

@@ -5,12 +5,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.11
+# The published crate's SHA-256, as the registry's index lists it.
+CARGO_LEPTOS_SHA256=2d8cab2c1d4397b3275fd234757d6467c3db7b2fde13377ef9d543a5e80b0be0
 # Must equal the wasm-bindgen crate pinned in Cargo.toml (and so in Cargo.lock).
 WASM_BINDGEN_VERSION=0.2.130
 
 # Binaryen's wasm-opt, which cargo-leptos runs on the release front end (from npm: Debian's
 # is too old for today's WASM); it lands in .tools/binaryen, which the Makefile puts on PATH.
 BINARYEN_VERSION=132.0.0
+# esbuild minifies the release front end's JavaScript for cargo-leptos (scripts/cargo-leptos.patch
+# takes swc out of it); from npm, into .tools/esbuild, also on the Makefile's PATH.
+ESBUILD_VERSION=0.28.2
 # The test runner `make test` drives; machines of this kind ship it, a bare one gets it built.
 NEXTEST_VERSION=0.9.143
 # The dependency policy of make test (deny.toml): licences, duplicates, sources.
@@ -57,20 +62,41 @@ fi
 
 export PATH="$HOME/.cargo/bin:$PATH"
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  echo "setup: installing cargo-leptos $CARGO_LEPTOS_VERSION (about 7 minutes, once)"
-  # Debian's cargo: cargo-leptos needs rustc >= 1.96 with --locked. It mostly drives cargo,
-  # so its ~600 crates are built unoptimised (17.5 min optimised, 7 min so); the crates that
-  # do work on every build (the WASM splitter and its parser, brotli and gzip for
-  # --precompress, the CSS minifier, regex) keep full optimisation, so builds take as long
-  # as with an optimised cargo-leptos (docs/build.md).
+  echo "setup: building cargo-leptos $CARGO_LEPTOS_VERSION (about 4 minutes, once)"
+  # Its published source, checked against the registry's checksum, less what Doorstep's
+  # builds never run (scripts/cargo-leptos.patch says what and why): 7 min to build -> 3.8.
+  root=$PWD
+  build=$(mktemp -d)
+  trap 'rm -rf "$build"' EXIT
+  dl=$(curl -fsSL https://index.crates.io/config.json | python3 -c 'import json, sys; print(json.load(sys.stdin)["dl"])')
+  case "$dl" in
+    *"{crate}"*) url=${dl//\{crate\}/cargo-leptos}; url=${url//\{version\}/$CARGO_LEPTOS_VERSION} ;;
+    *) url="$dl/cargo-leptos/$CARGO_LEPTOS_VERSION/download" ;;
+  esac
+  curl -fsSL -o "$build/cargo-leptos.crate" "$url"
+  echo "$CARGO_LEPTOS_SHA256  $build/cargo-leptos.crate" | sha256sum --check --quiet
+  tar -xzf "$build/cargo-leptos.crate" -C "$build"
+  src="$build/cargo-leptos-$CARGO_LEPTOS_VERSION"
+  (cd "$src" && git apply -p1 "$root/scripts/cargo-leptos.patch")
+  # Debian's cargo: cargo-leptos needs rustc >= 1.96. It mostly drives cargo, so its crates
+  # are built unoptimised; the crates that do work on every build (the WASM splitter and its
+  # parser, brotli and gzip for --precompress, regex) keep full optimisation, so builds take
+  # as long as with an optimised cargo-leptos (docs/build.md). The CSS minifier is not among
+  # them: optimised it took 128 s to compile, and unoptimised it still handles our 28 KB of
+  # CSS unnoticed. Its own Cargo.lock pins every version; the build only drops the entries
+  # the patch no longer uses.
   hot=()
   for crate in wasm_split_cli_support wasmparser wasm-encoder gimli regex regex-automata regex-syntax memchr \
-    brotli brotli-decompressor miniz_oxide flate2 libflate libflate_lz77 lightningcss parcel_selectors seahash md5; do
+    brotli brotli-decompressor miniz_oxide flate2 libflate libflate_lz77 seahash md5; do
     hot+=(--config "profile.release.package.$crate.opt-level=3")
   done
-  PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_DEBUG=false \
+  (cd "$src" && PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_DEBUG=false \
     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_INCREMENTAL=false \
-    cargo install "${hot[@]}" cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+    cargo build "${hot[@]}" --release --features no_downloads --target-dir "$build/target")
+  mkdir -p "$HOME/.cargo/bin"
+  install -m 0755 "$build/target/release/cargo-leptos" "$HOME/.cargo/bin/cargo-leptos"
+  rm -rf "$build"
+  trap - EXIT
 fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   echo "setup: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
@@ -95,6 +121,10 @@ fi
 if [ "$want_release" = 1 ] && ! .tools/binaryen/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
   echo "setup: installing wasm-opt (binaryen $BINARYEN_VERSION) into .tools/binaryen"
   npm install --prefix .tools/binaryen "binaryen@$BINARYEN_VERSION" --no-audit --no-fund --silent
+fi
+if [ "$want_release" = 1 ] && ! .tools/esbuild/node_modules/.bin/esbuild --version 2>/dev/null | grep -qx "$ESBUILD_VERSION"; then
+  echo "setup: installing esbuild $ESBUILD_VERSION into .tools/esbuild"
+  npm install --prefix .tools/esbuild -E "esbuild@$ESBUILD_VERSION" --no-audit --no-fund --silent
 fi
 if [ "$want_lighthouse" = 1 ] && ! .tools/lighthouse/node_modules/.bin/lighthouse --version 2>/dev/null | grep -qx "$LIGHTHOUSE_VERSION"; then
   echo "setup: installing lighthouse $LIGHTHOUSE_VERSION into .tools/lighthouse"
