@@ -117,6 +117,25 @@ pub fn condition(backend: DbBackend, column: &str, index: Index, needle: &str) -
     }
 }
 
+/// The ids of the newest rows (the highest ids) whose folded text contains `needle`, newest
+/// first, at most `limit`: what a search counts when a needle matches thousands of rows.
+/// SQLite's FTS5 reads its index newest first and stops at the limit. PostgreSQL's planner,
+/// told to stop at a limit, would walk the primary key backwards testing every row's text (a
+/// needle that nothing matches reads them all), so the matches come from the trigram index
+/// first, then are ordered.
+#[cfg(feature = "ssr")]
+pub async fn newest(db: &impl sea_orm::ConnectionTrait, index: Index, needle: &str, limit: usize) -> Result<Vec<i64>, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let (rows, value) = ids(backend, index, needle);
+    let sql = match backend {
+        DbBackend::Postgres => format!("WITH found AS MATERIALIZED ({rows}) SELECT id FROM found ORDER BY id DESC LIMIT {limit}"),
+        _ if rows.starts_with("SELECT rowid") => format!("{rows} ORDER BY rowid DESC LIMIT {limit}"),
+        _ => format!("{rows} ORDER BY id DESC LIMIT {limit}"),
+    };
+    let found = db.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [value])).await?;
+    found.iter().map(|row| row.try_get_by_index::<i64>(0)).collect()
+}
+
 /// The FTS5 trigram tables of the search, on SQLite.
 #[cfg(feature = "ssr")]
 const TRIGRAM_TABLES: [&str; 3] = ["contact_search", "property_search", "deal_refs"];

@@ -46,7 +46,16 @@ test('an agent opens a deal, logs a call, moves it to Viewing and sees the timel
   await hydrated(page);
   await expect(page.getByTestId('stage-switcher')).toBeVisible();
   await page.screenshot({ path: 'test-results/screens/pipeline-phone.png', fullPage: true });
-  await page.getByTestId('deal-row').filter({ hasText: 'Marta Live' }).first().click();
+  // A search, typed without capitals, lists its matches from every stage, each with its stage.
+  await page.locator('#pipeline-q').fill('marta live');
+  await page.locator('#pipeline-q').press('Enter');
+  await expect(page).toHaveURL(/q=marta\+live/);
+  await hydrated(page);
+  const found = page.getByTestId('search-matches').getByTestId('deal-row').filter({ hasText: 'Marta Live' }).first();
+  await expect(found.getByTestId('deal-stage')).not.toBeEmpty();
+  await expect(page.getByTestId('stage-switcher').getByRole('link', { name: /All matches/ })).toHaveAttribute('aria-current', 'true');
+  await page.screenshot({ path: 'test-results/screens/pipeline-search-phone.png', fullPage: true });
+  await found.click();
   await expect(page).toHaveURL(/\/deals\/\d+$/);
   dealPath = new URL(page.url()).pathname;
   await hydrated(page);

@@ -183,3 +183,6 @@ deals-default-reason-budget = Budget does not fit
 deals-default-reason-not-looking = No longer looking
 deals-default-reason-unreachable = Could not reach them
 deals-default-reason-other-agency = Chose another agency
+deals-all-matches = All matches
+deals-no-match = No deal matches “{ $search }”.
+deals-search-capped = More than { $limit } deals match. These are the deals of the newest clients; type more of the name, a phone number or an e-mail to narrow it down.

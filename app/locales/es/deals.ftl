@@ -189,3 +189,6 @@ deals-default-reason-budget = El presupuesto no encaja
 deals-default-reason-not-looking = Ya no busca
 deals-default-reason-unreachable = No fue posible contactar
 deals-default-reason-other-agency = Eligió otra agencia
+deals-all-matches = Todas
+deals-no-match = Ninguna operación coincide con «{ $search }».
+deals-search-capped = Coinciden más de { $limit } operaciones. Se muestran las de los clientes más recientes; escribe más del nombre, un teléfono o un e-mail para acotar.

@@ -34,6 +34,15 @@ pub const CLAIM_MINUTES: i64 = 5;
 /// Deals per page of one stage.
 pub const PAGE_SIZE: u64 = 50;
 
+/// Matches per page of a search's list.
+pub const SEARCH_PAGE_SIZE: u64 = 25;
+
+/// The most deals a search counts. A name that thousands of clients share (at 100,000 deals
+/// "lopez" finds 3,300) is counted over the deals of its newest clients up to this many, and
+/// the page asks for more of the name: an agent searches for one client, and counting every
+/// López exactly cost more than the whole page may (docs/benchmarks.md).
+pub const SEARCH_LIMIT: usize = 500;
+
 /// What a stage means: deals still being worked, won, or lost. Stored as its word ("open",
 /// "won", "lost") through SeaORM's active enum, so a row with any other word is an error when
 /// read, not a stage silently taken for open.
@@ -159,14 +168,32 @@ pub struct Column {
     pub pages: u64,
 }
 
+/// A search's answer: one list of its matches, newest first, in every stage or in the one
+/// chosen; each stage's count and worth are in the pipeline's columns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matches {
+    pub deals: Vec<DealCard>,
+    /// How many deals the list has, over its pages.
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    /// More deals match than a search counts ([`SEARCH_LIMIT`]): the counts are of the
+    /// newest clients' deals.
+    pub capped: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pipeline {
+    /// Every stage with its count and worth; without a search, each with a page of its deals
+    /// (a phone shows the selected one, a wide screen all of them as a board).
     pub columns: Vec<Column>,
-    /// The stage a phone shows.
+    /// The stage a phone shows; in a search, the stage its list is narrowed to, or 0 for all.
     pub selected: i64,
     pub everyone: bool,
     pub may_see_everyone: bool,
     pub sources: Vec<String>,
+    /// A search's list, which takes the board's place.
+    pub matches: Option<Matches>,
 }
 
 /// What the pipeline shows: from the page's query string.

@@ -12,14 +12,19 @@ use super::api::{
     load_deal, load_pipeline, stage_settings, ClaimReply, DeleteStage, EditContact, LogOutcome, MoveStage, Reassign, ReleaseReply,
     SaveLostReasons, SaveStage,
 };
-use super::{money_short, DealCard, DealView, Outcome, Pipeline, PipelineQuery, StageKind};
+use super::{money_short, Column, DealCard, DealView, Matches, Outcome, Pipeline, PipelineQuery, StageKind, SEARCH_LIMIT};
 use crate::auth::Role;
 use crate::error::AppError;
 use crate::shell::{field_error, form_error, LiveNotices, RequireRole, Shell};
 
 /// A deal as a row of a list: who, what, how long, and who is on it.
 #[component]
-pub fn DealRow(card: DealCard) -> impl IntoView {
+pub fn DealRow(
+    card: DealCard,
+    /// The deal's stage, where a list mixes stages (a search's).
+    #[prop(optional)]
+    stage: Option<String>,
+) -> impl IntoView {
     let href = format!("/deals/{}", card.id);
     let what = [Some(card.need.label().to_owned()), card.budget.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
     view! {
@@ -28,6 +33,7 @@ pub fn DealRow(card: DealCard) -> impl IntoView {
                 <span class="deal-name">{card.contact_name.clone()}</span>
                 <span class="hint">{what}</span>
                 <span class="deal-meta">
+                    {stage.filter(|s| !s.is_empty()).map(|s| view! { <span class="badge stage" data-testid="deal-stage">{s}</span> })}
                     {card.unanswered.then(|| view! { <span class="badge warn">{t_with("deals-waiting", &[("time", card.age.clone().into())])}</span> })}
                     {(!card.unanswered).then(|| view! { <span class="hint">{t_with("deals-ago", &[("time", card.age.clone().into())])}</span> })}
                     {card.stale.then(|| view! { <span class="badge warn">{t("deals-stale")}</span> })}
@@ -80,8 +86,9 @@ pub fn TodayCards() -> impl IntoView {
     }
 }
 
-fn query_href(q: &PipelineQuery, stage: i64, page: u64) -> String {
-    let mut parts = vec![format!("stage={stage}")];
+/// The pipeline's address for `q` on `stage` (none: a search's list of every stage) at `page`.
+fn query_href(q: &PipelineQuery, stage: Option<i64>, page: u64) -> String {
+    let mut parts: Vec<String> = stage.map(|stage| format!("stage={stage}")).into_iter().collect();
     if q.everyone {
         parts.push("everyone=1".into());
     }
@@ -135,7 +142,7 @@ fn PipelineView(query: Memo<PipelineQuery>, data: Resource<Result<Pipeline, AppE
                         let selected = p.selected;
                         view! {
                             <form method="get" action="/pipeline" class="filters card" data-testid="pipeline-filters">
-                                <input type="hidden" name="stage" value=selected.to_string()/>
+                                // No stage: a new search looks in every stage.
                                 <label class="sr-only" for="pipeline-q">{t("deals-search")}</label>
                                 <input id="pipeline-q" type="search" name="q" placeholder=t("deals-name-phone-or-e-mail")
                                     value=q.search.clone().unwrap_or_default() autocomplete="off"/>
@@ -154,12 +161,24 @@ fn PipelineView(query: Memo<PipelineQuery>, data: Resource<Result<Pipeline, AppE
                                     <button type="submit" class="small">{t("deals-filter")}</button>
                                 </div>
                             </form>
-                            <nav class="stage-switcher" aria-label=t("deals-stages") data-testid="stage-switcher">
+                            <nav class="stage-switcher" class:searching=p.matches.is_some() aria-label=t("deals-stages") data-testid="stage-switcher">
+                                {p.matches.as_ref().map(|m| {
+                                    let all: u64 = p.columns.iter().map(|c| c.stage.deals).sum();
+                                    let count = if m.capped { format!("{all}+") } else { all.to_string() };
+                                    let current = selected == 0;
+                                    view! {
+                                        <a href=query_href(&q, None, 1) class="stage-tab" class:current=current
+                                            aria-current=current.then_some("true")>
+                                            <span class="stage-name">{t("deals-all-matches")}</span>
+                                            <span class="stage-count" data-testid="stage-count">{count}</span>
+                                        </a>
+                                    }
+                                })}
                                 {p.columns.iter().map(|c| {
                                     let current = c.stage.id == selected;
                                     let value = c.stage.value.first().map(|m| money_short(m.minor, &m.currency));
                                     view! {
-                                        <a href=query_href(&q, c.stage.id, 1) class="stage-tab" class:current=current
+                                        <a href=query_href(&q, Some(c.stage.id), 1) class="stage-tab" class:current=current
                                             aria-current=current.then_some("true")>
                                             <span class="stage-name">{c.stage.name.clone()}</span>
                                             <span class="stage-count" data-testid="stage-count">{c.stage.deals}</span>
@@ -168,44 +187,95 @@ fn PipelineView(query: Memo<PipelineQuery>, data: Resource<Result<Pipeline, AppE
                                     }
                                 }).collect_view()}
                             </nav>
-                            <div class="board">
-                                {p.columns.into_iter().map(|c| {
-                                    let current = c.stage.id == selected;
-                                    let (page, pages, stage_id) = (c.page, c.pages, c.stage.id);
-                                    let prev = (page > 1).then(|| query_href(&q, stage_id, page - 1));
-                                    let next = (page < pages).then(|| query_href(&q, stage_id, page + 1));
-                                    view! {
-                                        <section class="column" class:current=current data-testid="stage-column">
-                                            <h2 class="column-title">
-                                                {c.stage.name.clone()}
-                                                <span class="hint">{format!(" {}", c.stage.deals)}</span>
-                                                {c.stage.value.first().map(|m| view! { <span class="column-value">{money_short(m.minor, &m.currency)}</span> })}
-                                            </h2>
-                                            {if c.deals.is_empty() {
-                                                view! { <p class="hint">{t("deals-no-deals-here")}</p> }.into_any()
-                                            } else {
-                                                view! {
-                                                    <ul class="deal-list">
-                                                        {c.deals.into_iter().map(|card| view! { <DealRow card/> }).collect_view()}
-                                                    </ul>
-                                                }.into_any()
-                                            }}
-                                            {(pages > 1).then(|| view! {
-                                                <p class="pager">
-                                                    {prev.map(|h| view! { <a class="button small" href=h>{t("deals-newer")}</a> })}
-                                                    <span class="hint">{t_with("deals-page-of", &[("page", page.to_string().into()), ("pages", pages.to_string().into())])}</span>
-                                                    {next.map(|h| view! { <a class="button small" href=h>{t("deals-older")}</a> })}
-                                                </p>
-                                            })}
-                                        </section>
-                                    }
-                                }).collect_view()}
-                            </div>
+                            {match p.matches {
+                                Some(matches) => {
+                                    let names: Vec<(i64, String)> = p.columns.iter().map(|c| (c.stage.id, c.stage.name.clone())).collect();
+                                    view! { <SearchMatches matches q=q.clone() selected names/> }.into_any()
+                                }
+                                None => view! { <Board columns=p.columns q=q.clone() selected/> }.into_any(),
+                            }}
                         }.into_any()
                     }
                 }
             })}
         </Transition>
+    }
+}
+
+/// Every stage as a column with a page of its deals (a phone shows the selected one).
+#[component]
+fn Board(columns: Vec<Column>, q: PipelineQuery, selected: i64) -> impl IntoView {
+    view! {
+        <div class="board">
+            {columns.into_iter().map(|c| {
+                let current = c.stage.id == selected;
+                let (page, pages, stage_id) = (c.page, c.pages, c.stage.id);
+                let prev = (page > 1).then(|| query_href(&q, Some(stage_id), page - 1));
+                let next = (page < pages).then(|| query_href(&q, Some(stage_id), page + 1));
+                view! {
+                    <section class="column" class:current=current data-testid="stage-column">
+                        <h2 class="column-title">
+                            {c.stage.name.clone()}
+                            <span class="hint">{format!(" {}", c.stage.deals)}</span>
+                            {c.stage.value.first().map(|m| view! { <span class="column-value">{money_short(m.minor, &m.currency)}</span> })}
+                        </h2>
+                        {if c.deals.is_empty() {
+                            view! { <p class="hint">{t("deals-no-deals-here")}</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="deal-list">
+                                    {c.deals.into_iter().map(|card| view! { <DealRow card/> }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                        {(pages > 1).then(|| view! {
+                            <p class="pager">
+                                {prev.map(|h| view! { <a class="button small" href=h>{t("deals-newer")}</a> })}
+                                <span class="hint">{t_with("deals-page-of", &[("page", page.to_string().into()), ("pages", pages.to_string().into())])}</span>
+                                {next.map(|h| view! { <a class="button small" href=h>{t("deals-older")}</a> })}
+                            </p>
+                        })}
+                    </section>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// A search's matches as one list, newest first, each with its stage, a page at a time.
+#[component]
+fn SearchMatches(matches: Matches, q: PipelineQuery, selected: i64, names: Vec<(i64, String)>) -> impl IntoView {
+    let stage = (selected != 0).then_some(selected);
+    let prev = (matches.page > 1).then(|| query_href(&q, stage, matches.page - 1));
+    let next = (matches.page < matches.pages).then(|| query_href(&q, stage, matches.page + 1));
+    let search = q.search.clone().unwrap_or_default();
+    view! {
+        <section class="card matches" data-testid="search-matches">
+            {matches.capped.then(|| view! {
+                <p class="notice" role="status" data-testid="search-capped">
+                    {t_with("deals-search-capped", &[("limit", SEARCH_LIMIT.into())])}
+                </p>
+            })}
+            {if matches.deals.is_empty() {
+                view! { <p class="hint">{t_with("deals-no-match", &[("search", search.into())])}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="deal-list">
+                        {matches.deals.into_iter().map(|card| {
+                            let stage = names.iter().find(|(id, _)| *id == card.stage_id).map(|(_, name)| name.clone());
+                            view! { <DealRow card stage=stage.unwrap_or_default()/> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {(matches.pages > 1).then(|| view! {
+                <p class="pager">
+                    {prev.map(|h| view! { <a class="button small" href=h>{t("deals-newer")}</a> })}
+                    <span class="hint">{t_with("deals-page-of", &[("page", matches.page.to_string().into()), ("pages", matches.pages.to_string().into())])}</span>
+                    {next.map(|h| view! { <a class="button small" href=h>{t("deals-older")}</a> })}
+                </p>
+            })}
+        </section>
     }
 }
 

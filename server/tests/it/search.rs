@@ -14,12 +14,8 @@ async fn pipeline_names(app: &TestApp, cookie: &str, query: &str) -> Vec<String>
     let reply = app.call("/api/pipeline", &body, Some(cookie)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let pipeline: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
-    let mut names: Vec<String> = pipeline["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| c["deals"].as_array().unwrap().iter().map(|d| d["contact_name"].as_str().unwrap().to_owned()))
-        .collect();
+    let mut names: Vec<String> =
+        pipeline["matches"]["deals"].as_array().unwrap().iter().map(|d| d["contact_name"].as_str().unwrap().to_owned()).collect();
     names.sort();
     names
 }
@@ -167,20 +163,18 @@ async fn the_migration_fills_the_search_text_of_existing_rows() {
 /// A search's matches are counted, summed and listed by the database a stage and currency at
 /// a time: each stage must still show its own page of matches, newest first, as the board
 /// does without a search, with its exact count and worth, also where two currencies meet.
-#[tokio::test]
-async fn a_search_shows_each_stage_s_page_of_matches_newest_first() {
+/// The deals named "Quorrà" (every other client) after `generate` made `deals` deals, half
+/// of them moved to the first stage and some priced in pounds; returns them newest first,
+/// and the first stage's id.
+async fn quorras(app: &TestApp, deals: u64, every: i64) -> (Vec<app::db::entities::deal::Model>, i64) {
     use app::db::entities::{contact, deal, stage};
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-    let app = TestApp::new().await;
-    let admin = app.admin_cookie().await;
     let db = &app.state.db;
     app.add_user("Ana Agent", "ana@costa.test", "agent", "agent passphrase 12").await;
-    doorstep::volume::generate(db, 600, 7, 30, false).await.unwrap();
-    // Every other contact is a Quorrà (a name the generator never gives), and half of their
-    // deals sit in the first stage, so that stage has a second page of matches.
-    let mut lopez = Vec::new();
-    for c in contact::Entity::find().all(db).await.unwrap().into_iter().filter(|c| c.id % 2 == 0) {
+    doorstep::volume::generate(db, deals, 7, 30, false).await.unwrap();
+    let mut quorra = Vec::new();
+    for c in contact::Entity::find().all(db).await.unwrap().into_iter().filter(|c| c.id % every == 0) {
         let name = format!("Ana Quorrà {}", c.id);
         contact::Entity::update_many()
             .col_expr(contact::Column::Name, Expr::value(name.clone()))
@@ -189,51 +183,41 @@ async fn a_search_shows_each_stage_s_page_of_matches_newest_first() {
             .exec(db)
             .await
             .unwrap();
-        lopez.push(c.id);
+        quorra.push(c.id);
     }
     let first = stage::Entity::find().order_by_asc(stage::Column::Position).one(db).await.unwrap().unwrap().id;
     deal::Entity::update_many()
         .col_expr(deal::Column::StageId, Expr::value(first))
-        .filter(deal::Column::ContactId.is_in(lopez.iter().copied().filter(|id| id % 4 == 0)))
+        .filter(deal::Column::ContactId.is_in(quorra.iter().copied().filter(|id| id % 4 == 0)))
         .exec(db)
         .await
         .unwrap();
-    // Some of them priced in pounds: that stage's matches come back as a list per currency,
-    // which the page must merge newest first.
+    // Some priced in pounds: a stage's worth is a sum per currency.
     deal::Entity::update_many()
         .col_expr(deal::Column::Currency, Expr::value("GBP"))
-        .filter(deal::Column::ContactId.is_in(lopez.iter().copied().filter(|id| id % 12 == 0)))
+        .filter(deal::Column::ContactId.is_in(quorra.iter().copied().filter(|id| id % 12 == 0)))
         .exec(db)
         .await
         .unwrap();
     let matches = deal::Entity::find()
-        .filter(deal::Column::ContactId.is_in(lopez.clone()))
+        .filter(deal::Column::ContactId.is_in(quorra))
         .order_by_desc(deal::Column::UpdatedAt)
         .order_by_desc(deal::Column::Id)
         .all(db)
         .await
         .unwrap();
-    let in_first = matches.iter().filter(|d| d.stage_id == first).count();
-    assert!(in_first > 60, "the first stage needs a second page: {in_first}");
-    let pounds = matches.iter().filter(|d| d.stage_id == first && d.currency == "GBP").count();
-    assert!(pounds > 0 && pounds < in_first, "the first stage has deals in two currencies: {pounds} of {in_first}");
+    (matches, first)
+}
 
-    let body = format!("query[everyone]=true&query[search]=QUORRA&query[stage]={first}&query[page]=2");
-    let reply = app.call("/api/pipeline", &body, Some(&admin)).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let pipeline: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
-    let mut shown = 0;
+/// Each stage's count and worth of `matches` (the won value, else the budget's top, else its
+/// bottom, summed per currency), as the pipeline's columns must show them.
+fn assert_stage_totals(pipeline: &serde_json::Value, matches: &[app::db::entities::deal::Model]) {
     for column in pipeline["columns"].as_array().unwrap() {
         let stage_id = column["stage"]["id"].as_i64().unwrap();
-        let ids: Vec<i64> = column["deals"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect();
-        let of_stage: Vec<i64> = matches.iter().filter(|d| d.stage_id == stage_id).map(|d| d.id).collect();
-        let page = if stage_id == first { 2 } else { 1 };
-        let expected: Vec<i64> = of_stage.iter().copied().skip((page - 1) * 50).take(50).collect();
-        assert_eq!(ids, expected, "stage {stage_id}, page {page}");
+        let of_stage: Vec<&app::db::entities::deal::Model> = matches.iter().filter(|d| d.stage_id == stage_id).collect();
         assert_eq!(column["stage"]["deals"].as_u64(), Some(of_stage.len() as u64), "stage {stage_id}'s count");
-        // Each currency's worth: the won value, else the budget's top, else its bottom.
         let mut worth: Vec<(String, i64)> = Vec::new();
-        for d in matches.iter().filter(|d| d.stage_id == stage_id) {
+        for d in &of_stage {
             let minor = d.won_value.or(d.budget_max).or(d.budget_min).unwrap_or_default();
             match worth.iter_mut().find(|(c, _)| *c == d.currency) {
                 Some((_, sum)) => *sum += minor,
@@ -242,16 +226,102 @@ async fn a_search_shows_each_stage_s_page_of_matches_newest_first() {
         }
         worth.retain(|(_, sum)| *sum != 0);
         worth.sort();
-        let shown_worth: Vec<(String, i64)> = column["stage"]["value"]
+        let shown: Vec<(String, i64)> = column["stage"]["value"]
             .as_array()
             .unwrap()
             .iter()
             .map(|m| (m["currency"].as_str().unwrap().to_owned(), m["minor"].as_i64().unwrap()))
             .collect();
-        assert_eq!(shown_worth, worth, "stage {stage_id}'s worth");
-        shown += ids.len();
+        assert_eq!(shown, worth, "stage {stage_id}'s worth");
+        assert!(column["deals"].as_array().unwrap().is_empty(), "a search shows a list, not the board");
     }
-    assert!(shown > 50, "{shown}");
+}
+
+/// The ids a search lists on one page.
+fn listed(pipeline: &serde_json::Value) -> Vec<i64> {
+    pipeline["matches"]["deals"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect()
+}
+
+/// A search lists its matches newest first, a page at a time, in every stage or in the one
+/// chosen, and each stage shows how many matches it holds and their worth.
+#[tokio::test]
+async fn a_search_lists_its_matches_newest_first_with_each_stage_s_count() {
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let (matches, first) = quorras(&app, 600, 2).await;
+    let in_first = matches.iter().filter(|d| d.stage_id == first).count();
+    assert!(in_first > 25, "the first stage needs a second page: {in_first}");
+    assert!(matches.len() < app::deals::SEARCH_LIMIT, "{}", matches.len());
+    let page = app::deals::SEARCH_PAGE_SIZE as usize;
+
+    for (stage, number) in [(None, 1), (None, 2), (Some(first), 2)] {
+        let mut body = format!("query[everyone]=true&query[search]=QUORRA&query[page]={number}");
+        if let Some(stage) = stage {
+            body.push_str(&format!("&query[stage]={stage}"));
+        }
+        let reply = app.call("/api/pipeline", &body, Some(&admin)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let pipeline: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        let of: Vec<i64> = matches.iter().filter(|d| stage.is_none_or(|s| d.stage_id == s)).map(|d| d.id).collect();
+        let expected: Vec<i64> = of.iter().copied().skip((number - 1) * page).take(page).collect();
+        assert_eq!(listed(&pipeline), expected, "stage {stage:?}, page {number}");
+        assert_eq!(pipeline["matches"]["total"].as_u64(), Some(of.len() as u64));
+        assert_eq!(pipeline["matches"]["capped"], false);
+        assert_eq!(pipeline["selected"].as_i64(), Some(stage.unwrap_or(0)));
+        assert_stage_totals(&pipeline, &matches);
+    }
+
+    // The page: the list with each deal's stage, and the stages to narrow it by.
+    let reply = app.get("/pipeline?everyone=1&q=quorra", Some(&admin)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains(r#"data-testid="search-matches""#), "{}", reply.body);
+    assert_eq!(reply.body.matches(r#"data-testid="deal-stage""#).count(), page);
+    assert!(!reply.body.contains(r#"data-testid="search-capped""#));
+    assert!(!reply.body.contains(r#"data-testid="stage-column""#), "no board under a search");
+}
+
+/// A name that more clients share than a search counts is counted over the deals of its
+/// newest clients, and the page says so and asks for more of the name.
+#[tokio::test]
+async fn a_name_too_many_clients_share_is_counted_over_the_newest() {
+    use app::db::entities::contact;
+    use sea_orm::{QueryOrder, QuerySelect};
+    let limit = app::deals::SEARCH_LIMIT;
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let (matches, _) = quorras(&app, limit as u64 + 200, 1).await;
+    let newest: Vec<i64> = contact::Entity::find()
+        .select_only()
+        .column(contact::Column::Id)
+        .order_by_desc(contact::Column::Id)
+        .limit(limit as u64)
+        .into_tuple()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(newest.len() == limit && matches.len() > limit, "{} clients, {} deals", newest.len(), matches.len());
+    let counted: Vec<app::db::entities::deal::Model> =
+        matches.iter().filter(|d| newest.contains(&d.contact_id)).take(limit).cloned().collect();
+
+    let reply = app.call("/api/pipeline", "query[everyone]=true&query[search]=quorra&query[page]=1", Some(&admin)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let pipeline: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(pipeline["matches"]["capped"], true);
+    assert_eq!(pipeline["matches"]["total"].as_u64(), Some(counted.len() as u64));
+    let page = app::deals::SEARCH_PAGE_SIZE as usize;
+    assert_eq!(listed(&pipeline), counted.iter().take(page).map(|d| d.id).collect::<Vec<_>>());
+    assert_stage_totals(&pipeline, &counted);
+
+    let reply = app.get("/pipeline?everyone=1&q=quorra", Some(&admin)).await;
+    assert!(reply.body.contains(r#"data-testid="search-capped""#), "{}", reply.body);
+    assert!(reply.body.contains(&format!("{}+", counted.len())), "the count says there are more");
+
+    // The whole name of one client is not capped.
+    let one = matches[0].contact_id;
+    let body = format!("query[everyone]=true&query[search]={}&query[page]=1", crate::common::enc(&format!("Ana Quorrà {one}")));
+    let pipeline: serde_json::Value = serde_json::from_str(&app.call("/api/pipeline", &body, Some(&admin)).await.body).unwrap();
+    assert_eq!(pipeline["matches"]["capped"], false);
+    assert!(listed(&pipeline).contains(&matches[0].id));
 }
 
 /// The hourly tidy-up merges SQLite's trigram indexes back into one segment, in short write

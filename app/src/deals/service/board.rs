@@ -9,7 +9,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
-use crate::deals::{budget, Claim, Column, DealCard, Money, Pipeline, PipelineQuery, PAGE_SIZE};
+use crate::deals::{budget, Claim, Column, DealCard, Matches, Money, Pipeline, PipelineQuery, PAGE_SIZE, SEARCH_LIMIT, SEARCH_PAGE_SIZE};
 use crate::auth::{Role, SessionUser};
 use crate::capture::{waited, Need};
 use crate::db::entities::{contact, deal, stage};
@@ -179,71 +179,89 @@ async fn totals(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQ
         .collect())
 }
 
-/// A search's matches in one stage and currency, summed by the database: how many, their
-/// worth, and their ids newest first (a comma-separated list).
-struct Found {
-    total: Total,
-    ids: String,
+/// A deal a search found, with what its stage's count and worth and the list's order need.
+struct Hit {
+    id: i64,
+    stage_id: i64,
+    currency: String,
+    worth: i64,
+    updated_at: DateTime<Utc>,
 }
 
-impl Found {
-    /// The ids from the `skip`th newest, at most `take` of them.
-    fn ids(&self, skip: usize, take: usize) -> impl Iterator<Item = i64> + '_ {
-        self.ids.split(',').skip(skip).take(take).filter_map(|id| id.parse().ok())
+/// The deals a search finds, newest first: by their client's name, e-mail or phone, or by
+/// the reference of the property they are about, under the query's owner and source. At most
+/// [`SEARCH_LIMIT`] of them, the newest clients' and references' first; the flag says more
+/// match. Each step is bounded by that limit, so a name that thousands of clients share costs
+/// what a rare one does: the newest matching ids from the trigram indexes (which read them
+/// newest first), then those deals through their indexes.
+async fn hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery, needle: &str) -> Result<(Vec<Hit>, bool), AppError> {
+    let mut clients = search::newest(db, search::Index::Contacts, needle, SEARCH_LIMIT + 1).await?;
+    let mut referred = search::newest(db, search::Index::DealProperties, needle, SEARCH_LIMIT + 1).await?;
+    let mut capped = clients.len() > SEARCH_LIMIT || referred.len() > SEARCH_LIMIT;
+    clients.truncate(SEARCH_LIMIT);
+    referred.truncate(SEARCH_LIMIT);
+    if clients.is_empty() && referred.is_empty() {
+        return Ok((Vec::new(), false));
     }
-}
-
-/// A search's matches, counted, summed and listed newest first by the database in one pass,
-/// a row per stage and currency: a name that thousands of deals share (at 100,000 deals,
-/// "lopez" finds 3,300) comes back as a handful of rows instead of a row per deal, and on
-/// SQLite from the deals' index by client alone (migration `m20261206_000020_search_cover`).
-async fn matches(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery) -> Result<Vec<Found>, AppError> {
-    use sea_orm::sea_query::Alias;
-    let backend = db.get_database_backend();
-    let newest_first = match backend {
-        DbBackend::Postgres => r#"string_agg(CAST("deals"."id" AS TEXT), ',' ORDER BY "deals"."updated_at" DESC, "deals"."id" DESC)"#,
-        _ => r#"group_concat("deals"."id", ',' ORDER BY "deals"."updated_at" DESC, "deals"."id" DESC)"#,
-    };
-    let rows: Vec<(i64, String, i64, Option<i64>, String)> = filtered(backend, viewer, query)
+    let unsearched = PipelineQuery { search: None, ..query.clone() };
+    let rows: Vec<(i64, i64, String, Option<i64>, DateTime<Utc>)> = matching(db.get_database_backend(), own(viewer, query), &unsearched)
+        .filter(Condition::any().add(deal::Column::ContactId.is_in(clients)).add(deal::Column::Id.is_in(referred)))
         .select_only()
+        .column(deal::Column::Id)
         .column(deal::Column::StageId)
         .column(deal::Column::Currency)
-        .column_as(Expr::expr(Func::cast_as(Func::count(Expr::col((deal::Entity, deal::Column::Id))), Alias::new("BIGINT"))), "deals")
-        .column_as(Expr::expr(Func::cast_as(Func::sum(worth()), Alias::new("BIGINT"))), "value")
-        .column_as(Expr::cust(newest_first), "ids")
-        .group_by(deal::Column::StageId)
-        .group_by(deal::Column::Currency)
+        .column_as(worth(), "worth")
+        .column(deal::Column::UpdatedAt)
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows
+    let mut hits: Vec<Hit> = rows
         .into_iter()
-        .map(|(stage_id, currency, deals, value, ids)| Found { total: Total { stage_id, currency, deals, value: value.unwrap_or_default() }, ids })
-        .collect())
+        .map(|(id, stage_id, currency, worth, updated_at)| Hit { id, stage_id, currency, worth: worth.unwrap_or_default(), updated_at })
+        .collect();
+    hits.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+    // A client with several deals can take the list past the limit.
+    if hits.len() > SEARCH_LIMIT {
+        hits.truncate(SEARCH_LIMIT);
+        capped = true;
+    }
+    Ok((hits, capped))
 }
 
 /// The pipeline under `query`: every stage with its count and value, and a page of deals per
-/// stage (a phone shows the selected one, a wide screen all of them as a board).
+/// stage (a phone shows the selected one, a wide screen all of them as a board). A search
+/// shows one list of its matches instead, in every stage or the one chosen.
 pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery) -> Result<Pipeline, AppError> {
     let now = Utc::now();
     let stage_rows = stages(db).await?;
     let names = names(db).await?;
-    let searching = query.search.as_deref().and_then(search::needle).is_some();
-    let found = if searching { matches(db, viewer, query).await? } else { Vec::new() };
-    let totals = if searching {
-        found.iter().map(|f| f.total.clone()).collect()
+    let needle = query.search.as_deref().and_then(search::needle);
+    let (found, capped) = match &needle {
+        Some(needle) => hits(db, viewer, query, needle).await?,
+        None => (Vec::new(), false),
+    };
+    let totals = if needle.is_some() {
+        let mut totals: Vec<Total> = Vec::new();
+        for hit in &found {
+            match totals.iter_mut().find(|t| t.stage_id == hit.stage_id && t.currency == hit.currency) {
+                Some(total) => {
+                    total.deals += 1;
+                    total.value += hit.worth;
+                }
+                None => totals.push(Total { stage_id: hit.stage_id, currency: hit.currency.clone(), deals: 1, value: hit.worth }),
+            }
+        }
+        totals
     } else {
         totals(db, viewer, query).await?
     };
-    // A search with no stage chosen opens on the first stage that has matches, so a phone
-    // shows the deal that was searched for.
-    let first_with_matches = stage_rows.iter().find(|s| totals.iter().any(|t| t.stage_id == s.id)).map(|s| s.id);
-    let selected = query
-        .stage
-        .filter(|id| stage_rows.iter().any(|s| s.id == *id))
-        .or(if searching { first_with_matches } else { None })
-        .or_else(|| stage_rows.first().map(|s| s.id))
-        .unwrap_or_default();
+    let chosen = query.stage.filter(|id| stage_rows.iter().any(|s| s.id == *id));
+    // A search lists every stage's matches unless one is chosen; the board opens on the first.
+    let selected = match (&needle, chosen) {
+        (_, Some(id)) => id,
+        (Some(_), None) => 0,
+        (None, None) => stage_rows.first().map(|s| s.id).unwrap_or_default(),
+    };
 
     let mut columns = Vec::with_capacity(stage_rows.len());
     for row in &stage_rows {
@@ -253,46 +271,20 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
             Money::add_to(&mut info.value, &total.currency, total.value);
         }
         let pages = std::cmp::max(info.deals.div_ceil(PAGE_SIZE), 1);
-        let page = if row.id == selected { query.page.clamp(1, pages) } else { 1 };
+        let page = if row.id == selected && needle.is_none() { query.page.clamp(1, pages) } else { 1 };
         columns.push(Column { stage: info, deals: Vec::new(), page, pages });
     }
-    // Each stage's page of cards: a search's are picked from its matches and read by id;
-    // without one, each stage's page comes straight off the (stage, updated) index.
-    if searching {
-        // A stage's page is a slice of its newest-first list; a stage with deals in several
-        // currencies has a list per currency, so enough of each is read to merge them here.
-        let mut wanted: Vec<i64> = Vec::new();
-        let mut merged: Vec<(i64, usize)> = Vec::new();
-        for column in &columns {
-            let skip = ((column.page - 1) * PAGE_SIZE) as usize;
-            let lists: Vec<&Found> = found.iter().filter(|f| f.total.stage_id == column.stage.id).collect();
-            match lists.as_slice() {
-                [one] => wanted.extend(one.ids(skip, PAGE_SIZE as usize)),
-                several => {
-                    for list in several {
-                        wanted.extend(list.ids(0, skip + PAGE_SIZE as usize));
-                    }
-                    merged.push((column.stage.id, skip));
-                }
-            }
-        }
-        let mut rows: Vec<(deal::Model, Option<contact::Model>)> = deal::Entity::find()
-            .filter(deal::Column::Id.is_in(wanted.iter().copied()))
-            .find_also_related(contact::Entity)
-            .all(db)
-            .await?;
-        rows.sort_by(|(a, _), (b, _)| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
-        let mut skipped: HashMap<i64, usize> = HashMap::new();
-        for (d, c) in rows {
-            let Some(column) = columns.iter_mut().find(|column| column.stage.id == d.stage_id) else { continue };
-            let skip = merged.iter().find(|(stage, _)| *stage == d.stage_id).map_or(0, |(_, skip)| *skip);
-            let seen = skipped.entry(d.stage_id).or_default();
-            if *seen < skip {
-                *seen += 1;
-            } else if column.deals.len() < PAGE_SIZE as usize {
-                column.deals.push(card(viewer, d, c, &names, &stage_rows, now));
-            }
-        }
+    let matches = if needle.is_some() {
+        let listed: Vec<&Hit> = found.iter().filter(|h| selected == 0 || h.stage_id == selected).collect();
+        let total = listed.len() as u64;
+        let pages = std::cmp::max(total.div_ceil(SEARCH_PAGE_SIZE), 1);
+        let page = query.page.clamp(1, pages);
+        let ids: Vec<i64> = listed.iter().skip(((page - 1) * SEARCH_PAGE_SIZE) as usize).take(SEARCH_PAGE_SIZE as usize).map(|h| h.id).collect();
+        let mut rows: Vec<(deal::Model, Option<contact::Model>)> =
+            deal::Entity::find().filter(deal::Column::Id.is_in(ids.iter().copied())).find_also_related(contact::Entity).all(db).await?;
+        rows.sort_by_key(|(d, _)| ids.iter().position(|id| *id == d.id));
+        let deals = rows.into_iter().map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now)).collect();
+        Some(Matches { deals, total, page, pages, capped })
     } else {
         for column in &mut columns {
             column.deals = filtered(db.get_database_backend(), viewer, query)
@@ -308,13 +300,15 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
                 .map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now))
                 .collect();
         }
-    }
+        None
+    };
     Ok(Pipeline {
         columns,
         selected,
         everyone: query.everyone && viewer.role.includes(Role::Manager),
         may_see_everyone: viewer.role.includes(Role::Manager),
         sources: crate::reports::service::sources(db).await?,
+        matches,
     })
 }
 
