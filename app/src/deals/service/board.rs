@@ -203,9 +203,18 @@ async fn hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQue
     if clients.is_empty() && referred.is_empty() {
         return Ok((Vec::new(), false));
     }
+    // Only the lists that have ids: an empty one is written as a false condition, and an OR
+    // with it made SQLite read every deal instead of looking the others up.
+    let mut found = Condition::any();
+    if !clients.is_empty() {
+        found = found.add(deal::Column::ContactId.is_in(clients));
+    }
+    if !referred.is_empty() {
+        found = found.add(deal::Column::Id.is_in(referred));
+    }
     let unsearched = PipelineQuery { search: None, ..query.clone() };
     let rows: Vec<(i64, i64, String, Option<i64>, DateTime<Utc>)> = matching(db.get_database_backend(), own(viewer, query), &unsearched)
-        .filter(Condition::any().add(deal::Column::ContactId.is_in(clients)).add(deal::Column::Id.is_in(referred)))
+        .filter(found)
         .select_only()
         .column(deal::Column::Id)
         .column(deal::Column::StageId)
