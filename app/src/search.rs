@@ -129,8 +129,8 @@ pub async fn newest(db: &impl sea_orm::ConnectionTrait, index: Index, needle: &s
     let (rows, value) = ids(backend, index, needle);
     let sql = match backend {
         DbBackend::Postgres => format!("WITH found AS MATERIALIZED ({rows}) SELECT id FROM found ORDER BY id DESC LIMIT {limit}"),
-        _ if rows.starts_with("SELECT rowid") => format!("{rows} ORDER BY rowid DESC LIMIT {limit}"),
-        _ => format!("{rows} ORDER BY id DESC LIMIT {limit}"),
+        // By position: the FTS5 tables' rowid and the tables' id alike, read backwards.
+        _ => format!("{rows} ORDER BY 1 DESC LIMIT {limit}"),
     };
     let found = db.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [value])).await?;
     found.iter().map(|row| row.try_get_by_index::<i64>(0)).collect()

@@ -136,7 +136,6 @@ fn worth() -> sea_orm::sea_query::SimpleExpr {
 }
 
 /// One stage's deals in one currency: how many, and their worth.
-#[derive(Clone)]
 struct Total {
     stage_id: i64,
     currency: String,
@@ -249,18 +248,9 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
         Some(needle) => hits(db, viewer, query, needle).await?,
         None => (Vec::new(), false),
     };
+    // A search's matches count one each; the columns below sum them per stage and currency.
     let totals = if needle.is_some() {
-        let mut totals: Vec<Total> = Vec::new();
-        for hit in &found {
-            match totals.iter_mut().find(|t| t.stage_id == hit.stage_id && t.currency == hit.currency) {
-                Some(total) => {
-                    total.deals += 1;
-                    total.value += hit.worth;
-                }
-                None => totals.push(Total { stage_id: hit.stage_id, currency: hit.currency.clone(), deals: 1, value: hit.worth }),
-            }
-        }
-        totals
+        found.iter().map(|hit| Total { stage_id: hit.stage_id, currency: hit.currency.clone(), deals: 1, value: hit.worth }).collect()
     } else {
         totals(db, viewer, query).await?
     };
