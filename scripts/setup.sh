@@ -61,7 +61,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 export PATH="$HOME/.cargo/bin:$PATH"
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+# Built again when the patch changes: the binary's checksum of it is kept beside it.
+patch_sum=$(sha256sum < scripts/cargo-leptos.patch | cut -d' ' -f1)
+patch_stamp="$HOME/.cargo/bin/.cargo-leptos.patch.sha256"
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION" || [ "$(cat "$patch_stamp" 2>/dev/null)" != "$patch_sum" ]; then
   echo "setup: building cargo-leptos $CARGO_LEPTOS_VERSION (about 4 minutes, once)"
   # Its published source, checked against the registry's checksum, less what Doorstep's
   # builds never run (scripts/cargo-leptos.patch says what and why): 7 min to build -> 3.8.
@@ -95,6 +98,7 @@ if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
     cargo build "${hot[@]}" --release --features no_downloads --target-dir "$build/target")
   mkdir -p "$HOME/.cargo/bin"
   install -m 0755 "$build/target/release/cargo-leptos" "$HOME/.cargo/bin/cargo-leptos"
+  echo "$patch_sum" > "$patch_stamp"
   rm -rf "$build"
   trap - EXIT
 fi
