@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 
 use crate::auth::{Role, SessionUser};
 use crate::db::entities::{deal, user};
@@ -27,7 +27,10 @@ pub use records::*;
 
 /// Everyone's name by user id, for the names lists and cards show.
 pub(crate) async fn names(db: &impl ConnectionTrait) -> Result<HashMap<i64, String>, AppError> {
-    Ok(user::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.name)).collect())
+    // Only the two columns: the rest of a user (the password hash among it) has no business
+    // in every page's lists.
+    let rows: Vec<(i64, String)> = user::Entity::find().select_only().column(user::Column::Id).column(user::Column::Name).into_tuple().all(db).await?;
+    Ok(rows.into_iter().collect())
 }
 
 async fn find_deal(db: &impl ConnectionTrait, id: i64) -> Result<deal::Model, AppError> {
