@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 CARGO_LEPTOS_VERSION=0.3.11
 # The published crate's SHA-256, as the registry's index lists it.
 CARGO_LEPTOS_SHA256=2d8cab2c1d4397b3275fd234757d6467c3db7b2fde13377ef9d543a5e80b0be0
-# Must equal the wasm-bindgen crate pinned in Cargo.toml (and so in Cargo.lock).
+# Must equal the wasm-bindgen crate pinned in Cargo.toml (and so in Cargo.lock): cargo-leptos
+# runs this version of wasm-bindgen in-process (scripts/cargo-leptos.patch pins it too).
 WASM_BINDGEN_VERSION=0.2.130
 
 # Binaryen's wasm-opt, which cargo-leptos runs on the release front end (from npm: Debian's
@@ -65,7 +66,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 patch_sum=$(sha256sum < scripts/cargo-leptos.patch | cut -d' ' -f1)
 patch_stamp="$HOME/.cargo/bin/.cargo-leptos.patch.sha256"
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION" || [ "$(cat "$patch_stamp" 2>/dev/null)" != "$patch_sum" ]; then
-  echo "setup: building cargo-leptos $CARGO_LEPTOS_VERSION (about 4 minutes, once)"
+  echo "setup: building cargo-leptos $CARGO_LEPTOS_VERSION with wasm-bindgen $WASM_BINDGEN_VERSION (about 5 minutes, once)"
   # Its published source, checked against the registry's checksum, less what Doorstep's
   # builds never run (scripts/cargo-leptos.patch says what and why): 7 min to build -> 3.8.
   root=$PWD
@@ -81,16 +82,23 @@ if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION" || [ "
   tar -xzf "$build/cargo-leptos.crate" -C "$build"
   src="$build/cargo-leptos-$CARGO_LEPTOS_VERSION"
   (cd "$src" && git apply -p1 "$root/scripts/cargo-leptos.patch")
+  if ! grep -q "^wasm-bindgen = \"=$WASM_BINDGEN_VERSION\"" Cargo.toml ||
+    ! grep -A1 '^\[dependencies.wasm-bindgen-cli-support\]' "$src/Cargo.toml" | grep -q "\"=$WASM_BINDGEN_VERSION\""; then
+    echo "setup: Cargo.toml, scripts/cargo-leptos.patch and WASM_BINDGEN_VERSION here must all pin wasm-bindgen $WASM_BINDGEN_VERSION" >&2
+    exit 1
+  fi
   # Debian's cargo: cargo-leptos needs rustc >= 1.96. It mostly drives cargo, so its crates
   # are built unoptimised; the crates that do work on every build (the WASM splitter and its
   # parser, brotli and gzip for --precompress, regex) keep full optimisation, so builds take
   # as long as with an optimised cargo-leptos (docs/build.md). The CSS minifier is not among
   # them: optimised it took 128 s to compile, and unoptimised it still handles our 28 KB of
-  # CSS unnoticed. Its own Cargo.lock pins every version; the build only drops the entries
-  # the patch no longer uses.
+  # CSS unnoticed. wasm-bindgen (cli-support and walrus, its WASM reader and writer) is
+  # optimised as the command was. Its own Cargo.lock pins every version; the build drops the
+  # entries the patch no longer uses and adds wasm-bindgen's.
   hot=()
   for crate in wasm_split_cli_support wasmparser wasm-encoder gimli regex regex-automata regex-syntax memchr \
-    brotli brotli-decompressor miniz_oxide flate2 libflate libflate_lz77 seahash md5; do
+    brotli brotli-decompressor miniz_oxide flate2 libflate libflate_lz77 seahash md5 \
+    wasm-bindgen-cli-support walrus wasm-bindgen-shared leb128 rustc-demangle; do
     hot+=(--config "profile.release.package.$crate.opt-level=3")
   done
   (cd "$src" && PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_DEBUG=false \
@@ -101,14 +109,6 @@ if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION" || [ "
   echo "$patch_sum" > "$patch_stamp"
   rm -rf "$build"
   trap - EXIT
-fi
-if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
-  echo "setup: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  # No --locked: the registry mirror lacks one of its locked versions. Without its default
-  # TLS feature (rustls for its test runner's downloads, which Doorstep never runs): 3 min 40 s
-  # to build -> 3 min 13 s.
-  PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --no-default-features --force
 fi
 
 if [ "$want_e2e" = 1 ] && ! cargo nextest --version >/dev/null 2>&1; then
