@@ -67,14 +67,6 @@ patch_sum=$(sha256sum < scripts/cargo-leptos.patch | cut -d' ' -f1)
 patch_stamp="$HOME/.cargo/bin/.cargo-leptos.patch.sha256"
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION" || [ "$(cat "$patch_stamp" 2>/dev/null)" != "$patch_sum" ]; then
   echo "setup: building cargo-leptos $CARGO_LEPTOS_VERSION with wasm-bindgen $WASM_BINDGEN_VERSION (about 5 minutes, once)"
-  # Doorstep's server starts building beside it at the lowest priority, on the CPU the tool's
-  # build leaves idle (about 20 s of a core, mostly its last crates on one core). It is the
-  # command cargo-leptos runs for the server, so `cargo leptos build` finds it built, or waits
-  # for it to finish. Only with the Makefile's compiler (Debian's), whose artifacts those are.
-  if [ "${RUSTC:-}" = /usr/bin/rustc ] && [ -f server/Cargo.toml ]; then
-    mkdir -p target
-    (nice -n 19 cargo build --package=server --bin=doorstep --no-default-features > target/setup-server-build.log 2>&1 &)
-  fi
   # Its published source, checked against the registry's checksum, less what Doorstep's
   # builds never run (scripts/cargo-leptos.patch says what and why): 7 min to build -> 3.8,
   # 4.8 with wasm-bindgen in it (docs/build.md).
