@@ -194,8 +194,11 @@ struct Hit {
 /// what a rare one does: the newest matching ids from the trigram indexes (which read them
 /// newest first), then those deals through their indexes.
 async fn hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery, needle: &str) -> Result<(Vec<Hit>, bool), AppError> {
-    let mut clients = search::newest(db, search::Index::Contacts, needle, SEARCH_LIMIT + 1).await?;
-    let mut referred = search::newest(db, search::Index::DealProperties, needle, SEARCH_LIMIT + 1).await?;
+    // Both lookups at once, each on its own pooled connection.
+    let (mut clients, mut referred) = tokio::try_join!(
+        search::newest(db, search::Index::Contacts, needle, SEARCH_LIMIT + 1),
+        search::newest(db, search::Index::DealProperties, needle, SEARCH_LIMIT + 1),
+    )?;
     let mut capped = clients.len() > SEARCH_LIMIT || referred.len() > SEARCH_LIMIT;
     clients.truncate(SEARCH_LIMIT);
     referred.truncate(SEARCH_LIMIT);
@@ -241,19 +244,24 @@ async fn hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQue
 /// shows one list of its matches instead, in every stage or the one chosen.
 pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery) -> Result<Pipeline, AppError> {
     let now = Utc::now();
-    let stage_rows = stages(db).await?;
-    let names = names(db).await?;
     let needle = query.search.as_deref().and_then(search::needle);
-    let (found, capped) = match &needle {
-        Some(needle) => hits(db, viewer, query, needle).await?,
-        None => (Vec::new(), false),
+    // The page's reads that do not depend on each other go out together, each on its own
+    // pooled connection: on PostgreSQL every one is a round trip, and a search's trigram
+    // lookup, the longest, then hides the others (docs/benchmarks.md).
+    let counted = async {
+        match &needle {
+            Some(needle) => {
+                let (found, capped) = hits(db, viewer, query, needle).await?;
+                // A search's matches count one each; the columns below sum them per stage
+                // and currency.
+                let totals = found.iter().map(|hit| Total { stage_id: hit.stage_id, currency: hit.currency.clone(), deals: 1, value: hit.worth }).collect();
+                Ok::<_, AppError>((found, capped, totals))
+            }
+            None => Ok((Vec::new(), false, totals(db, viewer, query).await?)),
+        }
     };
-    // A search's matches count one each; the columns below sum them per stage and currency.
-    let totals = if needle.is_some() {
-        found.iter().map(|hit| Total { stage_id: hit.stage_id, currency: hit.currency.clone(), deals: 1, value: hit.worth }).collect()
-    } else {
-        totals(db, viewer, query).await?
-    };
+    let (stage_rows, names, sources, (found, capped, totals)) =
+        tokio::try_join!(stages(db), names(db), crate::reports::service::sources(db), counted)?;
     let chosen = query.stage.filter(|id| stage_rows.iter().any(|s| s.id == *id));
     // A search lists every stage's matches unless one is chosen; the board opens on the first.
     let selected = match (&needle, chosen) {
@@ -306,7 +314,7 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
         selected,
         everyone: query.everyone && viewer.role.includes(Role::Manager),
         may_see_everyone: viewer.role.includes(Role::Manager),
-        sources: crate::reports::service::sources(db).await?,
+        sources,
         matches,
     })
 }
