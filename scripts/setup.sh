@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 CARGO_LEPTOS_VERSION=0.3.11
 # The published crate's SHA-256, as the registry's index lists it.
 CARGO_LEPTOS_SHA256=2d8cab2c1d4397b3275fd234757d6467c3db7b2fde13377ef9d543a5e80b0be0
-# Must equal the wasm-bindgen crate pinned in Cargo.toml (and so in Cargo.lock): cargo-leptos
-# runs this version of wasm-bindgen in-process (scripts/cargo-leptos.patch pins it too).
-WASM_BINDGEN_VERSION=0.2.130
+# cargo-leptos runs wasm-bindgen in-process (scripts/cargo-leptos.patch), pinned to the version
+# of the wasm-bindgen crate that Cargo.toml pins; checked below on every run.
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' Cargo.toml)
 
 # Binaryen's wasm-opt, which cargo-leptos runs on the release front end (from npm: Debian's
 # is too old for today's WASM); it lands in .tools/binaryen, which the Makefile puts on PATH.
@@ -62,6 +62,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 export PATH="$HOME/.cargo/bin:$PATH"
+# The wasm-bindgen the front end is built with and the one cargo-leptos binds it with must be
+# the same version; a change to the patch's pin builds cargo-leptos again (below).
+if [ -z "$WASM_BINDGEN_VERSION" ] ||
+  ! grep -A1 '^+\[dependencies.wasm-bindgen-cli-support\]' scripts/cargo-leptos.patch | grep -q "\"=$WASM_BINDGEN_VERSION\""; then
+  echo "setup: Cargo.toml pins wasm-bindgen \"=${WASM_BINDGEN_VERSION:-?}\"; pin wasm-bindgen-cli-support to the same version in scripts/cargo-leptos.patch" >&2
+  exit 1
+fi
 # Built again when the patch changes: the binary's checksum of it is kept beside it.
 patch_sum=$(sha256sum < scripts/cargo-leptos.patch | cut -d' ' -f1)
 patch_stamp="$HOME/.cargo/bin/.cargo-leptos.patch.sha256"
@@ -83,11 +90,6 @@ if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION" || [ "
   tar -xzf "$build/cargo-leptos.crate" -C "$build"
   src="$build/cargo-leptos-$CARGO_LEPTOS_VERSION"
   (cd "$src" && git apply -p1 "$root/scripts/cargo-leptos.patch")
-  if ! grep -q "^wasm-bindgen = \"=$WASM_BINDGEN_VERSION\"" Cargo.toml ||
-    ! grep -A1 '^\[dependencies.wasm-bindgen-cli-support\]' "$src/Cargo.toml" | grep -q "\"=$WASM_BINDGEN_VERSION\""; then
-    echo "setup: Cargo.toml, scripts/cargo-leptos.patch and WASM_BINDGEN_VERSION here must all pin wasm-bindgen $WASM_BINDGEN_VERSION" >&2
-    exit 1
-  fi
   # Debian's cargo: cargo-leptos needs rustc >= 1.96. It mostly drives cargo, so its crates
   # are built unoptimised; the crates that do work on every build (the WASM splitter and its
   # parser, brotli and gzip for --precompress, regex) keep full optimisation, so builds take
