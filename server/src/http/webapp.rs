@@ -117,7 +117,16 @@ fn draw_icon(size: u32, color: &str, maskable: bool) -> Option<Vec<u8>> {
     house.close();
     pixmap.fill_path(&house.finish()?, &white, FillRule::Winding, scale, None);
     pixmap.fill_rect(Rect::from_xywh(14.0, 18.0, 4.0, 6.0)?, &brand, scale, None);
-    pixmap.encode_png().ok()
+    // Written as PNG by `image`, which the photos already use (tiny-skia's own encoder would
+    // bring a second version of the png crate into the build); tiny-skia keeps colours
+    // premultiplied by alpha, PNG wants them straight.
+    let rgba = pixmap.pixels().iter().flat_map(|p| {
+        let c = p.demultiply();
+        [c.red(), c.green(), c.blue(), c.alpha()]
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbaImage::from_raw(size, size, rgba.collect())?.write_to(&mut png, image::ImageFormat::Png).ok()?;
+    Some(png.into_inner())
 }
 
 fn rounded_square(side: f32, radius: f32) -> Option<tiny_skia::Path> {
