@@ -73,10 +73,10 @@ fi
 patch_sum=$(sha256sum < scripts/cargo-leptos.patch | cut -d' ' -f1)
 patch_stamp="$HOME/.cargo/bin/.cargo-leptos.patch.sha256"
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION" || [ "$(cat "$patch_stamp" 2>/dev/null)" != "$patch_sum" ]; then
-  echo "setup: building cargo-leptos $CARGO_LEPTOS_VERSION with wasm-bindgen $WASM_BINDGEN_VERSION (about 5 minutes, once)"
+  echo "setup: building cargo-leptos $CARGO_LEPTOS_VERSION with wasm-bindgen $WASM_BINDGEN_VERSION (about 4 minutes, once)"
   # Its published source, checked against the registry's checksum, less what Doorstep's
   # builds never run (scripts/cargo-leptos.patch says what and why): 7 min to build -> 3.8,
-  # 4.8 with wasm-bindgen in it (docs/build.md).
+  # 4.8 with wasm-bindgen in it, 4.0 without its dev server and downloader (docs/build.md).
   root=$PWD
   build=$(mktemp -d)
   trap 'rm -rf "$build"' EXIT
@@ -103,7 +103,7 @@ if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION" || [ "
   # adds wasm-bindgen's.
   hot=()
   for crate in wasm_split_cli_support wasmparser wasm-encoder gimli regex regex-automata regex-syntax memchr \
-    brotli brotli-decompressor miniz_oxide flate2 libflate libflate_lz77 seahash md5 \
+    brotli brotli-decompressor miniz_oxide libflate libflate_lz77 seahash md-5 \
     wasm-bindgen-cli-support walrus wasm-bindgen-shared leb128 rustc-demangle; do
     hot+=(--config "profile.release.package.$crate.opt-level=3" --config "profile.release.package.$crate.codegen-units=16")
   done
