@@ -55,11 +55,36 @@ missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+apt_install() { sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; }
+# The compiler comes first, as building cargo-leptos (below) needs it. The rest (the std source
+# the front end is built against, 340 MB unpacked; lld; the test tools) is installed while
+# cargo-leptos compiles, and waited for before anything else runs: on a bare machine, most of
+# the packages' 15 s no longer come before the build.
+later=()
+apt_pid=
+apt_log=$(mktemp)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo_if_needed apt-get update -qq
-  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  first=()
+  for p in "${missing[@]}"; do
+    case "$p" in rustc-web | cargo-web) first+=("$p") ;; *) later+=("$p") ;; esac
+  done
+  [ "${#first[@]}" -eq 0 ] || apt_install "${first[@]}"
+  if [ "${#later[@]}" -gt 0 ]; then
+    apt_install "${later[@]}" >"$apt_log" 2>&1 &
+    apt_pid=$!
+  fi
 fi
+apt_wait() {
+  if [ -n "$apt_pid" ] && ! wait "$apt_pid"; then
+    cat "$apt_log" >&2
+    echo "setup: installing ${later[*]} failed" >&2
+    exit 1
+  fi
+  apt_pid=
+  rm -f "$apt_log"
+}
 
 export PATH="$HOME/.cargo/bin:$PATH"
 # The wasm-bindgen the front end is built with and the one cargo-leptos binds it with must be
@@ -116,6 +141,7 @@ if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION" || [ "
   rm -rf "$build"
   trap - EXIT
 fi
+apt_wait
 
 if [ "$want_e2e" = 1 ] && ! cargo nextest --version >/dev/null 2>&1; then
   echo "setup: installing cargo-nextest $NEXTEST_VERSION"
