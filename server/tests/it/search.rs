@@ -316,6 +316,15 @@ async fn a_name_too_many_clients_share_is_counted_over_the_newest() {
     assert!(reply.body.contains(r#"data-testid="search-capped""#), "{}", reply.body);
     assert!(reply.body.contains(&format!("{}+", counted.len())), "the count says there are more");
 
+    // A needle of eight characters or more is read oldest first while its matches fit under
+    // the limit (`search::newest`); these do not, so the newest are read again: the same count.
+    let reply = app.call("/api/pipeline", "query[everyone]=true&query[search]=ana+quorra&query[page]=1", Some(&admin)).await;
+    let pipeline: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(pipeline["matches"]["capped"], true);
+    assert_eq!(pipeline["matches"]["total"].as_u64(), Some(counted.len() as u64));
+    assert_eq!(listed(&pipeline), counted.iter().take(page).map(|d| d.id).collect::<Vec<_>>());
+    assert_stage_totals(&pipeline, &counted);
+
     // The whole name of one client is not capped.
     let one = matches[0].contact_id;
     let body = format!("query[everyone]=true&query[search]={}&query[page]=1", crate::common::enc(&format!("Ana Quorrà {one}")));
