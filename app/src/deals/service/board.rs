@@ -246,9 +246,11 @@ async fn hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQue
             .collect::<Option<Vec<Hit>>>()
             .ok_or_else(|| sea_orm::DbErr::Custom(format!("a search hit that does not read: {list:.80}")))?
     } else {
-        let rows: Vec<(i64, i64, String, Option<i64>)> =
-            found.order_by_desc(deal::Column::UpdatedAt).order_by_desc(deal::Column::Id).into_tuple().all(db).await?;
-        rows.into_iter().map(|(id, stage_id, currency, worth)| Hit { id, stage_id, currency, worth: worth.unwrap_or_default() }).collect()
+        // Ordered here rather than by PostgreSQL: an ORDER BY may lead its planner away from
+        // the deals' index by client.
+        let mut rows: Vec<(i64, i64, String, Option<i64>, DateTime<Utc>)> = found.column(deal::Column::UpdatedAt).into_tuple().all(db).await?;
+        rows.sort_by(|a, b| b.4.cmp(&a.4).then(b.0.cmp(&a.0)));
+        rows.into_iter().map(|(id, stage_id, currency, worth, _)| Hit { id, stage_id, currency, worth: worth.unwrap_or_default() }).collect()
     };
     // A client with several deals can take the list past the limit.
     if hits.len() > SEARCH_LIMIT {
