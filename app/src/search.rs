@@ -119,7 +119,8 @@ pub fn condition(backend: DbBackend, column: &str, index: Index, needle: &str) -
 
 /// The ids of the newest rows (the highest ids) whose folded text contains `needle`, newest
 /// first, at most `limit`: what a search counts when a needle matches thousands of rows.
-/// SQLite's FTS5 reads its index newest first and stops at the limit. PostgreSQL's planner,
+/// SQLite's FTS5 reads its index newest first and stops at the limit (a long needle is first
+/// read oldest first, below, as that is quicker when all its matches fit). PostgreSQL's planner,
 /// told to stop at a limit, would walk the primary key backwards testing every row's text (a
 /// needle that nothing matches reads them all), so the matches come from the trigram index
 /// first, then are ordered.
