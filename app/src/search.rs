@@ -140,8 +140,7 @@ pub async fn newest(db: &impl sea_orm::ConnectionTrait, index: Index, needle: &s
         let sql = format!("SELECT group_concat(id) FROM ({rows} ORDER BY 1 {order} LIMIT {n})");
         let statement = sea_orm::Statement::from_sql_and_values(backend, sql, [value.clone()]);
         async move {
-            let row = db.query_one_raw(statement).await?;
-            let list = row.map(|r| r.try_get_by_index::<Option<String>>(0)).transpose()?.flatten().unwrap_or_default();
+            let list = crate::db::concatenated(db, statement).await?;
             let mut ids = list.split(',').filter(|id| !id.is_empty()).map(str::parse).collect::<Result<Vec<i64>, _>>().map_err(|e| sea_orm::DbErr::Custom(format!("a search id: {e}")))?;
             ids.sort_unstable_by(|a, b| b.cmp(a));
             Ok::<_, sea_orm::DbErr>(ids)

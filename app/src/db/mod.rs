@@ -19,6 +19,15 @@ pub fn offset(page: u64, per_page: u64) -> u64 {
     page.saturating_sub(1).saturating_mul(per_page).min(i64::MAX as u64)
 }
 
+/// The text of a query that answers one value in one row (a `group_concat` of many rows'
+/// values), or an empty text when it answers none. On SQLite a list read this way crosses from
+/// the connection's thread once, where sqlx hands every row across on its own
+/// (`search::newest`, the pipeline's search hits).
+pub async fn concatenated(db: &impl sea_orm::ConnectionTrait, statement: sea_orm::Statement) -> Result<String, DbErr> {
+    let row = db.query_one_raw(statement).await?;
+    Ok(row.map(|r| r.try_get_by_index::<Option<String>>(0)).transpose()?.flatten().unwrap_or_default())
+}
+
 /// Opens the database named by `url`. A SQLite file is created if missing and runs in WAL
 /// mode with a busy timeout, so readers never block the writer and a burst of writes queues
 /// instead of failing.

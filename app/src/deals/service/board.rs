@@ -228,18 +228,18 @@ async fn hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQue
         .column(deal::Column::Id)
         .column(deal::Column::StageId)
         .column(deal::Column::Currency)
-        .column_as(worth(), "worth");
+        .column_as(worth(), "worth")
+        .column(deal::Column::UpdatedAt);
     let mut hits: Vec<Hit> = if backend == DbBackend::Sqlite {
         // One row for all of them, newest first: sqlx hands each row of SQLite's across from
         // its connection's thread, which for a common surname's 500 deals cost more than the
         // query (`search::newest` says more). Currencies are three letters, the rest numbers.
-        let inner = found.column(deal::Column::UpdatedAt).build(backend);
+        let inner = found.build(backend);
         let sql = format!(
             "SELECT group_concat(id || ' ' || stage_id || ' ' || coalesce(worth, 0) || ' ' || currency, ',' ORDER BY updated_at DESC, id DESC) FROM ({}) AS found",
             inner.sql
         );
-        let row = db.query_one_raw(sea_orm::Statement::from_sql_and_values(backend, sql, inner.values.map(|v| v.0).unwrap_or_default())).await?;
-        let list = row.map(|r| r.try_get_by_index::<Option<String>>(0)).transpose()?.flatten().unwrap_or_default();
+        let list = crate::db::concatenated(db, sea_orm::Statement::from_sql_and_values(backend, sql, inner.values.map(|v| v.0).unwrap_or_default())).await?;
         list.split(',')
             .filter(|hit| !hit.is_empty())
             .map(hit)
@@ -248,7 +248,7 @@ async fn hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQue
     } else {
         // Ordered here rather than by PostgreSQL: an ORDER BY may lead its planner away from
         // the deals' index by client.
-        let mut rows: Vec<(i64, i64, String, Option<i64>, DateTime<Utc>)> = found.column(deal::Column::UpdatedAt).into_tuple().all(db).await?;
+        let mut rows: Vec<(i64, i64, String, Option<i64>, DateTime<Utc>)> = found.into_tuple().all(db).await?;
         rows.sort_by(|a, b| b.4.cmp(&a.4).then(b.0.cmp(&a.0)));
         rows.into_iter().map(|(id, stage_id, currency, worth, _)| Hit { id, stage_id, currency, worth: worth.unwrap_or_default() }).collect()
     };
