@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::{Expr, Func, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, ExprTrait, QueryTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
@@ -200,6 +200,9 @@ fn hit(text: &str) -> Option<Hit> {
 /// what a rare one does: the newest matching ids from the trigram indexes (which read them
 /// newest first), then those deals through their indexes.
 async fn hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery, needle: &str) -> Result<(Vec<Hit>, bool), AppError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        return postgres_hits(db, viewer, query, needle).await;
+    }
     // Both lookups at once, each on its own pooled connection.
     let (mut clients, mut referred) = tokio::try_join!(
         search::newest(db, search::Index::Contacts, needle, SEARCH_LIMIT + 1),
@@ -220,43 +223,98 @@ async fn hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQue
     if !referred.is_empty() {
         found = found.add(deal::Column::Id.is_in(referred));
     }
+    // One row for all of them, newest first: sqlx hands each row of SQLite's across from its
+    // connection's thread, which for a common surname's 500 deals cost more than the query
+    // (`search::newest` says more).
+    let backend = DbBackend::Sqlite;
+    let inner = hit_deals(backend, viewer, query, found).build(backend);
+    let sql = format!("SELECT {} FROM ({}) AS found", listed_hits(backend), inner.sql);
+    let list = crate::db::concatenated(db, sea_orm::Statement::from_sql_and_values(backend, sql, inner.values.map(|v| v.0).unwrap_or_default())).await?;
+    let mut hits = hits_of(&list)?;
+    // A client with several deals can take the list past the limit.
+    if hits.len() > SEARCH_LIMIT {
+        hits.truncate(SEARCH_LIMIT);
+        capped = true;
+    }
+    Ok((hits, capped))
+}
+
+/// The deals with these ids. On PostgreSQL the ids are one value, `= ANY(string_to_array($1,
+/// ','))`, so the statement is the same whatever they are and is planned once per connection
+/// rather than on every page (a page of 25 ids took 0.25 ms to plan, docs/benchmarks.md).
+fn one_of(backend: DbBackend, ids: &[i64]) -> SimpleExpr {
+    match backend {
+        DbBackend::Postgres => {
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            Expr::cust_with_values(r#""deals"."id" = ANY(string_to_array($1, ',')::bigint[])"#, [list])
+        }
+        _ => deal::Column::Id.is_in(ids.iter().copied()),
+    }
+}
+
+/// What a hit needs of the deals `found` selects, under the query's owner and source.
+fn hit_deals(backend: DbBackend, viewer: &SessionUser, query: &PipelineQuery, found: Condition) -> Select<deal::Entity> {
     let unsearched = PipelineQuery { search: None, ..query.clone() };
-    let backend = db.get_database_backend();
-    let found = matching(backend, own(viewer, query), &unsearched)
+    matching(backend, own(viewer, query), &unsearched)
         .filter(found)
         .select_only()
         .column(deal::Column::Id)
         .column(deal::Column::StageId)
         .column(deal::Column::Currency)
         .column_as(worth(), "worth")
-        .column(deal::Column::UpdatedAt);
-    let mut hits: Vec<Hit> = if backend == DbBackend::Sqlite {
-        // One row for all of them, newest first: sqlx hands each row of SQLite's across from
-        // its connection's thread, which for a common surname's 500 deals cost more than the
-        // query (`search::newest` says more). Currencies are three letters, the rest numbers.
-        let inner = found.build(backend);
-        let sql = format!(
-            "SELECT group_concat(id || ' ' || stage_id || ' ' || coalesce(worth, 0) || ' ' || currency, ',' ORDER BY updated_at DESC, id DESC) FROM ({}) AS found",
-            inner.sql
-        );
-        let list = crate::db::concatenated(db, sea_orm::Statement::from_sql_and_values(backend, sql, inner.values.map(|v| v.0).unwrap_or_default())).await?;
-        list.split(',')
-            .filter(|hit| !hit.is_empty())
-            .map(hit)
-            .collect::<Option<Vec<Hit>>>()
-            .ok_or_else(|| sea_orm::DbErr::Custom(format!("a search hit that does not read: {list:.80}")))?
-    } else {
-        // Ordered here rather than by PostgreSQL: an ORDER BY may lead its planner away from
-        // the deals' index by client.
-        let mut rows: Vec<(i64, i64, String, Option<i64>, DateTime<Utc>)> = found.into_tuple().all(db).await?;
-        rows.sort_by(|a, b| b.4.cmp(&a.4).then(b.0.cmp(&a.0)));
-        rows.into_iter().map(|(id, stage_id, currency, worth, _)| Hit { id, stage_id, currency, worth: worth.unwrap_or_default() }).collect()
+        .column(deal::Column::UpdatedAt)
+}
+
+/// The hits of a query's rows listed in one text, newest first: "id stage worth currency",
+/// comma-separated (currencies are three letters, the rest numbers).
+fn listed_hits(backend: DbBackend) -> String {
+    let aggregate = if backend == DbBackend::Postgres { "string_agg" } else { "group_concat" };
+    format!("{aggregate}(id || ' ' || stage_id || ' ' || coalesce(worth, 0) || ' ' || currency, ',' ORDER BY updated_at DESC, id DESC)")
+}
+
+/// The hits in a text that [`listed_hits`] wrote.
+fn hits_of(list: &str) -> Result<Vec<Hit>, AppError> {
+    Ok(list
+        .split(',')
+        .filter(|hit| !hit.is_empty())
+        .map(hit)
+        .collect::<Option<Vec<Hit>>>()
+        .ok_or_else(|| sea_orm::DbErr::Custom(format!("a search hit that does not read: {list:.80}")))?)
+}
+
+/// [`hits`] on PostgreSQL, in one statement: the newest matching clients and references
+/// (`search::newest_rows`), the deals they lead to under the owner and source filters, and
+/// whether more matched, listed in one row. Every step of it is a round trip when sent on its
+/// own, and the 500 client ids a common surname finds had to be read, sent back as as many
+/// values and planned again (docs/benchmarks.md).
+async fn postgres_hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery, needle: &str) -> Result<(Vec<Hit>, bool), AppError> {
+    let backend = DbBackend::Postgres;
+    let found = Condition::any()
+        .add(Expr::cust(format!(r#""deals"."contact_id" = ANY(ARRAY(SELECT id FROM clients ORDER BY id DESC LIMIT {SEARCH_LIMIT}))"#)))
+        .add(Expr::cust(format!(r#""deals"."id" = ANY(ARRAY(SELECT id FROM refs ORDER BY id DESC LIMIT {SEARCH_LIMIT}))"#)));
+    let inner = hit_deals(backend, viewer, query, found).build(backend);
+    let mut values = inner.values.map(|v| v.0).unwrap_or_default();
+    // The needle's pattern is the statement's last value.
+    values.push(search::ids(backend, search::Index::Contacts, needle).1);
+    let at = values.len();
+    let more = SEARCH_LIMIT + 1;
+    let sql = format!(
+        "WITH clients AS MATERIALIZED ({}), refs AS MATERIALIZED ({}) \
+         SELECT (SELECT count(*) FROM clients) > {SEARCH_LIMIT} OR (SELECT count(*) FROM refs) > {SEARCH_LIMIT}, \
+         (SELECT {} FROM ({}) AS found)",
+        search::newest_rows(search::Index::Contacts, more, at),
+        search::newest_rows(search::Index::DealProperties, more, at),
+        listed_hits(backend),
+        inner.sql,
+    );
+    let row = db.query_one_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
+    let (capped, list) = match row {
+        Some(row) => (row.try_get_by_index::<bool>(0)?, row.try_get_by_index::<Option<String>>(1)?.unwrap_or_default()),
+        None => (false, String::new()),
     };
-    // A client with several deals can take the list past the limit.
-    if hits.len() > SEARCH_LIMIT {
-        hits.truncate(SEARCH_LIMIT);
-        capped = true;
-    }
+    let mut hits = hits_of(&list)?;
+    let capped = capped || hits.len() > SEARCH_LIMIT;
+    hits.truncate(SEARCH_LIMIT);
     Ok((hits, capped))
 }
 
@@ -309,7 +367,7 @@ pub async fn pipeline(db: &DatabaseConnection, viewer: &SessionUser, query: &Pip
         let page = query.page.clamp(1, pages);
         let ids: Vec<i64> = listed.iter().skip(((page - 1) * SEARCH_PAGE_SIZE) as usize).take(SEARCH_PAGE_SIZE as usize).map(|h| h.id).collect();
         let mut rows: Vec<(deal::Model, Option<contact::Model>)> =
-            deal::Entity::find().filter(deal::Column::Id.is_in(ids.iter().copied())).find_also_related(contact::Entity).all(db).await?;
+            deal::Entity::find().filter(one_of(db.get_database_backend(), &ids)).find_also_related(contact::Entity).all(db).await?;
         rows.sort_by_key(|(d, _)| ids.iter().position(|id| *id == d.id));
         let deals = rows.into_iter().map(|(d, c)| card(viewer, d, c, &names, &stage_rows, now)).collect();
         Some(Matches { deals, total, page, pages, capped })
