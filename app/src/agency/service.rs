@@ -72,7 +72,16 @@ pub async fn update(db: &impl ConnectionTrait, name: &str, time_zone: &str, regi
 pub async fn language(db: &impl ConnectionTrait) -> Result<String, AppError> {
     use sea_orm::QuerySelect;
     let code: Option<String> = agency::Entity::find_by_id(ROW_ID).select_only().column(agency::Column::Language).into_tuple().one(db).await?;
-    Ok(code.unwrap_or_else(|| "en".into()))
+    Ok(code.unwrap_or_else(|| FIRST_LANGUAGE.into()))
+}
+
+/// The language before an agency is set up.
+pub const FIRST_LANGUAGE: &str = "en";
+
+/// [`language`] as a scalar subquery, to read with another query (NULL before an agency is
+/// set up): the session's read takes it along.
+pub fn language_subquery() -> String {
+    format!("(SELECT language FROM agency WHERE id = {ROW_ID})")
 }
 
 /// Gives an installation in use that has no agency row (made from the command line before
