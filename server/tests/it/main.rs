@@ -8,6 +8,7 @@ mod api_v1;
 mod backup;
 mod capture;
 mod chats;
+mod connections;
 mod crash;
 mod deals;
 mod faults;
