@@ -38,7 +38,9 @@ async fn every_connection_to_postgresql_sends_without_delay() {
     let db = &app.state.db;
     let read = || db.execute_unprepared("SELECT pg_sleep(0.05)");
     let (a, b, c) = tokio::join!(read(), read(), read());
-    (a.unwrap(), b.unwrap(), c.unwrap());
+    for done in [a, b, c] {
+        done.expect("a read on PostgreSQL");
+    }
     let sockets = sockets_to(port);
     assert!(sockets.len() >= 3, "the pool's connections to port {port}: {sockets:?}");
     assert!(sockets.iter().all(|&nodelay| nodelay), "a connection to PostgreSQL waits for acknowledgements (Nagle): {sockets:?}");
