@@ -200,15 +200,28 @@ fn hit(text: &str) -> Option<Hit> {
 /// what a rare one does: the newest matching ids from the trigram indexes (which read them
 /// newest first), then those deals through their indexes.
 async fn hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery, needle: &str) -> Result<(Vec<Hit>, bool), AppError> {
-    if db.get_database_backend() == DbBackend::Postgres {
-        return postgres_hits(db, viewer, query, needle).await;
+    let (mut hits, mut capped) = match db.get_database_backend() {
+        DbBackend::Postgres => postgres_hits(db, viewer, query, needle).await?,
+        _ => sqlite_hits(db, viewer, query, needle).await?,
+    };
+    // A client with several deals can take the list past the limit.
+    if hits.len() > SEARCH_LIMIT {
+        hits.truncate(SEARCH_LIMIT);
+        capped = true;
     }
+    Ok((hits, capped))
+}
+
+/// [`hits`] on SQLite, before the limit on deals: the newest matching clients and references
+/// (`search::newest`), then their deals under the owner and source filters, and whether more
+/// clients or references matched than were read.
+async fn sqlite_hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery, needle: &str) -> Result<(Vec<Hit>, bool), AppError> {
     // Both lookups at once, each on its own pooled connection.
     let (mut clients, mut referred) = tokio::try_join!(
         search::newest(db, search::Index::Contacts, needle, SEARCH_LIMIT + 1),
         search::newest(db, search::Index::DealProperties, needle, SEARCH_LIMIT + 1),
     )?;
-    let mut capped = clients.len() > SEARCH_LIMIT || referred.len() > SEARCH_LIMIT;
+    let capped = clients.len() > SEARCH_LIMIT || referred.len() > SEARCH_LIMIT;
     clients.truncate(SEARCH_LIMIT);
     referred.truncate(SEARCH_LIMIT);
     if clients.is_empty() && referred.is_empty() {
@@ -230,13 +243,7 @@ async fn hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQue
     let inner = hit_deals(backend, viewer, query, found).build(backend);
     let sql = format!("SELECT {} FROM ({}) AS found", listed_hits(backend), inner.sql);
     let list = crate::db::concatenated(db, sea_orm::Statement::from_sql_and_values(backend, sql, inner.values.map(|v| v.0).unwrap_or_default())).await?;
-    let mut hits = hits_of(&list)?;
-    // A client with several deals can take the list past the limit.
-    if hits.len() > SEARCH_LIMIT {
-        hits.truncate(SEARCH_LIMIT);
-        capped = true;
-    }
-    Ok((hits, capped))
+    Ok((hits_of(&list)?, capped))
 }
 
 /// The deals with these ids. On PostgreSQL the ids are one value, `= ANY(string_to_array($1,
@@ -282,9 +289,9 @@ fn hits_of(list: &str) -> Result<Vec<Hit>, AppError> {
         .ok_or_else(|| sea_orm::DbErr::Custom(format!("a search hit that does not read: {list:.80}")))?)
 }
 
-/// [`hits`] on PostgreSQL, in one statement: the newest matching clients and references
-/// (`search::newest_rows`), the deals they lead to under the owner and source filters, and
-/// whether more matched, listed in one row. Every step of it is a round trip when sent on its
+/// [`hits`] on PostgreSQL, before the limit on deals, in one statement: the newest matching
+/// clients and references (`search::newest_rows`), the deals they lead to under the owner and
+/// source filters, and whether more matched, listed in one row. Every step of it is a round trip when sent on its
 /// own, and the 500 client ids a common surname finds had to be read, sent back as as many
 /// values and planned again (docs/benchmarks.md).
 async fn postgres_hits(db: &DatabaseConnection, viewer: &SessionUser, query: &PipelineQuery, needle: &str) -> Result<(Vec<Hit>, bool), AppError> {
@@ -312,10 +319,7 @@ async fn postgres_hits(db: &DatabaseConnection, viewer: &SessionUser, query: &Pi
         Some(row) => (row.try_get_by_index::<bool>(0)?, row.try_get_by_index::<Option<String>>(1)?.unwrap_or_default()),
         None => (false, String::new()),
     };
-    let mut hits = hits_of(&list)?;
-    let capped = capped || hits.len() > SEARCH_LIMIT;
-    hits.truncate(SEARCH_LIMIT);
-    Ok((hits, capped))
+    Ok((hits_of(&list)?, capped))
 }
 
 /// The pipeline under `query`: every stage with its count and value, and a page of deals per
