@@ -79,6 +79,12 @@ impl Index {
         }
     }
 
+    /// Whether PostgreSQL's trigram index on the text also holds each row's block of
+    /// [`ID_BLOCK`] ids, for reading the newest matches first ([`newest_rows`]).
+    fn by_block(self) -> bool {
+        matches!(self, Index::Contacts)
+    }
+
     fn trigrams(self) -> &'static str {
         match self {
             Index::Contacts => "contact_search",
@@ -127,13 +133,13 @@ pub fn condition(backend: DbBackend, column: &str, index: Index, needle: &str) -
 /// read oldest first, below, as that is quicker when all its matches fit). PostgreSQL's planner,
 /// told to stop at a limit, would walk the primary key backwards testing every row's text (a
 /// needle that nothing matches reads them all), so the matches come from the trigram index
-/// first, then are ordered.
+/// first, the newest blocks of ids before the rest ([`newest_rows`]), then are ordered.
 #[cfg(feature = "ssr")]
 pub async fn newest(db: &impl sea_orm::ConnectionTrait, index: Index, needle: &str, limit: usize) -> Result<Vec<i64>, sea_orm::DbErr> {
     let backend = db.get_database_backend();
     let (rows, value) = ids(backend, index, needle);
     if backend == DbBackend::Postgres {
-        let found = db.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, newest_rows(index, limit, 1), [value])).await?;
+        let found = db.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, newest_rows(index, needle, limit, 1), [value])).await?;
         return found.iter().map(|row| row.try_get_by_index::<i64>(0)).collect();
     }
     // On SQLite the ids come back as one list, not a row each: sqlx hands every row across
@@ -153,7 +159,7 @@ pub async fn newest(db: &impl sea_orm::ConnectionTrait, index: Index, needle: &s
     // (a whole name, an e-mail, a phone number) seldom matches more rows than the limit: its
     // matches are read oldest first, all of them when they fit, and backwards only when more
     // match ("bjorn garcia martinez" at 100,000 contacts: 1.67 against 2.76 ms).
-    if needle.chars().count() >= FORWARDS_FIRST {
+    if needle.chars().count() >= LONG_NEEDLE {
         let all = read("ASC", limit + 1).await?;
         if all.len() <= limit {
             return Ok(all);
@@ -163,19 +169,45 @@ pub async fn newest(db: &impl sea_orm::ConnectionTrait, index: Index, needle: &s
 }
 
 /// What [`newest`] reads on PostgreSQL, as a query of its own or a part of a larger statement
-/// whose value `$at` is the needle: every match from the trigram index first, then the newest
-/// of them. Told to stop at a limit, the planner would walk the primary key backwards testing
-/// each row instead; `OFFSET 0` keeps the matches a query of their own, planned to be read
-/// whole, and sorts them as they come (a `MATERIALIZED` step stored them first: 3.3 against
-/// 2.4 ms for the 3,277 of "lopez", docs/benchmarks.md).
-pub fn newest_rows(index: Index, limit: usize, at: usize) -> String {
-    let (rows, _) = ids_at(DbBackend::Postgres, index, "", &format!("${at}"));
-    format!("SELECT id FROM ({rows} OFFSET 0) AS found ORDER BY id DESC LIMIT {limit}")
+/// whose value `$at` is the needle, newest first. Told to stop at a limit, the planner would
+/// walk the primary key backwards testing each row's text instead of reading the trigram
+/// index; `OFFSET 0` keeps the matches a query of their own, planned to be read whole, and
+/// sorts them as they come.
+///
+/// Reading every match costs a row read each: the 3,277 contacts of "lopez" at 100,000 took
+/// 3.0 ms. So a contact search first reads the matches in the newest [`RECENT_BLOCKS`] blocks
+/// of [`ID_BLOCK`] ids, which the contacts' trigram index holds too (migration
+/// `m20261207_000021_search_recent`): 0.5 ms for those 561 (docs/benchmarks.md). When they are
+/// `limit`, they are the newest of all; when fewer, every match is read as before. A long
+/// needle ([`LONG_NEEDLE`]) seldom fills the limit and goes there at once.
+pub fn newest_rows(index: Index, needle: &str, limit: usize, at: usize) -> String {
+    let (rows, _) = ids_at(DbBackend::Postgres, index, needle, &format!("${at}"));
+    let newest = |rows: &str| format!("SELECT id FROM ({rows} OFFSET 0) AS found ORDER BY id DESC LIMIT {limit}");
+    if !index.by_block() || needle.chars().count() >= LONG_NEEDLE {
+        return newest(&rows);
+    }
+    let table = index.table();
+    // The index's own expression, `id / 1024`, or the planner cannot use it.
+    let recent = newest(&format!("{rows} AND id / {ID_BLOCK} >= (SELECT max(id) FROM {table}) / {ID_BLOCK} - {}", RECENT_BLOCKS - 1));
+    let older = newest(&format!("{rows} AND (SELECT count(*) FROM recent) < {limit}"));
+    format!(
+        "WITH recent AS MATERIALIZED ({recent}) \
+         SELECT id FROM (SELECT id FROM recent WHERE (SELECT count(*) FROM recent) = {limit} UNION ALL ({older})) AS newest \
+         ORDER BY id DESC"
+    )
 }
 
-/// The length from which a needle's matches are first read oldest first ([`newest`]).
-#[cfg(feature = "ssr")]
-const FORWARDS_FIRST: usize = 8;
+/// The ids in a block of the contacts' trigram index on PostgreSQL: `id / 1024` in migration
+/// `m20261207_000021_search_recent`, which must change with it.
+pub const ID_BLOCK: i64 = 1024;
+/// The newest blocks a contact search reads first ([`newest_rows`]): 16,384 contacts, which a
+/// name one client in 32 has fills with the limit of 500.
+pub const RECENT_BLOCKS: i64 = 16;
+
+/// The length from which a needle is taken to match few rows (a whole name, an e-mail, a
+/// phone number): its matches are read whole at once ([`newest_rows`]), and on SQLite oldest
+/// first ([`newest`]).
+const LONG_NEEDLE: usize = 8;
 
 /// The FTS5 trigram tables of the search, on SQLite.
 #[cfg(feature = "ssr")]
@@ -289,10 +321,22 @@ mod tests {
     #[test]
     fn postgresql_reads_every_match_before_taking_the_newest() {
         assert_eq!(
-            newest_rows(Index::Contacts, 501, 3),
+            newest_rows(Index::Contacts, "bjorn garcia", 501, 3),
             "SELECT id FROM (SELECT id FROM contacts WHERE search LIKE $3 ESCAPE '!' OFFSET 0) AS found ORDER BY id DESC LIMIT 501"
         );
-        assert!(newest_rows(Index::DealProperties, 7, 1).contains("FROM deals WHERE lower(property_ref) LIKE $1 ESCAPE '!' OFFSET 0"));
+        assert!(newest_rows(Index::DealProperties, "cb", 7, 1).contains("FROM deals WHERE lower(property_ref) LIKE $1 ESCAPE '!' OFFSET 0"));
+    }
+
+    #[test]
+    fn a_short_needle_reads_the_newest_contacts_first() {
+        let sql = newest_rows(Index::Contacts, "lopez", 501, 2);
+        let recent = "SELECT id FROM (SELECT id FROM contacts WHERE search LIKE $2 ESCAPE '!' AND id / 1024 >= (SELECT max(id) FROM contacts) / 1024 - 15 OFFSET 0) AS found ORDER BY id DESC LIMIT 501";
+        assert!(sql.starts_with(&format!("WITH recent AS MATERIALIZED ({recent}) ")), "{sql}");
+        assert!(sql.contains("SELECT id FROM recent WHERE (SELECT count(*) FROM recent) = 501 UNION ALL"), "the newest blocks when they fill the limit: {sql}");
+        assert!(sql.contains("WHERE search LIKE $2 ESCAPE '!' AND (SELECT count(*) FROM recent) < 501 OFFSET 0"), "every match when they do not: {sql}");
+        assert!(sql.ends_with("ORDER BY id DESC"), "{sql}");
+        // Listings have no such index.
+        assert!(!newest_rows(Index::Properties, "lopez", 501, 2).contains("recent"));
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod m20261205_000017_search;
 mod m20261205_000018_form_language;
 mod m20261205_000019_user_language;
 mod m20261206_000020_search_cover;
+mod m20261207_000021_search_recent;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000018_form_language::Migration),
             Box::new(m20261205_000019_user_language::Migration),
             Box::new(m20261206_000020_search_cover::Migration),
+            Box::new(m20261207_000021_search_recent::Migration),
         ]
     }
 }

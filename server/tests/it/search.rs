@@ -365,3 +365,98 @@ async fn the_trigram_index_is_merged_into_one_segment() {
     app::db::optimize(db).await.unwrap();
     assert_eq!(segments().await, 1);
 }
+
+/// Names the contacts from `first` on "Ana Quorrà {id}", folded for the search too.
+async fn name_quorras(db: &sea_orm::DatabaseConnection, first: i64) {
+    use app::db::entities::contact;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    for c in contact::Entity::find().filter(contact::Column::Id.gte(first)).all(db).await.unwrap() {
+        let name = format!("Ana Quorrà {}", c.id);
+        let search = app::search::contact_text(&name, None, None);
+        let mut c: contact::ActiveModel = c.into();
+        c.name = sea_orm::Set(name);
+        c.search = sea_orm::Set(search);
+        sea_orm::ActiveModelTrait::update(c, db).await.unwrap();
+    }
+}
+
+/// The newest clients of a name are counted however far apart their ids lie. On PostgreSQL a
+/// short needle reads the matches among the newest ids first (`search::newest_rows`) and reads
+/// every match when those are fewer than the limit; the newest clients here come after a gap
+/// of 100,000 ids, few at first, then more than the limit.
+#[tokio::test]
+async fn the_newest_clients_of_a_name_are_counted_across_a_gap_in_ids() {
+    use app::db::entities::{contact, deal};
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let limit = app::deals::SEARCH_LIMIT;
+    let app = TestApp::new().await;
+    let admin = app.admin_cookie().await;
+    let db = &app.state.db;
+    app.add_user("Ana Agent", "ana@costa.test", "agent", "agent passphrase 12").await;
+    doorstep::volume::generate(db, 600, 7, 30, false).await.unwrap();
+    name_quorras(db, 0).await;
+    let gap = "INSERT INTO contacts (id, name, marketing_consent, search, created_at, updated_at) \
+               VALUES ((SELECT max(id) FROM contacts) + 100000, 'Gap Marker', false, 'gap marker', '2026-12-01 10:00:00+00', '2026-12-01 10:00:00+00')";
+    db.execute_raw(Statement::from_string(db.get_database_backend(), gap)).await.unwrap();
+    let max = |db| async move {
+        contact::Entity::find().select_only().column_as(contact::Column::Id.max(), "max").into_tuple::<i64>().one(db).await.unwrap().unwrap()
+    };
+
+    let expect = |db| async move {
+        let newest: Vec<i64> = contact::Entity::find()
+            .select_only()
+            .column(contact::Column::Id)
+            .filter(contact::Column::Name.starts_with("Ana Quorr"))
+            .order_by_desc(contact::Column::Id)
+            .limit(limit as u64)
+            .into_tuple()
+            .all(db)
+            .await
+            .unwrap();
+        let counted: Vec<deal::Model> = deal::Entity::find()
+            .filter(deal::Column::ContactId.is_in(newest.clone()))
+            .order_by_desc(deal::Column::UpdatedAt)
+            .order_by_desc(deal::Column::Id)
+            .all(db)
+            .await
+            .unwrap();
+        (newest, counted.into_iter().take(limit).collect::<Vec<_>>())
+    };
+    for (added, recent) in [(30, 30), (520, 550)] {
+        let first = max(db).await + 1;
+        doorstep::volume::generate(db, added, 11, 30, false).await.unwrap();
+        name_quorras(db, first).await;
+        let (newest, counted) = expect(db).await;
+        let beyond_gap = newest.iter().filter(|id| **id > 100_000).count();
+        assert_eq!(beyond_gap, recent.min(limit), "{added} added: the newest clients are those after the gap");
+
+        let reply = app.call("/api/pipeline", "query[everyone]=true&query[search]=quorra&query[page]=1", Some(&admin)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let pipeline: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(pipeline["matches"]["capped"], true, "{added} added");
+        assert_eq!(pipeline["matches"]["total"].as_u64(), Some(counted.len() as u64), "{added} added");
+        let page = app::deals::SEARCH_PAGE_SIZE as usize;
+        assert_eq!(listed(&pipeline), counted.iter().take(page).map(|d| d.id).collect::<Vec<_>>(), "{added} added");
+        assert_stage_totals(&pipeline, &counted);
+    }
+}
+
+/// On PostgreSQL the newest contacts of a surname are read from the contacts' trigram index,
+/// which holds each contact's block of ids: the query's expression is the index's.
+#[tokio::test]
+async fn postgresql_reads_the_newest_contacts_of_a_surname_from_the_index() {
+    use sea_orm::TransactionTrait;
+    let app = TestApp::new().await;
+    let db = &app.state.db;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    let txn = db.begin().await.unwrap();
+    // A test's few contacts would otherwise be read whole.
+    txn.execute_unprepared("SET LOCAL enable_seqscan = off").await.unwrap();
+    let sql = format!("EXPLAIN {}", app::search::newest_rows(app::search::Index::Contacts, "lopez", 501, 1));
+    let rows = txn.query_all_raw(Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, sql, ["%lopez%".into()])).await.unwrap();
+    let plan: Vec<String> = rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect();
+    let recent = plan.iter().position(|line| line.contains("Index Scan on contacts_search_recent")).expect(&plan.join("\n"));
+    assert!(plan[recent + 1].contains("(id / 1024) >="), "the newest blocks from the index: {}", plan.join("\n"));
+}

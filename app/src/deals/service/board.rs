@@ -309,8 +309,8 @@ async fn postgres_hits(db: &DatabaseConnection, viewer: &SessionUser, query: &Pi
         "WITH clients AS MATERIALIZED ({}), refs AS MATERIALIZED ({}) \
          SELECT (SELECT count(*) FROM clients) > {SEARCH_LIMIT} OR (SELECT count(*) FROM refs) > {SEARCH_LIMIT}, \
          (SELECT {} FROM ({}) AS found)",
-        search::newest_rows(search::Index::Contacts, more, at),
-        search::newest_rows(search::Index::DealProperties, more, at),
+        search::newest_rows(search::Index::Contacts, needle, more, at),
+        search::newest_rows(search::Index::DealProperties, needle, more, at),
         listed_hits(backend),
         inner.sql,
     );
