@@ -87,8 +87,9 @@ pub fn start_push(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle<()
     )))
 }
 
-/// Every hour, from the start: removes expired sessions and stale failed log-ins, and keeps
-/// SQLite's planner statistics current (`app::db::optimize`).
+/// Every hour, from the start: removes expired sessions and stale failed log-ins, keeps
+/// SQLite's planner statistics current, merges its search indexes and rewrites PostgreSQL's
+/// bloated report tables (`app::db::optimize`).
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -97,7 +98,7 @@ async fn housekeeping(state: AppState) {
             tracing::warn!(error = %err, "housekeeping failed; will retry");
         }
         if let Err(err) = app::db::optimize(&state.db).await {
-            tracing::warn!(error = %err, "updating the query planner's statistics failed; will retry");
+            tracing::warn!(error = %err, "tidying the database (statistics, search indexes, report tables) failed; will retry");
         }
     }
 }

@@ -59,13 +59,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 /// than by reading a stage's 20,000 deals (90 ms against 5 ms at 100,000 deals). SQLite
 /// advises running it when a connection opens and every few hours; the server does it at
 /// start and every hour (`housekeeping`). PostgreSQL's autovacuum does the same by itself.
-/// It also merges the search's trigram indexes ([`crate::search::merge`]).
+/// It also merges the search's trigram indexes ([`crate::search::merge`]) and, on PostgreSQL,
+/// rewrites the report tables that bulk writes left bloated ([`crate::reports::service::compact`]).
 pub async fn optimize(db: &DatabaseConnection) -> Result<(), DbErr> {
     use sea_orm::ConnectionTrait;
     if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
         // 0x10002: every table that may need it, not only those this connection queried.
         db.execute_unprepared("PRAGMA optimize=0x10002").await?;
     }
+    crate::reports::service::compact(db).await?;
     crate::search::merge(db).await
 }
 

@@ -569,3 +569,32 @@ async fn tables_download_as_csv_and_figures_read_as_json() {
     assert!(page.body.contains("Speed to lead"));
     assert_eq!(app.get("/reports", Some(&agent)).await.status, StatusCode::FORBIDDEN);
 }
+
+/// A bulk load leaves PostgreSQL's report tables thousands of dead rows long, which every read
+/// of them goes through; the hourly tidy-up rewrites them to their live rows, and every figure
+/// stays as it was.
+#[tokio::test]
+async fn the_tidy_up_rewrites_the_report_tables_a_bulk_load_left_long() {
+    let app = TestApp::new().await;
+    let db = &app.state.db;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    app.add_user("Ana Agent", "ana@costa.test", "agent", "agent passphrase 12").await;
+    doorstep::volume::generate(db, 3000, 7, 30, false).await.unwrap();
+    db.execute_unprepared("VACUUM ANALYZE report_open").await.unwrap();
+    let read = |sql: &'static str| async move {
+        let row = db.query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, sql)).await.unwrap().unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    };
+    let pages = || read("SELECT pg_relation_size('report_open') / current_setting('block_size')::bigint");
+    let open = || read("SELECT CAST(sum(deals) AS BIGINT) * 1000003 + CAST(sum(value) % 1000003 AS BIGINT) FROM report_open");
+    let (before, figures) = (pages().await, open().await);
+    assert!(before > 8, "3,000 deals in three transactions left report_open {before} pages long");
+
+    app::db::optimize(db).await.unwrap();
+    let after = pages().await;
+    assert!(after <= 2, "{before} pages rewritten to {after}");
+    assert_eq!(open().await, figures, "the open deals' counts and worth are as they were");
+    assert!(!reports::sources(db).await.unwrap().is_empty(), "the sources are still listed");
+}

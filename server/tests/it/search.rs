@@ -457,6 +457,6 @@ async fn postgresql_reads_the_newest_contacts_of_a_surname_from_the_index() {
     let sql = format!("EXPLAIN {}", app::search::newest_rows(app::search::Index::Contacts, "lopez", 501, 1));
     let rows = txn.query_all_raw(Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, sql, ["%lopez%".into()])).await.unwrap();
     let plan: Vec<String> = rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect();
-    let recent = plan.iter().position(|line| line.contains("Index Scan on contacts_search_recent")).expect(&plan.join("\n"));
+    let recent = plan.iter().position(|line| line.contains("Index Scan on contacts_search_recent")).unwrap_or_else(|| panic!("{}", plan.join("\n")));
     assert!(plan[recent + 1].contains("(id / 1024) >="), "the newest blocks from the index: {}", plan.join("\n"));
 }

@@ -137,6 +137,43 @@ pub async fn sources(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError>
     Ok(rows.iter().map(|r| text(r, 0)).collect())
 }
 
+/// A summary table's file counts as bloated above this many bytes per row it holds (its rows
+/// take 50 to 150), and from [`BLOATED_PAGES`] pages on.
+const BLOATED_BYTES_PER_ROW: i64 = 1024;
+/// Below this many pages a summary table is read at once whatever it holds.
+const BLOATED_PAGES: i64 = 8;
+
+/// On PostgreSQL, rewrites the summary tables that bulk writes left far longer than their rows
+/// need. Triggers add each deal's share to a few rows of these tables, and a transaction that
+/// writes a thousand deals (an import, `doorstep volume generate`) leaves a thousand dead
+/// versions of each row. VACUUM frees them but cannot shorten the file while the live rows sit
+/// at its end, and every read of the table goes on reading all of it: after 100,000 deals
+/// were loaded, the five rows of `report_open` filled 817 pages, and the pipeline's list of
+/// sources took 2.6 ms on every page instead of 0.05 (docs/benchmarks.md). `VACUUM FULL`
+/// copies the live rows into a new file; it holds the table's lock for the copy, a few
+/// milliseconds for these tables. SQLite reuses the pages it frees.
+pub async fn compact(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    let bloated = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!(
+                "SELECT relname::text FROM pg_stat_user_tables WHERE relname LIKE 'report!_%' ESCAPE '!' \
+                 AND pg_relation_size(relid) > {BLOATED_PAGES} * current_setting('block_size')::bigint \
+                 AND pg_relation_size(relid) > {BLOATED_BYTES_PER_ROW} * (n_live_tup + 1) ORDER BY relname"
+            ),
+        ))
+        .await?;
+    for row in bloated {
+        let table: String = row.try_get_by_index(0)?;
+        tracing::info!(table, "rewriting a report table that bulk writes left bloated");
+        db.execute_unprepared(&format!("VACUUM FULL \"{table}\"")).await?;
+    }
+    Ok(())
+}
+
 pub fn scope(f: &Filter, names: &HashMap<i64, String>) -> Scope {
     let same_year = f.from.year() == f.to.year();
     let language = crate::language::current();
