@@ -297,19 +297,12 @@ pub async fn pages(options: PagesBench) -> anyhow::Result<()> {
     seed_timeline(&state.db, first, mia.id, TIMELINE_ENTRIES).await?;
     measure("deal with a 500-entry timeline", format!("/deals/{first}")).await?;
     seed_deals(&state.db, mia.id, LARGE_PIPELINE - PIPELINE_DEALS, PIPELINE_DEALS).await?;
+    settle(&state.db).await?;
     let new_stage = app::deals::service::stages(&state.db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?[0].id;
     measure("pipeline, 10,000 deals, first page", "/pipeline?everyone=1".into()).await?;
     measure("pipeline, 10,000 deals, page 40", format!("/pipeline?everyone=1&stage={new_stage}&page=40")).await?;
     seed_deals(&state.db, mia.id, SEARCHED_PIPELINE - LARGE_PIPELINE, LARGE_PIPELINE).await?;
-    // What the server's hourly housekeeping does to a database that grew, and on PostgreSQL
-    // what autovacuum does by itself within a minute or two of a bulk load: statistics for
-    // the planner, and the trigram indexes' pending entries merged (GIN's fast-update list,
-    // which every search reads through until then).
-    app::db::optimize(&state.db).await?;
-    if state.db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        use sea_orm::ConnectionTrait;
-        state.db.execute_unprepared("VACUUM ANALYZE contacts, deals, properties").await?;
-    }
+    settle(&state.db).await?;
     println!("the pipeline searched at {SEARCHED_PIPELINE} deals (names, e-mails and phones as agencies have them):");
     // A surname shared by about one contact in sixty, a whole name, an accented name typed
     // without its accents, a phone number as it is written, part of a number, an e-mail.
@@ -345,6 +338,20 @@ fn contact_of(i: usize) -> (String, String, String, String) {
     let phone = format!("+34 {} {} {} {}", &digits[0..3], &digits[3..5], &digits[5..7], &digits[7..9]);
     let email = format!("{}.{}{i}@example.com", app::search::fold(first), app::search::fold(last).replace(['\'', ' '], ""));
     (name, app::search::fold(&format!("{first} {last}")), phone, email)
+}
+
+/// What the server's hourly housekeeping does to a database that grew (`app::db::optimize`),
+/// and on PostgreSQL what autovacuum does by itself within a minute or two of a bulk load:
+/// statistics for the planner, and the trigram indexes' pending entries merged (GIN's
+/// fast-update list, which every search reads through until then). Each bulk load is measured
+/// as a database in use finds itself, not in the minutes after the load.
+async fn settle(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    app::db::optimize(db).await?;
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared("VACUUM ANALYZE contacts, deals, properties").await?;
+    }
+    Ok(())
 }
 
 /// `count` deals spread over the five stages before Lost, each with its contact and inquiry.
