@@ -100,17 +100,32 @@ impl Index {
 /// PostgreSQL's planner takes pg_trgm's index for the LIKE by itself.
 pub fn ids(backend: DbBackend, index: Index, needle: &str) -> (String, sea_orm::Value) {
     // The query builder takes each database's own placeholder in custom SQL.
-    ids_at(backend, index, needle, if backend == DbBackend::Postgres { "$1" } else { "?" })
+    (rows_at(backend, index, needle, if backend == DbBackend::Postgres { "$1" } else { "?" }), value(backend, needle))
 }
 
-/// [`ids`] with the needle's value at this placeholder.
-fn ids_at(backend: DbBackend, index: Index, needle: &str, value: &str) -> (String, sea_orm::Value) {
+/// Whether SQLite finds `needle` in the FTS5 trigram table: from three characters, which a
+/// trigram can find.
+fn reads_trigrams(backend: DbBackend, needle: &str) -> bool {
+    backend == DbBackend::Sqlite && needle.chars().count() >= 3
+}
+
+/// The SQL of [`ids`], with the needle's value at this placeholder.
+fn rows_at(backend: DbBackend, index: Index, needle: &str, value: &str) -> String {
     let (table, text, trigrams) = (index.table(), index.text(), index.trigrams());
-    if backend == DbBackend::Sqlite && needle.chars().count() >= 3 {
-        // One FTS5 phrase: a substring match of the whole needle, quotes doubled.
-        (format!("SELECT rowid AS id FROM {trigrams} WHERE {trigrams} MATCH {value}"), format!("\"{}\"", needle.replace('"', "\"\"")).into())
+    if reads_trigrams(backend, needle) {
+        format!("SELECT rowid AS id FROM {trigrams} WHERE {trigrams} MATCH {value}")
     } else {
-        (format!("SELECT id FROM {table} WHERE {text} LIKE {value} ESCAPE '!'"), like_pattern(needle).into())
+        format!("SELECT id FROM {table} WHERE {text} LIKE {value} ESCAPE '!'")
+    }
+}
+
+/// The value [`ids`] and [`newest_rows`] look for: on the trigram table one FTS5 phrase, a
+/// substring match of the whole needle with its quotes doubled; elsewhere a LIKE pattern.
+pub fn value(backend: DbBackend, needle: &str) -> sea_orm::Value {
+    if reads_trigrams(backend, needle) {
+        format!("\"{}\"", needle.replace('"', "\"\"")).into()
+    } else {
+        like_pattern(needle).into()
     }
 }
 
@@ -127,22 +142,16 @@ pub fn condition(backend: DbBackend, column: &str, index: Index, needle: &str) -
     }
 }
 
-/// The ids of the newest rows (the highest ids) whose folded text contains `needle`, newest
-/// first, at most `limit`: what a search counts when a needle matches thousands of rows.
-/// SQLite's FTS5 reads its index newest first and stops at the limit (a long needle is first
-/// read oldest first, below, as that is quicker when all its matches fit). PostgreSQL's planner,
-/// told to stop at a limit, would walk the primary key backwards testing every row's text (a
-/// needle that nothing matches reads them all), so the matches come from the trigram index
-/// first, the newest blocks of ids before the rest ([`newest_rows`]), then are ordered.
+/// On SQLite, the ids of the newest rows (the highest ids) whose folded text contains
+/// `needle`, newest first, at most `limit`: what a search counts when a needle matches
+/// thousands of rows. FTS5 reads its index newest first and stops at the limit (a long needle
+/// is first read oldest first, below, as that is quicker when all its matches fit). On
+/// PostgreSQL the pipeline reads them within its one statement ([`newest_rows`]).
 #[cfg(feature = "ssr")]
 pub async fn newest(db: &impl sea_orm::ConnectionTrait, index: Index, needle: &str, limit: usize) -> Result<Vec<i64>, sea_orm::DbErr> {
     let backend = db.get_database_backend();
     let (rows, value) = ids(backend, index, needle);
-    if backend == DbBackend::Postgres {
-        let found = db.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, newest_rows(index, needle, limit, 1), [value])).await?;
-        return found.iter().map(|row| row.try_get_by_index::<i64>(0)).collect();
-    }
-    // On SQLite the ids come back as one list, not a row each: sqlx hands every row across
+    // The ids come back as one list, not a row each: sqlx hands every row across
     // from its connection's thread (a channel, a wake-up, an allocation), which for the 501
     // ids of a common surname cost more than finding them (docs/benchmarks.md).
     let read = |order: &str, n: usize| {
@@ -168,8 +177,8 @@ pub async fn newest(db: &impl sea_orm::ConnectionTrait, index: Index, needle: &s
     read("DESC", limit).await
 }
 
-/// What [`newest`] reads on PostgreSQL, as a query of its own or a part of a larger statement
-/// whose value `$at` is the needle, newest first. Told to stop at a limit, the planner would
+/// The newest matches that [`newest`] reads on SQLite, for PostgreSQL: a query to put in a
+/// larger statement whose value `$at` is the needle's ([`value`]), newest first. Told to stop at a limit, the planner would
 /// walk the primary key backwards testing each row's text instead of reading the trigram
 /// index; `OFFSET 0` keeps the matches a query of their own, planned to be read whole, and
 /// sorts them as they come.
@@ -181,7 +190,7 @@ pub async fn newest(db: &impl sea_orm::ConnectionTrait, index: Index, needle: &s
 /// `limit`, they are the newest of all; when fewer, every match is read as before. A long
 /// needle ([`LONG_NEEDLE`]) seldom fills the limit and goes there at once.
 pub fn newest_rows(index: Index, needle: &str, limit: usize, at: usize) -> String {
-    let (rows, _) = ids_at(DbBackend::Postgres, index, needle, &format!("${at}"));
+    let rows = rows_at(DbBackend::Postgres, index, needle, &format!("${at}"));
     let newest = |rows: &str| format!("SELECT id FROM ({rows} OFFSET 0) AS found ORDER BY id DESC LIMIT {limit}");
     if !index.by_block() || needle.chars().count() >= LONG_NEEDLE {
         return newest(&rows);

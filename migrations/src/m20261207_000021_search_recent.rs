@@ -2,7 +2,7 @@
 //! falls in, `id / 1024` (btree_gin, a trusted extension like pg_trgm). A search for a name
 //! that thousands of clients share then reads the matches of the newest blocks alone, from
 //! the index, instead of every match's row: at 100,000 contacts, the newest 501 of the 3,277
-//! "lopez" took 0.5 ms so and 3.0 ms through the rows (`app::search::newest_rows`,
+//! "lopez" took 0.5 ms so, against 3.0 ms through the rows (`app::search::newest_rows`,
 //! docs/benchmarks.md). The index replaces `contacts_search_trgm`, which it also serves for a
 //! search on the text alone, so a write keeps the same number of indexes. SQLite's FTS5
 //! trigram table already reads its matches newest first.

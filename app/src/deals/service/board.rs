@@ -302,7 +302,7 @@ async fn postgres_hits(db: &DatabaseConnection, viewer: &SessionUser, query: &Pi
     let inner = hit_deals(backend, viewer, query, found).build(backend);
     let mut values = inner.values.map(|v| v.0).unwrap_or_default();
     // The needle's pattern is the statement's last value.
-    values.push(search::ids(backend, search::Index::Contacts, needle).1);
+    values.push(search::value(backend, needle));
     let at = values.len();
     let more = SEARCH_LIMIT + 1;
     let sql = format!(
